@@ -1,0 +1,8 @@
+// The command table of `twingrain`. Each entry is one verb (or verb group) in its own file under this folder;
+// a command module exports `run(argv)` and returns the process exit code.
+import type { Command } from '../command';
+
+export const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start')).command,
+  doctor: async () => (await import('./doctor')).command,
+};

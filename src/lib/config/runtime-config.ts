@@ -1,0 +1,80 @@
+// Where the app learns which chain and relay to use. The embedded stack (or an operator) serves
+// /twingrain-config.json next to the app; nothing about a deployment is baked into the bundle.
+export interface ChainConfig {
+  rpcUrl: string;
+  chainId: number;
+  /** Human name shown in the UI and passed to wallets when adding the chain. */
+  name: string;
+  /** True for the embedded development chain: enables the local development account and open enrolment. */
+  development: boolean;
+  /** Contract name → address. */
+  contracts: Record<string, `0x${string}`>;
+  /** Block at which the contracts were deployed: event indexers start here. */
+  deployBlock: number;
+}
+
+export interface RelayConfig {
+  /** Multiaddrs the app dials, e.g. /ip4/127.0.0.1/tcp/9090/ws/p2p/12D3... */
+  multiaddrs: string[];
+  /** True when the relay listens on plain ws:// on loopback (development only). */
+  development: boolean;
+}
+
+export interface RuntimeConfig {
+  chain: ChainConfig;
+  relay: RelayConfig;
+  /** When the stack wrote this file (ISO 8601). */
+  startedAt: string;
+}
+
+export const RUNTIME_CONFIG_PATH = '/twingrain-config.json';
+
+export class RuntimeConfigError extends Error {
+  override name = 'RuntimeConfigError';
+}
+
+function isAddress(value: unknown): value is `0x${string}` {
+  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value);
+}
+
+/** Checks a parsed config document and says exactly which field is wrong. */
+export function parseRuntimeConfig(value: unknown): RuntimeConfig {
+  const fail = (what: string): never => {
+    throw new RuntimeConfigError(`The twingrain configuration is invalid: ${what}. Restart the stack with "npm start" or fix ${RUNTIME_CONFIG_PATH}.`);
+  };
+  if (typeof value !== 'object' || value === null) fail('it is not a JSON object');
+  const v = value as Record<string, unknown>;
+  const chain = v.chain as Record<string, unknown> | undefined;
+  const relay = v.relay as Record<string, unknown> | undefined;
+  if (!chain || typeof chain !== 'object') fail('"chain" is missing');
+  if (typeof chain!.rpcUrl !== 'string' || !/^(https?|wss?):\/\//.test(chain!.rpcUrl)) fail('"chain.rpcUrl" must be an http(s) or ws(s) URL');
+  if (!Number.isInteger(chain!.chainId) || (chain!.chainId as number) <= 0) fail('"chain.chainId" must be a positive integer');
+  const contracts = (chain!.contracts ?? {}) as Record<string, unknown>;
+  for (const [name, address] of Object.entries(contracts)) if (!isAddress(address)) fail(`contract "${name}" has no valid address`);
+  if (!relay || typeof relay !== 'object') fail('"relay" is missing');
+  if (!Array.isArray(relay!.multiaddrs) || relay!.multiaddrs.some((m) => typeof m !== 'string')) fail('"relay.multiaddrs" must be a list of strings');
+  return {
+    chain: {
+      rpcUrl: chain!.rpcUrl as string,
+      chainId: chain!.chainId as number,
+      name: typeof chain!.name === 'string' ? chain!.name : `Chain ${chain!.chainId}`,
+      development: chain!.development === true,
+      contracts: contracts as Record<string, `0x${string}`>,
+      deployBlock: Number.isInteger(chain!.deployBlock) ? (chain!.deployBlock as number) : 0,
+    },
+    relay: { multiaddrs: relay!.multiaddrs as string[], development: relay!.development === true },
+    startedAt: typeof v.startedAt === 'string' ? v.startedAt : new Date(0).toISOString(),
+  };
+}
+
+/** Loads the configuration the app is served with. */
+export async function loadRuntimeConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
+  let response: Response;
+  try {
+    response = await fetchImpl(RUNTIME_CONFIG_PATH, { cache: 'no-store' });
+  } catch {
+    throw new RuntimeConfigError('The twingrain configuration could not be fetched (offline?). Chain and network features need the server that serves the app.');
+  }
+  if (!response.ok) throw new RuntimeConfigError(`The server did not provide ${RUNTIME_CONFIG_PATH} (HTTP ${response.status}). Start the app with "npm start", or serve that file beside it.`);
+  return parseRuntimeConfig(await response.json());
+}

@@ -1,0 +1,49 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// Large assets (proving keys, circuit WASM, 3D models) are not precached: they are fetched on first use and
+// kept by the service worker's runtime cache, so the app shell stays small and installs fast.
+export default defineConfig({
+  plugins: [
+    svelte(),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icons/*.svg', 'icons/*.png'],
+      manifest: {
+        name: 'twingrain',
+        short_name: 'twingrain',
+        description:
+          'Build, share, license and reuse fine-grained digital twins of manufacturing resources, with zero-knowledge proofs and peer-to-peer exchange.',
+        theme_color: '#1f6f5c',
+        background_color: '#0f1a17',
+        display: 'standalone',
+        start_url: '/',
+        scope: '/',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
+        globIgnores: ['**/zk/**', '**/models/**'],
+        maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/twingrain-config\.json/, /^\/zk\//],
+        runtimeCaching: [
+          {
+            urlPattern: ({ url }) => /\.(zkey|wasm|glb|gltf|stl)$/.test(url.pathname) || url.pathname.startsWith('/zk/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'twingrain-large-assets', expiration: { maxEntries: 64 } },
+          },
+        ],
+      },
+    }),
+  ],
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 4096 },
+  server: { port: Number(process.env.TWINGRAIN_APP_PORT ?? 5173) },
+});
