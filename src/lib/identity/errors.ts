@@ -1,0 +1,27 @@
+// Identity errors carry a message meant for the person using the app or the CLI.
+export class IdentityError extends Error {
+  override name = 'IdentityError';
+}
+
+/** The passphrase did not decrypt the vault. Nothing was changed. */
+export class WrongPassphraseError extends IdentityError {
+  override name = 'WrongPassphraseError';
+  constructor() {
+    super('Wrong passphrase: the identity could not be unlocked. Nothing was changed; try again.');
+  }
+}
+
+/** A backup or vault file that is not what it claims to be. */
+export class InvalidBackupError extends IdentityError {
+  override name = 'InvalidBackupError';
+  constructor(detail: string) {
+    super(`This is not a valid twingrain identity backup (${detail}). Nothing was imported; choose the file exported from Settings.`);
+  }
+}
+
+export class WeakPassphraseError extends IdentityError {
+  override name = 'WeakPassphraseError';
+  constructor(minLength: number) {
+    super(`Choose a passphrase of at least ${minLength} characters: it is the only protection of your secret key on this device.`);
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { buildPoseidon } from 'circomlibjs';
+import {
+  createIdentity, poseidonHash, BN254_FIELD_ORDER, sealIdentity, unsealIdentity, parseIdentityBackup,
+  WrongPassphraseError, InvalidBackupError, WeakPassphraseError, parsePublicKey, formatPublicKey,
+} from './index';
+
+const FAST = 100_000; // the minimum the vault accepts; keeps tests quick
+
+describe('identity', () => {
+  it('makes Sk a field element and Pk = Poseidon(Sk) as circomlib computes it', async () => {
+    const id = createIdentity();
+    expect(id.secret > 0n && id.secret < BN254_FIELD_ORDER).toBe(true);
+    const ref = await buildPoseidon();
+    expect(id.publicKey).toBe(ref.F.toObject(ref([id.secret])) as bigint);
+    expect(poseidonHash([1n, 2n, 3n])).toBe(ref.F.toObject(ref([1n, 2n, 3n])) as bigint);
+    expect(id.x25519.publicKey).toHaveLength(32);
+  });
+
+  it('draws different secrets each time', () => {
+    const seen = new Set(Array.from({ length: 20 }, () => createIdentity().secret));
+    expect(seen.size).toBe(20);
+  });
+
+  it('round-trips through a passphrase-sealed backup', async () => {
+    const id = createIdentity();
+    const backup = parseIdentityBackup(JSON.stringify(await sealIdentity(id, 'correct horse battery', 'lab', FAST)));
+    expect(backup.publicKey).toBe(formatPublicKey(id.publicKey));
+    const back = await unsealIdentity(backup, 'correct horse battery');
+    expect(back.secret).toBe(id.secret);
+    expect(Array.from(back.x25519.secretKey)).toEqual(Array.from(id.x25519.secretKey));
+  });
+
+  it('refuses a wrong passphrase with WrongPassphraseError', async () => {
+    const backup = await sealIdentity(createIdentity(), 'correct horse battery', 'lab', FAST);
+    await expect(unsealIdentity(backup, 'wrong horse battery')).rejects.toBeInstanceOf(WrongPassphraseError);
+  });
+
+  it('refuses short passphrases and malformed backups', async () => {
+    await expect(sealIdentity(createIdentity(), 'short')).rejects.toBeInstanceOf(WeakPassphraseError);
+    expect(() => parseIdentityBackup('{nope')).toThrow(InvalidBackupError);
+    expect(() => parseIdentityBackup({ format: 'other' })).toThrow(InvalidBackupError);
+    const good = await sealIdentity(createIdentity(), 'correct horse battery', 'lab', FAST);
+    const tampered = { ...good, vault: { ...good.vault, ciphertext: good.vault.ciphertext.slice(0, -4) + 'AAAA' } };
+    await expect(unsealIdentity(parseIdentityBackup(tampered), 'correct horse battery')).rejects.toBeInstanceOf(WrongPassphraseError);
+    const swapped = { ...good, publicKey: formatPublicKey(123n) };
+    await expect(unsealIdentity(parseIdentityBackup(swapped), 'correct horse battery')).rejects.toThrow(/inconsistent/);
+  });
+
+  it('parses public keys strictly', () => {
+    expect(parsePublicKey(' 0x10 ')).toBe(16n);
+    expect(() => parsePublicKey('12')).toThrow();
+    expect(() => parsePublicKey('0x' + 'f'.repeat(64))).toThrow(/outside/);
+  });
+});
