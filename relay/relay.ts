@@ -1,0 +1,119 @@
+// The community node: a libp2p relay (circuit relay v2 + WebSockets) that browsers dial first, a discovery hub
+// (gossipsub peer discovery), and a Helia node whose blocks live on disk under dataDir so the peer id and any
+// pinned shards survive restarts.
+import '../src/lib/node/polyfills';
+import '../src/lib/p2p/websocket-global.node';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHeliaLight } from 'helia';
+import { withLibp2pLight } from '@helia/libp2p';
+import { withBitswap } from '@helia/bitswap';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { webSockets } from '@libp2p/websockets';
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2';
+import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
+import { gossipsub } from '@libp2p/gossipsub';
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
+import { FsBlockstore } from 'blockstore-fs';
+import { FsDatastore } from 'datastore-fs';
+import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
+import { RelayStartError } from './errors';
+
+export interface RelayCustodianOptions {
+  /** Starts the custodian role; wired by relay/custodian.ts once custody lands. */
+  enabled: boolean;
+}
+
+export interface StartRelayOptions {
+  /** Interface to listen on; 127.0.0.1 by default. */
+  host?: string;
+  port: number;
+  /** Where the peer key, datastore and blockstore live. */
+  dataDir: string;
+  /** Development relays listen on plain ws:// on loopback; production sits behind a TLS terminator (wss). */
+  development: boolean;
+  /** Keep granule shards pushed to this node (the paper's redundancy policy). */
+  pin?: boolean;
+  custodian?: RelayCustodianOptions;
+  /** Extra public addresses to announce, e.g. /dns4/relay.example.org/tcp/443/wss. */
+  announce?: string[];
+  /**
+   * Lift circuit relay v2's default per-connection limits (128 KiB / 2 min): a relayed fallback transfer of a granule
+   * needs more. True by default; set false on a relay that must not carry bulk data.
+   */
+  liftRelayLimits?: boolean;
+}
+
+export interface RunningRelay {
+  peerId: string;
+  multiaddrs: string[];
+  stop(): Promise<void>;
+}
+
+export type RelayNode = Awaited<ReturnType<typeof createRelayNode>>;
+
+export async function createRelayNode(o: StartRelayOptions) {
+  const host = o.host ?? '127.0.0.1';
+  await mkdir(o.dataDir, { recursive: true });
+  const datastore = new FsDatastore(join(o.dataDir, 'datastore'));
+  const blockstore = new FsBlockstore(join(o.dataDir, 'blocks'));
+  await datastore.open();
+  await blockstore.open();
+  const lift = o.liftRelayLimits ?? true;
+  const helia = withBitswap(
+    withLibp2pLight(createHeliaLight({ datastore, blockstore }), {
+      addresses: { listen: [`/ip4/${host}/tcp/${o.port}/ws`], announce: o.announce ?? [] },
+      transports: [webSockets()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      // Browsers come and go; a relay keeps many of them.
+      connectionManager: { maxConnections: 512 },
+      peerDiscovery: [pubsubPeerDiscovery({ interval: 2_000, topics: [DISCOVERY_TOPIC], listenOnly: false })],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        relay: circuitRelayServer({
+          reservations: lift
+            ? { maxReservations: 512, applyDefaultLimit: false }
+            : { maxReservations: 512 },
+        }),
+        // Every peer in tests and on a LAN shares one IP: without this, gossipsub's colocation penalty silences them.
+        pubsub: gossipsub({
+          allowPublishToZeroTopicPeers: true,
+          scoreParams: { IPColocationFactorWeight: 0 },
+        }),
+      },
+    }),
+  );
+  return helia;
+}
+
+/** Starts the relay and resolves once it listens. A port in use gives a RelayStartError naming the port. */
+export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
+  const helia = await createRelayNode(o);
+  try {
+    await helia.start();
+  } catch (error) {
+    await helia.stop().catch(() => undefined);
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
+      throw new RelayStartError(`The relay could not listen on ${o.host ?? '127.0.0.1'}:${o.port} because the port is in use. Stop the other process or choose another port (TWINGRAIN_RELAY_PORT).`);
+    }
+    throw new RelayStartError(`The relay could not start: ${message}`);
+  }
+  const libp2p = helia.libp2p;
+  const multiaddrs = libp2p.getMultiaddrs().map((m) => m.toString());
+  let stopped = false;
+  return {
+    peerId: libp2p.peerId.toString(),
+    multiaddrs,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await helia.stop();
+    },
+  };
+}

@@ -1,0 +1,8 @@
+// Names on the wire. Versioned so that an incompatible change can live beside the old one.
+export const DISCOVERY_TOPIC = 'twingrain._peer-discovery._p2p._pubsub';
+/** Custodian → user: a key share sealed to the user's X25519 key. */
+export const KEY_RELEASE_PROTOCOL = '/twingrain/key-release/1.0.0';
+/** User → owner: a request for authorization to use a granule. */
+export const AUTH_REQUEST_PROTOCOL = '/twingrain/auth-request/1.0.0';
+/** Owner → pinning relay: keep these CIDs. */
+export const PIN_PROTOCOL = '/twingrain/pin/1.0.0';
