@@ -44,7 +44,7 @@ describe('startRelay', () => {
       streamMuxers: [yamux()],
       services: { identify: identify(), ping: ping() },
     });
-    cleanups.push(() => client.stop());
+    cleanups.push(async () => client.stop());
     const rtt = await client.services.ping.ping(multiaddr(relay.multiaddrs[0]!));
     expect(rtt).toBeGreaterThanOrEqual(0);
     const protocols = await client.peerStore.get(client.getConnections()[0]!.remotePeer).then((p) => p.protocols);
