@@ -1,0 +1,77 @@
+// Opening the app database. Works with the browser's IndexedDB and, in Node tests, with fake-indexeddb passed in.
+import Dexie, { type Table } from 'dexie';
+import { DB_NAME, schemaVersions } from './schema';
+import { DatabaseBlockedError, translateStoreError } from './errors';
+import type { IdentityBackup } from '../identity';
+
+export interface IdentityRow extends IdentityBackup {
+  active: 0 | 1;
+}
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}
+export interface RecordRow {
+  id: string;
+  kind: 'registration' | 'authorization' | 'instantiation';
+  alpha: string;
+  chainId: number;
+  leafIndex: number;
+  txHash: string;
+  [extra: string]: unknown;
+}
+
+export class TwingrainDb extends Dexie {
+  identities!: Table<IdentityRow, string>;
+  twins!: Table<Record<string, unknown> & { id: string }, string>;
+  granules!: Table<Record<string, unknown> & { alpha: string }, string>;
+  records!: Table<RecordRow, string>;
+  peers!: Table<Record<string, unknown> & { peerId: string }, string>;
+  printers!: Table<Record<string, unknown> & { id: string }, string>;
+  jobs!: Table<Record<string, unknown> & { id: string }, string>;
+  settings!: Table<SettingRow, string>;
+
+  constructor(options: { name?: string; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange; upTo?: number } = {}) {
+    super(options.name ?? DB_NAME, {
+      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    });
+    for (const v of schemaVersions) {
+      if (options.upTo !== undefined && v.version > options.upTo) break;
+      const version = this.version(v.version).stores(v.stores);
+      if (v.upgrade) version.upgrade(v.upgrade);
+    }
+  }
+}
+
+/** Opens the database, turning "blocked by another tab" and quota problems into clear errors. */
+export async function openDb(options: ConstructorParameters<typeof TwingrainDb>[0] = {}): Promise<TwingrainDb> {
+  const db = new TwingrainDb(options);
+  // Another tab running an older version must let go when we upgrade; it is told to close its connection.
+  db.on('versionchange', () => {
+    db.close();
+    return false;
+  });
+  // Dexie would wait silently while another tab blocks the upgrade: say so at once instead of hanging.
+  const blocked = new Promise<never>((_, reject) => {
+    db.on('blocked', () => {
+      db.close();
+      reject(new DatabaseBlockedError());
+    });
+  });
+  try {
+    await Promise.race([db.open(), blocked]);
+  } catch (error) {
+    throw translateStoreError(error);
+  }
+  return db;
+}
+
+/** Runs a write and translates storage errors for the user. */
+export async function write<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw translateStoreError(error);
+  }
+}

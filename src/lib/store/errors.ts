@@ -1,0 +1,35 @@
+// Storage failures translated into what the user can do about them.
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export class StorageQuotaError extends StoreError {
+  override name = 'StorageQuotaError';
+  constructor() {
+    super('This device has no storage left for twingrain. Nothing was saved. Free space (Network page shows usage), remove unused granules, or allow more storage for this site, then try again.');
+  }
+}
+
+export class DatabaseBlockedError extends StoreError {
+  override name = 'DatabaseBlockedError';
+  constructor() {
+    super('twingrain is open in another tab with an older version and is blocking the upgrade of its local database. Close the other twingrain tabs, then reload.');
+  }
+}
+
+export class DatabaseUnavailableError extends StoreError {
+  override name = 'DatabaseUnavailableError';
+  constructor(detail: string) {
+    super(`twingrain's local database cannot be opened (${detail}). Private windows or disabled site data may prevent it; allow site data and reload.`);
+  }
+}
+
+/** Maps a Dexie/IndexedDB error to a typed error with a user message; other errors pass through. */
+export function translateStoreError(error: unknown): unknown {
+  const e = error as { name?: string; inner?: { name?: string }; message?: string } | null;
+  const names = [e?.name, e?.inner?.name];
+  if (names.includes('QuotaExceededError')) return new StorageQuotaError();
+  if (names.includes('DatabaseClosedError') && /blocked/i.test(e?.message ?? '')) return new DatabaseBlockedError();
+  if (names.includes('VersionError') || names.includes('InvalidStateError')) return new DatabaseUnavailableError(e?.message ?? 'unknown error');
+  return error;
+}

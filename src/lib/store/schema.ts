@@ -1,0 +1,49 @@
+// The app's one IndexedDB database. Every schema version ever shipped stays listed here, oldest first, so a browser
+// holding any older version upgrades step by step (Dexie runs each upgrade in order).
+export const DB_NAME = 'twingrain';
+
+export interface SchemaVersion {
+  version: number;
+  stores: Record<string, string | null>;
+  /** Data migration run when upgrading into this version. */
+  upgrade?: (tx: import('dexie').Transaction) => Promise<void>;
+}
+
+export const schemaVersions: SchemaVersion[] = [
+  {
+    version: 1,
+    stores: {
+      identities: 'publicKey, label, createdAt',
+      twins: 'id, name, printerModel',
+      granules: 'alpha, name, domain, context, owner, *printerModels, *tags',
+      records: 'id, kind, alpha, chainId, leafIndex, txHash',
+      peers: 'peerId, lastSeen',
+      printers: 'id, model',
+      jobs: 'id, printerId, state, createdAt',
+      settings: 'key',
+    },
+  },
+  {
+    // v2: records are looked up per chain and kind (chain resets must clear only that chain's records), jobs per
+    // printer in queue order, and identities keep an `active` flag instead of a separate setting.
+    version: 2,
+    stores: {
+      records: 'id, kind, alpha, chainId, leafIndex, txHash, [chainId+kind]',
+      jobs: 'id, printerId, state, createdAt, [printerId+position]',
+      identities: 'publicKey, label, createdAt, active',
+    },
+    upgrade: async (tx) => {
+      const active = (await tx.table('settings').get('activeIdentity')) as { value?: string } | undefined;
+      await tx.table('identities').toCollection().modify((identity: { publicKey: string; active?: number }) => {
+        identity.active = identity.publicKey === active?.value ? 1 : 0;
+      });
+      await tx.table('settings').delete('activeIdentity');
+      let position = 0;
+      await tx.table('jobs').orderBy('createdAt').modify((job: { position?: number }) => {
+        job.position = position++;
+      });
+    },
+  },
+];
+
+export const CURRENT_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]!.version;
