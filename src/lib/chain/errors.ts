@@ -1,0 +1,28 @@
+// Typed errors of the chain area. Messages are written for the person using the app or the CLI.
+export class ContractCompileError extends Error {
+  override name = 'ContractCompileError';
+}
+
+export class DeploymentError extends Error {
+  override name = 'DeploymentError';
+}
+
+export class ChainConnectionError extends Error {
+  override name = 'ChainConnectionError';
+}
+
+/** A transaction reverted with one of twingrain's custom errors; `errorName` is the Solidity error. */
+export class ContractRevertError extends Error {
+  override name = 'ContractRevertError';
+  constructor(
+    message: string,
+    readonly errorName: string,
+    readonly args: readonly unknown[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class RecordAddressError extends Error {
+  override name = 'RecordAddressError';
+}
