@@ -1,0 +1,27 @@
+// Public face of the peer-to-peer layer. libp2p and Helia are heavy: the app loads them only through
+// loadBrowserNode(), a dynamic import that Vite splits into its own chunk.
+export * from './errors';
+export * from './protocols';
+export * from './status';
+export type { TwingrainNode, NodeRelayConfig } from './node';
+import type { NodeRelayConfig, TwingrainNode } from './node';
+import type { BrowserNodeOptions } from './node.browser';
+
+export async function loadBrowserNode(relay: NodeRelayConfig, options?: BrowserNodeOptions): Promise<TwingrainNode> {
+  const { createBrowserNode } = await import('./node.browser');
+  return createBrowserNode(relay, options);
+}
+
+let shared: Promise<TwingrainNode> | undefined;
+
+/**
+ * The app's one peer, started on first use (the shell may call this at boot so the relay is connected before any
+ * page needs it). A failed start is not cached: the next call tries again.
+ */
+export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode> {
+  if (!shared) {
+    shared = loadBrowserNode(relay);
+    shared.catch(() => (shared = undefined));
+  }
+  return shared;
+}

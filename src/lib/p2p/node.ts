@@ -1,0 +1,20 @@
+// The one interface behind the browser node (IndexedDB, WebRTC) and the Node node (files or memory, WebSockets).
+import type { Helia } from '@helia/interface';
+import type { Libp2p } from '@libp2p/interface';
+import type { StatusStore } from './status';
+import type { Supervisor } from './supervisor';
+
+export interface TwingrainNode {
+  helia: Helia;
+  libp2p: Libp2p;
+  status: StatusStore;
+  supervisor: Supervisor;
+  peerId: string;
+  stop(): Promise<void>;
+}
+
+export interface NodeRelayConfig {
+  multiaddrs: string[];
+  /** Allow ws:// and loopback/private addresses (the local development relay only). */
+  development: boolean;
+}

@@ -1,0 +1,63 @@
+// A small observable of the node's network state. It follows Svelte's store contract (subscribe → unsubscribe),
+// so a component can read it with `$status` while the core stays framework-free.
+export type ConnectionKind = 'relay' | 'webrtc' | 'relayed' | 'direct';
+
+export interface PeerStatus {
+  id: string;
+  /** One entry per open connection; a peer reached over WebRTC and through the relay shows both. */
+  kinds: ConnectionKind[];
+  remoteAddrs: string[];
+}
+
+export type RelayState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'failed';
+
+export interface TransferStatus {
+  id: string;
+  label: string;
+  direction: 'download' | 'upload';
+  bytes: number;
+  total?: number;
+  state: 'running' | 'done' | 'failed';
+  /** The peer the bytes came from, when known, and how it was connected. */
+  via?: ConnectionKind;
+  error?: string;
+}
+
+export interface NetworkStatus {
+  peerId?: string;
+  relay: { state: RelayState; multiaddr?: string; error?: string; /** ms from node start to the relay connection */ connectMs?: number };
+  peers: PeerStatus[];
+  transfers: TransferStatus[];
+  listenAddrs: string[];
+}
+
+export type StatusListener = (status: NetworkStatus) => void;
+
+export class StatusStore {
+  #value: NetworkStatus;
+  readonly #listeners = new Set<StatusListener>();
+
+  constructor(initial?: Partial<NetworkStatus>) {
+    this.#value = { relay: { state: 'idle' }, peers: [], transfers: [], listenAddrs: [], ...initial };
+  }
+
+  get(): NetworkStatus {
+    return this.#value;
+  }
+
+  subscribe(listener: StatusListener): () => void {
+    this.#listeners.add(listener);
+    listener(this.#value);
+    return () => this.#listeners.delete(listener);
+  }
+
+  update(change: (current: NetworkStatus) => NetworkStatus): void {
+    this.#value = change(this.#value);
+    for (const listener of this.#listeners) listener(this.#value);
+  }
+
+  /** Adds or replaces a transfer by id; finished transfers stay listed (newest first, at most 20). */
+  putTransfer(transfer: TransferStatus): void {
+    this.update((s) => ({ ...s, transfers: [transfer, ...s.transfers.filter((t) => t.id !== transfer.id)].slice(0, 20) }));
+  }
+}

@@ -1,0 +1,208 @@
+// Keeps a libp2p node attached to the network: dials the relays from the runtime config (and redials when the
+// connection drops), dials peers that discovery reports (libp2p 3 does not do it by itself), preferring a direct
+// WebRTC connection signalled through the relay, and mirrors all of it into a StatusStore.
+import type { Connection, Libp2p, PeerInfo } from '@libp2p/interface';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { ConnectionKind, PeerStatus, StatusStore } from './status';
+import { RelayAddressError } from './errors';
+
+export interface SupervisorOptions {
+  relayMultiaddrs: string[];
+  status: StatusStore;
+  /** Dial peers found through discovery. Browsers do; the relay does not need to. */
+  dialDiscovered: boolean;
+  /** WebRTC attempts before falling back to a relayed connection (about 1 in 10 fail on a busy machine). */
+  webrtcAttempts?: number;
+}
+
+export interface Supervisor {
+  relayPeerIds: Set<string>;
+  /** Resolves when a relay is connected (or rejects after the timeout). */
+  relayConnected(timeoutMs?: number): Promise<void>;
+  /** Dials a peer, direct WebRTC first; returns the connection kind obtained. */
+  dialPeer(peerId: string, addrs: Multiaddr[]): Promise<ConnectionKind>;
+  stop(): void;
+}
+
+export function parseRelayMultiaddrs(addrs: string[]): Multiaddr[] {
+  return addrs.map((text) => {
+    let ma: Multiaddr;
+    try {
+      ma = multiaddr(text);
+    } catch {
+      throw new RelayAddressError(`"${text}" is not a multiaddr. Relay addresses look like /ip4/127.0.0.1/tcp/9090/ws/p2p/12D3Koo…; check relay.multiaddrs in the configuration.`);
+    }
+    if (ma.getComponents().find((c) => c.name === 'p2p') === undefined) {
+      throw new RelayAddressError(`The relay address ${text} has no /p2p/<peer id> part, so the relay cannot be authenticated. Use the full address the relay prints.`);
+    }
+    return ma;
+  });
+}
+
+export function peerIdOf(ma: Multiaddr): string | undefined {
+  const parts = ma.getComponents().filter((c) => c.name === 'p2p');
+  return parts[parts.length - 1]?.value;
+}
+
+export function connectionKind(connection: Connection, relayPeerIds: Set<string>): ConnectionKind {
+  if (relayPeerIds.has(connection.remotePeer.toString())) return 'relay';
+  const addr = connection.remoteAddr.toString();
+  if (addr.includes('/p2p-circuit') && !addr.includes('/webrtc')) return 'relayed';
+  if (connection.limits != null) return 'relayed';
+  if (addr.includes('/webrtc')) return 'webrtc';
+  return 'direct';
+}
+
+export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
+  const relays = parseRelayMultiaddrs(o.relayMultiaddrs);
+  const relayPeerIds = new Set(relays.map((r) => peerIdOf(r)!));
+  const startedAt = Date.now();
+  const attempts = o.webrtcAttempts ?? 3;
+  let stopped = false;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const dialing = new Set<string>();
+  const waiters = new Set<() => void>();
+
+  const refreshPeers = (): void => {
+    const byPeer = new Map<string, PeerStatus>();
+    for (const c of libp2p.getConnections()) {
+      if (c.status !== 'open') continue;
+      const id = c.remotePeer.toString();
+      const entry = byPeer.get(id) ?? { id, kinds: [], remoteAddrs: [] };
+      entry.kinds.push(connectionKind(c, relayPeerIds));
+      entry.remoteAddrs.push(c.remoteAddr.toString());
+      byPeer.set(id, entry);
+    }
+    const relayUp = [...byPeer.keys()].some((id) => relayPeerIds.has(id));
+    o.status.update((s) => ({
+      ...s,
+      peers: [...byPeer.values()],
+      listenAddrs: libp2p.getMultiaddrs().map((m) => m.toString()),
+      relay: relayUp
+        ? { ...s.relay, state: 'connected', error: undefined, connectMs: s.relay.connectMs ?? Date.now() - startedAt }
+        : s.relay.state === 'connected'
+          ? { ...s.relay, state: 'disconnected' }
+          : s.relay,
+    }));
+    if (relayUp) for (const w of waiters) w();
+  };
+
+  const later = (ms: number, fn: () => void): void => {
+    if (stopped) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  let relayBackoff = 500;
+  const dialRelays = async (): Promise<void> => {
+    if (stopped) return;
+    o.status.update((s) => (s.relay.state === 'connected' ? s : { ...s, relay: { ...s.relay, state: 'connecting', multiaddr: relays[0]?.toString() } }));
+    let ok = false;
+    let lastError = '';
+    for (const relay of relays) {
+      try {
+        await libp2p.dial(relay);
+        ok = true;
+        o.status.update((s) => ({ ...s, relay: { ...s.relay, multiaddr: relay.toString() } }));
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (ok) {
+      relayBackoff = 500;
+      refreshPeers();
+    } else if (!stopped) {
+      o.status.update((s) => ({ ...s, relay: { ...s.relay, state: 'failed', error: `Cannot reach the relay (${lastError}). Retrying.` } }));
+      later(relayBackoff, () => void dialRelays());
+      relayBackoff = Math.min(relayBackoff * 2, 10_000);
+    }
+  };
+
+  const dialPeer = async (peerId: string, addrs: Multiaddr[]): Promise<ConnectionKind> => {
+    const webrtc = addrs.filter((a) => a.toString().includes('/webrtc'));
+    const circuit = addrs.filter((a) => a.toString().includes('/p2p-circuit') && !a.toString().includes('/webrtc'));
+    const other = addrs.filter((a) => !a.toString().includes('/p2p-circuit'));
+    let lastError: unknown;
+    for (let i = 0; i < attempts && webrtc.length > 0; i++) {
+      try {
+        const c = await libp2p.dial(webrtc, { signal: AbortSignal.timeout(10_000) });
+        return connectionKind(c, relayPeerIds);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    for (const group of [other, circuit]) {
+      if (group.length === 0) continue;
+      try {
+        const c = await libp2p.dial(group, { signal: AbortSignal.timeout(10_000) });
+        return connectionKind(c, relayPeerIds);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(`no dialable address for ${peerId}`);
+  };
+
+  const onDiscovery = (event: CustomEvent<PeerInfo>): void => {
+    if (!o.dialDiscovered || stopped) return;
+    const id = event.detail.id.toString();
+    if (relayPeerIds.has(id) || dialing.has(id)) return;
+    const open = libp2p.getConnections(event.detail.id).some((c) => connectionKind(c, relayPeerIds) === 'webrtc' || connectionKind(c, relayPeerIds) === 'direct');
+    if (open) return;
+    const addrs = event.detail.multiaddrs.map((a) => (peerIdOf(a) === id ? a : a.encapsulate(`/p2p/${id}`)));
+    if (addrs.length === 0) return;
+    dialing.add(id);
+    dialPeer(id, addrs)
+      .catch(() => undefined)
+      .finally(() => {
+        dialing.delete(id);
+        refreshPeers();
+      });
+  };
+
+  const onOpen = (): void => refreshPeers();
+  const onClose = (event: CustomEvent<Connection>): void => {
+    refreshPeers();
+    const id = event.detail.remotePeer.toString();
+    if (relayPeerIds.has(id) && libp2p.getConnections(event.detail.remotePeer).length === 0) later(300, () => void dialRelays());
+  };
+  const onSelf = (): void => refreshPeers();
+
+  libp2p.addEventListener('peer:discovery', onDiscovery);
+  libp2p.addEventListener('connection:open', onOpen);
+  libp2p.addEventListener('connection:close', onClose);
+  libp2p.addEventListener('self:peer:update', onSelf);
+  o.status.update((s) => ({ ...s, peerId: libp2p.peerId.toString() }));
+  void dialRelays();
+
+  return {
+    relayPeerIds,
+    dialPeer,
+    relayConnected(timeoutMs = 15_000) {
+      if (o.status.get().relay.state === 'connected') return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const done = (): void => {
+          clearTimeout(t);
+          waiters.delete(done);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          waiters.delete(done);
+          reject(new RelayAddressError(`The relay did not answer within ${timeoutMs} ms. Check that it is running (npx twingrain relay) and that relay.multiaddrs is right.`));
+        }, timeoutMs);
+        waiters.add(done);
+      });
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      libp2p.removeEventListener('peer:discovery', onDiscovery);
+      libp2p.removeEventListener('connection:open', onOpen);
+      libp2p.removeEventListener('connection:close', onClose);
+      libp2p.removeEventListener('self:peer:update', onSelf);
+    },
+  };
+}
