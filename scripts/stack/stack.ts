@@ -1,0 +1,113 @@
+// The embedded stack behind `npm start`: a real local chain with the contracts deployed, the community relay, and the
+// built PWA, all on loopback. Each part is stopped, in reverse order, when the stack stops or a later part fails.
+import '../../src/lib/node/polyfills';
+import { mkdir, writeFile, stat, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startAnvil, ANVIL_ACCOUNTS } from '../../src/lib/node/anvil';
+import { deployContracts } from '../../src/lib/chain/deploy';
+import { startRelay } from '../../relay/relay';
+import type { RuntimeConfig } from '../../src/lib/config';
+import { PORTS, portFromEnv, assertPortFree } from './ports';
+import { serveApp } from './serve';
+
+export interface StackOptions {
+  root?: string;
+  host?: string;
+  chainPort?: number;
+  relayPort?: number;
+  appPort?: number;
+  /** Where relay data and deployment files go; `.twingrain/` in the repository by default. */
+  stateDir?: string;
+  /** Build the app before serving (default: build when dist/ is missing or older than src/). */
+  build?: 'always' | 'never' | 'auto';
+  log?: (line: string) => void;
+}
+
+export interface RunningStack {
+  config: RuntimeConfig;
+  appUrl: string;
+  rpcUrl: string;
+  relayMultiaddrs: string[];
+  stateDir: string;
+  stop(): Promise<void>;
+}
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const info = await stat(join(entry.parentPath, entry.name));
+    newest = Math.max(newest, info.mtimeMs);
+  }
+  return newest;
+}
+
+async function needsBuild(root: string): Promise<boolean> {
+  const index = await stat(join(root, 'dist', 'index.html')).catch(() => null);
+  if (!index) return true;
+  const sources = Math.max(await newestMtime(join(root, 'src')), await newestMtime(join(root, 'public')));
+  return sources > index.mtimeMs;
+}
+
+export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
+  const root = resolve(o.root ?? process.cwd());
+  const host = o.host ?? '127.0.0.1';
+  const log = o.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  const stateDir = resolve(o.stateDir ?? join(root, '.twingrain'));
+  const chainPort = o.chainPort ?? portFromEnv(PORTS.chain);
+  const relayPort = o.relayPort ?? portFromEnv(PORTS.relay);
+  const appPort = o.appPort ?? portFromEnv(PORTS.app);
+  // Check every port first, so a clash is reported before anything is started.
+  await assertPortFree(PORTS.chain, chainPort, host);
+  await assertPortFree(PORTS.relay, relayPort, host);
+  await assertPortFree(PORTS.app, appPort, host);
+  await mkdir(stateDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    const anvil = await startAnvil({ port: chainPort, host });
+    stops.push(() => anvil.stop());
+    const deployer = ANVIL_ACCOUNTS[0];
+    const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: deployer.privateKey, openEnrolment: true });
+    const chain: RuntimeConfig['chain'] = {
+      rpcUrl: anvil.rpcUrl,
+      chainId: anvil.chainId,
+      name: 'twingrain development chain',
+      development: true,
+      contracts: deployment.contracts,
+      deployBlock: deployment.deployBlock,
+    };
+    log(`chain   ${anvil.rpcUrl} (chain id ${anvil.chainId}; ${Object.keys(chain.contracts).length} contracts deployed)`);
+
+    const relay = await startRelay({ host, port: relayPort, dataDir: join(stateDir, 'relay'), development: true, pin: true });
+    stops.push(() => relay.stop());
+    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}`);
+
+    const config: RuntimeConfig = {
+      chain,
+      relay: { multiaddrs: relay.multiaddrs, development: true },
+      startedAt: new Date().toISOString(),
+    };
+    await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain, null, 2) + '\n');
+    await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify(config, null, 2) + '\n');
+
+    const build = o.build ?? 'auto';
+    if (build === 'always' || (build === 'auto' && (await needsBuild(root)))) {
+      log('build   building the app…');
+      const { build: viteBuild } = await import('vite');
+      await viteBuild({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') });
+    }
+    const app = await serveApp({ root: join(root, 'dist'), host, port: appPort, config: () => config });
+    stops.push(() => app.stop());
+    log(`app     ${app.url}`);
+
+    return { config, appUrl: app.url, rpcUrl: anvil.rpcUrl, relayMultiaddrs: relay.multiaddrs, stateDir, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
