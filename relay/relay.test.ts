@@ -10,7 +10,7 @@ import { webSockets } from '@libp2p/websockets';
 import { identify } from '@libp2p/identify';
 import { ping } from '@libp2p/ping';
 import { multiaddr } from '@multiformats/multiaddr';
-import '../src/lib/p2p/websocket-global.node';
+import '../src/lib/p2p/websocket-global.node.ts';
 import { startRelay, type RunningRelay } from './relay';
 import { RelayStartError } from './errors';
 

@@ -2,7 +2,7 @@
 // (gossipsub peer discovery), and a Helia node whose blocks live on disk under dataDir so the peer id and any
 // pinned shards survive restarts.
 import '../src/lib/node/polyfills';
-import '../src/lib/p2p/websocket-global.node';
+import '../src/lib/p2p/websocket-global.node.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHeliaLight } from 'helia';

@@ -1,6 +1,6 @@
 // A Node peer for the CLI and tests: WebSockets to the relays plus circuit relay (so other peers can reach it
 // through a relay), files under dataDir or memory. No WebRTC: node-datachannel's native build is not installed.
-import './websocket-global.node';
+import './websocket-global.node.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHeliaLight } from 'helia';
