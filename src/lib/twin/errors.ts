@@ -1,0 +1,58 @@
+// Typed errors of the twin model and runtime; messages say what happened and what to do.
+export class TwinError extends Error {
+  override name = 'TwinError';
+}
+
+/** A twin breaks Definitions 1–4; `violations` names each breaking element. */
+export class TwinInvalidError extends TwinError {
+  override name = 'TwinInvalidError';
+  constructor(readonly violations: { definition: number; element: string; message: string }[]) {
+    super(`The twin does not satisfy MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}. Fix the twin or its granules and validate again.`);
+  }
+}
+
+/** twin.json or a granule folder it references cannot be read or understood. */
+export class TwinSourceError extends TwinError {
+  override name = 'TwinSourceError';
+}
+
+/** A request named a context the twin does not have, or an operation the context does not declare. */
+export class UnknownOperationError extends TwinError {
+  override name = 'UnknownOperationError';
+  constructor(context: string, op: string, known: string[]) {
+    super(`The ${context} context has no operation "${op}" (it declares: ${known.join(', ') || 'none'}). Check the granule's provides.operations.`);
+  }
+}
+
+/** The context's granule was stopped (it hung, crashed or ran out of memory) or never started. */
+export class ContextUnavailableError extends TwinError {
+  override name = 'ContextUnavailableError';
+  constructor(
+    readonly context: string,
+    reason: string,
+  ) {
+    super(`The ${context} context is not running (${reason}). Replace its granule or restart the twin; the other contexts keep running.`);
+  }
+}
+
+/** The granule answered a request with an error. */
+export class GranuleOperationError extends TwinError {
+  override name = 'GranuleOperationError';
+  constructor(
+    readonly context: string,
+    readonly op: string,
+    detail: string,
+  ) {
+    super(`The ${context} context failed on "${op}": ${detail}`);
+  }
+}
+
+/** A granule's code was refused before running (e.g. it uses `import`, which the sandbox cannot contain). */
+export class GranuleCodeRefusedError extends TwinError {
+  override name = 'GranuleCodeRefusedError';
+}
+
+/** A capability (e.g. the printer link) was requested by a context that was not granted it, or is not connected. */
+export class CapabilityDeniedError extends TwinError {
+  override name = 'CapabilityDeniedError';
+}

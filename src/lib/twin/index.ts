@@ -1,0 +1,5 @@
+// Digital twins by MVC-DDD: the model and its validation (Definitions 1–4), loading from source, and the runtime that
+// composes granules into a running twin with each foreign granule sandboxed.
+export * from './errors';
+export { validateTwin, mvcOf, contextsOf, elementId, type Twin, type Domain, type BoundedContext, type GranuleRef, type Violation, type MvcKind } from './model';
+export { loadTwinFromFiles, joinPath, filesUnder, parseTwinSource, TWIN_FILE, TWIN_SCHEMA_ID, type TwinSource, type GranuleSource, type LoadedTwin } from './source';
