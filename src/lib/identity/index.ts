@@ -4,3 +4,4 @@ export * from './poseidon';
 export * from './identity';
 export * from './vault';
 export * from './backup';
+export * from './keyring';

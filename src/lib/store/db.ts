@@ -2,11 +2,9 @@
 import Dexie, { type Table } from 'dexie';
 import { DB_NAME, schemaVersions } from './schema';
 import { DatabaseBlockedError, translateStoreError } from './errors';
-import type { IdentityBackup } from '../identity';
+import type { StoredIdentity } from '../identity/keyring';
 
-export interface IdentityRow extends IdentityBackup {
-  active: 0 | 1;
-}
+export type IdentityRow = StoredIdentity;
 export interface SettingRow {
   key: string;
   value: unknown;
