@@ -5,4 +5,5 @@ import type { Command } from '../command';
 export const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start')).command,
   doctor: async () => (await import('./doctor')).command,
+  incentive: async () => (await import('./incentive')).command,
 };

@@ -1,0 +1,17 @@
+// `twingrain incentive <verb>`: the sharing incentive mechanism (paper section 4.3) from the command line.
+import { CliUsageError, type Command } from '../command';
+
+const verbs: Record<string, () => Promise<Command>> = {
+  solve: async () => (await import('./incentive/solve')).command,
+};
+
+export const command: Command = {
+  summary: 'solve the sharing incentive mechanism for a scenario (m*, compensation, payoff)',
+  usage: 'twingrain incentive solve <scenario.json>',
+  async run(argv) {
+    const [verb, ...rest] = argv;
+    const load = verb ? verbs[verb] : undefined;
+    if (!load) throw new CliUsageError(`unknown incentive command "${verb ?? ''}"; usage: ${command.usage}`);
+    return (await load()).run(rest);
+  },
+};
