@@ -1,0 +1,201 @@
+// Granules on IPFS: encrypt → erasure-code → one UnixFS file per shard → public manifest block; and back:
+// manifest (checked against the chain's α) → any k intact shards → ciphertext → decrypt → α check.
+// Blocks are verified by CID as they arrive and persist in the node's blockstore, so an interrupted fetch resumes
+// from what it already has.
+import type { Helia } from '@helia/interface';
+import { unixfs } from '@helia/unixfs';
+import { CID } from 'multiformats/cid';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { alphaHex } from '../granule/alpha';
+import { encryptArchive, decryptArchive } from './cipher';
+import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
+import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
+import { AlphaMismatchError, NotEnoughShardsError, P2PFormatError, TamperedBlockError, TransferInterruptedError } from './errors';
+
+export interface StoreGranuleParameters {
+  helia: Helia;
+  archive: Uint8Array;
+  /** α of the archive (0x + 64 hex), computed by the granule module. */
+  alpha: string;
+  granule: PublicGranuleInfo;
+  k: number;
+  n: number;
+  custody: { threshold: number; custodians: string[] };
+  /** Reuse a key (tests); normally a fresh one is drawn. */
+  key?: Uint8Array;
+}
+
+export interface StoreGranuleReturnType {
+  manifestCid: CID;
+  manifest: PublicManifest;
+  /** The AES-256 key: split it among the custodians, never store it in the clear. */
+  key: Uint8Array;
+  /** Every CID to pin: the manifest and the shard roots. */
+  cids: CID[];
+}
+
+const sha256Hex = (b: Uint8Array): string => bytesToHex(sha256(b));
+// 256 KiB leaves: small enough for bitswap messages, large enough to keep the block count low.
+const CHUNK = 256 * 1024;
+
+export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGranuleReturnType> {
+  checkErasureParams({ k: p.k, n: p.n });
+  if (!/^0x[0-9a-f]{64}$/.test(p.alpha)) throw new P2PFormatError(`"${p.alpha}" is not an α (0x followed by 64 lowercase hex digits).`);
+  const { key, ciphertext } = encryptArchive(p.archive, p.key);
+  const shards = encodeShards(ciphertext, { k: p.k, n: p.n });
+  const fs = unixfs(p.helia);
+  const shardEntries: PublicManifest['shards'] = [];
+  for (const shard of shards) {
+    const cid = await fs.addBytes(shard, { rawLeaves: true, chunker: fixedChunker(CHUNK) });
+    shardEntries.push({ cid: cid.toString(), sha256: sha256Hex(shard) });
+  }
+  const manifest: PublicManifest = {
+    schema: PUBLIC_MANIFEST_SCHEMA,
+    alpha: p.alpha,
+    granule: p.granule,
+    cipher: 'AES-256-GCM',
+    ciphertext: { length: ciphertext.length, sha256: sha256Hex(ciphertext) },
+    erasure: { scheme: 'rs-gf256-cauchy', k: p.k, n: p.n, shardSize: shardSizeFor(ciphertext.length, p.k) },
+    shards: shardEntries,
+    custody: p.custody,
+  };
+  const bytes = encodePublicManifest(manifest);
+  const manifestCid = publicManifestCid(bytes);
+  await p.helia.blockstore.put(manifestCid, bytes);
+  return { manifestCid, manifest, key, cids: [manifestCid, ...shardEntries.map((s) => CID.parse(s.cid))] };
+}
+
+function fixedChunker(size: number) {
+  // @helia/unixfs's default chunker is fixed-size 256 KiB too; stating it keeps CIDs stable across upgrades.
+  return async function* (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    let buffer = new Uint8Array(0);
+    for await (const chunk of source) {
+      const merged = new Uint8Array(buffer.length + chunk.length);
+      merged.set(buffer);
+      merged.set(chunk, buffer.length);
+      buffer = merged;
+      while (buffer.length >= size) {
+        yield buffer.slice(0, size);
+        buffer = buffer.slice(size);
+      }
+    }
+    if (buffer.length > 0) yield buffer;
+  };
+}
+
+async function readBlock(helia: Helia, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part);
+  return concat(parts);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export interface FetchManifestParameters {
+  helia: Helia;
+  cid: CID;
+  /** α the chain recorded with this CID. */
+  expectedAlpha?: string;
+  signal?: AbortSignal;
+}
+
+export async function fetchPublicManifest(p: FetchManifestParameters): Promise<PublicManifest> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBlock(p.helia, p.cid, p.signal);
+  } catch (error) {
+    throw new TransferInterruptedError(`The manifest ${p.cid.toString()} could not be fetched (${(error as Error).message}). No connected peer has it yet; try again when the owner or the pinning relay is online.`);
+  }
+  return decodePublicManifest(bytes, p.cid, p.expectedAlpha);
+}
+
+export interface FetchProgress {
+  bytes: number;
+  total: number;
+  shardsDone: number;
+}
+
+export interface FetchGranuleParameters {
+  helia: Helia;
+  manifest: PublicManifest;
+  key: Uint8Array;
+  /** Per-shard time limit; a shard that does not arrive in time is skipped for another one. */
+  shardTimeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: FetchProgress) => void;
+  /** Called when a shard is refused or missing; the fetch continues with other shards. */
+  onShardProblem?: (index: number, error: Error) => void;
+}
+
+/** Fetches any k intact shards (data shards first: then no decoding is needed), rebuilds, decrypts, checks α. */
+export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Array> {
+  const { k, n, shardSize } = p.manifest.erasure;
+  const fs = unixfs(p.helia);
+  const got = new Map<number, Uint8Array>();
+  const total = k * shardSize;
+  let bytes = 0;
+  const queue = Array.from({ length: n }, (_, i) => i);
+  const problems: string[] = [];
+
+  const fetchShard = async (index: number): Promise<void> => {
+    const entry = p.manifest.shards[index]!;
+    const signal = AbortSignal.any([AbortSignal.timeout(p.shardTimeoutMs ?? 30_000), ...(p.signal ? [p.signal] : [])]);
+    const parts: Uint8Array[] = [];
+    let received = 0;
+    try {
+      for await (const part of fs.cat(CID.parse(entry.cid), { signal })) {
+        parts.push(part);
+        received += part.length;
+        bytes += part.length;
+        p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size });
+      }
+    } catch (error) {
+      bytes -= received;
+      throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
+    }
+    const shard = concat(parts);
+    if (shard.length !== shardSize || sha256Hex(shard) !== entry.sha256) {
+      bytes -= received;
+      throw new TamperedBlockError(`Shard ${index} does not match its manifest entry: a peer served altered data. It was discarded.`);
+    }
+    got.set(index, shard);
+  };
+
+  const worker = async (): Promise<void> => {
+    while (got.size < k) {
+      const index = queue.shift();
+      if (index === undefined) return;
+      try {
+        await fetchShard(index);
+      } catch (error) {
+        problems.push((error as Error).message);
+        p.onShardProblem?.(index, error as Error);
+        if (p.signal?.aborted) return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: k }, worker));
+  if (got.size < k) {
+    throw new NotEnoughShardsError(`Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`);
+  }
+  p.onProgress?.({ bytes: total, total, shardsDone: got.size });
+  const ciphertext = decodeShards(got, { k, n, length: p.manifest.ciphertext.length });
+  if (sha256Hex(ciphertext) !== p.manifest.ciphertext.sha256) throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
+  const archive = decryptArchive(ciphertext, p.key);
+  const alpha = alphaHex(archive);
+  if (alpha !== p.manifest.alpha) {
+    throw new AlphaMismatchError(`The decrypted granule hashes to ${alpha.slice(0, 12)}…, not to its α ${p.manifest.alpha.slice(0, 12)}…: it was refused.`);
+  }
+  return archive;
+}
+
