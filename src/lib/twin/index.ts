@@ -3,3 +3,5 @@
 export * from './errors';
 export { validateTwin, mvcOf, contextsOf, elementId, type Twin, type Domain, type BoundedContext, type GranuleRef, type Violation, type MvcKind } from './model';
 export { loadTwinFromFiles, joinPath, filesUnder, parseTwinSource, TWIN_FILE, TWIN_SCHEMA_ID, type TwinSource, type GranuleSource, type LoadedTwin } from './source';
+export { TwinRuntime, type RuntimeGranule, type Capability, type TwinRuntimeOptions, type ContextStatus, type ContextState, type Incident, type IncidentKind } from './runtime';
+export { SANDBOX_BOOTSTRAP_SOURCE, type Sandbox, type SandboxFactory, type SandboxExit, type HostToGranule, type GranuleToHost } from './sandbox-protocol';

@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { packGranule, unpackGranule, type GranuleManifest } from '../granule/index';
+import { sampleFiles } from '../granule/test-fixture';
+import { TwinRuntime, type RuntimeGranule } from './runtime';
+import { nodeSandboxFactory } from './sandbox.node';
+import { ContextUnavailableError, GranuleOperationError, UnknownOperationError } from './errors';
+
+const enc = new TextEncoder();
+
+function granule(context: string, controller: string, overrides: Record<string, unknown> = {}): RuntimeGranule {
+  const files = sampleFiles({ name: `test/${context}`, context, ...overrides });
+  files['controller.js'] = controller;
+  const packed = packGranule({ files });
+  const { manifest, files: unpacked, alphaHex } = unpackGranule({ bytes: packed.bytes });
+  return { context, manifest: manifest as GranuleManifest, files: unpacked, alpha: alphaHex };
+}
+
+const echo = (context: string) => granule(context, "const m = require('./model.js'); let s = m.initial(); exports.operations = { echo: (p) => { s.count++; return { p, count: s.count, ctx: twin.context }; } };");
+
+let runtime: TwinRuntime | undefined;
+afterEach(() => runtime?.stop());
+
+function newRuntime(extra: Partial<ConstructorParameters<typeof TwinRuntime>[0]> = {}) {
+  runtime = new TwinRuntime({ sandboxFactory: nodeSandboxFactory({ maxHeapMb: 32 }), requestTimeoutMs: 1500, startTimeoutMs: 3000, ...extra });
+  return runtime;
+}
+
+describe('TwinRuntime', () => {
+  it('runs granules, answers requests, and keeps each granule state separate', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('a'), echo('b')]);
+    expect(await rt.request('a', 'echo', { x: 1 })).toEqual({ p: { x: 1 }, count: 1, ctx: 'a' });
+    expect(await rt.request('a', 'echo', 2)).toMatchObject({ count: 2 });
+    expect(await rt.request('b', 'echo', 3)).toMatchObject({ count: 1, ctx: 'b' });
+    await expect(rt.request('a', 'nope')).rejects.toThrow(UnknownOperationError);
+    await expect(rt.request('zzz', 'echo')).rejects.toThrow(ContextUnavailableError);
+  });
+
+  it('contexts talk through requests and declared events only', async () => {
+    const rt = newRuntime();
+    const producer = granule('producer', "exports.operations = { echo: async (p) => { twin.emit('tick', { n: p }); return 'sent'; } };", { provides: { operations: ['echo'], events: ['tick'] } });
+    const consumer = granule(
+      'consumer',
+      "let seen = []; exports.start = () => twin.on('producer:tick', (e) => seen.push(e.n)); exports.operations = { echo: async (p) => { const r = await twin.request('producer', 'echo', p); return { r, seen }; } };",
+    );
+    await rt.start([producer, consumer]);
+    const events: unknown[] = [];
+    rt.on('producer:tick', (e) => events.push(e));
+    // Messages keep their order: the event reaches the consumer before the producer's answer does.
+    expect(await rt.request('consumer', 'echo', 7)).toEqual({ r: 'sent', seen: [7] });
+    expect(await rt.request('consumer', 'echo', 8)).toEqual({ r: 'sent', seen: [7, 8] });
+    expect(events).toEqual([{ n: 7 }, { n: 8 }]);
+    // An undeclared event is dropped and reported.
+    const rogue = granule('rogue', "exports.operations = { echo: () => { twin.emit('secret', 1); return 1; } };");
+    await rt.replace(rogue);
+    await rt.request('rogue', 'echo');
+    expect(rt.incidents.some((i) => i.context === 'rogue' && i.kind === 'protocol')).toBe(true);
+  });
+
+  it('an operation that throws is reported and the granule keeps serving', async () => {
+    const rt = newRuntime();
+    await rt.start([granule('t', "let n = 0; exports.operations = { echo: (p) => { n++; if (p === 'boom') throw new Error('kaboom'); return n; } };")]);
+    await expect(rt.request('t', 'echo', 'boom')).rejects.toThrow(GranuleOperationError);
+    expect(await rt.request('t', 'echo', 1)).toBe(2);
+    expect(rt.incidents[0]).toMatchObject({ context: 't', kind: 'operation-error' });
+  });
+
+  it('replacing one granule touches no other context', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('a'), echo('b')]);
+    await rt.request('b', 'echo', 1);
+    await rt.replace(granule('a', "exports.operations = { echo: () => 'v2' };"));
+    expect(await rt.request('a', 'echo')).toBe('v2');
+    expect(await rt.request('b', 'echo', 1)).toMatchObject({ count: 2 });
+  });
+});
+
+describe('hostile granules are contained and reported, the rest keeps running', () => {
+  it('an infinite loop in an operation', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('good'), granule('loop', 'exports.operations = { echo: () => { for (;;) {} } };')]);
+    await expect(rt.request('loop', 'echo')).rejects.toThrow(ContextUnavailableError);
+    expect(rt.status('loop')).toBe('failed');
+    expect(rt.incidents).toEqual([expect.objectContaining({ context: 'loop', kind: 'hang' })]);
+    expect(await rt.request('good', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  it('an infinite loop while loading', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('good'), granule('loadloop', 'while (true) {}\nexports.operations = { echo: () => 1 };')]);
+    expect(rt.status('loadloop')).toBe('failed');
+    expect(rt.incidents[0]).toMatchObject({ context: 'loadloop', kind: 'hang' });
+    expect(await rt.request('good', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  it('a huge allocation', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('good'), granule('hog', "exports.operations = { echo: () => { const a = []; for (;;) a.push(new Array(1e6).fill('x' + a.length)); } };")]);
+    await expect(rt.request('hog', 'echo')).rejects.toThrow(ContextUnavailableError);
+    expect(rt.incidents.find((i) => i.context === 'hog')?.kind).toMatch(/memory|hang|crash/);
+    expect(rt.status('hog')).toBe('failed');
+    expect(await rt.request('good', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  it('a granule that throws while loading', async () => {
+    const rt = newRuntime();
+    await rt.start([echo('good'), granule('thrower', "throw new Error('nope');")]);
+    expect(rt.status('thrower')).toBe('failed');
+    expect(rt.incidents[0]).toMatchObject({ context: 'thrower', kind: 'load', message: 'nope' });
+    expect(await rt.request('good', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  it('an uncaught error in a timer stops the granule', async () => {
+    const rt = newRuntime();
+    await rt.start([granule('late', "exports.operations = { echo: () => { twin.setTimeout(() => { throw new Error('late boom'); }, 5); return 'ok'; } };")]);
+    expect(await rt.request('late', 'echo')).toBe('ok');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rt.status('late')).toBe('failed');
+    expect(rt.incidents[0]).toMatchObject({ kind: 'crash' });
+  });
+
+  it('cannot reach indexedDB, fetch, process, require, the parent or other granules', async () => {
+    const rt = newRuntime();
+    const probe = `
+      const tryIt = (f) => { try { const v = f(); return v === undefined ? 'undefined' : typeof v; } catch (e) { return 'blocked: ' + e.message; } };
+      exports.operations = { echo: () => ({
+        indexedDB: typeof indexedDB,
+        fetch: typeof fetch,
+        process: typeof process,
+        requireFs: tryIt(() => require('fs')),
+        requireEscape: tryIt(() => require('../../etc/passwd')),
+        parent: typeof parent + '/' + typeof self + '/' + typeof window + '/' + typeof postMessage,
+        viaConstructor: tryIt(() => twin.constructor.constructor('return typeof process')()),
+        viaFunction: tryIt(() => (function () {}).constructor('return typeof process + typeof require + typeof fetch')()),
+        viaGlobalThis: Object.getOwnPropertyNames(globalThis).filter((n) => /^(fetch|process|require|indexedDB|Buffer|setTimeout|postMessage|window|self)$/.test(n)).join(','),
+        otherState: typeof model,
+      }) };`;
+    await rt.start([echo('victim'), granule('spy', probe)]);
+    const seen = (await rt.request('spy', 'echo')) as Record<string, string>;
+    expect(seen.indexedDB).toBe('undefined');
+    expect(seen.fetch).toBe('undefined');
+    expect(seen.process).toBe('undefined');
+    expect(seen.requireFs).toMatch(/blocked: .*own files/);
+    expect(seen.requireEscape).toMatch(/blocked/);
+    expect(seen.parent).toBe('undefined/undefined/undefined/undefined');
+    expect(seen.viaConstructor).toBe('string');
+    expect(seen.viaFunction).toBe('string');
+    // The strings returned by the Function constructor tricks must say every host object is missing:
+    const viaFunction = await (async () => {
+      await rt.replace(granule('spy', "exports.operations = { echo: () => (function () {}).constructor('return typeof process + typeof require + typeof fetch')() };"));
+      return rt.request('spy', 'echo');
+    })();
+    expect(viaFunction).toBe('undefinedundefinedundefined');
+    expect(seen.viaGlobalThis).toBe('');
+    expect(seen.otherState).toBe('undefined');
+    expect(await rt.request('victim', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  it('refuses dynamic import in granule code', async () => {
+    const rt = newRuntime();
+    await rt.start([granule('importer', "exports.operations = { echo: () => import('node:fs') };")]);
+    expect(rt.status('importer')).toBe('failed');
+    expect(rt.incidents[0]?.message).toMatch(/import/);
+  });
+
+  it('capabilities only reach the contexts they were granted to', async () => {
+    const calls: unknown[] = [];
+    const rt = newRuntime({ capabilities: { printer: { operations: { send: (p) => (calls.push(p), ['ok']) } } }, grants: { comm: ['printer'] } });
+    const caller = (ctx: string) => granule(ctx, "exports.operations = { echo: (p) => twin.request('printer', 'send', p) };");
+    await rt.start([caller('comm'), caller('other')]);
+    expect(await rt.request('comm', 'echo', 'M105')).toEqual(['ok']);
+    await expect(rt.request('other', 'echo', 'M112')).rejects.toThrow(/not granted/);
+    expect(calls).toEqual(['M105']);
+    expect(rt.incidents.some((i) => i.context === 'other' && i.kind === 'denied')).toBe(true);
+  });
+});
+
+void enc;

@@ -1,0 +1,290 @@
+// The twin runtime: instantiates a twin by composing granules, one sandbox each. Bounded contexts talk only through
+// typed messages — requests to an operation a context declares (provides.operations) and events it declares
+// (provides.events), addressed by context name — so a context's granule can be replaced without touching any other.
+// A granule that hangs, crashes or exhausts its memory is stopped and reported; the others keep running.
+import type { GranuleManifest } from '../granule/index';
+import { CapabilityDeniedError, ContextUnavailableError, GranuleOperationError, UnknownOperationError } from './errors';
+import type { GranuleToHost, Sandbox, SandboxFactory } from './sandbox-protocol';
+
+export interface RuntimeGranule {
+  context: string;
+  manifest: GranuleManifest;
+  /** The granule's files (granule.json excluded or included — it is ignored). */
+  files: Map<string, Uint8Array>;
+  /** α when the granule came from an archive. */
+  alpha?: string;
+}
+
+/** A host-side capability a granule may be granted, e.g. the printer link for the communication context. */
+export interface Capability {
+  operations: Record<string, (payload: unknown) => Promise<unknown> | unknown>;
+}
+
+export interface TwinRuntimeOptions {
+  sandboxFactory: SandboxFactory;
+  capabilities?: Record<string, Capability>;
+  /** Which contexts may call which capability; by default no context may call any. */
+  grants?: Record<string, string[]>;
+  /** A request unanswered after this long counts as a hang. */
+  requestTimeoutMs?: number;
+  /** Loading and start() must finish within this. */
+  startTimeoutMs?: number;
+}
+
+export type ContextStatus = 'starting' | 'running' | 'failed' | 'stopped';
+export type IncidentKind = 'hang' | 'crash' | 'memory' | 'load' | 'operation-error' | 'denied' | 'protocol';
+
+export interface Incident {
+  context: string;
+  granule: string;
+  kind: IncidentKind;
+  message: string;
+  at: number;
+}
+
+export interface ContextState {
+  context: string;
+  granule: string;
+  version: string;
+  alpha?: string;
+  status: ContextStatus;
+  reason?: string;
+  operations: string[];
+  events: string[];
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+  op: string;
+}
+
+interface Running {
+  granule: RuntimeGranule;
+  sandbox: Sandbox;
+  status: ContextStatus;
+  reason?: string;
+  pending: Map<number, Pending>;
+  nextId: number;
+  ready: Promise<void>;
+  subscriptions: Set<string>;
+  settle: () => void;
+}
+
+const decoder = new TextDecoder();
+
+export class TwinRuntime {
+  private readonly contexts = new Map<string, Running>();
+  private readonly hostHandlers = new Map<string, Set<(payload: unknown) => void>>();
+  private readonly incidentHandlers = new Set<(i: Incident) => void>();
+  readonly incidents: Incident[] = [];
+  private readonly requestTimeoutMs: number;
+  private readonly startTimeoutMs: number;
+
+  constructor(private readonly options: TwinRuntimeOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 5000;
+  }
+
+  /** Starts every granule; a granule that fails to start is reported, the others run. */
+  async start(granules: RuntimeGranule[]): Promise<void> {
+    await Promise.all(granules.map((g) => this.launch(g)));
+  }
+
+  /** Replaces the granule of one context (same context name), touching no other context. */
+  async replace(granule: RuntimeGranule): Promise<void> {
+    const old = this.contexts.get(granule.context);
+    if (old) this.halt(old, 'stopped', 'replaced by another granule');
+    await this.launch(granule);
+  }
+
+  /** Sends a request to a context's controller and resolves with its answer. */
+  async request(context: string, op: string, payload: unknown = null): Promise<unknown> {
+    const c = this.contexts.get(context);
+    if (!c) throw new ContextUnavailableError(context, `the twin has no "${context}" context`);
+    const declared = c.granule.manifest.provides.operations;
+    if (!declared.includes(op)) throw new UnknownOperationError(context, op, declared);
+    await c.ready;
+    if (c.status !== 'running') throw new ContextUnavailableError(context, c.reason ?? c.status);
+    const json = JSON.stringify(payload ?? null);
+    return new Promise((resolve, reject) => {
+      const id = c.nextId++;
+      const timer = setTimeout(() => {
+        this.report(c, 'hang', `"${op}" got no answer within ${this.requestTimeoutMs} ms; the granule was stopped`);
+        this.halt(c, 'failed', `it hung on "${op}"`);
+      }, this.requestTimeoutMs);
+      c.pending.set(id, { resolve, reject, timer, op });
+      c.sandbox.post(`{"t":"req","id":${id},"op":${JSON.stringify(op)},"payload":${json}}`);
+    });
+  }
+
+  /** Subscribes the host to "<context>:<event>". Returns an unsubscribe function. */
+  on(topic: string, handler: (payload: unknown) => void): () => void {
+    let set = this.hostHandlers.get(topic);
+    if (!set) this.hostHandlers.set(topic, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  onIncident(handler: (i: Incident) => void): () => void {
+    this.incidentHandlers.add(handler);
+    return () => this.incidentHandlers.delete(handler);
+  }
+
+  state(): ContextState[] {
+    return [...this.contexts.entries()].map(([context, c]) => ({
+      context,
+      granule: c.granule.manifest.name,
+      version: c.granule.manifest.version,
+      alpha: c.granule.alpha,
+      status: c.status,
+      reason: c.reason,
+      operations: c.granule.manifest.provides.operations,
+      events: c.granule.manifest.provides.events,
+    }));
+  }
+
+  status(context: string): ContextStatus | undefined {
+    return this.contexts.get(context)?.status;
+  }
+
+  stop(): void {
+    for (const c of this.contexts.values()) this.halt(c, 'stopped', 'the twin was stopped');
+  }
+
+  private launch(granule: RuntimeGranule): Promise<void> {
+    const sandbox = this.options.sandboxFactory();
+    let markReady!: () => void;
+    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {} };
+    this.contexts.set(granule.context, c);
+    const startTimer = setTimeout(() => {
+      if (c.status !== 'starting') return;
+      this.report(c, 'hang', `it did not finish loading within ${this.startTimeoutMs} ms; the granule was stopped`);
+      this.halt(c, 'failed', 'it hung while loading');
+    }, this.startTimeoutMs);
+    const settle = () => {
+      clearTimeout(startTimer);
+      markReady();
+    };
+    c.settle = settle;
+    c.ready.then(() => clearTimeout(startTimer));
+    sandbox.onExit((exit) => {
+      if (c.status === 'stopped' || c.status === 'failed') return;
+      this.report(c, exit.reason === 'memory' ? 'memory' : 'crash', `it stopped: ${exit.detail}`);
+      this.halt(c, 'failed', exit.reason === 'memory' ? 'it ran out of memory' : `it crashed (${exit.detail})`);
+    });
+    sandbox.onMessage((text) => this.receive(c, text, settle));
+    const files: Record<string, string> = {};
+    for (const [path, data] of granule.files) if (path !== 'granule.json') files[path] = decoder.decode(data);
+    sandbox.post(JSON.stringify({ t: 'load', files, entry: granule.manifest.entry, environment: granule.manifest.environment, context: granule.context }));
+    return c.ready;
+  }
+
+  private receive(c: Running, text: string, settle: () => void): void {
+    if (this.contexts.get(c.granule.context) !== c || c.status === 'failed' || c.status === 'stopped') return;
+    let m: GranuleToHost;
+    try {
+      m = JSON.parse(text) as GranuleToHost;
+    } catch {
+      this.report(c, 'protocol', 'it sent a message that is not JSON; the granule was stopped');
+      this.halt(c, 'failed', 'protocol violation');
+      return;
+    }
+    switch (m.t) {
+      case 'ready': {
+        const missing = c.granule.manifest.provides.operations.filter((op) => !m.operations.includes(op));
+        if (missing.length > 0) {
+          this.report(c, 'load', `it declares operations it does not implement: ${missing.join(', ')}`);
+          this.halt(c, 'failed', 'its controller does not match its manifest');
+        } else c.status = 'running';
+        settle();
+        return;
+      }
+      case 'fatal':
+        this.report(c, c.status === 'starting' ? 'load' : 'crash', m.error);
+        this.halt(c, 'failed', m.error);
+        settle();
+        return;
+      case 'res': {
+        const p = c.pending.get(m.id);
+        if (!p) return;
+        c.pending.delete(m.id);
+        clearTimeout(p.timer);
+        if (m.ok) p.resolve(m.value);
+        else {
+          this.report(c, 'operation-error', `"${p.op}" failed: ${m.error}`);
+          p.reject(new GranuleOperationError(c.granule.context, p.op, m.error ?? 'unknown error'));
+        }
+        return;
+      }
+      case 'call':
+        void this.call(c, m.target, m.op, m.payload).then(
+          (value) => c.sandbox.post(JSON.stringify({ t: 'res', id: m.id, ok: true, value: value ?? null })),
+          (e: unknown) => c.sandbox.post(JSON.stringify({ t: 'res', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) })),
+        );
+        return;
+      case 'emit': {
+        if (!c.granule.manifest.provides.events.includes(m.topic)) {
+          this.report(c, 'protocol', `it emitted "${m.topic}", which its manifest does not declare (ignored)`);
+          return;
+        }
+        this.deliver(`${c.granule.context}:${m.topic}`, m.payload);
+        return;
+      }
+      case 'sub':
+        c.subscriptions.add(m.topic);
+        return;
+      case 'log':
+        return;
+      default:
+        this.report(c, 'protocol', 'it sent an unknown message; the granule was stopped');
+        this.halt(c, 'failed', 'protocol violation');
+    }
+  }
+
+  private async call(from: Running, target: string, op: string, payload: unknown): Promise<unknown> {
+    const capability = this.options.capabilities?.[target];
+    if (capability && !this.contexts.has(target)) {
+      if (!(this.options.grants?.[from.granule.context] ?? []).includes(target)) {
+        this.report(from, 'denied', `it asked for the "${target}" capability, which it was not granted`);
+        throw new CapabilityDeniedError(`the ${from.granule.context} context is not granted "${target}"`);
+      }
+      const fn = capability.operations[op];
+      if (!fn) throw new UnknownOperationError(target, op, Object.keys(capability.operations));
+      return await fn(payload);
+    }
+    return this.request(target, op, payload);
+  }
+
+  private deliver(topic: string, payload: unknown): void {
+    for (const h of this.hostHandlers.get(topic) ?? []) {
+      try {
+        h(payload);
+      } catch {
+        /* a host view's handler must not break delivery to the others */
+      }
+    }
+    const text = JSON.stringify({ t: 'event', topic, payload: payload ?? null });
+    for (const c of this.contexts.values()) if (c.status === 'running' && c.subscriptions.has(topic)) c.sandbox.post(text);
+  }
+
+  private halt(c: Running, status: 'failed' | 'stopped', reason: string): void {
+    if (c.status === 'failed' || c.status === 'stopped') return;
+    c.status = status;
+    c.reason = reason;
+    c.sandbox.terminate();
+    for (const p of c.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new ContextUnavailableError(c.granule.context, reason));
+    }
+    c.pending.clear();
+    c.settle();
+  }
+
+  private report(c: Running, kind: IncidentKind, message: string): void {
+    const incident: Incident = { context: c.granule.context, granule: c.granule.manifest.name, kind, message, at: Date.now() };
+    this.incidents.push(incident);
+    for (const h of this.incidentHandlers) h(incident);
+  }
+}
