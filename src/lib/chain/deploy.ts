@@ -28,15 +28,26 @@ const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean
   { name: 'RegistrationVerifier', needs: [], args: () => [] },
   { name: 'AuthorizationVerifier', needs: [], args: () => [] },
   { name: 'InstantiationVerifier', needs: [], args: () => [] },
+  // Not Solidity: circomlibjs generates Poseidon's EVM bytecode from the same constants as the circuits.
+  { name: 'PoseidonT3', needs: [], args: () => [] },
   {
     name: 'GranuleRegistry',
-    needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier'],
-    args: ({ at }) => [at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier')],
+    needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier', 'PoseidonT3'],
+    args: ({ at }) => [at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('PoseidonT3')],
   },
 ];
 
+/** Poseidon (t = 3) bytecode from circomlibjs, in the shape of a compiled contract. */
+export async function poseidonT3Artifact(): Promise<{ abi: Abi; bytecode: Hex }> {
+  const { poseidonContract } = await import('circomlibjs');
+  return { abi: poseidonContract.generateABI(2) as Abi, bytecode: poseidonContract.createCode(2) as Hex };
+}
+
 export async function deployContracts(parameters: DeployContractsParameters): Promise<DeployContractsReturnType> {
-  const compiled = parameters.compiled ?? compileContracts(parameters.root ? { root: parameters.root } : {});
+  const compiled: Record<string, { abi: Abi; bytecode: Hex }> = {
+    ...(parameters.compiled ?? compileContracts(parameters.root ? { root: parameters.root } : {})),
+  };
+  compiled.PoseidonT3 ??= await poseidonT3Artifact();
   const account = privateKeyToAccount(parameters.deployerPrivateKey);
   const transport = http(parameters.rpcUrl);
   const publicClient = createPublicClient({ transport });

@@ -1,0 +1,19 @@
+// snarkjs ships no types; only what twingrain's prover uses is declared.
+declare module 'snarkjs' {
+  export interface Groth16Proof {
+    pi_a: string[];
+    pi_b: string[][];
+    pi_c: string[];
+    protocol: string;
+    curve: string;
+  }
+  type ProverSource = string | Uint8Array | { type: 'mem'; data: Uint8Array };
+  export const groth16: {
+    fullProve(input: Record<string, unknown>, wasm: ProverSource, zkey: ProverSource, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    prove(zkey: ProverSource, witness: ProverSource, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    verify(vkey: unknown, publicSignals: (string | bigint)[], proof: Groth16Proof, logger?: unknown): Promise<boolean>;
+  };
+  export const wtns: {
+    calculate(input: Record<string, unknown>, wasm: ProverSource, out: { type: 'mem'; data?: Uint8Array }): Promise<void>;
+  };
+}
