@@ -5,3 +5,5 @@ export { validateTwin, mvcOf, contextsOf, elementId, type Twin, type Domain, typ
 export { loadTwinFromFiles, joinPath, filesUnder, parseTwinSource, TWIN_FILE, TWIN_SCHEMA_ID, type TwinSource, type GranuleSource, type LoadedTwin } from './source';
 export { TwinRuntime, type RuntimeGranule, type Capability, type TwinRuntimeOptions, type ContextStatus, type ContextState, type Incident, type IncidentKind } from './runtime';
 export { SANDBOX_BOOTSTRAP_SOURCE, type Sandbox, type SandboxFactory, type SandboxExit, type HostToGranule, type GranuleToHost } from './sandbox-protocol';
+export { printerCapability, type PrinterCommander, type PrinterCapability } from './printer-capability';
+export { packSource, packTwin, sharedGranules, withGranule, type PackedGranule } from './compose';

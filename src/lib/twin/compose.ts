@@ -1,0 +1,54 @@
+// Turning a loaded twin into running granules: each granule source is packed into its canonical archive and unpacked
+// again (so what runs is exactly what α names), and helpers to see which granules twins share and to swap one in.
+import { packGranule, unpackGranule } from '../granule/index';
+import type { RuntimeGranule } from './runtime';
+import type { GranuleSource, LoadedTwin } from './source';
+import { elementId, type Twin } from './model';
+
+export interface PackedGranule extends RuntimeGranule {
+  bytes: Uint8Array;
+  alpha: `0x${string}`;
+  size: number;
+}
+
+export function packSource(context: string, source: GranuleSource): PackedGranule {
+  const packed = packGranule({ files: source.files });
+  const { manifest, files, alphaHex } = unpackGranule({ bytes: packed.bytes, expectedAlpha: packed.alpha });
+  return { context, manifest, files, alpha: alphaHex, bytes: packed.bytes, size: packed.size };
+}
+
+/** Packs every granule of a twin, in context order. */
+export function packTwin(loaded: LoadedTwin): PackedGranule[] {
+  return [...loaded.granules].map(([context, source]) => packSource(context, source));
+}
+
+/** For each granule α used by more than one twin: which twins use it, in which context. */
+export function sharedGranules(twins: { id: string; granules: PackedGranule[] }[]): { alpha: string; name: string; context: string; twins: string[] }[] {
+  const byAlpha = new Map<string, { alpha: string; name: string; context: string; twins: string[] }>();
+  for (const t of twins) for (const g of t.granules) {
+    const entry = byAlpha.get(g.alpha) ?? { alpha: g.alpha, name: g.manifest.name, context: g.context, twins: [] };
+    if (!entry.twins.includes(t.id)) entry.twins.push(t.id);
+    byAlpha.set(g.alpha, entry);
+  }
+  return [...byAlpha.values()].filter((e) => e.twins.length > 1);
+}
+
+/**
+ * The twin model with one context's granule replaced (composition from different owners): the context keeps its
+ * name and domain, its MVC elements become the new granule's. Throws if the granule is for another context.
+ */
+export function withGranule(twin: Twin, granule: RuntimeGranule): Twin {
+  const m = granule.manifest;
+  let found = false;
+  const domains = twin.domains.map((d) => ({
+    ...d,
+    contexts: d.contexts.map((c) => {
+      if (c.name !== granule.context) return c;
+      found = true;
+      const q = (p: string) => elementId(m.name, p);
+      return { ...c, phase: m.phase, declaredDomain: m.domain, granule: { name: m.name, version: m.version, alpha: granule.alpha, owner: m.owner.publicKey }, models: m.mvc.models.map(q), views: m.mvc.views.map(q), controllers: m.mvc.controllers.map(q) };
+    }),
+  }));
+  if (!found) throw new RangeError(`the twin has no "${granule.context}" context`);
+  return { ...twin, domains };
+}
