@@ -5,6 +5,7 @@ import { mkdir, writeFile, stat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startAnvil, ANVIL_ACCOUNTS } from '../../src/lib/node/anvil';
 import { deployContracts } from '../../src/lib/chain/deploy';
+import { deployIncentiveContracts } from '../../src/lib/incentive/deploy';
 import { startRelay } from '../../relay/relay';
 import type { RuntimeConfig } from '../../src/lib/config';
 import { PORTS, portFromEnv, assertPortFree } from './ports';
@@ -73,12 +74,18 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     stops.push(() => anvil.stop());
     const deployer = ANVIL_ACCOUNTS[0];
     const deployment = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: deployer.privateKey, openEnrolment: true });
+    const incentives = await deployIncentiveContracts({
+      rpcUrl: anvil.rpcUrl,
+      deployerPrivateKey: deployer.privateKey,
+      ...(deployment.contracts.GranuleRegistry ? { registry: deployment.contracts.GranuleRegistry } : {}),
+      ...(deployment.contracts.Consortium ? { consortium: deployment.contracts.Consortium } : {}),
+    });
     const chain: RuntimeConfig['chain'] = {
       rpcUrl: anvil.rpcUrl,
       chainId: anvil.chainId,
       name: 'twingrain development chain',
       development: true,
-      contracts: deployment.contracts,
+      contracts: { ...deployment.contracts, ...incentives },
       deployBlock: deployment.deployBlock,
     };
     log(`chain   ${anvil.rpcUrl} (chain id ${anvil.chainId}; ${Object.keys(chain.contracts).length} contracts deployed)`);
