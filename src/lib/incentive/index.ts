@@ -5,3 +5,6 @@ export * from './qp';
 export * from './solve';
 export * from './closed-form';
 export * from './sweep';
+export * from './plot';
+export * from './fixed-point';
+export * from './abi';

@@ -94,11 +94,13 @@ export function parseScenario(input: unknown): ParsedScenario {
     for (let i = 0; i < x; i++) {
       const row = rows[i];
       need(Array.isArray(row) && row.length === x, `omega[${i}]`, `must have ${x} entries`, omegaHint);
+      const r = row as unknown[];
       for (let j = 0; j < x; j++) {
-        const v = (row as unknown[])[j];
-        need(finite(v), `omega[${i}][${j}]`, `must be a finite number (got ${JSON.stringify(v)})`, omegaHint);
-        need(i !== j || v === 0, `omega[${i}][${i}]`, `the diagonal must be 0 (got ${v})`, omegaHint);
-        need((v as number) >= 0, `omega[${i}][${j}]`, `must be ≥ 0 (got ${v}); the model covers non-negative interdependence only`, omegaHint);
+        const v = r[j];
+        // The messages are built only on failure: a thousand providers means a million entries.
+        if (typeof v !== 'number' || !Number.isFinite(v)) need(false, `omega[${i}][${j}]`, `must be a finite number (got ${JSON.stringify(v)})`, omegaHint);
+        if (i === j && v !== 0) need(false, `omega[${i}][${i}]`, `the diagonal must be 0 (got ${v})`, omegaHint);
+        if ((v as number) < 0) need(false, `omega[${i}][${j}]`, `must be ≥ 0 (got ${v}); the model covers non-negative interdependence only`, omegaHint);
         omega[i * x + j] = v as number;
       }
     }
@@ -106,7 +108,7 @@ export function parseScenario(input: unknown): ParsedScenario {
       for (let j = i + 1; j < x; j++) {
         const a = omega[i * x + j]!;
         const b = omega[j * x + i]!;
-        need(Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)), `omega[${i}][${j}]`, `differs from omega[${j}][${i}] (${a} ≠ ${b})`, omegaHint);
+        if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b))) need(false, `omega[${i}][${j}]`, `differs from omega[${j}][${i}] (${a} ≠ ${b})`, omegaHint);
       }
   }
   return { theta: theta as number, sigma: sigma as number, q: q as number, x, n, p, vartheta, omega, nTotal };
