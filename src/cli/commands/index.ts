@@ -6,4 +6,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start')).command,
   doctor: async () => (await import('./doctor')).command,
   incentive: async () => (await import('./incentive')).command,
+  granule: async () => (await import('./granule')).command,
+  twin: async () => (await import('./twin')).command,
 };
