@@ -19,11 +19,20 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
+import { servePinning } from '../src/lib/p2p/pin-protocol';
+import { serveCustodian } from '../src/lib/p2p/custody-protocol';
+import { InstantiationIndex } from '../src/lib/custody';
 import { RelayStartError } from './errors';
+import { loadOrCreateCustodianKey } from './custodian-key';
+import { watchInstantiations } from './instantiations';
 
 export interface RelayCustodianOptions {
-  /** Starts the custodian role; wired by relay/custodian.ts once custody lands. */
-  enabled: boolean;
+  /** X25519 secret key; by default one is created once and kept in dataDir/custodian.key. */
+  secretKey?: Uint8Array;
+  /** The chain whose GranuleRegistry Instantiated events authorize releases. */
+  chain?: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number; pollingIntervalMs?: number };
+  /** How long a release request waits for its instantiation event (ms). */
+  waitMs?: number;
 }
 
 export interface StartRelayOptions {
@@ -49,6 +58,8 @@ export interface StartRelayOptions {
 export interface RunningRelay {
   peerId: string;
   multiaddrs: string[];
+  /** Present when the custodian role runs: the key to list in the Consortium, and what it has seen on chain. */
+  custodian?: { x25519PublicKey: string; index: InstantiationIndex };
   stop(): Promise<void>;
 }
 
@@ -106,13 +117,34 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   }
   const libp2p = helia.libp2p;
   const multiaddrs = libp2p.getMultiaddrs().map((m) => m.toString());
+  const stops: Array<() => Promise<void> | void> = [];
+  let custodian: RunningRelay['custodian'];
+  try {
+    if (o.pin) await servePinning(helia);
+    if (o.custodian) {
+      const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));
+      const index = new InstantiationIndex();
+      const service = await serveCustodian({ helia, secretKey, index, waitMs: o.custodian.waitMs });
+      stops.push(() => service.stop());
+      if (o.custodian.chain) {
+        const watcher = await watchInstantiations({ ...o.custodian.chain, index });
+        stops.push(() => watcher.stop());
+      }
+      custodian = { x25519PublicKey: service.publicKeyHex, index };
+    }
+  } catch (error) {
+    await helia.stop().catch(() => undefined);
+    throw error instanceof RelayStartError ? error : new RelayStartError(`The relay could not start its roles: ${(error as Error).message}`);
+  }
   let stopped = false;
   return {
     peerId: libp2p.peerId.toString(),
     multiaddrs,
+    custodian,
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const s of stops.reverse()) await s();
       await helia.stop();
     },
   };

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './shamir';
 export * from './seal';
 export * from './key-shares';
+export * from './custodian';

@@ -54,7 +54,7 @@ describe('public manifest', () => {
     ciphertext: { length: 10, sha256: '00'.repeat(32) },
     erasure: { scheme: 'rs-gf256-cauchy', k: 1, n: 1, shardSize: 10 },
     shards: [{ cid: 'bafkqaaa', sha256: '11'.repeat(32) }],
-    custody: { threshold: 1, custodians: ['22'.repeat(32)] },
+    custody: { threshold: 1, shares: [{ custodian: '22'.repeat(32), envelope: 'AA==' }] },
   };
 
   it('has one CID, survives the chain encoding, and is checked against the chain α', () => {

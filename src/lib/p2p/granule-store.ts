@@ -8,6 +8,8 @@ import { CID } from 'multiformats/cid';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { alphaHex } from '../granule/alpha';
+import { splitGranuleKey, sealSharesForCustodians } from '../custody';
+import { toBase64 } from './rpc';
 import { encryptArchive, decryptArchive } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
 import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
@@ -21,7 +23,8 @@ export interface StoreGranuleParameters {
   granule: PublicGranuleInfo;
   k: number;
   n: number;
-  custody: { threshold: number; custodians: string[] };
+  /** t, and the custodians' X25519 public keys in the order the Consortium lists them. */
+  custody: { threshold: number; custodians: Uint8Array[] };
   /** Reuse a key (tests); normally a fresh one is drawn. */
   key?: Uint8Array;
 }
@@ -33,6 +36,8 @@ export interface StoreGranuleReturnType {
   key: Uint8Array;
   /** Every CID to pin: the manifest and the shard roots. */
   cids: CID[];
+  /** The manifest's exact bytes (custodians are handed these). */
+  manifestBytes: Uint8Array;
 }
 
 const sha256Hex = (b: Uint8Array): string => bytesToHex(sha256(b));
@@ -58,12 +63,18 @@ export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGran
     ciphertext: { length: ciphertext.length, sha256: sha256Hex(ciphertext) },
     erasure: { scheme: 'rs-gf256-cauchy', k: p.k, n: p.n, shardSize: shardSizeFor(ciphertext.length, p.k) },
     shards: shardEntries,
-    custody: p.custody,
+    custody: {
+      threshold: p.custody.threshold,
+      shares: sealSharesForCustodians(splitGranuleKey(key, p.alpha, p.custody.threshold, p.custody.custodians.length), p.custody.custodians).map((s) => ({
+        custodian: s.custodian,
+        envelope: toBase64(s.envelope),
+      })),
+    },
   };
   const bytes = encodePublicManifest(manifest);
   const manifestCid = publicManifestCid(bytes);
   await p.helia.blockstore.put(manifestCid, bytes);
-  return { manifestCid, manifest, key, cids: [manifestCid, ...shardEntries.map((s) => CID.parse(s.cid))] };
+  return { manifestCid, manifest, key, manifestBytes: bytes, cids: [manifestCid, ...shardEntries.map((s) => CID.parse(s.cid))] };
 }
 
 function fixedChunker(size: number) {

@@ -2,6 +2,8 @@
 export const DISCOVERY_TOPIC = 'twingrain._peer-discovery._p2p._pubsub';
 /** Custodian → user: a key share sealed to the user's X25519 key. */
 export const KEY_RELEASE_PROTOCOL = '/twingrain/key-release/1.0.0';
+/** Owner → custodian: the public manifest holding the custodian's sealed share. */
+export const CUSTODY_DEPOSIT_PROTOCOL = '/twingrain/custody-deposit/1.0.0';
 /** User → owner: a request for authorization to use a granule. */
 export const AUTH_REQUEST_PROTOCOL = '/twingrain/auth-request/1.0.0';
 /** Owner → pinning relay: keep these CIDs. */

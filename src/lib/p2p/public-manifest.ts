@@ -34,8 +34,11 @@ export interface PublicManifest {
   erasure: { scheme: 'rs-gf256-cauchy'; k: number; n: number; shardSize: number };
   /** Shard i: its UnixFS root CID and the SHA-256 of its bytes. */
   shards: Array<{ cid: string; sha256: string }>;
-  /** Who holds the key shares: threshold and the custodians' X25519 public keys (hex), in share order. */
-  custody: { threshold: number; custodians: string[] };
+  /**
+   * Key custody: t of the custodians' shares rebuild the key. Share i is sealed to custodian i's X25519 key (hex),
+   * so publishing the envelopes reveals nothing, and a custodian that missed the owner's push can still find it.
+   */
+  custody: { threshold: number; shares: Array<{ custodian: string; envelope: string }> };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -72,7 +75,9 @@ export function decodePublicManifest(bytes: Uint8Array, cid?: CID, expectedAlpha
     v.erasure && v.erasure.scheme === 'rs-gf256-cauchy' && Number.isInteger(v.erasure.k) && Number.isInteger(v.erasure.n) &&
     v.erasure.k >= 1 && v.erasure.n >= v.erasure.k && v.erasure.n <= 255 &&
     Array.isArray(v.shards) && v.shards.length === v.erasure.n && v.shards.every((s) => typeof s.cid === 'string' && HEX64.test(s.sha256)) &&
-    v.custody && Number.isInteger(v.custody.threshold) && Array.isArray(v.custody.custodians);
+    v.custody && Number.isInteger(v.custody.threshold) && v.custody.threshold >= 1 && Array.isArray(v.custody.shares) &&
+    v.custody.threshold <= v.custody.shares.length &&
+    v.custody.shares.every((s) => typeof s.custodian === 'string' && HEX64.test(s.custodian) && typeof s.envelope === 'string');
   if (!ok) throw new P2PFormatError('The public manifest is malformed: it was not written by twingrain or was altered.');
   if (expectedAlpha !== undefined && v.alpha !== expectedAlpha.toLowerCase()) {
     throw new ManifestMismatchError(`The manifest at this CID describes granule ${v.alpha.slice(0, 12)}…, but the chain records it for ${expectedAlpha.slice(0, 12)}…. It was not published by this granule's owner; do not use it.`);
