@@ -25,3 +25,19 @@ export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode
   }
   return shared;
 }
+
+// Verbs the app, the CLI and the relay share. Each loads its heavy dependencies (Helia, UnixFS) on first call so
+// importing this module stays cheap for the app shell.
+import type { PublishGranuleParameters, PublishGranuleReturnType } from './publish';
+import type { RetrieveGranuleParameters, RetrieveGranuleReturnType } from './retrieve';
+export type { PublishGranuleParameters, PublishGranuleReturnType, RetrieveGranuleParameters, RetrieveGranuleReturnType };
+export type { RetrieveState } from './retrieve';
+export type { PublicManifest, PublicGranuleInfo } from './public-manifest';
+
+export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
+  return (await import('./publish')).publishGranule(p);
+}
+
+export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
+  return (await import('./retrieve')).retrieveGranule(p);
+}

@@ -1,0 +1,73 @@
+// The user's side of Mechanism 6 after the instantiation transaction: manifest (checked against the chain's α) →
+// key shares from t custodians → shards from peers or the pinning relay → decrypt → α check. Progress goes to the
+// node's status store so the Network page shows the transfer.
+import type { Helia } from '@helia/interface';
+import type { Libp2p } from '@libp2p/interface';
+import type { CID } from 'multiformats/cid';
+import { fetchPublicManifest, fetchGranule } from './granule-store';
+import { gatherGranuleKey, type GatherKeyState } from './custody-protocol';
+import type { PublicManifest } from './public-manifest';
+import type { StatusStore } from './status';
+
+export type RetrieveState =
+  | { phase: 'manifest' }
+  | { phase: 'key'; have: number; threshold: number }
+  | { phase: 'shards'; bytes: number; total: number }
+  | { phase: 'done' };
+
+export interface RetrieveGranuleParameters {
+  helia: Helia & { libp2p: Libp2p };
+  manifestCid: CID;
+  /** α as the chain records it for this manifest. */
+  alpha: string;
+  userSecretKey: Uint8Array;
+  status?: StatusStore;
+  keyTimeoutMs?: number;
+  shardTimeoutMs?: number;
+  onState?: (state: RetrieveState) => void;
+  signal?: AbortSignal;
+}
+
+export interface RetrieveGranuleReturnType {
+  archive: Uint8Array;
+  manifest: PublicManifest;
+  /** Milliseconds spent gathering the key and the shards. */
+  keyMs: number;
+  shardsMs: number;
+}
+
+export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
+  p.onState?.({ phase: 'manifest' });
+  const manifest = await fetchPublicManifest({ helia: p.helia, cid: p.manifestCid, expectedAlpha: p.alpha, signal: p.signal });
+  const t0 = Date.now();
+  const key = await gatherGranuleKey({
+    libp2p: p.helia.libp2p,
+    manifest,
+    userSecretKey: p.userSecretKey,
+    timeoutMs: p.keyTimeoutMs,
+    signal: p.signal,
+    onUpdate: (s: GatherKeyState) => p.onState?.({ phase: 'key', have: s.have, threshold: s.threshold }),
+  });
+  const t1 = Date.now();
+  const id = `${p.alpha}:${t1}`;
+  const label = `${manifest.granule.name} ${manifest.granule.version}`;
+  try {
+    const archive = await fetchGranule({
+      helia: p.helia,
+      manifest,
+      key,
+      shardTimeoutMs: p.shardTimeoutMs,
+      signal: p.signal,
+      onProgress: (x) => {
+        p.onState?.({ phase: 'shards', bytes: x.bytes, total: x.total });
+        p.status?.putTransfer({ id, label, direction: 'download', bytes: x.bytes, total: x.total, state: 'running' });
+      },
+    });
+    p.status?.putTransfer({ id, label, direction: 'download', bytes: archive.length, total: archive.length, state: 'done' });
+    p.onState?.({ phase: 'done' });
+    return { archive, manifest, keyMs: t1 - t0, shardsMs: Date.now() - t1 };
+  } catch (error) {
+    p.status?.putTransfer({ id, label, direction: 'download', bytes: 0, state: 'failed', error: (error as Error).message });
+    throw error;
+  }
+}
