@@ -1,0 +1,42 @@
+// The virtual printer as a Transport. Works the same in Node and in the browser.
+
+import { VirtualPrinter, type VirtualPrinterOptions } from '../../sim/index';
+import type { ByteLink, Transport } from '../transport';
+import { DisconnectedError } from '../errors';
+
+export interface VirtualTransportOptions extends VirtualPrinterOptions {
+  /** The baud rate the host opens the port at (the printer's own rate unless set: a different one garbles bytes). */
+  hostBaud?: number;
+}
+
+export class VirtualTransport implements Transport {
+  readonly kind = 'virtual' as const;
+  readonly printer: VirtualPrinter;
+  readonly baud: number;
+
+  constructor(options: VirtualTransportOptions | VirtualPrinter, hostBaud?: number) {
+    this.printer = options instanceof VirtualPrinter ? options : new VirtualPrinter(options);
+    this.baud = hostBaud ?? (options instanceof VirtualPrinter ? undefined : options.hostBaud) ?? this.printer.baud;
+  }
+
+  get label(): string {
+    return `virtual ${this.printer.profile.name} @ ${this.baud}`;
+  }
+
+  async open(): Promise<ByteLink> {
+    return this.printer.open(this.baud);
+  }
+
+  async reopen(timeoutMs: number): Promise<ByteLink> {
+    // A virtual cable is plugged back in at once; the wait stands for the time a person takes to do it.
+    const start = performance.now();
+    while (performance.now() - start < timeoutMs) {
+      try {
+        return this.printer.open(this.baud);
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new DisconnectedError('the virtual printer did not come back');
+  }
+}

@@ -1,0 +1,29 @@
+// Errors raised by the virtual printer. Each says what happened and what to do about it.
+
+export class SimError extends Error {
+  override name = 'SimError';
+}
+
+/** The printer model id is not one of the reference printers. */
+export class UnknownPrinterModelError extends SimError {
+  override name = 'UnknownPrinterModelError';
+  constructor(readonly model: string, readonly known: readonly string[]) {
+    super(`unknown printer model "${model}"; use one of: ${known.join(', ')}`);
+  }
+}
+
+/** A fault-injection setting is out of range. */
+export class InvalidFaultConfigError extends SimError {
+  override name = 'InvalidFaultConfigError';
+  constructor(field: string, value: unknown) {
+    super(`fault setting ${field}=${String(value)} is invalid; rates are numbers between 0 and 1`);
+  }
+}
+
+/** Something wrote to a virtual port after it was closed or unplugged. */
+export class PortClosedError extends SimError {
+  override name = 'PortClosedError';
+  constructor() {
+    super('the virtual serial port is closed (unplugged or closed by the host); open it again to continue');
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The virtual printer: a Marlin firmware model (thermal model, motion timing, finite RX ring, command queue and
+ * planner, fault injection) on a serial cable paced at its baud rate. One profile per reference printer (Table 2).
+ *
+ * ```ts
+ * const printer = new VirtualPrinter({ model: 'jgaurora-z-603s', faults: { checksumErrorRate: 0.01 } });
+ * const port = printer.open(115200); // a byte endpoint: write(), onData(), onClose(), close()
+ * ```
+ */
+export { VirtualPrinter, validateFaults } from './virtual-printer';
+export type { VirtualPrinterOptions, VirtualEndpoint, Faults, LineFaults } from './virtual-printer';
+export { VirtualMarlin } from './firmware';
+export type { FirmwareOptions, FirmwareFaults, FirmwareSnapshot, ExecutedCommand } from './firmware';
+export { printerProfiles, printerModelIds, getPrinterProfile } from './profiles';
+export type { PrinterProfile, PrinterModelId, PrinterFeatures, HeaterSpec } from './profiles';
+export { Heater, AMBIENT_C } from './thermal';
+export { moveSeconds, linearMoveSeconds } from './motion';
+export type { Vec4, MoveLimits } from './motion';
+export { PacedPipe } from './link';
+export { schedule } from './schedule';
+export { seededRandom } from './random';
+export * from './errors';
