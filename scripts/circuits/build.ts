@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { renderAbiModule } from './abi.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const snarkjs = join(root, 'node_modules/.bin/snarkjs');
@@ -89,6 +90,7 @@ function main(): void {
   }
   writeFileSync(manifestPath, JSON.stringify({ backend: 'groth16', curve: 'bn128', hash: 'poseidon', ptauPower: POWER, circuits, builtAt: new Date().toISOString() }, null, 2) + '\n');
   process.stderr.write(`wrote ${manifestPath}\n`);
+  writeFileSync(join(root, 'src/lib/chain/abi.generated.ts'), renderAbiModule(root));
 }
 
 main();

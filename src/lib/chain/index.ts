@@ -1,0 +1,12 @@
+// Chain side of twingrain (browser and Node): contract ABIs, the three sharing actions (one per file), record
+// addresses, tree mirrors from events, and sentences for reverts. Node-only pieces are imported by path:
+// ./compile.node.ts, ./deploy.ts, ./testing/anvil.node.ts.
+export * from './abi.generated';
+export * from './errors';
+export * from './record';
+export * from './revert';
+export * from './send';
+export * from './trees';
+export * from './register';
+export * from './authorize';
+export * from './instantiate';

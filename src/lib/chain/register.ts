@@ -1,0 +1,88 @@
+// Mechanisms 1 + 2: prove ownership of a granule's α and record it on chain.
+import { parseEventLogs, type Address, type Hash, type PublicClient, type WalletClient } from 'viem';
+import { poseidonHash } from '../identity/index';
+import { deriveRegistrationSalt, registrationInput, toSolidityProof, type Prover, type ProofStage } from '../zk/index';
+import { granuleRegistryAbi } from './abi.generated';
+import { ContractRevertError } from './errors';
+import { formatRecordAddress, type RecordAddress } from './record';
+import { describeContractError } from './revert';
+import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+
+export type ActionStage = 'checking' | ProofStage | 'transaction' | 'inclusion';
+
+export interface RegisterGranuleParameters {
+  publicClient: PublicClient;
+  walletClient: WalletClient;
+  registry: Address;
+  prover: Prover;
+  /** Sk_S of the owner. */
+  secret: bigint;
+  alpha: bigint;
+  /** Binary CID of the granule's public manifest on IPFS. */
+  manifestCid: Uint8Array;
+  /** σ; by default derived from Sk and α so the owner never has to store it. */
+  salt?: bigint;
+  onStage?: (stage: ActionStage) => void;
+}
+
+export interface RegisterGranuleReturnType {
+  alpha: bigint;
+  ownerPk: bigint;
+  commitment: bigint;
+  leafIndex: number;
+  root: bigint;
+  txHash: Hash;
+  blockNumber: bigint;
+  record: RecordAddress;
+  recordAddress: string;
+  timings: { witnessMs: number; proofMs: number };
+}
+
+export type RegisterGranuleErrorType = ContractRevertError;
+
+function revert(name: string, ...args: unknown[]): ContractRevertError {
+  return new ContractRevertError(describeContractError(name, args), name, args);
+}
+
+export async function registerGranule(p: RegisterGranuleParameters): Promise<RegisterGranuleReturnType> {
+  const account = accountOf(p.walletClient);
+  p.onStage?.('checking');
+  const ownerPk = poseidonHash([p.secret]);
+  const [chainId, owner] = await Promise.all([
+    chainIdOf(p.publicClient, p.walletClient),
+    p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [p.alpha] }),
+  ]);
+  // Checked before proving so a doomed registration costs no proving time.
+  if (owner !== 0n) throw revert('AlreadyRegistered', p.alpha);
+  const input = registrationInput({ secret: p.secret, alpha: p.alpha, salt: p.salt ?? deriveRegistrationSalt(p.secret, p.alpha), sender: account.address, chainId });
+  const proved = await p.prover.prove(input, p.onStage);
+  const [, commitment] = input.publicSignals as [bigint, bigint];
+  p.onStage?.('transaction');
+  const { hash, receipt } = await sendRegistryTransaction({
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: p.registry,
+    functionName: 'register',
+    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment, toHex(p.manifestCid)],
+    onSent: () => p.onStage?.('inclusion'),
+  });
+  const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'Registered' });
+  if (!event) throw new ContractRevertError('The registration was included but emitted no record: the registry address may be wrong.', 'MissingEvent');
+  const record: RecordAddress = { kind: 'registration', chainId, contract: p.registry, leafIndex: Number(event.args.leafIndex), txHash: hash };
+  return {
+    alpha: p.alpha,
+    ownerPk,
+    commitment,
+    leafIndex: record.leafIndex,
+    root: event.args.root,
+    txHash: hash,
+    blockNumber: receipt.blockNumber,
+    record,
+    recordAddress: formatRecordAddress(record),
+    timings: proved.timings,
+  };
+}
+
+function toHex(bytes: Uint8Array): `0x${string}` {
+  return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
