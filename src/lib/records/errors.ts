@@ -1,0 +1,46 @@
+// Typed errors of the records mirror; each message says what happened and what to do.
+export class RecordsError extends Error {
+  override name = 'RecordsError';
+}
+
+/** The configured registry has no code on the chain (a fresh chain, or a config from another deployment). */
+export class RegistryNotDeployedError extends RecordsError {
+  override name = 'RegistryNotDeployedError';
+  constructor(readonly registry: string, readonly chainId: number) {
+    super(`No GranuleRegistry is deployed at ${registry} on chain ${chainId}: the chain was reset or the app's configuration is stale. Restart the stack (npm start) and reload the app.`);
+  }
+}
+
+/** The mirrored tree does not give the root the contract reports, even after rebuilding it from scratch. */
+export class RootMismatchError extends RecordsError {
+  override name = 'RootMismatchError';
+  constructor(readonly tree: 'registration' | 'authorization', readonly mirrored: bigint, readonly onChain: bigint) {
+    super(`The ${tree} tree mirrored from the chain does not match the contract's root (mirrored 0x${mirrored.toString(16).slice(0, 8)}…, chain 0x${onChain.toString(16).slice(0, 8)}…), so no proof can be made against it. The node may be missing logs: try again, or use an archive RPC node.`);
+  }
+}
+
+/** Leaves of a mirrored tree are missing (a log range the node did not return). */
+export class IncompleteMirrorError extends RecordsError {
+  override name = 'IncompleteMirrorError';
+  constructor(readonly tree: 'registration' | 'authorization', readonly missingLeaf: number) {
+    super(`The ${tree} records mirrored from the chain are incomplete (leaf ${missingLeaf} is missing). Refresh the records; if it persists, the RPC node prunes logs: use an archive node.`);
+  }
+}
+
+/** A record address that this chain's mirror cannot resolve. */
+export class RecordNotFoundError extends RecordsError {
+  override name = 'RecordNotFoundError';
+}
+
+/** The chain does not answer. */
+export class ChainUnreachableError extends RecordsError {
+  override name = 'ChainUnreachableError';
+  constructor(readonly rpcUrl: string, detail: string) {
+    super(`The chain at ${rpcUrl} does not answer (${detail}). Is the node running? Check the Network page.`);
+  }
+}
+
+/** The wallet cannot act for this identity in the Consortium. */
+export class MembershipError extends RecordsError {
+  override name = 'MembershipError';
+}

@@ -1,0 +1,193 @@
+// The records mirror against a real anvil with the real contracts and real Groth16 proofs, stored in the app's own
+// Dexie schema on fake-indexeddb.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
+import { deployContracts } from '../chain/deploy';
+import { authorizeGranule, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
+import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } from '../node/anvil';
+import { freePort } from '../../../scripts/stack/ports';
+import { createIdentity, type Identity } from '../identity/index';
+import { openDb, type TwingrainDb } from '../store/index';
+import { createProver, terminateProver, type Prover } from '../zk/index';
+import { fileArtifactSource } from '../zk/artifacts.node';
+import {
+  ChainUnreachableError, MembershipError, RecordNotFoundError, RegistryNotDeployedError, clearChainRecords, ensureMembership, fieldHex,
+  mirroredTree, readCursor, recordAddressOf, recordsOf, resolveRecord, syncRecords, syncedTrees, type RegistrationRow,
+} from './index';
+
+const MANIFEST_CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Array(32).fill(7)]);
+let compiled: CompiledContracts;
+let prover: Prover;
+let dbCount = 0;
+
+const newDb = (): Promise<TwingrainDb> => openDb({ name: `records-test-${dbCount++}`, indexedDB: new IDBFactory(), IDBKeyRange });
+
+interface Chain {
+  anvil: RunningAnvil;
+  port: number;
+  contracts: Record<string, Address>;
+  deployBlock: number;
+  publicClient: PublicClient;
+  wallet(index: 1 | 2 | 3): WalletClient;
+}
+
+async function startChain(port: number, genesisTimestamp: number): Promise<Chain> {
+  const anvil = await startAnvilOnPort({ port, args: ['--timestamp', String(genesisTimestamp)] });
+  const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey, openEnrolment: true, compiled });
+  const chain = { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
+  const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 50 }) as PublicClient;
+  return {
+    anvil, port, contracts, deployBlock, publicClient,
+    wallet: (index) => createWalletClient({ account: privateKeyToAccount(ANVIL_ACCOUNTS[index].privateKey), chain, transport: http(anvil.rpcUrl) }),
+  };
+}
+
+let chain: Chain;
+const owner: Identity = createIdentity();
+const user: Identity = createIdentity();
+
+beforeAll(async () => {
+  compiled = compileContracts();
+  prover = createProver(fileArtifactSource());
+  chain = await startChain(await freePort(), 1_700_000_000);
+});
+
+afterAll(async () => {
+  await chain?.anvil.stop();
+  await terminateProver();
+});
+
+describe('ensureMembership', () => {
+  it('enrols a wallet under the identity once, then refuses to reuse it for another identity', async () => {
+    const p = { publicClient: chain.publicClient, consortium: chain.contracts.Consortium!, walletClient: chain.wallet(3) };
+    const me = createIdentity();
+    expect((await ensureMembership({ ...p, publicKey: me.publicKey })).txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect((await ensureMembership({ ...p, publicKey: me.publicKey })).txHash).toBeUndefined();
+    await expect(ensureMembership({ ...p, publicKey: createIdentity().publicKey })).rejects.toThrow(MembershipError);
+    await expect(ensureMembership({ ...p, publicKey: createIdentity().publicKey })).rejects.toThrow(/enrolled under another twingrain identity/);
+  });
+});
+
+describe('the records mirror', () => {
+  it('mirrors registration, authorization and instantiation, with trees whose roots are the chain roots', async () => {
+    const db = await newDb();
+    const registry = chain.contracts.GranuleRegistry!;
+    const base = { db, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock };
+    const ownerWallet = chain.wallet(1);
+    const userWallet = chain.wallet(2);
+    await ensureMembership({ publicClient: chain.publicClient, walletClient: ownerWallet, consortium: chain.contracts.Consortium!, publicKey: owner.publicKey });
+    await ensureMembership({ publicClient: chain.publicClient, walletClient: userWallet, consortium: chain.contracts.Consortium!, publicKey: user.publicKey });
+
+    const empty = await syncedTrees(base);
+    expect(empty.registration.size).toBe(0);
+    expect(empty.reset).toBe(false);
+
+    const alphas = [11n, 12n];
+    const registered = [];
+    for (const alpha of alphas) {
+      registered.push(await registerGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha, manifestCid: MANIFEST_CID }));
+    }
+    const afterRegistration = await syncRecords(base);
+    expect(afterRegistration.added).toBe(2);
+    expect((await syncRecords(base)).added).toBe(0); // incremental: nothing new, nothing twice
+
+    const authorized = await authorizeGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha: 12n, userPk: user.publicKey });
+    const instantiated = await instantiateGranule({ publicClient: chain.publicClient, walletClient: userWallet, prover, secret: user.secret, record: authorized.record, x25519PublicKey: user.x25519.publicKey });
+
+    const trees = await syncedTrees(base);
+    expect(trees.registration.size).toBe(2);
+    expect(trees.authorization.size).toBe(1);
+    expect(trees.registration.root).toBe(registered[1]!.root);
+    expect(trees.authorization.root).toBe(authorized.root);
+    // A mirrored leaf gives the proof the contract accepts.
+    expect(trees.registration.proof(1).leaf).toBe(registered[1]!.commitment);
+
+    const ownerView = await recordsOf(db, chain.anvil.chainId, registry, owner.publicKey);
+    expect(ownerView.registered.map((r) => r.alpha)).toEqual(alphas.map(fieldHex));
+    expect(ownerView.authorizationsGiven).toHaveLength(1);
+    expect(ownerView.authorizationsGiven[0]!.userPk).toBe(fieldHex(user.publicKey));
+    expect(ownerView.usable).toEqual([]);
+    expect(ownerView.instantiations.map((i) => i.txHash)).toEqual([instantiated.txHash]);
+
+    const userView = await recordsOf(db, chain.anvil.chainId, registry, user.publicKey);
+    expect(userView.registered).toEqual([]);
+    expect(userView.usable).toHaveLength(1);
+    expect(userView.usable[0]!.registration?.txHash).toBe(registered[1]!.txHash);
+    expect(userView.usable[0]!.instantiation?.txHash).toBe(instantiated.txHash);
+    expect(userView.instantiations).toHaveLength(1);
+
+    // Record addresses made from mirrored rows are the ones the actions returned, and resolve back to their rows.
+    expect(recordAddressOf(ownerView.registered[1]!)).toBe(registered[1]!.recordAddress);
+    expect(recordAddressOf(ownerView.authorizationsGiven[0]!, authorized.record.authSalt)).toBe(authorized.recordAddress);
+    expect((await resolveRecord(db, authorized.recordAddress)).txHash).toBe(authorized.txHash);
+    const wrongTx = authorized.recordAddress.replace(authorized.txHash, `0x${'ab'.repeat(32)}`);
+    await expect(resolveRecord(db, wrongTx)).rejects.toThrow(RecordNotFoundError);
+
+    // The same α cannot be registered twice; the mirror does not change.
+    await expect(registerGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha: 11n, manifestCid: MANIFEST_CID })).rejects.toThrow(ContractRevertError);
+    expect((await syncRecords(base)).added).toBe(0);
+  });
+
+  it('rebuilds a mirror whose leaves were altered, so no proof is made against a wrong root', async () => {
+    const db = await newDb();
+    const registry = chain.contracts.GranuleRegistry!;
+    const base = { db, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock };
+    const good = await syncedTrees(base);
+    expect(good.registration.size).toBeGreaterThan(0);
+    const [first] = (await db.records.where('[chainId+kind]').equals([chain.anvil.chainId, 'registration']).toArray()) as RegistrationRow[];
+    await db.records.put({ ...first!, commitment: fieldHex(123456789n) });
+    expect((await mirroredTree(db, chain.anvil.chainId, registry, 'registration')).root).not.toBe(good.registration.root);
+
+    const repaired = await syncedTrees(base);
+    expect(repaired.reset).toBe(true);
+    expect(repaired.registration.root).toBe(good.registration.root);
+  });
+
+  it('says so when the chain does not answer or the registry is not deployed', async () => {
+    const db = await newDb();
+    const down = createPublicClient({ transport: http(`http://127.0.0.1:${await freePort()}`, { retryCount: 0 }) }) as PublicClient;
+    await expect(syncRecords({ db, publicClient: down, registry: chain.contracts.GranuleRegistry! })).rejects.toThrow(ChainUnreachableError);
+    const nowhere = '0x000000000000000000000000000000000000dEaD' as Address;
+    await expect(syncRecords({ db, publicClient: chain.publicClient, registry: nowhere })).rejects.toThrow(RegistryNotDeployedError);
+  });
+});
+
+describe('chain resets', () => {
+  it('clears a chain’s mirrored records when its genesis changes, and keeps other chains’ records', async () => {
+    const port = await freePort();
+    const first = await startChain(port, 1_600_000_000);
+    const db = await newDb();
+    const registry = first.contracts.GranuleRegistry!;
+    // A record of another chain must survive this chain's reset.
+    await db.records.put({ id: 'other', kind: 'registration', alpha: fieldHex(1n), chainId: 5, leafIndex: 0, txHash: `0x${'00'.repeat(32)}` });
+    try {
+      const wallet = first.wallet(1);
+      await ensureMembership({ publicClient: first.publicClient, walletClient: wallet, consortium: first.contracts.Consortium!, publicKey: owner.publicKey });
+      await registerGranule({ publicClient: first.publicClient, walletClient: wallet, registry, prover, secret: owner.secret, alpha: 77n, manifestCid: MANIFEST_CID });
+      const before = await syncRecords({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock });
+      expect(before.added).toBe(1);
+      expect(before.reset).toBe(false);
+    } finally {
+      await first.anvil.stop();
+    }
+    const genesisBefore = (await readCursor(db, 31337))?.genesisHash;
+
+    // The same port, chain id and deployer nonce: the registry lands at the same address on a fresh chain.
+    const second = await startChain(port, 1_650_000_000);
+    try {
+      expect(second.contracts.GranuleRegistry).toBe(registry);
+      const after = await syncedTrees({ db, publicClient: second.publicClient, registry, fromBlock: second.deployBlock });
+      expect(after.reset).toBe(true);
+      expect(after.registration.size).toBe(0);
+      expect((await readCursor(db, 31337))?.genesisHash).not.toBe(genesisBefore);
+      expect(await db.records.where('chainId').equals(31337).count()).toBe(0);
+      expect(await db.records.get('other')).toBeDefined();
+      expect(await clearChainRecords(db, 5)).toBe(1);
+    } finally {
+      await second.anvil.stop();
+    }
+  });
+});
