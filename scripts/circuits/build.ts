@@ -63,7 +63,7 @@ function main(): void {
   for (const { name, verifier } of CIRCUITS) {
     if (only.length > 0 && !only.includes(name)) continue;
     const source = `circuits/src/${name}.circom`;
-    const maxDepth = /\((\d+)\);\s*$/m.exec(readFileSync(join(root, source), 'utf8'))?.[1];
+    const maxDepth = /component main[^=]*=\s*\w+\((\d*)\)/.exec(readFileSync(join(root, source), 'utf8'))?.[1];
     // circom2 runs in a WASM sandbox that cannot follow ../ paths: run it from the repository root.
     const info = run(circom2, [source, '--r1cs', '--wasm', '--O2', '-l', 'node_modules', '-o', 'circuits/build/tmp']);
     const constraints = Number(/non-linear constraints: (\d+)/.exec(info)?.[1] ?? NaN);
