@@ -8,4 +8,6 @@ export const commands: Record<string, () => Promise<Command>> = {
   incentive: async () => (await import('./incentive')).command,
   granule: async () => (await import('./granule')).command,
   twin: async () => (await import('./twin')).command,
+  relay: async () => (await import('./relay')).command,
+  fetch: async () => (await import('./fetch')).command,
 };

@@ -5,7 +5,7 @@ import type { StatusStore } from './status';
 import type { Supervisor } from './supervisor';
 
 export interface TwingrainNode {
-  helia: Helia;
+  helia: Helia & { libp2p: Libp2p };
   libp2p: Libp2p;
   status: StatusStore;
   supervisor: Supervisor;

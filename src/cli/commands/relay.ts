@@ -1,0 +1,64 @@
+// `twingrain relay`: the community node — circuit relay v2 over WebSockets, discovery, and optionally pinning
+// (--pin) and key custody (--custodian, watching the registry's Instantiated events). Prints one JSON line with its
+// addresses (and custodian key), then runs until Ctrl-C / SIGTERM.
+import { readFile } from 'node:fs/promises';
+import { CliUsageError, type Command } from '../command';
+import { parseArgs, printJson } from '../output';
+import { parseRuntimeConfig } from '../../lib/config';
+
+export const command: Command = {
+  summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
+  usage:
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--announce <multiaddr>] [--production] [--keep-relay-limits]',
+  async run(argv) {
+    const { flags } = parseArgs(argv, {
+      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'announce'],
+      booleans: ['pin', 'custodian', 'production', 'keep-relay-limits'],
+    });
+    const port = Number(flags['port'] ?? process.env.TWINGRAIN_RELAY_PORT ?? 9090);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a port number, got "${String(flags['port'])}"`);
+    let chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number } | undefined;
+    if (flags['custodian']) {
+      if (typeof flags['rpc'] === 'string' || typeof flags['registry'] === 'string') {
+        if (typeof flags['rpc'] !== 'string' || typeof flags['registry'] !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(flags['registry'])) {
+          throw new CliUsageError('a custodian needs both --rpc <url> and --registry <GranuleRegistry address>');
+        }
+        chain = { rpcUrl: flags['rpc'], registry: flags['registry'] as `0x${string}`, fromBlock: Number(flags['from-block'] ?? 0) };
+      } else {
+        const path = typeof flags['config'] === 'string' ? flags['config'] : '.twingrain/runtime-config.json';
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch {
+          throw new CliUsageError(`a custodian watches the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`);
+        }
+        const config = parseRuntimeConfig(JSON.parse(text));
+        const registry = config.chain.contracts.GranuleRegistry;
+        if (!registry) throw new CliUsageError(`${path} lists no GranuleRegistry contract: deploy the contracts first`);
+        chain = { rpcUrl: config.chain.rpcUrl, registry, fromBlock: config.chain.deployBlock };
+      }
+    }
+    const { startRelay } = await import('../../../relay/relay');
+    const relay = await startRelay({
+      host: typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1',
+      port,
+      dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay',
+      development: !flags['production'],
+      pin: flags['pin'] === true,
+      liftRelayLimits: !flags['keep-relay-limits'],
+      ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
+      ...(flags['custodian'] ? { custodian: { ...(chain ? { chain } : {}) } } : {}),
+    });
+    printJson({ peerId: relay.peerId, multiaddrs: relay.multiaddrs, pin: flags['pin'] === true, custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null });
+    let stopping = false;
+    const stop = async (): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      await relay.stop();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
+    return -1; // keep running until a signal arrives
+  },
+};
