@@ -48,3 +48,12 @@ export function sharingLoss(s: ParsedScenario, i: number, mi: number): number {
   const ni = s.n[i]!;
   return privateUtility(s, ni) - privateUtility(s, ni - mi) + sharingCost(s, mi);
 }
+
+/**
+ * Provider net utility Z(m) − B(n) = B(n − m) − C(m) + f m + g − B(n) from the scalars alone (no parsed scenario),
+ * for plotting one provider of a large scenario (Fig. 3).
+ */
+export function providerNetUtility(p: { theta: number; sigma: number; q: number }, n: number, f: number, g: number, m: number): number {
+  const B = (k: number) => (p.theta / 2) * (p.q * p.q - (p.q - k) * (p.q - k));
+  return B(n - m) - (p.sigma / 2) * m * m + f * m + g - B(n);
+}

@@ -8,3 +8,4 @@ export * from './sweep';
 export * from './plot';
 export * from './fixed-point';
 export * from './abi';
+export * from './chain';

@@ -1,0 +1,105 @@
+// Reading and claiming compensation on chain (browser and Node): balances, terms, payouts of one account.
+import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem';
+import { parseAbi } from 'viem';
+import { communityCreditAbi, sharingIncentiveAbi } from './abi';
+import { IncentiveError } from './errors';
+
+const consortiumAbi = parseAbi(['function pkOf(address account) view returns (uint256)']);
+const registryAbi = parseAbi(['function registrationsOf(uint256 pk) view returns (uint256)']);
+
+export class IncentiveNotDeployedError extends IncentiveError {
+  override name = 'IncentiveNotDeployedError';
+  constructor() {
+    super('The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.');
+  }
+}
+
+export interface Payout {
+  blockNumber: bigint;
+  transactionHash: `0x${string}`;
+  kind: 'compensation' | 'instantiations';
+  /** Credits in 1e18 units. */
+  amount: bigint;
+  /** Granules counted (compensation) or instantiations rewarded. */
+  count: bigint;
+}
+
+export interface ReadIncentiveAccountParameters {
+  client: PublicClient;
+  contracts: Record<string, `0x${string}`>;
+  account: Address;
+  /** First block to scan for payouts (the deployment block). */
+  fromBlock?: bigint;
+}
+
+export interface ReadIncentiveAccountReturnType {
+  symbol: string;
+  /** Community credits held (1e18 units). */
+  balance: bigint;
+  /** The account's twingrain public key in the Consortium (0n: not enrolled). */
+  pk: bigint;
+  /** Granules registered under pk. */
+  registrations: bigint | null;
+  /** The terms the admin set for pk (null: none). */
+  terms: { f: bigint; g: bigint; cap: bigint } | null;
+  /** E = f·min(registrations, cap) + g now (1e18 units; null without terms). */
+  compensation: bigint | null;
+  paid: bigint;
+  owed: bigint;
+  payouts: Payout[];
+}
+
+export async function readIncentiveAccount(p: ReadIncentiveAccountParameters): Promise<ReadIncentiveAccountReturnType> {
+  const incentive = p.contracts.SharingIncentive;
+  const credit = p.contracts.CommunityCredit;
+  if (!incentive || !credit) throw new IncentiveNotDeployedError();
+  const c = p.client;
+  const [symbol, balance] = await Promise.all([
+    c.readContract({ address: credit, abi: communityCreditAbi, functionName: 'symbol' }),
+    c.readContract({ address: credit, abi: communityCreditAbi, functionName: 'balanceOf', args: [p.account] }),
+  ]);
+  const pk = p.contracts.Consortium ? await c.readContract({ address: p.contracts.Consortium, abi: consortiumAbi, functionName: 'pkOf', args: [p.account] }) : 0n;
+  let registrations: bigint | null = null;
+  let terms: ReadIncentiveAccountReturnType['terms'] = null;
+  let compensation: bigint | null = null;
+  let paid = 0n;
+  let owed = 0n;
+  if (pk !== 0n) {
+    if (p.contracts.GranuleRegistry) registrations = await c.readContract({ address: p.contracts.GranuleRegistry, abi: registryAbi, functionName: 'registrationsOf', args: [pk] });
+    const [f, g, cap] = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'termsOf', args: [pk] });
+    paid = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'paidOf', args: [pk] });
+    if (cap !== 0n) {
+      terms = { f, g, cap };
+      if (registrations !== null) {
+        const [, e] = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'compensationOf', args: [pk] });
+        compensation = e;
+        owed = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'owedTo', args: [pk] });
+      }
+    }
+  }
+  const fromBlock = p.fromBlock ?? 0n;
+  const [comp, inst] = await Promise.all([
+    c.getContractEvents({ address: incentive, abi: sharingIncentiveAbi, eventName: 'CompensationPaid', args: { account: p.account }, fromBlock }),
+    c.getContractEvents({ address: incentive, abi: sharingIncentiveAbi, eventName: 'InstantiationsRewarded', args: { account: p.account }, fromBlock }),
+  ]);
+  const payouts: Payout[] = [
+    ...comp.map((e) => ({ blockNumber: e.blockNumber, transactionHash: e.transactionHash, kind: 'compensation' as const, amount: e.args.amount!, count: e.args.granules! })),
+    ...inst.map((e) => ({ blockNumber: e.blockNumber, transactionHash: e.transactionHash, kind: 'instantiations' as const, amount: e.args.amount!, count: e.args.instantiations! })),
+  ].sort((a, b) => Number(b.blockNumber - a.blockNumber));
+  return { symbol, balance, pk, registrations, terms, compensation, paid, owed, payouts };
+}
+
+/** Claims the connected account's outstanding compensation; resolves with the transaction hash once mined. */
+export async function claimCompensation(p: {
+  walletClient: WalletClient<Transport, Chain, Account>;
+  publicClient: PublicClient;
+  contracts: Record<string, `0x${string}`>;
+}): Promise<`0x${string}`> {
+  const incentive = p.contracts.SharingIncentive;
+  if (!incentive) throw new IncentiveNotDeployedError();
+  const { request } = await p.publicClient.simulateContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'claim', account: p.walletClient.account });
+  const hash = await p.walletClient.writeContract(request);
+  const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new IncentiveError(`The claim transaction ${hash} failed on chain; nothing was paid. Try again.`);
+  return hash;
+}
