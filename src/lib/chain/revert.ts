@@ -25,6 +25,7 @@ const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
   CustodianExists: ([account]) => `${String(account)} is already a custodian.`,
   UnknownCustodian: ([account]) => `${String(account)} is not a custodian.`,
   InvalidThreshold: ([threshold, count]) => `A threshold of ${String(threshold)} is impossible with ${String(count)} custodians.`,
+  AccessControlBadConfirmation: () => 'A role can only be renounced by the account that holds it, confirming its own address.',
   AccessControlUnauthorizedAccount: ([account]) => `The account ${String(account)} lacks the role this action needs (consortium administrators only).`,
 };
 

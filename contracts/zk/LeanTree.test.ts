@@ -1,0 +1,78 @@
+// The on-chain lean tree fuzzed against src/lib/zk/lean-tree.ts, and its window of recent roots.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { startAnvil, type AnvilInstance } from '../../src/lib/chain/testing/anvil.node.ts';
+import { compileContracts } from '../../src/lib/chain/compile.node.ts';
+import { poseidonT3Artifact } from '../../src/lib/chain/deploy.ts';
+import { LeanTree } from '../../src/lib/zk/index';
+
+let anvil: AnvilInstance;
+let publicClient: PublicClient;
+let wallet: WalletClient;
+let poseidon: Address;
+let harness: { abi: Abi; bytecode: Hex };
+
+async function deploy(abi: Abi, bytecode: Hex, args: unknown[] = []): Promise<Address> {
+  const hash = await wallet.deployContract({ abi, bytecode, args, chain: foundry, account: wallet.account! });
+  return (await publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
+}
+
+async function write(address: Address, functionName: string, args: unknown[]): Promise<void> {
+  const hash = await wallet.writeContract({ address, abi: harness.abi, functionName, args, chain: foundry, account: wallet.account!, gas: 25_000_000n } as never);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('success');
+}
+
+const read = (address: Address, functionName: string, args: unknown[] = []) => publicClient.readContract({ address, abi: harness.abi, functionName, args } as never) as Promise<unknown>;
+
+beforeAll(async () => {
+  anvil = await startAnvil({ args: ['--gas-limit', '30000000'] });
+  publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
+  wallet = createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[0]!), transport: http(anvil.rpcUrl) });
+  const p = await poseidonT3Artifact();
+  poseidon = await deploy(p.abi, p.bytecode);
+  harness = compileContracts().LeanTreeHarness!;
+});
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+describe('LeanTree.sol', () => {
+  it('has the same root as the TypeScript tree after every insert (fuzzed)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.bigInt({ min: 1n, max: (1n << 253n) - 1n }), { minLength: 1, maxLength: 24 }), async (leaves) => {
+        const address = await deploy(harness.abi, harness.bytecode, [poseidon]);
+        const tree = new LeanTree();
+        for (const leaf of leaves) {
+          tree.insert(leaf);
+          await write(address, 'insert', [leaf]);
+          const [size, depth, root] = (await read(address, 'state')) as [bigint, bigint, bigint];
+          expect(root).toBe(tree.root);
+          expect(Number(size)).toBe(tree.size);
+          expect(Number(depth)).toBe(tree.depth);
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('keeps the last 64 roots acceptable and forgets older ones', async () => {
+    const address = await deploy(harness.abi, harness.bytecode, [poseidon]);
+    const tree = new LeanTree();
+    await write(address, 'insert', [1n]);
+    tree.insert(1n);
+    const first = tree.root;
+    const more = Array.from({ length: 63 }, (_, i) => BigInt(i + 2));
+    for (const leaf of more) tree.insert(leaf);
+    await write(address, 'insertMany', [more]);
+    expect(await read(address, 'root')).toBe(tree.root);
+    expect(await read(address, 'isKnownRoot', [first])).toBe(true);
+    await write(address, 'insert', [1000n]);
+    expect(await read(address, 'isKnownRoot', [first])).toBe(false);
+    expect(await read(address, 'isKnownRoot', [0n])).toBe(false);
+    expect(await read(address, 'isKnownRoot', [12345n])).toBe(false);
+  });
+});
