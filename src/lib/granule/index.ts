@@ -19,3 +19,4 @@ export {
   type ManifestFile,
 } from './manifest';
 export { packGranule, unpackGranule, type PackGranuleParameters, type PackGranuleReturnType, type UnpackGranuleParameters, type UnpackGranuleReturnType } from './pack';
+export { keepGranule, listGranules, loadGranule, forgetGranule, type GranuleRow } from './local';
