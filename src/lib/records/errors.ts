@@ -44,3 +44,8 @@ export class ChainUnreachableError extends RecordsError {
 export class MembershipError extends RecordsError {
   override name = 'MembershipError';
 }
+
+/** A prepared proof text that cannot be read. */
+export class PreparedProofError extends RecordsError {
+  override name = 'PreparedProofError';
+}

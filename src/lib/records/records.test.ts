@@ -16,7 +16,9 @@ import { fileArtifactSource } from '../zk/artifacts.node';
 import {
   ChainUnreachableError, MembershipError, RecordNotFoundError, RegistryNotDeployedError, clearChainRecords, ensureMembership, fieldHex,
   mirroredTree, readCursor, recordAddressOf, recordsOf, resolveRecord, syncRecords, syncedTrees, type RegistrationRow,
+  PreparedProofError, decodePreparedProof, encodePreparedProof, preparedProofFrom, submitPreparedProof,
 } from './index';
+import { deriveRegistrationSalt, registrationInput, type ProveResult } from '../zk/index';
 
 const MANIFEST_CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Array(32).fill(7)]);
 let compiled: CompiledContracts;
@@ -152,6 +154,54 @@ describe('the records mirror', () => {
     await expect(syncRecords({ db, publicClient: down, registry: chain.contracts.GranuleRegistry! })).rejects.toThrow(ChainUnreachableError);
     const nowhere = '0x000000000000000000000000000000000000dEaD' as Address;
     await expect(syncRecords({ db, publicClient: chain.publicClient, registry: nowhere })).rejects.toThrow(RegistryNotDeployedError);
+  });
+});
+
+describe('prepared proofs', () => {
+  const revertName = async (promise: Promise<unknown>): Promise<string> => {
+    try {
+      await promise;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ContractRevertError);
+      return (error as ContractRevertError).errorName;
+    }
+    throw new Error('the transaction was accepted');
+  };
+
+  it('are refused on chain when sent by another account, forged, replayed or made against an unknown root', async () => {
+    const registry = chain.contracts.GranuleRegistry!;
+    const ownerWallet = chain.wallet(1);
+    const stranger = chain.wallet(3); // a member, enrolled under another identity
+    const alpha = 31n;
+    const input = registrationInput({ secret: owner.secret, alpha, salt: deriveRegistrationSalt(owner.secret, alpha), sender: ownerWallet.account!.address, chainId: chain.anvil.chainId });
+    const prepared = preparedProofFrom({ result: await prover.prove(input), registry, extra: '0x01551220' });
+    expect(prepared.sender).toBe(ownerWallet.account!.address);
+    const roundTrip = decodePreparedProof(encodePreparedProof(prepared));
+    expect(roundTrip).toEqual(prepared);
+
+    // The proof is bound to its sender: the same bytes from another account do not verify.
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: stranger, prepared }))).toBe('InvalidProof');
+    // A forged proof: the owner's proof with another α.
+    const forged = { ...prepared, args: [32n, ...prepared.args.slice(1)] };
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: forged }))).toBe('InvalidProof');
+    // The right sender succeeds once; the replay is refused.
+    await submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared });
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared }))).toBe('AlreadyRegistered');
+
+    // An authorization proof replayed, and the same proof pointed at a root the registry never had.
+    let captured: ProveResult | undefined;
+    const capturing = { ...prover, prove: async (i: Parameters<typeof prover.prove>[0]) => (captured = await prover.prove(i)) };
+    await authorizeGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover: capturing, secret: owner.secret, alpha, userPk: createIdentity().publicKey });
+    const authorization = preparedProofFrom({ result: captured!, registry });
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: authorization }))).toBe('AlreadyAuthorized');
+    const unknownRoot = { ...authorization, args: authorization.args.map((a, i) => (i === 3 ? 987654321n : a)) };
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: unknownRoot }))).toBe('UnknownRoot');
+  });
+
+  it('refuses malformed text with a sentence', () => {
+    expect(() => decodePreparedProof('not json')).toThrow(PreparedProofError);
+    expect(() => decodePreparedProof('{"schema":"twingrain/prepared-proof@1","action":"register"}')).toThrow(/chainId/);
+    expect(() => decodePreparedProof('{"schema":"other"}')).toThrow(/schema/);
   });
 });
 
