@@ -2,7 +2,7 @@
 // its virtual printer, composition, and the contribution wizard — whose granule is downloaded and verified here.
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
-import { unpackGranule, alphaHex } from '../../src/lib/granule/index';
+import { unpackGranule, alphaHex, packGranule } from '../../src/lib/granule/index';
 
 test.describe('Twins page', () => {
   test('shows the reference twins as Fig. 1 with the granules they share', async ({ page, stack }) => {
@@ -100,5 +100,72 @@ test.describe('Twins page', () => {
     await expect(page.getByTestId('import-result')).toContainText(alpha);
     await page.getByTestId('import-file').setInputFiles({ name: 'cut.granule', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes.subarray(0, 300)) });
     await expect(page.getByTestId('import-error')).toContainText('truncated');
+  });
+});
+
+test.describe('hostile granules in the browser sandbox', () => {
+  // Appearance granules written to misbehave, packed like any contributed granule, imported and composed into a twin.
+  const base = JSON.parse(readFileSync(new URL('../../static-twins/bluemaker-bm10-450/appearance/granule.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const hostile = (name: string, controller: string) =>
+    packGranule({
+      files: {
+        'granule.json': JSON.stringify({ ...base, name: `mallory/${name}`, description: `hostile granule: ${name}` }),
+        'model.js': 'exports.x = 1;',
+        'view.js': 'exports.render = () => null;',
+        'scene.json': '{}',
+        'controller.js': controller,
+      },
+    });
+
+  async function composeWith(page: import('@playwright/test').Page, appUrl: string, bytes: Uint8Array, name: string) {
+    await page.goto(`${appUrl}/#/twins`);
+    await page.getByTestId('import-file').setInputFiles({ name: `${name}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    await expect(page.getByTestId('import-result')).toContainText(name);
+    await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
+    await page.getByTestId('compose-context').selectOption('appearance');
+    await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (kept locally)` });
+    await page.getByTestId('compose').click();
+    await page.getByTestId('run-twin').click();
+    await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
+  }
+
+  test('a granule probing for indexedDB, fetch, storage, the page and code-from-strings finds nothing', async ({ page, stack }) => {
+    const probe = `
+      const t = (f) => { try { const v = f(); return v === undefined ? 'undefined' : typeof v; } catch (e) { return 'blocked'; } };
+      const report = () => ({ type: 'kv', items: [
+        ['indexedDB', t(() => indexedDB)], ['fetch', t(() => fetch)], ['XMLHttpRequest', t(() => XMLHttpRequest)], ['WebSocket', t(() => WebSocket)],
+        ['caches', t(() => caches)], ['navigator', t(() => navigator)], ['postMessage', t(() => postMessage)], ['importScripts', t(() => importScripts)],
+        ['document', t(() => document)], ['parent', t(() => parent)], ['Function', t(() => (function () {}).constructor('return 1'))],
+        ['eval', t(() => eval('1'))], ['Worker', t(() => new Worker('data:,'))], ['BroadcastChannel', t(() => new BroadcastChannel('x'))],
+        ['setTimeout string', t(() => setTimeout('1'))],
+      ] });
+      exports.operations = { scene: () => ({}), pose: () => ({}), placed: () => [], view: report };`;
+    await composeWith(page, stack.appUrl, hostile('spy', probe).bytes, 'spy');
+    const view = page.getByTestId('context-view');
+    await expect(view.locator('dl.kv')).toBeVisible();
+    const items = await view.locator('dl.kv dd').allTextContents();
+    expect(items).toHaveLength(15);
+    for (const v of items) expect(['undefined', 'blocked']).toContain(v);
+    // The rest of the twin keeps working.
+    await page.locator('[data-context="mechanical"]').first().click();
+    await expect(view).toContainText('JGAurora Z-603S');
+  });
+
+  test('a granule that hangs is stopped and reported; the rest keeps running', async ({ page, stack }) => {
+    await composeWith(page, stack.appUrl, hostile('loop', 'exports.start = () => { for (;;) {} };\nexports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 1 };').bytes, 'loop');
+    await expect(page.getByTestId('incidents')).toContainText('appearance: hang');
+    await expect(page.getByTestId('context-states')).toContainText('failed');
+    await page.locator('[data-context="automation"]').first().click();
+    const view = page.getByTestId('context-view');
+    await view.locator('button[data-op="home"]').click();
+    await expect(view).toContainText('G28');
+  });
+
+  test('a granule that allocates without bound is stopped; the rest keeps running', async ({ page, stack }) => {
+    await composeWith(page, stack.appUrl, hostile('hog', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { const a = []; for (;;) a.push(new Array(1e6).fill(a.length)); } };").bytes, 'hog');
+    await expect(page.getByTestId('context-view')).toContainText('not running', { timeout: 60_000 });
+    await expect(page.getByTestId('incidents')).toContainText('appearance');
+    await page.locator('[data-context="mechanical"]').first().click();
+    await expect(page.getByTestId('context-view')).toContainText('JGAurora Z-603S');
   });
 });
