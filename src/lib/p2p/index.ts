@@ -4,6 +4,7 @@ export * from './errors';
 export * from './protocols';
 export * from './status';
 export type { TwingrainNode, NodeRelayConfig } from './node';
+export type { TransferTestResult } from './transfer-test';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 import type { BrowserNodeOptions } from './node.browser';
 

@@ -17,6 +17,8 @@ import { IDBBlockstore } from 'blockstore-idb';
 import { IDBDatastore } from 'datastore-idb';
 import { DISCOVERY_TOPIC } from './protocols';
 import { StatusStore } from './status';
+import { serveTransferTest, runTransferTest } from './transfer-test';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 
@@ -57,11 +59,13 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   );
   await helia.start();
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: true });
+  await serveTransferTest(helia, supervisor.relayPeerIds, status);
   return {
     helia,
     libp2p: helia.libp2p,
     status,
     supervisor,
+    transferTest: (peerId, bytes) => runTransferTest(helia, peerIdFromString(peerId), bytes, status),
     peerId: helia.libp2p.peerId.toString(),
     async stop() {
       supervisor.stop();

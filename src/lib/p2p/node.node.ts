@@ -19,6 +19,8 @@ import { MemoryDatastore } from 'datastore-core';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
 import { StatusStore } from './status';
+import { serveTransferTest, runTransferTest } from './transfer-test';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 
@@ -56,11 +58,13 @@ export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOp
   );
   await helia.start();
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: false });
+  await serveTransferTest(helia, supervisor.relayPeerIds, status);
   return {
     helia,
     libp2p: helia.libp2p,
     status,
     supervisor,
+    transferTest: (peerId, bytes) => runTransferTest(helia, peerIdFromString(peerId), bytes, status),
     peerId: helia.libp2p.peerId.toString(),
     async stop() {
       supervisor.stop();

@@ -8,3 +8,5 @@ export const CUSTODY_DEPOSIT_PROTOCOL = '/twingrain/custody-deposit/1.0.0';
 export const AUTH_REQUEST_PROTOCOL = '/twingrain/auth-request/1.0.0';
 /** Owner → pinning relay: keep these CIDs. */
 export const PIN_PROTOCOL = '/twingrain/pin/1.0.0';
+/** Peer ↔ peer: "fetch this CID from me and tell me how long it took" (the Network page's transfer test). */
+export const TRANSFER_TEST_PROTOCOL = '/twingrain/transfer-test/1.0.0';

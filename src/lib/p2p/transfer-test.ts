@@ -1,0 +1,97 @@
+// A transfer test between two peers over the real path a granule takes: the initiator adds random bytes as a
+// UnixFS file, the other peer fetches it over bitswap (blocks verified by CID) and reports the time and the kind of
+// connection the bytes could have used (bitswap only uses unlimited connections, so never the relayed one).
+import type { Helia } from '@helia/interface';
+import type { Libp2p, PeerId } from '@libp2p/interface';
+import { unixfs } from '@helia/unixfs';
+import { CID } from 'multiformats/cid';
+import * as dagPb from '@ipld/dag-pb';
+import { TRANSFER_TEST_PROTOCOL } from './protocols';
+import { handleJson, requestJson } from './rpc';
+import { connectionKind } from './supervisor';
+import type { ConnectionKind, StatusStore } from './status';
+import { P2PFormatError, TransferInterruptedError } from './errors';
+
+const MAX_TEST_BYTES = 64 * 1024 * 1024;
+
+export interface TransferTestResult {
+  bytes: number;
+  ms: number;
+  /** Unlimited connections between the two peers when the test ran. */
+  via: ConnectionKind[];
+}
+
+export function randomPayload(bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(i + 65_536, bytes)));
+  return out;
+}
+
+function unlimitedKinds(libp2p: Libp2p, peer: PeerId, relayPeerIds: Set<string>): ConnectionKind[] {
+  return libp2p
+    .getConnections(peer)
+    .filter((c) => c.status === 'open' && c.limits == null)
+    .map((c) => connectionKind(c, relayPeerIds));
+}
+
+export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relayPeerIds: Set<string>, status?: StatusStore): Promise<void> {
+  await handleJson(helia.libp2p, TRANSFER_TEST_PROTOCOL, async (request, remotePeer) => {
+    const r = request as { cid?: unknown; bytes?: unknown };
+    if (typeof r.cid !== 'string' || !Number.isInteger(r.bytes) || (r.bytes as number) <= 0 || (r.bytes as number) > MAX_TEST_BYTES) {
+      throw new P2PFormatError('A transfer test names a CID and a size of at most 64 MiB.');
+    }
+    const cid = CID.parse(r.cid);
+    const peer = helia.libp2p.getConnections().find((c) => c.remotePeer.toString() === remotePeer)?.remotePeer;
+    const via = peer ? unlimitedKinds(helia.libp2p, peer, relayPeerIds) : [];
+    const id = `test:${r.cid}`;
+    const t0 = performance.now();
+    let received = 0;
+    try {
+      for await (const chunk of unixfs(helia).cat(cid, { signal: AbortSignal.timeout(120_000) })) {
+        received += chunk.length;
+        status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'running', via: via[0] });
+      }
+    } catch (error) {
+      status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'failed', error: (error as Error).message });
+      throw new TransferInterruptedError(`The test transfer stopped after ${received} bytes: ${(error as Error).message}`);
+    }
+    const ms = performance.now() - t0;
+    status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'done', via: via[0] });
+    // The test data is not worth keeping (and gc would also drop unpinned granule blocks kept for resuming).
+    await deleteDag(helia, cid);
+    if (received !== r.bytes) throw new TransferInterruptedError(`The test transfer delivered ${received} of ${r.bytes as number} bytes.`);
+    return { bytes: received, ms, via } satisfies TransferTestResult;
+  });
+}
+
+/** Asks `peer` to fetch `bytes` random bytes from us; resolves with its measurement. */
+export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: PeerId, bytes: number, status?: StatusStore): Promise<TransferTestResult> {
+  const cid = await unixfs(helia).addBytes(randomPayload(bytes), { rawLeaves: true });
+  const id = `test-up:${cid.toString()}`;
+  status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes: 0, total: bytes, state: 'running' });
+  try {
+    const result = await requestJson<TransferTestResult>(helia.libp2p, peer, TRANSFER_TEST_PROTOCOL, { cid: cid.toString(), bytes }, { signal: AbortSignal.timeout(150_000) });
+    status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes, total: bytes, state: 'done', via: result.via[0] });
+    return result;
+  } catch (error) {
+    status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes: 0, total: bytes, state: 'failed', error: (error as Error).message });
+    throw error;
+  } finally {
+    await deleteDag(helia, cid);
+  }
+}
+
+/** Deletes a UnixFS file's blocks (a dag-pb tree with raw leaves). */
+async function deleteDag(helia: Helia, cid: CID): Promise<void> {
+  try {
+    if (cid.code === dagPb.code) {
+      const parts: Uint8Array[] = [];
+      for await (const p of helia.blockstore.get(cid, { offline: true } as { offline: boolean })) parts.push(p);
+      const bytes = parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
+      for (const link of dagPb.decode(bytes).Links) await deleteDag(helia, link.Hash);
+    }
+    await helia.blockstore.delete(cid);
+  } catch {
+    // already gone
+  }
+}
