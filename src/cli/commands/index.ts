@@ -10,4 +10,9 @@ export const commands: Record<string, () => Promise<Command>> = {
   twin: async () => (await import('./twin')).command,
   relay: async () => (await import('./relay')).command,
   fetch: async () => (await import('./fetch')).command,
+  printer: async () => (await import('./printer')).command,
+  identity: async () => (await import('./identity')).command,
+  register: async () => (await import('./register')).command,
+  authorize: async () => (await import('./authorize')).command,
+  instantiate: async () => (await import('./instantiate')).command,
 };
