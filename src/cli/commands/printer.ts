@@ -1,0 +1,18 @@
+// `twingrain printer <stream|sim>`: drive the virtual reference printers from the terminal.
+import type { Command } from '../command';
+import { CliUsageError } from '../command';
+
+const usage =
+  'twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]\n' +
+  '       twingrain printer sim --tcp <port> [--model <model>] [--baud N] [--faults <rate>]';
+
+export const command: Command = {
+  summary: 'stream G-code to a virtual reference printer, or expose one over TCP',
+  usage,
+  async run(argv) {
+    const [verb, ...rest] = argv;
+    if (verb === 'stream') return (await import('./printer/stream')).run(rest);
+    if (verb === 'sim') return (await import('./printer/sim')).run(rest);
+    throw new CliUsageError(`usage: ${usage}`);
+  },
+};
