@@ -3,7 +3,7 @@
 // node's status store so the Network page shows the transfer.
 import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
 import { fetchPublicManifest, fetchGranule } from './granule-store';
 import { gatherGranuleKey, type GatherKeyState } from './custody-protocol';
 import type { PublicManifest } from './public-manifest';
@@ -17,7 +17,7 @@ export type RetrieveState =
 
 export interface RetrieveGranuleParameters {
   helia: Helia & { libp2p: Libp2p };
-  manifestCid: CID;
+  manifestCid: CID | string;
   /** α as the chain records it for this manifest. */
   alpha: string;
   userSecretKey: Uint8Array;
@@ -38,7 +38,7 @@ export interface RetrieveGranuleReturnType {
 
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
   p.onState?.({ phase: 'manifest' });
-  const manifest = await fetchPublicManifest({ helia: p.helia, cid: p.manifestCid, expectedAlpha: p.alpha, signal: p.signal });
+  const manifest = await fetchPublicManifest({ helia: p.helia, cid: typeof p.manifestCid === 'string' ? CID.parse(p.manifestCid) : p.manifestCid, expectedAlpha: p.alpha, signal: p.signal });
   const t0 = Date.now();
   const key = await gatherGranuleKey({
     libp2p: p.helia.libp2p,

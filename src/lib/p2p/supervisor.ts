@@ -20,7 +20,7 @@ export interface Supervisor {
   /** Resolves when a relay is connected (or rejects after the timeout). */
   relayConnected(timeoutMs?: number): Promise<void>;
   /** Dials a peer, direct WebRTC first; returns the connection kind obtained. */
-  dialPeer(peerId: string, addrs: Multiaddr[]): Promise<ConnectionKind>;
+  dialPeer(peerId: string, addrs: Array<Multiaddr | string>): Promise<ConnectionKind>;
   stop(): void;
 }
 
@@ -121,7 +121,8 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
     }
   };
 
-  const dialPeer = async (peerId: string, addrs: Multiaddr[]): Promise<ConnectionKind> => {
+  const dialPeer = async (peerId: string, given: Array<Multiaddr | string>): Promise<ConnectionKind> => {
+    const addrs = given.map((a) => (typeof a === 'string' ? multiaddr(a) : a));
     const webrtc = addrs.filter((a) => a.toString().includes('/webrtc'));
     const circuit = addrs.filter((a) => a.toString().includes('/p2p-circuit') && !a.toString().includes('/webrtc'));
     const other = addrs.filter((a) => !a.toString().includes('/p2p-circuit'));
