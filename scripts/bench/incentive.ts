@@ -36,7 +36,7 @@ async function browserTimings(): Promise<string> {
   const esbuild = await import('esbuild');
   const { chromium } = await import('playwright-core');
   const bundle = await esbuild.build({
-    stdin: { contents: "export { solveScenario, parseScenario } from '../../src/lib/incentive/solve';\nexport { parseScenario as parse } from '../../src/lib/incentive/scenario';\nexport { randomScenario } from './_incentive-scenarios';", resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts' },
+    stdin: { contents: "export { solveScenario } from '../../src/lib/incentive/solve';\nexport { randomScenario } from './_incentive-scenarios';", resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts' },
     bundle: true,
     write: false,
     format: 'iife',
