@@ -74,9 +74,15 @@ contract SharingIncentive {
 
     /// @notice Sets provider `pk`'s compensation E = f * min(registrations, cap) + g (all 1e18 fixed point but cap).
     function setTerms(uint256 pk, int256 f, int256 g, uint256 cap) external onlyAdmin {
-        if (pk == 0 || cap == 0 || cap > uint256(uint128(type(int128).max)) || f < 0) revert InvalidTerms();
-        termsOf[pk] = Terms(f, g, cap);
-        emit TermsSet(pk, f, g, cap);
+        _setTerms(pk, f, g, cap);
+    }
+
+    /// @notice setTerms for many providers in one transaction (a whole solved scenario).
+    function setTermsBatch(uint256[] calldata pks, int256[] calldata f, int256[] calldata g, uint256[] calldata caps) external onlyAdmin {
+        if (f.length != pks.length || g.length != pks.length || caps.length != pks.length) revert InvalidTerms();
+        for (uint256 k = 0; k < pks.length; k++) {
+            _setTerms(pks[k], f[k], g[k], caps[k]);
+        }
     }
 
     function setInstantiationRate(uint256 rate) external onlyAdmin {
@@ -127,6 +133,12 @@ contract SharingIncentive {
         amount = total * instantiationRate;
         if (amount > 0) credit.mint(msg.sender, amount);
         emit InstantiationsRewarded(pk, msg.sender, total, amount);
+    }
+
+    function _setTerms(uint256 pk, int256 f, int256 g, uint256 cap) private {
+        if (pk == 0 || cap == 0 || cap > uint256(uint128(type(int128).max)) || f < 0) revert InvalidTerms();
+        termsOf[pk] = Terms(f, g, cap);
+        emit TermsSet(pk, f, g, cap);
     }
 
     function _memberPk() private view returns (uint256 pk) {

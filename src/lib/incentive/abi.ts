@@ -11,6 +11,7 @@ export const sharingIncentiveAbi = parseAbi([
   'function compensationOf(uint256 pk) view returns (uint256 granules, int256 compensation)',
   'function owedTo(uint256 pk) view returns (uint256)',
   'function setTerms(uint256 pk, int256 f, int256 g, uint256 cap)',
+  'function setTermsBatch(uint256[] pks, int256[] f, int256[] g, uint256[] caps)',
   'function setInstantiationRate(uint256 rate)',
   'function setSources(address consortium, address registry)',
   'function claim() returns (uint256)',

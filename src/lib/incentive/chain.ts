@@ -2,7 +2,10 @@
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem';
 import { parseAbi } from 'viem';
 import { communityCreditAbi, sharingIncentiveAbi } from './abi';
-import { IncentiveError } from './errors';
+import { IncentiveError, InvalidParameterError } from './errors';
+import { toWad } from './fixed-point';
+import type { Scenario } from './scenario';
+import type { SolveScenarioReturnType } from './solve';
 
 const consortiumAbi = parseAbi(['function pkOf(address account) view returns (uint256)']);
 const registryAbi = parseAbi(['function registrationsOf(uint256 pk) view returns (uint256)']);
@@ -102,4 +105,62 @@ export async function claimCompensation(p: {
   const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new IncentiveError(`The claim transaction ${hash} failed on chain; nothing was paid. Try again.`);
   return hash;
+}
+
+export interface OnChainTerms {
+  pk: bigint;
+  /** 1e18 units per granule. */
+  f: bigint;
+  /** 1e18 units. */
+  g: bigint;
+  /** Registered granules counted at most: the provider's n_i. */
+  cap: bigint;
+}
+
+/** The on-chain terms of every provider of a solved scenario that names its public key (`providers[i].pk`). */
+export function termsFromSolution(scenario: Scenario, solution: Pick<SolveScenarioReturnType, 'f' | 'g'>): OnChainTerms[] {
+  const out: OnChainTerms[] = [];
+  scenario.providers.forEach((p, i) => {
+    if (p.pk === undefined) return;
+    let pk: bigint;
+    try {
+      pk = BigInt(p.pk);
+    } catch {
+      throw new InvalidParameterError(`providers[${i}].pk`, `is not a decimal public key (got ${JSON.stringify(p.pk)})`, 'Use the provider\'s twingrain public key as shown in Settings.');
+    }
+    if (pk <= 0n) throw new InvalidParameterError(`providers[${i}].pk`, 'must be positive', 'Use the provider\'s twingrain public key as shown in Settings.');
+    // Granules are counted whole on chain; a fractional n_i counts its whole part (at least one).
+    const cap = BigInt(Math.max(1, Math.floor(p.n)));
+    out.push({ pk, f: toWad(solution.f[i]!, `f[${i}]`), g: toWad(solution.g[i]!, `g[${i}]`), cap });
+  });
+  return out;
+}
+
+/** The consortium admin publishes terms, up to `chunk` providers per transaction; resolves with the mined hashes. */
+export async function publishIncentiveTerms(p: {
+  walletClient: WalletClient<Transport, Chain, Account>;
+  publicClient: PublicClient;
+  contracts: Record<string, `0x${string}`>;
+  terms: OnChainTerms[];
+  chunk?: number;
+}): Promise<`0x${string}`[]> {
+  const incentive = p.contracts.SharingIncentive;
+  if (!incentive) throw new IncentiveNotDeployedError();
+  const size = p.chunk ?? 100;
+  const hashes: `0x${string}`[] = [];
+  for (let k = 0; k < p.terms.length; k += size) {
+    const part = p.terms.slice(k, k + size);
+    const { request } = await p.publicClient.simulateContract({
+      address: incentive,
+      abi: sharingIncentiveAbi,
+      functionName: 'setTermsBatch',
+      args: [part.map((t) => t.pk), part.map((t) => t.f), part.map((t) => t.g), part.map((t) => t.cap)],
+      account: p.walletClient.account,
+    });
+    const hash = await p.walletClient.writeContract(request);
+    const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new IncentiveError(`Publishing terms failed in transaction ${hash}; nothing after provider ${k} was set.`);
+    hashes.push(hash);
+  }
+  return hashes;
 }

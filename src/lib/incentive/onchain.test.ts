@@ -9,6 +9,7 @@ import { compileContracts, type CompiledContracts } from '../chain/compile.node.
 import { startAnvil, type AnvilInstance } from '../chain/testing/anvil.node.ts';
 import { communityCreditAbi, sharingIncentiveAbi } from './abi';
 import { deployIncentiveContracts } from './deploy';
+import { publishIncentiveTerms, readIncentiveAccount, termsFromSolution } from './chain';
 import { compensationWad, fromWad, payoutWad, toWad } from './fixed-point';
 import { parseScenario, solveScenario, type Scenario } from './index';
 import example from './scenarios/example.json';
@@ -169,5 +170,31 @@ describe('SharingIncentive on anvil', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'anvil_setBalance', params: [privateKeyToAccount(stranger).address, '0x56BC75E2D63100000'] }),
     });
     await expect(send(stranger, incentive, sharingIncentiveAbi, 'claim', [])).rejects.toThrow(/NotAMember/);
+  });
+
+  it('publishes a solved scenario\'s terms in one batch and reads the account back as the app does', async () => {
+    const scenario: Scenario = { ...(example as Scenario), providers: (example as Scenario).providers.map((p, i) => ({ ...p, pk: String(PKS[i]) })) };
+    const sol = solveScenario(scenario);
+    const terms = termsFromSolution(scenario, sol);
+    expect(terms.map((t) => t.cap)).toEqual([40n, 25n, 10n]);
+    const { pub, wallet } = clients(admin());
+    const contracts = addresses as Record<string, `0x${string}`>;
+    const hashes = await publishIncentiveTerms({ walletClient: wallet, publicClient: pub, contracts, terms, chunk: 2 });
+    expect(hashes).toHaveLength(2);
+    for (const t of terms) {
+      const [f, g, cap] = await pub.readContract({ address: addresses.SharingIncentive!, abi: sharingIncentiveAbi, functionName: 'termsOf', args: [t.pk] });
+      expect([f, g, cap]).toEqual([t.f, t.g, t.cap]);
+    }
+    // A provider cannot publish terms.
+    const other = clients(providerKeys()[0]!);
+    await expect(publishIncentiveTerms({ walletClient: other.wallet, publicClient: other.pub, contracts, terms })).rejects.toThrow(/NotAdmin/);
+    // The app's read of provider 2 (all 25 granules registered and claimed in the first test).
+    const info = await readIncentiveAccount({ client: pub, contracts, account: clients(providerKeys()[1]!).account.address });
+    expect(info.pk).toBe(PKS[1]);
+    expect(info.registrations).toBe(25n);
+    expect(info.symbol).toBe('TGC');
+    expect(info.balance).toBe(payoutWad(compensationWad(terms[1]!.f, terms[1]!.g, 25n)));
+    expect(info.owed).toBe(0n);
+    expect(info.payouts.filter((p) => p.kind === 'compensation' && p.amount > 0n)).toHaveLength(1);
   });
 });

@@ -11,6 +11,8 @@ export interface Provider {
   p: number;
   /** ϑ_i > 0: productivity of the provider's granules. */
   vartheta: number;
+  /** Optional: the provider's twingrain public key (decimal), so the admin can publish its terms on chain. */
+  pk?: string;
 }
 
 export interface Scenario {
