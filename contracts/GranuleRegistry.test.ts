@@ -148,6 +148,8 @@ describe('GranuleRegistry', () => {
       await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyRegistered');
       await expectRevert(registryAs(0).write.register([malleated, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyRegistered');
       expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'registrationsOf', args: [pks[0]!] })).toBe(2n);
+      // A CID of another form than raw sha2-256 is kept whole.
+      expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha2] })).toBe('0x01');
     });
   });
 

@@ -112,7 +112,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       log(`actions ${i + 1}/${ACTIONS}`);
       const alpha = randomField() >> 8n;
       let t = performance.now();
-      const reg = await registerGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, manifestCid: new Uint8Array(36).fill(i + 1) });
+      const reg = await registerGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, manifestCid: new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(i + 1)]) });
       e2e.registration.push(performance.now() - t);
       gas.registration.push(await parts(reg.txHash));
       t = performance.now();

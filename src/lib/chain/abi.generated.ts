@@ -1155,7 +1155,7 @@ export const granuleRegistryAbi = [
     "outputs": [
       {
         "internalType": "bytes",
-        "name": "cid",
+        "name": "",
         "type": "bytes"
       }
     ],
