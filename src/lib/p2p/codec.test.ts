@@ -35,13 +35,14 @@ describe('Reed–Solomon erasure coding', () => {
 });
 
 describe('AES-256-GCM archive encryption', () => {
-  it('round-trips and refuses a wrong key or an altered byte', () => {
+  it('round-trips and refuses a wrong key, an altered byte or a truncated ciphertext', async () => {
     const archive = randomBytes(1000);
-    const { key, ciphertext } = encryptArchive(archive);
-    expect(decryptArchive(ciphertext, key)).toEqual(archive);
-    expect(() => decryptArchive(ciphertext, randomBytes(32))).toThrow(P2PFormatError);
+    const { key, ciphertext } = await encryptArchive(archive);
+    expect(await decryptArchive(ciphertext, key)).toEqual(archive);
+    await expect(decryptArchive(ciphertext, randomBytes(32))).rejects.toThrow(P2PFormatError);
+    await expect(decryptArchive(ciphertext.subarray(0, 20), key)).rejects.toThrow(P2PFormatError);
     ciphertext[50]! ^= 1;
-    expect(() => decryptArchive(ciphertext, key)).toThrow(P2PFormatError);
+    await expect(decryptArchive(ciphertext, key)).rejects.toThrow(P2PFormatError);
   });
 });
 

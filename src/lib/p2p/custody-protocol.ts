@@ -48,7 +48,14 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
     if (!mine) throw new P2PFormatError(`This custodian (key ${publicKeyHex.slice(0, 12)}…) holds no share of granule ${manifest.alpha.slice(0, 12)}…: the owner used another custodian list.`);
     const share = openCustodianShare(fromBase64(mine.envelope), o.secretKey, manifest.alpha);
     await helia.blockstore.put(cid, bytes);
-    await helia.pins.add(cid, { depth: 0 }).next().catch(() => undefined);
+    // Drain the generator: an unfinished pins.add holds Helia's pin lock and stalls every later pin.
+    if (!(await helia.pins.isPinned(cid))) {
+      try {
+        for await (const _ of helia.pins.add(cid, { depth: 0 })) void _;
+      } catch {
+        // pinned concurrently by a pin request: fine
+      }
+    }
     await helia.datastore.put(custodyKey(manifest.alpha), new TextEncoder().encode(cid.toString()));
     o.onEvent?.({ type: 'deposit', alpha: manifest.alpha });
     return { ok: true, alpha: manifest.alpha, custodian: publicKeyHex, x: share.x };

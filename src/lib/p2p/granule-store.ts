@@ -5,12 +5,10 @@
 import type { Helia } from '@helia/interface';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import { alphaHex } from '../granule/alpha';
+import { alphaHex, alphaFromSha256 } from '../granule/alpha';
 import { splitGranuleKey, sealSharesForCustodians } from '../custody';
 import { toBase64 } from './rpc';
-import { encryptArchive, decryptArchive } from './cipher';
+import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
 import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
 import { AlphaMismatchError, NotEnoughShardsError, P2PFormatError, TamperedBlockError, TransferInterruptedError } from './errors';
@@ -40,27 +38,27 @@ export interface StoreGranuleReturnType {
   manifestBytes: Uint8Array;
 }
 
-const sha256Hex = (b: Uint8Array): string => bytesToHex(sha256(b));
+const sha256Hex = sha256HexOf;
 // 256 KiB leaves: small enough for bitswap messages, large enough to keep the block count low.
 const CHUNK = 256 * 1024;
 
 export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGranuleReturnType> {
   checkErasureParams({ k: p.k, n: p.n });
   if (!/^0x[0-9a-f]{64}$/.test(p.alpha)) throw new P2PFormatError(`"${p.alpha}" is not an α (0x followed by 64 lowercase hex digits).`);
-  const { key, ciphertext } = encryptArchive(p.archive, p.key);
+  const { key, ciphertext } = await encryptArchive(p.archive, p.key);
   const shards = encodeShards(ciphertext, { k: p.k, n: p.n });
   const fs = unixfs(p.helia);
   const shardEntries: PublicManifest['shards'] = [];
   for (const shard of shards) {
     const cid = await fs.addBytes(shard, { rawLeaves: true, chunker: fixedChunker(CHUNK) });
-    shardEntries.push({ cid: cid.toString(), sha256: sha256Hex(shard) });
+    shardEntries.push({ cid: cid.toString(), sha256: await sha256Hex(shard) });
   }
   const manifest: PublicManifest = {
     schema: PUBLIC_MANIFEST_SCHEMA,
     alpha: p.alpha,
     granule: p.granule,
     cipher: 'AES-256-GCM',
-    ciphertext: { length: ciphertext.length, sha256: sha256Hex(ciphertext) },
+    ciphertext: { length: ciphertext.length, sha256: await sha256Hex(ciphertext) },
     erasure: { scheme: 'rs-gf256-cauchy', k: p.k, n: p.n, shardSize: shardSizeFor(ciphertext.length, p.k) },
     shards: shardEntries,
     custody: {
@@ -175,7 +173,7 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
       throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
     }
     const shard = concat(parts);
-    if (shard.length !== shardSize || sha256Hex(shard) !== entry.sha256) {
+    if (shard.length !== shardSize || (await sha256Hex(shard)) !== entry.sha256) {
       bytes -= received;
       throw new TamperedBlockError(`Shard ${index} does not match its manifest entry: a peer served altered data. It was discarded.`);
     }
@@ -201,9 +199,9 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   }
   p.onProgress?.({ bytes: total, total, shardsDone: got.size });
   const ciphertext = decodeShards(got, { k, n, length: p.manifest.ciphertext.length });
-  if (sha256Hex(ciphertext) !== p.manifest.ciphertext.sha256) throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
-  const archive = decryptArchive(ciphertext, p.key);
-  const alpha = alphaHex(archive);
+  if ((await sha256Hex(ciphertext)) !== p.manifest.ciphertext.sha256) throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
+  const archive = await decryptArchive(ciphertext, p.key);
+  const alpha = alphaHex(alphaFromSha256(await sha256Bytes(archive)));
   if (alpha !== p.manifest.alpha) {
     throw new AlphaMismatchError(`The decrypted granule hashes to ${alpha.slice(0, 12)}…, not to its α ${p.manifest.alpha.slice(0, 12)}…: it was refused.`);
   }

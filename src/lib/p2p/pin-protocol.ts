@@ -24,14 +24,15 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: {
       throw new P2PFormatError('A pin request contains something that is not a CID.');
     }
     const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
-    const pinned: string[] = [];
-    for (const cid of cids) {
-      if (!(await helia.pins.isPinned(cid))) {
+    // In parallel: shards are independent DAGs, and bitswap batches the wants of all of them.
+    await Promise.all(
+      cids.map(async (cid) => {
+        if (await helia.pins.isPinned(cid)) return;
         // Walking the generator fetches (and verifies) every block of the DAG.
         for await (const _ of helia.pins.add(cid, { signal })) void _;
-      }
-      pinned.push(cid.toString());
-    }
+      }),
+    );
+    const pinned = cids.map((c) => c.toString());
     options.onPinned?.(pinned);
     return { pinned };
   });

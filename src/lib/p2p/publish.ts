@@ -26,10 +26,10 @@ export interface PublishGranuleReturnType extends StoreGranuleReturnType {
 
 export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
   const stored = await storeGranule(p);
-  const [pins, deposits] = await Promise.all([
-    pinOnRelays(p.helia.libp2p, stored.cids, { signal: p.signal }),
-    depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal }),
-  ]);
+  // One after the other: a custodian that is also the pinning relay would otherwise be asked for the manifest
+  // block by the pin while the deposit writes it, and Helia's pending want for it never resolves.
+  const pins = await pinOnRelays(p.helia.libp2p, stored.cids, { signal: p.signal });
+  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal });
   const minPins = p.minPins ?? 1;
   if (pins.pinnedBy.length < minPins) {
     throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and publish again.`);
