@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTwinDir } from '../src/lib/twin/source.node.ts';
 import { nodeSandboxFactory } from '../src/lib/twin/sandbox.node.ts';
-import { TwinRuntime, packTwin, sharedGranules, validateTwin, withGranule, printerCapability, type PackedGranule } from '../src/lib/twin/index';
+import { TwinRuntime, dependencyIssues, packTwin, sharedGranules, validateTwin, withGranule, printerCapability, type PackedGranule } from '../src/lib/twin/index';
 import { MarlinHost } from '../src/lib/printer/protocol';
 import { VirtualTransport } from '../src/lib/printer/transports/virtual';
 import { printerScene, sceneSpecs } from './scene';
@@ -46,6 +46,7 @@ describe('reference twins', () => {
         ['enabling', ['communication', 'sensing', 'automation']],
         ['business', ['task', 'simulation', 'service']],
       ]);
+      expect(dependencyIssues(packTwin(loaded))).toEqual([]);
       const a = packTwin(loaded).map((g) => g.alpha);
       const b = packTwin(await loadTwinDir(join(here, id))).map((g) => g.alpha);
       expect(a).toEqual(b);
@@ -144,6 +145,7 @@ describe('reference twins run against their virtual printers', () => {
     const composed = withGranule(jg.twin, foreign);
     expect(validateTwin(composed)).toEqual([]);
     const granules = packTwin(jg).map((g) => (g.context === 'appearance' ? foreign : g));
+    expect(dependencyIssues(granules)).toEqual([]);
     const { runtime } = await start('jgaurora-z-603s', granules);
     expect(((await runtime.request('appearance', 'scene')) as { printer: string }).printer).toBe('BlueMaker BM10-450');
     // The rest of the JGAurora twin is untouched and still drives its own printer.

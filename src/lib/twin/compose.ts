@@ -1,6 +1,6 @@
 // Turning a loaded twin into running granules: each granule source is packed into its canonical archive and unpacked
 // again (so what runs is exactly what α names), and helpers to see which granules twins share and to swap one in.
-import { packGranule, unpackGranule } from '../granule/index';
+import { packGranule, satisfies, unpackGranule } from '../granule/index';
 import type { RuntimeGranule } from './runtime';
 import type { GranuleSource, LoadedTwin } from './source';
 import { elementId, type Twin } from './model';
@@ -51,4 +51,21 @@ export function withGranule(twin: Twin, granule: RuntimeGranule): Twin {
   }));
   if (!found) throw new RangeError(`the twin has no "${granule.context}" context`);
   return { ...twin, domains };
+}
+
+/**
+ * Checks every granule's declared dependencies against the granules composed with it: a dependency names a context
+ * (or a granule name), must be present, must satisfy its version range, and must have the pinned α when one is given.
+ */
+export function dependencyIssues(granules: RuntimeGranule[]): { context: string; message: string }[] {
+  const issues: { context: string; message: string }[] = [];
+  for (const g of granules) {
+    for (const dep of g.manifest.dependencies.granules) {
+      const target = granules.find((x) => x.context === dep.name || x.manifest.name === dep.name);
+      if (!target) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version}, which the twin does not have` });
+      else if (!satisfies(target.manifest.version, dep.version)) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version} but ${target.manifest.name} is ${target.manifest.version}` });
+      else if (dep.alpha && target.alpha !== dep.alpha) issues.push({ context: g.context, message: `pins "${dep.name}" to α ${dep.alpha.slice(0, 12)}… but the twin has ${String(target.alpha).slice(0, 12)}…` });
+    }
+  }
+  return issues;
 }

@@ -6,6 +6,6 @@ export { loadTwinFromFiles, joinPath, filesUnder, parseTwinSource, TWIN_FILE, TW
 export { TwinRuntime, type RuntimeGranule, type Capability, type TwinRuntimeOptions, type ContextStatus, type ContextState, type Incident, type IncidentKind } from './runtime';
 export { SANDBOX_BOOTSTRAP_SOURCE, type Sandbox, type SandboxFactory, type SandboxExit, type HostToGranule, type GranuleToHost } from './sandbox-protocol';
 export { printerCapability, type PrinterCommander, type PrinterCapability } from './printer-capability';
-export { packSource, packTwin, sharedGranules, withGranule, type PackedGranule } from './compose';
+export { packSource, packTwin, sharedGranules, withGranule, dependencyIssues, type PackedGranule } from './compose';
 export { asViewNode, type ViewNode, type ControlDescription, type SceneDescription } from './view';
 export { startTwinSession, type TwinSession, type TwinSessionParameters } from './session';

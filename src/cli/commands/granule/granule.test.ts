@@ -59,7 +59,7 @@ describe('twingrain granule / twin', () => {
   it('twin validate accepts a reference twin and lists the violations of a broken one', async () => {
     const ok = await cli('twin', 'validate', resolve('static-twins/shdm-3ddtp-500'));
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ twin: 'shdm-3ddtp-500', valid: true, contexts: 9 });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ twin: 'shdm-3ddtp-500', valid: true, contexts: 9, warnings: [] });
     // A copy of the JGAurora twin whose task context has lost its view, and whose sensing context is also listed in business.
     const root = join(tmp, 'twins');
     cpSync(resolve('static-twins'), root, { recursive: true });

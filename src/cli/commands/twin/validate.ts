@@ -1,10 +1,10 @@
 // `twingrain twin validate <dir>`: checks the twin against Definitions 1–4 and that every granule packs.
-// Valid: {"twin","valid":true,"domains","contexts","granules":[{context,name,alpha}]} and exit 0.
+// Valid: {"twin","valid":true,"domains","contexts","granules":[{context,name,alpha}],"warnings":[unmet dependencies]}, exit 0.
 // Invalid: {"twin","valid":false,"violations":[{definition,element,message}]} on stdout, one line on stderr, exit 1.
 import { CliUsageError, type Command } from '../../command';
 import { parseArgs, printError, printJson } from '../../output';
 import { loadTwinDir } from '../../../lib/twin/source.node.ts';
-import { packSource, validateTwin, type Violation } from '../../../lib/twin/index';
+import { dependencyIssues, packSource, validateTwin, type PackedGranule, type Violation } from '../../../lib/twin/index';
 import { GranuleError } from '../../../lib/granule/index';
 
 export const command: Command = {
@@ -17,10 +17,12 @@ export const command: Command = {
     const loaded = await loadTwinDir(dir);
     const violations: Violation[] = validateTwin(loaded.twin);
     const granules: { context: string; name: string; alpha: string }[] = [];
+    const packed: PackedGranule[] = [];
     for (const [context, source] of loaded.granules) {
       try {
         const g = packSource(context, source);
         granules.push({ context, name: g.manifest.name, alpha: g.alpha });
+        packed.push(g);
       } catch (e) {
         if (!(e instanceof GranuleError)) throw e;
         violations.push({ definition: 4, element: `context ${context} (${source.dir})`, message: e.message });
@@ -32,7 +34,9 @@ export const command: Command = {
       return 1;
     }
     const contexts = loaded.twin.domains.reduce((n, d) => n + d.contexts.length, 0);
-    printJson({ twin: loaded.twin.id, valid: true, domains: loaded.twin.domains.map((d) => d.name), contexts, granules });
+    // Unmet granule dependencies do not break Definitions 1–4; they are reported as warnings.
+    const warnings = dependencyIssues(packed).map((i) => `context ${i.context}: ${i.message}`);
+    printJson({ twin: loaded.twin.id, valid: true, domains: loaded.twin.domains.map((d) => d.name), contexts, granules, warnings });
     return 0;
   },
 };
