@@ -114,6 +114,9 @@ export class PrintJob {
     this.state = 'running';
     this.startedAt = this.clock();
     const offConfirmed = this.host.on('confirmed', (n) => this.onConfirmed(n));
+    // A failed session must end the job even if the host is restarted right away (to switch heaters off).
+    let fatal: PrinterError | undefined;
+    const offFatal = this.host.on('fatal', (e) => (fatal ??= e));
     this.emit();
     try {
       let commandIndex = 0;
@@ -123,6 +126,7 @@ export class PrintJob {
         if (!command) continue;
         validateCommand(command, this.host.options.maxCommandSize, line.lineNumber);
         await this.gate();
+        if (fatal) throw fatal;
         if (this.cancelling()) break;
         this.trackModes(command);
         const { n } = await this.host.enqueue(command);
@@ -132,6 +136,7 @@ export class PrintJob {
         if (this.commandsSent % 256 === 0) this.emit();
       }
       await this.host.drain();
+      if (fatal) throw fatal;
       if (this.cancelling()) {
         await this.coolDown();
         this.state = 'cancelled';
@@ -143,12 +148,14 @@ export class PrintJob {
       this.emit();
     } catch (error) {
       if (error instanceof JobCancelledError) throw error;
-      this.error = error instanceof PrinterError ? error : new PrinterError(String((error as Error)?.message ?? error));
+      const e = fatal ?? error;
+      this.error = e instanceof PrinterError ? e : new PrinterError(String((e as Error)?.message ?? e));
       this.state = 'failed';
       this.emit();
       throw this.error;
     } finally {
       offConfirmed();
+      offFatal();
     }
   }
 

@@ -135,7 +135,7 @@ export class MarlinHost {
   private consecutiveTimeouts = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private partial = '';
-  private spaceWaiters: (() => void)[] = [];
+  private spaceWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private drainWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private listeners: { [K in keyof HostEvents]: Set<HostEvents[K]> } = {
     line: new Set(),
@@ -224,6 +224,10 @@ export class MarlinHost {
     } catch (error) {
       const e = error instanceof PrinterError ? error : new NoResponseError(timeoutMs);
       this.fail(e);
+      // The link is ours now; a failed handshake closes it so the port can be opened again (at another baud).
+      const link = this.link;
+      this.detach();
+      await link?.close().catch(() => {});
       throw e;
     } finally {
       clearTimeout(timer);
@@ -256,7 +260,7 @@ export class MarlinHost {
     if (this.failure) throw this.failure;
     validateCommand(command, this.options.maxCommandSize);
     while (this.nextN - this.sendCursor >= this.options.queueLimit) {
-      await new Promise<void>((r) => this.spaceWaiters.push(r));
+      await new Promise<void>((resolve, reject) => this.spaceWaiters.push({ resolve, reject }));
       if (this.failure) throw this.failure;
     }
     const n = this.nextN++;
@@ -341,7 +345,7 @@ export class MarlinHost {
     if (this.nextN - this.sendCursor < this.options.queueLimit) {
       const waiters = this.spaceWaiters;
       this.spaceWaiters = [];
-      for (const w of waiters) w();
+      for (const w of waiters) w.resolve();
     }
   }
 
@@ -382,9 +386,11 @@ export class MarlinHost {
       case 'ok': {
         this.progress();
         if (parsed.temperatures) this.fire('temperature', parsed.temperatures);
-        if (this.expectErrorOk) {
-          // The ok that Marlin sends after "Resend:" belongs to the rejected line, already handled.
+        if (this.expectErrorOk || this.pendingLineError) {
+          // The ok that Marlin sends after "Resend:" belongs to the rejected line, already handled (or, if the
+          // Resend line was garbled, to be found again through the next error or a probe).
           this.expectErrorOk = false;
+          this.pendingLineError = undefined;
           return;
         }
         if (this.spuriousOk) {
@@ -487,6 +493,7 @@ export class MarlinHost {
 
   private onResend(k: number, kind: 'line-number' | 'checksum' | undefined): void {
     this.stats.resendRequests++;
+    const probed = this.probing;
     this.probing = false;
     const stale = this.inflight.filter((e) => e.stale);
     if (kind === 'line-number' && k === this.rewoundTo && stale.length > 0) {
@@ -510,6 +517,8 @@ export class MarlinHost {
     // Marlin has accepted everything before k: those lines will run (or have run) exactly once.
     this.rewoundTo = k;
     this.sendCursor = k;
+    // After a silence and a probe, lines before k have run (their oks were lost): nothing else will confirm them.
+    if (probed) this.confirm(k - 1);
     this.pump();
   }
 
@@ -538,7 +547,7 @@ export class MarlinHost {
 
   private checkTimeout(): void {
     if (!this.link || this.failure) return;
-    const waiting = this.inflight.length > 0 || this.sendCursor < this.nextN;
+    const waiting = this.inflight.length > 0 || this.sendCursor < this.nextN || this.confirmedN < this.nextN - 1;
     if (!waiting) return;
     const now = this.options.clock();
     if (now - this.lastProgress < this.options.responseTimeoutMs) return;
@@ -585,7 +594,7 @@ export class MarlinHost {
     for (const w of waiters) w.reject(error);
     const space = this.spaceWaiters;
     this.spaceWaiters = [];
-    for (const w of space) w();
+    for (const w of space) w.reject(error);
   }
 
   /** Stop the session: reject everything pending and tell listeners. */

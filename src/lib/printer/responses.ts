@@ -67,7 +67,8 @@ export function parseFirmwareLine(raw: string): FirmwareLine {
     if (temps) line.temperatures = temps;
     return line;
   }
-  const resend = /^(?:Resend|rs)\s*:?\s*N?(\d+)/i.exec(text);
+  // Strict: a resend request garbled by line noise must not be read as a request for another line.
+  const resend = /^(?:Resend|rs)\s*:?\s*N?(\d+)$/i.exec(text);
   if (resend) return { kind: 'resend', line: Number(resend[1]) };
   if (text.startsWith('!!')) return { kind: 'error', message: text.slice(2).trim(), lineError: undefined, fatal: true };
   if (/^Error:/i.test(text)) {

@@ -120,8 +120,10 @@ export class VirtualPrinter {
   /** Pull the cable: the host's port closes, bytes on the wire are lost, the firmware keeps its state. */
   unplug(): void {
     this.stats.unplugs++;
-    this.endpoint?.shut('the printer was unplugged');
+    // Cleared before the close callbacks run: a host may plug straight back in from inside them.
+    const ep = this.endpoint;
     this.endpoint = undefined;
+    ep?.shut('the printer was unplugged');
   }
 
   /** Reset the board (watchdog, power glitch): everything volatile is lost. */
