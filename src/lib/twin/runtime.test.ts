@@ -97,7 +97,7 @@ describe('hostile granules are contained and reported, the rest keeps running', 
     const rt = newRuntime();
     await rt.start([echo('good'), granule('hog', "exports.operations = { echo: () => { const a = []; for (;;) a.push(new Array(1e6).fill('x' + a.length)); } };")]);
     await expect(rt.request('hog', 'echo')).rejects.toThrow(ContextUnavailableError);
-    expect(rt.incidents.find((i) => i.context === 'hog')?.kind).toMatch(/memory|hang|crash/);
+    expect(rt.incidents.find((i) => i.context === 'hog')?.kind).toBe('memory');
     expect(rt.status('hog')).toBe('failed');
     expect(await rt.request('good', 'echo', 1)).toMatchObject({ count: 1 });
   });
