@@ -21,7 +21,7 @@ let runtime: TwinRuntime | undefined;
 afterEach(() => runtime?.stop());
 
 function newRuntime(extra: Partial<ConstructorParameters<typeof TwinRuntime>[0]> = {}) {
-  runtime = new TwinRuntime({ sandboxFactory: nodeSandboxFactory({ maxHeapMb: 32 }), requestTimeoutMs: 1500, startTimeoutMs: 3000, ...extra });
+  runtime = new TwinRuntime({ sandboxFactory: nodeSandboxFactory({ maxHeapMb: 32 }), requestTimeoutMs: 3000, startTimeoutMs: 8000, ...extra });
   return runtime;
 }
 
@@ -86,7 +86,7 @@ describe('hostile granules are contained and reported, the rest keeps running', 
   });
 
   it('an infinite loop while loading', async () => {
-    const rt = newRuntime();
+    const rt = newRuntime({ startTimeoutMs: 3000 });
     await rt.start([echo('good'), granule('loadloop', 'while (true) {}\nexports.operations = { echo: () => 1 };')]);
     expect(rt.status('loadloop')).toBe('failed');
     expect(rt.incidents[0]).toMatchObject({ context: 'loadloop', kind: 'hang' });

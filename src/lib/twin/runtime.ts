@@ -83,8 +83,9 @@ export class TwinRuntime {
   private readonly startTimeoutMs: number;
 
   constructor(private readonly options: TwinRuntimeOptions) {
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
-    this.startTimeoutMs = options.startTimeoutMs ?? 5000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    // Generous: nine workers starting at once on a busy two-core machine must not be mistaken for a hang.
+    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
   }
 
   /** Starts every granule; a granule that fails to start is reported, the others run. */
