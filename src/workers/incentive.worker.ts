@@ -1,5 +1,8 @@
 // Solves incentive scenarios off the main thread so the Incentives page stays responsive with hundreds of providers.
-import { IncentiveError, solveScenario, type Scenario, type SolveScenarioReturnType } from '../lib/incentive/index';
+// Imported from the modules, not the index, so the worker bundle carries the solver without viem and the ABIs.
+import { IncentiveError } from '../lib/incentive/errors';
+import type { Scenario } from '../lib/incentive/scenario';
+import { solveScenario, type SolveScenarioReturnType } from '../lib/incentive/solve';
 
 export interface IncentiveSolveRequest {
   id: number;
