@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Hex } from 'viem';
+import { writeSummary } from './_summary';
 import { machineStamp, markdownTable } from './report';
 import { rpc, runLoad, startBenchChain } from './_chain';
 import { freePort, startCountingProxy, type CountingProxy } from './_proxy';
@@ -161,6 +162,7 @@ ${markdownTable(['λ (tx/s)', 'in bytes per tx', 'out bytes per tx'], perTx)}
 `;
     writeFileSync(join(ctx.outDir, 'fig8.md'), md);
     writeFileSync(join(ctx.outDir, 'fig8.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], blockSize: BLOCK_SIZE, rows, relayNote }, null, 2) + '\n');
+    writeSummary(ctx.outDir);
   } finally {
     for (const s of stops.reverse()) await s().catch(() => undefined);
     await relayP2p?.close();

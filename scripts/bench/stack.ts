@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { writeSummary } from './_summary';
 import { machineStamp, markdownTable } from './report';
 import { freePort } from './_proxy';
 import { ROOT } from './_plonk';
@@ -170,4 +171,5 @@ ${markdownTable(['file', 'raw (KiB)', 'gzip (KiB)'], zk.map((a) => [a.file, kb(a
     join(ctx.outDir, 'stack.json'),
     JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), starts: starts.map(({ label, seconds }) => ({ label, seconds })), buildSeconds, shell: { gzip: sum(shellAssets, 'gzip'), bytes: sum(shellAssets, 'bytes') }, lazy: { gzip: sum(lazyAssets, 'gzip'), bytes: sum(lazyAssets, 'bytes') }, zk: { gzip: sum(zk, 'gzip'), bytes: sum(zk, 'bytes') } }, null, 2) + '\n',
   );
+  writeSummary(ctx.outDir);
 }

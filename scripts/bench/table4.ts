@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { writeSummary } from './_summary';
 import { machineStamp, markdownTable, summarize } from './report';
 import { BATCH_TIMEOUT_MS, runLoad, startBenchChain, type MinedBlock } from './_chain';
 import { lineChart } from './_svg';
@@ -191,4 +192,5 @@ ${markdownTable(['N (tx/block)', 'λ (tx/s)', 'sent', 'mean (s)', 'model (s)', '
 `;
   writeFileSync(join(ctx.outDir, 'table4.md'), md);
   writeFileSync(join(ctx.outDir, 'table4.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], seconds: SECONDS, fit, cells }, null, 2) + '\n');
+  writeSummary(ctx.outDir);
 }

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { CIRCUIT_NAMES, terminateProver, type CircuitName } from '../../src/lib/zk/index';
+import { writeSummary } from './_summary';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
 import { randomInput } from './_inputs';
 import { KERNEL_SOURCE, nodeKernel, type KernelResult } from './_kernel';
@@ -272,6 +273,7 @@ no public ceremony file can be downloaded here, so those cells stay empty rather
 `;
   writeFileSync(join(ctx.outDir, 'table5.md'), md);
   writeFileSync(join(ctx.outDir, 'table5.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), chromium, loadavg: [load0, load1], cells }, null, 2) + '\n');
+  writeSummary(ctx.outDir);
 }
 
 function snarkjsVersion(): string {
