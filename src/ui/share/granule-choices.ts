@@ -1,0 +1,35 @@
+// The granules the Share page offers: those of the reference twins (packed in the browser by the Twins page's
+// loader, so α equals the CLI's) and those kept locally (contributed or imported on the Twins page).
+import { listGranules, type GranuleManifest } from '../../lib/granule/index';
+import type { TwingrainDb } from '../../lib/store/index';
+
+export interface GranuleChoice {
+  key: string;
+  label: string;
+  alpha: bigint;
+  manifest: GranuleManifest;
+}
+
+export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> {
+  const { staticTwins } = await import('../twins/static-twins');
+  const choices = new Map<string, GranuleChoice>();
+  for (const twin of staticTwins()) {
+    for (const g of twin.granules) {
+      const known = choices.get(g.alpha);
+      if (known) known.label += `, ${twin.loaded.twin.name}`;
+      else choices.set(g.alpha, { key: `reference:${g.alpha}`, label: `${g.manifest.name} ${g.manifest.version} — reference twin ${twin.loaded.twin.name}`, alpha: BigInt(g.alpha), manifest: g.manifest });
+    }
+  }
+  const { unpackGranule } = await import('../../lib/granule/index');
+  for (const row of await listGranules(db)) {
+    if (choices.has(row.alpha)) continue;
+    // Read back through unpack so a damaged row is refused rather than registered.
+    try {
+      const g = unpackGranule({ bytes: row.bytes, expectedAlpha: row.alpha });
+      choices.set(row.alpha, { key: `local:${row.alpha}`, label: `${row.name} ${row.version} — kept on this device (${row.origin})`, alpha: g.alpha, manifest: g.manifest });
+    } catch {
+      /* a damaged row: the Twins page shows and removes it */
+    }
+  }
+  return [...choices.values()];
+}

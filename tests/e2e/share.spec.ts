@@ -1,0 +1,123 @@
+// Issue 4 end to end: two browser identities on the embedded stack. A registers a granule of a reference twin and
+// authorizes it to B; B instantiates; all three records show on both sides; each UI-level bad input is refused by
+// the chain (or by the app before proving) with its sentence on screen.
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+async function becomeMember(page: Page, label: string): Promise<string> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByTestId('new-label').fill(label);
+  await page.getByTestId('new-passphrase').fill(`${label} passphrase 42`);
+  await page.getByTestId('confirm-passphrase').fill(`${label} passphrase 42`);
+  await page.getByTestId('create-identity').click();
+  await expect(page.getByTestId('identity-unlocked')).toContainText(label);
+  await page.getByTestId('use-dev-account').click();
+  await expect(page.getByTestId('wallet-balance')).toHaveText('100 ETH');
+  const pk = (await page.getByTestId('identity-pk').textContent())!.trim();
+  // Hash navigation keeps the unlocked identity (a reload would lock it).
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Share' }).click();
+  await expect(page.getByTestId('chain-sync')).toContainText('in sync');
+  return pk;
+}
+
+async function sendPrepared(page: Page, json: string): Promise<void> {
+  await page.getByTestId('prepared-input').fill(json);
+  await page.getByTestId('prepared-submit').click();
+}
+
+test('two identities share a granule: register, authorize, instantiate, and every bad input is refused', async ({ page, browser, stack }) => {
+  test.setTimeout(240_000);
+  const contextB = await browser.newContext();
+  const pageB = await contextB.newPage();
+  try {
+    // B opens Share before unlocking anything: the page says what to do first, and the prover warms up anyway.
+    await pageB.goto(`${stack.appUrl}/#/share`);
+    await expect(pageB.getByTestId('unlock-hint')).toBeVisible();
+    await expect(pageB.getByTestId('prover-status')).toContainText('ready', { timeout: 60_000 });
+
+    const pkA = await becomeMember(page, 'Workshop A');
+    const pkB = await becomeMember(pageB, 'Workshop B');
+    expect(pkA).not.toBe(pkB);
+
+    // A registers the first reference granule.
+    await expect(page.getByTestId('proof-settings')).toContainText('Groth16');
+    await expect(page.getByTestId('proof-settings')).toContainText('Poseidon');
+    const alpha = (await page.getByTestId('granule-alpha').textContent())!.trim();
+    await page.getByTestId('register').click();
+    await expect(page.getByTestId('register-record')).toContainText(`twingrain:registration/${stack.config.chain.chainId}/`, { timeout: 60_000 });
+    await expect(page.getByTestId('register-stages')).toHaveAttribute('data-stage', 'done');
+    const registrationRecord = (await page.getByTestId('register-record').textContent())!.trim();
+    const registrationProof = await page.getByTestId('register-proof').inputValue();
+
+    // A second registration of the same α is refused before any proving.
+    await page.getByTestId('register').click();
+    await expect(page.getByTestId('register-error')).toContainText('already registered');
+    // The same proof sent again (a replay) is refused by the registry.
+    await sendPrepared(page, registrationProof);
+    await expect(page.getByTestId('prepared-error')).toContainText('already registered');
+    // A forged proof: A's proof with another α does not verify.
+    const forged = JSON.parse(registrationProof) as { args: string[] };
+    forged.args[0] = '0x5eed';
+    await sendPrepared(page, JSON.stringify(forged));
+    await expect(page.getByTestId('prepared-error')).toContainText('rejected the zero-knowledge proof');
+
+    // A makes (but does not send) a proof for a second granule; sent by B it is worthless, sent by A it holds.
+    await page.getByTestId('granule-select').selectOption({ index: 1 });
+    await page.getByTestId('prove-only').check();
+    await page.getByTestId('register').click();
+    const unsent = await page.getByTestId('register-proof').inputValue();
+    expect(JSON.parse(unsent).action).toBe('register');
+    await sendPrepared(pageB, unsent);
+    await expect(pageB.getByTestId('prepared-error')).toContainText('not made for this account');
+    await sendPrepared(page, unsent);
+    await expect(page.getByTestId('prepared-tx')).toContainText('0x');
+    await page.getByTestId('prove-only').uncheck();
+
+    // B cannot authorize A's granule.
+    await pageB.getByTestId('authorize-alpha').fill(alpha);
+    await pageB.getByTestId('authorize-user').fill(pkA);
+    await pageB.getByTestId('authorize').click();
+    await expect(pageB.getByTestId('authorize-error')).toContainText('does not own granule');
+
+    // A authorizes B and hands over the record address.
+    await page.getByTestId('authorize-alpha').fill(alpha);
+    await page.getByTestId('authorize-user').fill(pkB);
+    await page.getByTestId('authorize').click();
+    await expect(page.getByTestId('authorize-record')).toContainText('?salt=0x', { timeout: 60_000 });
+    const authorizationRecord = (await page.getByTestId('authorize-record').textContent())!.trim();
+    const authorizationProof = await page.getByTestId('authorize-proof').inputValue();
+    // Replayed, the authorization proof is refused; pointed at a root the registry never had, too.
+    await sendPrepared(page, authorizationProof);
+    await expect(page.getByTestId('prepared-error')).toContainText('already recorded');
+    const unknownRoot = JSON.parse(authorizationProof) as { args: string[] };
+    unknownRoot.args[3] = '0x1234567';
+    await sendPrepared(page, JSON.stringify(unknownRoot));
+    await expect(page.getByTestId('prepared-error')).toContainText('unknown or too old');
+
+    // B instantiates from the record address.
+    await pageB.getByTestId('instantiate-input').fill(authorizationRecord);
+    await pageB.getByTestId('instantiate').click();
+    await expect(pageB.getByTestId('instantiate-record')).toContainText('twingrain:instantiation/', { timeout: 60_000 });
+    const instantiationRecord = (await pageB.getByTestId('instantiate-record').textContent())!.trim();
+    // Replaying the instantiation is refused.
+    await sendPrepared(pageB, await pageB.getByTestId('instantiate-proof').inputValue());
+    await expect(pageB.getByTestId('prepared-error')).toContainText('already instantiated');
+
+    // All three records on both sides, with the same record addresses.
+    const authorizationWithoutSalt = authorizationRecord.replace(/\?salt=.*$/, '');
+    await page.getByTestId('check-chain').click();
+    await expect(page.getByTestId('record-registered-address').first()).toHaveText(registrationRecord);
+    await expect(page.getByTestId('record-registered')).toHaveCount(2);
+    await expect(page.getByTestId('record-given-address')).toHaveText(authorizationWithoutSalt);
+    await expect(page.getByTestId('record-instantiated-address')).toHaveText(instantiationRecord);
+
+    await pageB.getByTestId('check-chain').click();
+    await expect(pageB.getByTestId('record-usable')).toContainText('instantiated');
+    await expect(pageB.getByTestId('record-usable-registration')).toHaveText(registrationRecord);
+    await expect(pageB.getByTestId('record-usable-address')).toHaveText(authorizationWithoutSalt);
+    await expect(pageB.getByTestId('record-instantiated-address')).toHaveText(instantiationRecord);
+    await expect(pageB.getByTestId('record-registered')).toHaveCount(0);
+  } finally {
+    await contextB.close();
+  }
+});
