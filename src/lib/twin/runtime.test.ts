@@ -163,6 +163,24 @@ describe('hostile granules are contained and reported, the rest keeps running', 
     expect(rt.incidents[0]?.message).toMatch(/import/);
   });
 
+  it('a slow answer from a granule that still responds is not a hang; an endless one is abandoned alone', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const rt = newRuntime({
+      requestTimeoutMs: 200,
+      pingTimeoutMs: 1000,
+      maxRequestMs: 2500,
+      capabilities: { printer: { operations: { send: async (p) => (p === 'M109' ? (await slow, 'heated') : new Promise(() => undefined)) } } },
+      grants: { comm: ['printer'] },
+    });
+    await rt.start([granule('comm', "exports.operations = { echo: (p) => twin.request('printer', 'send', p) };")]);
+    setTimeout(release, 1200);
+    expect(await rt.request('comm', 'echo', 'M109')).toBe('heated');
+    expect(rt.incidents).toEqual([]);
+    await expect(rt.request('comm', 'echo', 'never')).rejects.toThrow(GranuleOperationError);
+    expect(rt.status('comm')).toBe('running');
+  });
+
   it('capabilities only reach the contexts they were granted to', async () => {
     const calls: unknown[] = [];
     const rt = newRuntime({ capabilities: { printer: { operations: { send: (p) => (calls.push(p), ['ok']) } } }, grants: { comm: ['printer'] } });

@@ -25,8 +25,12 @@ export interface TwinRuntimeOptions {
   capabilities?: Record<string, Capability>;
   /** Which contexts may call which capability; by default no context may call any. */
   grants?: Record<string, string[]>;
-  /** A request unanswered after this long counts as a hang. */
+  /** After this long without an answer the granule is pinged; no pong means it hangs and is stopped. */
   requestTimeoutMs?: number;
+  /** How long a ping may take before the granule counts as hung. */
+  pingTimeoutMs?: number;
+  /** A request still unanswered (while the granule stays responsive) after this long fails on its own. */
+  maxRequestMs?: number;
   /** Loading and start() must finish within this. */
   startTimeoutMs?: number;
 }
@@ -70,6 +74,8 @@ interface Running {
   ready: Promise<void>;
   subscriptions: Set<string>;
   settle: () => void;
+  pings: Map<number, () => void>;
+  nextPing: number;
 }
 
 const decoder = new TextDecoder();
@@ -81,11 +87,15 @@ export class TwinRuntime {
   readonly incidents: Incident[] = [];
   private readonly requestTimeoutMs: number;
   private readonly startTimeoutMs: number;
+  private readonly pingTimeoutMs: number;
+  private readonly maxRequestMs: number;
 
   constructor(private readonly options: TwinRuntimeOptions) {
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
     // Generous: nine workers starting at once on a busy two-core machine must not be mistaken for a hang.
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
+    this.maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
   }
 
   /** Starts every granule; a granule that fails to start is reported, the others run. */
@@ -111,12 +121,47 @@ export class TwinRuntime {
     const json = JSON.stringify(payload ?? null);
     return new Promise((resolve, reject) => {
       const id = c.nextId++;
-      const timer = setTimeout(() => {
-        this.report(c, 'hang', `"${op}" got no answer within ${this.requestTimeoutMs} ms; the granule was stopped`);
-        this.halt(c, 'failed', `it hung on "${op}"`);
-      }, this.requestTimeoutMs);
-      c.pending.set(id, { resolve, reject, timer, op });
+      const started = Date.now();
+      // A slow answer is not a hang: the granule may be waiting for the printer (M109 heats for minutes). When the
+      // answer is late, ping the sandbox; a granule whose thread still answers keeps its request, one stuck in a loop
+      // (or thrashing memory) does not answer and is stopped. A request still open after maxRequestMs fails alone.
+      const check = () => {
+        const pending = c.pending.get(id);
+        if (!pending) return;
+        if (Date.now() - started >= this.maxRequestMs) {
+          c.pending.delete(id);
+          this.report(c, 'operation-error', `"${op}" got no answer within ${this.maxRequestMs} ms and was abandoned`);
+          reject(new GranuleOperationError(c.granule.context, op, `no answer within ${this.maxRequestMs} ms`));
+          return;
+        }
+        this.alive(c).then((alive) => {
+          if (!c.pending.has(id)) return;
+          if (alive) pending.timer = setTimeout(check, this.requestTimeoutMs);
+          else {
+            this.report(c, 'hang', `"${op}" got no answer within ${Date.now() - started} ms and the granule no longer responds; it was stopped`);
+            this.halt(c, 'failed', `it hung on "${op}"`);
+          }
+        });
+      };
+      c.pending.set(id, { resolve, reject, timer: setTimeout(check, this.requestTimeoutMs), op });
       c.sandbox.post(`{"t":"req","id":${id},"op":${JSON.stringify(op)},"payload":${json}}`);
+    });
+  }
+
+  /** Whether the granule's thread still processes messages (answers a ping within pingTimeoutMs). */
+  private alive(c: Running): Promise<boolean> {
+    if (c.status !== 'running') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const id = c.nextPing++;
+      const timer = setTimeout(() => {
+        c.pings.delete(id);
+        resolve(false);
+      }, this.pingTimeoutMs);
+      c.pings.set(id, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      c.sandbox.post(`{"t":"ping","id":${id}}`);
     });
   }
 
@@ -157,7 +202,7 @@ export class TwinRuntime {
   private launch(granule: RuntimeGranule): Promise<void> {
     const sandbox = this.options.sandboxFactory();
     let markReady!: () => void;
-    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {} };
+    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1 };
     this.contexts.set(granule.context, c);
     const startTimer = setTimeout(() => {
       if (c.status !== 'starting') return;
@@ -236,6 +281,12 @@ export class TwinRuntime {
       case 'sub':
         c.subscriptions.add(m.topic);
         return;
+      case 'pong': {
+        const pong = c.pings.get(m.id);
+        c.pings.delete(m.id);
+        pong?.();
+        return;
+      }
       case 'log':
         return;
       default:

@@ -6,6 +6,7 @@
 //                  {t:'res', id, ok, value | error}      the answer to a call the granule made
 //                  {t:'event', topic, payload}           an event it subscribed to ("<context>:<event>")
 //                  {t:'timer', id}                       a timer it set has fired
+//                  {t:'ping', id}                        liveness check, answered with {t:'pong', id}
 // granule → host:  {t:'ready', operations} | {t:'fatal', error}
 //                  {t:'res', id, ok, value | error}
 //                  {t:'call', id, target, op, payload}   request to another context or a granted capability
@@ -17,7 +18,8 @@ export type HostToGranule =
   | { t: 'req'; id: number; op: string; payload: unknown }
   | { t: 'res'; id: number; ok: boolean; value?: unknown; error?: string }
   | { t: 'event'; topic: string; payload: unknown }
-  | { t: 'timer'; id: number };
+  | { t: 'timer'; id: number }
+  | { t: 'ping'; id: number };
 
 export type GranuleToHost =
   | { t: 'ready'; operations: string[] }
@@ -28,7 +30,8 @@ export type GranuleToHost =
   | { t: 'sub'; topic: string }
   | { t: 'log'; text: string }
   | { t: 'timer-set'; id: number; ms: number }
-  | { t: 'timer-clear'; id: number };
+  | { t: 'timer-clear'; id: number }
+  | { t: 'pong'; id: number };
 
 /** Why a sandbox stopped on its own. */
 export type SandboxExit = { reason: 'error' | 'memory' | 'exit'; detail: string };
@@ -148,6 +151,8 @@ export const SANDBOX_BOOTSTRAP_SOURCE = String.raw`(function bootstrap(send) {
       if (p) { pending.delete(m.id); if (m.ok) p.resolve(m.value); else p.reject(new Error(m.error)); }
     } else if (m.t === 'event') {
       (subs.get(m.topic) || []).forEach(function (h) { try { h(m.payload); } catch (e) { twin.log('event handler for ' + m.topic + ' threw: ' + describe(e)); } });
+    } else if (m.t === 'ping') {
+      out({ t: 'pong', id: m.id });
     } else if (m.t === 'timer') {
       var f = timers.get(m.id);
       if (f) { timers.delete(m.id); f(); }

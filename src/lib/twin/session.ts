@@ -23,7 +23,7 @@ export async function startTwinSession(p: TwinSessionParameters): Promise<TwinSe
     sandboxFactory: p.sandboxFactory,
     capabilities: capability ? { printer: capability } : {},
     grants: { communication: ['printer'] },
-    requestTimeoutMs: p.requestTimeoutMs ?? 20_000,
+    ...(p.requestTimeoutMs !== undefined ? { requestTimeoutMs: p.requestTimeoutMs } : {}),
   });
   await runtime.start(p.granules);
   return {
