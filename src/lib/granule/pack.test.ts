@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { GranuleError, ManifestInvalidError, ManifestMismatchError, PathInvalidError, AlphaMismatchError, ArchiveTruncatedError, SourceInvalidError, ArchiveMalformedError } from './errors';
 import { packGranule, unpackGranule } from './pack';
@@ -167,6 +168,11 @@ describe('manifest helpers', () => {
       delete m[key];
       expect(manifestIssues(m).length).toBeGreaterThan(0);
     }
+  });
+
+  it('the schema served at /schemas/granule.schema.json is the published one', () => {
+    const served = readFileSync(new URL('../../../public/schemas/granule.schema.json', import.meta.url), 'utf8');
+    expect(JSON.parse(served)).toEqual(schema);
   });
 
   it('canonical JSON sorts keys', () => {
