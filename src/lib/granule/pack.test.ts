@@ -123,6 +123,26 @@ describe('unpackGranule refuses bad archives with typed errors', () => {
     );
   });
 
+  it('fuzz: a manifest corrupted and re-wrapped in a well-formed archive never crashes, and never passes against its α', () => {
+    const entries = decodeArchive(good.bytes);
+    const manifestText = new TextDecoder().decode(entries.find((e) => e.path === 'granule.json')!.data);
+    fc.assert(
+      fc.property(fc.nat(), fc.string({ minLength: 1, maxLength: 4 }), fc.nat({ max: 4 }), (at, insert, remove) => {
+        const i = at % manifestText.length;
+        const text = manifestText.slice(0, i) + insert + manifestText.slice(i + remove);
+        if (text === manifestText) return;
+        const bytes = encodeArchive(entries.map((e) => (e.path === 'granule.json' ? { path: e.path, data: enc.encode(text) } : e)));
+        try {
+          unpackGranule({ bytes });
+        } catch (e) {
+          expect(e).toBeInstanceOf(GranuleError);
+        }
+        expect(() => unpackGranule({ bytes, expectedAlpha: good.alpha })).toThrow(GranuleError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('fuzz: random bytes never crash the decoder', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (tail, withMagic) => {
