@@ -67,6 +67,7 @@ afterAll(async () => {
 describe('GranuleRegistry', () => {
   const alpha = 0x1234n;
   let authorization: string;
+  let authCommitment: bigint;
 
   it('registers, authorizes and instantiates through the actions, with records and counters', async () => {
     const stages: string[] = [];
@@ -84,6 +85,7 @@ describe('GranuleRegistry', () => {
     expect(auth.leafIndex).toBe(0);
     expect(auth.record.authSalt).toBeDefined();
     authorization = auth.recordAddress;
+    authCommitment = auth.commitment;
     expect((await publicClient.getTransactionReceipt({ hash: auth.txHash })).gasUsed).toBeLessThan(500_000n);
 
     // Only bob's identity can use the record.
@@ -101,6 +103,8 @@ describe('GranuleRegistry', () => {
     await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha, userPk: pks[1]! }), 'AlreadyAuthorized');
     await expectRevert(instantiateGranule({ publicClient, walletClient: wallets[1]!, prover, secret: secrets[1]!, record: authorization, x25519PublicKey: new Uint8Array(32) }), 'AlreadyInstantiated');
     // The same refusals on chain, when a client skips the checks.
+    const regRoot = await registryAs(0).read.registrationRoot();
+    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, regRoot, authCommitment], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyAuthorized');
     await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[1]!, await registryAs(1).read.authorizationRoot(), `0x${'00'.repeat(32)}`], { chain: foundry, account: wallets[1]!.account! }), 'AlreadyInstantiated');
   });
 
