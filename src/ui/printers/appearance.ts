@@ -1,0 +1,41 @@
+// The printer's 3D model comes from its appearance granule (static-twins/<id>/appearance/scene.json, format
+// twingrain/scene@1). If a twin has none, a plain frame, bed and toolhead are built from its Table 2 volume.
+import type { PrinterProfile } from '../../lib/sim/index';
+
+export interface SceneNode {
+  id: string;
+  role: string;
+  shape: 'box' | 'cylinder';
+  size: [number, number, number];
+  position: [number, number, number];
+  color: string;
+}
+
+export interface PrinterScene {
+  buildVolume: { x: number; y: number; z: number };
+  nodes: SceneNode[];
+  motion: { x: string[]; y: string[]; z: string[] };
+  source: 'appearance-granule' | 'table-2';
+}
+
+const granules = import.meta.glob('../../../static-twins/*/appearance/scene.json', { import: 'default' });
+
+export async function loadScene(profile: PrinterProfile): Promise<PrinterScene> {
+  const load = granules[`../../../static-twins/${profile.id}/appearance/scene.json`];
+  if (load) {
+    const s = (await load()) as Omit<PrinterScene, 'source'>;
+    return { buildVolume: s.buildVolume, nodes: s.nodes, motion: s.motion, source: 'appearance-granule' };
+  }
+  const { x: X, y: Y, z: Z } = profile.volume;
+  return {
+    buildVolume: profile.volume,
+    source: 'table-2',
+    nodes: [
+      { id: 'bed', role: 'bed', shape: 'box', size: [X + 20, Y + 20, 8], position: [X / 2, Y / 2, -4], color: '#2f3a40' },
+      { id: 'frame', role: 'frame', shape: 'box', size: [X + 60, 20, 20], position: [X / 2, -30, Z + 40], color: '#8a969c' },
+      { id: 'toolhead', role: 'toolhead', shape: 'box', size: [50, 45, 50], position: [0, 0, 30], color: '#2a6f97' },
+      { id: 'nozzle-0', role: 'nozzle', shape: 'cylinder', size: [6, 6, 10], position: [0, 0, 5], color: '#c0a060' },
+    ],
+    motion: { x: ['toolhead', 'nozzle-0'], y: ['toolhead', 'nozzle-0'], z: ['toolhead', 'nozzle-0'] },
+  };
+}
