@@ -6,7 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
 import { deployContracts } from '../src/lib/chain/deploy.ts';
-import { authorizeGranule, consortiumAbi, ContractRevertError, granuleRegistryAbi, instantiateGranule, parseRecordAddress, registerGranule, contractRevertOf } from '../src/lib/chain/index';
+import { authorizeGranule, consortiumAbi, loadAuthorizationTree, loadRegistrationTree, TreeSyncError, ContractRevertError, granuleRegistryAbi, instantiateGranule, parseRecordAddress, registerGranule, contractRevertOf } from '../src/lib/chain/index';
 import { createProver, registrationInput, toSolidityProof, terminateProver, type Groth16Proof, type SolidityProof } from '../src/lib/zk/index';
 import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
 import { poseidonHash } from '../src/lib/identity/index';
@@ -169,6 +169,14 @@ describe('GranuleRegistry', () => {
     // And through the action, with a sentence for the person at the screen.
     const refused = await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[2]!, registry, prover, secret: secrets[2]!, alpha, userPk: pks[2]! }), 'NotGranuleOwner');
     expect(refused.message).toMatch(/only the owner/);
+  });
+
+  it('refuses to prove against a tree rebuilt from incomplete events', async () => {
+    const { entries } = await loadRegistrationTree({ publicClient, registry });
+    expect(entries.length).toBeGreaterThan(1);
+    await expect(loadRegistrationTree({ publicClient, registry, fromBlock: entries[0]!.blockNumber + 1n })).rejects.toThrow(TreeSyncError);
+    const auths = await loadAuthorizationTree({ publicClient, registry });
+    expect(auths.tree.root).toBe(await registryAs(0).read.authorizationRoot());
   });
 
   it('refuses instantiations of unregistered granules and unknown roots', async () => {
