@@ -1,6 +1,6 @@
 // Reading and claiming compensation on chain (browser and Node): balances, terms, payouts of one account.
 import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from 'viem';
-import { parseAbi } from 'viem';
+import { BaseError, ContractFunctionRevertedError, parseAbi } from 'viem';
 import { communityCreditAbi, sharingIncentiveAbi } from './abi';
 import { IncentiveError, InvalidParameterError } from './errors';
 import { toWad } from './fixed-point';
@@ -15,6 +15,25 @@ export class IncentiveNotDeployedError extends IncentiveError {
   constructor() {
     super('The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.');
   }
+}
+
+const REVERTS: Record<string, string> = {
+  NotAdmin: 'Only the consortium admin (or the deployer) may set incentive terms. Use the admin\'s wallet or key.',
+  NotAMember: 'This account is not enrolled in the Consortium, so it has no public key to be paid for. Enrol in Settings first.',
+  NoTerms: 'The consortium admin has not set compensation terms for this public key yet; nothing can be claimed.',
+  InvalidTerms: 'The terms were refused: each needs a public key, a positive cap and f ≥ 0, and the lists must be equally long.',
+  NoSources: 'The incentive contract is not connected to the Consortium and registry yet; the admin must call setSources.',
+  NotGranuleOwner: 'One of the granules is not registered under this account\'s public key; claim only your own granules.',
+};
+
+/** Turns a SharingIncentive revert into an IncentiveError saying what to do; other errors pass through. */
+export function incentiveRevert(error: unknown): unknown {
+  if (error instanceof BaseError) {
+    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    const name = revert?.data?.errorName;
+    if (name && REVERTS[name]) return new IncentiveError(REVERTS[name]);
+  }
+  return error;
 }
 
 export interface Payout {
@@ -100,7 +119,11 @@ export async function claimCompensation(p: {
 }): Promise<`0x${string}`> {
   const incentive = p.contracts.SharingIncentive;
   if (!incentive) throw new IncentiveNotDeployedError();
-  const { request } = await p.publicClient.simulateContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'claim', account: p.walletClient.account });
+  const { request } = await p.publicClient
+    .simulateContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'claim', account: p.walletClient.account })
+    .catch((e: unknown) => {
+      throw incentiveRevert(e);
+    });
   const hash = await p.walletClient.writeContract(request);
   const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new IncentiveError(`The claim transaction ${hash} failed on chain; nothing was paid. Try again.`);
@@ -150,13 +173,17 @@ export async function publishIncentiveTerms(p: {
   const hashes: `0x${string}`[] = [];
   for (let k = 0; k < p.terms.length; k += size) {
     const part = p.terms.slice(k, k + size);
-    const { request } = await p.publicClient.simulateContract({
-      address: incentive,
-      abi: sharingIncentiveAbi,
-      functionName: 'setTermsBatch',
-      args: [part.map((t) => t.pk), part.map((t) => t.f), part.map((t) => t.g), part.map((t) => t.cap)],
-      account: p.walletClient.account,
-    });
+    const { request } = await p.publicClient
+      .simulateContract({
+        address: incentive,
+        abi: sharingIncentiveAbi,
+        functionName: 'setTermsBatch',
+        args: [part.map((t) => t.pk), part.map((t) => t.f), part.map((t) => t.g), part.map((t) => t.cap)],
+        account: p.walletClient.account,
+      })
+      .catch((e: unknown) => {
+        throw incentiveRevert(e);
+      });
     const hash = await p.walletClient.writeContract(request);
     const receipt = await p.publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new IncentiveError(`Publishing terms failed in transaction ${hash}; nothing after provider ${k} was set.`);

@@ -187,7 +187,7 @@ describe('SharingIncentive on anvil', () => {
     }
     // A provider cannot publish terms.
     const other = clients(providerKeys()[0]!);
-    await expect(publishIncentiveTerms({ walletClient: other.wallet, publicClient: other.pub, contracts, terms })).rejects.toThrow(/NotAdmin/);
+    await expect(publishIncentiveTerms({ walletClient: other.wallet, publicClient: other.pub, contracts, terms })).rejects.toThrow(/Only the consortium admin/);
     // The app's read of provider 2 (all 25 granules registered and claimed in the first test).
     const info = await readIncentiveAccount({ client: pub, contracts, account: clients(providerKeys()[1]!).account.address });
     expect(info.pk).toBe(PKS[1]);
