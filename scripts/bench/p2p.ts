@@ -98,11 +98,22 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     await owner.stop();
     notes.push(`Publishing the 10 MiB granule from Node (encrypt, 2-of-3 shards, store, pinning relay fetches and pins, custodian deposit) took ${fmt(publishMs)} ms.`);
 
-    // 3. Browsers, on Vite's dev server so the page can import the p2p module directly.
-    const { createServer } = await import('vite');
-    const server = await createServer({ root, configFile: false, logLevel: 'error', server: { port: await freePort(), host: '127.0.0.1' } });
-    await server.listen();
-    const devUrl = `http://127.0.0.1:${server.config.server.port}/index.html`;
+    // 3. Browsers. The p2p module is bundled by Vite (library mode, as the app would load it) and served with a
+    // blank page, so the page can import it directly.
+    const bundleDir = await tmp();
+    const { build } = await import('vite');
+    await build({
+      root, configFile: false, logLevel: 'error',
+      build: { outDir: bundleDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, 'src/lib/p2p/index.ts'), formats: ['es'], fileName: 'p2p' } },
+    });
+    const bundleHttp = createHttpServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>p2p bench</title>');
+      readFile(join(bundleDir, path)).then((b) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(b), () => res.writeHead(404).end());
+    });
+    await new Promise<void>((r) => bundleHttp.listen(0, '127.0.0.1', r));
+    const devUrl = `http://127.0.0.1:${(bundleHttp.address() as AddressInfo).port}/`;
+    const server = { close: async () => void bundleHttp.close() };
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
       const pages: Page[] = [];
@@ -114,7 +125,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       const start = (page: Page, prefix: string) =>
         page.evaluate(
           async ([config, prefix]) => {
-            const m = await import('/src/lib/p2p/index.ts' as string);
+            const m = await import('/p2p.js' as string);
             const w = window as unknown as Record<string, unknown>;
             const t0 = performance.now();
             const node = await m.loadBrowserNode(config, { storePrefix: prefix });
@@ -125,22 +136,6 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           },
           [relayConfig, prefix] as const,
         );
-      // Warm Vite up: the first import makes it optimise dependencies, which reloads the page. Import until a load
-      // survives, then measure on a settled page.
-      for (const page of pages) {
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await page.evaluate(async () => {
-              await import('/src/lib/p2p/node.browser.ts' as string);
-              await new Promise((r) => setTimeout(r, 3_000));
-            });
-            break;
-          } catch (error) {
-            if (attempt >= 5) throw error;
-            await page.waitForLoadState('load');
-          }
-        }
-      }
       const browserConnect: number[] = [];
       await start(pages[0]!, `warm-${Date.now()}`);
       await pages[0]!.evaluate(() => (window as unknown as { node: { stop(): Promise<void> } }).node.stop());

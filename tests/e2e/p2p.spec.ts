@@ -26,3 +26,9 @@ test('two browsers connect over direct WebRTC through the relay and transfer 10 
   await expect(pageB.getByTestId('transfer-list').locator('[data-state="done"]')).toHaveCount(1);
   await other.close();
 });
+
+test('the Discover page reads the registry and says what it found', async ({ page, stack }) => {
+  await page.goto(`${stack.appUrl}/#/discover`);
+  await expect(page.getByTestId('discover-status')).toContainText(/\d+ registered granules? on chain/, { timeout: 60_000 });
+  await expect(page.getByTestId('discover-search')).toBeVisible();
+});
