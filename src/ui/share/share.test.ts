@@ -1,0 +1,42 @@
+// The Share page's own input checks and the manifest pointer it records (the chain actions are tested in
+// src/lib/records and src/lib/chain against anvil; the page end to end in tests/e2e/share.spec.ts).
+import { describe, expect, it } from 'vitest';
+import { CID } from 'multiformats/cid';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { canonicalJson } from '../../lib/granule/index';
+import { packGranule } from '../../lib/granule/index';
+import { sampleFiles } from '../../lib/granule/test-fixture';
+import { BN254_FIELD_ORDER, createIdentity } from '../../lib/identity/index';
+import { ShareInputError, ShareSetupError } from './errors';
+import { contractsOf, manifestCidOf, parseAlphaText, parsePublicKey, sentenceOf } from './share';
+import { ContractRevertError } from '../../lib/chain/index';
+
+describe('Share page inputs', () => {
+  it('reads a public key as the Settings page shows it, and refuses anything that cannot be one', () => {
+    const { publicKey } = createIdentity();
+    expect(parsePublicKey(`  0x${publicKey.toString(16).padStart(64, '0')} `)).toBe(publicKey);
+    expect(parsePublicKey(publicKey.toString())).toBe(publicKey);
+    for (const bad of ['', 'hello', '0x', '0xzz', '0', `0x${BN254_FIELD_ORDER.toString(16)}`, `0x${'f'.repeat(65)}`]) {
+      expect(() => parsePublicKey(bad)).toThrow(ShareInputError);
+    }
+  });
+
+  it('reads α as 0x-hex and refuses other text with a sentence', () => {
+    expect(parseAlphaText(' 0x0abc ')).toBe(0xabcn);
+    expect(() => parseAlphaText('abc')).toThrow(ShareInputError);
+    expect(() => parseAlphaText(`0x${'f'.repeat(64)}`)).toThrow(/not a granule α/);
+  });
+
+  it('records the raw SHA-256 CID of the canonical granule manifest', () => {
+    const packed = packGranule({ files: sampleFiles() });
+    const cid = CID.decode(manifestCidOf(packed.manifest));
+    expect(cid.code).toBe(0x55);
+    expect(cid.multihash.digest).toEqual(sha256(new TextEncoder().encode(canonicalJson(packed.manifest) + '\n')));
+  });
+
+  it('says when the deployment lacks the sharing contracts, and shows reverts as their sentences', () => {
+    const config = { chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, name: 'dev', development: true, contracts: {}, deployBlock: 0 }, relay: { multiaddrs: [], development: true }, startedAt: '' };
+    expect(() => contractsOf(config)).toThrow(ShareSetupError);
+    expect(sentenceOf(new ContractRevertError('The granule is already registered.', 'AlreadyRegistered'))).toBe('The granule is already registered.');
+  });
+});
