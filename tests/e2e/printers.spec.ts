@@ -1,0 +1,110 @@
+// Printers page end to end: for each reference twin, connect its virtual printer (1% line faults), heat, home, print a
+// generated multi-layer part to the end, and watch the 3D view, layer preview and temperature charts follow. The same
+// path runs through a stand-in navigator.serial whose port is a virtual printer — a double of the browser API only;
+// the real host protocol, Web Serial transport code and simulator run behind it.
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const MODELS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;
+
+interface Metrics {
+  frames: number;
+  positionsApplied: number;
+  partSegments: number;
+  lastPosition?: { x: number; y: number; z: number };
+}
+
+async function metrics(page: Page, id: string): Promise<Metrics | undefined> {
+  return page.evaluate((pid) => (globalThis as unknown as { __twingrainPrinterMetrics?: Record<string, Metrics> }).__twingrainPrinterMetrics?.[pid], id);
+}
+
+async function printThroughPanel(page: Page, id: string, model: string) {
+  const panel = page.getByTestId(`printer-panel-${id}`);
+  await expect(panel).toHaveAttribute('data-status', 'ready');
+  await expect(panel.getByTestId('scene-3d')).toHaveAttribute('data-source', 'appearance-granule');
+  // Controls follow Table 2.
+  await expect(panel.getByTestId('led-control')).toHaveCount(model === 'jgaurora-z-603s' ? 1 : 0);
+  await expect(panel.getByTestId('speed-control')).toHaveCount(model === 'jgaurora-z-603s' ? 1 : 0);
+  await expect(panel.getByTestId('tool-select')).toHaveCount(model === 'bluemaker-bm10-450' ? 1 : 0);
+  await expect(panel.getByTestId('heat-bed')).toHaveCount(model === 'shdm-3ddtp-500' ? 0 : 1);
+  await expect(panel.getByTestId('fan-control')).toHaveCount(model === 'shdm-3ddtp-500' ? 0 : 1);
+
+  // Heat and home.
+  await panel.getByTestId('heat-0').click();
+  if (model !== 'shdm-3ddtp-500') await panel.getByTestId('heat-bed').click();
+  await panel.getByTestId('home').click();
+  await expect(panel.getByTestId('message')).toHaveText('Home: done');
+  await expect(panel.getByTestId('temperatures')).toContainText('/ 200 °C');
+  // Charts follow: temperature samples accumulate and the hotend curve is drawn.
+  await expect.poll(async () => Number(await panel.getByTestId('temp-chart').getAttribute('data-samples')), { timeout: 20_000 }).toBeGreaterThan(2);
+  await expect(panel.getByTestId('temp-line-T0')).toHaveAttribute('d', /^M.*L/);
+
+  // A generated multi-layer part, parsed in the worker, printed to the end.
+  await panel.getByTestId('generate').click();
+  await expect(panel.getByTestId('estimate')).toContainText('8 layers');
+  await panel.getByTestId('print').click();
+  await expect(panel.getByTestId('job-state')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(panel.getByTestId('estimate-vs-actual')).toContainText('Estimate');
+  await expect(panel.getByTestId('layer-now')).toHaveAttribute('data-layer', '7');
+  // The 3D view followed: frames rendered, position reports applied, the part grew to all its segments.
+  await expect.poll(async () => (await metrics(page, id))?.partSegments ?? 0).toBe(8 * 4 * 8);
+  const m = await metrics(page, id);
+  expect(m!.frames).toBeGreaterThan(10);
+  expect(m!.positionsApplied).toBeGreaterThan(0);
+  // The generated file ends with M84 after lifting 5 mm above the last layer (8 × 0.2 mm).
+  await expect.poll(async () => (await metrics(page, id))?.lastPosition?.z ?? 0, { timeout: 10_000 }).toBeCloseTo(6.6, 1);
+}
+
+test.describe('Printers page', () => {
+  for (const [i, model] of MODELS.entries()) {
+    test(`prints a multi-layer part on the virtual ${model} with faults injected`, async ({ page, stack }) => {
+      await page.goto(`${stack.appUrl}/#/printers`);
+      await page.getByTestId('model').selectOption(model);
+      await page.getByTestId('faults').fill('0.01');
+      await page.getByTestId('connect').click();
+      await printThroughPanel(page, 'p1', model);
+      void i;
+    });
+  }
+
+  test('runs the same path through a stand-in navigator.serial, with two printers at once', async ({ page, stack }) => {
+    await page.addInitScript(() => {
+      type PortFactory = (o: unknown) => unknown;
+      const serial = {
+        async requestPort() {
+          const make = (globalThis as unknown as { __twingrainVirtualPort: PortFactory }).__twingrainVirtualPort;
+          const model = (document.querySelector('[data-testid="model"]') as HTMLSelectElement).value;
+          return make({ model, faults: { checksumErrorRate: 0.01 }, skipWaits: true });
+        },
+        async getPorts() {
+          return [];
+        },
+        addEventListener() {},
+        removeEventListener() {},
+      };
+      Object.defineProperty(Navigator.prototype, 'serial', { get: () => serial, configurable: true });
+    });
+    await page.goto(`${stack.appUrl}/#/printers`);
+    // The fixture's page is already on the app: reload so the init script runs in a fresh document.
+    await page.reload();
+    // A virtual printer first, then the Web Serial one: both panels live side by side.
+    await page.getByTestId('model').selectOption('shdm-3ddtp-500');
+    await page.getByTestId('connect').click();
+    await expect(page.getByTestId('printer-panel-p1')).toHaveAttribute('data-status', 'ready');
+    await page.getByTestId('model').selectOption('jgaurora-z-603s');
+    await page.getByTestId('kind').selectOption('webserial');
+    await page.getByTestId('baud').selectOption('115200');
+    await page.getByTestId('connect').click();
+    await expect(page.getByTestId('printer-panel-p2')).toContainText('USB 1d50:6029 @ 115200');
+    await printThroughPanel(page, 'p2', 'jgaurora-z-603s');
+    await expect(page.getByTestId('printer-panel-p1')).toHaveAttribute('data-status', 'ready');
+  });
+
+  test('says clearly when the baud rate is wrong', async ({ page, stack }) => {
+    await page.goto(`${stack.appUrl}/#/printers`);
+    await page.getByTestId('model').selectOption('bluemaker-bm10-450');
+    await page.getByTestId('baud').selectOption('115200');
+    await page.getByTestId('connect').click();
+    await expect(page.getByTestId('connect-error')).toContainText('unreadable bytes at 115200 baud');
+  });
+});
