@@ -25,6 +25,11 @@ async function sendPrepared(page: Page, json: string): Promise<void> {
   await page.getByTestId('prepared-submit').click();
 }
 
+/** Keeps the proving times the page shows with the test result (reported, never asserted). */
+async function note(page: Page, action: string): Promise<void> {
+  test.info().annotations.push({ type: action, description: (await page.getByTestId(`${action}-timing`).textContent()) ?? '' });
+}
+
 test('two identities share a granule: register, authorize, instantiate, and every bad input is refused', async ({ page, browser, stack }) => {
   test.setTimeout(240_000);
   const contextB = await browser.newContext();
@@ -48,6 +53,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(page.getByTestId('register-stages')).toHaveAttribute('data-stage', 'done');
     const registrationRecord = (await page.getByTestId('register-record').textContent())!.trim();
     const registrationProof = await page.getByTestId('register-proof').inputValue();
+    await note(page, 'register');
 
     // A second registration of the same α is refused before any proving.
     await page.getByTestId('register').click();
@@ -86,6 +92,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(page.getByTestId('authorize-record')).toContainText('?salt=0x', { timeout: 60_000 });
     const authorizationRecord = (await page.getByTestId('authorize-record').textContent())!.trim();
     const authorizationProof = await page.getByTestId('authorize-proof').inputValue();
+    await note(page, 'authorize');
     // Replayed, the authorization proof is refused; pointed at a root the registry never had, too.
     await sendPrepared(page, authorizationProof);
     await expect(page.getByTestId('prepared-error')).toContainText('already recorded');
@@ -99,6 +106,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await pageB.getByTestId('instantiate').click();
     await expect(pageB.getByTestId('instantiate-record')).toContainText('twingrain:instantiation/', { timeout: 60_000 });
     const instantiationRecord = (await pageB.getByTestId('instantiate-record').textContent())!.trim();
+    await note(pageB, 'instantiate');
     // Replaying the instantiation is refused.
     await sendPrepared(pageB, await pageB.getByTestId('instantiate-proof').inputValue());
     await expect(pageB.getByTestId('prepared-error')).toContainText('already instantiated');

@@ -37,6 +37,9 @@ export interface ChainCheck {
   /** The mirror was cleared because the chain was reset (or the registry replaced). */
   reset: boolean;
   member: boolean;
+  /** Custodians listed in the Consortium and how many shares rebuild a key (0: no key custody yet). */
+  custodians: number;
+  threshold: number;
 }
 
 export function contractsOf(config: RuntimeConfig): { registry: Address; consortium: Address } {
@@ -66,12 +69,17 @@ export async function checkChain(ctx: Pick<ShareContext, 'config' | 'wallet' | '
     throw new ShareSetupError(`The wallet is on chain ${ctx.wallet.chain.id}, but this community's records are on chain ${ctx.config.chain.chainId}. Switch the wallet's network on the Settings page.`);
   }
   const trees = await syncedTrees(mirrorParameters(ctx));
-  const pk = await ctx.wallet.publicClient.readContract({ address: consortium, abi: consortiumAbi, functionName: 'pkOf', args: [ctx.wallet.address] });
+  const read = ctx.wallet.publicClient;
+  const [pk, custodians, threshold] = await Promise.all([
+    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'pkOf', args: [ctx.wallet.address] }),
+    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'custodians' }),
+    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'threshold' }),
+  ]);
   return {
     chainId: trees.chainId, registry, consortium, blockNumber: trees.blockNumber,
     registrationLeaves: trees.registration.size, authorizationLeaves: trees.authorization.size,
     registrationRoot: trees.registration.root, authorizationRoot: trees.authorization.root,
-    reset: trees.reset, member: pk === ctx.identity.publicKey,
+    reset: trees.reset, member: pk === ctx.identity.publicKey, custodians: custodians.length, threshold: Number(threshold),
   };
 }
 
