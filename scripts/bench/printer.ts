@@ -61,7 +61,7 @@ async function memory(dir: string) {
       const line = `G1 X${(10 + (i % 200)).toFixed(2)} Y${(10 + ((i * 7) % 150)).toFixed(2)} E0.0330 ; seg ${i}\n`;
       bytes += line.length;
       i++;
-      if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
   }
