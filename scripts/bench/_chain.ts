@@ -1,8 +1,7 @@
 // The chain side of Table 4 and Fig. 8: anvil with --no-mining and a zero base fee, the real contracts, many
 // enrolled senders, real registration proofs made ahead of time (distinct α per transaction, bound to its sender and
-// chain), and the paper's block policy: a block producer that cuts a block when N transactions wait or when the
-// oldest has waited the batch timeout (FISCO BCOS / Fabric style), by calling evm_mine. The block gas limit is set to
-// N × the transaction gas limit, so a cut block holds at most N transactions.
+// chain), and the paper's block policy: an ordering service that cuts a block when N transactions wait or when the
+// oldest has waited the batch timeout (FISCO BCOS / Fabric style) and has anvil mine exactly that batch (evm_mine).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +15,14 @@ import { createProver, deriveRegistrationSalt, registrationInput, terminateProve
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { randomField } from './_inputs';
 import { freePort } from './_proxy';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ROOT } from './_plonk';
 
 /** Gas limit of every registration transaction: a Groth16 check (≈ 215k) plus record and tree insert fit well. */
 export const TX_GAS = 1_200_000n;
 export const BATCH_TIMEOUT_MS = 2_000;
 export const CHAIN_ID = 31337;
-const POLL_MS = 20;
 
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -93,6 +93,8 @@ export interface BenchChain {
   /** Signed registration transactions; transaction i is sender (i mod S)'s nonce ⌊i/S⌋. */
   rawTransactions: Hex[];
   proofSeconds: number;
+  /** Where clients send: the ordering service in front of anvil. */
+  orderer: Orderer;
   /** Puts the chain back to "contracts deployed, senders enrolled, nothing registered". */
   reset(): Promise<void>;
   stop(): Promise<void>;
@@ -164,17 +166,22 @@ export async function startBenchChain(o: { senders: number; transactions: number
       );
     }
     let snapshot = await rpc<string>(url, 'evm_snapshot');
+    const orderer = await startOrderer(url);
     return {
       anvil,
       rpcUrl: url,
       registry,
       rawTransactions,
       proofSeconds,
+      orderer,
       async reset() {
         await rpc(url, 'evm_revert', [snapshot]);
         snapshot = await rpc<string>(url, 'evm_snapshot');
       },
-      stop: () => anvil.stop(),
+      async stop() {
+        await orderer.close();
+        await anvil.stop();
+      },
     };
   } catch (error) {
     await anvil.stop();
@@ -186,49 +193,115 @@ export interface MinedBlock {
   number: number;
   /** performance.now() when evm_mine returned. */
   at: number;
-  /** How long evm_mine took (the block's "service time"). */
+  /** How long handing the batch to anvil and evm_mine took (the block's "service time"). */
   mineMs: number;
   txs: Hex[];
   /** Why it was cut. */
   cause: 'full' | 'timeout';
 }
 
-export interface BlockProducer {
+/**
+ * The ordering service in front of anvil: clients talk JSON-RPC to it as to any node; it answers
+ * eth_sendRawTransaction at once with the transaction hash and keeps the transaction in its own pool, and passes every
+ * other call through. It cuts a block when `blockSize` transactions wait or the oldest has waited the batch timeout
+ * (FISCO BCOS's sealer and Fabric's orderer work this way), hands exactly that batch to anvil (--no-mining) and calls
+ * evm_mine. A block gas limit cannot cap blocks at N here: inclusion is checked against gas *used*, which differs
+ * per registration (the tree insert hashes one to ⌈log2 n⌉ levels), so anvil would pack more than N.
+ */
+export interface Orderer {
+  url: string;
+  /** Blocks cut since the last `configure`. */
   blocks: MinedBlock[];
-  stop(): Promise<void>;
+  configure(blockSize: number): void;
+  /** Resolves once nothing is waiting and no block is being made. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** Cuts a block when `blockSize` transactions are pending or the first of them has waited `timeoutMs`. */
-export function startBlockProducer(url: string, blockSize: number, timeoutMs = BATCH_TIMEOUT_MS): BlockProducer {
-  const blocks: MinedBlock[] = [];
-  let running = true;
-  let firstSeen: number | undefined;
-  const loop = (async () => {
-    while (running) {
-      const status = await rpc<{ pending: string }>(url, 'txpool_status');
-      const pending = Number(status.pending);
-      const now = performance.now();
-      if (pending > 0) firstSeen ??= now;
-      else firstSeen = undefined;
-      const full = pending >= blockSize;
-      if (full || (firstSeen !== undefined && now - firstSeen >= timeoutMs)) {
-        const before = performance.now();
-        await rpc(url, 'evm_mine');
-        const at = performance.now();
-        const block = await rpc<{ number: Hex; transactions: Hex[] }>(url, 'eth_getBlockByNumber', ['latest', false]);
-        blocks.push({ number: Number(block.number), at, mineMs: at - before, txs: block.transactions, cause: full ? 'full' : 'timeout' });
-        // Transactions left in the pool have waited since before this cut: their batch timer starts now.
-        firstSeen = pending > block.transactions.length ? at : undefined;
-        continue;
+export async function startOrderer(anvilUrl: string, timeoutMs = BATCH_TIMEOUT_MS): Promise<Orderer> {
+  let blockSize = 8;
+  let blocks: MinedBlock[] = [];
+  let queue: { raw: Hex; hash: Hex }[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let busy: Promise<void> | undefined;
+  let failure: Error | undefined;
+
+  const cut = (cause: 'full' | 'timeout'): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const batch = queue.slice(0, blockSize);
+    queue = queue.slice(blockSize);
+    busy = (async () => {
+      const before = performance.now();
+      // Different senders, and a sender's nonces in order: anvil's pool holds a nonce gap until it closes.
+      await Promise.all(batch.map((t) => rpc(anvilUrl, 'eth_sendRawTransaction', [t.raw])));
+      await rpc(anvilUrl, 'evm_mine');
+      const at = performance.now();
+      const block = await rpc<{ number: Hex; transactions: Hex[] }>(anvilUrl, 'eth_getBlockByNumber', ['latest', false]);
+      if (block.transactions.length !== batch.length) throw new Error(`anvil mined ${block.transactions.length} of a batch of ${batch.length}.`);
+      blocks.push({ number: Number(block.number), at, mineMs: at - before, txs: block.transactions, cause });
+    })()
+      .catch((error: unknown) => {
+        failure ??= error as Error;
+      })
+      .finally(() => {
+        busy = undefined;
+        // Leftovers have waited since before this cut: a full batch goes at once, else their timer starts now.
+        schedule();
+      });
+  };
+  const schedule = (): void => {
+    if (busy || !queue.length) return;
+    if (queue.length >= blockSize) return cut('full');
+    timer ??= setTimeout(() => cut('timeout'), timeoutMs);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      const reply = (text: string) => res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+      let call: { id?: unknown; method?: string; params?: unknown[] } = {};
+      try {
+        call = JSON.parse(body) as typeof call;
+      } catch {
+        /* not one call: pass it through */
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-  })();
+      if (call.method === 'eth_sendRawTransaction' && typeof call.params?.[0] === 'string') {
+        const raw = call.params[0] as Hex;
+        const hash = keccak256(raw);
+        queue.push({ raw, hash });
+        schedule();
+        reply(JSON.stringify({ jsonrpc: '2.0', id: call.id ?? null, result: hash }));
+        return;
+      }
+      fetch(anvilUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        .then((r) => r.text())
+        .then(reply, () => res.writeHead(502).end());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    blocks,
-    async stop() {
-      running = false;
-      await loop;
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get blocks() {
+      return blocks;
+    },
+    configure(n) {
+      if (queue.length || busy) throw new Error('The orderer still holds transactions from the last cell.');
+      blockSize = n;
+      blocks = [];
+    },
+    async idle() {
+      while (queue.length || busy) {
+        if (failure) throw failure;
+        await (busy ?? new Promise((r) => setTimeout(r, 20)));
+      }
+      if (failure) throw failure;
+    },
+    async close() {
+      if (timer) clearTimeout(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
@@ -252,9 +325,8 @@ export interface LoadResult {
  */
 export async function runLoad(chain: BenchChain, o: { rate: number; count: number; blockSize: number; sendUrl?: string; drainMs?: number; onSent?: (hash: Hex) => void }): Promise<LoadResult> {
   await chain.reset();
-  await rpc(chain.rpcUrl, 'anvil_setBlockGasLimit', [toHex(TX_GAS * BigInt(o.blockSize))]);
-  const producer = startBlockProducer(chain.rpcUrl, o.blockSize);
-  const sendUrl = o.sendUrl ?? chain.rpcUrl;
+  chain.orderer.configure(o.blockSize);
+  const sendUrl = o.sendUrl ?? chain.orderer.url;
   const sent: { at: number; hash: Hex }[] = [];
   const inflight: Promise<void>[] = [];
   const start = performance.now() + 50;
@@ -272,13 +344,10 @@ export async function runLoad(chain: BenchChain, o: { rate: number; count: numbe
     );
   }
   await Promise.all(inflight);
-  const wanted = new Set(sent.map((s) => s.hash));
-  const deadline = performance.now() + (o.drainMs ?? 60_000);
-  const included = () => producer.blocks.reduce((n, b) => n + b.txs.filter((h) => wanted.has(h)).length, 0);
-  while (included() < wanted.size && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await producer.stop();
+  await Promise.race([chain.orderer.idle(), new Promise((r) => setTimeout(r, o.drainMs ?? 60_000))]);
+  const blocks = [...chain.orderer.blocks];
   const at = new Map<Hex, number>();
-  for (const b of producer.blocks) for (const h of b.txs) at.set(h, b.at);
+  for (const b of blocks) for (const h of b.txs) at.set(h, b.at);
   const latencies: number[] = [];
   for (const s of sent) {
     const t = at.get(s.hash);
@@ -290,6 +359,6 @@ export async function runLoad(chain: BenchChain, o: { rate: number; count: numbe
     const receipt = await rpc<{ status: string }>(chain.rpcUrl, 'eth_getTransactionReceipt', [s.hash]);
     if (receipt.status !== '0x1') throw new Error(`Registration ${s.hash} reverted: the bench transactions are wrong.`);
   }
-  const lastInclusion = Math.max(...producer.blocks.map((b) => b.at));
-  return { sent, latencies, blocks: producer.blocks, stuck: wanted.size - latencies.length, span: (lastInclusion - (sent[0]?.at ?? 0)) / 1000 };
+  const lastInclusion = Math.max(...blocks.map((b) => b.at));
+  return { sent, latencies, blocks, stuck: sent.length - latencies.length, span: (lastInclusion - (sent[0]?.at ?? 0)) / 1000 };
 }

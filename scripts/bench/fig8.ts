@@ -39,7 +39,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const started = Date.now();
   const load0 = loadavg()[0]!;
   const chain = await startBenchChain({ senders: SENDERS, transactions: Math.max(...RATES) * SECONDS, log });
-  const anvilPort = Number(new URL(chain.rpcUrl).port);
+  // The chain node's front door is the ordering service (it passes everything but transactions on to anvil).
+  const anvilPort = Number(new URL(chain.orderer.url).port);
   // Clients (senders and their receipt polling) reach anvil through one proxy, the relay's chain watcher through
   // another, so the relay's own RPC traffic is counted both at the chain node and at the relay.
   const clientsToChain = await startCountingProxy(anvilPort);
@@ -147,8 +148,9 @@ a client sends to the server is *in*, every byte back is *out* (HTTP headers, We
 included). At the chain node: the senders' \`eth_sendRawTransaction\`, each sender's app polling its receipt every
 ${RECEIPT_POLL_MS / 1000} s until inclusion, and the relay's custodian watcher (viem event polling for \`Instantiated\`).
 At the relay: ${PEERS} Node peers connected over WebSockets (identify, ping, gossipsub peer discovery, circuit-relay
-reservations) plus the relay's own chain watcher. The block producer's \`txpool_status\`/\`evm_mine\` calls stand in for
-consensus and go around the proxies (a single anvil has no peer-to-peer consensus traffic; the paper's PBFT did).
+reservations) plus the relay's own chain watcher. The proxy sits in front of the ordering service, so its hand-off of each batch to anvil
+and \`evm_mine\` stay inside the chain node and are not counted (a single node has no peer-to-peer consensus traffic;
+the paper's PBFT did).
 Rates over the whole cell (first send to last receipt). "idle" is ${IDLE_SECONDS} s with no registrations.
 ${relayNote ? `\n${relayNote}\n` : ''}
 ${markdownTable(['λ (tx/s)', 'included', 'seconds', 'chain in (KiB/s)', 'chain out (KiB/s)', 'out ÷ in', 'relay in (KiB/s)', 'relay out (KiB/s)'], table)}

@@ -21,8 +21,8 @@ export const PAPER_TABLE4: Record<number, (number | null)[]> = {
 /** Seconds of load per cell (the paper does not say; short cells keep the whole bench within 30 minutes). */
 const SECONDS = Number(process.env.TWINGRAIN_BENCH_LOAD_SECONDS ?? 8);
 export const SENDERS = 32;
-/** The block producer polls txpool_status this often; a transaction waits half of it on average. */
-const POLL_S = 0.02;
+/** The ordering service cuts on the arriving transaction or the timer itself: no polling delay. */
+const POLL_S = 0;
 
 export interface ServiceFit {
   /** Seconds per block, fixed part. */
@@ -60,7 +60,7 @@ export interface Prediction {
  * Deterministic arrivals at rate λ into batches of at most N, cut at N or when the first waiting transaction has
  * waited T. A full batch takes (N−1)/λ to collect and its transactions wait (N−1)/(2λ) on average; a batch cut by
  * the timeout holds m = ⌊Tλ⌋+1 and they wait T − (m−1)/(2λ). Then the block is mined (service a + c·batch) and the
- * producer notices a full pool half a poll late.
+ * ordering service cuts on the arriving transaction or its timer, so there is no polling delay.
  */
 export function predict(rate: number, blockSize: number, fit: ServiceFit, timeoutS = BATCH_TIMEOUT_MS / 1000): Prediction {
   const fillS = (blockSize - 1) / rate;
@@ -200,17 +200,19 @@ ${load0.toFixed(2)} at the start and ${load1.toFixed(2)} at the end (the machine
 **What is measured.** Each transaction is a real \`GranuleRegistry.register\` with its own Groth16 proof (distinct α,
 bound to its sender and the chain id; made before the run — proof generation is Table 5's, not this table's) and is
 checked to succeed. Senders fire at a fixed rate (as Caliper's fixed-rate controller, the paper's tool's vocabulary)
-round-robin over ${SENDERS} accounts. A block producer polls \`txpool_status\` every ${POLL_S * 1000} ms and calls
-\`evm_mine\` when N transactions wait or the oldest has waited ${BATCH_TIMEOUT_MS / 1000} s; the block gas limit is N × the
-transaction gas limit, so no block holds more than N. Latency = the moment \`evm_mine\` returned for the transaction's
-block − the moment it was sent. Between cells the chain is reverted to a snapshot (contracts deployed, senders
+round-robin over ${SENDERS} accounts to an ordering service in front of anvil (_chain.ts): it answers each
+\`eth_sendRawTransaction\` with the hash, cuts a block when N transactions wait or the oldest has waited
+${BATCH_TIMEOUT_MS / 1000} s, hands exactly that batch to anvil and calls \`evm_mine\` — FISCO BCOS's sealer and Fabric's
+orderer work this way. (Capping blocks with the block gas limit does not work for registrations: inclusion is checked
+against gas used, which varies with the tree insert, so anvil packs more than N.) Latency = the moment \`evm_mine\`
+returned for the transaction's block − the moment it was sent. Between cells the chain is reverted to a snapshot (contracts deployed, senders
 enrolled, nothing registered), so every cell starts from the same state.
 
 **The model.** Deterministic arrivals at rate λ into batches of N with timeout T = ${BATCH_TIMEOUT_MS / 1000} s: a full
 batch collects in (N−1)/λ and its transactions wait (N−1)/(2λ) on average; when (N−1)/λ > T the timeout cuts batches of
-m = ⌊Tλ⌋+1 whose transactions wait T − (m−1)/(2λ). Add the block's service time a + c·m (fitted by least squares over
+m = ⌊Tλ⌋+1 whose transactions wait T − (m−1)/(2λ). Add the block's service time a + c·m (hand-off plus evm_mine, fitted by least squares over
 all ${allBlocks.length} blocks of this run: a = ${(fit.a * 1000).toFixed(1)} ms, c = ${(fit.c * 1000).toFixed(2)} ms per
-registration) and half a poll. That closed form is the steady state ("steady state" column); the "model" column runs
+registration). That closed form is the steady state ("steady state" column); the "model" column runs
 the same policy over exactly the cell's λ × ${SECONDS} transactions, so it also holds the cell's edges — the last partial
 batch only leaves at the timeout — which short cells weigh heavily. ρ = service time ÷ time to collect a batch; ρ ≥ 1
 would mean the queue grows without bound (the paper's 67–135 s cells look like that regime).
