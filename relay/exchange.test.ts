@@ -103,20 +103,6 @@ describe('granule exchange through relays and custodians', () => {
     expect(await fetchGranule({ helia: user.helia, manifest, key })).toEqual(archive);
   });
 
-  it('a share released to another user cannot be opened', async () => {
-    const alice = x25519.utils.randomSecretKey();
-    const mallory = x25519.utils.randomSecretKey();
-    const aliceHex = Buffer.from(x25519.getPublicKey(alice)).toString('hex');
-    for (const r of relays) r.custodian!.index.add(alpha, aliceHex);
-    const user = await node();
-    await until(async () => (await peersWithProtocol(user.libp2p, KEY_RELEASE_PROTOCOL)).length === 3, 'identify');
-    const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
-    // Mallory asks with her own key: custodians only release to keys named in an instantiation.
-    const refused = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: mallory, timeoutMs: 1_000 }).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(WaitingForKeyHoldersError);
-    expect(await gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: alice, timeoutMs: 10_000 })).toEqual(stored.key);
-  });
-
   it('refuses a manifest that the chain records for another α', async () => {
     const user = await node();
     await expect(fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: '0x' + '00'.repeat(31) + '01' })).rejects.toBeInstanceOf(ManifestMismatchError);
@@ -139,6 +125,8 @@ describe('granule exchange through relays and custodians', () => {
     const shard0 = CID.parse(manifest.shards[0]!.cid);
     const rootBytes: Uint8Array[] = [];
     for await (const b of user.helia.blockstore.get(shard0)) rootBytes.push(b);
+    // Shards above one 256 KiB chunk are a dag-pb root over raw leaves; the leaf is not local yet, so the altered
+    // bytes are what the fetch will read.
     const leaf = dagPb.decode(rootBytes[0]!).Links[0]!.Hash;
     await user.helia.blockstore.put(leaf, randomBytes(1000));
     const problems: number[] = [];
