@@ -20,6 +20,18 @@ async function becomeMember(page: Page, label: string): Promise<string> {
   return pk;
 }
 
+/** Selects the first granule from `from` on that nobody registered yet (the stack is shared by the worker's tests). */
+async function chooseUnregistered(page: Page, from: number): Promise<number> {
+  const count = await page.getByTestId('granule-select').locator('option').count();
+  for (let index = from; index < count; index++) {
+    await page.getByTestId('granule-select').selectOption({ index });
+    const state = page.getByTestId('not-registered').or(page.getByTestId('already-registered')).or(page.getByTestId('already-mine'));
+    await expect(state).toBeVisible();
+    if (await page.getByTestId('not-registered').isVisible()) return index;
+  }
+  throw new Error('every reference granule is registered already on this stack');
+}
+
 async function sendPrepared(page: Page, json: string): Promise<void> {
   await page.getByTestId('prepared-input').fill(json);
   await page.getByTestId('prepared-submit').click();
@@ -47,10 +59,12 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     // A registers the first reference granule.
     await expect(page.getByTestId('proof-settings')).toContainText('Groth16');
     await expect(page.getByTestId('proof-settings')).toContainText('Poseidon');
+    const first = await chooseUnregistered(page, 0);
     const alpha = (await page.getByTestId('granule-alpha').textContent())!.trim();
     await page.getByTestId('register').click();
     await expect(page.getByTestId('register-record')).toContainText(`twingrain:registration/${stack.config.chain.chainId}/`, { timeout: 60_000 });
     await expect(page.getByTestId('register-stages')).toHaveAttribute('data-stage', 'done');
+    await expect(page.getByTestId('already-mine')).toBeVisible();
     const registrationRecord = (await page.getByTestId('register-record').textContent())!.trim();
     const registrationProof = await page.getByTestId('register-proof').inputValue();
     await note(page, 'register');
@@ -68,7 +82,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(page.getByTestId('prepared-error')).toContainText('rejected the zero-knowledge proof');
 
     // A makes (but does not send) a proof for a second granule; sent by B it is worthless, sent by A it holds.
-    await page.getByTestId('granule-select').selectOption({ index: 1 });
+    await chooseUnregistered(page, first + 1);
     await page.getByTestId('prove-only').check();
     await page.getByTestId('register').click();
     const unsent = await page.getByTestId('register-proof').inputValue();

@@ -69,7 +69,8 @@ export function syncRecords(p: SyncRecordsParameters): Promise<SyncRecordsReturn
 }
 
 async function syncChain(p: SyncRecordsParameters, chainId: number): Promise<SyncRecordsReturnType> {
-  const [genesis, head] = await ask(p.publicClient, () => Promise.all([p.publicClient.getBlock({ blockNumber: 0n }), p.publicClient.getBlockNumber()]));
+  // viem caches the block number for seconds; a mirror synced right after a transaction must see its block.
+  const [genesis, head] = await ask(p.publicClient, () => Promise.all([p.publicClient.getBlock({ blockNumber: 0n }), p.publicClient.getBlockNumber({ cacheTime: 0 })]));
   const genesisHash = genesis.hash as Hex;
   const registry = p.registry.toLowerCase() as Hex;
   const cursor = await readCursor(p.db, chainId);

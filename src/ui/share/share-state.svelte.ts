@@ -37,7 +37,10 @@ export function warmUpProver(): void {
 }
 
 /** Re-checks the chain and re-reads this identity's records. */
+let refreshes = 0;
 export async function refreshShare(): Promise<void> {
+  // Several panels refresh at once after an action; only the latest refresh may write its (newest) view.
+  const mine = ++refreshes;
   const ctx = await shareContext();
   if (!ctx) {
     share.check = null;
@@ -46,12 +49,15 @@ export async function refreshShare(): Promise<void> {
   }
   share.checking = true;
   try {
-    share.check = await checkChain(ctx);
+    const check = await checkChain(ctx);
+    const records = await myRecords(ctx);
+    if (mine !== refreshes) return;
+    share.check = check;
     share.checkError = null;
-    share.records = await myRecords(ctx);
+    share.records = records;
   } catch (error) {
-    share.checkError = sentenceOf(error);
+    if (mine === refreshes) share.checkError = sentenceOf(error);
   } finally {
-    share.checking = false;
+    if (mine === refreshes) share.checking = false;
   }
 }
