@@ -113,7 +113,8 @@ export class VirtualPrinter {
       this.booted = true;
       this.firmware.boot(this.options.resetOnOpen && this.stats.unplugs > 0 ? 'External Reset' : 'Power-Up');
     }
-    this.kick();
+    // Run the cable only after the caller has had a chance to listen: the boot banner must not be lost.
+    queueMicrotask(() => this.kick());
     return ep;
   }
 
