@@ -147,8 +147,8 @@ earlier ones and the "average" depends on how long the test ran. Ours is one anv
 (each a real Groth16 check, about 0.42–0.47 M gas by [zk.md](zk.md)) is handed over and mined in about ${f(t4.fit.a * 1000, 0)} ms + ${f(t4.fit.c * 1000, 1)} ms per transaction, so the orderer
 is never the bottleneck (ρ below 1 in every cell, at most ${f(maxRho, 2)}) and the latency is almost entirely **batching delay**: the time to fill a
 block of N at rate λ, ≈ (N−1)/(2λ), capped by the 2 s timeout. That is why our times fall with the rate and rise with
-the block size, and why the best block size at a given rate is the smallest one${best8 ? ` (at 8 tx/s: ${best8.b}/block)` : ''} — the paper's
-"block size = 4 × rate" optimum comes from balancing that batching delay against per-block consensus cost, which a single
+the block size, and why the best block size at a given rate is the smallest one the rate fills before the timeout${best8 ? ` (at 8 tx/s: ${best8.b}/block)` : ''} —
+the paper's "block size = 4 × rate" optimum most likely comes from balancing that batching delay against per-block consensus cost, which a single
 node does not have. Its qualitative finding holds in ours: larger blocks cost latency when the rate cannot fill them.
 
 **Model vs measurement.** The batch-service model, run over each cell's exact transactions with the service time
@@ -171,7 +171,8 @@ function fig8Section(f8: F8 | undefined): string {
 
 ${markdownTable(['rate (tx/s)', 'chain in', 'chain out', 'out ÷ in', 'relay in', 'relay out'], rows)}
 
-**Like the paper, bandwidth at the chain node grows linearly with the sending rate** and in and out keep a fixed ratio:
+**Like the paper, bandwidth at the chain node grows linearly with the sending rate** and out ÷ in settles to a fixed
+ratio once registrations dominate the idle traffic:
 each registration costs about ${perTxIn.length ? f(Math.min(...perTxIn), 0) : '—'}–${perTxIn.length ? f(Math.max(...perTxIn), 0) : '—'} bytes in and ${perTxOut.length ? f(Math.min(...perTxOut), 0) : '—'}–${perTxOut.length ? f(Math.max(...perTxOut), 0) : '—'} bytes out, HTTP framing and the
 app's receipt polling included — a proof, five public values and a CID, never the granule. The paper's fixed ratio came
 from PBFT's message pattern between nodes; ours comes from each transaction being a fixed set of request/response pairs
