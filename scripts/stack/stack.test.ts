@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startStack } from './stack';
 import { freePort, PortError, assertPortFree, PORTS, portFromEnv } from './ports';
 import { parseRuntimeConfig } from '../../src/lib/config';
+import { createPublicClient, http } from 'viem';
+import { consortiumAbi } from '../../src/lib/chain/abi.generated';
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
@@ -43,6 +45,12 @@ describe('embedded stack', () => {
           expect(Object.keys(served.chain.contracts)).toEqual(expect.arrayContaining(['Consortium', 'GranuleRegistry']));
           for (const address of Object.values(served.chain.contracts)) expect(await rpc(stack.rpcUrl, 'eth_getCode', [address, 'latest'])).not.toBe('0x');
           expect(served.relay.multiaddrs[0]).toMatch(new RegExp(`/tcp/${ports.relayPort}/ws/p2p/12D3`));
+          // The relay is the one listed key custodian, threshold 1.
+          const client = createPublicClient({ transport: http(stack.rpcUrl) });
+          const consortium = served.chain.contracts.Consortium!;
+          const custodians = (await client.readContract({ address: consortium, abi: consortiumAbi, functionName: 'custodians' })) as readonly unknown[];
+          expect(custodians).toHaveLength(1);
+          expect(Number(await client.readContract({ address: consortium, abi: consortiumAbi, functionName: 'threshold' }))).toBe(1);
         } finally {
           await stack.stop();
         }

@@ -10,6 +10,7 @@ import { startRelay } from '../../relay/relay';
 import type { RuntimeConfig } from '../../src/lib/config';
 import { PORTS, portFromEnv, assertPortFree } from './ports';
 import { serveApp } from './serve';
+import { enrolCustodian } from './custodian';
 
 export interface StackOptions {
   root?: string;
@@ -90,9 +91,23 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     };
     log(`chain   ${anvil.rpcUrl} (chain id ${anvil.chainId}; ${Object.keys(chain.contracts).length} contracts deployed)`);
 
-    const relay = await startRelay({ host, port: relayPort, dataDir: join(stateDir, 'relay'), development: true, pin: true });
+    // The embedded relay is also the one custodian of granule keys (threshold 1): whoever runs this stack can read
+    // every granule registered on it. A community runs several custodians with a higher threshold (README).
+    const relay = await startRelay({
+      host,
+      port: relayPort,
+      dataDir: join(stateDir, 'relay'),
+      development: true,
+      pin: true,
+      ...(chain.contracts.GranuleRegistry
+        ? { custodian: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock } } }
+        : {}),
+    });
     stops.push(() => relay.stop());
-    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}`);
+    if (relay.custodian && chain.contracts.Consortium) {
+      await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: chain.contracts.Consortium, account: ANVIL_ACCOUNTS[4].address, x25519PublicKey: `0x${relay.custodian.x25519PublicKey}` });
+    }
+    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ' (pinning; key custodian, threshold 1)' : ''}`);
 
     const config: RuntimeConfig = {
       chain,
