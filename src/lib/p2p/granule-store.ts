@@ -181,7 +181,7 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   };
 
   const worker = async (): Promise<void> => {
-    while (got.size < k) {
+    while (got.size < k && !p.signal?.aborted) {
       const index = queue.shift();
       if (index === undefined) return;
       try {
@@ -194,6 +194,9 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
     }
   };
   await Promise.all(Array.from({ length: k }, worker));
+  if (p.signal?.aborted) {
+    throw new TransferInterruptedError(`The transfer was stopped with ${got.size} of ${k} shards complete. Blocks already received are kept: fetching again resumes from them.`);
+  }
   if (got.size < k) {
     throw new NotEnoughShardsError(`Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`);
   }
