@@ -37,5 +37,7 @@ for (const name of wanted.length ? wanted : available) {
     process.stderr.write(`bench ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   }
 }
+// The side-by-side summary with the paper always reflects every report present.
+await (await import('./_summary')).writeSummary(outDir);
 process.stdout.write(`all benchmarks finished in ${((Date.now() - started) / 1000).toFixed(1)} s; reports in docs/bench/\n`);
 process.exit(failed ? 1 : 0);
