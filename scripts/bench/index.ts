@@ -1,7 +1,7 @@
 // `npm run bench [area ...]`: runs every benchmark module in this folder (or the named ones) and writes its report
 // under docs/bench/. A module exports `run({ outDir })`; helpers (report.ts, index.ts, _*.ts) are not benchmarks.
 import '../../src/lib/node/polyfills';
-import { readdirSync, mkdirSync } from 'node:fs';
+import { readdirSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -22,6 +22,12 @@ if (unknown.length) {
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
+// Bundle sizes, page-load and live-view figures measure the built app: build it when there is none.
+if (!existsSync(resolve(here, '../../dist/index.html'))) {
+  process.stdout.write('building the app for the benchmarks that measure it…\n');
+  const { build } = await import('vite');
+  await build({ root: resolve(here, '../..'), logLevel: 'warn' });
+}
 const started = Date.now();
 let failed = 0;
 for (const name of wanted.length ? wanted : available) {
