@@ -1,6 +1,7 @@
 // Issue 4 end to end: two browser identities on the embedded stack. A registers a granule of a reference twin and
 // authorizes it to B; B instantiates; all three records show on both sides; each UI-level bad input is refused by
-// the chain (or by the app before proving) with its sentence on screen.
+// the chain (or by the app before proving) with its sentence on screen. The granule goes on the peer-to-peer layer
+// when A registers it, and B receives it (α verified) after instantiating.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 
@@ -64,6 +65,8 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await page.getByTestId('register').click();
     await expect(page.getByTestId('register-record')).toContainText(`twingrain:registration/${stack.config.chain.chainId}/`, { timeout: 60_000 });
     await expect(page.getByTestId('register-stages')).toHaveAttribute('data-stage', 'done');
+    // The embedded relay is the Consortium's one custodian: the granule went on the peer-to-peer layer first.
+    await expect(page.getByTestId('register-published')).toContainText('key shares with 1 custodian');
     await expect(page.getByTestId('already-mine')).toBeVisible();
     const registrationRecord = (await page.getByTestId('register-record').textContent())!.trim();
     const registrationProof = await page.getByTestId('register-proof').inputValue();
@@ -124,6 +127,9 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     // Replaying the instantiation is refused.
     await sendPrepared(pageB, await pageB.getByTestId('instantiate-proof').inputValue());
     await expect(pageB.getByTestId('prepared-error')).toContainText('already instantiated');
+    // Meanwhile B fetched the granule: key share released by the custodian, shards from the pin, α checked.
+    await expect(pageB.getByTestId('receive-done')).toContainText('Granule received (α verified)', { timeout: 60_000 });
+    await expect(pageB.getByTestId('receive-error')).toHaveCount(0);
 
     // All three records on both sides, with the same record addresses.
     const authorizationWithoutSalt = authorizationRecord.replace(/\?salt=.*$/, '');

@@ -8,6 +8,8 @@ export interface GranuleChoice {
   label: string;
   alpha: bigint;
   manifest: GranuleManifest;
+  /** The packed archive, published on the peer-to-peer layer when registering. */
+  archive: Uint8Array;
 }
 
 export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> {
@@ -17,7 +19,7 @@ export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> 
     for (const g of twin.granules) {
       const known = choices.get(g.alpha);
       if (known) known.label += `, ${twin.loaded.twin.name}`;
-      else choices.set(g.alpha, { key: `reference:${g.alpha}`, label: `${g.manifest.name} ${g.manifest.version} — reference twin ${twin.loaded.twin.name}`, alpha: BigInt(g.alpha), manifest: g.manifest });
+      else choices.set(g.alpha, { key: `reference:${g.alpha}`, label: `${g.manifest.name} ${g.manifest.version} — reference twin ${twin.loaded.twin.name}`, alpha: BigInt(g.alpha), manifest: g.manifest, archive: g.bytes });
     }
   }
   const { unpackGranule } = await import('../../lib/granule/index');
@@ -26,7 +28,7 @@ export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> 
     // Read back through unpack so a damaged row is refused rather than registered.
     try {
       const g = unpackGranule({ bytes: row.bytes, expectedAlpha: row.alpha });
-      choices.set(row.alpha, { key: `local:${row.alpha}`, label: `${row.name} ${row.version} — kept on this device (${row.origin})`, alpha: g.alpha, manifest: g.manifest });
+      choices.set(row.alpha, { key: `local:${row.alpha}`, label: `${row.name} ${row.version} — kept on this device (${row.origin})`, alpha: g.alpha, manifest: g.manifest, archive: row.bytes });
     } catch {
       /* a damaged row: the Twins page shows and removes it */
     }

@@ -1,11 +1,12 @@
 // What the Share page does, as plain functions over the session: check the chain, then register, authorize and
 // instantiate with proofs made in the prover worker, and mirror the resulting records. The Svelte panels only
 // render these results and dispatch to them.
-import type { Address } from 'viem';
+import { hexToBytes, type Address } from 'viem';
 import { authorizeGranule, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, registerGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import type { RuntimeConfig } from '../../lib/config';
-import { canonicalJson, parseAlpha, type GranuleManifest } from '../../lib/granule/index';
+import { alphaHex, canonicalJson, keepGranule, parseAlpha, unpackGranule, type GranuleManifest } from '../../lib/granule/index';
+import type { RetrieveState, TwingrainNode } from '../../lib/p2p/index';
 import { BN254_FIELD_ORDER, type Identity } from '../../lib/identity/index';
 import { publicManifestCid } from '../../lib/p2p/public-manifest';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../../lib/records/index';
 import type { TwingrainDb } from '../../lib/store/index';
 import type { WalletConnection } from '../../lib/wallet';
+import { WaitingForKeyHoldersError } from '../../lib/custody/index';
 import { deriveRegistrationSalt, registrationInput, type Prover, type ProveResult } from '../../lib/zk/index';
 import { ShareInputError, ShareSetupError } from './errors';
 
@@ -102,6 +104,78 @@ function capturing(prover: Prover, keep: (result: ProveResult) => void): Prover 
 export interface ShareGranule {
   alpha: bigint;
   manifest: GranuleManifest;
+  /** The packed archive: what goes on the peer-to-peer layer when the Consortium lists custodians. */
+  archive: Uint8Array;
+}
+
+/** The chain stages, plus putting the granule on the peer-to-peer layer before registering it. */
+export type ShareStage = ActionStage | 'publish';
+
+export interface Custody {
+  threshold: number;
+  /** X25519 public keys, in the order the Consortium lists them. */
+  custodians: Uint8Array[];
+}
+
+/**
+ * The app's peer, once the relay is connected and some peer answering `protocol` has told us so (identify runs
+ * just after connecting; asking before it finishes would find nobody and fail for no reason).
+ */
+async function readyNode(ctx: Pick<ShareContext, 'config'>, protocol: string): Promise<TwingrainNode> {
+  const { sharedBrowserNode } = await import('../../lib/p2p/index');
+  const node = await sharedBrowserNode(ctx.config.relay);
+  await node.supervisor.relayConnected();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    for (const c of node.libp2p.getConnections()) {
+      const peer = await node.libp2p.peerStore.get(c.remotePeer).catch(() => null);
+      if (peer?.protocols.includes(protocol)) return node;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // Nobody answers it yet: the verb itself then says what is missing (too few pins, custodians or key holders).
+  return node;
+}
+
+/** The key custody the Consortium lists now (no custodians: sharing records the manifest pointer only). */
+export async function custodyOf(ctx: Pick<ShareContext, 'config' | 'wallet'>): Promise<Custody> {
+  const { consortium } = contractsOf(ctx.config);
+  const read = ctx.wallet.publicClient;
+  const [custodians, threshold] = await Promise.all([
+    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'custodians' }),
+    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'threshold' }),
+  ]);
+  return { threshold: Number(threshold), custodians: custodians.map((c) => hexToBytes(c.x25519PublicKey)) };
+}
+
+export interface PublishedGranule {
+  manifestCid: string;
+  pinnedBy: number;
+  depositedWith: number;
+  threshold: number;
+}
+
+/**
+ * The pointer to register: with custodians listed, the granule is encrypted, sharded, pinned and its key shares
+ * deposited first (so the owner may go offline once it is registered), and the pointer is that public manifest's
+ * CID; with none, the CID of the canonical granule manifest, as before key custody existed.
+ */
+async function manifestPointer(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<{ manifestCid: Uint8Array; published?: PublishedGranule }> {
+  const custody = await custodyOf(ctx);
+  if (custody.custodians.length === 0) return { manifestCid: manifestCidOf(granule.manifest) };
+  onStage('publish');
+  const { publishGranule, CUSTODY_DEPOSIT_PROTOCOL } = await import('../../lib/p2p/index');
+  const node = await readyNode(ctx, CUSTODY_DEPOSIT_PROTOCOL);
+  const m = granule.manifest;
+  const published = await publishGranule({
+    helia: node.helia, archive: granule.archive, alpha: alphaHex(granule.alpha),
+    granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
+    k: 2, n: 3, custody,
+  });
+  return {
+    manifestCid: hexToBytes(published.manifestCidBytes),
+    published: { manifestCid: published.manifestCid.toString(), pinnedBy: published.pinnedBy.length, depositedWith: published.depositedWith.length, threshold: custody.threshold },
+  };
 }
 
 /** The pointer recorded on chain: the CID (raw, SHA-256) of the granule's canonical manifest. */
@@ -117,11 +191,16 @@ export interface ActionOutcome {
   leafIndex: number;
   prepared: string;
   timings: { witnessMs: number; proofMs: number };
+  /** Set when the granule was put on the peer-to-peer layer before registering. */
+  published?: PublishedGranule;
 }
 
-export async function register(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ActionStage) => void): Promise<ActionOutcome> {
+export async function register(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<ActionOutcome> {
   await prepare(ctx, onStage);
-  const manifestCid = manifestCidOf(granule.manifest);
+  // Refused before publishing: a second deposit for a registered α would replace the custodians' key share with
+  // one for a new encryption, and the manifest already on chain would no longer open.
+  await refuseRegistered(ctx, granule.alpha);
+  const { manifestCid, published } = await manifestPointer(ctx, granule, onStage);
   let proved: ProveResult | undefined;
   const result = await registerGranule({
     publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry: contractsOf(ctx.config).registry,
@@ -131,6 +210,7 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
   return {
     recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
     prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, extra: toHex(manifestCid) })),
+    published,
   };
 }
 
@@ -138,16 +218,22 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
  * Makes the registration proof without sending it (to send later, from this same account: the proof is bound to
  * it). Returns the prepared proof text.
  */
-export async function prepareRegistration(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ActionStage) => void): Promise<string> {
+export async function prepareRegistration(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<string> {
   await prepare(ctx, onStage);
   const { registry } = contractsOf(ctx.config);
-  if ((await ownerOfAlpha(ctx, granule.alpha)) !== 0n) throw new ContractRevertError(describeContractError('AlreadyRegistered', [granule.alpha]), 'AlreadyRegistered', [granule.alpha]);
+  await refuseRegistered(ctx, granule.alpha);
+  // Published now, so the pointer the proof carries resolves whenever the proof is sent.
+  const { manifestCid } = await manifestPointer(ctx, granule, onStage);
   const input = registrationInput({
     secret: ctx.identity.secret, alpha: granule.alpha, salt: deriveRegistrationSalt(ctx.identity.secret, granule.alpha),
     sender: ctx.wallet.address, chainId: ctx.config.chain.chainId,
   });
   const result = await ctx.prover.prove(input, onStage);
-  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCidOf(granule.manifest)) }));
+  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid) }));
+}
+
+async function refuseRegistered(ctx: Pick<ShareContext, 'config' | 'wallet'>, alpha: bigint): Promise<void> {
+  if ((await ownerOfAlpha(ctx, alpha)) !== 0n) throw new ContractRevertError(describeContractError('AlreadyRegistered', [alpha]), 'AlreadyRegistered', [alpha]);
 }
 
 /** Pk as 0x-hex (as the Settings page shows it) or decimal. */
@@ -191,7 +277,7 @@ export async function authorize(ctx: ShareContext, alphaText: string, userPkText
   };
 }
 
-export async function instantiate(ctx: ShareContext, recordText: string, onStage: (stage: ActionStage) => void): Promise<ActionOutcome> {
+export async function instantiate(ctx: ShareContext, recordText: string, onStage: (stage: ActionStage) => void): Promise<ActionOutcome & { alpha: bigint }> {
   const record = parseRecordAddress(recordText);
   if (record.chainId !== ctx.config.chain.chainId) throw new ShareInputError(`This record is on chain ${record.chainId}; this app works with chain ${ctx.config.chain.chainId}. Ask for a record from this community.`);
   await prepare(ctx, onStage);
@@ -204,6 +290,7 @@ export async function instantiate(ctx: ShareContext, recordText: string, onStage
   });
   await syncRecords(mirrorParameters(ctx));
   return {
+    alpha: result.alpha,
     recordAddress: formatRecordAddress(result.record), txHash: result.txHash, leafIndex: result.record.leafIndex, timings: result.timings,
     prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: record.contract, extra: toHex(ctx.identity.x25519.publicKey) })),
   };
@@ -227,4 +314,42 @@ export async function myRecords(ctx: Pick<ShareContext, 'config' | 'wallet' | 'd
 /** Whether α is registered on chain (and by whom), for the register form's hint. */
 export async function ownerOfAlpha(ctx: Pick<ShareContext, 'config' | 'wallet'>, alpha: bigint): Promise<bigint> {
   return ctx.wallet.publicClient.readContract({ address: contractsOf(ctx.config).registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [alpha] });
+}
+
+export type ReceiveState = RetrieveState | { phase: 'waiting'; missing: number; threshold: number };
+
+export interface ReceivedGranule {
+  alpha: `0x${string}`;
+  name: string;
+  version: string;
+  size: number;
+}
+
+/**
+ * After instantiating: fetches the granule α from the peer-to-peer layer (manifest from the registry's pointer, key
+ * shares released by the custodians to this identity's X25519 key, shards), checks it against α and keeps it on
+ * this device so the Twins page lists it. Too few key holders answering is a wait, reported as a
+ * WaitingForKeyHoldersError for the page to show and retry.
+ */
+export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: (state: ReceiveState) => void, signal?: AbortSignal): Promise<ReceivedGranule | null> {
+  const { registry } = contractsOf(ctx.config);
+  const custody = await custodyOf(ctx);
+  if (custody.custodians.length === 0) return null;
+  const pointer = await ctx.wallet.publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha] });
+  const { retrieveGranule, KEY_RELEASE_PROTOCOL } = await import('../../lib/p2p/index');
+  const { cidFromChainBytes } = await import('../../lib/p2p/public-manifest');
+  const node = await readyNode(ctx, KEY_RELEASE_PROTOCOL);
+  const result = await retrieveGranule({
+    helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userSecretKey: ctx.identity.x25519.secretKey,
+    status: node.status, onState, signal, keyTimeoutMs: 20_000,
+  });
+  // The archive must hash to α itself, not only match the manifest: unpack checks that before it is kept.
+  const g = unpackGranule({ bytes: result.archive, expectedAlpha: alpha });
+  await keepGranule(ctx.db, result.archive, 'imported');
+  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length };
+}
+
+/** Whether a retrieval stopped only because too few key holders answered yet (a wait, not a failure). */
+export function waitingForKeyHolders(error: unknown): WaitingForKeyHoldersError | null {
+  return error instanceof WaitingForKeyHoldersError ? error : null;
 }
