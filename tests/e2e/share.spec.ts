@@ -145,6 +145,10 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(pageB.getByTestId('record-usable-address')).toHaveText(authorizationWithoutSalt);
     await expect(pageB.getByTestId('record-instantiated-address')).toHaveText(instantiationRecord);
     await expect(pageB.getByTestId('record-registered')).toHaveCount(0);
+
+    // The received granule is kept on B's device: the Twins page lists it.
+    await pageB.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Twins' }).click();
+    await expect(pageB.getByTestId('local-granules')).toContainText(alpha.slice(0, 14));
   } finally {
     await contextB.close();
   }
