@@ -316,6 +316,9 @@ export async function ownerOfAlpha(ctx: Pick<ShareContext, 'config' | 'wallet'>,
   return ctx.wallet.publicClient.readContract({ address: contractsOf(ctx.config).registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [alpha] });
 }
 
+/** One attempt at fetching a granule gives up after this long (the key wait inside it after 20 s, then retried). */
+const RECEIVE_TIMEOUT_MS = 120_000;
+
 export type ReceiveState = RetrieveState | { phase: 'waiting'; missing: number; threshold: number };
 
 export interface ReceivedGranule {
@@ -341,7 +344,9 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const node = await readyNode(ctx, KEY_RELEASE_PROTOCOL);
   const result = await retrieveGranule({
     helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userSecretKey: ctx.identity.x25519.secretKey,
-    status: node.status, onState, signal, keyTimeoutMs: 20_000,
+    status: node.status, onState, keyTimeoutMs: 20_000,
+    // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
+    signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
   });
   // The archive must hash to α itself, not only match the manifest: unpack checks that before it is kept.
   const g = unpackGranule({ bytes: result.archive, expectedAlpha: alpha });
