@@ -103,6 +103,18 @@ describe('granule exchange through relays and custodians', () => {
     expect(await fetchGranule({ helia: user.helia, manifest, key })).toEqual(archive);
   });
 
+  it('keeps the first deposit of a granule: a second manifest for the same α is refused, a repeat is accepted', async () => {
+    const again = await storeGranule({
+      helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+      custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
+    });
+    expect(again.manifestCid.toString()).not.toBe(stored.manifestCid.toString()); // a fresh key: another manifest
+    const refused = await depositWithCustodians(owner.libp2p, again.manifestBytes);
+    expect(refused.custodians).toEqual([]);
+    expect(refused.errors.join(' ')).toMatch(/already holds a key share/);
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes)).custodians).toHaveLength(3);
+  });
+
   it('refuses a manifest that the chain records for another α', async () => {
     const user = await node();
     await expect(fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: '0x' + '00'.repeat(31) + '01' })).rejects.toBeInstanceOf(ManifestMismatchError);

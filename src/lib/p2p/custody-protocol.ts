@@ -47,6 +47,17 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
     const mine = manifest.custody.shares.find((s) => s.custodian === publicKeyHex);
     if (!mine) throw new P2PFormatError(`This custodian (key ${publicKeyHex.slice(0, 12)}…) holds no share of granule ${manifest.alpha.slice(0, 12)}…: the owner used another custodian list.`);
     const share = openCustodianShare(fromBase64(mine.envelope), o.secretKey, manifest.alpha);
+    // First deposit wins: a second manifest for the same α (a re-publish with a new key, or someone else's) would
+    // replace the share that the manifest already recorded on chain needs, and nobody could decrypt it any more.
+    let existing: string | null = null;
+    try {
+      existing = new TextDecoder().decode(await helia.datastore.get(custodyKey(manifest.alpha)));
+    } catch {
+      existing = null; // nothing deposited for this α yet
+    }
+    if (existing !== null && existing !== cid.toString()) {
+      throw new P2PFormatError(`This custodian already holds a key share of granule ${manifest.alpha.slice(0, 12)}… for another manifest (${existing.slice(0, 16)}…): a granule is deposited once. Register the granule that was published first, or publish changed content (it has a new α).`);
+    }
     await helia.blockstore.put(cid, bytes);
     // Drain the generator: an unfinished pins.add holds Helia's pin lock and stalls every later pin.
     if (!(await helia.pins.isPinned(cid))) {
