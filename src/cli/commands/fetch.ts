@@ -12,7 +12,7 @@ const REGISTRY_ABI = [
 export const command: Command = {
   summary: 'fetch and decrypt an instantiated granule: twingrain fetch <α> --identity <file> --out <file>',
   usage:
-    'twingrain fetch <α> --identity <backup.json> --out <file> [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--passphrase-env TWINGRAIN_PASSPHRASE] [--timeout 60]',
+    'twingrain fetch <α> --identity <identity file or app backup> --out <file> [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--passphrase-env TWINGRAIN_PASSPHRASE] [--timeout 60]',
   async run(argv) {
     const relays: string[] = [];
     const rest: string[] = [];
@@ -44,17 +44,25 @@ export const command: Command = {
     const registry = config.chain.contracts.GranuleRegistry;
     if (!registry) throw new CliUsageError(`${configPath} lists no GranuleRegistry contract`);
 
-    const { parseIdentityBackup, unsealIdentity } = await import('../../lib/identity');
+    // Either identity format works: the CLI's identity file (`twingrain identity new`, the one `instantiate` used) or
+    // the app's exported backup (Settings → Export backup).
+    const { parseIdentityBackup, unsealIdentity, BACKUP_FORMAT } = await import('../../lib/identity');
+    const { parseIdentityFile, unlockIdentityFile } = await import('../../lib/zk/identity-file');
     const envName = typeof flags['passphrase-env'] === 'string' ? flags['passphrase-env'] : 'TWINGRAIN_PASSPHRASE';
     const passphrase = process.env[envName];
-    if (!passphrase) throw new CliUsageError(`set the identity's passphrase in the environment variable ${envName}`);
-    let backupJson: unknown;
+    let identityJson: unknown;
     try {
-      backupJson = JSON.parse(await readFile(flags['identity'], 'utf8'));
+      identityJson = JSON.parse(await readFile(flags['identity'], 'utf8'));
     } catch {
-      throw new CliUsageError(`${flags['identity']} is not a readable identity backup (JSON)`);
+      throw new CliUsageError(`${flags['identity']} is not a readable identity file (JSON)`);
     }
-    const identity = await unsealIdentity(parseIdentityBackup(backupJson), passphrase);
+    let identity;
+    if ((identityJson as { format?: unknown } | null)?.format === BACKUP_FORMAT) {
+      if (!passphrase) throw new CliUsageError(`set the backup's passphrase in the environment variable ${envName}`);
+      identity = await unsealIdentity(parseIdentityBackup(identityJson), passphrase);
+    } else {
+      identity = (await unlockIdentityFile(parseIdentityFile(identityJson), passphrase)).identity;
+    }
 
     const { createPublicClient, http } = await import('viem');
     const client = createPublicClient({ transport: http(config.chain.rpcUrl) });
