@@ -2,7 +2,6 @@
 // Writes docs/bench/incentive.md (solve times for x = 2, 10, 100, 1000) and docs/incentive/ (Fig. 3 and Table 6
 // reproductions, the maps of where the paper's cases flip). Run: npx tsx scripts/bench/incentive.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -18,13 +17,9 @@ import {
 } from '../../src/lib/incentive/index';
 import example from '../../src/lib/incentive/scenarios/example.json';
 import { randomScenario, type Regime } from './_incentive-scenarios';
+import { machineStamp } from './report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function machine(): string {
-  const c = cpus();
-  return `${c.length} × ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}, Node ${process.versions.node} (V8 ${process.versions.v8}); ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -165,7 +160,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const docs = join(root, 'docs', 'incentive');
   mkdirSync(docs, { recursive: true });
   mkdirSync(ctx.outDir, { recursive: true });
-  const stamp = machine();
+  const stamp = machineStamp();
 
   // Solve times.
   const times = timings();

@@ -5,17 +5,14 @@ import { createServer } from 'node:http';
 import { createWriteStream, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
+import { machineStamp } from './report';
 import type { AddressInfo } from 'node:net';
 import { MarlinHost, PrintJob, generateTestGcode, readLines, stripComment, textSource } from '../../src/lib/printer/index';
 import { fileSource } from '../../src/lib/printer/line-source.node.ts';
 import { VirtualPrinter, getPrinterProfile } from '../../src/lib/sim/index';
 
 const MODEL = 'jgaurora-z-603s';
-
-function machine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}`;
-}
 
 async function throughput(baud: number, faults: number, windowBytes?: number) {
   const text = [...generateTestGcode({ layers: 40, segmentsPerSide: 25, center: { x: 100, y: 90 } })].join('\n') + '\n';
@@ -160,7 +157,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const md = [
     '# Printer benchmark',
     '',
-    `Machine: ${machine()}. Virtual ${getPrinterProfile(MODEL).name} (Marlin RX buffer 128 bytes, BUFSIZE 4, planner 16), `,
+    `Machine: ${machineStamp()}. Virtual ${getPrinterProfile(MODEL).name} (Marlin RX buffer 128 bytes, BUFSIZE 4, planner 16), `,
     'link paced at its baud rate in wall-clock time, motion and heating in simulated time. File: a 40-layer square tower of',
     '4,000 short segments (~27 bytes framed per line). Utilization = file command bytes as framed (resends excluded) per',
     'second over baud/10. Lost/duplicated lines are counted against the file from the simulator\'s execution log.',

@@ -8,11 +8,8 @@ import { freePort, PortError, assertPortFree, PORTS, portFromEnv } from './ports
 import { parseRuntimeConfig } from '../../src/lib/config';
 import { createPublicClient, http } from 'viem';
 import { consortiumAbi } from '../../src/lib/chain/abi.generated';
+import { jsonRpc } from '../../src/lib/node/json-rpc';
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  return ((await res.json()) as { result: unknown }).result;
-}
 
 describe('embedded stack', () => {
   it('names the variable to set when a port is taken, and rejects a malformed port', async () => {
@@ -41,9 +38,9 @@ describe('embedded stack', () => {
         try {
           const served = parseRuntimeConfig(await (await fetch(`${stack.appUrl}/twingrain-config.json`)).json());
           expect(served.chain.rpcUrl).toBe(stack.rpcUrl);
-          expect(Number(await rpc(stack.rpcUrl, 'eth_chainId'))).toBe(served.chain.chainId);
+          expect(Number(await jsonRpc(stack.rpcUrl, 'eth_chainId'))).toBe(served.chain.chainId);
           expect(Object.keys(served.chain.contracts)).toEqual(expect.arrayContaining(['Consortium', 'GranuleRegistry']));
-          for (const address of Object.values(served.chain.contracts)) expect(await rpc(stack.rpcUrl, 'eth_getCode', [address, 'latest'])).not.toBe('0x');
+          for (const address of Object.values(served.chain.contracts)) expect(await jsonRpc(stack.rpcUrl, 'eth_getCode', [address, 'latest'])).not.toBe('0x');
           expect(served.relay.multiaddrs[0]).toMatch(new RegExp(`/tcp/${ports.relayPort}/ws/p2p/12D3`));
           // The relay is the one listed key custodian, threshold 1.
           const client = createPublicClient({ transport: http(stack.rpcUrl) });

@@ -7,17 +7,12 @@ import { toWad } from '../../src/lib/incentive/fixed-point';
 import { solveScenario, type Scenario } from '../../src/lib/incentive/index';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
+import { jsonRpc } from '../../src/lib/node/json-rpc';
 
 const example = JSON.parse(readFileSync(new URL('../../src/lib/incentive/scenarios/example.json', import.meta.url), 'utf8')) as Scenario;
 
 const ADMIN_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
-}
 
 test.describe('Incentives page', () => {
   test('solves the example in a worker and shows m*, E and π*', async ({ page, stack }) => {
@@ -72,7 +67,7 @@ test.describe('Incentives page', () => {
     const admin = createWalletClient({ account: privateKeyToAccount(ADMIN_KEY), transport: http(stack.rpcUrl), chain });
     const key = generatePrivateKey();
     const provider = privateKeyToAccount(key);
-    await rpc(stack.rpcUrl, 'anvil_setBalance', [provider.address, '0x56BC75E2D63100000']);
+    await jsonRpc(stack.rpcUrl, 'anvil_setBalance', [provider.address, '0x56BC75E2D63100000']);
     const wallet = createWalletClient({ account: provider, transport: http(stack.rpcUrl), chain });
     const pk = 4_242_000n + BigInt(Date.now() % 1000);
     const wait = async (hash: Hex) => expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success');
@@ -82,9 +77,9 @@ test.describe('Incentives page', () => {
     const sol = solveScenario(example as Scenario);
     await wait(await admin.writeContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'setTerms', args: [pk, toWad(sol.f[1]!), toWad(sol.g[1]!), 25n] }));
     const data = encodeFunctionData({ abi: parseAbi(['function registrationsOf(uint256) view returns (uint256)']) as Abi, functionName: 'registrationsOf', args: [pk] });
-    const access = (await rpc(stack.rpcUrl, 'eth_createAccessList', [{ to: registry, data }, 'latest'])) as { accessList: { address: string; storageKeys: Hex[] }[] };
+    const access = (await jsonRpc(stack.rpcUrl, 'eth_createAccessList', [{ to: registry, data }, 'latest'])) as { accessList: { address: string; storageKeys: Hex[] }[] };
     const slot = access.accessList.find((e) => e.address.toLowerCase() === registry.toLowerCase())!.storageKeys[0]!;
-    await rpc(stack.rpcUrl, 'anvil_setStorageAt', [registry, slot, pad(toHex(25n), { size: 32 })]);
+    await jsonRpc(stack.rpcUrl, 'anvil_setStorageAt', [registry, slot, pad(toHex(25n), { size: 32 })]);
     await wait(await wallet.writeContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'claim' }));
 
     await page.goto(`${stack.appUrl}/#/incentives`);

@@ -8,6 +8,7 @@ import type { Command } from '../command';
 import { parseArgs, printJson } from '../output';
 import { PORTS, portFromEnv } from '../../../scripts/stack/ports';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../lib/config';
+import { jsonRpc } from '../../lib/node/json-rpc';
 
 interface Check {
   name: string;
@@ -33,12 +34,6 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(3000) });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
-  return body.result;
-}
 
 export async function diagnose(stateDir: string): Promise<Check[]> {
   const checks: Check[] = [];
@@ -71,11 +66,11 @@ export async function diagnose(stateDir: string): Promise<Check[]> {
     return checks;
   }
   try {
-    const chainId = Number(await rpc(config.chain.rpcUrl, 'eth_chainId'));
-    const height = Number(await rpc(config.chain.rpcUrl, 'eth_blockNumber'));
+    const chainId = Number(await jsonRpc(config.chain.rpcUrl, 'eth_chainId', [], 3000));
+    const height = Number(await jsonRpc(config.chain.rpcUrl, 'eth_blockNumber', [], 3000));
     const missing: string[] = [];
     for (const [name, address] of Object.entries(config.chain.contracts)) {
-      const code = (await rpc(config.chain.rpcUrl, 'eth_getCode', [address, 'latest'])) as string;
+      const code = (await jsonRpc(config.chain.rpcUrl, 'eth_getCode', [address, 'latest'], 3000)) as string;
       if (!code || code === '0x') missing.push(name);
     }
     const ok = chainId === config.chain.chainId && missing.length === 0;

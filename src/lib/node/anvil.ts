@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { jsonRpc } from './json-rpc';
 
 export class AnvilError extends Error {
   override name = 'AnvilError';
@@ -48,12 +49,6 @@ export function anvilBinary(): string {
   return binary;
 }
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(body.error.message);
-  return body.result;
-}
 
 export async function startAnvil(p: StartAnvilParameters): Promise<RunningAnvil> {
   const host = p.host ?? '127.0.0.1';
@@ -70,7 +65,7 @@ export async function startAnvil(p: StartAnvilParameters): Promise<RunningAnvil>
     const early = await Promise.race([exited, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 100))]);
     if (early !== 'waiting') throw new AnvilError(`anvil exited before it was ready (code ${early}): ${stderr.trim() || 'no output'}`);
     try {
-      const id = await rpc(rpcUrl, 'eth_chainId');
+      const id = await jsonRpc(rpcUrl, 'eth_chainId');
       if (Number(id) === chainId) break;
     } catch {
       /* not listening yet */
