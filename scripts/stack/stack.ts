@@ -22,6 +22,8 @@ export interface StackOptions {
   stateDir?: string;
   /** Build the app before serving (default: build when dist/ is missing or older than src/). */
   build?: 'always' | 'never' | 'auto';
+  /** The built app to serve (default `dist/`; engineers sharing a tree build into their own folder and set TWINGRAIN_DIST). */
+  distDir?: string;
   log?: (line: string) => void;
 }
 
@@ -123,7 +125,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       const { build: viteBuild } = await import('vite');
       await viteBuild({ root, logLevel: 'warn', configFile: join(root, 'vite.config.ts') });
     }
-    const app = await serveApp({ root: join(root, 'dist'), host, port: appPort, config: () => config });
+    const app = await serveApp({ root: resolve(root, o.distDir ?? process.env.TWINGRAIN_DIST ?? 'dist'), host, port: appPort, config: () => config });
     stops.push(() => app.stop());
     log(`app     ${app.url}`);
 
