@@ -1,31 +1,27 @@
 // `twingrain fetch <α>`: a headless user whose instantiation is on chain gathers t key shares from the custodians and
 // k shards from peers or the pinning relay, decrypts, checks α, and writes the granule archive byte for byte.
+// Refused up front (no network wait) when the α is not registered or this identity never instantiated it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
 import { parseArgs, printJson } from '../output';
-import { parseRuntimeConfig } from '../../lib/config';
-
-const REGISTRY_ABI = [
-  { type: 'function', name: 'manifestOf', stateMutability: 'view', inputs: [{ name: 'alpha', type: 'uint256' }], outputs: [{ name: '', type: 'bytes' }] },
-] as const;
+import { granuleRegistryAbi } from '../../lib/chain/abi.generated';
+import { GranuleNotRegisteredError, NotInstantiatedError } from './identity/errors';
+import { readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
 
 export const command: Command = {
   summary: 'fetch and decrypt an instantiated granule: twingrain fetch <α> --identity <file> --out <file>',
   usage:
-    'twingrain fetch <α> --identity <identity file or app backup> --out <file> [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--passphrase-env TWINGRAIN_PASSPHRASE] [--timeout 60]',
+    'twingrain fetch <α> --identity <identity file or app backup> --out <file> [--passphrase <p> | --passphrase-env TWINGRAIN_PASSPHRASE] [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--timeout 60]',
   async run(argv) {
-    const relays: string[] = [];
-    const rest: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      if (argv[i] === '--relay') {
-        const v = argv[++i];
-        if (!v) throw new CliUsageError('--relay needs a multiaddr');
-        relays.push(v);
-      } else rest.push(argv[i]!);
-    }
-    const { positionals, flags } = parseArgs(rest, { strings: ['identity', 'out', 'config', 'passphrase-env', 'timeout'], aliases: { o: 'out' } });
+    const { values: relays, rest } = takeRepeated(argv, 'relay');
+    const { positionals, flags } = parseArgs(rest, { strings: ['identity', 'out', 'config', 'passphrase', 'passphrase-env', 'timeout'], aliases: { o: 'out' } });
     const alphaText = positionals[0];
-    if (!alphaText || typeof flags['identity'] !== 'string' || typeof flags['out'] !== 'string') throw new CliUsageError(`usage: ${command.usage}`);
+    if (!alphaText || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
+    if (typeof flags['identity'] !== 'string') throw new CliUsageError(`--identity <file> is required: the identity that instantiated the granule. Usage: ${command.usage}`);
+    if (typeof flags['out'] !== 'string') throw new CliUsageError(`--out <file> is required: where to write the granule archive. Usage: ${command.usage}`);
+    const out = flags['out'];
+    const timeoutSeconds = Number(flags['timeout'] ?? 60);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new CliUsageError(`--timeout must be a number of seconds, got "${String(flags['timeout'])}".`);
     const { parseAlpha, alphaHex } = await import('../../lib/granule');
     let alpha: bigint;
     try {
@@ -33,14 +29,9 @@ export const command: Command = {
     } catch (error) {
       throw new CliUsageError((error as Error).message);
     }
-    const configPath = typeof flags['config'] === 'string' ? flags['config'] : '.twingrain/runtime-config.json';
-    let configText: string;
-    try {
-      configText = await readFile(configPath, 'utf8');
-    } catch {
-      throw new CliUsageError(`${configPath} was not found: pass --config <runtime-config.json> (npm start writes .twingrain/runtime-config.json)`);
-    }
-    const config = parseRuntimeConfig(JSON.parse(configText));
+    const configPath = runtimeConfigPath(flags);
+    const config = await readRuntimeConfig(configPath);
+    if (!config) throw new CliUsageError(`${configPath} was not found: pass --config <runtime-config.json> (npm start writes .twingrain/runtime-config.json)`);
     const registry = config.chain.contracts.GranuleRegistry;
     if (!registry) throw new CliUsageError(`${configPath} lists no GranuleRegistry contract`);
 
@@ -49,7 +40,7 @@ export const command: Command = {
     const { parseIdentityBackup, unsealIdentity, BACKUP_FORMAT } = await import('../../lib/identity');
     const { parseIdentityFile, unlockIdentityFile } = await import('../../lib/zk/identity-file');
     const envName = typeof flags['passphrase-env'] === 'string' ? flags['passphrase-env'] : 'TWINGRAIN_PASSPHRASE';
-    const passphrase = process.env[envName];
+    const passphrase = typeof flags['passphrase'] === 'string' ? flags['passphrase'] : process.env[envName];
     let identityJson: unknown;
     try {
       identityJson = JSON.parse(await readFile(flags['identity'], 'utf8'));
@@ -58,7 +49,7 @@ export const command: Command = {
     }
     let identity;
     if ((identityJson as { format?: unknown } | null)?.format === BACKUP_FORMAT) {
-      if (!passphrase) throw new CliUsageError(`set the backup's passphrase in the environment variable ${envName}`);
+      if (!passphrase) throw new CliUsageError(`set the backup's passphrase with --passphrase or in the environment variable ${envName}`);
       identity = await unsealIdentity(parseIdentityBackup(identityJson), passphrase);
     } else {
       identity = (await unlockIdentityFile(parseIdentityFile(identityJson), passphrase)).identity;
@@ -66,36 +57,58 @@ export const command: Command = {
 
     const { createPublicClient, http } = await import('viem');
     const client = createPublicClient({ transport: http(config.chain.rpcUrl) });
-    const cidHex = await client.readContract({ address: registry, abi: REGISTRY_ABI, functionName: 'manifestOf', args: [alpha] });
-    if (!cidHex || cidHex === '0x') throw new Error(`granule ${alphaHex(alpha)} is not registered on chain ${config.chain.chainId}`);
+    let cidHex: `0x${string}`;
+    let instantiatedAt: bigint;
+    try {
+      [cidHex, instantiatedAt] = await Promise.all([
+        client.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha] }),
+        client.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiatedAt', args: [alpha, identity.publicKey] }),
+      ]);
+    } catch (error) {
+      throw new Error(`The chain at ${config.chain.rpcUrl} does not answer (${(error as Error).message.split('\n')[0]}): is it running?`);
+    }
+    if (!cidHex || cidHex === '0x') {
+      throw new GranuleNotRegisteredError(`Granule ${alphaHex(alpha)} is not registered on chain ${config.chain.chainId}: check the α, or ask its owner to register it.`);
+    }
+    // Custodians release shares only to an instantiation on chain; without one, waiting for them is pointless.
+    if (instantiatedAt === 0n) {
+      throw new NotInstantiatedError(
+        `This identity (Pk ${`0x${identity.publicKey.toString(16).padStart(64, '0')}`.slice(0, 14)}…) has not instantiated granule ${alphaHex(alpha).slice(0, 14)}…, so no custodian will release its key: ` +
+          `ask the owner to authorize you (twingrain authorize), then run twingrain instantiate <record> with this identity.`,
+      );
+    }
 
-    await import('../../lib/p2p/websocket-global.node.ts');
-    const { createNodeNode } = await import('../../lib/p2p/node.node.ts');
     const { cidFromChainBytes } = await import('../../lib/p2p/public-manifest');
     const { retrieveGranule } = await import('../../lib/p2p/retrieve');
-    const node = await createNodeNode({ multiaddrs: relays.length > 0 ? relays : config.relay.multiaddrs, development: config.relay.development });
+    const { WaitingForKeyHoldersError } = await import('../../lib/custody');
+    const node = await startPeer({ multiaddrs: relays.length > 0 ? relays : config.relay.multiaddrs, development: config.relay.development });
     try {
-      await node.supervisor.relayConnected();
-      const timeoutMs = Number(flags['timeout'] ?? 60) * 1000;
       let lastWaiting = -1;
-      const result = await retrieveGranule({
-        helia: node.helia,
-        manifestCid: cidFromChainBytes(cidHex),
-        alpha: alphaHex(alpha),
-        userSecretKey: identity.x25519.secretKey,
-        keyTimeoutMs: timeoutMs,
-        onState: (s) => {
-          if (s.phase === 'key' && s.threshold - s.have !== lastWaiting) {
-            lastWaiting = s.threshold - s.have;
-            process.stderr.write(`waiting for ${lastWaiting} more key holder${lastWaiting === 1 ? '' : 's'}…\n`);
-          }
-        },
-      });
-      await writeFile(flags['out'], result.archive);
+      let result;
+      try {
+        result = await retrieveGranule({
+          helia: node.helia,
+          manifestCid: cidFromChainBytes(cidHex),
+          alpha: alphaHex(alpha),
+          userSecretKey: identity.x25519.secretKey,
+          keyTimeoutMs: timeoutSeconds * 1000,
+          onState: (s) => {
+            if (s.phase === 'key' && s.threshold - s.have !== lastWaiting) {
+              lastWaiting = s.threshold - s.have;
+              process.stderr.write(`waiting for ${lastWaiting} more key holder${lastWaiting === 1 ? '' : 's'}…\n`);
+            }
+          },
+        });
+      } catch (error) {
+        // Not a failure of the granule: the custodians were not there in time. Say how to carry on.
+        if (error instanceof WaitingForKeyHoldersError) error.message += ` Run the same command again later, or wait longer with --timeout <seconds> (now ${timeoutSeconds}).`;
+        throw error;
+      }
+      await writeFile(out, result.archive);
       printJson({
         alpha: alphaHex(alpha),
         manifestCid: cidFromChainBytes(cidHex).toString(),
-        out: flags['out'],
+        out,
         bytes: result.archive.length,
         name: result.manifest.granule.name,
         version: result.manifest.granule.version,

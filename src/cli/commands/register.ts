@@ -1,54 +1,158 @@
-// `twingrain register <granule-file> --identity <file>`: Mechanisms 1–2 for a granule archive.
-// Prints {"alpha", "leafIndex", "root", "txHash"}.
+// `twingrain register <granule-file> --identity <file>`: Mechanisms 1–2 for a granule archive, as the app does it.
+// Before the transaction the granule is published: encrypted with a fresh key, sharded (any 2 of 3 rebuild it),
+// pinned by a pinning relay, and the key split among the custodians the Consortium lists (threshold t from the chain)
+// — so the owner may go offline as soon as the command exits. The public manifest's CID is what gets registered.
+// `--manifest-cid` registers a manifest published elsewhere instead (no peer-to-peer step).
+// Prints {"alpha", "leafIndex", "root", "txHash"}; progress goes to stderr.
 import { readFile } from 'node:fs/promises';
 import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { create as createDigest } from 'multiformats/hashes/digest';
-import { sha256 } from '@noble/hashes/sha2.js';
+import type { PublicClient } from 'viem';
 import { CliUsageError, type Command } from '../command';
 import { parseArgs, printJson } from '../output';
-import { canonicalJson, unpackGranule } from '../../lib/granule/index';
+import { unpackGranule, type UnpackGranuleReturnType } from '../../lib/granule/index';
 import { registerGranule } from '../../lib/chain/register';
+import { readCustody, type ReadCustodyReturnType } from '../../lib/chain/custody';
+import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
+import { ContractRevertError } from '../../lib/chain/errors';
+import { describeContractError } from '../../lib/chain/revert';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity, type Deployment } from './identity/context';
+import { CustodyUnavailableError, PublishedNotRegisteredError } from './identity/errors';
+import { readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated, waitForProtocols } from './identity/network';
 
-function manifestCidBytes(flag: string | boolean | undefined, manifest: unknown): Uint8Array {
-  if (typeof flag === 'string') {
-    try {
-      return CID.parse(flag).bytes;
-    } catch {
-      throw new CliUsageError(`--manifest-cid ${flag} is not a CID.`);
-    }
+// The app's Share page publishes with the same erasure code: any 2 of 3 shards rebuild the ciphertext.
+const SHARDS = { k: 2, n: 3 } as const;
+
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function revert(name: string, ...args: unknown[]): ContractRevertError {
+  return new ContractRevertError(describeContractError(name, args), name, args);
+}
+
+/** The custody a publication needs, or a refusal saying how to proceed. */
+function requireCustody(custody: ReadCustodyReturnType, consortium: string): void {
+  const n = custody.custodians.length;
+  if (n === 0) {
+    throw new CustodyUnavailableError(
+      `The Consortium ${consortium} lists no key custodians, so nobody could ever be given this granule's key. ` +
+        `Ask the consortium admin to register custodians (registerCustodian, setThreshold), or register a manifest you published elsewhere with --manifest-cid <cid>.`,
+    );
   }
-  // Without a published public manifest, point at the granule's own manifest (raw block of its canonical JSON).
-  const bytes = new TextEncoder().encode(canonicalJson(manifest));
-  return CID.createV1(raw.code, createDigest(0x12, sha256(bytes))).bytes;
+  if (custody.threshold < 1 || custody.threshold > n) {
+    throw new CustodyUnavailableError(`The Consortium ${consortium} asks for ${custody.threshold} of ${n} custodians to release a key, which cannot work: ask the consortium admin to set a threshold between 1 and ${n}.`);
+  }
+}
+
+interface PublishOptions {
+  deployment: Deployment;
+  relays: string[];
+  configPath: string;
+  waitMs: number;
+}
+
+/** Publishes the granule on the peer-to-peer layer; returns the manifest CID (binary) to register. */
+async function publish(granule: UnpackGranuleReturnType, archive: Uint8Array, custody: ReadCustodyReturnType, o: PublishOptions): Promise<CID> {
+  const config = await readRuntimeConfig(o.configPath);
+  const multiaddrs = o.relays.length > 0 ? o.relays : (config?.relay.multiaddrs ?? []);
+  if (multiaddrs.length === 0) {
+    throw new CliUsageError(
+      `register publishes the granule through a pinning relay, and none is known: pass --relay <multiaddr> or --config <runtime-config.json> ` +
+        `(${o.configPath} ${config ? 'lists no relay' : 'does not exist'}; "npm start" writes it), or register a manifest published elsewhere with --manifest-cid <cid>.`,
+    );
+  }
+  const { publishGranule, PIN_PROTOCOL, CUSTODY_DEPOSIT_PROTOCOL } = await import('../../lib/p2p/index');
+  progress(`publishing ${granule.manifest.name} ${granule.manifest.version} through ${multiaddrs.length} relay(s)…`);
+  const node = await startPeer({ multiaddrs, development: config?.relay.development ?? o.deployment.development });
+  try {
+    // Every listed custodian gets its share when it is reachable; fewer than t is refused by publishGranule.
+    const found = await waitForProtocols(node, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, o.waitMs);
+    progress(`found ${found[PIN_PROTOCOL] ?? 0} pinning node(s) and ${found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0} of ${custody.custodians.length} custodian(s)`);
+    const m = granule.manifest;
+    const published = await publishGranule({
+      helia: node.helia,
+      archive,
+      alpha: granule.alphaHex,
+      granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
+      ...SHARDS,
+      custody: { threshold: custody.threshold, custodians: custody.custodians.map((c) => c.x25519PublicKey) },
+    });
+    progress(
+      `published ${published.manifestCid.toString()}: pinned by ${published.pinnedBy.length}, key shares with ${published.depositedWith.length} of ${custody.custodians.length} custodians (threshold ${custody.threshold})`,
+    );
+    return published.manifestCid;
+  } finally {
+    // Everything is pinned and deposited: the owner's peer is no longer needed.
+    await node.stop();
+  }
 }
 
 export const command: Command = {
-  summary: 'register a granule archive on chain with a zero-knowledge proof of ownership',
-  usage: 'twingrain register <granule-file> --identity <file> [--manifest-cid <cid>] [--passphrase <p>] [--rpc <url>]',
+  summary: 'publish a granule (encrypted, sharded, pinned, key shares with the custodians) and register it on chain with a zero-knowledge proof',
+  usage:
+    'twingrain register <granule-file> --identity <file> [--passphrase <p>] [--rpc <url>] [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--timeout 15] | [--manifest-cid <cid>]',
   async run(argv) {
-    const { positionals, flags } = parseArgs(argv, { strings: [...COMMON_FLAGS, 'manifest-cid'] });
+    const { values: relays, rest } = takeRepeated(argv, 'relay');
+    const { positionals, flags } = parseArgs(rest, { strings: [...COMMON_FLAGS, 'manifest-cid', 'config', 'timeout'] });
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    let bytes: Uint8Array;
+    let manifestCid: CID | undefined;
+    if (typeof flags['manifest-cid'] === 'string') {
+      if (relays.length > 0 || typeof flags.config === 'string') throw new CliUsageError('--manifest-cid registers a manifest published elsewhere: it takes no --relay or --config.');
+      try {
+        manifestCid = CID.parse(flags['manifest-cid']);
+      } catch {
+        throw new CliUsageError(`--manifest-cid ${flags['manifest-cid']} is not a CID.`);
+      }
+    }
+    const waitSeconds = Number(flags.timeout ?? 15);
+    if (!Number.isFinite(waitSeconds) || waitSeconds <= 0) throw new CliUsageError(`--timeout must be a number of seconds, got "${String(flags.timeout)}".`);
+    let archive: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(file));
+      archive = new Uint8Array(await readFile(file));
     } catch (e) {
       throw new CliUsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
     }
-    const granule = unpackGranule({ bytes });
-    const cid = manifestCidBytes(flags['manifest-cid'], granule.manifest);
+    const granule = unpackGranule({ bytes: archive });
     const unlocked = await readIdentity(flags);
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
-    const result = await registerGranule({
-      publicClient, walletClient, registry: contractOf(deployment, 'GranuleRegistry'), prover: createProver(fileArtifactSource()),
-      secret: unlocked.identity.secret, alpha: granule.alpha, manifestCid: cid,
-    });
-    printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
-    return 0;
+    const registry = contractOf(deployment, 'GranuleRegistry');
+
+    const registerWith = async (cid: CID): Promise<number> => {
+      const result = await registerGranule({
+        publicClient, walletClient, registry, prover: createProver(fileArtifactSource()),
+        secret: unlocked.identity.secret, alpha: granule.alpha, manifestCid: cid.bytes,
+        onStage: (stage) => progress(`register: ${stage}`),
+      });
+      printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
+      return 0;
+    };
+    if (manifestCid) return registerWith(manifestCid);
+
+    // Checked before publishing: a refused registration would leave a deposit nobody registered, and the
+    // custodians keep only the first deposit of an α.
+    await refuseDoomed(publicClient, deployment, registry, granule.alpha, walletClient.account!.address);
+    const consortium = contractOf(deployment, 'Consortium');
+    const custody = await readCustody({ publicClient, consortium });
+    requireCustody(custody, consortium);
+    const published = await publish(granule, archive, custody, { deployment, relays, configPath: runtimeConfigPath(flags), waitMs: waitSeconds * 1000 });
+    try {
+      return await registerWith(published);
+    } catch (error) {
+      throw new PublishedNotRegisteredError(published.toString(), error);
+    }
   },
 };
+
+async function refuseDoomed(publicClient: PublicClient, deployment: Deployment, registry: `0x${string}`, alpha: bigint, account: `0x${string}`): Promise<void> {
+  const consortium = contractOf(deployment, 'Consortium');
+  const [owner, member] = await Promise.all([
+    publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [alpha] }),
+    publicClient.readContract({ address: consortium, abi: consortiumAbi, functionName: 'isMember', args: [account] }),
+  ]);
+  if (owner !== 0n) throw revert('AlreadyRegistered', alpha);
+  if (!member) throw revert('NotAMember', account);
+}

@@ -1,0 +1,140 @@
+// The command-line light node through the real binary (`node bin/twingrain.js …`, one child process per command)
+// against a real anvil with the contracts deployed and a relay that pins and is the Consortium's key custodian:
+// the owner registers (publishing first) and its process is gone; the user instantiates and fetches the archive
+// byte for byte. Bad inputs get one-line refusals and a non-zero exit.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, http, type Address } from 'viem';
+import { CID } from 'multiformats/cid';
+import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
+import { deployContracts } from '../../lib/chain/deploy';
+import { granuleRegistryAbi } from '../../lib/chain/abi.generated';
+import { packGranule } from '../../lib/granule/index';
+import { sampleFiles } from '../../lib/granule/test-fixture';
+import { startRelay, type RunningRelay } from '../../../relay/relay';
+import { enrolCustodian } from '../../../scripts/stack/custodian';
+import { freePort } from '../../../scripts/stack/ports';
+
+const ROOT = resolve(__dirname, '../../..');
+let anvil: RunningAnvil;
+let relay: RunningRelay;
+let stateDir: string;
+let relayDir: string;
+let registry: Address;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One `twingrain` process, asynchronously: the relay in this process must keep serving while it runs. */
+function twingrain(...argv: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin/twingrain.js'), ...argv], { cwd: ROOT, env: { ...process.env, TWINGRAIN_STATE_DIR: stateDir }, timeout: 120_000 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A command that reports: exit 0 and exactly one JSON object line on stdout. */
+async function report(...argv: string[]): Promise<Record<string, unknown>> {
+  const run = await twingrain(...argv);
+  expect(run.code, run.stderr).toBe(0);
+  const lines = run.stdout.split('\n').filter((l) => l.length > 0);
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+/** A refusal: non-zero exit, nothing on stdout, one `twingrain: …` line on stderr (after any progress lines). */
+async function refusal(...argv: string[]): Promise<string> {
+  const run = await twingrain(...argv);
+  expect(run.code).not.toBe(0);
+  expect(run.stdout).toBe('');
+  const last = run.stderr.trimEnd().split('\n').at(-1)!;
+  expect(last).toMatch(/^twingrain: /);
+  return last;
+}
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-'));
+  relayDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-relay-'));
+  anvil = await startAnvil({ port: await freePort() });
+  const deployer = ANVIL_ACCOUNTS[0];
+  const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: deployer.privateKey, openEnrolment: true });
+  registry = contracts.GranuleRegistry!;
+  relay = await startRelay({
+    port: await freePort(), dataDir: relayDir, development: true, pin: true,
+    custodian: { waitMs: 2_000, chain: { rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 100 } },
+  });
+  await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: contracts.Consortium!, account: ANVIL_ACCOUNTS[4].address, x25519PublicKey: `0x${relay.custodian!.x25519PublicKey}` });
+  const chain = { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 'cli test chain', development: true, contracts, deployBlock };
+  await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain));
+  await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify({ chain, relay: { multiaddrs: relay.multiaddrs, development: true } }));
+}, 120_000);
+
+afterAll(async () => {
+  await relay?.stop();
+  await anvil?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+  await rm(relayDir, { recursive: true, force: true });
+});
+
+describe('twingrain register → authorize → instantiate → fetch, each its own process', () => {
+  it('delivers the registered archive byte for byte after the owner went offline, and refuses bad input', async () => {
+    const owner = join(stateDir, 'owner.json');
+    const user = join(stateDir, 'user.json');
+    const stranger = join(stateDir, 'stranger.json');
+    const [, u] = await Promise.all([report('identity', 'new', '--out', owner), report('identity', 'new', '--out', user), report('identity', 'new', '--out', stranger)]);
+
+    // Large enough that each shard spans several blocks.
+    const { bytes, alphaHex } = packGranule({ files: { ...sampleFiles({ name: 'cli/journey' }), 'assets/blob.bin': new Uint8Array(randomBytes(600 * 1024)) } });
+    const granule = join(stateDir, 'g.tgr');
+    await writeFile(granule, bytes);
+
+    const registered = await twingrain('register', granule, '--identity', owner, '--relay', relay.multiaddrs[0]!);
+    expect(registered.code, registered.stderr).toBe(0);
+    const reg = JSON.parse(registered.stdout) as Record<string, unknown>;
+    expect(Object.keys(reg).sort()).toEqual(['alpha', 'leafIndex', 'root', 'txHash']);
+    expect(reg.alpha).toBe(alphaHex);
+    expect(registered.stderr).toMatch(/pinned by 1, key shares with 1 of 1 custodians \(threshold 1\)/);
+
+    // What the chain points at is the public manifest (encrypted granule, sealed key share), not the archive.
+    const publicClient = createPublicClient({ transport: http(anvil.rpcUrl) });
+    const cidHex = await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alphaHex)] });
+    const cid = CID.decode(Buffer.from(cidHex.slice(2), 'hex'));
+    expect(registered.stderr).toContain(`published ${cid.toString()}`);
+
+    const auth = await report('authorize', alphaHex, '--to', String(u.pk), '--identity', owner);
+    const inst = await report('instantiate', String(auth.record), '--identity', user);
+    expect(inst.alpha).toBe(alphaHex);
+
+    // The owner's process has exited: everything comes from the pinning relay and the custodian.
+    const out = join(stateDir, 'fetched.tgr');
+    const fetched = await report('fetch', alphaHex, '--identity', user, '--out', out, '--timeout', '30');
+    expect(Object.keys(fetched).sort()).toEqual(['alpha', 'bytes', 'keyMs', 'manifestCid', 'name', 'out', 'shardsMs', 'version']);
+    expect(fetched).toMatchObject({ alpha: alphaHex, manifestCid: cid.toString(), out, bytes: bytes.length, name: 'cli/journey', version: '1.0.0' });
+    expect(Buffer.compare(await readFile(out), Buffer.from(bytes))).toBe(0);
+
+    const other = join(stateDir, 'g2.tgr');
+    await writeFile(other, packGranule({ files: sampleFiles({ name: 'cli/no-relay' }) }).bytes);
+    const [notInstantiated, unregistered, noOut, again, noRelay] = await Promise.all([
+      refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
+      refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
+      refusal('fetch', alphaHex, '--identity', user),
+      refusal('register', granule, '--identity', owner),
+      refusal('register', other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
+    ]);
+    expect(notInstantiated).toMatch(/has not instantiated granule .* no custodian will release its key/);
+    expect(unregistered).toMatch(/is not registered on chain/);
+    expect(noOut).toMatch(/--out <file> is required/);
+    // Refused before anything is published (the custodians keep only the first deposit of a granule).
+    expect(again).toMatch(/already registered/);
+    await expect(readFile(join(stateDir, 'stranger.tgr'))).rejects.toThrow(/ENOENT/);
+    expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
+  }, 240_000);
+});
