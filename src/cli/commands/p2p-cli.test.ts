@@ -1,29 +1,29 @@
 // The command-line light node through the real binary (`node bin/twingrain.js …`, one child process per command)
-// against a real anvil with the contracts deployed and a relay that pins and is the Consortium's key custodian:
-// the owner registers (publishing first) and its process is gone; the user instantiates and fetches the archive
-// byte for byte. Bad inputs get one-line refusals and a non-zero exit.
+// against a real anvil with the contracts deployed, a pinning relay and three key custodians (t = 2) listed in the
+// Consortium: the owner registers (publishing first) and its process is gone; the user instantiates and fetches the
+// archive byte for byte. Bad inputs, and custodians gone offline, get one-line refusals and a non-zero exit.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, http, type Address } from 'viem';
+import { createPublicClient, createWalletClient, http, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
 import { deployContracts } from '../../lib/chain/deploy';
-import { granuleRegistryAbi } from '../../lib/chain/abi.generated';
+import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { startRelay, type RunningRelay } from '../../../relay/relay';
-import { enrolCustodian } from '../../../scripts/stack/custodian';
 import { freePort } from '../../../scripts/stack/ports';
 
 const ROOT = resolve(__dirname, '../../..');
 let anvil: RunningAnvil;
-let relay: RunningRelay;
+const relays: RunningRelay[] = [];
+const dirs: string[] = [];
 let stateDir: string;
-let relayDir: string;
 let registry: Address;
 
 interface Run {
@@ -62,26 +62,36 @@ async function refusal(...argv: string[]): Promise<string> {
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-'));
-  relayDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-relay-'));
   anvil = await startAnvil({ port: await freePort() });
   const deployer = ANVIL_ACCOUNTS[0];
   const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: deployer.privateKey, openEnrolment: true });
   registry = contracts.GranuleRegistry!;
-  relay = await startRelay({
-    port: await freePort(), dataDir: relayDir, development: true, pin: true,
-    custodian: { waitMs: 2_000, chain: { rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 100 } },
-  });
-  await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: contracts.Consortium!, account: ANVIL_ACCOUNTS[4].address, x25519PublicKey: `0x${relay.custodian!.x25519PublicKey}` });
+  // The first relay pins and is a custodian; the other two are custodians only.
+  for (let i = 0; i < 3; i++) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-relay-'));
+    dirs.push(dataDir);
+    relays.push(await startRelay({
+      port: await freePort(), dataDir, development: true, pin: i === 0,
+      custodian: { waitMs: 2_000, chain: { rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 100 } },
+    }));
+  }
+  // Listed as the Consortium's admin would: custodians are known by an account (they send nothing) and their key.
+  const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 100 });
+  const admin = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } }, transport: http(anvil.rpcUrl) });
+  for (const [i, r] of relays.entries()) {
+    const account = `0x${(0xc11c0de0 + i).toString(16).padStart(40, '0')}` as const;
+    await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'registerCustodian', args: [account, `0x${r.custodian!.x25519PublicKey}`] }) });
+  }
+  await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'setThreshold', args: [2] }) });
   const chain = { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 'cli test chain', development: true, contracts, deployBlock };
   await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain));
-  await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify({ chain, relay: { multiaddrs: relay.multiaddrs, development: true } }));
+  await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify({ chain, relay: { multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true } }));
 }, 120_000);
 
 afterAll(async () => {
-  await relay?.stop();
+  for (const r of relays) await r.stop().catch(() => undefined);
   await anvil?.stop();
-  await rm(stateDir, { recursive: true, force: true });
-  await rm(relayDir, { recursive: true, force: true });
+  for (const d of [stateDir, ...dirs]) await rm(d, { recursive: true, force: true });
 });
 
 describe('twingrain register → authorize → instantiate → fetch, each its own process', () => {
@@ -96,12 +106,12 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     const granule = join(stateDir, 'g.tgr');
     await writeFile(granule, bytes);
 
-    const registered = await twingrain('register', granule, '--identity', owner, '--relay', relay.multiaddrs[0]!);
+    const registered = await twingrain('register', granule, '--identity', owner, ...relays.flatMap((r) => ['--relay', r.multiaddrs[0]!]));
     expect(registered.code, registered.stderr).toBe(0);
     const reg = JSON.parse(registered.stdout) as Record<string, unknown>;
     expect(Object.keys(reg).sort()).toEqual(['alpha', 'leafIndex', 'root', 'txHash']);
     expect(reg.alpha).toBe(alphaHex);
-    expect(registered.stderr).toMatch(/pinned by 1, key shares with 1 of 1 custodians \(threshold 1\)/);
+    expect(registered.stderr).toMatch(/pinned by 1, key shares with 3 of 3 custodians \(threshold 2\)/);
 
     // What the chain points at is the public manifest (encrypted granule, sealed key share), not the archive.
     const publicClient = createPublicClient({ transport: http(anvil.rpcUrl) });
@@ -113,28 +123,33 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     const inst = await report('instantiate', String(auth.record), '--identity', user);
     expect(inst.alpha).toBe(alphaHex);
 
-    // The owner's process has exited: everything comes from the pinning relay and the custodian.
+    // The owner's process has exited: everything comes from the pinning relay and the custodians.
     const out = join(stateDir, 'fetched.tgr');
     const fetched = await report('fetch', alphaHex, '--identity', user, '--out', out, '--timeout', '30');
     expect(Object.keys(fetched).sort()).toEqual(['alpha', 'bytes', 'keyMs', 'manifestCid', 'name', 'out', 'shardsMs', 'version']);
     expect(fetched).toMatchObject({ alpha: alphaHex, manifestCid: cid.toString(), out, bytes: bytes.length, name: 'cli/journey', version: '1.0.0' });
     expect(Buffer.compare(await readFile(out), Buffer.from(bytes))).toBe(0);
 
+    // Two custodians go offline: one share is not enough, and fetch says it is waiting for the other key holder.
+    await relays[2]!.stop();
+    await relays[1]!.stop();
     const other = join(stateDir, 'g2.tgr');
     await writeFile(other, packGranule({ files: sampleFiles({ name: 'cli/no-relay' }) }).bytes);
-    const [notInstantiated, unregistered, noOut, again, noRelay] = await Promise.all([
+    const [waiting, notInstantiated, unregistered, noOut, again, noRelay] = await Promise.all([
+      refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '4'),
       refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
       refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
       refusal('fetch', alphaHex, '--identity', user),
       refusal('register', granule, '--identity', owner),
       refusal('register', other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
     ]);
+    expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
     expect(notInstantiated).toMatch(/has not instantiated granule .* no custodian will release its key/);
     expect(unregistered).toMatch(/is not registered on chain/);
     expect(noOut).toMatch(/--out <file> is required/);
     // Refused before anything is published (the custodians keep only the first deposit of a granule).
     expect(again).toMatch(/already registered/);
-    await expect(readFile(join(stateDir, 'stranger.tgr'))).rejects.toThrow(/ENOENT/);
+    for (const never of ['stranger.tgr', 'waiting.tgr']) await expect(readFile(join(stateDir, never))).rejects.toThrow(/ENOENT/);
     expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
   }, 240_000);
 });
