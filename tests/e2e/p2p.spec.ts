@@ -27,6 +27,48 @@ test('two browsers connect over direct WebRTC through the relay and transfer 10 
   await other.close();
 });
 
+test('the app joins the network at start without the Network page, unless turned off in Settings', async ({ page, stack }) => {
+  test.setTimeout(120_000);
+  const p2pChunkLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/node\.browser-[^/]*\.js$/.test(e.name)));
+  await page.goto(`${stack.appUrl}/#/twins`);
+  await expect.poll(p2pChunkLoaded, { timeout: 30_000 }).toBe(true);
+  // Opening the Network page now finds the node the shell started, with the time from page load to the relay.
+  await page.goto(`${stack.appUrl}/#/network`);
+  await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  await expect(page.getByTestId('relay-page-load-ms')).toHaveText(/^\d+$/);
+
+  await page.goto(`${stack.appUrl}/#/settings`);
+  const toggle = page.getByTestId('network-autostart');
+  await expect(toggle).toBeChecked();
+  await toggle.uncheck();
+  await page.reload();
+  await expect(page.getByTestId('network-autostart')).not.toBeChecked();
+  await page.waitForLoadState('networkidle');
+  expect(await p2pChunkLoaded()).toBe(false);
+  // A page that needs the network still starts it.
+  await page.goto(`${stack.appUrl}/#/network`);
+  await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  await page.goto(`${stack.appUrl}/#/settings`);
+  await page.getByTestId('network-autostart').check();
+});
+
+test('a second tab of the same browser runs its own peer', async ({ page, stack }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${stack.appUrl}/#/network`);
+  await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  const second = await page.context().newPage();
+  await second.goto(`${stack.appUrl}/#/network`);
+  await expect(second.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  const first = (await page.getByTestId('peer-id').textContent())!.trim();
+  const other = (await second.getByTestId('peer-id').textContent())!.trim();
+  expect(other).not.toBe(first);
+  await expect(second.getByTestId('peer-slot')).toContainText('Another tab');
+  await expect(page.getByTestId('peer-slot')).toHaveCount(0);
+  // The two tabs are two peers to each other, too.
+  await expect(page.locator(`[data-peer-id="${other}"]`)).toBeVisible({ timeout: 60_000 });
+  await second.close();
+});
+
 test('the Discover page reads the registry and says what it found', async ({ page, stack }) => {
   await page.goto(`${stack.appUrl}/#/discover`);
   await expect(page.getByTestId('discover-status')).toContainText(/\d+ registered granules? on chain/, { timeout: 60_000 });

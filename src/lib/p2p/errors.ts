@@ -37,3 +37,8 @@ export class TransferInterruptedError extends P2PError {
 export class P2PFormatError extends P2PError {
   override name = 'P2PFormatError';
 }
+
+/** Every peer slot of this browser profile is held by an open tab of the app. */
+export class TooManyTabsError extends P2PError {
+  override name = 'TooManyTabsError';
+}

@@ -8,16 +8,26 @@ export type { TransferTestResult } from './transfer-test';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 import type { BrowserNodeOptions } from './node.browser';
 
+let browserModule: Promise<typeof import('./node.browser')> | undefined;
+/** Starts downloading and compiling the p2p chunk without starting a node (the shell does this while it fetches the config). */
+export function preloadBrowserNode(): Promise<unknown> {
+  browserModule ??= import('./node.browser');
+  browserModule.catch(() => (browserModule = undefined));
+  return browserModule;
+}
+
 export async function loadBrowserNode(relay: NodeRelayConfig, options?: BrowserNodeOptions): Promise<TwingrainNode> {
-  const { createBrowserNode } = await import('./node.browser');
+  await preloadBrowserNode();
+  const { createBrowserNode } = await browserModule!;
   return createBrowserNode(relay, options);
 }
 
 let shared: Promise<TwingrainNode> | undefined;
 
 /**
- * The app's one peer, started on first use (the shell may call this at boot so the relay is connected before any
- * page needs it). A failed start is not cached: the next call tries again.
+ * The app's one peer, started on first use (the shell calls this at boot, unless the person turned that off, so the
+ * relay is connected before any page needs it). Each tab of the app gets its own peer (see node.browser.ts). A failed
+ * start is not cached: the next call tries again.
  */
 export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode> {
   if (!shared) {

@@ -3,11 +3,11 @@
 // (so the peer id and fetched blocks persist), and gossipsub peer discovery through the relay.
 import { createHeliaLight } from 'helia';
 import { withLibp2pLight } from '@helia/libp2p';
-import { withBitswap } from '@helia/bitswap';
+import { withBitswap, type BitswapOptions } from '@helia/bitswap';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { webSockets } from '@libp2p/websockets';
-import { webRTC } from '@libp2p/webrtc';
+import { webRTC, type DataChannelOptions } from '@libp2p/webrtc';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { identify } from '@libp2p/identify';
 import { ping } from '@libp2p/ping';
@@ -16,6 +16,7 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { IDBBlockstore } from 'blockstore-idb';
 import { IDBDatastore } from 'datastore-idb';
 import { DISCOVERY_TOPIC } from './protocols';
+import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -23,18 +24,63 @@ import { supervise, parseRelayMultiaddrs } from './supervisor';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 
 export interface BrowserNodeOptions {
-  /** IndexedDB name prefix; separate prefixes give separate peers (tests use one per context anyway). */
+  /**
+   * IndexedDB name prefix; separate prefixes give separate peers. By default the node claims the first free peer slot
+   * of this browser profile (one per open tab, see claimPeerSlot).
+   */
   storePrefix?: string;
+  /** WebRTC data channel settings, over the defaults below (benchmarks compare settings). */
+  dataChannel?: DataChannelOptions;
+  /** Bitswap settings, over the defaults below. */
+  bitswap?: BitswapOptions;
+}
+
+const DEFAULT_PREFIX = 'twingrain-p2p';
+/** Tabs of one profile that can each run a peer at once; more is almost certainly a mistake. */
+export const MAX_PEER_SLOTS = 8;
+
+export interface PeerSlot {
+  slot: number;
+  prefix: string;
+  release(): void;
+}
+
+/**
+ * Tabs of one origin share IndexedDB, and the peer id lives there: two tabs on one store would be one peer id on two
+ * connections, which the relay and the other peers cannot tell apart. So each tab takes the first free slot, held
+ * with a Web Lock for as long as the tab lives (a closed or reloaded tab frees it): the first tab keeps the usual
+ * store, a second one gets its own lasting store and peer id.
+ */
+export async function claimPeerSlot(): Promise<PeerSlot> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  // Without Web Locks (insecure origins) there is no way to coordinate: behave as a single tab.
+  if (!locks) return { slot: 0, prefix: DEFAULT_PREFIX, release: () => undefined };
+  for (let slot = 0; slot < MAX_PEER_SLOTS; slot++) {
+    const release = await new Promise<(() => void) | null>((resolve) => {
+      void locks.request(`twingrain-p2p-slot-${slot}`, { ifAvailable: true }, (lock) => {
+        if (!lock) return resolve(null);
+        return new Promise<void>((done) => resolve(() => done()));
+      });
+    });
+    if (release) return { slot, prefix: slot === 0 ? DEFAULT_PREFIX : `${DEFAULT_PREFIX}-tab${slot}`, release };
+  }
+  throw new TooManyTabsError(`${MAX_PEER_SLOTS} tabs of twingrain already run a peer-to-peer node in this browser profile. Close a tab and reload this one.`);
 }
 
 export async function createBrowserNode(relay: NodeRelayConfig, options: BrowserNodeOptions = {}): Promise<TwingrainNode> {
   parseRelayMultiaddrs(relay.multiaddrs);
-  const prefix = options.storePrefix ?? 'twingrain-p2p';
+  const slot = options.storePrefix ? { slot: 0, prefix: options.storePrefix, release: () => undefined } : await claimPeerSlot();
+  const prefix = slot.prefix;
   const blockstore = new IDBBlockstore(`${prefix}-blocks`);
   const datastore = new IDBDatastore(`${prefix}-data`);
-  await blockstore.open();
-  await datastore.open();
-  const status = new StatusStore();
+  try {
+    await blockstore.open();
+    await datastore.open();
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
+  const status = new StatusStore({ store: { name: prefix, slot: slot.slot } });
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
       addresses: { listen: ['/p2p-circuit', '/webrtc'] },
@@ -42,7 +88,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
         webSockets(),
         // No STUN/TURN: peers on one machine or LAN reach each other with host candidates; elsewhere the relayed
         // connection is the fallback.
-        webRTC({ rtcConfiguration: { iceServers: [] } }),
+        webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { ...options.dataChannel } }),
         circuitRelayTransport(),
       ],
       connectionEncrypters: [noise()],
@@ -56,8 +102,14 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
         pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
       },
     }),
+    { ...options.bitswap },
   );
-  await helia.start();
+  try {
+    await helia.start();
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: true });
   await serveTransferTest(helia, supervisor.relayPeerIds, status);
   return {
@@ -72,6 +124,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
       await helia.stop();
       await blockstore.close();
       await datastore.close();
+      slot.release();
     },
   };
 }

@@ -25,10 +25,23 @@ export interface TransferStatus {
 
 export interface NetworkStatus {
   peerId?: string;
-  relay: { state: RelayState; multiaddr?: string; error?: string; /** ms from node start to the relay connection */ connectMs?: number };
+  relay: {
+    state: RelayState;
+    multiaddr?: string;
+    error?: string;
+    /** ms from node start to the first relay connection */
+    connectMs?: number;
+    /** ms from the page's navigation start (performance.timeOrigin) to the first relay connection; browsers only */
+    sincePageLoadMs?: number;
+  };
   peers: PeerStatus[];
   transfers: TransferStatus[];
   listenAddrs: string[];
+  /**
+   * Where this peer keeps its key and blocks. Each tab of the app holds its own store (a second tab cannot share the
+   * first one's peer id); `slot` 0 is the first tab's.
+   */
+  store?: { name: string; slot: number };
 }
 
 export type StatusListener = (status: NetworkStatus) => void;

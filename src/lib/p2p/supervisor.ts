@@ -13,6 +13,8 @@ export interface SupervisorOptions {
   dialDiscovered: boolean;
   /** WebRTC attempts before falling back to a relayed connection (about 1 in 10 fail on a busy machine). */
   webrtcAttempts?: number;
+  /** How long the peer with the larger id waits for the other to dial before dialing itself (ms). */
+  answerDeferMs?: number;
 }
 
 export interface Supervisor {
@@ -57,7 +59,10 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
   const relays = parseRelayMultiaddrs(o.relayMultiaddrs);
   const relayPeerIds = new Set(relays.map((r) => peerIdOf(r)!));
   const startedAt = Date.now();
+  // In a page, performance.now() counts from navigation start; in Node from process start, which means nothing here.
+  const inBrowser = typeof document !== 'undefined';
   const attempts = o.webrtcAttempts ?? 3;
+  const deferMs = o.answerDeferMs ?? 5_000;
   let stopped = false;
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const dialing = new Set<string>();
@@ -79,7 +84,13 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
       peers: [...byPeer.values()],
       listenAddrs: libp2p.getMultiaddrs().map((m) => m.toString()),
       relay: relayUp
-        ? { ...s.relay, state: 'connected', error: undefined, connectMs: s.relay.connectMs ?? Date.now() - startedAt }
+        ? {
+            ...s.relay,
+            state: 'connected',
+            error: undefined,
+            connectMs: s.relay.connectMs ?? Date.now() - startedAt,
+            sincePageLoadMs: s.relay.sincePageLoadMs ?? (inBrowser ? Math.round(performance.now()) : undefined),
+          }
         : s.relay.state === 'connected'
           ? { ...s.relay, state: 'disconnected' }
           : s.relay,
@@ -121,7 +132,24 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
     }
   };
 
-  const dialPeer = async (peerId: string, given: Array<Multiaddr | string>): Promise<ConnectionKind> => {
+  const directTo = (peerId: string): Connection | undefined =>
+    libp2p.getConnections().find((c) => c.status === 'open' && c.remotePeer.toString() === peerId && ['webrtc', 'direct'].includes(connectionKind(c, relayPeerIds)));
+
+  // One dial per peer at a time: a second WebRTC connection to the same peer is worse than none (streams opened on
+  // the one still being set up on the other side fail).
+  const inFlight = new Map<string, Promise<ConnectionKind>>();
+  const dialPeer = (peerId: string, given: Array<Multiaddr | string>): Promise<ConnectionKind> => {
+    const open = directTo(peerId);
+    if (open) return Promise.resolve(connectionKind(open, relayPeerIds));
+    let p = inFlight.get(peerId);
+    if (!p) {
+      p = dialNew(peerId, given).finally(() => inFlight.delete(peerId));
+      inFlight.set(peerId, p);
+    }
+    return p;
+  };
+
+  const dialNew = async (peerId: string, given: Array<Multiaddr | string>): Promise<ConnectionKind> => {
     const addrs = given.map((a) => (typeof a === 'string' ? multiaddr(a) : a));
     const webrtc = addrs.filter((a) => a.toString().includes('/webrtc'));
     const circuit = addrs.filter((a) => a.toString().includes('/p2p-circuit') && !a.toString().includes('/webrtc'));
@@ -147,21 +175,31 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
     throw lastError instanceof Error ? lastError : new Error(`no dialable address for ${peerId}`);
   };
 
+  const self = libp2p.peerId.toString();
   const onDiscovery = (event: CustomEvent<PeerInfo>): void => {
     if (!o.dialDiscovered || stopped) return;
     const id = event.detail.id.toString();
-    if (relayPeerIds.has(id) || dialing.has(id)) return;
-    const open = libp2p.getConnections(event.detail.id).some((c) => connectionKind(c, relayPeerIds) === 'webrtc' || connectionKind(c, relayPeerIds) === 'direct');
-    if (open) return;
+    if (relayPeerIds.has(id) || dialing.has(id) || directTo(id)) return;
     const addrs = event.detail.multiaddrs.map((a) => (peerIdOf(a) === id ? a : a.encapsulate(`/p2p/${id}`)));
     if (addrs.length === 0) return;
     dialing.add(id);
-    dialPeer(id, addrs)
-      .catch(() => undefined)
-      .finally(() => {
+    const dial = (): void =>
+      void dialPeer(id, addrs)
+        .catch(() => undefined)
+        .finally(() => {
+          dialing.delete(id);
+          refreshPeers();
+        });
+    // Both peers discover each other at about the same time; if both dialed, each would end up with two WebRTC
+    // connections. The peer with the smaller id dials; the other one only if no connection arrived meanwhile.
+    if (self < id) return dial();
+    later(deferMs, () => {
+      if (directTo(id)) {
         dialing.delete(id);
-        refreshPeers();
-      });
+        return;
+      }
+      dial();
+    });
   };
 
   const onOpen = (): void => refreshPeers();

@@ -52,8 +52,9 @@ export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relay
         status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'running', via: via[0] });
       }
     } catch (error) {
-      status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'failed', error: (error as Error).message });
-      throw new TransferInterruptedError(`The test transfer stopped after ${received} bytes: ${(error as Error).message}`);
+      const why = describe(error);
+      status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'failed', error: why });
+      throw new TransferInterruptedError(`The test transfer stopped after ${received} bytes: ${why}`);
     }
     const ms = performance.now() - t0;
     status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'done', via: via[0] });
@@ -79,6 +80,14 @@ export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: P
   } finally {
     await deleteDag(helia, cid);
   }
+}
+
+/** Helia wraps every block broker's failure in one "Failed to load block"; the reasons are inside. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const inner = (error as { errors?: unknown[] }).errors;
+  if (!Array.isArray(inner) || inner.length === 0) return message;
+  return `${message} (${inner.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')})`;
 }
 
 /** Deletes a UnixFS file's blocks (a dag-pb tree with raw leaves). */
