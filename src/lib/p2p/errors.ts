@@ -38,6 +38,19 @@ export class P2PFormatError extends P2PError {
   override name = 'P2PFormatError';
 }
 
+/** A shard stopped receiving blocks (its peer went away); the fetch waits for a source and keeps what it has. */
+export class ShardStalledError extends TransferInterruptedError {
+  override name = 'ShardStalledError';
+  constructor(
+    readonly shard: number,
+    /** Blocks of this shard already received and kept in the blockstore. */
+    readonly blocksKept: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Every peer slot of this browser profile is held by an open tab of the app. */
 export class TooManyTabsError extends P2PError {
   override name = 'TooManyTabsError';

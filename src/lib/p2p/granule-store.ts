@@ -11,7 +11,7 @@ import { toBase64 } from './rpc';
 import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
 import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
-import { AlphaMismatchError, NotEnoughShardsError, P2PFormatError, TamperedBlockError, TransferInterruptedError } from './errors';
+import { AlphaMismatchError, NotEnoughShardsError, P2PFormatError, ShardStalledError, TamperedBlockError, TransferInterruptedError } from './errors';
 
 export interface StoreGranuleParameters {
   helia: Helia;
@@ -132,45 +132,120 @@ export interface FetchProgress {
   bytes: number;
   total: number;
   shardsDone: number;
+  /** Shards whose source went quiet: they wait for the same peer to come back or for another one. */
+  waiting: number[];
+  /** Blocks received from peers in this attempt (blocks already on this device are read, not fetched). */
+  blocksFetched: number;
+}
+
+/** One block received over bitswap for a shard (verified against its CID by Helia before it is kept). */
+export interface FetchBlockEvent {
+  shard: number;
+  cid: CID;
+  /** Peer id of the sender. */
+  from: string;
 }
 
 export interface FetchGranuleParameters {
   helia: Helia;
   manifest: PublicManifest;
   key: Uint8Array;
-  /** Per-shard time limit; a shard that does not arrive in time is skipped for another one. */
+  /**
+   * A shard that receives no block for this long is set aside for another one (30 s by default). Its blocks are
+   * kept, and a shard that made progress is tried again after the others.
+   */
   shardTimeoutMs?: number;
+  /** No block for this long while a shard is incomplete is reported as waiting (5 s by default). */
+  stallMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: FetchProgress) => void;
-  /** Called when a shard is refused or missing; the fetch continues with other shards. */
+  /** Called when a shard is refused, missing or waiting for a source (ShardStalledError); the fetch continues. */
   onShardProblem?: (index: number, error: Error) => void;
+  /** Called for every block a peer delivers. */
+  onBlock?: (event: FetchBlockEvent) => void;
 }
 
-/** Fetches any k intact shards (data shards first: then no decoding is needed), rebuilds, decrypts, checks α. */
+interface BitswapBlockEvent {
+  type: string;
+  detail?: { cid?: CID; sender?: { toString(): string } };
+}
+
+/**
+ * Fetches any k intact shards (data shards first: then no decoding is needed), rebuilds, decrypts, checks α.
+ * Bitswap keeps wanting a block from a peer that vanished and re-sends its want list to every peer that
+ * (re)connects, so a quiet shard is not abandoned at once: it is reported as waiting, and the transfer goes on
+ * when a source comes back. Every received block stays in the blockstore, so a later attempt fetches only the rest.
+ */
 export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Array> {
   const { k, n, shardSize } = p.manifest.erasure;
   const fs = unixfs(p.helia);
   const got = new Map<number, Uint8Array>();
   const total = k * shardSize;
+  const shardTimeoutMs = p.shardTimeoutMs ?? 30_000;
+  const stallMs = Math.min(p.stallMs ?? 5_000, shardTimeoutMs);
   let bytes = 0;
+  let blocksFetched = 0;
   const queue = Array.from({ length: n }, (_, i) => i);
   const problems: string[] = [];
+  const waiting = new Set<number>();
+  /** Blocks fetched per shard over the whole call, for the messages. */
+  const fetchedPerShard = new Map<number, number>();
+  /** Shards that received blocks and then went quiet for a whole shardTimeoutMs. */
+  const lost = new Set<number>();
 
-  const fetchShard = async (index: number): Promise<void> => {
+  const report = (): void => p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size, waiting: [...waiting].sort((a, b) => a - b), blocksFetched });
+
+  const fetchShard = async (index: number): Promise<boolean> => {
     const entry = p.manifest.shards[index]!;
-    const signal = AbortSignal.any([AbortSignal.timeout(p.shardTimeoutMs ?? 30_000), ...(p.signal ? [p.signal] : [])]);
+    const quiet = new AbortController();
+    const signal = AbortSignal.any([quiet.signal, ...(p.signal ? [p.signal] : [])]);
     const parts: Uint8Array[] = [];
     let received = 0;
+    let lastBlockAt = Date.now();
+    let progressed = false;
+    const touch = (): void => {
+      lastBlockAt = Date.now();
+      if (waiting.delete(index)) report();
+    };
+    const watchdog = setInterval(() => {
+      const silent = Date.now() - lastBlockAt;
+      if (silent >= shardTimeoutMs) quiet.abort();
+      else if (silent >= stallMs && !waiting.has(index)) {
+        waiting.add(index);
+        const kept = fetchedPerShard.get(index) ?? 0;
+        p.onShardProblem?.(index, new ShardStalledError(index, kept, kept > 0
+          ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. The ${kept} blocks already received are kept.`
+          : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`));
+        report();
+      }
+    }, Math.max(50, Math.min(1_000, stallMs / 4)));
+    const onProgress = (event: BitswapBlockEvent): void => {
+      if (event.type !== 'bitswap:block' || event.detail?.cid == null) return;
+      blocksFetched++;
+      progressed = true;
+      fetchedPerShard.set(index, (fetchedPerShard.get(index) ?? 0) + 1);
+      touch();
+      p.onBlock?.({ shard: index, cid: event.detail.cid, from: String(event.detail.sender) });
+    };
     try {
-      for await (const part of fs.cat(CID.parse(entry.cid), { signal })) {
+      for await (const part of fs.cat(CID.parse(entry.cid), { signal, onProgress } as Parameters<typeof fs.cat>[1])) {
+        touch();
         parts.push(part);
         received += part.length;
         bytes += part.length;
-        p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size });
+        report();
       }
     } catch (error) {
       bytes -= received;
+      if (quiet.signal.aborted && !p.signal?.aborted) {
+        const kept = fetchedPerShard.get(index) ?? 0;
+        if (kept > 0) lost.add(index);
+        throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${kept} blocks already received are kept)` : ''}.`);
+      }
       throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
+    } finally {
+      clearInterval(watchdog);
+      if (waiting.delete(index)) report();
     }
     const shard = concat(parts);
     if (shard.length !== shardSize || (await sha256Hex(shard)) !== entry.sha256) {
@@ -178,29 +253,45 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
       throw new TamperedBlockError(`Shard ${index} does not match its manifest entry: a peer served altered data. It was discarded.`);
     }
     got.set(index, shard);
+    lost.delete(index);
+    return progressed;
   };
 
+  let active = 0;
   const worker = async (): Promise<void> => {
-    while (got.size < k && !p.signal?.aborted) {
+    // A worker whose shard is done does not start a spare one while the others are still arriving: it would cost a
+    // whole shard of bandwidth for nothing. The worker of a shard that fails takes the next one instead.
+    while (got.size + active < k && !p.signal?.aborted) {
       const index = queue.shift();
       if (index === undefined) return;
+      const before = fetchedPerShard.get(index) ?? 0;
       try {
+        active++;
         await fetchShard(index);
       } catch (error) {
         problems.push((error as Error).message);
         p.onShardProblem?.(index, error as Error);
         if (p.signal?.aborted) return;
+        // A shard that advanced before going quiet is worth another try once the others had theirs.
+        if (error instanceof ShardStalledError && (fetchedPerShard.get(index) ?? 0) > before) queue.push(index);
+      } finally {
+        active--;
       }
     }
   };
   await Promise.all(Array.from({ length: k }, worker));
+  const kept = [...fetchedPerShard.values()].reduce((a, b) => a + b, 0);
   if (p.signal?.aborted) {
-    throw new TransferInterruptedError(`The transfer was stopped with ${got.size} of ${k} shards complete. Blocks already received are kept: fetching again resumes from them.`);
+    const why = (p.signal.reason as Error | undefined)?.name === 'TimeoutError' ? 'reached its time limit' : 'was stopped';
+    throw new TransferInterruptedError(`The transfer ${why} with ${got.size} of ${k} shards complete${waiting.size > 0 ? ` while shard${waiting.size > 1 ? 's' : ''} ${[...waiting].join(', ')} waited for a source` : ''}. Blocks already received are kept: fetching again resumes from them.`);
   }
   if (got.size < k) {
+    if (lost.size > 0) {
+      throw new TransferInterruptedError(`Only ${got.size} of the ${k} shards needed arrived: the peer serving shard${lost.size > 1 ? 's' : ''} ${[...lost].join(', ')} went away and no other source answered within ${seconds(shardTimeoutMs)}. The ${kept} blocks already received are kept on this device: fetching again resumes from them.`);
+    }
     throw new NotEnoughShardsError(`Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`);
   }
-  p.onProgress?.({ bytes: total, total, shardsDone: got.size });
+  report();
   const ciphertext = decodeShards(got, { k, n, length: p.manifest.ciphertext.length });
   if ((await sha256Hex(ciphertext)) !== p.manifest.ciphertext.sha256) throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
   const archive = await decryptArchive(ciphertext, p.key);
@@ -211,3 +302,6 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   return archive;
 }
 
+function seconds(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
