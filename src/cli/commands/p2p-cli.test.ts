@@ -9,13 +9,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, http, type Address } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
 import { deployContracts } from '../../lib/chain/deploy';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
+import { createIdentity } from '../../lib/identity/index';
+import { createIdentityFile } from '../../lib/zk/identity-file';
+import { commands } from './index';
 import { startRelay, type RunningRelay } from '../../../relay/relay';
 import { freePort } from '../../../scripts/stack/ports';
 
@@ -85,10 +88,12 @@ beforeAll(async () => {
   await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'setThreshold', args: [2] }) });
   const chain = { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 'cli test chain', development: true, contracts, deployBlock };
   await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain));
+  process.env.TWINGRAIN_STATE_DIR = stateDir;
   await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify({ chain, relay: { multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true } }));
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env.TWINGRAIN_STATE_DIR;
   for (const r of relays) await r.stop().catch(() => undefined);
   await anvil?.stop();
   for (const d of [stateDir, ...dirs]) await rm(d, { recursive: true, force: true });
@@ -99,7 +104,9 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     const owner = join(stateDir, 'owner.json');
     const user = join(stateDir, 'user.json');
     const stranger = join(stateDir, 'stranger.json');
-    const [, u] = await Promise.all([report('identity', 'new', '--out', owner), report('identity', 'new', '--out', user), report('identity', 'new', '--out', stranger)]);
+    const [, u] = await Promise.all([report('identity', 'new', '--out', owner), report('identity', 'new', '--out', user)]);
+    // Someone with an identity who never instantiated anything (made here: one process fewer on a busy machine).
+    await writeFile(stranger, JSON.stringify(await createIdentityFile(createIdentity(), generatePrivateKey())));
 
     // Large enough that each shard spans several blocks.
     const { bytes, alphaHex } = packGranule({ files: { ...sampleFiles({ name: 'cli/journey' }), 'assets/blob.bin': new Uint8Array(randomBytes(600 * 1024)) } });
@@ -130,18 +137,22 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     expect(fetched).toMatchObject({ alpha: alphaHex, manifestCid: cid.toString(), out, bytes: bytes.length, name: 'cli/journey', version: '1.0.0' });
     expect(Buffer.compare(await readFile(out), Buffer.from(bytes))).toBe(0);
 
-    // Two custodians go offline: one share is not enough, and fetch says it is waiting for the other key holder.
+    // Two custodians go offline: one share is not enough, so fetch says it is waiting for the other key holder, and
+    // register publishes nothing.
     await relays[2]!.stop();
     await relays[1]!.stop();
     const other = join(stateDir, 'g2.tgr');
     await writeFile(other, packGranule({ files: sampleFiles({ name: 'cli/no-relay' }) }).bytes);
-    const [waiting, notInstantiated, unregistered, noOut, again, noRelay] = await Promise.all([
+    // register's refusals run in this process (the same code main runs; fewer processes on a busy machine).
+    const register = (...argv: string[]): Promise<string> => commands.register!().then((c) => c.run(argv)).then(() => 'no refusal', (e: Error) => e.message);
+    const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew] = await Promise.all([
       refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '4'),
       refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
       refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
       refusal('fetch', alphaHex, '--identity', user),
-      refusal('register', granule, '--identity', owner),
-      refusal('register', other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
+      register(granule, '--identity', owner),
+      register(other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
+      register(other, '--identity', owner, '--timeout', '3'),
     ]);
     expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
     expect(notInstantiated).toMatch(/has not instantiated granule .* no custodian will release its key/);
@@ -150,6 +161,7 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     // Refused before anything is published (the custodians keep only the first deposit of a granule).
     expect(again).toMatch(/already registered/);
     for (const never of ['stranger.tgr', 'waiting.tgr']) await expect(readFile(join(stateDir, never))).rejects.toThrow(/ENOENT/);
+    expect(tooFew).toMatch(/Nothing was published: .* 1 pinning node\(s\) \(1 needed\) and 1 of the 3 custodians listed on chain \(2 needed\)/);
     expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
   }, 240_000);
 });

@@ -18,7 +18,7 @@ import { describeContractError } from '../../lib/chain/revert';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity, type Deployment } from './identity/context';
-import { CustodyUnavailableError, PublishedNotRegisteredError } from './identity/errors';
+import { CustodyUnavailableError, PublishUnavailableError, PublishedNotRegisteredError } from './identity/errors';
 import { readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated, waitForProtocols } from './identity/network';
 
 // The app's Share page publishes with the same erasure code: any 2 of 3 shards rebuild the ciphertext.
@@ -69,7 +69,17 @@ async function publish(granule: UnpackGranuleReturnType, archive: Uint8Array, cu
   try {
     // Every listed custodian gets its share when it is reachable; fewer than t is refused by publishGranule.
     const found = await waitForProtocols(node, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, o.waitMs);
-    progress(`found ${found[PIN_PROTOCOL] ?? 0} pinning node(s) and ${found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0} of ${custody.custodians.length} custodian(s)`);
+    const pins = found[PIN_PROTOCOL] ?? 0;
+    const custodians = found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0;
+    progress(`found ${pins} pinning node(s) and ${custodians} of ${custody.custodians.length} custodian(s)`);
+    // Refused before anything leaves: a custodian keeps the first deposit of a granule, so a deposit made for a
+    // publication that then fails (no pin) would block every later attempt with the same α.
+    if (pins === 0 || custodians < custody.threshold) {
+      throw new PublishUnavailableError(
+        `Nothing was published: within ${Math.round(o.waitMs / 1000)} s the relays (${multiaddrs.join(', ')}) offered ${pins} pinning node(s) (1 needed) and ${custodians} of the ${custody.custodians.length} custodians listed on chain (${custody.threshold} needed). ` +
+          `Check that they are running (twingrain relay --pin / --custodian) and reachable from these addresses, or wait longer with --timeout <seconds>.`,
+      );
+    }
     const m = granule.manifest;
     const published = await publishGranule({
       helia: node.helia,

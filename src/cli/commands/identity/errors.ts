@@ -6,6 +6,11 @@ export class CustodyUnavailableError extends Error {
   override name = 'CustodyUnavailableError';
 }
 
+/** Too few pinning nodes or custodians are reachable: nothing was published (no key share was handed out). */
+export class PublishUnavailableError extends Error {
+  override name = 'PublishUnavailableError';
+}
+
 /** The granule went onto the network (pinned, key shares deposited) but its registration transaction failed. */
 export class PublishedNotRegisteredError extends Error {
   override name = 'PublishedNotRegisteredError';
