@@ -21,6 +21,7 @@ import { FsDatastore } from 'datastore-fs';
 import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
 import { servePinning } from '../src/lib/p2p/pin-protocol';
 import { serveCustodian } from '../src/lib/p2p/custody-protocol';
+import { serveAuthMailbox } from '../src/lib/p2p/auth-requests';
 import { InstantiationIndex } from '../src/lib/custody';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
@@ -120,6 +121,8 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   const stops: Array<() => Promise<void> | void> = [];
   let custodian: RunningRelay['custodian'];
   try {
+    const mailbox = await serveAuthMailbox(libp2p);
+    stops.push(() => mailbox.stop());
     if (o.pin) await servePinning(helia);
     if (o.custodian) {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));

@@ -1,4 +1,4 @@
-// Lists the embedded relay as the consortium's key custodian, with a threshold of one.
+// Lists the stack's key custodians in the Consortium and sets the threshold t (the embedded default: one custodian, t = 1).
 import { createPublicClient, createWalletClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { consortiumAbi } from '../../src/lib/chain/abi.generated';
@@ -10,6 +10,8 @@ export interface EnrolCustodianParameters {
   /** The custodian's account on chain (who it is; shares are sealed to its X25519 key). */
   account: `0x${string}`;
   x25519PublicKey: `0x${string}`;
+  /** Threshold to set once this custodian is listed (default 1). */
+  threshold?: number;
 }
 
 export async function enrolCustodian(p: EnrolCustodianParameters): Promise<void> {
@@ -24,5 +26,5 @@ export async function enrolCustodian(p: EnrolCustodianParameters): Promise<void>
       hash: await admin.writeContract({ address: p.consortium, abi: consortiumAbi, functionName: 'registerCustodian', args: [p.account, p.x25519PublicKey] }),
     });
   }
-  await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: p.consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [1] }) });
+  await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: p.consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [p.threshold ?? 1] }) });
 }

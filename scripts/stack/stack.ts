@@ -8,7 +8,7 @@ import { deployContracts } from '../../src/lib/chain/deploy';
 import { deployIncentiveContracts } from '../../src/lib/incentive/deploy';
 import { startRelay } from '../../relay/relay';
 import type { RuntimeConfig } from '../../src/lib/config';
-import { PORTS, portFromEnv, assertPortFree } from './ports';
+import { PORTS, portFromEnv, assertPortFree, freePort } from './ports';
 import { serveApp } from './serve';
 import { enrolCustodian } from './custodian';
 
@@ -22,6 +22,12 @@ export interface StackOptions {
   stateDir?: string;
   /** Build the app before serving (default: build when dist/ is missing or older than src/). */
   build?: 'always' | 'never' | 'auto';
+  /**
+   * Key custodians to run (default 1: the relay itself) and the threshold t the Consortium sets (default 1). Extra
+   * custodians are further relay processes with the custodian role only; the app connects to all of them.
+   */
+  custodians?: number;
+  threshold?: number;
   /** The built app to serve (default `dist/`; engineers sharing a tree build into their own folder and set TWINGRAIN_DIST). */
   distDir?: string;
   log?: (line: string) => void;
@@ -106,14 +112,36 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
         : {}),
     });
     stops.push(() => relay.stop());
-    if (relay.custodian && chain.contracts.Consortium) {
-      await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: chain.contracts.Consortium, account: ANVIL_ACCOUNTS[4].address, x25519PublicKey: `0x${relay.custodian.x25519PublicKey}` });
+    const custodianCount = Math.max(1, o.custodians ?? 1);
+    const threshold = o.threshold ?? 1;
+    if (threshold < 1 || threshold > custodianCount) throw new Error(`A threshold of ${threshold} needs between 1 and ${custodianCount} custodians; pass a threshold from 1 to the number of custodians.`);
+    const relayMultiaddrs = [...relay.multiaddrs];
+    const custodianKeys: `0x${string}`[] = relay.custodian ? [`0x${relay.custodian.x25519PublicKey}`] : [];
+    for (let i = 1; i < custodianCount && chain.contracts.GranuleRegistry; i++) {
+      const extra = await startRelay({
+        host,
+        port: await freePort(),
+        dataDir: join(stateDir, `custodian-${i + 1}`),
+        development: true,
+        custodian: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock } },
+      });
+      stops.push(() => extra.stop());
+      relayMultiaddrs.push(...extra.multiaddrs);
+      custodianKeys.push(`0x${extra.custodian!.x25519PublicKey}`);
+      log(`custody ${extra.multiaddrs[0] ?? '(no address)'} (key custodian ${i + 1})`);
     }
-    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ' (pinning; key custodian, threshold 1)' : ''}`);
+    if (chain.contracts.Consortium) {
+      // Custodians are known on chain by an account; the stack's are fixed, distinct addresses (they send nothing).
+      for (const [i, key] of custodianKeys.entries()) {
+        const account = i === 0 ? ANVIL_ACCOUNTS[4].address : (`0x${(0xc0de00 + i).toString(16).padStart(40, '0')}` as `0x${string}`);
+        await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: chain.contracts.Consortium, account, x25519PublicKey: key, threshold: i === custodianKeys.length - 1 ? threshold : 1 });
+      }
+    }
+    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ` (pinning; ${custodianKeys.length === 1 ? 'key custodian' : `key custodian 1 of ${custodianKeys.length}`}, threshold ${threshold})` : ''}`);
 
     const config: RuntimeConfig = {
       chain,
-      relay: { multiaddrs: relay.multiaddrs, development: true },
+      relay: { multiaddrs: relayMultiaddrs, development: true },
       startedAt: new Date().toISOString(),
     };
     await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain, null, 2) + '\n');
@@ -129,7 +157,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     stops.push(() => app.stop());
     log(`app     ${app.url}`);
 
-    return { config, appUrl: app.url, rpcUrl: anvil.rpcUrl, relayMultiaddrs: relay.multiaddrs, stateDir, stop: stopAll };
+    return { config, appUrl: app.url, rpcUrl: anvil.rpcUrl, relayMultiaddrs, stateDir, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

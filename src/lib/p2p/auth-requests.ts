@@ -1,12 +1,15 @@
-// Authorization requests (paper §5.2, third phase) over gossipsub, relayed by the community node: a user publishes
-// a request on the owner's topic (keyed by the owner's public key, the only address the chain gives), the owner's
-// app shows it in its inbox and answers on the user's topic. Gossipsub signs every message with the sender's peer id.
+// Authorization requests (paper §5.2, third phase) over gossipsub: a user publishes a request addressed to the
+// owner's public key (the only address the chain gives), the owner's app shows it in its inbox and answers addressed
+// to the user's key. One topic carries them all and every relay subscribes to it, so the relays forward them between
+// browsers that are not directly connected; each relay also keeps recent messages in a mailbox, so an owner who opens
+// the app later still finds the requests made while it was away. Gossipsub signs every message with the sender's
+// peer id; the chain, not the message, decides what a request is worth (only the holder of Sk_U can instantiate).
 import type { Libp2p } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Message } from '@libp2p/gossipsub';
 import { P2PFormatError } from './errors';
-
-export const ownerTopic = (ownerPk: string): string => `twingrain/auth-requests/1/${ownerPk.toLowerCase()}`;
-export const userTopic = (userPk: string): string => `twingrain/auth-replies/1/${userPk.toLowerCase()}`;
+import { AUTH_MAILBOX_PROTOCOL, AUTH_TOPIC } from './protocols';
+import { handleJson, requestJson } from './rpc';
 
 export interface AuthRequestMessage {
   type: 'request';
@@ -55,40 +58,87 @@ function parse(data: Uint8Array): AuthRequestMessage | AuthReplyMessage | undefi
   return undefined;
 }
 
-/** Listens on the owner's and the user's topics for this identity; returns a function that stops listening. */
-export function listenAuthMessages(
-  libp2p: Libp2p,
-  myPk: string,
-  handlers: { onRequest(m: AuthRequestMessage, fromPeer: string): void; onReply(m: AuthReplyMessage, fromPeer: string): void },
-): () => void {
+type AuthMessage = AuthRequestMessage | AuthReplyMessage;
+type Handlers = { onRequest(m: AuthRequestMessage, fromPeer: string): void; onReply(m: AuthReplyMessage, fromPeer: string): void };
+
+function deliver(parsed: AuthMessage | undefined, from: string, myPk: string, handlers: Handlers): void {
+  const me = myPk.toLowerCase();
+  if (parsed?.type === 'request' && parsed.ownerPk === me) handlers.onRequest(parsed, from);
+  if (parsed?.type === 'reply' && parsed.userPk === me) handlers.onReply(parsed, from);
+}
+
+/**
+ * Listens for requests to and replies for this identity, first collecting what the connected relays kept while this
+ * app was away (handlers may see a message twice: ids are unique, store them idempotently). Returns a function that
+ * stops listening.
+ */
+export function listenAuthMessages(libp2p: Libp2p, myPk: string, handlers: Handlers, relays: string[] = []): () => void {
   const pubsub = pubsubOf(libp2p);
-  const mine = ownerTopic(myPk);
-  const replies = userTopic(myPk);
   const listener = (event: CustomEvent<Message>): void => {
     const msg = event.detail;
-    if (msg.topic !== mine && msg.topic !== replies) return;
-    const parsed = parse(msg.data);
-    const from = msg.type === 'signed' ? msg.from.toString() : 'unknown';
-    if (parsed?.type === 'request' && msg.topic === mine && parsed.ownerPk === myPk.toLowerCase()) handlers.onRequest(parsed, from);
-    if (parsed?.type === 'reply' && msg.topic === replies && parsed.userPk === myPk.toLowerCase()) handlers.onReply(parsed, from);
+    if (msg.topic !== AUTH_TOPIC) return;
+    deliver(parse(msg.data), msg.type === 'signed' ? msg.from.toString() : 'unknown', myPk, handlers);
   };
   pubsub.addEventListener('message', listener);
-  pubsub.subscribe(mine);
-  pubsub.subscribe(replies);
+  pubsub.subscribe(AUTH_TOPIC);
+  for (const relay of relays) {
+    void requestJson<{ messages?: Array<{ from: string; data: string }> }>(libp2p, peerIdFromString(relay), AUTH_MAILBOX_PROTOCOL, { pk: myPk.toLowerCase() })
+      .then((r) => {
+        for (const m of r.messages ?? []) deliver(parse(new TextEncoder().encode(m.data)), m.from, myPk, handlers);
+      })
+      .catch(() => undefined); // a relay without a mailbox (or gone): live messages still arrive
+  }
   return () => {
     pubsub.removeEventListener('message', listener);
-    pubsub.unsubscribe(mine);
-    pubsub.unsubscribe(replies);
   };
 }
 
 export async function sendAuthRequest(libp2p: Libp2p, m: Omit<AuthRequestMessage, 'type' | 'id'>): Promise<AuthRequestMessage> {
   const message: AuthRequestMessage = { type: 'request', id: crypto.randomUUID(), ...m, ownerPk: m.ownerPk.toLowerCase(), userPk: m.userPk.toLowerCase() };
-  await pubsubOf(libp2p).publish(ownerTopic(message.ownerPk), new TextEncoder().encode(JSON.stringify(message)));
+  await pubsubOf(libp2p).publish(AUTH_TOPIC, new TextEncoder().encode(JSON.stringify(message)));
   return message;
 }
 
 export async function sendAuthReply(libp2p: Libp2p, m: Omit<AuthReplyMessage, 'type'>): Promise<void> {
   const message: AuthReplyMessage = { type: 'reply', ...m, userPk: m.userPk.toLowerCase() };
-  await pubsubOf(libp2p).publish(userTopic(message.userPk), new TextEncoder().encode(JSON.stringify(message)));
+  await pubsubOf(libp2p).publish(AUTH_TOPIC, new TextEncoder().encode(JSON.stringify(message)));
+}
+
+export interface AuthMailboxOptions {
+  /** Messages kept (oldest dropped first). */
+  maxMessages?: number;
+  /** How long a message is kept (ms). */
+  maxAgeMs?: number;
+}
+
+/**
+ * The relay's side: subscribes to the authorization topic (which makes it forward requests between browsers) and
+ * answers mailbox queries with the kept messages addressed to a public key.
+ */
+export async function serveAuthMailbox(libp2p: Libp2p, o: AuthMailboxOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const pubsub = pubsubOf(libp2p);
+  const max = o.maxMessages ?? 2_000;
+  const maxAge = o.maxAgeMs ?? 7 * 24 * 3_600_000;
+  const kept: Array<{ at: number; to: string; from: string; data: string }> = [];
+  const listener = (event: CustomEvent<Message>): void => {
+    const msg = event.detail;
+    if (msg.topic !== AUTH_TOPIC) return;
+    const parsed = parse(msg.data);
+    if (!parsed) return;
+    kept.push({ at: Date.now(), to: parsed.type === 'request' ? parsed.ownerPk : parsed.userPk, from: msg.type === 'signed' ? msg.from.toString() : 'unknown', data: new TextDecoder().decode(msg.data) });
+    while (kept.length > max || (kept.length > 0 && kept[0]!.at < Date.now() - maxAge)) kept.shift();
+  };
+  pubsub.addEventListener('message', listener);
+  pubsub.subscribe(AUTH_TOPIC);
+  await handleJson(libp2p, AUTH_MAILBOX_PROTOCOL, async (request) => {
+    const pk = (request as { pk?: unknown }).pk;
+    if (typeof pk !== 'string' || !HEX.test(pk)) throw new P2PFormatError('A mailbox query names a public key (0x + 64 hex).');
+    return { messages: kept.filter((m) => m.to === pk).map(({ from, data }) => ({ from, data })) };
+  });
+  return {
+    async stop() {
+      pubsub.removeEventListener('message', listener);
+      await libp2p.unhandle(AUTH_MAILBOX_PROTOCOL);
+    },
+  };
 }

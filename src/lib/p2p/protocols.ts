@@ -6,6 +6,10 @@ export const KEY_RELEASE_PROTOCOL = '/twingrain/key-release/1.0.0';
 export const CUSTODY_DEPOSIT_PROTOCOL = '/twingrain/custody-deposit/1.0.0';
 /** User → owner: a request for authorization to use a granule. */
 export const AUTH_REQUEST_PROTOCOL = '/twingrain/auth-request/1.0.0';
+/** Gossipsub topic of authorization requests and replies; every relay subscribes, so it forwards them. */
+export const AUTH_TOPIC = 'twingrain/auth/1';
+/** Peer → relay: "what requests or replies for this public key did you see while I was away?" */
+export const AUTH_MAILBOX_PROTOCOL = '/twingrain/auth-mailbox/1.0.0';
 /** Owner → pinning relay: keep these CIDs. */
 export const PIN_PROTOCOL = '/twingrain/pin/1.0.0';
 /** Peer ↔ peer: "fetch this CID from me and tell me how long it took" (the Network page's transfer test). */

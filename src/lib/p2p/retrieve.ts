@@ -8,6 +8,7 @@ import { fetchPublicManifest, fetchGranule } from './granule-store';
 import { gatherGranuleKey, type GatherKeyState } from './custody-protocol';
 import type { PublicManifest } from './public-manifest';
 import type { StatusStore } from './status';
+import { sourcedBlocks, type BlockSource } from './block-sources';
 
 export type RetrieveState =
   | { phase: 'manifest' }
@@ -22,6 +23,11 @@ export interface RetrieveGranuleParameters {
   alpha: string;
   userSecretKey: Uint8Array;
   status?: StatusStore;
+  /**
+   * The relays' peer ids (node.supervisor.relayPeerIds). Directly connected peers (the owner's browser, say) are
+   * then asked for shards before the relays, and every block's source is recorded.
+   */
+  relayPeerIds?: Set<string>;
   keyTimeoutMs?: number;
   shardTimeoutMs?: number;
   onState?: (state: RetrieveState) => void;
@@ -34,6 +40,8 @@ export interface RetrieveGranuleReturnType {
   /** Milliseconds spent gathering the key and the shards. */
   keyMs: number;
   shardsMs: number;
+  /** Who delivered the shards' blocks and over which kind of connection, most bytes first. */
+  sources: BlockSource[];
 }
 
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
@@ -51,9 +59,10 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
   const t1 = Date.now();
   const id = `${p.alpha}:${t1}`;
   const label = `${manifest.granule.name} ${manifest.granule.version}`;
+  const sourced = sourcedBlocks({ helia: p.helia, relayPeerIds: p.relayPeerIds ?? new Set() });
   try {
     const archive = await fetchGranule({
-      helia: p.helia,
+      helia: sourced.helia,
       manifest,
       key,
       shardTimeoutMs: p.shardTimeoutMs,
@@ -63,9 +72,11 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
         p.status?.putTransfer({ id, label, direction: 'download', bytes: x.bytes, total: x.total, state: 'running' });
       },
     });
-    p.status?.putTransfer({ id, label, direction: 'download', bytes: archive.length, total: archive.length, state: 'done' });
+    const sources = sourced.sources();
+    const via = sources.find((s) => s.via !== 'local' && s.via !== 'unknown')?.via;
+    p.status?.putTransfer({ id, label, direction: 'download', bytes: archive.length, total: archive.length, state: 'done', ...(via && via !== 'local' && via !== 'unknown' ? { via } : {}) });
     p.onState?.({ phase: 'done' });
-    return { archive, manifest, keyMs: t1 - t0, shardsMs: Date.now() - t1 };
+    return { archive, manifest, keyMs: t1 - t0, shardsMs: Date.now() - t1, sources };
   } catch (error) {
     p.status?.putTransfer({ id, label, direction: 'download', bytes: 0, state: 'failed', error: (error as Error).message });
     throw error;

@@ -7,6 +7,7 @@ import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated
 import type { RuntimeConfig } from '../../lib/config';
 import { alphaHex, canonicalJson, keepGranule, parseAlpha, unpackGranule, type GranuleManifest } from '../../lib/granule/index';
 import type { RetrieveState, TwingrainNode } from '../../lib/p2p/index';
+import type { BlockSource } from '../../lib/p2p/block-sources';
 import { BN254_FIELD_ORDER, type Identity } from '../../lib/identity/index';
 import { publicManifestCid } from '../../lib/p2p/public-manifest';
 import {
@@ -326,6 +327,8 @@ export interface ReceivedGranule {
   name: string;
   version: string;
   size: number;
+  /** Who delivered the shards and over which kind of connection (most bytes first). */
+  sources: BlockSource[];
 }
 
 /**
@@ -344,14 +347,14 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const node = await readyNode(ctx, KEY_RELEASE_PROTOCOL);
   const result = await retrieveGranule({
     helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userSecretKey: ctx.identity.x25519.secretKey,
-    status: node.status, onState, keyTimeoutMs: 20_000,
+    status: node.status, onState, keyTimeoutMs: 20_000, relayPeerIds: node.supervisor.relayPeerIds,
     // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
     signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
   });
   // The archive must hash to α itself, not only match the manifest: unpack checks that before it is kept.
   const g = unpackGranule({ bytes: result.archive, expectedAlpha: alpha });
   await keepGranule(ctx.db, result.archive, 'imported');
-  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length };
+  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length, sources: result.sources };
 }
 
 /** Whether a retrieval stopped only because too few key holders answered yet (a wait, not a failure). */

@@ -1,0 +1,131 @@
+// Where a granule's blocks come from. Bitswap sends each want to every connected peer and keeps the first answer,
+// so the community's pinning relay (always on, one WebSocket hop) would serve nearly everything even while the
+// owner's browser is directly connected. Peers first: each missing block is asked of the directly connected peers
+// (a bitswap session per peer) before everyone, and every block is credited to the peer and connection kind that
+// delivered it, so the app can say "from the owner over direct WebRTC" or "from the pinning relay".
+import type { Helia } from '@helia/interface';
+import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { CID } from 'multiformats/cid';
+import { connectionKind } from './supervisor';
+import type { ConnectionKind } from './status';
+
+export interface BlockSource {
+  /** The peer that delivered the blocks, or 'local' for blocks already on this device (a resumed transfer). */
+  peerId: string;
+  /** How this node was connected to it when the blocks arrived (best first: webrtc/direct before relayed). */
+  via: ConnectionKind | 'local' | 'unknown';
+  blocks: number;
+  bytes: number;
+}
+
+type GetOptions = NonNullable<Parameters<Helia['blockstore']['get']>[1]>;
+type ProgressListener = NonNullable<GetOptions['onProgress']>;
+
+export interface SourcedBlockstore {
+  has: Helia['blockstore']['has'];
+  put: Helia['blockstore']['put'];
+  get(cid: CID, options?: GetOptions): AsyncGenerator<Uint8Array>;
+}
+
+export interface SourcedBlocksParameters {
+  helia: Helia & { libp2p: Libp2p };
+  relayPeerIds: Set<string>;
+  /** Ask these peers first (default: every peer connected over a direct or WebRTC connection, relays excluded). */
+  preferPeers?: PeerId[];
+  /** A preferred peer that has not answered a block within this time is dropped for the rest of the transfer. */
+  peerTimeoutMs?: number;
+}
+
+export interface SourcedBlocks {
+  /** A Helia-shaped view whose blockstore prefers direct peers and records provenance. */
+  helia: Helia & { libp2p: Libp2p };
+  sources(): BlockSource[];
+}
+
+const RANK: Record<ConnectionKind, number> = { webrtc: 0, direct: 1, relayed: 2, relay: 3 };
+
+/** The best open connection kind to a peer (streams go over direct connections first, as libp2p chooses). */
+export function bestKind(libp2p: Libp2p, peer: PeerId, relayPeerIds: Set<string>): ConnectionKind | undefined {
+  return libp2p
+    .getConnections(peer)
+    .filter((c) => c.status === 'open')
+    .map((c) => connectionKind(c, relayPeerIds))
+    .sort((a, b) => RANK[a] - RANK[b])[0];
+}
+
+export function directPeers(libp2p: Libp2p, relayPeerIds: Set<string>): PeerId[] {
+  const seen = new Map<string, PeerId>();
+  for (const c of libp2p.getConnections()) {
+    if (c.status !== 'open' || relayPeerIds.has(c.remotePeer.toString())) continue;
+    const kind = connectionKind(c, relayPeerIds);
+    if (kind === 'webrtc' || kind === 'direct') seen.set(c.remotePeer.toString(), c.remotePeer);
+  }
+  return [...seen.values()];
+}
+
+async function collect(source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const parts: Uint8Array[] = [];
+  for await (const part of source) parts.push(part);
+  return parts;
+}
+
+export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
+  const { helia, relayPeerIds } = p;
+  const libp2p = helia.libp2p;
+  const tally = new Map<string, BlockSource>();
+  const credit = (peerId: string, via: BlockSource['via'], parts: Uint8Array[]): void => {
+    const entry = tally.get(peerId) ?? { peerId, via, blocks: 0, bytes: 0 };
+    entry.via = via;
+    entry.blocks++;
+    entry.bytes += parts.reduce((n, x) => n + x.length, 0);
+    tally.set(peerId, entry);
+  };
+  const preferred = p.preferPeers ?? directPeers(libp2p, relayPeerIds);
+  // One session per preferred peer, made on first use; a peer that fails once is not asked again this transfer.
+  let sessions: Array<{ peer: PeerId; session: ReturnType<Helia['blockstore']['createSession']> | undefined }> = preferred.map((peer) => ({ peer, session: undefined }));
+  const timeoutMs = p.peerTimeoutMs ?? 10_000;
+
+  const blockstore: SourcedBlockstore = {
+    has: (cid, options) => helia.blockstore.has(cid, options),
+    put: (cid, bytes, options) => helia.blockstore.put(cid, bytes, options),
+    async *get(cid, options = {}) {
+      if (await helia.blockstore.has(cid)) {
+        const parts = await collect(helia.blockstore.get(cid, { ...options, offline: true }));
+        credit('local', 'local', parts);
+        yield* parts;
+        return;
+      }
+      for (const entry of [...sessions]) {
+        options.signal?.throwIfAborted();
+        try {
+          entry.session ??= helia.blockstore.createSession(cid, { providers: [entry.peer.toCID()], minProviders: 1, maxProviders: 1 });
+          const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
+          const parts = await collect(entry.session.get(cid, { ...options, signal }));
+          credit(entry.peer.toString(), bestKind(libp2p, entry.peer, relayPeerIds) ?? 'unknown', parts);
+          yield* parts;
+          return;
+        } catch {
+          options.signal?.throwIfAborted();
+          // This peer does not have it (or went away): everyone else is asked below, and later blocks skip it.
+          sessions = sessions.filter((s) => s !== entry);
+        }
+      }
+      let sender: PeerId | undefined;
+      const onProgress: ProgressListener = (event) => {
+        const e = event as unknown as { type: string; detail?: { sender?: PeerId } };
+        if (e.type === 'bitswap:block' && e.detail?.sender) sender = e.detail.sender;
+        options.onProgress?.(event);
+      };
+      const parts = await collect(helia.blockstore.get(cid, { ...options, onProgress }));
+      credit(sender?.toString() ?? 'unknown', sender ? (bestKind(libp2p, sender, relayPeerIds) ?? 'unknown') : 'unknown', parts);
+      yield* parts;
+    },
+  };
+
+  // Everything but the blockstore (libp2p, pins, datastore…) is the real node's.
+  const view = Object.assign(Object.create(helia) as Helia & { libp2p: Libp2p }, { blockstore });
+  return {
+    helia: view,
+    sources: () => [...tally.values()].sort((a, b) => b.bytes - a.bytes),
+  };
+}
