@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { CID } from 'multiformats/cid';
+import { peerIdFromString } from '@libp2p/peer-id';
 import * as dagPb from '@ipld/dag-pb';
 import * as raw from 'multiformats/codecs/raw';
 import type { Helia } from '@helia/interface';
@@ -176,5 +177,98 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(after.length).toBe(expected.size - before.size);
     expect(after.every((c) => !before.has(c))).toBe(true);
     expect(r.blocks.slice(blocksBeforeReturn).every((b) => b.from === owner.peerId)).toBe(true);
+  }, 90_000);
+
+  /** A granule pinned on the relay whose owner has left: the relay is the only source. */
+  const pinnedGranule = async () => {
+    const owner = await node();
+    const g = await store(owner);
+    await until(async () => (await peersWithProtocol(owner.libp2p, PIN_PROTOCOL)).length === 1, 'identify of the pinning relay');
+    expect((await pinOnRelays(owner.libp2p, g.stored.cids)).pinnedBy).toEqual([relay.peerId]);
+    const expected = await blocksOfDataShards(owner.helia, g.stored.manifest);
+    await owner.stop();
+    return { ...g, expected };
+  };
+
+  it('rides out a restart of the pinning relay in the middle of a transfer: reconnects, resumes, byte for byte', async () => {
+    const { stored, archive, alpha, expected } = await pinnedGranule();
+    const user = await node();
+    const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
+    const relayId = relay.peerId;
+
+    const r = recorder();
+    let relayDown: Promise<void> | undefined;
+    let restarted: Promise<void> | undefined;
+    let blocksBeforeRestart = 0;
+    const out = await fetchGranule({
+      helia: user.helia, manifest, key: stored.key, stallMs: 2_000, shardTimeoutMs: 45_000,
+      onProgress: (s) => r.states.push(s),
+      onBlock: (b) => {
+        r.blocks.push(b);
+        if (relayDown === undefined && b.cid.code === raw.code) {
+          // The relay goes down now; cutting our end of its connection at once keeps the rest of its bitswap
+          // message from slipping through while it shuts down.
+          for (const c of user.libp2p.getConnections(peerIdFromString(relayId))) c.abort(new Error('relay restarting'));
+          relayDown = relay.stop();
+        }
+      },
+      onShardProblem: (_i, error) => {
+        r.problems.push(error);
+        if (error instanceof ShardStalledError && relayDown !== undefined && restarted === undefined) {
+          blocksBeforeRestart = r.blocks.length;
+          restarted = (async () => {
+            await relayDown;
+            relay = await startOurRelay(); // same port, same data dir: same peer id, pins kept on disk
+          })();
+        }
+      },
+    });
+    await restarted;
+
+    expect(Buffer.from(out).equals(archive)).toBe(true);
+    expect(relay.peerId).toBe(relayId);
+    expect(user.status.get().relay.state).toBe('connected'); // the supervisor redialled the restarted relay
+    expect(r.stalls()[0]!.message).toMatch(/The peer serving shard \d went away/);
+    const all = r.cids();
+    expect(all.length).toBe(new Set(all).size); // no block fetched twice
+    expect(new Set(all)).toEqual(expected);
+    const after = all.slice(blocksBeforeRestart);
+    expect(after.length).toBeGreaterThan(0);
+    expect(blocksBeforeRestart).toBeGreaterThan(2); // more than the two shard roots came before the restart
+    expect(r.blocks.every((b) => b.from === relayId)).toBe(true);
+  }, 90_000);
+
+  it('after a closed tab, the next attempt fetches only the blocks the first one did not keep', async () => {
+    const { stored, archive, alpha, expected } = await pinnedGranule();
+    const userDir = await tmp();
+    const first = await node(userDir);
+    const manifest = await fetchPublicManifest({ helia: first.helia, cid: stored.manifestCid, expectedAlpha: alpha });
+    const tab = new AbortController();
+    let closing: Promise<void> | undefined;
+    const interrupted = await fetchGranule({
+      helia: first.helia, manifest, key: stored.key, signal: tab.signal,
+      onBlock: (b) => {
+        if (closing === undefined && b.cid.code === raw.code) {
+          tab.abort(); // the tab closes: the fetch and the node go away together
+          closing = first.stop();
+        }
+      },
+    }).catch((e: unknown) => e);
+    await closing;
+    expect(interrupted).toBeInstanceOf(TransferInterruptedError);
+    expect((interrupted as Error).message).toMatch(/fetching again resumes from them/);
+
+    const second = await node(userDir); // the tab opens again: same disk, same peer id
+    expect(second.peerId).toBe(first.peerId);
+    const kept = await localBlocks(second.helia, expected);
+    expect(kept.size).toBeGreaterThan(0);
+    expect(kept.size).toBeLessThan(expected.size);
+    const r = recorder();
+    const out = await fetchGranule({ helia: second.helia, manifest, key: stored.key, onBlock: (b) => r.blocks.push(b) });
+    expect(Buffer.from(out).equals(archive)).toBe(true);
+    const fetched = r.cids();
+    expect(fetched.length).toBe(new Set(fetched).size);
+    expect(fetched.every((c) => !kept.has(c))).toBe(true);
+    expect(new Set([...fetched, ...kept])).toEqual(expected);
   }, 90_000);
 });

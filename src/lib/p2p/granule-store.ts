@@ -142,7 +142,7 @@ export interface FetchProgress {
 export interface FetchBlockEvent {
   shard: number;
   cid: CID;
-  /** Peer id of the sender. */
+  /** Peer id of the sender ('unknown' when a broker other than plain bitswap fetched it). */
   from: string;
 }
 
@@ -161,13 +161,14 @@ export interface FetchGranuleParameters {
   onProgress?: (p: FetchProgress) => void;
   /** Called when a shard is refused, missing or waiting for a source (ShardStalledError); the fetch continues. */
   onShardProblem?: (index: number, error: Error) => void;
-  /** Called for every block a peer delivers. */
+  /** Called for every block a peer delivers (after Helia checked it against its CID, before it is stored). */
   onBlock?: (event: FetchBlockEvent) => void;
 }
 
-interface BitswapBlockEvent {
+/** The progress events of Helia's blockstore and bitswap that a fetch listens to. */
+interface BlockProgressEvent {
   type: string;
-  detail?: { cid?: CID; sender?: { toString(): string } };
+  detail?: unknown;
 }
 
 /**
@@ -195,14 +196,13 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
 
   const report = (): void => p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size, waiting: [...waiting].sort((a, b) => a - b), blocksFetched });
 
-  const fetchShard = async (index: number): Promise<boolean> => {
+  const fetchShard = async (index: number): Promise<void> => {
     const entry = p.manifest.shards[index]!;
     const quiet = new AbortController();
     const signal = AbortSignal.any([quiet.signal, ...(p.signal ? [p.signal] : [])]);
     const parts: Uint8Array[] = [];
     let received = 0;
     let lastBlockAt = Date.now();
-    let progressed = false;
     const touch = (): void => {
       lastBlockAt = Date.now();
       if (waiting.delete(index)) report();
@@ -214,18 +214,26 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
         waiting.add(index);
         const kept = fetchedPerShard.get(index) ?? 0;
         p.onShardProblem?.(index, new ShardStalledError(index, kept, kept > 0
-          ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. The ${kept} blocks already received are kept.`
+          ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. Its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept.`
           : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`));
         report();
       }
     }, Math.max(50, Math.min(1_000, stallMs / 4)));
-    const onProgress = (event: BitswapBlockEvent): void => {
-      if (event.type !== 'bitswap:block' || event.detail?.cid == null) return;
-      blocksFetched++;
-      progressed = true;
-      fetchedPerShard.set(index, (fetchedPerShard.get(index) ?? 0) + 1);
-      touch();
-      p.onBlock?.({ shard: index, cid: event.detail.cid, from: String(event.detail.sender) });
+    const senders = new Map<string, string>();
+    const onProgress = (event: BlockProgressEvent): void => {
+      const detail = event.detail as { cid?: CID; sender?: unknown } | undefined;
+      const cid = CID.asCID(event.detail) ?? CID.asCID(detail?.cid);
+      if (cid == null) return;
+      if (event.type === 'bitswap:block') {
+        senders.set(cid.toString(), String(detail?.sender));
+        touch();
+      } else if (event.type === 'blocks:get:blockstore:put') {
+        // Helia stores a block only after checking it against its CID, whichever broker or session fetched it.
+        blocksFetched++;
+        fetchedPerShard.set(index, (fetchedPerShard.get(index) ?? 0) + 1);
+        touch();
+        p.onBlock?.({ shard: index, cid, from: senders.get(cid.toString()) ?? 'unknown' });
+      }
     };
     try {
       for await (const part of fs.cat(CID.parse(entry.cid), { signal, onProgress } as Parameters<typeof fs.cat>[1])) {
@@ -240,7 +248,7 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
       if (quiet.signal.aborted && !p.signal?.aborted) {
         const kept = fetchedPerShard.get(index) ?? 0;
         if (kept > 0) lost.add(index);
-        throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${kept} blocks already received are kept)` : ''}.`);
+        throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept)` : ''}.`);
       }
       throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
     } finally {
@@ -254,7 +262,6 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
     }
     got.set(index, shard);
     lost.delete(index);
-    return progressed;
   };
 
   let active = 0;
@@ -287,7 +294,7 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   }
   if (got.size < k) {
     if (lost.size > 0) {
-      throw new TransferInterruptedError(`Only ${got.size} of the ${k} shards needed arrived: the peer serving shard${lost.size > 1 ? 's' : ''} ${[...lost].join(', ')} went away and no other source answered within ${seconds(shardTimeoutMs)}. The ${kept} blocks already received are kept on this device: fetching again resumes from them.`);
+      throw new TransferInterruptedError(`Only ${got.size} of the ${k} shards needed arrived: the peer serving shard${lost.size > 1 ? 's' : ''} ${[...lost].join(', ')} went away and no other source answered within ${seconds(shardTimeoutMs)}. The ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept on this device: fetching again resumes from them.`);
     }
     throw new NotEnoughShardsError(`Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`);
   }
@@ -300,6 +307,10 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
     throw new AlphaMismatchError(`The decrypted granule hashes to ${alpha.slice(0, 12)}…, not to its α ${p.manifest.alpha.slice(0, 12)}…: it was refused.`);
   }
   return archive;
+}
+
+function blocks(count: number): string {
+  return `${count} block${count === 1 ? '' : 's'}`;
 }
 
 function seconds(ms: number): string {
