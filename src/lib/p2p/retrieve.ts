@@ -9,11 +9,13 @@ import { gatherGranuleKey, type GatherKeyState } from './custody-protocol';
 import type { PublicManifest } from './public-manifest';
 import type { StatusStore } from './status';
 import { sourcedBlocks, type BlockSource } from './block-sources';
+import { ShardStalledError } from './errors';
 
 export type RetrieveState =
   | { phase: 'manifest' }
   | { phase: 'key'; have: number; threshold: number }
-  | { phase: 'shards'; bytes: number; total: number }
+  /** `waiting`: shards whose peer went quiet, and what to tell the person; the transfer goes on when a source returns. */
+  | { phase: 'shards'; bytes: number; total: number; waiting?: { shards: number[]; message: string } }
   | { phase: 'done' };
 
 export interface RetrieveGranuleParameters {
@@ -30,6 +32,8 @@ export interface RetrieveGranuleParameters {
   relayPeerIds?: Set<string>;
   keyTimeoutMs?: number;
   shardTimeoutMs?: number;
+  /** No block for this long while a shard is incomplete is reported as waiting (fetchGranule's default when absent). */
+  stallMs?: number;
   onState?: (state: RetrieveState) => void;
   signal?: AbortSignal;
 }
@@ -59,6 +63,7 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
   const t1 = Date.now();
   const id = `${p.alpha}:${t1}`;
   const label = `${manifest.granule.name} ${manifest.granule.version}`;
+  let stallMessage = '';
   const sourced = sourcedBlocks({ helia: p.helia, relayPeerIds: p.relayPeerIds ?? new Set() });
   try {
     const archive = await fetchGranule({
@@ -66,9 +71,13 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
       manifest,
       key,
       shardTimeoutMs: p.shardTimeoutMs,
+      stallMs: p.stallMs,
       signal: p.signal,
+      onShardProblem: (_index, error) => {
+        if (error instanceof ShardStalledError) stallMessage = error.message;
+      },
       onProgress: (x) => {
-        p.onState?.({ phase: 'shards', bytes: x.bytes, total: x.total });
+        p.onState?.({ phase: 'shards', bytes: x.bytes, total: x.total, ...(x.waiting.length > 0 ? { waiting: { shards: x.waiting, message: stallMessage } } : {}) });
         p.status?.putTransfer({ id, label, direction: 'download', bytes: x.bytes, total: x.total, state: 'running' });
       },
     });
