@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http, type Address } from 'viem';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createPublicClient, createWalletClient, http, type Address, type PublicClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
@@ -18,7 +18,11 @@ import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { createIdentity } from '../../lib/identity/index';
 import { createIdentityFile } from '../../lib/zk/identity-file';
+import { readCustody } from '../../lib/chain/custody';
+import { publishGranule } from '../../lib/p2p/publish';
+import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../../lib/p2p/protocols';
 import { commands } from './index';
+import { startPeer, waitForProtocols } from './identity/network';
 import { startRelay, type RunningRelay } from '../../../relay/relay';
 import { freePort } from '../../../scripts/stack/ports';
 
@@ -28,6 +32,7 @@ const relays: RunningRelay[] = [];
 const dirs: string[] = [];
 let stateDir: string;
 let registry: Address;
+let consortium: Address;
 
 interface Run {
   code: number;
@@ -69,6 +74,7 @@ beforeAll(async () => {
   const deployer = ANVIL_ACCOUNTS[0];
   const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: deployer.privateKey, openEnrolment: true });
   registry = contracts.GranuleRegistry!;
+  consortium = contracts.Consortium!;
   // The first relay pins and is a custodian; the other two are custodians only.
   for (let i = 0; i < 3; i++) {
     const dataDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-relay-'));
@@ -99,6 +105,33 @@ afterAll(async () => {
   for (const d of [stateDir, ...dirs]) await rm(d, { recursive: true, force: true });
 });
 
+/** `twingrain register` in this process (the same code main runs; fewer processes on a busy machine): its refusal. */
+function register(...argv: string[]): Promise<string> {
+  return commands.register!()
+    .then((c) => c.run(argv))
+    .then(
+      () => 'registered',
+      (e: Error) => e.message,
+    );
+}
+
+/** What a run of register does before its transaction, alone: publish (pin, deposit key shares). */
+async function publishOnly(archive: Uint8Array, alpha: string): Promise<string> {
+  const node = await startPeer({ multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true });
+  try {
+    expect(await waitForProtocols(node, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: 3 }, 15_000)).toEqual({ [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: 3 });
+    const custody = await readCustody({ publicClient: createPublicClient({ transport: http(anvil.rpcUrl) }) as PublicClient, consortium });
+    const published = await publishGranule({
+      helia: node.helia, archive, alpha, k: 2, n: 3,
+      granule: { name: 'cli/crashed', version: '1.0.0', description: 'published, never registered', domain: 'business', context: 'echo', printers: [], tags: [], license: 'MIT' },
+      custody: { threshold: custody.threshold, custodians: custody.custodians.map((c) => c.x25519PublicKey) },
+    });
+    return published.manifestCid.toString();
+  } finally {
+    await node.stop();
+  }
+}
+
 describe('twingrain register → authorize → instantiate → fetch, each its own process', () => {
   it('delivers the registered archive byte for byte after the owner went offline, and refuses bad input', async () => {
     const owner = join(stateDir, 'owner.json');
@@ -126,6 +159,14 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     const cid = CID.decode(Buffer.from(cidHex.slice(2), 'hex'));
     expect(registered.stderr).toContain(`published ${cid.toString()}`);
 
+    // An earlier run that published a granule and died before its transaction: the custodians keep that first
+    // deposit, so publishing it again is declined with the way out, which is registering the published manifest.
+    const crashedGranule = packGranule({ files: sampleFiles({ name: 'cli/crashed' }) });
+    const crashed = join(stateDir, 'g3.tgr');
+    await writeFile(crashed, crashedGranule.bytes);
+    const earlier = await publishOnly(crashedGranule.bytes, crashedGranule.alphaHex);
+    expect(await register(crashed, '--identity', owner)).toMatch(/Only 0 custodian\(s\) accepted their key share.*register that manifest with --manifest-cid <cid>/);
+
     const auth = await report('authorize', alphaHex, '--to', String(u.pk), '--identity', owner);
     const inst = await report('instantiate', String(auth.record), '--identity', user);
     expect(inst.alpha).toBe(alphaHex);
@@ -143,9 +184,9 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     await relays[1]!.stop();
     const other = join(stateDir, 'g2.tgr');
     await writeFile(other, packGranule({ files: sampleFiles({ name: 'cli/no-relay' }) }).bytes);
-    // register's refusals run in this process (the same code main runs; fewer processes on a busy machine).
-    const register = (...argv: string[]): Promise<string> => commands.register!().then((c) => c.run(argv)).then(() => 'no refusal', (e: Error) => e.message);
-    const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew] = await Promise.all([
+    // The one registration below reports on this process's stdout; keep the test log clean.
+    const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew, recovered] = await Promise.all([
       refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '4'),
       refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
       refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
@@ -153,7 +194,8 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
       register(granule, '--identity', owner),
       register(other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
       register(other, '--identity', owner, '--timeout', '3'),
-    ]);
+      register(crashed, '--identity', owner, '--manifest-cid', earlier),
+    ]).finally(() => quiet.mockRestore());
     expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
     expect(notInstantiated).toMatch(/has not instantiated granule .* no custodian will release its key/);
     expect(unregistered).toMatch(/is not registered on chain/);
@@ -163,5 +205,8 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     for (const never of ['stranger.tgr', 'waiting.tgr']) await expect(readFile(join(stateDir, never))).rejects.toThrow(/ENOENT/);
     expect(tooFew).toMatch(/Nothing was published: .* 1 pinning node\(s\) \(1 needed\) and 1 of the 3 custodians listed on chain \(2 needed\)/);
     expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
+    expect(recovered).toBe('registered');
+    const pointer = await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [crashedGranule.alpha] });
+    expect(CID.decode(Buffer.from(pointer.slice(2), 'hex')).toString()).toBe(earlier);
   }, 240_000);
 });

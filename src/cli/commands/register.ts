@@ -67,7 +67,7 @@ async function publish(granule: UnpackGranuleReturnType, archive: Uint8Array, cu
   progress(`publishing ${granule.manifest.name} ${granule.manifest.version} through ${multiaddrs.length} relay(s)…`);
   const node = await startPeer({ multiaddrs, development: config?.relay.development ?? o.deployment.development });
   try {
-    // Every listed custodian gets its share when it is reachable; fewer than t is refused by publishGranule.
+    // Every listed custodian that is reachable gets its share; waiting for all of them makes that most of them.
     const found = await waitForProtocols(node, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, o.waitMs);
     const pins = found[PIN_PROTOCOL] ?? 0;
     const custodians = found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0;
@@ -81,14 +81,21 @@ async function publish(granule: UnpackGranuleReturnType, archive: Uint8Array, cu
       );
     }
     const m = granule.manifest;
-    const published = await publishGranule({
-      helia: node.helia,
-      archive,
-      alpha: granule.alphaHex,
-      granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
-      ...SHARDS,
-      custody: { threshold: custody.threshold, custodians: custody.custodians.map((c) => c.x25519PublicKey) },
-    });
+    let published;
+    try {
+      published = await publishGranule({
+        helia: node.helia,
+        archive,
+        alpha: granule.alphaHex,
+        granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
+        ...SHARDS,
+        custody: { threshold: custody.threshold, custodians: custody.custodians.map((c) => c.x25519PublicKey) },
+      });
+    } catch (error) {
+      // The likeliest cause of custodians declining is an earlier run that published this α and never registered.
+      if (error instanceof Error) error.message += ' If an earlier run printed "published <cid>" for this granule, register that manifest with --manifest-cid <cid>.';
+      throw error;
+    }
     progress(
       `published ${published.manifestCid.toString()}: pinned by ${published.pinnedBy.length}, key shares with ${published.depositedWith.length} of ${custody.custodians.length} custodians (threshold ${custody.threshold})`,
     );
