@@ -117,6 +117,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     if (threshold < 1 || threshold > custodianCount) throw new Error(`A threshold of ${threshold} needs between 1 and ${custodianCount} custodians; pass a threshold from 1 to the number of custodians.`);
     const relayMultiaddrs = [...relay.multiaddrs];
     const custodianKeys: `0x${string}`[] = relay.custodian ? [`0x${relay.custodian.x25519PublicKey}`] : [];
+    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ` (pinning; ${custodianCount === 1 ? 'key custodian' : `key custodian 1 of ${custodianCount}`}, threshold ${threshold})` : ''}`);
     for (let i = 1; i < custodianCount && chain.contracts.GranuleRegistry; i++) {
       const extra = await startRelay({
         host,
@@ -137,7 +138,6 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
         await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: chain.contracts.Consortium, account, x25519PublicKey: key, threshold: i === custodianKeys.length - 1 ? threshold : 1 });
       }
     }
-    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ` (pinning; ${custodianKeys.length === 1 ? 'key custodian' : `key custodian 1 of ${custodianKeys.length}`}, threshold ${threshold})` : ''}`);
 
     const config: RuntimeConfig = {
       chain,

@@ -150,7 +150,13 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     await expect(states).not.toContainText('failed');
     await expect(b.page.getByTestId('context-view').getByTestId('scene')).toBeVisible();
 
-    // C asks too and A approves; then A's browser closes for good.
+    // C asks too; A declines, and C sees it. C asks again and A approves; then A's browser closes for good.
+    await requestGranule(c.page, alpha, name);
+    const pending = a.page.getByTestId('inbox').locator('li[data-state="pending"]').first();
+    await expect(pending).toBeVisible({ timeout: 30_000 });
+    await pending.getByTestId('decline').click();
+    await expect(a.page.getByTestId('inbox').locator('li[data-state="declined"]')).toHaveCount(1);
+    await expect(c.page.getByTestId('outbox').locator('li[data-state="declined"]')).toContainText('declined', { timeout: 30_000 });
     await requestGranule(c.page, alpha, name);
     await approveNext(a.page);
     await expect(a.page.getByTestId('inbox').locator('li[data-state="approved"]')).toHaveCount(2, { timeout: 60_000 });
