@@ -187,13 +187,13 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     // The one registration below reports on this process's stdout; keep the test log clean.
     const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew, recovered] = await Promise.all([
-      refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '4'),
+      refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '8'),
       refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
       refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
       refusal('fetch', alphaHex, '--identity', user),
       register(granule, '--identity', owner),
       register(other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
-      register(other, '--identity', owner, '--timeout', '3'),
+      register(other, '--identity', owner, '--timeout', '5'),
       register(crashed, '--identity', owner, '--manifest-cid', earlier),
     ]).finally(() => quiet.mockRestore());
     expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
@@ -203,7 +203,8 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     // Refused before anything is published (the custodians keep only the first deposit of a granule).
     expect(again).toMatch(/already registered/);
     for (const never of ['stranger.tgr', 'waiting.tgr']) await expect(readFile(join(stateDir, never))).rejects.toThrow(/ENOENT/);
-    expect(tooFew).toMatch(/Nothing was published: .* 1 pinning node\(s\) \(1 needed\) and 1 of the 3 custodians listed on chain \(2 needed\)/);
+    // (On a very busy machine the one relay left may not have identified itself within the 5 s: 0 or 1 of each.)
+    expect(tooFew).toMatch(/Nothing was published: .* [01] pinning node\(s\) \(1 needed\) and [01] of the 3 custodians listed on chain \(2 needed\)/);
     expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
     expect(recovered).toBe('registered');
     const pointer = await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [crashedGranule.alpha] });
