@@ -92,6 +92,7 @@ export const command: Command = {
           alpha: alphaHex(alpha),
           userSecretKey: identity.x25519.secretKey,
           keyTimeoutMs: timeoutSeconds * 1000,
+          relayPeerIds: node.supervisor.relayPeerIds,
           onState: (s) => {
             if (s.phase === 'key' && s.threshold - s.have !== lastWaiting) {
               lastWaiting = s.threshold - s.have;
@@ -114,6 +115,8 @@ export const command: Command = {
         version: result.manifest.granule.version,
         keyMs: result.keyMs,
         shardsMs: result.shardsMs,
+        // Who delivered the shards' blocks (peer id, connection kind, blocks, bytes), most bytes first.
+        sources: result.sources,
       });
       return 0;
     } finally {

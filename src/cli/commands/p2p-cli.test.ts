@@ -174,7 +174,11 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     // The owner's process has exited: everything comes from the pinning relay and the custodians.
     const out = join(stateDir, 'fetched.tgr');
     const fetched = await report('fetch', alphaHex, '--identity', user, '--out', out, '--timeout', '30');
-    expect(Object.keys(fetched).sort()).toEqual(['alpha', 'bytes', 'keyMs', 'manifestCid', 'name', 'out', 'shardsMs', 'version']);
+    expect(Object.keys(fetched).sort()).toEqual(['alpha', 'bytes', 'keyMs', 'manifestCid', 'name', 'out', 'shardsMs', 'sources', 'version']);
+    // Every shard block came from the pinning relay (the owner is gone; the other relays pin nothing).
+    const sources = fetched.sources as Array<{ peerId: string; via: string; blocks: number; bytes: number }>;
+    expect(sources.map((x) => [x.peerId, x.via])).toEqual([[relays[0]!.peerId, 'relay']]);
+    expect(sources[0]!.bytes).toBeGreaterThan(bytes.length / 2);
     expect(fetched).toMatchObject({ alpha: alphaHex, manifestCid: cid.toString(), out, bytes: bytes.length, name: 'cli/journey', version: '1.0.0' });
     expect(Buffer.compare(await readFile(out), Buffer.from(bytes))).toBe(0);
 
