@@ -6,6 +6,7 @@ import type { Libp2p, PeerId } from '@libp2p/interface';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
 import * as dagPb from '@ipld/dag-pb';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { TRANSFER_TEST_PROTOCOL } from './protocols';
 import { handleJson, requestJson } from './rpc';
 import { connectionKind } from './supervisor';
@@ -65,9 +66,15 @@ export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relay
   });
 }
 
-/** Asks `peer` to fetch `bytes` random bytes from us; resolves with its measurement. */
-export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: PeerId, bytes: number, status?: StatusStore): Promise<TransferTestResult> {
-  const cid = await unixfs(helia).addBytes(randomPayload(bytes), { rawLeaves: true });
+/**
+ * Asks `peer` to fetch `bytes` random bytes from us; resolves with its measurement. `blockBytes` is the UnixFS leaf
+ * size (Helia's default 1 MiB unless given; granule shards use 256 KiB).
+ */
+export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: PeerId, bytes: number, status?: StatusStore, blockBytes?: number): Promise<TransferTestResult> {
+  if (blockBytes !== undefined && (!Number.isInteger(blockBytes) || blockBytes < 1024 || blockBytes > 2 * 1024 * 1024)) {
+    throw new P2PFormatError(`A test block size of ${blockBytes} bytes is outside 1 KiB to 2 MiB (bitswap peers refuse larger blocks).`);
+  }
+  const cid = await unixfs(helia).addBytes(randomPayload(bytes), { rawLeaves: true, ...(blockBytes ? { chunker: fixedSize({ chunkSize: blockBytes }) } : {}) });
   const id = `test-up:${cid.toString()}`;
   status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes: 0, total: bytes, state: 'running' });
   try {

@@ -1,6 +1,6 @@
 // Starts the app's peer right after the shell has rendered, so the relay is connected before a page needs it. libp2p
-// stays out of the initial bundle: the p2p chunk is a dynamic import, fetched while the runtime config loads.
-import { runtimeConfig } from './session.svelte';
+// stays out of the initial bundle: the p2p chunk is a dynamic import, fetched while the runtime config loads. The
+// session module is imported lazily too: a static import would pull Dexie and the identity code into the shell.
 
 const AUTOSTART_KEY = 'twingrain.network.autostart';
 
@@ -25,7 +25,8 @@ export function bootNetwork(): void {
   if (!networkAutostart()) return;
   const p2p = import('../../lib/p2p');
   void p2p.then((m) => m.preloadBrowserNode()).catch(() => undefined);
-  void Promise.all([p2p, runtimeConfig()])
+  const config = import('./session.svelte').then((m) => m.runtimeConfig());
+  void Promise.all([p2p, config])
     .then(([m, config]) => (config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined))
     .catch(() => undefined);
 }
