@@ -11,6 +11,7 @@ import { test as base, expect } from '@playwright/test';
 import { startStack, type RunningStack } from '../../scripts/stack/stack';
 import { freePort } from '../../scripts/stack/ports';
 import { packGranule } from '../../src/lib/granule/index';
+import { createMember, nav } from './members';
 
 const test = base.extend<object, { custodyStack: RunningStack }>({
   custodyStack: [
@@ -28,20 +29,11 @@ const test = base.extend<object, { custodyStack: RunningStack }>({
   ],
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
-
 async function member(browser: Browser, appUrl: string, label: string): Promise<{ page: Page; close(): Promise<void> }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(appUrl);
-  await nav(page, 'Settings');
-  await page.getByTestId('new-label').fill(label);
-  await page.getByTestId('new-passphrase').fill(`${label} passphrase 42`);
-  await page.getByTestId('confirm-passphrase').fill(`${label} passphrase 42`);
-  await page.getByTestId('create-identity').click();
-  await expect(page.getByTestId('identity-unlocked')).toContainText(label);
-  await page.getByTestId('use-dev-account').click();
-  await expect(page.getByTestId('wallet-balance')).toHaveText('100 ETH');
+  await createMember(page, label);
   return { page, close: () => context.close() };
 }
 

@@ -4,19 +4,12 @@
 // when A registers it, and B receives it (α verified) after instantiating.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { createMember, nav } from './members';
 
 async function becomeMember(page: Page, label: string): Promise<string> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByTestId('new-label').fill(label);
-  await page.getByTestId('new-passphrase').fill(`${label} passphrase 42`);
-  await page.getByTestId('confirm-passphrase').fill(`${label} passphrase 42`);
-  await page.getByTestId('create-identity').click();
-  await expect(page.getByTestId('identity-unlocked')).toContainText(label);
-  await page.getByTestId('use-dev-account').click();
-  await expect(page.getByTestId('wallet-balance')).toHaveText('100 ETH');
-  const pk = (await page.getByTestId('identity-pk').textContent())!.trim();
+  const pk = await createMember(page, label);
   // Hash navigation keeps the unlocked identity (a reload would lock it).
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Share' }).click();
+  await nav(page, 'Share');
   await expect(page.getByTestId('chain-sync')).toContainText('in sync');
   return pk;
 }
