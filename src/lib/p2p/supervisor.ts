@@ -112,6 +112,7 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
     if (stopped) return;
     o.status.update((s) => (s.relay.state === 'connected' ? s : { ...s, relay: { ...s.relay, state: 'connecting', multiaddr: relays[0]?.toString() } }));
     let ok = false;
+    let missing = 0;
     let lastError = '';
     for (const relay of relays) {
       try {
@@ -119,12 +120,17 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
         ok = true;
         o.status.update((s) => ({ ...s, relay: { ...s.relay, multiaddr: relay.toString() } }));
       } catch (error) {
+        missing++;
         lastError = error instanceof Error ? error.message : String(error);
       }
     }
     if (ok) {
-      relayBackoff = 500;
       refreshPeers();
+      // Every listed relay matters (each may be a key custodian): keep trying the ones that are down.
+      if (missing > 0 && !stopped) {
+        later(relayBackoff, () => void dialRelays());
+        relayBackoff = Math.min(relayBackoff * 2, 10_000);
+      } else relayBackoff = 500;
     } else if (!stopped) {
       o.status.update((s) => ({ ...s, relay: { ...s.relay, state: 'failed', error: `Cannot reach the relay (${lastError}). Retrying.` } }));
       later(relayBackoff, () => void dialRelays());
