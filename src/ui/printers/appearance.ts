@@ -39,3 +39,37 @@ export async function loadScene(profile: PrinterProfile): Promise<PrinterScene> 
     motion: { x: ['toolhead', 'nozzle-0'], y: ['toolhead', 'nozzle-0'], z: ['toolhead', 'nozzle-0'] },
   };
 }
+
+export interface CameraFrame {
+  position: [number, number, number];
+  target: [number, number, number];
+  near: number;
+  far: number;
+}
+
+/**
+ * A camera that shows the whole machine: the bounding sphere of every node (frames stand taller than the build
+ * volume) fits the narrower of the two view angles, seen from the front right and a little above.
+ */
+export function frameScene(scene: PrinterScene, fovDeg = 40, aspect = 2): CameraFrame {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  const grow = (p: readonly number[], half: readonly number[]): void => {
+    for (let i = 0; i < 3; i++) {
+      lo[i] = Math.min(lo[i]!, p[i]! - half[i]!);
+      hi[i] = Math.max(hi[i]!, p[i]! + half[i]!);
+    }
+  };
+  grow([0, 0, 0], [0, 0, 0]);
+  grow([scene.buildVolume.x, scene.buildVolume.y, scene.buildVolume.z], [0, 0, 0]);
+  for (const n of scene.nodes) grow(n.position, n.size.map((s) => s / 2));
+  const target = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2) as [number, number, number];
+  const radius = Math.hypot(hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!) / 2;
+  const vertical = (fovDeg * Math.PI) / 180;
+  const horizontal = 2 * Math.atan(Math.tan(vertical / 2) * aspect);
+  const distance = (radius / Math.sin(Math.min(vertical, horizontal) / 2)) * 1.02;
+  const dir = [1, -0.9, 0.55];
+  const len = Math.hypot(...dir);
+  const position = [0, 1, 2].map((i) => target[i]! + (dir[i]! / len) * distance) as [number, number, number];
+  return { position, target, near: Math.max(0.1, distance - radius * 2), far: distance + radius * 4 };
+}
