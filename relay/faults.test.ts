@@ -19,7 +19,9 @@ import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
 import { storeGranule, fetchPublicManifest, fetchGranule, type FetchBlockEvent, type FetchProgress, type StoreGranuleReturnType } from '../src/lib/p2p/granule-store';
 import { pinOnRelays } from '../src/lib/p2p/pin-protocol';
-import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
+import { depositWithCustodians, peersWithProtocol } from '../src/lib/p2p/custody-protocol';
+import { retrieveGranule, type RetrieveState } from '../src/lib/p2p/retrieve';
+import { multiaddr } from '@multiformats/multiaddr';
 import { PIN_PROTOCOL } from '../src/lib/p2p/protocols';
 import { ShardStalledError, TransferInterruptedError } from '../src/lib/p2p/errors';
 import type { PublicManifest } from '../src/lib/p2p/public-manifest';
@@ -58,6 +60,15 @@ async function localBlocks(helia: Helia, cids: Set<string>): Promise<Set<string>
   return have;
 }
 
+/**
+ * All of a peer's links drop at once, as when a laptop lid closes: without this, the stopping peer's bitswap could
+ * still dial the user back through the relay and deliver the rest while it shuts down.
+ */
+function vanish(peer: TwingrainNode, user: TwingrainNode): void {
+  for (const c of user.libp2p.getConnections(peer.libp2p.peerId)) c.abort(new Error('peer vanished'));
+  for (const c of peer.libp2p.getConnections()) c.abort(new Error('peer vanished'));
+}
+
 /** A record of one fetch: every block delivered over bitswap, and the problems and states it reported. */
 function recorder() {
   const blocks: FetchBlockEvent[] = [];
@@ -79,7 +90,9 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   let relayPort: number;
   let relayDir: string;
   let relayAddr: string;
-  const custodian = x25519.getPublicKey(x25519.utils.randomSecretKey());
+  // The relay is also the custodian (t = 1) for the retrieveGranule case.
+  const custodianSecret = x25519.utils.randomSecretKey();
+  const custodian = x25519.getPublicKey(custodianSecret);
 
   const tmp = async (): Promise<string> => {
     const d = await mkdtemp(join(tmpdir(), 'tg-faults-'));
@@ -92,12 +105,20 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     await n.supervisor.relayConnected(20_000);
     return n;
   };
-  const startOurRelay = async (): Promise<RunningRelay> => startRelay({ port: relayPort, dataDir: relayDir, development: true, pin: true });
+  const startOurRelay = async (): Promise<RunningRelay> => startRelay({ port: relayPort, dataDir: relayDir, development: true, pin: true, custodian: { secretKey: custodianSecret, waitMs: 300 } });
   /** The address other peers dial to reach `n` through the relay (it appears once its reservation is made). */
   const circuitAddr = async (n: TwingrainNode): Promise<string> => {
     let addr: string | undefined;
     await until(() => (addr = n.libp2p.getMultiaddrs().map(String).find((a) => a.includes('/p2p-circuit'))) !== undefined, 'a relay reservation');
     return addr!;
+  };
+  /**
+   * The user dials a peer through the relay. Right after a peer id came back the relay may still hold its dead
+   * connection and refuse once (MALFORMED_MESSAGE): the app's supervisor dials again, and so does this.
+   */
+  const reach = async (user: TwingrainNode, peer: TwingrainNode): Promise<void> => {
+    const addr = multiaddr(await circuitAddr(peer));
+    await until(() => user.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).then(() => true, () => false), `a connection to ${peer.peerId}`, 30_000);
   };
   const store = async (owner: TwingrainNode): Promise<{ stored: StoreGranuleReturnType; archive: Uint8Array; alpha: string }> => {
     const archive = new Uint8Array(randomBytes(SIZE));
@@ -124,7 +145,7 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const owner = await node(ownerDir);
     const { stored, archive, alpha } = await store(owner);
     const user = await node();
-    await user.libp2p.dial((await import('@multiformats/multiaddr')).multiaddr(await circuitAddr(owner)));
+    await reach(user, owner);
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
     const expected = await blocksOfDataShards(owner.helia, manifest);
 
@@ -137,9 +158,9 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
       onProgress: (s) => r.states.push(s),
       onBlock: (b) => {
         r.blocks.push(b);
-        // The first leaf of a shard: the owner's link drops at once (what a closed laptop lid does) and it stops.
+        // The first leaf of a shard: the owner's links drop at once and it stops.
         if (ownerGone === undefined && b.cid.code === raw.code) {
-          for (const c of user.libp2p.getConnections(owner.libp2p.peerId)) c.abort(new Error('owner vanished'));
+          vanish(owner, user);
           ownerGone = owner.stop();
         }
       },
@@ -151,7 +172,7 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
           back = (async () => {
             await ownerGone;
             const again = await node(ownerDir);
-            await user.libp2p.dial((await import('@multiformats/multiaddr')).multiaddr(await circuitAddr(again)));
+            await reach(user, again);
             return again;
           })();
         }
@@ -177,6 +198,27 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(after.length).toBe(expected.size - before.size);
     expect(after.every((c) => !before.has(c))).toBe(true);
     expect(r.blocks.slice(blocksBeforeReturn).every((b) => b.from === owner.peerId)).toBe(true);
+  }, 90_000);
+
+  it('gives up with a typed error that says the peer went away and that fetching again resumes', async () => {
+    const owner = await node();
+    const { stored, alpha } = await store(owner);
+    const user = await node();
+    await reach(user, owner);
+    const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
+    let gone = false;
+    const error = await fetchGranule({
+      helia: user.helia, manifest, key: stored.key, stallMs: 1_000, shardTimeoutMs: 2_000,
+      onBlock: (b) => {
+        if (!gone && b.cid.code === raw.code) {
+          gone = true; // the owner vanishes for good
+          vanish(owner, user);
+          void owner.stop();
+        }
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransferInterruptedError);
+    expect((error as Error).message).toMatch(/the peer serving shards? [\d, ]+ went away and no other source answered within 2 s\. The \d+ blocks already received are kept on this device: fetching again resumes from them\./);
   }, 90_000);
 
   /** A granule pinned on the relay whose owner has left: the relay is the only source. */
@@ -270,5 +312,44 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(fetched.length).toBe(new Set(fetched).size);
     expect(fetched.every((c) => !kept.has(c))).toBe(true);
     expect(new Set([...fetched, ...kept])).toEqual(expected);
+  }, 90_000);
+
+  it('retrieveGranule says it waits for a source while no peer has the shards, and finishes when the owner is back', async () => {
+    const ownerDir = await tmp();
+    const owner = await node(ownerDir);
+    const { stored, archive, alpha } = await store(owner);
+    // The relay keeps only the manifest and the key share: the shards exist on the owner's disk alone.
+    await until(async () => (await peersWithProtocol(owner.libp2p, PIN_PROTOCOL)).length === 1, 'identify of the pinning relay');
+    expect((await pinOnRelays(owner.libp2p, [stored.manifestCid])).pinnedBy).toEqual([relay.peerId]);
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes)).custodians).toHaveLength(1);
+    await owner.stop();
+
+    const userSecret = x25519.utils.randomSecretKey();
+    relay.custodian!.index.add(alpha, Buffer.from(x25519.getPublicKey(userSecret)).toString('hex')); // as if instantiated on chain
+    const user = await node();
+    const states: RetrieveState[] = [];
+    let back: Promise<TwingrainNode> | undefined;
+    const result = await retrieveGranule({
+      helia: user.helia, manifestCid: stored.manifestCid, alpha, userSecretKey: userSecret, relayPeerIds: user.supervisor.relayPeerIds,
+      keyTimeoutMs: 20_000, stallMs: 1_500, shardTimeoutMs: 45_000, signal: AbortSignal.timeout(80_000),
+      onState: (state) => {
+        states.push(state);
+        if (state.phase === 'shards' && state.waiting && back === undefined) {
+          back = (async () => {
+            const again = await node(ownerDir);
+            await reach(user, again);
+            return again;
+          })();
+        }
+      },
+    });
+    await back;
+
+    expect(Buffer.from(result.archive).equals(archive)).toBe(true);
+    const waiting = states.find((s): s is Extract<RetrieveState, { phase: 'shards' }> => s.phase === 'shards' && s.waiting !== undefined);
+    expect(waiting?.waiting?.message).toMatch(/No connected peer has sent shard \d .*waiting for a source/);
+    expect(waiting?.waiting?.shards.length).toBeGreaterThan(0);
+    expect(states.at(-1)).toEqual({ phase: 'done' });
+    expect(result.sources.some((s) => s.peerId === owner.peerId)).toBe(true);
   }, 90_000);
 });

@@ -41,6 +41,8 @@ export interface StoreGranuleReturnType {
 const sha256Hex = sha256HexOf;
 // 256 KiB leaves: small enough for bitswap messages, large enough to keep the block count low.
 const CHUNK = 256 * 1024;
+// Between cancelling a stalled shard's wants and wanting its missing blocks again (bitswap debounces at 10 ms).
+const REASK_PAUSE_MS = 500;
 
 export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGranuleReturnType> {
   checkErasureParams({ k: p.k, n: p.n });
@@ -199,58 +201,88 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   const fetchShard = async (index: number): Promise<void> => {
     const entry = p.manifest.shards[index]!;
     const quiet = new AbortController();
-    const signal = AbortSignal.any([quiet.signal, ...(p.signal ? [p.signal] : [])]);
-    const parts: Uint8Array[] = [];
+    let ask = new AbortController();
+    let askedAt = Date.now();
+    let parts: Uint8Array[] = [];
     let received = 0;
+    let reached = 0;
     let lastBlockAt = Date.now();
     const touch = (): void => {
       lastBlockAt = Date.now();
       if (waiting.delete(index)) report();
     };
     const watchdog = setInterval(() => {
-      const silent = Date.now() - lastBlockAt;
+      const now = Date.now();
+      const silent = now - lastBlockAt;
       if (silent >= shardTimeoutMs) quiet.abort();
-      else if (silent >= stallMs && !waiting.has(index)) {
-        waiting.add(index);
-        const kept = fetchedPerShard.get(index) ?? 0;
-        p.onShardProblem?.(index, new ShardStalledError(index, kept, kept > 0
-          ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. Its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept.`
-          : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`));
-        report();
+      else if (silent >= stallMs) {
+        if (!waiting.has(index)) {
+          waiting.add(index);
+          const kept = fetchedPerShard.get(index) ?? 0;
+          p.onShardProblem?.(index, new ShardStalledError(index, kept, kept > 0
+            ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. Its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept.`
+            : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`));
+          report();
+        }
+        if (now - askedAt >= stallMs) ask.abort();
       }
     }, Math.max(50, Math.min(1_000, stallMs / 4)));
-    const senders = new Map<string, string>();
+    const delivered = new Set<string>();
+    const deliver = (cid: CID, from: string): void => {
+      if (delivered.has(cid.toString())) return;
+      delivered.add(cid.toString());
+      blocksFetched++;
+      fetchedPerShard.set(index, (fetchedPerShard.get(index) ?? 0) + 1);
+      touch();
+      p.onBlock?.({ shard: index, cid, from });
+    };
     const onProgress = (event: BlockProgressEvent): void => {
       const detail = event.detail as { cid?: CID; sender?: unknown } | undefined;
       const cid = CID.asCID(event.detail) ?? CID.asCID(detail?.cid);
       if (cid == null) return;
-      if (event.type === 'bitswap:block') {
-        senders.set(cid.toString(), String(detail?.sender));
-        touch();
-      } else if (event.type === 'blocks:get:blockstore:put') {
-        // Helia stores a block only after checking it against its CID, whichever broker or session fetched it.
-        blocksFetched++;
-        fetchedPerShard.set(index, (fetchedPerShard.get(index) ?? 0) + 1);
-        touch();
-        p.onBlock?.({ shard: index, cid, from: senders.get(cid.toString()) ?? 'unknown' });
-      }
+      // Plain bitswap names the sender, and its CID is computed from the bytes received, so the block is already
+      // verified; a session (or another broker) is only seen when Helia stores the block it checked.
+      if (event.type === 'bitswap:block') deliver(cid, String(detail?.sender));
+      else if (event.type === 'blocks:get:blockstore:put') deliver(cid, 'unknown');
     };
     try {
-      for await (const part of fs.cat(CID.parse(entry.cid), { signal, onProgress } as Parameters<typeof fs.cat>[1])) {
-        touch();
-        parts.push(part);
-        received += part.length;
-        bytes += part.length;
-        report();
+      for (;;) {
+        ask = new AbortController();
+        askedAt = Date.now();
+        const signal = AbortSignal.any([quiet.signal, ask.signal, ...(p.signal ? [p.signal] : [])]);
+        parts = [];
+        received = 0;
+        try {
+          for await (const part of fs.cat(CID.parse(entry.cid), { signal, onProgress } as Parameters<typeof fs.cat>[1])) {
+            // Re-reading what an earlier ask already gave is not progress; reaching further is.
+            if (received + part.length > reached) {
+              reached = received + part.length;
+              touch();
+            }
+            parts.push(part);
+            received += part.length;
+            bytes += part.length;
+            report();
+          }
+          break;
+        } catch (error) {
+          bytes -= received;
+          if (ask.signal.aborted && !quiet.signal.aborted && !p.signal?.aborted) {
+            // Ask again for what is missing (blocks already here are read locally). Bitswap tells a peer only the
+            // changes to its want list, and a peer that believes it already sent these blocks to our previous
+            // connection (a reopened tab keeps its peer id) ignores a repeat for a while; cancelling and wanting
+            // anew clears that. The pause lets the cancel go out before the new wants.
+            await new Promise((r) => setTimeout(r, REASK_PAUSE_MS));
+            continue;
+          }
+          if (quiet.signal.aborted && !p.signal?.aborted) {
+            const kept = fetchedPerShard.get(index) ?? 0;
+            if (kept > 0) lost.add(index);
+            throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept)` : ''}.`);
+          }
+          throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
+        }
       }
-    } catch (error) {
-      bytes -= received;
-      if (quiet.signal.aborted && !p.signal?.aborted) {
-        const kept = fetchedPerShard.get(index) ?? 0;
-        if (kept > 0) lost.add(index);
-        throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept)` : ''}.`);
-      }
-      throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
     } finally {
       clearInterval(watchdog);
       if (waiting.delete(index)) report();
