@@ -237,6 +237,10 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const user = await node();
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
     const relayId = relay.peerId;
+    const relayStates: string[] = [];
+    const unsubscribe = user.status.subscribe((s) => {
+      if (relayStates.at(-1) !== s.relay.state) relayStates.push(s.relay.state);
+    });
 
     const r = recorder();
     let relayDown: Promise<void> | undefined;
@@ -269,7 +273,12 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
 
     expect(Buffer.from(out).equals(archive)).toBe(true);
     expect(relay.peerId).toBe(relayId);
-    expect(user.status.get().relay.state).toBe('connected'); // the supervisor redialled the restarted relay
+    unsubscribe();
+    // The supervisor saw the relay go and redialled it until the restarted one answered.
+    const lostAt = relayStates.findIndex((x) => x === 'disconnected' || x === 'failed');
+    expect(lostAt).toBeGreaterThan(-1);
+    expect(relayStates.slice(lostAt)).toContain('connected');
+    expect(user.status.get().relay.state).toBe('connected');
     expect(r.stalls()[0]!.message).toMatch(/The peer serving shard \d went away/);
     const all = r.cids();
     expect(all.length).toBe(new Set(all).size); // no block fetched twice

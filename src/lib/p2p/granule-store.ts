@@ -163,7 +163,7 @@ export interface FetchGranuleParameters {
   onProgress?: (p: FetchProgress) => void;
   /** Called when a shard is refused, missing or waiting for a source (ShardStalledError); the fetch continues. */
   onShardProblem?: (index: number, error: Error) => void;
-  /** Called for every block a peer delivers (after Helia checked it against its CID, before it is stored). */
+  /** Called for every block a peer delivers, verified against its CID (bitswap derives the CID from the bytes). */
   onBlock?: (event: FetchBlockEvent) => void;
 }
 
@@ -175,9 +175,11 @@ interface BlockProgressEvent {
 
 /**
  * Fetches any k intact shards (data shards first: then no decoding is needed), rebuilds, decrypts, checks α.
- * Bitswap keeps wanting a block from a peer that vanished and re-sends its want list to every peer that
- * (re)connects, so a quiet shard is not abandoned at once: it is reported as waiting, and the transfer goes on
- * when a source comes back. Every received block stays in the blockstore, so a later attempt fetches only the rest.
+ * Bitswap keeps wanting a block from a peer that vanished and sends its want list to every peer that (re)connects,
+ * so a quiet shard is not abandoned at once: after stallMs it is reported as waiting (ShardStalledError through
+ * onShardProblem, `waiting` in onProgress) and its missing blocks are asked for again every stallMs; the transfer
+ * goes on when a source comes back, and gives up on the shard after shardTimeoutMs of silence. Every received block
+ * stays in the blockstore, so a later attempt fetches only the rest.
  */
 export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Array> {
   const { k, n, shardSize } = p.manifest.erasure;
