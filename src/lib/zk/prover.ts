@@ -1,9 +1,13 @@
-// Groth16 proving and verification with snarkjs behind a small interface, so the same code runs in Node, in the
-// page and in src/workers/prover.worker.ts. Artifacts come from an ArtifactSource (files in Node, fetch in browsers).
+// Groth16 proving and verification behind a small interface, so the same code runs in Node, in the page and in
+// src/workers/prover.worker.ts. Artifacts come from an ArtifactSource (files in Node, fetch in browsers). Each
+// circuit's witness calculator (compiled WASM) and parsed proving key are built once and kept: proving then pays
+// only for the witness and the curve arithmetic (witness.ts, groth16.ts). Verification is snarkjs's.
 import type { Groth16Proof } from 'snarkjs';
 import type { CircuitName } from './constants';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
+import { groth16Prove, parseProvingKey, type Bn254Engine, type ProvingKey } from './groth16';
 import type { CircuitInput } from './inputs';
+import { createWitnessCalculator, type WitnessCalculator } from './witness';
 
 export type { Groth16Proof };
 export type ArtifactKind = 'wasm' | 'zkey' | 'vkey';
@@ -24,13 +28,32 @@ export interface ProveResult {
 export interface Prover {
   prove(input: CircuitInput, onStage?: (stage: ProofStage) => void): Promise<ProveResult>;
   verify(circuit: CircuitName, publicSignals: readonly bigint[], proof: Groth16Proof): Promise<boolean>;
-  /** Loads snarkjs and the artifacts of `circuits` so the first proof is not slowed by downloads. */
+  /** Loads snarkjs and the artifacts of `circuits`, compiles the circuits and parses the keys, so the first proof is not slowed. */
   warmUp(circuits: readonly CircuitName[]): Promise<void>;
 }
 
 type Snarkjs = typeof import('snarkjs');
 let snarkjsPromise: Promise<Snarkjs> | undefined;
 const loadSnarkjs = (): Promise<Snarkjs> => (snarkjsPromise ??= import('snarkjs'));
+/**
+ * snarkjs's BN254 engine (one WASM instance and thread pool per JavaScript realm, kept on globalThis by ffjavascript).
+ * Asked for at every proof because terminateProver() may have ended the previous one; concurrent first calls share
+ * one build, or each would start its own thread pool.
+ */
+let curveBuild: Promise<Bn254Engine> | undefined;
+const loadCurve = async (): Promise<Bn254Engine> => {
+  const live = (globalThis as { curve_bn128?: Bn254Engine | null }).curve_bn128;
+  if (live) return live;
+  curveBuild ??= loadSnarkjs()
+    .then((snarkjs) => snarkjs.curves.getCurveFromName('bn128') as Promise<Bn254Engine>)
+    .finally(() => (curveBuild = undefined));
+  return curveBuild;
+};
+
+interface Circuit {
+  witness: WitnessCalculator;
+  key: ProvingKey;
+}
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -49,23 +72,51 @@ export function createProver(source: ArtifactSource): Prover {
     return hit;
   };
   const vkeys = new Map<CircuitName, unknown>();
+  const circuits = new Map<CircuitName, Promise<Circuit>>();
+  const prepared = (circuit: CircuitName): Promise<Circuit> => {
+    let hit = circuits.get(circuit);
+    if (!hit) {
+      hit = (async () => {
+        const [curve, wasm, zkey] = await Promise.all([loadCurve(), artifact(circuit, 'wasm'), artifact(circuit, 'zkey')]);
+        let witness: WitnessCalculator;
+        try {
+          witness = await createWitnessCalculator(wasm);
+        } catch (cause) {
+          cache.delete(`${circuit}.wasm`); // fetched again next time, not served damaged from memory
+          throw new ArtifactLoadError(`The ${circuit} circuit (WebAssembly) is damaged (${firstLine(cause)}): reload the app, or restore public/zk from git.`);
+        }
+        let key: ProvingKey;
+        try {
+          key = parseProvingKey(zkey, curve);
+        } catch (cause) {
+          cache.delete(`${circuit}.zkey`);
+          throw new ArtifactLoadError(`The ${circuit} proving key is damaged (${firstLine(cause)}): reload the app, or restore public/zk from git.`);
+        }
+        if (key.nVars !== witness.witnessSize) throw new ArtifactLoadError(`The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`);
+        return { witness, key };
+      })();
+      hit.catch(() => circuits.delete(circuit));
+      circuits.set(circuit, hit);
+    }
+    return hit;
+  };
 
   return {
     async prove(input, onStage) {
       onStage?.('loading');
-      const [snarkjs, wasm, zkey] = await Promise.all([loadSnarkjs(), artifact(input.circuit, 'wasm'), artifact(input.circuit, 'zkey')]);
+      const { witness: calculator, key } = await prepared(input.circuit);
       onStage?.('witness');
       const t0 = now();
-      const witness: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+      let witness: Uint8Array;
       try {
-        await snarkjs.wtns.calculate(input.signals, wasm, witness);
+        witness = calculator.calculate(input.signals);
       } catch (cause) {
         // The inputs were checked already, so a failing constraint means the values do not belong together.
         throw new ProofGenerationError(`The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`);
       }
       const t1 = now();
       onStage?.('proof');
-      const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, witness as { type: 'mem'; data: Uint8Array });
+      const { proof, publicSignals } = await groth16Prove(await loadCurve(), key, witness);
       const t2 = now();
       const signals = publicSignals.map((s) => BigInt(s));
       if (signals.length !== input.publicSignals.length || signals.some((s, i) => s !== input.publicSignals[i])) {
@@ -82,9 +133,8 @@ export function createProver(source: ArtifactSource): Prover {
       }
       return snarkjs.groth16.verify(vkey, publicSignals.map((s) => s.toString()), proof);
     },
-    async warmUp(circuits) {
-      await loadSnarkjs();
-      await Promise.all(circuits.flatMap((c) => [artifact(c, 'wasm'), artifact(c, 'zkey')]));
+    async warmUp(names) {
+      await Promise.all(names.map((c) => prepared(c)));
     },
   };
 }

@@ -13,6 +13,10 @@ declare module 'snarkjs' {
     prove(zkey: ProverSource, witness: ProverSource, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(vkey: unknown, publicSignals: (string | bigint)[], proof: Groth16Proof, logger?: unknown): Promise<boolean>;
   };
+  /** ffjavascript's curve engine as snarkjs builds it (shared thread pool); typed where used (groth16.ts). */
+  export const curves: {
+    getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<unknown>;
+  };
   export const wtns: {
     calculate(input: Record<string, unknown>, wasm: ProverSource, out: { type: 'mem'; data?: Uint8Array }): Promise<void>;
   };

@@ -1,0 +1,107 @@
+// The prover with its per-circuit caches (compiled witness calculator, parsed proving key) against the committed
+// artifacts: proofs made back to back verify in snarkjs against the committed verification keys, the witness is the
+// one snarkjs computes, and bad input or a damaged key still gives the typed errors.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as snarkjs from 'snarkjs';
+import { poseidonHash } from '../identity/index';
+import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node';
+import { ArtifactLoadError, ProofGenerationError } from './errors';
+import { authorizationInput, registrationCommitment, registrationInput, type CircuitInput } from './inputs';
+import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';
+import { LeanTree } from './lean-tree';
+import { createProver, terminateProver, type ArtifactSource } from './prover';
+import { createWitnessCalculator } from './witness';
+
+const SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+const vkey = (circuit: string): unknown => JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.vkey.json`), 'utf8'));
+const registration = (secret: bigint, alpha: bigint): CircuitInput =>
+  registrationInput({ secret, alpha, salt: deriveRegistrationSalt(secret, alpha), sender: SENDER, chainId: 31337 });
+
+function authorization(): CircuitInput {
+  const secret = 0x1234n;
+  const alpha = 0xabcdefn;
+  const salt = deriveRegistrationSalt(secret, alpha);
+  const leaf = registrationCommitment(alpha, poseidonHash([secret]), salt);
+  const tree = new LeanTree();
+  for (let i = 1n; i <= 12n; i++) tree.insert(i === 7n ? leaf : poseidonHash([i]));
+  const userPk = poseidonHash([0x5678n]);
+  return authorizationInput({
+    secret, alpha, salt, userPk, authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
+    proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender: SENDER, chainId: 31337,
+  });
+}
+
+afterAll(async () => {
+  await terminateProver();
+});
+
+describe('prover with cached witness calculator and proving key', () => {
+  const prover = createProver(fileArtifactSource());
+
+  it('proves twice in a row; both proofs verify in snarkjs against the committed verification key', async () => {
+    const first = await prover.prove(registration(11n, 22n));
+    const second = await prover.prove(registration(33n, 44n));
+    for (const [r, input] of [[first, registration(11n, 22n)], [second, registration(33n, 44n)]] as const) {
+      expect(r.publicSignals).toEqual(input.publicSignals);
+      expect(await snarkjs.groth16.verify(vkey('registration'), r.publicSignals.map(String), r.proof)).toBe(true);
+      expect(await prover.verify('registration', r.publicSignals, r.proof)).toBe(true);
+    }
+    // Groth16 proofs are randomized: the same statement proved again gives other bytes.
+    const again = await prover.prove(registration(11n, 22n));
+    expect(again.proof.pi_a).not.toEqual(first.proof.pi_a);
+    // A proof is bound to its public signals.
+    const tampered = [...first.publicSignals];
+    tampered[2] = tampered[2]! + 1n;
+    expect(await prover.verify('registration', tampered, first.proof)).toBe(false);
+  });
+
+  it('proves a tree circuit (authorization: 2^12 domain, bases with points at infinity dropped)', async () => {
+    const input = authorization();
+    const r = await prover.prove(input);
+    expect(r.publicSignals).toEqual(input.publicSignals);
+    expect(await snarkjs.groth16.verify(vkey('authorization'), r.publicSignals.map(String), r.proof)).toBe(true);
+  });
+
+  it('a bad input still gives ProofGenerationError, and the reused calculator proves correctly afterwards', async () => {
+    const bad = registration(55n, 66n);
+    bad.signals = { ...bad.signals, pk: (BigInt(bad.signals.pk as string) + 1n).toString() };
+    await expect(prover.prove(bad)).rejects.toThrow(ProofGenerationError);
+    await expect(prover.prove(bad)).rejects.toThrow(/The registration proof cannot be made: the values do not satisfy the circuit \(assertion failed.*\)\. Check the identity, salt and record\./);
+    const missing = registration(55n, 66n);
+    delete missing.signals.salt;
+    await expect(prover.prove(missing)).rejects.toThrow(ProofGenerationError);
+    const good = await prover.prove(registration(55n, 66n));
+    expect(await prover.verify('registration', good.publicSignals, good.proof)).toBe(true);
+  });
+
+  it('computes the same witness as snarkjs', async () => {
+    const wasm = new Uint8Array(readFileSync(join(DEFAULT_ARTIFACT_DIR, 'authorization.wasm')));
+    const input = authorization();
+    const ours = (await createWitnessCalculator(wasm)).calculate(input.signals);
+    const out: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+    await snarkjs.wtns.calculate(input.signals, wasm, out);
+    // snarkjs's .wtns: header section (field size, prime, count), then section 2 with the values.
+    expect(Buffer.from(out.data!).includes(Buffer.from(ours))).toBe(true);
+    expect(ours.byteLength).toBeGreaterThan(3000 * 32);
+  });
+
+  it('a damaged proving key is an ArtifactLoadError, and a later good key is not poisoned by it', async () => {
+    const files = fileArtifactSource();
+    let damage = true;
+    const source: ArtifactSource = {
+      async load(circuit, kind) {
+        const bytes = await files.load(circuit, kind);
+        if (kind === 'zkey' && damage) return bytes.slice(0, bytes.byteLength >> 1);
+        return bytes;
+      },
+    };
+    const damaged = createProver(source);
+    await expect(damaged.prove(registration(77n, 88n))).rejects.toThrow(ArtifactLoadError);
+    await expect(damaged.prove(registration(77n, 88n))).rejects.toThrow(/proving key is damaged .*restore public\/zk/);
+    damage = false;
+    const r = await damaged.prove(registration(77n, 88n));
+    expect(await damaged.verify('registration', r.publicSignals, r.proof)).toBe(true);
+  });
+});
