@@ -182,8 +182,7 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
 
     expect(Buffer.from(archiveOut).equals(archive)).toBe(true); // α was verified inside fetchGranule; the bytes are the owner's
     expect(returned.peerId).toBe(owner.peerId);
-    const stall = r.stalls()[0]!;
-    expect(stall.message).toMatch(/The peer serving shard \d went away .*waiting for it to come back or for another source/);
+    expect(r.stalls().some((e) => /The peer serving shard \d went away .*waiting for it to come back or for another source/.test(e.message))).toBe(true);
     expect(r.states.some((s) => s.waiting.length > 0)).toBe(true);
     expect(r.states.at(-1)!.waiting).toEqual([]);
 
@@ -279,7 +278,7 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(lostAt).toBeGreaterThan(-1);
     expect(relayStates.slice(lostAt)).toContain('connected');
     expect(user.status.get().relay.state).toBe('connected');
-    expect(r.stalls()[0]!.message).toMatch(/The peer serving shard \d went away/);
+    expect(r.stalls().some((e) => /The peer serving shard \d went away/.test(e.message))).toBe(true);
     const all = r.cids();
     expect(all.length).toBe(new Set(all).size); // no block fetched twice
     expect(new Set(all)).toEqual(expected);
