@@ -1,14 +1,15 @@
 // Table 5 of the paper, reproduced: proof generation and verification for registration, authorization and
 // instantiation, Groth16 against PLONK (the paper compared Groth16 with GM17, which snarkjs lacks), in Node and in
 // headless Chromium. Writes docs/bench/table5.md and table5.json (the README's summary reads the JSON).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { CIRCUIT_NAMES, terminateProver, type CircuitName } from '../../src/lib/zk/index';
+import { CIRCUIT_NAMES, createProver, terminateProver, type CircuitName, type Prover } from '../../src/lib/zk/index';
+import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { writeSummary } from './_summary';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
 import { randomInput } from './_inputs';
-import { KERNEL_SOURCE, nodeKernel, type KernelResult } from './_kernel';
+import { APP_KERNEL_SOURCE, KERNEL_SOURCE, appKernel, kernelInput, nodeKernel, processCpuMs, type AppKernelResult, type KernelResult } from './_kernel';
 import { compiledCircuit, plonkConstraints, plonkKey, powersOfTau, ROOT } from './_plonk';
 import { chromiumVersion, openBenchPage } from './_browser';
 
@@ -38,6 +39,8 @@ export interface Table5Cell {
   witness?: Summary;
   verify?: Summary;
   coldMs?: number;
+  /** CPU ms per warm proof, all threads (Node only). */
+  cpu?: Summary;
   proofBytes?: number;
   /** Why the cell is empty or has fewer than 200 runs. */
   note?: string;
@@ -59,8 +62,9 @@ function inputsFor(circuit: CircuitName): Record<string, unknown>[] {
   return Array.from({ length: 25 }, () => randomInput(circuit).signals);
 }
 
-function cellFrom(env: Env, system: System, circuit: CircuitName, r: KernelResult): Table5Cell {
+function cellFrom(env: Env, system: System, circuit: CircuitName, r: KernelResult | AppKernelResult): Table5Cell {
   const cell: Table5Cell = { env, system, circuit, gen: summarize(r.gen), witness: summarize(r.witness), verify: summarize(r.verify), coldMs: r.cold, proofBytes: r.proofBytes };
+  if ('cpu' in r && r.cpu.length) cell.cpu = summarize(r.cpu);
   if (r.gen.length < PAPER_RUNS) cell.note = `${r.gen.length} runs: ${CELL_SECONDS} s time budget per cell`;
   return cell;
 }
@@ -84,6 +88,48 @@ async function measureNode(system: System, circuit: CircuitName, a: Artifacts): 
     verifyRuns: PAPER_RUNS,
   });
   return cellFrom('node', system, circuit, r);
+}
+
+/** Groth16 through the app's prover (src/lib/zk createProver), as the Share page's worker and the CLI prove. */
+async function measureNodeApp(prover: Prover, circuit: CircuitName): Promise<Table5Cell> {
+  const r = await appKernel()(prover, {
+    inputs: appInputsFor(circuit),
+    maxRuns: PAPER_RUNS,
+    budgetMs: CELL_SECONDS * 1000,
+    minRuns: MIN_RUNS,
+    verifyRuns: PAPER_RUNS,
+    cpuMs: processCpuMs,
+  });
+  return cellFrom('node', 'groth16', circuit, r);
+}
+
+function appInputsFor(circuit: CircuitName) {
+  return Array.from({ length: 25 }, () => kernelInput(randomInput(circuit)));
+}
+
+/** The app's prover bundled for the browser by Vite (the same modules the app's prover worker bundles). */
+async function buildBrowserProver(): Promise<Record<string, string>> {
+  const { build } = await import('vite');
+  const outDir = join(ROOT, '.twingrain/cache/bench/zk-prover');
+  await build({
+    configFile: false,
+    root: ROOT,
+    publicDir: false,
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(ROOT, 'scripts/bench/_zk-browser-entry.ts'), formats: ['es'], fileName: 'prover' } },
+  });
+  return Object.fromEntries(readdirSync(outDir).filter((f) => f.endsWith('.js')).map((f) => [`/zkp/${f}`, join(outDir, f)]));
+}
+
+async function measureChromiumApp(page: import('@playwright/test').Page, circuit: CircuitName): Promise<Table5Cell> {
+  const options = { inputs: appInputsFor(circuit), maxRuns: PAPER_RUNS, budgetMs: CELL_SECONDS * 1000, minRuns: MIN_RUNS, verifyRuns: PAPER_RUNS };
+  const script = `(async () => {
+    const m = await import('/zkp/prover.js');
+    window.__appProver ??= m.createProver(m.fetchArtifactSource('/g/'));
+    return (${APP_KERNEL_SOURCE})(window.__appProver, ${JSON.stringify(options)});
+  })()`;
+  const r = (await page.evaluate(script)) as AppKernelResult;
+  return cellFrom('chromium', 'groth16', circuit, r);
 }
 
 async function measureChromium(
@@ -140,9 +186,10 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
     note: `not measured: ${plonkGates[circuit]} PLONK gates need a 2^${Math.ceil(Math.log2(plonkGates[circuit] ?? 1))} powers of tau, whose preparation takes about an hour on 2 cores`,
   });
 
+  const appProver = createProver(fileArtifactSource());
   for (const circuit of CIRCUIT_NAMES) {
     log(`node groth16 ${circuit}`);
-    cells.push(await measureNode('groth16', circuit, groth16Artifacts(circuit)));
+    cells.push(await measureNodeApp(appProver, circuit));
     const p = plonk[circuit];
     if (p) {
       log(`node plonk ${circuit}`);
@@ -152,7 +199,7 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
   await terminateProver();
 
   // Chromium: the same kernel and artifacts, snarkjs's bundled browser build (the same code Vite bundles into the app).
-  const routes: Record<string, string> = { '/snarkjs.min.js': join(ROOT, 'node_modules/snarkjs/build/snarkjs.min.js') };
+  const routes: Record<string, string> = { '/snarkjs.min.js': join(ROOT, 'node_modules/snarkjs/build/snarkjs.min.js'), ...(await buildBrowserProver()) };
   for (const circuit of CIRCUIT_NAMES) {
     const g = groth16Artifacts(circuit);
     routes[`/g/${circuit}.wasm`] = g.wasm;
@@ -173,7 +220,7 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
     chromium = await chromiumVersion(bench.page);
     for (const circuit of CIRCUIT_NAMES) {
       log(`chromium groth16 ${circuit}`);
-      cells.push(await measureChromium(bench.page, 'groth16', circuit, { wasm: `/g/${circuit}.wasm`, zkey: `/g/${circuit}.zkey`, vkey: `/g/${circuit}.vkey.json` }));
+      cells.push(await measureChromiumApp(bench.page, circuit));
       if (plonk[circuit]) {
         log(`chromium plonk ${circuit}`);
         cells.push(await measureChromium(bench.page, 'plonk', circuit, { wasm: `/p/${circuit}.wasm`, zkey: `/p/${circuit}.zkey`, vkey: `/p/${circuit}.vkey.json` }));
@@ -228,6 +275,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     msf(c.gen?.min),
     msf(c.gen?.max),
     msf(c.witness?.median),
+    msf(c.cpu?.median),
     c.verify ? c.verify.n : '—',
     msf(c.verify?.median),
     msf(c.verify?.p95),
@@ -244,7 +292,10 @@ engineers' builds and tests, so these numbers are upper bounds for an idle machi
 
 **Generation** = witness calculation + proof (what the paper's ZoKrates \`compute-witness\` + \`generate-proof\` cover),
 with the artifacts already in memory; run 0 of each cell is the cold run (curve and WASM set-up) and is reported apart
-as "cold". **Verification** = snarkjs \`verify\` of a proof made in the same cell (and a tampered public signal is
+as "cold". Groth16 runs through the app's own prover (src/lib/zk \`createProver\`: witness calculator compiled once per
+circuit, proving key parsed once, snarkjs's BN254 engine and threads; in Chromium the same modules bundled by Vite, on
+the page); PLONK through snarkjs's \`wtns.calculate\` + \`plonk.prove\`. "gen CPU" (Node) is the process's CPU time per
+proof over all threads, which does not depend on the machine's load. **Verification** = snarkjs \`verify\` of a proof made in the same cell (and a tampered public signal is
 checked to be rejected). Paper: averages of ${PAPER_RUNS} runs; here medians (mean ≈ median, see p95).
 
 ## Side by side with the paper (seconds)
@@ -253,7 +304,7 @@ ${markdownTable(['Operation', 'Paper Groth16', 'Paper GM17', 'Groth16 Node', 'Gr
 
 ## Every cell (milliseconds)
 
-${markdownTable(['env', 'system', 'circuit', 'gen n', 'cold', 'gen median', 'gen p95', 'gen min', 'gen max', 'witness median', 'verify n', 'verify median', 'verify p95', 'verify min', 'verify max', 'proof JSON bytes', 'note'], detail)}
+${markdownTable(['env', 'system', 'circuit', 'gen n', 'cold', 'gen median', 'gen p95', 'gen min', 'gen max', 'witness median', 'gen CPU median', 'verify n', 'verify median', 'verify p95', 'verify min', 'verify max', 'proof JSON bytes', 'note'], detail)}
 
 ## Circuit sizes
 

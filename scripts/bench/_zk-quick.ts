@@ -1,0 +1,46 @@
+// A quick standalone timing of the app's prover against snarkjs's own path, with the load average at that moment:
+// `npx tsx scripts/bench/_zk-quick.ts [runs]`. For checking a change on the shared machine in a minute; the reports
+// come from zk.ts and table5.ts.
+import '../../src/lib/node/polyfills';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { CIRCUIT_NAMES, createProver, terminateProver } from '../../src/lib/zk/index';
+import { fileArtifactSource, DEFAULT_ARTIFACT_DIR } from '../../src/lib/zk/artifacts.node.ts';
+import { randomInput } from './_inputs';
+import { processCpuMs } from './_kernel';
+
+const runs = Number(process.argv[2] ?? 6);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const snarkjs = await import('snarkjs');
+const prover = createProver(fileArtifactSource());
+await prover.warmUp(CIRCUIT_NAMES);
+const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`];
+for (const circuit of CIRCUIT_NAMES) {
+  const inputs = Array.from({ length: runs }, () => randomInput(circuit));
+  await prover.prove(inputs[0]!);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const input of inputs) {
+    const c0 = processCpuMs();
+    const t0 = performance.now();
+    await prover.prove(input);
+    wall.push(performance.now() - t0);
+    cpu.push(processCpuMs() - c0);
+  }
+  const wasm = new Uint8Array(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.wasm`)));
+  const zkey = new Uint8Array(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.zkey`)));
+  const before: number[] = [];
+  for (const input of inputs.slice(0, Math.max(3, runs >> 1))) {
+    const t0 = performance.now();
+    const w: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+    await snarkjs.wtns.calculate(input.signals, wasm, w);
+    await snarkjs.groth16.prove(zkey, w as { type: 'mem'; data: Uint8Array });
+    before.push(performance.now() - t0);
+  }
+  line.push(`${circuit}: app ${median(wall).toFixed(0)} ms (CPU ${median(cpu).toFixed(0)} ms), snarkjs ${median(before).toFixed(0)} ms`);
+}
+line.push(`load ${loadavg()[0]!.toFixed(2)}`);
+process.stdout.write(`${line.join(' | ')}\n`);
+await terminateProver();
+process.exit(0);
