@@ -186,8 +186,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
       const pages: Page[] = [];
-      // Pages 0/1: the app's settings; pages 2/3: libp2p's default 16 KiB data channel messages, for comparison.
-      for (let i = 0; i < 4; i++) {
+      // Pages 0/1: the app's settings; pages 2/3: libp2p's default 16 KiB data channel messages, for comparison; pages
+      // 4/5: the app's settings with 256 KiB blocks. (Separate pages also keep each one's IndexedDB usage down: an
+      // incognito context's quota is small, and Chromium reclaims deleted test data only later.)
+      for (let i = 0; i < 6; i++) {
         const page = await (await browser.newContext()).newPage();
         await page.goto(devUrl);
         pages.push(page);
@@ -221,22 +223,23 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       // up. The two pairs alternate so that the machine's load falls on both alike.
       type Pair = { from: Page; to: string; addrs: string[]; blockBytes?: number; dials: number[]; cold: number[]; warm: number[]; failures: number };
       const pairs: Pair[] = [];
-      for (const [x, y, defaults] of [[0, 1, false], [2, 3, true]] as const) {
+      for (const [x, y, defaults, blockBytes] of [[0, 1, false, undefined], [2, 3, true, undefined], [4, 5, false, 256 * 1024]] as const) {
         await start(pages[x]!, `a${x}-${Date.now()}`, defaults);
         const b = await start(pages[y]!, `b${y}-${Date.now()}`, defaults);
         // B's WebRTC address appears once its relay reservation is made.
         await pages[y]!.waitForFunction(() => ((window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.some((x) => x.includes('/webrtc'))), undefined, { timeout: 30_000 });
         const addrs = await pages[y]!.evaluate(() => (window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.filter((x) => x.includes('/webrtc')));
-        pairs.push({ from: pages[x]!, to: b.id, addrs, dials: [], cold: [], warm: [], failures: 0 });
+        pairs.push({ from: pages[x]!, to: b.id, addrs, blockBytes, dials: [], cold: [], warm: [], failures: 0 });
       }
-      // The app's pair again, with granule-store's 256 KiB blocks instead of Helia's default 1 MiB.
-      pairs.push({ ...pairs[0]!, blockBytes: 256 * 1024, dials: [], cold: [], warm: [], failures: 0 });
       for (let i = 0; i < 3; i++) {
         for (const pair of pairs) {
           const r = await pair.from.evaluate(async (peer) => {
-            type N = { libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; close(): Promise<void> }> }; supervisor: { dialPeer(id: string, addrs: unknown[]): Promise<string> } };
+            type N = { libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; close(): Promise<void>; abort(e: Error): void }> }; supervisor: { dialPeer(id: string, addrs: unknown[]): Promise<string> } };
             const w = window as unknown as { node: N };
-            for (const c of w.node.libp2p.getConnections()) if (c.remotePeer.toString() === peer.id) await c.close();
+            for (const c of w.node.libp2p.getConnections()) {
+              // A connection whose streams refuse a graceful close is aborted instead.
+              if (c.remotePeer.toString() === peer.id) await c.close().catch((e: Error) => c.abort(e));
+            }
             await new Promise((r) => setTimeout(r, 300));
             const t0 = performance.now();
             try {
@@ -252,7 +255,13 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           }
           pair.dials.push(r.ms);
           for (const into of [pair.cold, pair.warm]) {
-            const t = await pair.from.evaluate(async ([id, n, block]) => (window as unknown as { node: { transferTest(id: string, n: number, block?: number): Promise<{ ms: number; via: string[] }> } }).node.transferTest(id, n, block), [pair.to, 10 * MiB, pair.blockBytes] as const);
+            const t = await pair.from
+              .evaluate(async ([id, n, block]) => (window as unknown as { node: { transferTest(id: string, n: number, block?: number): Promise<{ ms: number; via: string[] }> } }).node.transferTest(id, n, block), [pair.to, 10 * MiB, pair.blockBytes] as const)
+              .catch((error: Error) => {
+                notes.push(`A browser→browser transfer (pair ${pairs.indexOf(pair) + 1}, round ${i + 1}) failed: ${error.message.split('\n')[0]}`);
+                return { ms: NaN, via: [] as string[] };
+              });
+            if (Number.isNaN(t.ms)) continue;
             if (t.via.includes('webrtc')) into.push(t.ms);
             else notes.push(`A browser→browser transfer ran over ${t.via.join(', ')} instead of WebRTC.`);
           }
@@ -270,6 +279,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       results.push(row('… the app\'s settings with 256 KiB blocks: second transfer (ms)', small.warm, '—'));
       for (const p of pages.slice(2)) await p.evaluate(() => (window as unknown as { node: { stop(): Promise<void> } }).node.stop());
 
+      const floor = new Map<number, { cold: number; warm: number }>();
       // The floor under libp2p: the same two pages, a bare RTCDataChannel, 10 MiB, no framing, hashing or storage.
       for (const size of [16 * 1024, 256 * 1024]) {
         const rawCold: number[] = [];
@@ -281,7 +291,15 @@ export async function run(ctx: { outDir: string }): Promise<void> {
         }
         results.push(row(`Floor: 10 MiB over a bare RTCDataChannel (${size / 1024} KiB messages), new connection (ms)`, rawCold, '—'));
         results.push(row(`Floor: 10 MiB over a bare RTCDataChannel (${size / 1024} KiB messages), second transfer (ms)`, rawWarm, '—'));
+        floor.set(size, { cold: summarize(rawCold).median, warm: summarize(rawWarm).median });
       }
+      const f16 = floor.get(16 * 1024)!;
+      const f256 = floor.get(256 * 1024)!;
+      notes.push(
+        `Where the browser→browser time goes: on a new connection a bare RTCDataChannel between the same two pages needs ${fmt(f256.cold)} ms for 10 MiB with 256 KiB messages and ${fmt(f16.cold)} ms with 16 KiB ones, against ${fmt(f256.warm)} / ${fmt(f16.warm)} ms once the connection has carried data: ` +
+          `Chromium's SCTP association starts slowly, and that start, not libp2p, is the floor of a first transfer (the app's first transfer: ${fmt(summarize(app.cold).median)} ms). ` +
+          `On a used connection the app needs ${fmt(summarize(app.warm).median)} ms against the bare channel's ${fmt(f256.warm)} ms; the rest is bitswap framing and copies, CID checks and IndexedDB writes on both sides, all on the same two cores as both browsers and the relay.`,
+      );
 
       // 4. The full retrieve path in a browser, shards from the pinning relay only (the owner is gone).
       const fromRelay: number[] = [];
@@ -322,6 +340,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const dist = join(root, process.env.TWINGRAIN_DIST ?? 'dist');
     const assets = join(dist, 'assets');
     let bundleRows: (string | number)[][] = [];
+    let stepRows: (string | number)[][] = [];
     try {
       const files = await readdir(assets);
       const gz = async (f: string): Promise<number> => gzipSync(await readFile(join(assets, f))).length;
@@ -351,16 +370,32 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       const appUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
       const b2 = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
       const returning: number[] = [];
-      const measure = async (page: Page): Promise<number> => {
+      // Where the first visit's time goes: ms from navigation start to each step (User Timing marks set by the app).
+      const steps = new Map<string, number[]>();
+      const measure = async (page: Page, keepSteps = false): Promise<number> => {
         await page.goto(`${appUrl}/#/twins`);
         await page.evaluate(() => (location.hash = '#/network'));
-        return Number(await page.getByTestId('relay-page-load-ms').textContent({ timeout: 30_000 }));
+        const ms = Number(await page.getByTestId('relay-page-load-ms').textContent({ timeout: 30_000 }));
+        if (keepSteps) {
+          const at = await page.evaluate(() => {
+            const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+            const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+            const out: Array<[string, number]> = [];
+            if (nav) out.push(['HTML received', nav.responseEnd], ['DOMContentLoaded (shell script ran)', nav.domContentLoadedEventEnd]);
+            for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('twingrain:')) out.push([m.name.slice(10), m.startTime]);
+            const chunk = res.find((r) => /\/node\.browser-[^/]*\.js$/.test(r.name));
+            if (chunk) out.push(['p2p chunk downloaded', chunk.responseEnd]);
+            return out;
+          });
+          for (const [name, t] of [...at, ['relay connected', ms] as [string, number]]) steps.set(name, [...(steps.get(name) ?? []), t]);
+        }
+        return ms;
       };
       try {
         for (let i = 0; i < 6; i++) {
           const context = await b2.newContext();
           const page = await context.newPage();
-          const ms = await measure(page);
+          const ms = await measure(page, i > 0);
           // The first load also warms the browser process; the rest are the ones reported.
           if (i > 0) pageLoad.push(ms);
           // A returning visitor: same profile, so HTTP cache, V8 code cache and the stored peer id are there.
@@ -375,6 +410,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
         http.close();
       }
       results.push(row('Built app, first visit: page load (navigation start) → relay connected, peer started by the shell (ms)', pageLoad, '≤ 500'));
+      stepRows = [...steps.entries()]
+        .map(([name, t]) => [name, summarize(t).median] as const)
+        .sort((x, y) => x[1] - y[1])
+        .map(([name, median]) => [name, fmt(median)]);
       results.push(row('Built app, returning visit (same profile): page load → relay connected (ms)', returning, '≤ 500'));
     } catch (error) {
       notes.push(`The built app was not measured (${(error as Error).message}); run "npx vite build" first.`);
@@ -391,6 +430,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       markdownTable(['Measurement', 'n', 'median', 'min', 'max', 'target'], results),
       '',
       markdownTable(['Bundle', 'size', 'target'], bundleRows),
+      '',
+      'Where a first visit\'s time to the relay goes (median ms from navigation start; `twingrain:` User Timing marks set by the app):',
+      '',
+      markdownTable(['Step', 'ms'], stepRows),
       '',
       ...notes.map((n) => `- ${n}`),
       '',

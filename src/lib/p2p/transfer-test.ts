@@ -2,6 +2,7 @@
 // UnixFS file, the other peer fetches it over bitswap (blocks verified by CID) and reports the time and the kind of
 // connection the bytes could have used (bitswap only uses unlimited connections, so never the relayed one).
 import type { Helia } from '@helia/interface';
+import type { Blockstore } from 'interface-blockstore';
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
@@ -35,7 +36,16 @@ function unlimitedKinds(libp2p: Libp2p, peer: PeerId, relayPeerIds: Set<string>)
     .map((c) => connectionKind(c, relayPeerIds));
 }
 
-export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relayPeerIds: Set<string>, status?: StatusStore): Promise<void> {
+export interface TransferTestStore {
+  /**
+   * The node's own blockstore, for deleting the test data. Helia-light's `helia.blockstore.delete` always fails
+   * (it asks content routing, which a light node has none of, to stop re-providing), so without this the test data
+   * would pile up in IndexedDB until the origin's quota runs out.
+   */
+  blockstore?: Pick<Blockstore, 'get' | 'delete'>;
+}
+
+export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relayPeerIds: Set<string>, status?: StatusStore, options: TransferTestStore = {}): Promise<void> {
   await handleJson(helia.libp2p, TRANSFER_TEST_PROTOCOL, async (request, remotePeer) => {
     const r = request as { cid?: unknown; bytes?: unknown };
     if (typeof r.cid !== 'string' || !Number.isInteger(r.bytes) || (r.bytes as number) <= 0 || (r.bytes as number) > MAX_TEST_BYTES) {
@@ -60,7 +70,7 @@ export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relay
     const ms = performance.now() - t0;
     status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'done', via: via[0] });
     // The test data is not worth keeping (and gc would also drop unpinned granule blocks kept for resuming).
-    await deleteDag(helia, cid);
+    await deleteDag(options.blockstore ?? helia.blockstore, cid);
     if (received !== r.bytes) throw new TransferInterruptedError(`The test transfer delivered ${received} of ${r.bytes as number} bytes.`);
     return { bytes: received, ms, via } satisfies TransferTestResult;
   });
@@ -70,7 +80,14 @@ export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relay
  * Asks `peer` to fetch `bytes` random bytes from us; resolves with its measurement. `blockBytes` is the UnixFS leaf
  * size (Helia's default 1 MiB unless given; granule shards use 256 KiB).
  */
-export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: PeerId, bytes: number, status?: StatusStore, blockBytes?: number): Promise<TransferTestResult> {
+export async function runTransferTest(
+  helia: Helia & { libp2p: Libp2p },
+  peer: PeerId,
+  bytes: number,
+  status?: StatusStore,
+  options: TransferTestStore & { blockBytes?: number } = {},
+): Promise<TransferTestResult> {
+  const { blockBytes } = options;
   if (blockBytes !== undefined && (!Number.isInteger(blockBytes) || blockBytes < 1024 || blockBytes > 2 * 1024 * 1024)) {
     throw new P2PFormatError(`A test block size of ${blockBytes} bytes is outside 1 KiB to 2 MiB (bitswap peers refuse larger blocks).`);
   }
@@ -85,7 +102,7 @@ export async function runTransferTest(helia: Helia & { libp2p: Libp2p }, peer: P
     status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes: 0, total: bytes, state: 'failed', error: (error as Error).message });
     throw error;
   } finally {
-    await deleteDag(helia, cid);
+    await deleteDag(options.blockstore ?? helia.blockstore, cid);
   }
 }
 
@@ -98,15 +115,15 @@ function describe(error: unknown): string {
 }
 
 /** Deletes a UnixFS file's blocks (a dag-pb tree with raw leaves). */
-async function deleteDag(helia: Helia, cid: CID): Promise<void> {
+async function deleteDag(store: Pick<Blockstore, 'get' | 'delete'>, cid: CID): Promise<void> {
   try {
     if (cid.code === dagPb.code) {
       const parts: Uint8Array[] = [];
-      for await (const p of helia.blockstore.get(cid, { offline: true } as { offline: boolean })) parts.push(p);
+      for await (const p of store.get(cid)) parts.push(p);
       const bytes = parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
-      for (const link of dagPb.decode(bytes).Links) await deleteDag(helia, link.Hash);
+      for (const link of dagPb.decode(bytes).Links) await deleteDag(store, link.Hash);
     }
-    await helia.blockstore.delete(cid);
+    await store.delete(cid);
   } catch {
     // already gone
   }

@@ -1,6 +1,5 @@
 // Starts the app's peer right after the shell has rendered, so the relay is connected before a page needs it. libp2p
-// stays out of the initial bundle: the p2p chunk is a dynamic import, fetched while the runtime config loads. The
-// session module is imported lazily too: a static import would pull Dexie and the identity code into the shell.
+// stays out of the initial bundle: the p2p chunk is a dynamic import, fetched while the runtime config loads.
 
 const AUTOSTART_KEY = 'twingrain.network.autostart';
 
@@ -23,9 +22,16 @@ export function setNetworkAutostart(on: boolean): void {
  */
 export function bootNetwork(): void {
   if (!networkAutostart()) return;
+  performance.mark('twingrain:boot-network');
   const p2p = import('../../lib/p2p');
-  void p2p.then((m) => m.preloadBrowserNode()).catch(() => undefined);
-  const config = import('./session.svelte').then((m) => m.runtimeConfig());
+  void p2p
+    .then((m) => m.preloadBrowserNode())
+    .then(() => performance.mark('twingrain:p2p-chunk-ready'))
+    .catch(() => undefined);
+  // Straight from lib/config: going through the session module would first load Dexie and the identity code.
+  const config = import('../../lib/config')
+    .then((m) => m.loadRuntimeConfig())
+    .then((c) => (performance.mark('twingrain:config-ready'), c));
   void Promise.all([p2p, config])
     .then(([m, config]) => (config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined))
     .catch(() => undefined);
