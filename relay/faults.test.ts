@@ -69,6 +69,16 @@ function vanish(peer: TwingrainNode, user: TwingrainNode): void {
   for (const c of peer.libp2p.getConnections()) c.abort(new Error('peer vanished'));
 }
 
+/**
+ * Runs a scenario until its interruption lands mid-transfer. The cut is made from inside the transfer, at the first
+ * leaf block, and normally lands; on a heavily loaded machine the rest of the blocks can already be in hand, and
+ * then there is nothing to resume: that try proves nothing either way, so another one is made.
+ */
+async function landsWithin(tries: number, scenario: () => Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < tries; i++) if (await scenario()) return true;
+  return false;
+}
+
 /** A record of one fetch: every block delivered over bitswap, and the problems and states it reported. */
 function recorder() {
   const blocks: FetchBlockEvent[] = [];
@@ -141,6 +151,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   }, 60_000);
 
   it('waits while the owner serving the shards is gone, and finishes from the missing blocks only when it comes back', async () => {
+    expect(await landsWithin(3, vanishScenario)).toBe(true);
+  }, 150_000);
+
+  /** One try; false when the transfer finished before the owner's links dropped. */
+  const vanishScenario = async (): Promise<boolean> => {
     const ownerDir = await tmp();
     const owner = await node(ownerDir);
     const { stored, archive, alpha } = await store(owner);
@@ -178,7 +193,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
         }
       },
     });
-    const returned = await back!;
+    if (back === undefined) {
+      await ownerGone;
+      return false;
+    }
+    const returned = await back;
 
     expect(Buffer.from(archiveOut).equals(archive)).toBe(true); // α was verified inside fetchGranule; the bytes are the owner's
     expect(returned.peerId).toBe(owner.peerId);
@@ -197,7 +216,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(after.length).toBe(expected.size - before.size);
     expect(after.every((c) => !before.has(c))).toBe(true);
     expect(r.blocks.slice(blocksBeforeReturn).every((b) => b.from === owner.peerId)).toBe(true);
-  }, 90_000);
+    return true;
+  };
 
   it('gives up with a typed error that says the peer went away and that fetching again resumes', async () => {
     const owner = await node();
@@ -232,6 +252,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   };
 
   it('rides out a restart of the pinning relay in the middle of a transfer: reconnects, resumes, byte for byte', async () => {
+    expect(await landsWithin(3, restartScenario)).toBe(true);
+  }, 150_000);
+
+  /** One try; false when the transfer finished before the cut took effect (the relay is then brought back). */
+  const restartScenario = async (): Promise<boolean> => {
     const { stored, archive, alpha, expected } = await pinnedGranule();
     const user = await node();
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
@@ -269,6 +294,12 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
       },
     });
     await restarted;
+    if (restarted === undefined) {
+      await relayDown;
+      if (relayDown !== undefined) relay = await startOurRelay();
+      unsubscribe();
+      return false;
+    }
 
     expect(Buffer.from(out).equals(archive)).toBe(true);
     expect(relay.peerId).toBe(relayId);
@@ -286,7 +317,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(after.length).toBeGreaterThan(0);
     expect(blocksBeforeRestart).toBeGreaterThan(2); // more than the two shard roots came before the restart
     expect(r.blocks.every((b) => b.from === relayId)).toBe(true);
-  }, 90_000);
+    return true;
+  };
 
   it('after a closed tab, the next attempt fetches only the blocks the first one did not keep', async () => {
     const { stored, archive, alpha, expected } = await pinnedGranule();
