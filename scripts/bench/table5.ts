@@ -295,7 +295,7 @@ with the artifacts already in memory; run 0 of each cell is the cold run (curve 
 as "cold". Groth16 runs through the app's own prover (src/lib/zk \`createProver\`: witness calculator compiled once per
 circuit, proving key parsed once, snarkjs's BN254 engine and threads; in Chromium the same modules bundled by Vite, on
 the page); PLONK through snarkjs's \`wtns.calculate\` + \`plonk.prove\`. "gen CPU" (Node) is the process's CPU time per
-proof over all threads, which does not depend on the machine's load. **Verification** = snarkjs \`verify\` of a proof made in the same cell (and a tampered public signal is
+proof over all threads, which depends much less on the machine's load than wall time. **Verification** = snarkjs \`verify\` of a proof made in the same cell (and a tampered public signal is
 checked to be rejected). Paper: averages of ${PAPER_RUNS} runs; here medians (mean ≈ median, see p95).
 
 ## Side by side with the paper (seconds)

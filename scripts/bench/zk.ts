@@ -20,7 +20,7 @@ import { appKernel, kernelInput, nodeKernel, processCpuMs } from './_kernel';
 const ROOT = join(import.meta.dirname, '../..');
 const ACTIONS = Number(process.env.TWINGRAIN_BENCH_ZK_ACTIONS ?? 12);
 const PROVE_SECONDS = Number(process.env.TWINGRAIN_BENCH_CELL_SECONDS ?? 20);
-const BASELINE_SECONDS = Math.max(5, PROVE_SECONDS / 2);
+const PAIRED_RUNS = Number(process.env.TWINGRAIN_BENCH_ZK_PAIRED ?? 8);
 /** Targets from issue 4: 100× faster than the paper's Groth16 proof generation, verification ≤ 20 ms, gas caps. */
 const TARGET_PROVE_MS: Record<CircuitName, number> = { registration: 100, authorization: 580, instantiation: 550 };
 const PAPER_PROVE_S: Record<CircuitName, number> = { registration: 10.13, authorization: 57.92, instantiation: 55.22 };
@@ -83,24 +83,35 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     });
     proving[circuit] = { gen: summarize(r.gen), witness: summarize(r.witness), verify: summarize(r.verify), cpu: summarize(r.cpu), cold: r.cold };
   }
-  // The same loop with snarkjs's own wtns.calculate + groth16.prove (what the app ran before), for comparison.
+  // Before/after on the same inputs, interleaved (app proof, then snarkjs's own wtns.calculate + groth16.prove, what
+  // the app ran before), so that whatever else loads the shared machine weighs on both alike.
   const snarkjs = await import('snarkjs');
-  const baseline: Record<string, Summary> = {};
+  const paired: Record<string, { app: Summary; snarkjs: Summary; appCpu: Summary; snarkjsCpu: Summary }> = {};
   for (const circuit of CIRCUIT_NAMES) {
-    log(`baseline snarkjs ${circuit}`);
+    log(`before/after ${circuit}`);
     const dir = join(ROOT, 'public/zk');
-    const r = await nodeKernel()(snarkjs, {
-      system: 'groth16',
-      wasm: new Uint8Array(readFileSync(join(dir, `${circuit}.wasm`))),
-      zkey: new Uint8Array(readFileSync(join(dir, `${circuit}.zkey`))),
-      vkey: JSON.parse(readFileSync(join(dir, `${circuit}.vkey.json`), 'utf8')),
-      inputs: Array.from({ length: 10 }, () => randomInput(circuit).signals),
-      maxRuns: 100,
-      budgetMs: BASELINE_SECONDS * 1000,
-      minRuns: 5,
-      verifyRuns: 5,
-    });
-    baseline[circuit] = summarize(r.gen);
+    const wasm = new Uint8Array(readFileSync(join(dir, `${circuit}.wasm`)));
+    const zkey = new Uint8Array(readFileSync(join(dir, `${circuit}.zkey`)));
+    const app: number[] = [];
+    const old: number[] = [];
+    const appCpu: number[] = [];
+    const oldCpu: number[] = [];
+    for (let i = 0; i < PAIRED_RUNS; i++) {
+      const input = randomInput(circuit);
+      let c0 = processCpuMs();
+      let t0 = performance.now();
+      await benchProver.prove(input);
+      app.push(performance.now() - t0);
+      appCpu.push(processCpuMs() - c0);
+      c0 = processCpuMs();
+      t0 = performance.now();
+      const w: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
+      await snarkjs.wtns.calculate(input.signals, wasm, w);
+      await snarkjs.groth16.prove(zkey, w as { type: 'mem'; data: Uint8Array });
+      old.push(performance.now() - t0);
+      oldCpu.push(processCpuMs() - c0);
+    }
+    paired[circuit] = { app: summarize(app), snarkjs: summarize(old), appCpu: summarize(appCpu), snarkjsCpu: summarize(oldCpu) };
   }
 
   // 2. The three actions end to end on a local chain, with gas split by part.
@@ -150,8 +161,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'public/zk/manifest.json'), 'utf8')) as { circuits: Record<string, { constraints: number }> };
   const provingRows = CIRCUIT_NAMES.map((name) => {
     const p = proving[name]!;
-    const b = baseline[name]!;
-    return [name, manifest.circuits[name]?.constraints ?? '—', ms(p.witness.median), ms(p.gen.median), ms(p.gen.p95), ms(p.gen.min), ms(p.gen.max), ms(p.cpu.median), ms(p.cold), ms(p.verify.median), ms(p.verify.p95), `${TARGET_PROVE_MS[name]} ms`, `${(PAPER_PROVE_S[name] * 1000 / p.gen.median).toFixed(0)}×`, `${ms(b.median)} (n ${b.n})`];
+    return [name, manifest.circuits[name]?.constraints ?? '—', ms(p.witness.median), ms(p.gen.median), ms(p.gen.p95), ms(p.gen.min), ms(p.gen.max), ms(p.cpu.median), ms(p.cold), ms(p.verify.median), ms(p.verify.p95), `${TARGET_PROVE_MS[name]} ms`, `${(PAPER_PROVE_S[name] * 1000 / p.gen.median).toFixed(0)}×`];
   });
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   const gasRows = CIRCUIT_NAMES.map((name) => {
@@ -175,12 +185,20 @@ trees with at most ${TREE_MAX_DEPTH} levels in the circuit. Headless Chromium nu
 Generation = witness + proof through the app's prover (\`createProver\` in src/lib/zk: the circuit's witness
 calculator compiled once, the proving key parsed once, the QAP step in one WASM task, multi-exponentiations in a few
 thread tasks each), warm runs (${PROVE_SECONDS} s budget per circuit); "cold" is the first run (snarkjs and curve load,
-circuit WASM compile, key parse). "CPU" is the process's CPU time per proof over all threads: it does not depend on
-how busy the shared machine is, and half of it is what two idle cores need for the parallel part. The last column
-is the same loop through snarkjs's own \`wtns.calculate\` + \`groth16.prove\` (what the app ran before), measured in the
-same run under the same load.
+circuit WASM compile, key parse). "CPU" is the process's CPU time per proof over all threads: it depends much less than wall time on
+how busy the shared machine is (two idle cores can at best halve it in wall time).
 
-${markdownTable(['mechanism', 'constraints', 'witness median', 'generation median', 'p95', 'min', 'max', 'CPU median', 'cold', 'verify median', 'verify p95', 'target (warm)', 'vs paper', 'snarkjs prove (before) median'], provingRows)}
+${markdownTable(['mechanism', 'constraints', 'witness median', 'generation median', 'p95', 'min', 'max', 'CPU median', 'cold', 'verify median', 'verify p95', 'target (warm)', 'vs paper'], provingRows)}
+
+### Before and after, interleaved (ms, medians of ${PAIRED_RUNS} pairs)
+
+Each pair proves the same input with the app's prover and then with snarkjs's own \`wtns.calculate\` +
+\`groth16.prove\` (what the app ran before this change), one right after the other, so the load of the moment weighs on both.
+
+${markdownTable(['mechanism', 'app prover', 'snarkjs (before)', 'speed-up', 'app CPU', 'snarkjs CPU', 'CPU ratio'], CIRCUIT_NAMES.map((name) => {
+  const q = paired[name]!;
+  return [name, ms(q.app.median), ms(q.snarkjs.median), `${(q.snarkjs.median / q.app.median).toFixed(2)}×`, ms(q.appCpu.median), ms(q.snarkjsCpu.median), `${(q.snarkjsCpu.median / q.appCpu.median).toFixed(2)}×`];
+}))}
 
 ## Gas per action, by part (${ACTIONS} actions each; means unless stated)
 
@@ -199,6 +217,6 @@ Checks, tree sync from events, proof, transaction and inclusion on a local anvil
 ${markdownTable(['action', 'n', 'median', 'p95', 'min', 'max'], e2eRows)}
 `;
   writeFileSync(join(ctx.outDir, 'zk.md'), report);
-  writeFileSync(join(ctx.outDir, 'zk.json'), JSON.stringify({ proving, baseline, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2));
+  writeFileSync(join(ctx.outDir, 'zk.json'), JSON.stringify({ proving, paired, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2));
   log(`wrote ${join(ctx.outDir, 'zk.md')}`);
 }
