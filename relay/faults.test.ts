@@ -220,6 +220,10 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   };
 
   it('gives up with a typed error that says the peer went away and that fetching again resumes', async () => {
+    expect(await landsWithin(3, giveUpScenario)).toBe(true);
+  }, 150_000);
+
+  const giveUpScenario = async (): Promise<boolean> => {
     const owner = await node();
     const { stored, alpha } = await store(owner);
     const user = await node();
@@ -236,9 +240,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
         }
       },
     }).catch((e: unknown) => e);
+    if (error instanceof Uint8Array) return false; // everything was in hand before the owner's links dropped
     expect(error).toBeInstanceOf(TransferInterruptedError);
-    expect((error as Error).message).toMatch(/the peer serving shards? [\d, ]+ went away and no other source answered within 2 s\. The \d+ blocks already received are kept on this device: fetching again resumes from them\./);
-  }, 90_000);
+    expect((error as Error).message).toMatch(/the peer serving shards? [\d, ]+ went away and no other source answered within 2 s\. The \d+ blocks? already received (is|are) kept on this device: fetching again resumes from them\./);
+    return true;
+  };
 
   /** A granule pinned on the relay whose owner has left: the relay is the only source. */
   const pinnedGranule = async () => {
@@ -321,6 +327,10 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   };
 
   it('after a closed tab, the next attempt fetches only the blocks the first one did not keep', async () => {
+    expect(await landsWithin(3, closedTabScenario)).toBe(true);
+  }, 150_000);
+
+  const closedTabScenario = async (): Promise<boolean> => {
     const { stored, archive, alpha, expected } = await pinnedGranule();
     const userDir = await tmp();
     const first = await node(userDir);
@@ -343,8 +353,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const second = await node(userDir); // the tab opens again: same disk, same peer id
     expect(second.peerId).toBe(first.peerId);
     const kept = await localBlocks(second.helia, expected);
+    if (kept.size === expected.size) return false; // the tab closed after everything had arrived
     expect(kept.size).toBeGreaterThan(0);
-    expect(kept.size).toBeLessThan(expected.size);
     const r = recorder();
     const out = await fetchGranule({ helia: second.helia, manifest, key: stored.key, onBlock: (b) => r.blocks.push(b) });
     expect(Buffer.from(out).equals(archive)).toBe(true);
@@ -352,7 +362,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     expect(fetched.length).toBe(new Set(fetched).size);
     expect(fetched.every((c) => !kept.has(c))).toBe(true);
     expect(new Set([...fetched, ...kept])).toEqual(expected);
-  }, 90_000);
+    return true;
+  };
 
   it('retrieveGranule says it waits for a source while no peer has the shards, and finishes when the owner is back', async () => {
     const ownerDir = await tmp();
