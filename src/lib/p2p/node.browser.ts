@@ -83,8 +83,8 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   const blockstore = new IDBBlockstore(`${prefix}-blocks`);
   const datastore = new IDBDatastore(`${prefix}-data`);
   try {
-    await blockstore.open();
-    await datastore.open();
+    // Two IndexedDB databases: opening them side by side is on the page-load → relay path.
+    await Promise.all([blockstore.open(), datastore.open()]);
   } catch (error) {
     slot.release();
     throw error;
