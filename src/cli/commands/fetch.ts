@@ -84,6 +84,7 @@ export const command: Command = {
     const node = await startPeer({ multiaddrs: relays.length > 0 ? relays : config.relay.multiaddrs, development: config.relay.development });
     try {
       let lastWaiting = -1;
+      let lastStall: string | undefined;
       let result;
       try {
         result = await retrieveGranule({
@@ -98,6 +99,10 @@ export const command: Command = {
               lastWaiting = s.threshold - s.have;
               process.stderr.write(`waiting for ${lastWaiting} more key holder${lastWaiting === 1 ? '' : 's'}…\n`);
             }
+            // A shard whose peer went quiet: said once per episode, on stderr (stdout carries only the result).
+            const stalled = s.phase === 'shards' ? s.waiting?.message : undefined;
+            if (stalled && stalled !== lastStall) process.stderr.write(`${stalled}\n`);
+            if (s.phase === 'shards') lastStall = stalled;
           },
         });
       } catch (error) {

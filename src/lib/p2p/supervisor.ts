@@ -116,7 +116,8 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
     let lastError = '';
     for (const relay of relays) {
       try {
-        await libp2p.dial(relay);
+        // Bounded: a dial that hangs (a relay half gone) would otherwise hold the status at "connecting" for good.
+        await libp2p.dial(relay, { signal: AbortSignal.timeout(10_000) });
         ok = true;
         o.status.update((s) => ({ ...s, relay: { ...s.relay, multiaddr: relay.toString() } }));
       } catch (error) {
