@@ -105,9 +105,11 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
           yield* parts;
           return;
         } catch {
-          options.signal?.throwIfAborted();
-          // This peer does not have it (or went away): everyone else is asked below, and later blocks skip it.
+          // This peer does not have it, went away, or was too slow for the caller (who aborts and asks again):
+          // later blocks skip it, and everyone else is asked below. Dropped before rethrowing an abort, or a
+          // connection that libp2p still thinks open to a closed tab would be retried on every new ask.
           sessions = sessions.filter((s) => s !== entry);
+          options.signal?.throwIfAborted();
         }
       }
       let sender: PeerId | undefined;
