@@ -16,6 +16,7 @@ import { CUSTODY_DEPOSIT_PROTOCOL, KEY_RELEASE_PROTOCOL } from './protocols';
 import { handleJson, requestJson, toBase64, fromBase64 } from './rpc';
 import { decodePublicManifest, publicManifestCid, type PublicManifest } from './public-manifest';
 import { P2PFormatError } from './errors';
+import { readBlock } from './blocks';
 
 const ALPHA = /^0x[0-9a-f]{64}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -88,9 +89,7 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       o.onEvent?.({ type: 'refuse', alpha, user: r.user });
       return { status: 'not-instantiated', custodian: publicKeyHex };
     }
-    const parts: Uint8Array[] = [];
-    for await (const p of helia.blockstore.get(CID.parse(cidText))) parts.push(p);
-    const manifest = decodePublicManifest(concat(parts));
+    const manifest = decodePublicManifest(await readBlock(helia, CID.parse(cidText)));
     const mine = manifest.custody.shares.find((s) => s.custodian === publicKeyHex)!;
     const share = openCustodianShare(fromBase64(mine.envelope), o.secretKey, alpha);
     o.onEvent?.({ type: 'release', alpha, user: r.user });
@@ -103,16 +102,6 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       await helia.libp2p.unhandle([CUSTODY_DEPOSIT_PROTOCOL, KEY_RELEASE_PROTOCOL]);
     },
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Connected peers that announced `protocol` through identify. */

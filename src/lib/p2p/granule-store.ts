@@ -8,6 +8,7 @@ import { CID } from 'multiformats/cid';
 import { alphaHex, alphaFromSha256 } from '../granule/alpha';
 import { splitGranuleKey, sealSharesForCustodians } from '../custody';
 import { toBase64 } from './rpc';
+import { concat, readBlock } from './blocks';
 import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
 import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
@@ -95,23 +96,6 @@ function fixedChunker(size: number) {
   };
 }
 
-async function readBlock(helia: Helia, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part);
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 export interface FetchManifestParameters {
   helia: Helia;
   cid: CID;
@@ -123,7 +107,7 @@ export interface FetchManifestParameters {
 export async function fetchPublicManifest(p: FetchManifestParameters): Promise<PublicManifest> {
   let bytes: Uint8Array;
   try {
-    bytes = await readBlock(p.helia, p.cid, p.signal);
+    bytes = await readBlock(p.helia, p.cid, { signal: p.signal });
   } catch (error) {
     throw new TransferInterruptedError(`The manifest ${p.cid.toString()} could not be fetched (${(error as Error).message}). No connected peer has it yet; try again when the owner or the pinning relay is online.`);
   }

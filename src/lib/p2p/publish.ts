@@ -8,6 +8,7 @@ import { pinOnRelays } from './pin-protocol';
 import { depositWithCustodians } from './custody-protocol';
 import { cidToChainBytes, decodePublicManifest } from './public-manifest';
 import { P2PError } from './errors';
+import { readBlock } from './blocks';
 import { Key } from 'interface-datastore';
 import { CID } from 'multiformats/cid';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -37,9 +38,7 @@ const publishedKey = (alpha: string): Key => new Key(`/twingrain/published/${alp
 async function earlierPublish(helia: Helia, p: PublishGranuleParameters): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
   try {
     const cid = CID.parse(new TextDecoder().decode(await helia.datastore.get(publishedKey(p.alpha))));
-    const parts: Uint8Array[] = [];
-    for await (const part of helia.blockstore.get(cid, { offline: true })) parts.push(part);
-    const bytes = parts.length === 1 ? parts[0]! : new Uint8Array(parts.flatMap((x) => [...x]));
+    const bytes = await readBlock(helia, cid, { offline: true });
     const manifest = decodePublicManifest(bytes, cid, p.alpha);
     const custodians = p.custody.custodians.map((c) => bytesToHex(c));
     if (manifest.custody.threshold !== p.custody.threshold || manifest.custody.shares.map((s) => s.custodian).join() !== custodians.join()) return undefined;

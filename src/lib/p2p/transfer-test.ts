@@ -11,6 +11,7 @@ import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { TRANSFER_TEST_PROTOCOL } from './protocols';
 import { handleJson, requestJson } from './rpc';
 import { connectionKind } from './supervisor';
+import { concat } from './blocks';
 import type { ConnectionKind, StatusStore } from './status';
 import { P2PFormatError, TransferInterruptedError } from './errors';
 
@@ -120,7 +121,7 @@ async function deleteDag(store: Pick<Blockstore, 'get' | 'delete'>, cid: CID): P
     if (cid.code === dagPb.code) {
       const parts: Uint8Array[] = [];
       for await (const p of store.get(cid)) parts.push(p);
-      const bytes = parts.length === 1 ? parts[0]! : Uint8Array.from(parts.flatMap((p) => [...p]));
+      const bytes = concat(parts);
       for (const link of dagPb.decode(bytes).Links) await deleteDag(store, link.Hash);
     }
     await store.delete(cid);
