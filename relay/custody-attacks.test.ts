@@ -166,6 +166,14 @@ describe('custody attacks', () => {
     const late = await depositWithCustodians(malloryNode.libp2p, forged.manifestBytes, { signature: await chain.signDeposit(mallory.wallet, alpha, forged.manifestCid.bytes) });
     expect(late.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
     expect(late.refusals[0]!.reason).toMatch(/records another manifest/);
+    // A deposit the owner really signed, for a manifest of an earlier publish of α that was never registered
+    // (stopped half way, say), replayed by Mallory: the owner's signature does not make it the registered one.
+    const stale = await storeGranule({
+      helia: ownerNode.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+      custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
+    });
+    const replay = await depositWithCustodians(malloryNode.libp2p, stale.manifestBytes, { signature: await chain.signDeposit(owner.wallet, alpha, stale.manifestCid.bytes) });
+    expect(replay.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
 
     const user = await chain.member();
     await chain.instantiate(user, await chain.authorize(owner, alpha, user));
@@ -232,11 +240,16 @@ describe('custody attacks', () => {
     const userNode = await peer();
     const ask = (timeoutMs: number): Promise<Uint8Array> =>
       gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs });
-    // The user asks right away (as the app does); the instantiation is mined, then a reorg takes its block away.
+    // The user asks right away (as the app does); the instantiation is mined and one more block on top of it.
     const pending = ask(8_000).catch((e: unknown) => e);
     await chain.instantiate(user, authorized);
+    await chain.mine(1);
     expect(await chain.instantiatedAt(alpha, user.identity.publicKey)).not.toBe(0n);
-    await chain.rpc('anvil_reorg', [1, []]);
+    // While it is one block deep, every custodian is asked directly (each looks at the chain for up to 1.5 s).
+    const during = await Promise.all(relays.map((r) => releaseFrom(userNode, r, alpha, user.identity.publicKey, user.identity.x25519.publicKey)));
+    expect(during.map((a) => (a.status === 'refused' ? a.code : a.status))).toEqual(['not-instantiated', 'not-instantiated', 'not-instantiated']);
+    // Then a reorg of depth 2 replaces both blocks: the instantiation is gone from the canonical chain.
+    await chain.rpc('anvil_reorg', [2, []]);
     expect(await chain.instantiatedAt(alpha, user.identity.publicKey)).toBe(0n);
     await chain.mine(CONFIRMATIONS + 2); // the new chain grows well past the confirmations
     const outcome = await pending;
