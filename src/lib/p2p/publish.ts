@@ -17,6 +17,12 @@ export interface PublishGranuleParameters extends Omit<StoreGranuleParameters, '
   helia: Helia & { libp2p: Libp2p };
   /** Refuse to continue unless this many pinning nodes confirmed (default 1: the owner may go offline). */
   minPins?: number;
+  /**
+   * Called after pinning, before depositing: returns the owner's EIP-712 custody deposit signature
+   * (signCustodyDeposit) for this manifest CID. Custodians refuse a deposit for an α their registry does not record
+   * with this CID, so the caller registers first. Without it the deposit is unsigned and every custodian refuses it.
+   */
+  authorizeDeposit?: (p: { alpha: string; manifestCid: Uint8Array }) => Promise<string>;
   signal?: AbortSignal;
 }
 
@@ -66,7 +72,8 @@ export async function publishGranule(p: PublishGranuleParameters): Promise<Publi
   if (pins.pinnedBy.length < minPins) {
     throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and publish again.`);
   }
-  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal });
+  const signature = p.authorizeDeposit ? await p.authorizeDeposit({ alpha: p.alpha, manifestCid: stored.manifestCid.bytes }) : undefined;
+  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal, ...(signature ? { signature } : {}) });
   if (deposits.custodians.length < p.custody.threshold) {
     throw new P2PError(`Only ${deposits.custodians.length} custodian(s) accepted their key share; ${p.custody.threshold} are needed before anyone can use this granule${deposits.errors.length ? ` (${deposits.errors.join('; ')})` : ''}. Check that the custodians listed on chain are online, then publish again.`);
   }
