@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unixfs } from '@helia/unixfs';
 import { multiaddr } from '@multiformats/multiaddr';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { CID } from 'multiformats/cid';
 import { freePort } from '../scripts/stack/ports';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
@@ -33,7 +34,10 @@ async function addFile(n: TwingrainNode, bytes: number): Promise<CID> {
 
 /** Pins on the relay once identify has told this node that the relay pins (it runs just after connecting). */
 async function pinned(n: TwingrainNode, cid: CID): Promise<void> {
-  await expect.poll(async () => (await pinOnRelays(n.libp2p, [cid])).pinnedBy.length, { timeout: 10_000 }).toBe(1);
+  // A member's own content (not a registered granule), within its quota.
+  const member = privateKeyToAccount(generatePrivateKey());
+  relay.pinning!.records.addMember(member.address); // as if enrolled on chain
+  await expect.poll(async () => (await pinOnRelays(n.libp2p, { cids: [cid], member })).pinnedBy.length, { timeout: 10_000 }).toBe(1);
 }
 
 async function cat(helia: TwingrainNode['helia'], cid: CID): Promise<number> {

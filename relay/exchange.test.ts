@@ -78,8 +78,8 @@ describe('granule exchange through relays and custodians', () => {
       helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
-    expect((await pinOnRelays(owner.libp2p, stored.cids)).pinnedBy).toEqual([relays[0]!.peerId]);
     await chain.register(ownerMember, alpha, stored.manifestCid.bytes);
+    expect((await pinOnRelays(owner.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
     const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
     expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians.sort()).toEqual(relays.map((r) => r.custodian!.x25519PublicKey).sort());
   }, 120_000);

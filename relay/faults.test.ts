@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { x25519 } from '@noble/curves/ed25519.js';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { peerIdFromString } from '@libp2p/peer-id';
 import * as dagPb from '@ipld/dag-pb';
@@ -18,7 +19,7 @@ import { alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
 import { storeGranule, fetchPublicManifest, fetchGranule, type FetchBlockEvent, type FetchProgress, type StoreGranuleReturnType } from '../src/lib/p2p/granule-store';
-import { pinOnRelays } from '../src/lib/p2p/pin-protocol';
+import { pinOnRelays, type PinMember } from '../src/lib/p2p/pin-protocol';
 import { depositWithCustodians, peersWithProtocol } from '../src/lib/p2p/custody-protocol';
 import { retrieveGranule, type RetrieveState } from '../src/lib/p2p/retrieve';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -255,7 +256,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const owner = await node();
     const g = await store(owner);
     await until(async () => (await peersWithProtocol(owner.libp2p, PIN_PROTOCOL)).length === 1, 'identify of the pinning relay');
-    expect((await pinOnRelays(owner.libp2p, g.stored.cids)).pinnedBy).toEqual([relay.peerId]);
+    relay.pinning!.records.record(BigInt(g.alpha), g.stored.manifestCid); // as if registered on chain
+    expect((await pinOnRelays(owner.libp2p, { alpha: g.alpha, manifestCid: g.stored.manifestCid })).pinnedBy).toEqual([relay.peerId]);
     const expected = await blocksOfDataShards(owner.helia, g.stored.manifest);
     await owner.stop();
     return { ...g, expected };
@@ -375,8 +377,9 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const { stored, archive, alpha } = await store(owner);
     // The relay keeps only the manifest and the key share: the shards exist on the owner's disk alone.
     await until(async () => (await peersWithProtocol(owner.libp2p, PIN_PROTOCOL)).length === 1, 'identify of the pinning relay');
-    expect((await pinOnRelays(owner.libp2p, [stored.manifestCid])).pinnedBy).toEqual([relay.peerId]);
+    // Pinned as a member's own content (within its quota), so the relay keeps the manifest block alone.
     const ownerMember = await chain.member();
+    expect((await pinOnRelays(owner.libp2p, { cids: [stored.manifestCid], member: ownerMember.wallet.account as PinMember })).pinnedBy).toEqual([relay.peerId]);
     await chain.register(ownerMember, alpha, stored.manifestCid.bytes);
     const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
     expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(1);

@@ -11,7 +11,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
-import { publishGranule } from '../src/lib/p2p/publish';
+import { prepareGranulePublication, publishGranule } from '../src/lib/p2p/publish';
 import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
 import { CUSTODY_DEPOSIT_PROTOCOL } from '../src/lib/p2p/protocols';
 import { freePort } from '../scripts/stack/ports';
@@ -63,12 +63,11 @@ describe('publishGranule', () => {
     await until(async () => (await peersWithProtocol(owner.libp2p, CUSTODY_DEPOSIT_PROTOCOL)).length === 1, 'the first custodian');
     const archive = new Uint8Array(randomBytes(300 * 1024));
     const alpha = alphaHex(archive);
-    // Registers once (a repeat finds the registration on chain), then signs the deposit.
-    const authorizeDeposit = async ({ manifestCid }: { manifestCid: Uint8Array }): Promise<string> => {
-      if ((await c.manifestOf(alpha)) === '0x') await c.register(ownerMember, alpha, manifestCid);
-      return c.signDeposit(ownerMember.wallet, alpha, manifestCid);
-    };
+    // The protocol's order: prepared here (nothing sent), registered on chain, then pinned and deposited (signed).
+    const authorizeDeposit = async ({ manifestCid }: { manifestCid: Uint8Array }): Promise<string> => c.signDeposit(ownerMember.wallet, alpha, manifestCid);
     const params = { helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody, authorizeDeposit };
+    const prepared = await prepareGranulePublication(params);
+    await c.register(ownerMember, alpha, prepared.manifestCid.bytes);
     await expect(publishGranule(params)).rejects.toThrow(/Only 1 custodian\(s\) accepted their key share; 2 are needed/);
 
     // The second custodian comes back; publishing again completes, with the manifest the first one already holds.
@@ -77,8 +76,10 @@ describe('publishGranule', () => {
     const again = await publishGranule(params);
     expect(again.depositedWith.sort()).toEqual([first.custodian!.x25519PublicKey, second.custodian!.x25519PublicKey].sort());
     expect(again.pinnedBy).toEqual([first.peerId]);
+    expect(again.manifestCid.toString()).toBe(prepared.manifestCid.toString());
 
-    // A publish for a different custodian list starts afresh (that manifest could not serve it).
+    // A publish for a different custodian list starts afresh (that manifest could not serve it), and the pinning
+    // relay refuses it: the chain records the first manifest for this α.
     const other = await publishGranule({ ...params, custody: { threshold: 1, custodians: custody.custodians.slice(0, 1) } }).catch((e: unknown) => e);
     expect(String(other)).toMatch(/records another manifest/);
     expect(again.manifestCid.toString()).not.toBe('');

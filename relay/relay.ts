@@ -19,9 +19,11 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
-import { servePinning } from '../src/lib/p2p/pin-protocol';
+import { servePinning, type PinningOptions } from '../src/lib/p2p/pin-protocol';
+import { chainPinAuthority, LocalPinRecords } from '../src/lib/p2p/pin-authority';
+import type { RelayLimitListener } from '../src/lib/p2p/limits';
 import { serveCustodian, type CustodianCaps } from '../src/lib/p2p/custody-protocol';
-import { serveAuthMailbox } from '../src/lib/p2p/auth-requests';
+import { serveAuthMailbox, type AuthMailboxOptions } from '../src/lib/p2p/auth-requests';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
 import { connectCustodyChain, type CustodyChainOptions } from './instantiations';
@@ -42,6 +44,11 @@ export interface RelayCustodianOptions {
   caps?: CustodianCaps;
 }
 
+export interface RelayPinningOptions extends Omit<PinningOptions, 'authority' | 'records' | 'onLimit' | 'log'> {
+  /** The GranuleRegistry whose manifestOf(α) decides what is pinned (and whose Consortium lists members). */
+  chain?: { rpcUrl: string; registry: `0x${string}` };
+}
+
 export interface StartRelayOptions {
   /** Interface to listen on; 127.0.0.1 by default. */
   host?: string;
@@ -50,8 +57,18 @@ export interface StartRelayOptions {
   dataDir: string;
   /** Development relays listen on plain ws:// on loopback; production sits behind a TLS terminator (wss). */
   development: boolean;
-  /** Keep granule shards pushed to this node (the paper's redundancy policy). */
-  pin?: boolean;
+  /**
+   * Keep granules on this node (the paper's redundancy policy): only manifests the chain records for their α (and
+   * the shards they name), and members' content within a quota. `true` takes every default; the chain is
+   * `pinning.chain`, else the custodian's. Without a chain, nothing but `RunningRelay.pinning.records` is pinned.
+   */
+  pin?: boolean | RelayPinningOptions;
+  /** Caps of the authorization-request mailbox (sizes, quotas, page size, expiry). */
+  mailbox?: Omit<AuthMailboxOptions, 'onLimit' | 'log'>;
+  /** Told of every refusal by the mailbox or the pinning service (they are logged as well). */
+  onLimit?: RelayLimitListener;
+  /** Where refusals are logged, throttled (console.warn by default). */
+  log?: (line: string) => void;
   custodian?: RelayCustodianOptions;
   /** Extra public addresses to announce, e.g. /dns4/relay.example.org/tcp/443/wss. */
   announce?: string[];
@@ -67,6 +84,8 @@ export interface RunningRelay {
   multiaddrs: string[];
   /** Present when the custodian role runs: the key to list in the Consortium, and what it has seen on chain. */
   custodian?: { x25519PublicKey: string; registry: `0x${string}`; confirmations: number };
+  /** Present when the pinning role runs: granules and members vouched for in process (besides the chain). */
+  pinning?: { records: LocalPinRecords; chain?: { rpcUrl: string; registry: `0x${string}` } };
   stop(): Promise<void>;
 }
 
@@ -126,10 +145,19 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   const multiaddrs = libp2p.getMultiaddrs().map((m) => m.toString());
   const stops: Array<() => Promise<void> | void> = [];
   let custodian: RunningRelay['custodian'];
+  let pinning: RunningRelay['pinning'];
   try {
-    const mailbox = await serveAuthMailbox(libp2p);
+    const limitHooks = { ...(o.onLimit ? { onLimit: o.onLimit } : {}), ...(o.log ? { log: o.log } : {}) };
+    const mailbox = await serveAuthMailbox(libp2p, { ...o.mailbox, ...limitHooks });
     stops.push(() => mailbox.stop());
-    if (o.pin) await servePinning(helia);
+    if (o.pin) {
+      const { chain: pinChain, ...pinOptions } = o.pin === true ? {} : o.pin;
+      const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);
+      const records = new LocalPinRecords();
+      const service = await servePinning(helia, { ...pinOptions, ...limitHooks, records, ...(chain ? { authority: chainPinAuthority(chain) } : {}) });
+      stops.push(() => service.stop());
+      pinning = { records, ...(chain ? { chain } : {}) };
+    }
     if (o.custodian) {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));
       const chain = await connectCustodyChain(o.custodian.chain);
@@ -151,6 +179,7 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     peerId: libp2p.peerId.toString(),
     multiaddrs,
     custodian,
+    pinning,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -2,6 +2,7 @@
 // loadBrowserNode(), a dynamic import that Vite splits into its own chunk.
 export * from './errors';
 export * from './protocols';
+export * from './limits';
 export * from './status';
 export type { TwingrainNode, NodeRelayConfig } from './node';
 export type { TransferTestResult } from './transfer-test';
@@ -39,12 +40,26 @@ export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode
 
 // Verbs the app, the CLI and the relay share. Each loads its heavy dependencies (Helia, UnixFS) on first call so
 // importing this module stays cheap for the app shell.
-import type { PublishGranuleParameters, PublishGranuleReturnType } from './publish';
+import type {
+  PublishGranuleParameters, PublishGranuleReturnType, PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType,
+} from './publish';
 import type { RetrieveGranuleParameters, RetrieveGranuleReturnType } from './retrieve';
+export type { PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType };
 export type { PublishGranuleParameters, PublishGranuleReturnType, RetrieveGranuleParameters, RetrieveGranuleReturnType };
 export type { RetrieveState } from './retrieve';
 export type { PublicManifest, PublicGranuleInfo } from './public-manifest';
 
+/** Publishing step 1 (before registering): encrypt, shard and store in this node; returns the manifest CID. Sends nothing. */
+export async function prepareGranulePublication(p: PrepareGranulePublicationParameters): Promise<PreparedPublication> {
+  return (await import('./publish')).prepareGranulePublication(p);
+}
+
+/** Publishing step 2 (once `register` is mined): the pinning relays check the chain and fetch the granule from this node. */
+export async function pinPublication(p: PinPublicationParameters): Promise<PinPublicationReturnType> {
+  return (await import('./publish')).pinPublication(p);
+}
+
+/** @deprecated store, pin and deposit in one call: pinning now needs the registration mined first (see above). */
 export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
   return (await import('./publish')).publishGranule(p);
 }

@@ -1,57 +1,313 @@
-// Pinning: an owner asks the community node to keep a granule's manifest and shards. The pinning node fetches the
-// blocks itself over bitswap (from the owner, who is connected), verifying each by CID, and pins them so they
-// survive restarts and serve users after the owner goes offline.
+// Pinning: the community node keeps a granule's manifest and shards so they serve users after the owner goes
+// offline. It keeps only what the chain records (issue 12): a request names α and the manifest CID, and the relay
+// pins when the GranuleRegistry records exactly that CID for α — then it fetches the manifest and the shard DAGs it
+// names from the owner over bitswap, verifying each block by CID. A Consortium member may also pin other content,
+// signed with its wallet, within a per-member quota of bytes and roots. Everything else is refused with a reason
+// (RelayLimitError), reported on the relay, and nothing of it stays in the blockstore.
 import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
 import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import * as dagPb from '@ipld/dag-pb';
+import { Key } from 'interface-datastore';
+import { verifyMessage, type Address, type Hex } from 'viem';
 import { PIN_PROTOCOL } from './protocols';
 import { handleJson, requestJson } from './rpc';
 import { peersWithProtocol } from './custody-protocol';
-import { P2PFormatError } from './errors';
+import { readBlock } from './blocks';
+import { decodePublicManifest } from './public-manifest';
+import { RelayLimitError, refusal, refusalOf, throttledLog, type RelayLimitCode, type RelayLimitEvent, type RelayLimitListener } from './limits';
+import type { PinAuthority } from './pin-authority';
 
 const MAX_CIDS = 300;
+const HEX64 = /^0x[0-9a-f]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** Bytes charged per block on top of its size, so a DAG of tiny blocks is not free. */
+const BLOCK_OVERHEAD = 256;
+/** Blocks fetched at once while walking a DAG. */
+const WALK_CONCURRENCY = 16;
 
-export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: { timeoutMs?: number; onPinned?: (cids: string[]) => void } = {}): Promise<void> {
-  await handleJson(helia.libp2p, PIN_PROTOCOL, async (request) => {
-    const r = request as { cids?: unknown };
+export interface PinningOptions {
+  /** The chain (GranuleRegistry and its Consortium). Without one, only `records` can vouch for anything. */
+  authority?: PinAuthority;
+  /** Granules and members vouched for in process by the operator, consulted before the chain. */
+  records?: PinAuthority;
+  /** What a member may pin besides registered granules: total bytes and number of roots (default 64 MiB, 32). */
+  memberQuota?: { bytes: number; count: number };
+  /** Largest registered granule kept, manifest and shards together (default 512 MiB). */
+  maxGranuleBytes?: number;
+  /** Largest manifest block kept (default 64 KiB). */
+  maxManifestBytes?: number;
+  /** Pin requests worked on at once; more are refused for now (default 4). */
+  maxConcurrent?: number;
+  /** How long one request may take to fetch its blocks (default 120 s). */
+  timeoutMs?: number;
+  onLimit?: RelayLimitListener;
+  log?: (line: string) => void;
+  onPinned?: (cids: string[]) => void;
+}
+
+export const DEFAULT_PINNING = {
+  memberQuota: { bytes: 64 * 1024 * 1024, count: 32 },
+  maxGranuleBytes: 512 * 1024 * 1024,
+  maxManifestBytes: 64 * 1024,
+  maxConcurrent: 4,
+  timeoutMs: 120_000,
+} as const;
+
+/** The text a member's wallet signs (EIP-191) to pin `cids` on `relay`; bound to the requesting peer. */
+export function pinRequestMessage(p: { relay: string; requester: string; cids: string[] }): string {
+  return `twingrain pin request\nrelay: ${p.relay}\nrequester: ${p.requester}\ncids: ${p.cids.join(',')}`;
+}
+
+interface MemberUsage {
+  count: number;
+  bytes: number;
+  roots: string[];
+}
+const usageKey = (account: string): Key => new Key(`/twingrain/pin-quota/${account.toLowerCase()}`);
+
+export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: PinningOptions = {}): Promise<{ stop(): Promise<void> }> {
+  const quota = options.memberQuota ?? DEFAULT_PINNING.memberQuota;
+  const maxGranule = options.maxGranuleBytes ?? DEFAULT_PINNING.maxGranuleBytes;
+  const maxManifest = options.maxManifestBytes ?? DEFAULT_PINNING.maxManifestBytes;
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_PINNING.maxConcurrent;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PINNING.timeoutMs;
+  const log = throttledLog(options.log ?? ((line) => console.warn(line)));
+  const authorities = [options.records, options.authority].filter((a): a is PinAuthority => a !== undefined);
+  const self = helia.libp2p.peerId.toString();
+  let active = 0;
+  const memberLocks = new Map<string, Promise<unknown>>();
+
+  const refuse = (code: RelayLimitCode, message: string): RelayLimitError => new RelayLimitError(code, message);
+  const noChain = options.authority ? '' : ' (this relay has no chain configured, so it can check nothing)';
+
+  /** Asks each authority in turn; a chain that cannot be read refuses rather than guesses. */
+  async function ask<T>(question: (a: PinAuthority) => Promise<T | undefined | false>): Promise<T | undefined | false> {
+    let answer: T | undefined | false;
+    for (const a of authorities) {
+      try {
+        answer = await question(a);
+      } catch (error) {
+        throw refuse('PIN_NO_CHAIN', `This relay could not read the chain to check the request (${(error as Error).message.split('\n')[0]}). Try again later.`);
+      }
+      if (answer) return answer;
+    }
+    return answer;
+  }
+
+  /**
+   * Fetches every block of the DAGs under `roots` (raw and dag-pb only), charging size + overhead against `budget`.
+   * On any failure the blocks it brought in are deleted again, unless something pinned them meanwhile.
+   */
+  async function fetchDags(roots: CID[], budget: number, over: () => RelayLimitError, signal: AbortSignal): Promise<number> {
+    const fresh: CID[] = [];
+    const seen = new Set<string>();
+    let bytes = 0;
+    let frontier = roots;
+    try {
+      while (frontier.length > 0) {
+        const next: CID[] = [];
+        for (let i = 0; i < frontier.length; i += WALK_CONCURRENCY) {
+          await Promise.all(
+            frontier.slice(i, i + WALK_CONCURRENCY).map(async (cid) => {
+              const key = cid.toString();
+              if (seen.has(key)) return;
+              seen.add(key);
+              if (cid.code !== raw.code && cid.code !== dagPb.code) throw refuse('PIN_MALFORMED', `${key} is neither a raw nor a dag-pb block: this relay pins only granule shards and manifests.`);
+              const had = await helia.blockstore.has(cid);
+              const block = await readBlock(helia, cid, { signal });
+              if (!had) fresh.push(cid);
+              bytes += block.length + BLOCK_OVERHEAD;
+              if (bytes > budget) throw over();
+              if (cid.code === dagPb.code) for (const link of dagPb.decode(block).Links) next.push(link.Hash);
+            }),
+          );
+        }
+        frontier = next;
+      }
+      return bytes;
+    } catch (error) {
+      for (const cid of fresh) {
+        if (!(await helia.pins.isPinned(cid).catch(() => false))) await Promise.resolve().then(() => helia.blockstore.delete(cid)).catch(() => undefined);
+      }
+      if (error instanceof RelayLimitError) throw error;
+      throw refuse('PIN_FETCH_FAILED', `This relay could not fetch every block within ${Math.round(timeoutMs / 1000)} s (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`);
+    }
+  }
+
+  async function pinAll(cids: CID[], metadata: Record<string, string>, signal: AbortSignal): Promise<void> {
+    for (const cid of cids) {
+      if (await helia.pins.isPinned(cid)) continue;
+      for await (const _ of helia.pins.add(cid, { signal, metadata })) void _;
+    }
+  }
+
+  async function pinRegistered(r: { alpha: unknown; manifestCid: unknown }, signal: AbortSignal): Promise<{ pinned: string[] }> {
+    if (typeof r.alpha !== 'string' || !HEX64.test(r.alpha)) throw refuse('PIN_MALFORMED', 'A pin request names α as 0x followed by 64 lowercase hex digits.');
+    let cid: CID;
+    try {
+      cid = CID.parse(String(r.manifestCid));
+    } catch {
+      throw refuse('PIN_MALFORMED', 'A pin request names the manifest CID the chain records for α.');
+    }
+    const alpha = r.alpha;
+    const recorded = await ask<CID>((a) => a.manifestOf(BigInt(alpha)));
+    if (!recorded) {
+      throw refuse('PIN_NOT_RECORDED', `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`);
+    }
+    if (recorded.toString() !== cid.toString()) {
+      throw refuse('PIN_NOT_RECORDED', `The chain records another manifest for granule ${alpha.slice(0, 12)}… than ${cid.toString()}: this relay pins only the manifest the registry records.`);
+    }
+    const manifestHad = await helia.blockstore.has(cid);
+    const bytes = await readBlock(helia, cid, { signal }).catch((error: unknown) => {
+      throw refuse('PIN_FETCH_FAILED', `This relay could not fetch manifest ${cid.toString()} (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`);
+    });
+    const dropManifest = async (): Promise<void> => {
+      if (!manifestHad && !(await helia.pins.isPinned(cid))) await Promise.resolve().then(() => helia.blockstore.delete(cid)).catch(() => undefined);
+    };
+    if (bytes.length > maxManifest) {
+      await dropManifest();
+      throw refuse('PIN_TOO_LARGE', `Manifest ${cid.toString()} is ${bytes.length} bytes; this relay keeps manifests of at most ${maxManifest} bytes.`);
+    }
+    let shards: CID[];
+    try {
+      shards = decodePublicManifest(bytes, cid, alpha).shards.map((s) => CID.parse(s.cid));
+    } catch (error) {
+      await dropManifest();
+      throw refuse('PIN_MALFORMED', `The manifest the chain records for ${alpha.slice(0, 12)}… is not one this relay can pin: ${(error as Error).message}`);
+    }
+    try {
+      await fetchDags(shards, maxGranule - bytes.length, () => refuse('PIN_TOO_LARGE', `Granule ${alpha.slice(0, 12)}… is larger than the ${maxGranule} bytes this relay keeps per granule.`), signal);
+      await pinAll([cid, ...shards], { alpha }, signal);
+    } catch (error) {
+      await dropManifest();
+      throw error;
+    }
+    return { pinned: [cid, ...shards].map((c) => c.toString()) };
+  }
+
+  async function pinForMember(r: { cids: unknown; member: unknown }, requester: string, signal: AbortSignal): Promise<{ pinned: string[] }> {
     if (!Array.isArray(r.cids) || r.cids.length === 0 || r.cids.length > MAX_CIDS || !r.cids.every((c) => typeof c === 'string')) {
-      throw new P2PFormatError(`A pin request lists 1 to ${MAX_CIDS} CIDs.`);
+      throw refuse('PIN_MALFORMED', `A member's pin request lists 1 to ${MAX_CIDS} CIDs.`);
     }
     let cids: CID[];
     try {
       cids = (r.cids as string[]).map((c) => CID.parse(c));
     } catch {
-      throw new P2PFormatError('A pin request contains something that is not a CID.');
+      throw refuse('PIN_MALFORMED', 'A pin request contains something that is not a CID.');
     }
-    const signal = AbortSignal.timeout(options.timeoutMs ?? 120_000);
-    // In parallel: shards are independent DAGs, and bitswap batches the wants of all of them.
-    await Promise.all(
-      cids.map(async (cid) => {
-        if (await helia.pins.isPinned(cid)) return;
-        // Walking the generator fetches (and verifies) every block of the DAG.
-        for await (const _ of helia.pins.add(cid, { signal })) void _;
-      }),
-    );
-    const pinned = cids.map((c) => c.toString());
-    options.onPinned?.(pinned);
-    return { pinned };
+    const m = r.member as { account?: unknown; signature?: unknown } | null;
+    if (!m || typeof m.account !== 'string' || !ADDRESS.test(m.account) || typeof m.signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(m.signature)) {
+      throw refuse('PIN_MALFORMED', 'A member\'s pin request carries the member\'s account and its signature of the request.');
+    }
+    const account = m.account.toLowerCase() as Address;
+    const message = pinRequestMessage({ relay: self, requester, cids: cids.map(String) });
+    const valid = await verifyMessage({ address: account, message, signature: m.signature as Hex }).catch(() => false);
+    if (!valid) throw refuse('PIN_BAD_SIGNATURE', 'The signature on this pin request is not the account\'s signature of it for this relay and this peer: sign the request again with the wallet the Consortium knows.');
+    if (!(await ask((a) => a.isMember(account)))) {
+      throw refuse('PIN_NOT_A_MEMBER', `${account} is not a member of the Consortium${noChain}: only members may pin content that is not a registered granule.`);
+    }
+    // One request per member at a time, so two cannot both pass the quota check.
+    const previous = memberLocks.get(account) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(async () => {
+      let usage: MemberUsage = { count: 0, bytes: 0, roots: [] };
+      try {
+        usage = JSON.parse(new TextDecoder().decode(await helia.datastore.get(usageKey(account)))) as MemberUsage;
+      } catch {
+        // first pin of this member
+      }
+      const fresh = cids.filter((c, i) => !usage.roots.includes(c.toString()) && cids.findIndex((d) => d.equals(c)) === i);
+      if (fresh.length === 0) return { pinned: cids.map(String) };
+      if (usage.count + fresh.length > quota.count) {
+        throw refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.count} roots on this relay besides registered granules; ${account} has ${usage.count} and asks for ${fresh.length} more. Register the granule on chain to have it pinned without a quota.`);
+      }
+      const bytes = await fetchDags(fresh, quota.bytes - usage.bytes, () => refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.bytes} bytes on this relay besides registered granules; this request would take ${account} past it (${usage.bytes} used).`), signal);
+      await pinAll(fresh, { member: account }, signal);
+      const next: MemberUsage = { count: usage.count + fresh.length, bytes: usage.bytes + bytes, roots: [...usage.roots, ...fresh.map(String)] };
+      await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
+      return { pinned: cids.map(String) };
+    });
+    memberLocks.set(account, run);
+    try {
+      return await run;
+    } finally {
+      if (memberLocks.get(account) === run) memberLocks.delete(account);
+    }
+  }
+
+  await handleJson(helia.libp2p, PIN_PROTOCOL, async (request, remotePeer) => {
+    try {
+      if (active >= maxConcurrent) throw refuse('PIN_BUSY', `This relay is already working on ${maxConcurrent} pin requests; ask again in a minute.`);
+      active += 1;
+      try {
+        const signal = AbortSignal.timeout(timeoutMs);
+        const r = (request ?? {}) as { alpha?: unknown; manifestCid?: unknown; cids?: unknown; member?: unknown };
+        let result: { pinned: string[] };
+        if (r.alpha !== undefined) result = await pinRegistered({ alpha: r.alpha, manifestCid: r.manifestCid }, signal);
+        else if (r.member !== undefined) result = await pinForMember({ cids: r.cids, member: r.member }, remotePeer, signal);
+        else {
+          throw refuse('PIN_NOT_RECORDED', 'This relay pins only what the chain records: name a granule\'s α and the manifest CID its registration recorded (once it is mined). A Consortium member may pin other content within a quota by signing the request.');
+        }
+        options.onPinned?.(result.pinned);
+        return result;
+      } finally {
+        active -= 1;
+      }
+    } catch (error) {
+      if (!(error instanceof RelayLimitError)) throw error;
+      const event: RelayLimitEvent = { service: 'pin', code: error.code, peer: remotePeer, message: error.message, at: Date.now() };
+      log(event);
+      options.onLimit?.(event);
+      return refusal(error);
+    }
   });
+  return { stop: () => helia.libp2p.unhandle(PIN_PROTOCOL) };
 }
 
-/** Asks every reachable pinning node to keep `cids`; returns how many confirmed. */
-export async function pinOnRelays(libp2p: Libp2p, cids: CID[], options: { signal?: AbortSignal } = {}): Promise<{ pinnedBy: string[]; errors: string[] }> {
+/** A member's wallet, as far as pinning needs it (a viem LocalAccount fits). */
+export interface PinMember {
+  address: Address;
+  signMessage(p: { message: string }): Promise<Hex>;
+}
+
+/** A registered granule (α and the manifest CID its registration recorded), or a member's own content. */
+export type PinRequest = { alpha: string; manifestCid: CID } | { cids: CID[]; member: PinMember };
+
+export interface PinOnRelaysReturnType {
+  /** Peer ids of the relays that pinned. */
+  pinnedBy: string[];
+  /** Every failure as a sentence (refusals included). */
+  errors: string[];
+  /** The refusals, with their codes. */
+  refusals: RelayLimitError[];
+}
+
+/** Asks every reachable pinning node to keep a registered granule or a member's content. */
+export async function pinOnRelays(libp2p: Libp2p, request: PinRequest, options: { signal?: AbortSignal } = {}): Promise<PinOnRelaysReturnType> {
   const peers = await peersWithProtocol(libp2p, PIN_PROTOCOL);
-  const pinnedBy: string[] = [];
-  const errors: string[] = [];
+  const out: PinOnRelaysReturnType = { pinnedBy: [], errors: [], refusals: [] };
+  const me = libp2p.peerId.toString();
   await Promise.all(
     peers.map(async (peer) => {
       try {
-        await requestJson(libp2p, peer, PIN_PROTOCOL, { cids: cids.map((c) => c.toString()) }, { signal: options.signal ?? AbortSignal.timeout(180_000) });
-        pinnedBy.push(peer.toString());
+        let body: unknown;
+        if ('alpha' in request) body = { alpha: request.alpha.toLowerCase(), manifestCid: request.manifestCid.toString() };
+        else {
+          const cids = request.cids.map(String);
+          const signature = await request.member.signMessage({ message: pinRequestMessage({ relay: peer.toString(), requester: me, cids }) });
+          body = { cids, member: { account: request.member.address, signature } };
+        }
+        const response = await requestJson<unknown>(libp2p, peer, PIN_PROTOCOL, body, { signal: options.signal ?? AbortSignal.timeout(180_000) });
+        const refused = refusalOf(response, peer.toString());
+        if (refused) {
+          out.refusals.push(refused);
+          out.errors.push(refused.message);
+        } else out.pinnedBy.push(peer.toString());
       } catch (error) {
-        errors.push((error as Error).message);
+        out.errors.push((error as Error).message);
       }
     }),
   );
-  return { pinnedBy, errors };
+  return out;
 }

@@ -1,10 +1,15 @@
-// The owner's side of Mechanism 2's storage step, in one call: encrypt, shard, store, have the pinning relay keep
-// it, and hand the custodians their sealed shares — all before the registration transaction, so an owner may go
-// offline as soon as it is mined. Returns the manifest CID the registry records.
+// The owner's side of Mechanism 2's storage step, in the order the protocol needs (PROTOCOL-SPEC, "Publishing order"):
+// 1. prepareGranulePublication: encrypt, shard and store in the owner's own node, and compute the manifest CID —
+//    nothing leaves the node (the public manifest carries α, and α must stay private until the chain has the
+//    registration commitment).
+// 2. pinPublication, once `register` is mined: ask the pinning relays to keep it; each checks manifestOf(α) on chain
+//    and fetches the manifest and shards from this node over bitswap.
+// Key shares go to the custodians after that (custody).
 import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
 import { storeGranule, type StoreGranuleParameters, type StoreGranuleReturnType } from './granule-store';
 import { pinOnRelays } from './pin-protocol';
+import type { RelayLimitError } from './limits';
 import { depositWithCustodians } from './custody-protocol';
 import { cidToChainBytes, decodePublicManifest } from './public-manifest';
 import { P2PError } from './errors';
@@ -41,7 +46,7 @@ const publishedKey = (alpha: string): Key => new Key(`/twingrain/published/${alp
  * and threshold. A custodian keeps only the first deposit of an α, so a publish that stopped half way (a custodian
  * offline, the tab closed) must be finished with the same manifest, never a new one with a new key.
  */
-async function earlierPublish(helia: Helia, p: PublishGranuleParameters): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
+async function earlierPublish(helia: Helia, p: Pick<StoreGranuleParameters, "alpha" | "custody">): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
   try {
     const cid = CID.parse(new TextDecoder().decode(await helia.datastore.get(publishedKey(p.alpha))));
     const bytes = await readBlock(helia, cid, { offline: true });
@@ -56,26 +61,73 @@ async function earlierPublish(helia: Helia, p: PublishGranuleParameters): Promis
   }
 }
 
-export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
+export interface PrepareGranulePublicationParameters extends Omit<StoreGranuleParameters, 'helia'> {
+  helia: Helia;
+}
+
+export interface PreparedPublication extends Omit<StoreGranuleReturnType, 'key'> {
+  /** The manifest CID as the registry stores it (bytes): what `register` records. */
+  manifestCidBytes: `0x${string}`;
+}
+
+/**
+ * Step 1: encrypts, shards and stores the granule in this node only and returns the manifest CID to register.
+ * Sends nothing. Repeating it for the same α, custodians and threshold returns the same manifest (the one a
+ * custodian may already hold a share of), as long as its blocks are still here.
+ */
+export async function prepareGranulePublication(p: PrepareGranulePublicationParameters): Promise<PreparedPublication> {
   let stored = await earlierPublish(p.helia, p);
   if (!stored) {
     const { key: _key, ...fresh } = await storeGranule(p);
     stored = fresh;
     await p.helia.datastore.put(publishedKey(p.alpha), new TextEncoder().encode(fresh.manifestCid.toString()));
   }
+  return { ...stored, manifestCidBytes: cidToChainBytes(stored.manifestCid) };
+}
+
+export interface PinPublicationParameters {
+  helia: Helia & { libp2p: Libp2p };
+  alpha: string;
+  manifestCid: CID;
+  /** Refuse to continue unless this many pinning nodes confirmed (default 1: the owner may go offline). */
+  minPins?: number;
+  signal?: AbortSignal;
+}
+
+export interface PinPublicationReturnType {
+  pinnedBy: string[];
+  /** Relays that refused, with their codes (e.g. PIN_NOT_RECORDED while the registration is not mined yet). */
+  refusals: RelayLimitError[];
+}
+
+/**
+ * Step 2, after the registration is mined: the pinning relays check that the chain records this manifest for α,
+ * then fetch it and its shards from this node (keep it online until this returns).
+ */
+export async function pinPublication(p: PinPublicationParameters): Promise<PinPublicationReturnType> {
+  const pins = await pinOnRelays(p.helia.libp2p, { alpha: p.alpha, manifestCid: p.manifestCid }, p.signal ? { signal: p.signal } : {});
+  const minPins = p.minPins ?? 1;
+  if (pins.pinnedBy.length < minPins) {
+    throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ').replace(/\.$/, '')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and try again.`);
+  }
+  return { pinnedBy: pins.pinnedBy, refusals: pins.refusals };
+}
+
+/**
+ * The old one-call publish (store, pin, deposit). Pinning relays now pin only what the chain records, so this
+ * succeeds only for an α already registered with this manifest; new code calls prepareGranulePublication, registers,
+ * then pinPublication and the custody deposit.
+ * @deprecated
+ */
+export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
+  const stored = await prepareGranulePublication(p);
   // One after the other: a custodian that is also the pinning relay would otherwise be asked for the manifest
   // block by the pin while the deposit writes it, and Helia's pending want for it never resolves.
-  const pins = await pinOnRelays(p.helia.libp2p, stored.cids, { signal: p.signal });
-  const minPins = p.minPins ?? 1;
-  // Checked before depositing: a custodian keeps only the first deposit of an α, so a deposit made for a publish
-  // that then fails would block every later attempt at this granule.
-  if (pins.pinnedBy.length < minPins) {
-    throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and publish again.`);
-  }
+  const pins = await pinPublication({ helia: p.helia, alpha: p.alpha, manifestCid: stored.manifestCid, ...(p.minPins !== undefined ? { minPins: p.minPins } : {}), ...(p.signal ? { signal: p.signal } : {}) });
   const signature = p.authorizeDeposit ? await p.authorizeDeposit({ alpha: p.alpha, manifestCid: stored.manifestCid.bytes }) : undefined;
   const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal, ...(signature ? { signature } : {}) });
   if (deposits.custodians.length < p.custody.threshold) {
     throw new P2PError(`Only ${deposits.custodians.length} custodian(s) accepted their key share; ${p.custody.threshold} are needed before anyone can use this granule${deposits.errors.length ? ` (${deposits.errors.join('; ')})` : ''}. Check that the custodians listed on chain are online, then publish again.`);
   }
-  return { ...stored, manifestCidBytes: cidToChainBytes(stored.manifestCid), pinnedBy: pins.pinnedBy, depositedWith: deposits.custodians };
+  return { ...stored, pinnedBy: pins.pinnedBy, depositedWith: deposits.custodians };
 }
