@@ -65,11 +65,11 @@ async function storeFor(n: TwingrainNode, alpha: string, pin = false): Promise<{
     helia: n.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
     custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
   });
-  if (pin) expect((await pinOnRelays(n.libp2p, stored.cids)).pinnedBy).toEqual([relays[0]!.peerId]);
+  if (pin) expect((await pinOnRelays(n.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
   return { stored, archive };
 }
 
-/** The owner's own granule: α of its archive, stored and pinned. */
+/** The owner's own granule: α of its archive, stored on the owner's node (pinned once registered). */
 async function ownersGranule(): Promise<{ alpha: string; stored: StoreGranuleReturnType; archive: Uint8Array }> {
   const archive = new Uint8Array(randomBytes(48 * 1024));
   const alpha = alphaHex(archive);
@@ -77,12 +77,12 @@ async function ownersGranule(): Promise<{ alpha: string; stored: StoreGranuleRet
     helia: ownerNode.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
     custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
   });
-  expect((await pinOnRelays(ownerNode.libp2p, stored.cids)).pinnedBy).toEqual([relays[0]!.peerId]);
   return { alpha, stored, archive };
 }
 
 async function registerAndDeposit(alpha: string, stored: StoreGranuleReturnType): Promise<void> {
   await chain.register(owner, alpha, stored.manifestCid.bytes);
+  expect((await pinOnRelays(ownerNode.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
   await settle();
   const signature = await chain.signDeposit(owner.wallet, alpha, stored.manifestCid.bytes);
   const r = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });

@@ -84,7 +84,7 @@ export async function startCustodyChain(): Promise<CustodyChain> {
     async member() {
       const identity = createIdentity();
       const w = await wallet();
-      await ensureMembership({ publicClient, walletClient: w, consortium, publicKey: identity.publicKey });
+      await ensureMembership({ publicClient, walletClient: w, consortium, secret: identity.secret, prover });
       return { identity, wallet: w, address: w.account.address };
     },
     async listCustodians(keys, threshold) {

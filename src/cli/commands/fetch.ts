@@ -4,8 +4,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
 import { parseArgs, printJson } from '../output';
-import { granuleRegistryAbi } from '../../lib/chain/abi.generated';
-import { GranuleNotRegisteredError, NotInstantiatedError } from './identity/errors';
 import { readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
 
 export const command: Command = {
@@ -56,42 +54,27 @@ export const command: Command = {
     }
 
     const { createPublicClient, http } = await import('viem');
-    const client = createPublicClient({ transport: http(config.chain.rpcUrl) });
-    let cidHex: `0x${string}`;
-    let instantiatedAt: bigint;
+    const { receiveGranule, checkReceivable, SharingError } = await import('../../lib/sharing/index');
+    const { WaitingForKeyHoldersError } = await import('../../lib/custody');
+    const publicClient = createPublicClient({ transport: http(config.chain.rpcUrl) });
     try {
-      [cidHex, instantiatedAt] = await Promise.all([
-        client.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha] }),
-        client.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiatedAt', args: [alpha, identity.publicKey] }),
-      ]);
+      await checkReceivable({ publicClient, registry, alpha, userPk: identity.publicKey });
     } catch (error) {
+      if (error instanceof SharingError) throw error;
       throw new Error(`The chain at ${config.chain.rpcUrl} does not answer (${(error as Error).message.split('\n')[0]}): is it running?`);
     }
-    if (!cidHex || cidHex === '0x') {
-      throw new GranuleNotRegisteredError(`Granule ${alphaHex(alpha)} is not registered on chain ${config.chain.chainId}: check the α, or ask its owner to register it.`);
-    }
-    // Custodians release shares only to an instantiation on chain; without one, waiting for them is pointless.
-    if (instantiatedAt === 0n) {
-      throw new NotInstantiatedError(
-        `This identity (Pk ${`0x${identity.publicKey.toString(16).padStart(64, '0')}`.slice(0, 14)}…) has not instantiated granule ${alphaHex(alpha).slice(0, 14)}…, so no custodian will release its key: ` +
-          `ask the owner to authorize you (twingrain authorize), then run twingrain instantiate <record> with this identity.`,
-      );
-    }
-
-    const { cidFromChainBytes } = await import('../../lib/p2p/public-manifest');
-    const { retrieveGranule } = await import('../../lib/p2p/retrieve');
-    const { WaitingForKeyHoldersError } = await import('../../lib/custody');
     const node = await startPeer({ multiaddrs: relays.length > 0 ? relays : config.relay.multiaddrs, development: config.relay.development });
     try {
       let lastWaiting = -1;
       let lastStall: string | undefined;
       let result;
       try {
-        result = await retrieveGranule({
-          helia: node.helia,
-          manifestCid: cidFromChainBytes(cidHex),
-          alpha: alphaHex(alpha),
+        result = await receiveGranule({
+          publicClient,
+          registry,
+          alpha,
           userPk: identity.publicKey,
+          helia: node.helia,
           userSecretKey: identity.x25519.secretKey,
           keyTimeoutMs: timeoutSeconds * 1000,
           relayPeerIds: node.supervisor.relayPeerIds,
@@ -114,7 +97,7 @@ export const command: Command = {
       await writeFile(out, result.archive);
       printJson({
         alpha: alphaHex(alpha),
-        manifestCid: cidFromChainBytes(cidHex).toString(),
+        manifestCid: result.manifestCid,
         out,
         bytes: result.archive.length,
         name: result.manifest.granule.name,

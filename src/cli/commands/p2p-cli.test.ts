@@ -201,8 +201,8 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
       register(crashed, '--identity', owner, '--manifest-cid', earlier),
     ]).finally(() => quiet.mockRestore());
     expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
-    expect(notInstantiated).toMatch(/has not instantiated granule .* no custodian will release its key/);
-    expect(unregistered).toMatch(/is not registered on chain/);
+    expect(notInstantiated).toMatch(/have not taken up granule .* no key holder will hand out its key/);
+    expect(unregistered).toMatch(/is not registered in this community/);
     expect(noOut).toMatch(/--out <file> is required/);
     // Refused before anything is published (the custodians keep only the first deposit of a granule).
     expect(again).toMatch(/already registered/);

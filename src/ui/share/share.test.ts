@@ -8,7 +8,8 @@ import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { BN254_FIELD_ORDER, createIdentity } from '../../lib/identity/index';
 import { ShareInputError, ShareSetupError } from './errors';
-import { contractsOf, manifestCidOf, parseAlphaText, parsePublicKey, sentenceOf } from './share';
+import { contractsOf, parseAlphaText, parsePublicKey, sentenceOf } from './share';
+import { manifestCidOf } from '../../lib/sharing/index';
 import { ContractRevertError } from '../../lib/chain/index';
 
 describe('Share page inputs', () => {

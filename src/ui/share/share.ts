@@ -2,14 +2,14 @@
 // instantiate with proofs made in the prover worker, and mirror the resulting records. The Svelte panels only
 // render these results and dispatch to them.
 import { hexToBytes, type Address } from 'viem';
-import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, registerGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
+import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import type { RuntimeConfig } from '../../lib/config';
-import { alphaHex, canonicalJson, keepGranule, parseAlpha, unpackGranule, type GranuleManifest } from '../../lib/granule/index';
-import type { RetrieveState, TwingrainNode } from '../../lib/p2p/index';
+import { keepGranule, parseAlpha, type GranuleManifest } from '../../lib/granule/index';
+import type { RetrieveState } from '../../lib/p2p/index';
 import type { BlockSource } from '../../lib/p2p/block-sources';
 import { BN254_FIELD_ORDER, type Identity } from '../../lib/identity/index';
-import { publicManifestCid } from '../../lib/p2p/public-manifest';
+import { manifestCidOf, receiveGranule as receiveShared, shareGranule, type SharingPeer, type ShareStage } from '../../lib/sharing/index';
 import {
   ensureMembership, preparedProofFrom, recordsOf, resolveRecord, submitPreparedProof, syncedTrees, syncRecords, decodePreparedProof,
   encodePreparedProof, type RecordsOfReturnType, type PreparedProof,
@@ -18,6 +18,7 @@ import type { TwingrainDb } from '../../lib/store/index';
 import type { WalletConnection } from '../../lib/wallet';
 import { WaitingForKeyHoldersError } from '../../lib/custody/index';
 import { deriveRegistrationSalt, registrationInput, type Prover, type ProveResult } from '../../lib/zk/index';
+export type { ShareStage };
 import { ShareInputError, ShareSetupError } from './errors';
 
 export interface ShareContext {
@@ -109,33 +110,11 @@ export interface ShareGranule {
   archive: Uint8Array;
 }
 
-/** The chain stages, plus putting the granule on the peer-to-peer layer before registering it. */
-export type ShareStage = ActionStage | 'publish';
 
 export interface Custody {
   threshold: number;
   /** X25519 public keys, in the order the Consortium lists them. */
   custodians: Uint8Array[];
-}
-
-/**
- * The app's peer, once the relay is connected and some peer answering `protocol` has told us so (identify runs
- * just after connecting; asking before it finishes would find nobody and fail for no reason).
- */
-async function readyNode(ctx: Pick<ShareContext, 'config'>, protocol: string): Promise<TwingrainNode> {
-  const { sharedBrowserNode } = await import('../../lib/p2p/index');
-  const node = await sharedBrowserNode(ctx.config.relay);
-  await node.supervisor.relayConnected();
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    for (const c of node.libp2p.getConnections()) {
-      const peer = await node.libp2p.peerStore.get(c.remotePeer).catch(() => null);
-      if (peer?.protocols.includes(protocol)) return node;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  // Nobody answers it yet: the verb itself then says what is missing (too few pins, custodians or key holders).
-  return node;
 }
 
 /** The key custody the Consortium lists now (no custodians: sharing records the manifest pointer only). */
@@ -156,34 +135,6 @@ export interface PublishedGranule {
   threshold: number;
 }
 
-/**
- * The pointer to register: with custodians listed, the granule is encrypted, sharded, pinned and its key shares
- * deposited first (so the owner may go offline once it is registered), and the pointer is that public manifest's
- * CID; with none, the CID of the canonical granule manifest, as before key custody existed.
- */
-async function manifestPointer(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<{ manifestCid: Uint8Array; published?: PublishedGranule }> {
-  const custody = await custodyOf(ctx);
-  if (custody.custodians.length === 0) return { manifestCid: manifestCidOf(granule.manifest) };
-  onStage('publish');
-  const { publishGranule, CUSTODY_DEPOSIT_PROTOCOL } = await import('../../lib/p2p/index');
-  const node = await readyNode(ctx, CUSTODY_DEPOSIT_PROTOCOL);
-  const m = granule.manifest;
-  const published = await publishGranule({
-    helia: node.helia, archive: granule.archive, alpha: alphaHex(granule.alpha),
-    granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
-    k: 2, n: 3, custody,
-  });
-  return {
-    manifestCid: hexToBytes(published.manifestCidBytes),
-    published: { manifestCid: published.manifestCid.toString(), pinnedBy: published.pinnedBy.length, depositedWith: published.depositedWith.length, threshold: custody.threshold },
-  };
-}
-
-/** The pointer recorded on chain: the CID (raw, SHA-256) of the granule's canonical manifest. */
-export function manifestCidOf(manifest: GranuleManifest): Uint8Array {
-  return publicManifestCid(new TextEncoder().encode(canonicalJson(manifest) + '\n')).bytes;
-}
-
 const toHex = (bytes: Uint8Array): `0x${string}` => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 
 export interface ActionOutcome {
@@ -192,47 +143,53 @@ export interface ActionOutcome {
   leafIndex: number;
   prepared: string;
   timings: { witnessMs: number; proofMs: number };
-  /** Set when the granule was put on the peer-to-peer layer before registering. */
+  /** Set when the granule was put where users can get it (pinned, key shares with the custodians). */
   published?: PublishedGranule;
 }
 
+/** The sharing protocol's peer for this tab (only started when there is something to publish). */
+async function sharingPeer(ctx: Pick<ShareContext, 'config'>): Promise<SharingPeer> {
+  const { sharedBrowserNode } = await import('../../lib/p2p/index');
+  const node = await sharedBrowserNode(ctx.config.relay);
+  await node.supervisor.relayConnected();
+  return node;
+}
+
+/** Register and publish, in the protocol's order (src/lib/sharing): commit, reveal with the proof, then publish. */
 export async function register(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<ActionOutcome> {
-  await prepare(ctx, onStage);
-  // Refused before publishing: a second deposit for a registered α would replace the custodians' key share with
-  // one for a new encryption, and the manifest already on chain would no longer open.
-  await refuseRegistered(ctx, granule.alpha);
-  const { manifestCid, published } = await manifestPointer(ctx, granule, onStage);
-  let proved: ProveResult | undefined;
-  const result = await registerGranule({
-    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry: contractsOf(ctx.config).registry,
-    prover: capturing(ctx.prover, (r) => (proved = r)), secret: ctx.identity.secret, alpha: granule.alpha, manifestCid, onStage,
+  onStage('checking');
+  await syncedTrees(mirrorParameters(ctx));
+  const { registry, consortium } = contractsOf(ctx.config);
+  const result = await shareGranule({
+    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, consortium, prover: ctx.prover,
+    secret: ctx.identity.secret, granule, peer: () => sharingPeer(ctx), onStage,
   });
   await syncRecords(mirrorParameters(ctx));
   return {
     recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, extra: toHex(manifestCid), salt: result.salt })),
-    published,
+    prepared: encodePreparedProof(preparedProofFrom({ result: result.proved, registry, extra: toHex(result.manifestCid), salt: result.commitmentSalt })),
+    ...(result.published ? { published: { manifestCid: result.published.manifestCid, pinnedBy: result.published.pinnedBy, depositedWith: result.published.depositedWith, threshold: result.published.threshold } } : {}),
   };
 }
 
 /**
- * Makes the registration proof without sending it (to send later, from this same account: the proof is bound to
- * it). Returns the prepared proof text.
+ * Commits to the granule on chain and makes the registration proof without sending it (to send later, from this
+ * same account: the proof and the commitment are bound to it). The pointer is the granule's manifest as prepared on
+ * this device; nothing is published. Returns the prepared proof text.
  */
 export async function prepareRegistration(ctx: ShareContext, granule: ShareGranule, onStage: (stage: ShareStage) => void): Promise<string> {
   await prepare(ctx, onStage);
   const { registry } = contractsOf(ctx.config);
   await refuseRegistered(ctx, granule.alpha);
-  // Published now, so the pointer the proof carries resolves whenever the proof is sent.
-  const { manifestCid } = await manifestPointer(ctx, granule, onStage);
-  // The reveal is accepted only after this account's commitment is mined: commit now, keep the salt in the proof.
-  const { salt } = await commitRegistration({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, secret: ctx.identity.secret, alpha: granule.alpha });
+  const manifestCid = manifestCidOf(granule.manifest);
+  onStage('committing');
+  const committed = await commitRegistration({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, secret: ctx.identity.secret, alpha: granule.alpha });
   const input = registrationInput({
     secret: ctx.identity.secret, alpha: granule.alpha, salt: deriveRegistrationSalt(ctx.identity.secret, granule.alpha),
     sender: ctx.wallet.address, chainId: ctx.config.chain.chainId, registry,
   });
   const result = await ctx.prover.prove(input, onStage);
-  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid), salt }));
+  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid), salt: committed.salt }));
 }
 
 async function refuseRegistered(ctx: Pick<ShareContext, 'config' | 'wallet'>, alpha: bigint): Promise<void> {
@@ -343,19 +300,18 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const { registry } = contractsOf(ctx.config);
   const custody = await custodyOf(ctx);
   if (custody.custodians.length === 0) return null;
-  const pointer = await ctx.wallet.publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha] });
-  const { retrieveGranule, KEY_RELEASE_PROTOCOL } = await import('../../lib/p2p/index');
-  const { cidFromChainBytes } = await import('../../lib/p2p/public-manifest');
-  const node = await readyNode(ctx, KEY_RELEASE_PROTOCOL);
-  const result = await retrieveGranule({
-    helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userPk: ctx.identity.publicKey, userSecretKey: ctx.identity.x25519.secretKey,
-    status: node.status, onState, keyTimeoutMs: 20_000, relayPeerIds: node.supervisor.relayPeerIds,
+  const { sharedBrowserNode } = await import('../../lib/p2p/index');
+  const node = await sharedBrowserNode(ctx.config.relay);
+  await node.supervisor.relayConnected();
+  const result = await receiveShared({
+    publicClient: ctx.wallet.publicClient, registry, alpha, userPk: ctx.identity.publicKey,
+    helia: node.helia, userSecretKey: ctx.identity.x25519.secretKey, status: node.status, onState, keyTimeoutMs: 20_000,
+    relayPeerIds: node.supervisor.relayPeerIds,
     // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
     signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
   });
-  // The archive must hash to α itself, not only match the manifest: unpack checks that before it is kept.
-  const g = unpackGranule({ bytes: result.archive, expectedAlpha: alpha });
   await keepGranule(ctx.db, result.archive, 'imported');
+  const g = result.granule;
   return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length, sources: result.sources };
 }
 

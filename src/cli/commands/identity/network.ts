@@ -64,17 +64,8 @@ export async function startPeer(relay: NodeRelayConfig): Promise<TwingrainNode> 
   return node;
 }
 
-/**
- * Waits until at least `count` connected peers announce each protocol, or until the deadline; returns how many
- * were found (the verb that follows says what is missing, so a short count is not an error here).
- */
+/** Waits until connected peers announce each protocol, or until the deadline (src/lib/sharing's waitForServices). */
 export async function waitForProtocols(node: TwingrainNode, wants: Record<string, number>, timeoutMs: number): Promise<Record<string, number>> {
-  const { peersWithProtocol } = await import('../../../lib/p2p/custody-protocol');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found: Record<string, number> = {};
-    for (const protocol of Object.keys(wants)) found[protocol] = (await peersWithProtocol(node.libp2p, protocol)).length;
-    if (Object.entries(wants).every(([p, n]) => (found[p] ?? 0) >= n) || Date.now() >= deadline) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const { waitForServices } = await import('../../../lib/sharing/services');
+  return waitForServices(node.libp2p, wants, timeoutMs);
 }
