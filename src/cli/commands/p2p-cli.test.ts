@@ -14,15 +14,18 @@ import { CID } from 'multiformats/cid';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
 import { deployContracts } from '../../lib/chain/deploy';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
-import { packGranule } from '../../lib/granule/index';
+import { packGranule, unpackGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { createIdentity } from '../../lib/identity/index';
 import { createIdentityFile } from '../../lib/zk/identity-file';
 import { readCustody } from '../../lib/chain/custody';
-import { publishGranule } from '../../lib/p2p/publish';
-import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../../lib/p2p/protocols';
+import { registerGranule } from '../../lib/chain/register';
+import { preparePublication } from '../../lib/sharing/index';
+import { parseIdentityFile, unlockIdentityFile } from '../../lib/zk/identity-file';
+import { createProver } from '../../lib/zk/index';
+import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { commands } from './index';
-import { startPeer, waitForProtocols } from './identity/network';
+import { publicationDir, startPeer } from './identity/network';
 import { startRelay, type RunningRelay } from '../../../relay/relay';
 import { freePort } from '../../../scripts/stack/ports';
 
@@ -115,18 +118,22 @@ function register(...argv: string[]): Promise<string> {
     );
 }
 
-/** What a run of register does before its transaction, alone: publish (pin, deposit key shares). */
-async function publishOnly(archive: Uint8Array, alpha: string): Promise<string> {
-  const node = await startPeer({ multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true });
+/**
+ * A run of register that stopped after its registration was mined and before it published: the granule is prepared
+ * in the CLI's publication folder for α and registered on chain, nothing is pinned or deposited. Returns the CID.
+ */
+async function registeredOnly(archive: Uint8Array, identityFile: string): Promise<string> {
+  const { identity, walletPrivateKey } = await unlockIdentityFile(parseIdentityFile(JSON.parse(await readFile(identityFile, 'utf8'))));
+  const granule = unpackGranule({ bytes: archive });
+  const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 100 }) as PublicClient;
+  const walletClient = createWalletClient({ account: privateKeyToAccount(walletPrivateKey), chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } }, transport: http(anvil.rpcUrl) });
+  const node = await startPeer({ multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true }, { dataDir: publicationDir(granule.alphaHex) });
   try {
-    expect(await waitForProtocols(node, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: 3 }, 15_000)).toEqual({ [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: 3 });
-    const custody = await readCustody({ publicClient: createPublicClient({ transport: http(anvil.rpcUrl) }) as PublicClient, consortium });
-    const published = await publishGranule({
-      helia: node.helia, archive, alpha, k: 2, n: 3,
-      granule: { name: 'cli/crashed', version: '1.0.0', description: 'published, never registered', domain: 'business', context: 'echo', printers: [], tags: [], license: 'MIT' },
-      custody: { threshold: custody.threshold, custodians: custody.custodians.map((c) => c.x25519PublicKey) },
-    });
-    return published.manifestCid.toString();
+    const prover = createProver(fileArtifactSource());
+    const custody = await readCustody({ publicClient, consortium });
+    const publication = await preparePublication({ peer: node, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, custody });
+    await registerGranule({ publicClient, walletClient, registry, prover, secret: identity.secret, alpha: granule.alpha, manifestCid: publication.manifestCid.bytes });
+    return publication.manifestCid.toString();
   } finally {
     await node.stop();
   }
@@ -159,13 +166,17 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     const cid = CID.decode(Buffer.from(cidHex.slice(2), 'hex'));
     expect(registered.stderr).toContain(`published ${cid.toString()}`);
 
-    // An earlier run that published a granule and died before its transaction: the custodians keep that first
-    // deposit, so publishing it again is declined with the way out, which is registering the published manifest.
+    // An earlier run registered a granule and stopped before publishing it: running register again finishes the
+    // publication from the blocks it prepared (the chain records their CID), with no second registration.
     const crashedGranule = packGranule({ files: sampleFiles({ name: 'cli/crashed' }) });
     const crashed = join(stateDir, 'g3.tgr');
     await writeFile(crashed, crashedGranule.bytes);
-    const earlier = await publishOnly(crashedGranule.bytes, crashedGranule.alphaHex);
-    expect(await register(crashed, '--identity', owner)).toMatch(/Only 0 custodian\(s\) accepted their key share.*register that manifest with --manifest-cid <cid>/);
+    const earlier = await registeredOnly(crashedGranule.bytes, owner);
+    const resumed = await twingrain('register', crashed, '--identity', owner);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(resumed.stdout) as object).sort()).toEqual(['alpha', 'leafIndex', 'root', 'txHash']);
+    expect(resumed.stderr).toMatch(/already registered to you: finishing its publication/);
+    expect(resumed.stderr).toContain(`published ${earlier}: pinned by 1, key shares with 3 of 3 custodians (threshold 2)`);
 
     const auth = await report('authorize', alphaHex, '--to', String(u.pk), '--identity', owner);
     const inst = await report('instantiate', String(auth.record), '--identity', user);
@@ -190,7 +201,7 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
     await writeFile(other, packGranule({ files: sampleFiles({ name: 'cli/no-relay' }) }).bytes);
     // The one registration below reports on this process's stdout; keep the test log clean.
     const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew, recovered] = await Promise.all([
+    const [waiting, notInstantiated, unregistered, noOut, again, noRelay, tooFew] = await Promise.all([
       refusal('fetch', alphaHex, '--identity', user, '--out', join(stateDir, 'waiting.tgr'), '--timeout', '8'),
       refusal('fetch', alphaHex, '--identity', stranger, '--out', join(stateDir, 'stranger.tgr'), '--timeout', '5'),
       refusal('fetch', `0x${'1'.repeat(64)}`, '--identity', user, '--out', join(stateDir, 'none.tgr')),
@@ -198,19 +209,17 @@ describe('twingrain register → authorize → instantiate → fetch, each its o
       register(granule, '--identity', owner),
       register(other, '--identity', owner, '--config', join(stateDir, 'missing.json')),
       register(other, '--identity', owner, '--timeout', '5'),
-      register(crashed, '--identity', owner, '--manifest-cid', earlier),
     ]).finally(() => quiet.mockRestore());
     expect(waiting).toMatch(/Waiting for 1 more key holder: 2 custodians must answer.*--timeout/);
     expect(notInstantiated).toMatch(/have not taken up granule .* no key holder will hand out its key/);
     expect(unregistered).toMatch(/is not registered in this community/);
     expect(noOut).toMatch(/--out <file> is required/);
-    // Refused before anything is published (the custodians keep only the first deposit of a granule).
+    // Published in full from this state folder: a second run is refused, not resumed.
     expect(again).toMatch(/already registered/);
     for (const never of ['stranger.tgr', 'waiting.tgr']) await expect(readFile(join(stateDir, never))).rejects.toThrow(/ENOENT/);
     // (On a very busy machine the one relay left may not have identified itself within the 5 s: 0 or 1 of each.)
-    expect(tooFew).toMatch(/Nothing was published: .* [01] pinning node\(s\) \(1 needed\) and [01] of the 3 custodians listed on chain \(2 needed\)/);
+    expect(tooFew).toMatch(/Nothing was registered or sent: .* [01] storage node\(s\) \(1 needed\) and [01] of the 3 key holders \(2 needed\)/);
     expect(noRelay).toMatch(/none is known: pass --relay <multiaddr> or --config .* --manifest-cid <cid>/);
-    expect(recovered).toBe('registered');
     const pointer = await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [crashedGranule.alpha] });
     expect(CID.decode(Buffer.from(pointer.slice(2), 'hex')).toString()).toBe(earlier);
   }, 240_000);

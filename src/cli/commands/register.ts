@@ -4,7 +4,8 @@
 // the granule pinned by the community's storage node and its key split among the custodians the Consortium lists —
 // so the owner may go offline as soon as the command exits. `--manifest-cid` registers a manifest published
 // elsewhere instead (no peer-to-peer step).
-// Prints {"alpha", "leafIndex", "root", "txHash", "commitTxHash"}; progress goes to stderr.
+// Prints {"alpha", "leafIndex", "root", "txHash"} (the shape other tools read); progress, including the commitment's
+// transaction, goes to stderr.
 import { readFile } from 'node:fs/promises';
 import { CID } from 'multiformats/cid';
 import { CliUsageError, type Command } from '../command';
@@ -15,7 +16,7 @@ import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { shareGranule, type SharingPeer } from '../../lib/sharing/index';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
-import { readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
+import { publicationDir, readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -60,7 +61,8 @@ export const command: Command = {
         publicClient, walletClient, registry, prover, secret: unlocked.identity.secret, alpha: granule.alpha, manifestCid: manifestCid.bytes,
         onStage: (stage) => progress(`register: ${stage}`),
       });
-      printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash, ...(result.commitTxHash ? { commitTxHash: result.commitTxHash } : {}) });
+      if (result.commitTxHash) progress(`committed in transaction ${result.commitTxHash}`);
+      printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
       return 0;
     }
 
@@ -76,17 +78,19 @@ export const command: Command = {
         );
       }
       progress(`publishing ${granule.manifest.name} ${granule.manifest.version} through ${multiaddrs.length} relay(s)…`);
-      node = await startPeer({ multiaddrs, development: config?.relay.development ?? deployment.development });
+      node = await startPeer({ multiaddrs, development: config?.relay.development ?? deployment.development }, { dataDir: publicationDir(granule.alphaHex) });
       return node;
     };
     try {
       const result = await shareGranule({
         publicClient, walletClient, registry, consortium: contractOf(deployment, 'Consortium'), prover,
         secret: unlocked.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer,
-        serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
+        resume: true, serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
       });
-      if (result.published) progress(`published ${result.published.manifestCid}: pinned by ${result.published.pinnedBy}, key shares with ${result.published.depositedWith} custodian(s) (threshold ${result.published.threshold})`);
-      printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash, commitTxHash: result.commitTxHash });
+      if (result.registered) progress(`committed in transaction ${result.registered.commitTxHash}`);
+      const pub = result.published;
+      if (pub) progress(`published ${pub.manifestCid}: pinned by ${pub.pinnedBy}, key shares with ${pub.depositedWith} of ${pub.custodians} custodians (threshold ${pub.threshold})`);
+      printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
       return 0;
     } finally {
       // Pinned and deposited: the owner's peer is no longer needed.

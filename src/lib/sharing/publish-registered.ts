@@ -3,6 +3,7 @@
 // owner's wallet signed (it checks the registration, the manifest and the signer). Both steps are idempotent, so a
 // publication cut off half way (a node offline, a closed tab) is finished by running this again from the same device.
 import { CID } from 'multiformats/cid';
+import { Key } from 'interface-datastore';
 import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
 import type { Address, PublicClient, WalletClient } from 'viem';
@@ -36,6 +37,14 @@ export function preparePublication(p: PreparePublicationParameters): Promise<Pre
   });
 }
 
+// Set on this device once a publication reached the pinning relay and t custodians: a later run then has nothing to finish.
+const finishedKey = (alpha: string): Key => new Key(`/twingrain/publication-finished/${alpha}`);
+
+/** Whether this device finished publishing α (so "register" again means "already registered", not "resume"). */
+export async function publicationFinished(peer: SharingPeer, alpha: string): Promise<boolean> {
+  return peer.helia.datastore.has(finishedKey(alpha));
+}
+
 export interface PublishRegisteredParameters {
   publicClient: PublicClient;
   walletClient: WalletClient;
@@ -53,6 +62,8 @@ export interface PublishRegisteredReturnType {
   manifestCid: string;
   pinnedBy: number;
   depositedWith: number;
+  /** How many custodians the Consortium lists. */
+  custodians: number;
   threshold: number;
   /** Custodians that refused, with their reasons (shown to the owner; enough others may have accepted). */
   refusals: DepositRefusal[];
@@ -89,5 +100,7 @@ export async function publishRegistered(p: PublishRegisteredParameters): Promise
     const why = deposits.refusals.map((r) => r.reason).join('; ');
     throw unfinished(`only ${deposits.custodians.length} of the ${p.threshold} key holders needed took their part of the key${why ? ` (${why})` : ''}`);
   }
-  return { manifestCid, pinnedBy: pinnedBy.length, depositedWith: deposits.custodians.length, threshold: p.threshold, refusals: deposits.refusals };
+  const custodians = p.publication.manifest.custody.shares.length;
+  await p.peer.helia.datastore.put(finishedKey(alpha), new TextEncoder().encode(manifestCid));
+  return { manifestCid, pinnedBy: pinnedBy.length, depositedWith: deposits.custodians.length, custodians, threshold: p.threshold, refusals: deposits.refusals };
 }

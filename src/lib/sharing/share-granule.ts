@@ -12,14 +12,14 @@ import { ContractRevertError } from '../chain/errors';
 import { describeContractError } from '../chain/revert';
 import { readCustody, type ReadCustodyReturnType } from '../chain/custody';
 import { registerGranule, type ActionStage } from '../chain/register';
-import { canonicalJson, type GranuleManifest } from '../granule/index';
+import { alphaHex, canonicalJson, type GranuleManifest } from '../granule/index';
 import { poseidonHash } from '../identity/index';
 import { publicManifestCid } from '../p2p/public-manifest';
 import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../p2p/protocols';
 import { ensureMembership } from '../records/membership';
 import type { ProveResult, Prover } from '../zk/index';
 import { SharingError } from './errors';
-import { preparePublication, publishRegistered, type PublishRegisteredReturnType, type SharingPeer } from './publish-registered';
+import { preparePublication, publicationFinished, publishRegistered, type PublishRegisteredReturnType, type SharingPeer } from './publish-registered';
 import { waitForServices } from './services';
 
 export type ShareStage = ActionStage | 'publish' | 'pin' | 'deposit';
@@ -35,6 +35,11 @@ export interface ShareGranuleParameters {
   granule: { alpha: bigint; manifest: GranuleManifest; archive: Uint8Array };
   /** The owner's peer; started only when the Consortium lists custodians (there is something to publish). */
   peer: () => Promise<SharingPeer>;
+  /**
+   * When α is already registered to this owner: finish its publication from this device's copy (a run that stopped
+   * after registering) instead of refusing. Off by default: the Share page refuses a second registration.
+   */
+  resume?: boolean;
   /** How long to wait for the pinning relay and the custodians to show up before anything is sent (default 15 s). */
   serviceWaitMs?: number;
   /** Erasure code of the shards (default any 2 of 3 rebuild the granule). */
@@ -48,14 +53,21 @@ export interface ShareGranuleReturnType {
   alpha: bigint;
   leafIndex: number;
   root: bigint;
+  /** The registration transaction (of an earlier run when `resumed`). */
   txHash: Hash;
-  commitTxHash: Hash;
-  /** The salt of the registration commitment (a prepared copy of the proof needs it). */
-  commitmentSalt: Hex;
-  recordAddress: string;
-  timings: { witnessMs: number; proofMs: number };
-  /** The registration proof (the Share page offers it for export). */
-  proved: ProveResult;
+  blockNumber: bigint;
+  /** True when α was already registered to this owner and this run only finished publishing it. */
+  resumed: boolean;
+  /** What this run's registration produced (absent when resumed). */
+  registered?: {
+    commitTxHash: Hash;
+    /** The salt of the registration commitment (a prepared copy of the proof needs it). */
+    commitmentSalt: Hex;
+    recordAddress: string;
+    timings: { witnessMs: number; proofMs: number };
+    /** The registration proof (the Share page offers it for export). */
+    proved: ProveResult;
+  };
   /** The registered pointer (binary CID). */
   manifestCid: Uint8Array;
   /** Set when the granule was put where users can get it (custodians listed). */
@@ -79,14 +91,24 @@ export function requireCustody(custody: ReadCustodyReturnType): void {
   }
 }
 
+/** The registration of α as the chain recorded it (for a publication resumed in a later run). */
+async function readRegistration(p: Pick<ShareGranuleParameters, 'publicClient' | 'registry'>, alpha: bigint): Promise<{ leafIndex: number; root: bigint; txHash: Hash; blockNumber: bigint } | undefined> {
+  const [event] = await p.publicClient.getContractEvents({ address: p.registry, abi: granuleRegistryAbi, eventName: 'Registered', args: { alpha }, fromBlock: 0n, strict: true });
+  if (!event) return undefined;
+  return { leafIndex: Number(event.args.leafIndex), root: event.args.root, txHash: event.transactionHash, blockNumber: event.blockNumber };
+}
+
 export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGranuleReturnType> {
   const say = (line: string): void => p.onProgress?.(line);
   p.onStage?.('checking');
   await ensureMembership({ publicClient: p.publicClient, walletClient: p.walletClient, consortium: p.consortium, secret: p.secret, prover: p.prover });
+  const ownerPk = poseidonHash([p.secret]);
   const owner = await p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [p.granule.alpha] });
-  // Refused before anything is proved or published.
-  if (owner !== 0n) throw revert('AlreadyRegistered', p.granule.alpha);
+  // Someone else's: refused before anything is proved or published.
+  if (owner !== 0n && (owner !== ownerPk || !p.resume)) throw revert('AlreadyRegistered', p.granule.alpha);
   const custody = await readCustody({ publicClient: p.publicClient, consortium: p.consortium });
+  // Already ours with nothing to publish: nothing to do but say so.
+  if (owner !== 0n && custody.custodians.length === 0) throw revert('AlreadyRegistered', p.granule.alpha);
 
   let manifestCid: Uint8Array;
   let peer: SharingPeer | undefined;
@@ -96,6 +118,7 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     requireCustody(custody);
     p.onStage?.('publish');
     peer = await p.peer();
+    if (owner === ownerPk && (await publicationFinished(peer, alphaHex(p.granule.alpha)))) throw revert('AlreadyRegistered', p.granule.alpha);
     // Checked before the commitment: a registration whose granule nobody can then pin or hold keys for helps nobody.
     const waitMs = p.serviceWaitMs ?? 15_000;
     const found = await waitForServices(peer.helia.libp2p, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, waitMs);
@@ -105,17 +128,28 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     if (pins === 0 || holders < custody.threshold) {
       throw new SharingError(
         'PUBLISH_UNAVAILABLE',
-        `Nothing was registered or sent: within ${Math.round(waitMs / 1000)} s this device reached ${pins} storage node(s) (1 needed) and ${holders} of the ${custody.custodians.length} key holders (${custody.threshold} needed). ` +
+        `Nothing was ${owner === 0n ? 'registered or ' : ''}sent: within ${Math.round(waitMs / 1000)} s this device reached ${pins} storage node(s) (1 needed) and ${holders} of the ${custody.custodians.length} key holders (${custody.threshold} needed). ` +
           'Check that the community nodes are running and reachable, then try again.',
       );
     }
   }
-  // Prepared (stored locally, CID computed) inside publishRegistered's first half, before the commitment: nothing
-  // that carries α leaves this device until the registration is mined.
-  const publication = peer
-    ? await preparePublication({ peer, granule: p.granule, custody, ...(p.erasure ? { erasure: p.erasure } : {}) })
-    : undefined;
+  // Stored locally and its CID computed before the commitment: nothing that carries α leaves this device until the
+  // registration is mined. The same α on the same device gives the same manifest (so a cut-off run can resume).
+  const publication = peer ? await preparePublication({ peer, granule: p.granule, custody, ...(p.erasure ? { erasure: p.erasure } : {}) }) : undefined;
   if (publication) manifestCid = hexToBytes(publication.manifestCidBytes);
+
+  if (owner === ownerPk) {
+    // Registered by us in an earlier run that stopped before publishing: finish it, if this device still holds what
+    // was registered (another device's encryption would not match the manifest on chain).
+    const registration = await readRegistration(p, p.granule.alpha);
+    if (!publication || !registration) throw revert('AlreadyRegistered', p.granule.alpha);
+    say('this granule is already registered to you: finishing its publication');
+    const published = await publishRegistered({
+      publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer: peer!, publication,
+      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress,
+    });
+    return { alpha: p.granule.alpha, ...registration, resumed: true, manifestCid: manifestCid!, published };
+  }
 
   let proved: ProveResult | undefined;
   const capturing: Prover = { ...p.prover, prove: async (input, onStage) => (proved = await p.prover.prove(input, onStage)) };
@@ -132,14 +166,12 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   if (peer && publication) {
     published = await publishRegistered({
       publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer, publication,
-      threshold: custody.threshold, ownerPk: poseidonHash([p.secret]), onStage: p.onStage, onProgress: p.onProgress,
+      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress,
     });
   }
   return {
-    alpha: p.granule.alpha, leafIndex: result.leafIndex, root: result.root, txHash: result.txHash,
-    commitTxHash: committed.txHash, commitmentSalt: committed.salt,
-    recordAddress: result.recordAddress, timings: result.timings, proved: proved!, manifestCid: manifestCid!,
-    ...(published ? { published } : {}),
+    alpha: p.granule.alpha, leafIndex: result.leafIndex, root: result.root, txHash: result.txHash, blockNumber: result.blockNumber,
+    resumed: false, registered: { commitTxHash: committed.txHash, commitmentSalt: committed.salt, recordAddress: result.recordAddress, timings: result.timings, proved: proved! },
+    manifestCid: manifestCid!, ...(published ? { published } : {}),
   };
 }
-

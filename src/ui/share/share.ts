@@ -165,9 +165,10 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
     secret: ctx.identity.secret, granule, peer: () => sharingPeer(ctx), onStage,
   });
   await syncRecords(mirrorParameters(ctx));
+  const registered = result.registered!; // present: this page never resumes (resume is off)
   return {
-    recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: result.proved, registry, extra: toHex(result.manifestCid), salt: result.commitmentSalt })),
+    recordAddress: registered.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: registered.timings,
+    prepared: encodePreparedProof(preparedProofFrom({ result: registered.proved, registry, extra: toHex(result.manifestCid), salt: registered.commitmentSalt })),
     ...(result.published ? { published: { manifestCid: result.published.manifestCid, pinnedBy: result.published.pinnedBy, depositedWith: result.published.depositedWith, threshold: result.published.threshold } } : {}),
   };
 }

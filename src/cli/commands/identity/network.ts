@@ -50,11 +50,19 @@ export async function readRuntimeConfig(path: string): Promise<RuntimeConfig | u
   return parseRuntimeConfig(json);
 }
 
-/** Starts an in-memory Node peer on the relays and waits for the first relay connection. */
-export async function startPeer(relay: NodeRelayConfig): Promise<TwingrainNode> {
+/**
+ * Where `register` keeps a granule it prepared (encrypted shards, public manifest), one folder per α: a run that
+ * stops after registering is finished by the next run from these very blocks, since the chain records their CID.
+ */
+export function publicationDir(alphaHex: string): string {
+  return join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'publications', alphaHex);
+}
+
+/** Starts a Node peer on the relays (in memory, or with its blocks under dataDir) and waits for the first relay connection. */
+export async function startPeer(relay: NodeRelayConfig, options: { dataDir?: string } = {}): Promise<TwingrainNode> {
   await import('../../../lib/p2p/websocket-global.node.ts');
   const { createNodeNode } = await import('../../../lib/p2p/node.node.ts');
-  const node = await createNodeNode(relay);
+  const node = await createNodeNode(relay, options);
   try {
     await node.supervisor.relayConnected();
   } catch (error) {
