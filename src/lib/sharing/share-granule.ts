@@ -158,7 +158,8 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   const committed = await commitRegistration({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, secret: p.secret, alpha: p.granule.alpha });
   const result = await registerGranule({
     publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, prover: capturing,
-    secret: p.secret, alpha: p.granule.alpha, manifestCid: manifestCid!, salt: committed.salt, onStage: p.onStage,
+    // Its own 'checking' would send the progress display back to the start.
+    secret: p.secret, alpha: p.granule.alpha, manifestCid: manifestCid!, salt: committed.salt, onStage: (stage) => stage !== 'checking' && p.onStage?.(stage),
   });
   say(`registered in transaction ${result.txHash}`);
 
