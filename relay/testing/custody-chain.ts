@@ -14,7 +14,7 @@ import { freePort } from '../../scripts/stack/ports';
 import { ensureMembership } from '../../src/lib/records/index';
 import { createIdentity, type Identity } from '../../src/lib/identity/index';
 import { createProver, terminateProver, type Prover } from '../../src/lib/zk/index';
-import { fileArtifactSource } from '../../src/lib/zk/artifacts.node';
+import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { signCustodyDeposit } from '../../src/lib/custody/index';
 import type { CustodyChainOptions } from '../instantiations';
 
