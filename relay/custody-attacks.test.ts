@@ -196,8 +196,11 @@ describe('custody attacks', () => {
     await chain.register(owner, alpha, stored.manifestCid.bytes);
     const unsettled = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });
     expect(unsettled.refusals.map((r) => r.code)).toEqual(['not-registered', 'not-registered', 'not-registered']);
+    // The owner's flow may deposit right after its transaction and let the deposit wait for the confirmations.
+    const waiting = depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature, retryMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
     await settle();
-    expect((await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(3);
+    expect((await waiting).custodians).toHaveLength(3);
   }, 120_000);
 
   it('attack: hostile key shares beside t honest ones (claiming t = 1, a wrong y at an honest x, another granule) do not stop the fetch', async () => {

@@ -324,31 +324,46 @@ export interface DepositWithCustodiansReturnType {
   errors: string[];
 }
 
+/** Refusals that may turn into acceptance by waiting: the registration is not settled yet, or the custodian is busy. */
+const TRANSIENT: ReadonlySet<DepositRefusal['code']> = new Set(['not-registered', 'alpha-cap', 'chain-unavailable', 'unreachable']);
+
 /**
  * Hands the manifest and the owner's deposit signature (signCustodyDeposit) to every reachable custodian. Deposit
- * only after the registration is mined: a custodian refuses an α that its registry does not record.
+ * only after the registration is mined: a custodian refuses an α that its registry does not record at head −
+ * confirmations. With `retryMs`, custodians that refused for a reason that time can change (registration not yet
+ * under enough blocks, custodian busy or unreachable) are asked again every 2 s until then.
  */
 export async function depositWithCustodians(
   libp2p: Libp2p,
   manifestBytes: Uint8Array,
-  options: { signature?: string; signal?: AbortSignal } = {},
+  options: { signature?: string; signal?: AbortSignal; retryMs?: number } = {},
 ): Promise<DepositWithCustodiansReturnType> {
-  const peers = await peersWithProtocol(libp2p, CUSTODY_DEPOSIT_PROTOCOL);
-  const custodians: string[] = [];
-  const refusals: DepositRefusal[] = [];
-  await Promise.all(
-    peers.map(async (peer) => {
-      try {
-        const r = await requestJson<DepositResponse>(libp2p, peer, CUSTODY_DEPOSIT_PROTOCOL, { manifest: toBase64(manifestBytes), signature: options.signature ?? '' }, options);
-        if (r.status === 'accepted') custodians.push(r.custodian);
-        else if (r.status === 'refused') refusals.push({ custodian: r.custodian, code: r.code, reason: r.reason });
-        else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
-      } catch (error) {
-        refusals.push({ custodian: peer.toString(), code: 'unreachable', reason: (error as Error).message });
-      }
-    }),
-  );
-  return { custodians, refusals, errors: refusals.map((r) => r.reason) };
+  const deadline = Date.now() + (options.retryMs ?? 0);
+  const accepted = new Map<string, string>();
+  let refusals = new Map<string, DepositRefusal>();
+  for (;;) {
+    const peers = (await peersWithProtocol(libp2p, CUSTODY_DEPOSIT_PROTOCOL)).filter((p) => !accepted.has(p.toString()));
+    const round = new Map<string, DepositRefusal>();
+    await Promise.all(
+      peers.map(async (peer) => {
+        try {
+          const r = await requestJson<DepositResponse>(libp2p, peer, CUSTODY_DEPOSIT_PROTOCOL, { manifest: toBase64(manifestBytes), signature: options.signature ?? '' }, options.signal ? { signal: options.signal } : {});
+          if (r.status === 'accepted') accepted.set(peer.toString(), r.custodian);
+          else if (r.status === 'refused') round.set(peer.toString(), { custodian: r.custodian, code: r.code, reason: r.reason });
+          else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
+        } catch (error) {
+          round.set(peer.toString(), { custodian: peer.toString(), code: 'unreachable', reason: (error as Error).message });
+        }
+      }),
+    );
+    refusals = round;
+    const retry = [...round.values()].some((r) => TRANSIENT.has(r.code));
+    if (!retry || Date.now() + 2_000 > deadline) break;
+    options.signal?.throwIfAborted();
+    await sleep(2_000);
+  }
+  const list = [...refusals.values()];
+  return { custodians: [...accepted.values()], refusals: list, errors: list.map((r) => r.reason) };
 }
 
 export interface GatherKeyState {
