@@ -26,7 +26,7 @@ import { startCustodyChain, type CustodyChain, type Member } from './testing/cus
 
 const GRANULE = { name: 'attack/mechanical', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: [], tags: [], license: 'MIT' };
 const CONFIRMATIONS = 2;
-const CAPS = { depositsPerPeer: 20, depositsPerAlpha: 3, windowMs: 60 * 60_000, manifestBytes: 256 * 1024 };
+const CAPS = { depositsPerPeer: 20, depositsPerAlpha: 3, windowMs: 60 * 60_000, manifestBytes: 256 * 1024, releasesWaitingPerPeer: 4 };
 
 let chain: CustodyChain;
 const relays: RunningRelay[] = [];
@@ -196,8 +196,11 @@ describe('custody attacks', () => {
     await chain.register(owner, alpha, stored.manifestCid.bytes);
     const unsettled = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });
     expect(unsettled.refusals.map((r) => r.code)).toEqual(['not-registered', 'not-registered', 'not-registered']);
+    // The owner's flow may deposit right after its transaction and let the deposit wait for the confirmations.
+    const waiting = depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature, retryMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
     await settle();
-    expect((await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(3);
+    expect((await waiting).custodians).toHaveLength(3);
   }, 120_000);
 
   it('attack: hostile key shares beside t honest ones (claiming t = 1, a wrong y at an honest x, another granule) do not stop the fetch', async () => {
@@ -284,7 +287,7 @@ describe('custody attacks', () => {
     expect(await releaseFrom(malloryNode, relays[0]!, alpha, user.identity.publicKey, user.identity.x25519.publicKey)).toMatchObject({ status: 'released' });
   }, 120_000);
 
-  it('attack: deposit floods hit the per-peer, per-α and size caps with a clear message, and the owner\'s deposit still succeeds', async () => {
+  it('attack: deposit and key-request floods hit the per-peer, per-α and size caps with a clear message, and the owner\'s deposit still succeeds', async () => {
     const flooder = await chain.member();
     const floodNode = await peer();
     // 25 junk deposits for made-up α from one peer to one custodian: 20 are looked at, the rest refused at once.
@@ -317,5 +320,14 @@ describe('custody attacks', () => {
     expect(await depositTo(crowd, relays[0]!, big, '0x')).toMatchObject({ status: 'refused', code: 'too-large' });
 
     await registerAndDeposit(alpha, stored);
+
+    // Key requests held open by one peer (each would wait for an instantiation): 4 wait, the rest are refused.
+    const asks = await Promise.all(Array.from({ length: 7 }, () => {
+      const who = x25519.utils.randomSecretKey();
+      return releaseFrom(crowd, relays[0]!, alpha, BigInt('0x' + randomBytes(16).toString('hex')), x25519.getPublicKey(who));
+    }));
+    const askCodes = asks.map((a) => (a.status === 'refused' ? a.code : a.status));
+    expect(askCodes.filter((c) => c === 'peer-cap')).toHaveLength(3);
+    expect(askCodes.filter((c) => c === 'not-instantiated')).toHaveLength(4);
   }, 180_000);
 });

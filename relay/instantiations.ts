@@ -19,7 +19,7 @@ export interface CustodyChainOptions {
   registry: `0x${string}`;
   /** Blocks a registration or instantiation must be under before the custodian acts on it (see DEFAULT_CONFIRMATIONS). */
   confirmations?: number;
-  /** The registry's deployment block (where instantiation events start). */
+  /** Accepted for older callers; unused since the registry records each instantiation's X25519 key itself. */
   fromBlock?: number;
   pollingIntervalMs?: number;
 }
@@ -36,7 +36,7 @@ export async function connectCustodyChain(o: CustodyChainOptions): Promise<Custo
   if (!code || code === '0x') throw new RelayStartError(`There is no GranuleRegistry at ${o.registry} on the chain at ${o.rpcUrl}: check --registry (or the runtime config) against the deployment.`);
   const confirmations = o.confirmations ?? (chainId === DEVELOPMENT_CHAIN_ID ? DEFAULT_CONFIRMATIONS.development : DEFAULT_CONFIRMATIONS.other);
   try {
-    return await createCustodyChainView({ publicClient, registry: o.registry, confirmations, ...(o.fromBlock !== undefined ? { fromBlock: BigInt(o.fromBlock) } : {}) });
+    return await createCustodyChainView({ publicClient, registry: o.registry, confirmations });
   } catch (error) {
     throw new RelayStartError(`The custodian cannot use the registry ${o.registry}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -6,7 +6,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Hex, t
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
 import { deployContracts } from '../../src/lib/chain/deploy';
-import { authorizeGranule, instantiateGranule, registerGranule, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
+import { authorizeGranule, instantiateGranule, registerGranule, readInstantiation, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../src/lib/chain/abi.generated';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
@@ -14,7 +14,7 @@ import { freePort } from '../../scripts/stack/ports';
 import { ensureMembership } from '../../src/lib/records/index';
 import { createIdentity, type Identity } from '../../src/lib/identity/index';
 import { createProver, terminateProver, type Prover } from '../../src/lib/zk/index';
-import { fileArtifactSource } from '../../src/lib/zk/artifacts.node';
+import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { signCustodyDeposit } from '../../src/lib/custody/index';
 import type { CustodyChainOptions } from '../instantiations';
 
@@ -95,6 +95,7 @@ export async function startCustodyChain(): Promise<CustodyChain> {
       await send(await admin.writeContract({ address: consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [threshold] }));
     },
     async register(owner, alpha, manifestCid) {
+      // Without a salt, registerGranule commits first and reveals in a later block (commit–reveal).
       await registerGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), manifestCid });
     },
     authorize: (owner, alpha, user) =>
@@ -105,7 +106,7 @@ export async function startCustodyChain(): Promise<CustodyChain> {
     },
     signDeposit: (signer, alpha, manifestCid) => signCustodyDeposit(signer, { chainId: anvil.chainId, registry, alpha, manifestCid }),
     manifestOf: async (alpha) => (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alpha)] })) as Hex,
-    instantiatedAt: async (alpha, userPk) => (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiatedAt', args: [BigInt(alpha), userPk] })) as bigint,
+    instantiatedAt: async (alpha, userPk) => (await readInstantiation({ publicClient, registry, alpha: BigInt(alpha), userPk }))?.timestamp ?? 0n,
     async mine(blocks = 1) {
       for (let i = 0; i < blocks; i++) await rpc('evm_mine');
     },

@@ -2,8 +2,9 @@
 // is decided on state that many blocks deep, so a reorg shallower than that cannot make a custodian act on a
 // registration or an instantiation that the canonical chain no longer has. These few reads are the only place that
 // knows the registry's ABI.
-import { parseAbiItem, type Address, type Hex, type PublicClient } from 'viem';
+import type { Address, Hex, PublicClient } from 'viem';
 import { consortiumAbi, granuleRegistryAbi } from '../chain/abi.generated';
+import { readInstantiation } from '../chain/instantiation';
 import { DepositRefusedError } from './errors';
 
 export interface RegisteredManifest {
@@ -36,11 +37,8 @@ export interface CreateCustodyChainViewParameters {
   registry: Address;
   /** Blocks a registration or instantiation must be under before the custodian acts on it. */
   confirmations: number;
-  /** Where to start looking for instantiation events (the registry's deployment block). */
-  fromBlock?: bigint;
 }
 
-const INSTANTIATED = parseAbiItem('event Instantiated(uint256 indexed alpha, uint256 indexed userPk, address indexed account, bytes32 x25519PublicKey, uint256 ownerPk)');
 const ZERO: Address = '0x0000000000000000000000000000000000000000';
 
 export async function createCustodyChainView(p: CreateCustodyChainViewParameters): Promise<CustodyChainView> {
@@ -75,13 +73,8 @@ export async function createCustodyChainView(p: CreateCustodyChainViewParameters
       return account === ZERO ? null : account;
     },
     async readInstantiation(alpha, userPk, blockNumber) {
-      const at = (await client.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'instantiatedAt', args: [alpha, userPk], blockNumber })) as bigint;
-      if (at === 0n) return null;
-      // Today's registry keeps the X25519 key in the event only.
-      const logs = await client.getLogs({ address: p.registry, event: INSTANTIATED, args: { alpha, userPk }, fromBlock: p.fromBlock ?? 0n, toBlock: blockNumber });
-      const last = logs.at(-1);
-      if (!last?.args.x25519PublicKey) return null;
-      return { timestamp: at, x25519PublicKey: last.args.x25519PublicKey.slice(2).toLowerCase() };
+      const found = await readInstantiation({ publicClient: client, registry: p.registry, alpha, userPk, blockNumber });
+      return found ? { timestamp: found.timestamp, x25519PublicKey: found.x25519PublicKey.slice(2).toLowerCase() } : null;
     },
   };
 }

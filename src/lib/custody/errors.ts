@@ -47,6 +47,7 @@ export type ReleaseRefusalCode =
   | 'not-instantiated' // no instantiation of (α, userPk) at head − confirmations (yet)
   | 'wrong-key' // the chain records another X25519 key for (α, userPk)
   | 'manifest-mismatch' // the deposit held is not for the manifest the chain records
+  | 'peer-cap' // this peer has too many requests waiting
   | 'chain-unavailable';
 
 /** A custodian refused to release its share. */

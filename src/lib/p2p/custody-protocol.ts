@@ -37,9 +37,11 @@ export interface CustodianCaps {
   windowMs?: number;
   /** Largest manifest accepted, bytes (default 1 MiB; a manifest with 255 shards is under 64 KiB). */
   manifestBytes?: number;
+  /** Release requests of one peer that may wait at once for an instantiation to settle (default 8). */
+  releasesWaitingPerPeer?: number;
 }
 
-export const DEFAULT_CUSTODIAN_CAPS: Required<CustodianCaps> = { depositsPerPeer: 60, depositsPerAlpha: 8, windowMs: 60 * 60_000, manifestBytes: 1024 * 1024 };
+export const DEFAULT_CUSTODIAN_CAPS: Required<CustodianCaps> = { depositsPerPeer: 60, depositsPerAlpha: 8, windowMs: 60 * 60_000, manifestBytes: 1024 * 1024, releasesWaitingPerPeer: 8 };
 
 export interface CustodianServiceOptions {
   helia: Helia & { libp2p: Libp2p };
@@ -62,6 +64,11 @@ export type ReleaseResponse =
   | { status: 'released'; custodian: string; envelope: string }
   | { status: 'refused'; code: ReleaseRefusalCode; reason: string; custodian: string };
 
+interface ReleaseLookup {
+  instantiation: { x25519PublicKey: string } | null;
+  manifestCid: string | null;
+}
+
 interface Lookup {
   at: number;
   block: bigint;
@@ -78,6 +85,24 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
   const waiting = new Map<string, number>();
   // One chain lookup per α per pollMs however many requests name it: a flood costs the chain nothing more.
   const lookups = new Map<string, Promise<Lookup>>();
+  const releaseLookups = new Map<string, Promise<ReleaseLookup>>();
+  const releasesWaiting = new Map<string, number>();
+
+  // Shared like deposit lookups: many requests for one (α, Pk_U) read the chain once per pollMs.
+  const releaseLookup = (alpha: string, userPk: bigint): Promise<ReleaseLookup> => {
+    const key = `${alpha}/${userPk}`;
+    const cached = releaseLookups.get(key);
+    if (cached) return cached;
+    const fresh = (async (): Promise<ReleaseLookup> => {
+      const block = await chain.settledBlock();
+      const instantiation = await chain.readInstantiation(BigInt(alpha), userPk, block);
+      const registered = instantiation ? await chain.readRegisteredManifest(BigInt(alpha), block) : null;
+      return { instantiation, manifestCid: registered?.manifestCid ?? null };
+    })();
+    releaseLookups.set(key, fresh);
+    fresh.then(() => setTimeout(() => releaseLookups.get(key) === fresh && releaseLookups.delete(key), pollMs), () => releaseLookups.delete(key));
+    return fresh;
+  };
 
   const lookup = (alpha: string): Promise<Lookup> => {
     const cached = lookups.get(alpha);
@@ -206,7 +231,7 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
     return { status: 'accepted', alpha, custodian: publicKeyHex, x: share.x, manifestCid: cid.toString() };
   });
 
-  await handleJson(helia.libp2p, KEY_RELEASE_PROTOCOL, async (request): Promise<ReleaseResponse> => {
+  await handleJson(helia.libp2p, KEY_RELEASE_PROTOCOL, async (request, peer): Promise<ReleaseResponse> => {
     const r = request as { alpha?: unknown; userPk?: unknown; user?: unknown };
     const refuse = (code: ReleaseRefusalCode, reason: string, alpha?: string, user?: string): ReleaseResponse => {
       o.onEvent?.({ type: 'refuse-release', code, ...(alpha ? { alpha } : {}), ...(user ? { user } : {}) });
@@ -220,28 +245,36 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
     const held = await heldCid(alpha);
     if (held === null) return refuse('unknown-granule', `This custodian holds no key share of granule ${alpha.slice(0, 12)}…: its owner has not deposited here.`, alpha, user);
     const heldChainBytes = cidToChainBytes(CID.parse(held)).toLowerCase();
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        const block = await chain.settledBlock();
-        const instantiation = await chain.readInstantiation(BigInt(alpha), userPk, block);
-        if (instantiation) {
-          if (instantiation.x25519PublicKey !== user) {
-            return refuse('wrong-key', `The registry records another X25519 key for this user's instantiation of granule ${alpha.slice(0, 12)}…: shares are sealed only to the key recorded on chain.`, alpha, user);
+    if ((releasesWaiting.get(peer) ?? 0) >= caps.releasesWaitingPerPeer) {
+      return refuse('peer-cap', `This peer already has ${caps.releasesWaitingPerPeer} key requests waiting at this custodian: ask again when they are answered.`, alpha, user);
+    }
+    releasesWaiting.set(peer, (releasesWaiting.get(peer) ?? 0) + 1);
+    try {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        try {
+          const { instantiation, manifestCid } = await releaseLookup(alpha, userPk);
+          if (instantiation) {
+            if (instantiation.x25519PublicKey !== user) {
+              return refuse('wrong-key', `The registry records another X25519 key for this user's instantiation of granule ${alpha.slice(0, 12)}…: shares are sealed only to the key recorded on chain.`, alpha, user);
+            }
+            if (manifestCid !== heldChainBytes) {
+              return refuse('manifest-mismatch', `The key share held for granule ${alpha.slice(0, 12)}… is not for the manifest the registry records: nothing is released.`, alpha, user);
+            }
+            break;
           }
-          const registered = await chain.readRegisteredManifest(BigInt(alpha), block);
-          if (!registered || registered.manifestCid !== heldChainBytes) {
-            return refuse('manifest-mismatch', `The key share held for granule ${alpha.slice(0, 12)}… is not for the manifest the registry records: nothing is released.`, alpha, user);
-          }
-          break;
+        } catch (error) {
+          if (Date.now() >= deadline) return refuse('chain-unavailable', `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Ask again in a minute.`, alpha, user);
         }
-      } catch (error) {
-        if (Date.now() >= deadline) return refuse('chain-unavailable', `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Ask again in a minute.`, alpha, user);
+        if (Date.now() >= deadline) {
+          return refuse('not-instantiated', `The registry ${chain.registry} shows no instantiation of granule ${alpha.slice(0, 12)}… by this user${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''} yet. Instantiate first; the key is released once the transaction is on chain.`, alpha, user);
+        }
+        await sleep(pollMs);
       }
-      if (Date.now() >= deadline) {
-        return refuse('not-instantiated', `The registry ${chain.registry} shows no instantiation of granule ${alpha.slice(0, 12)}… by this user${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''} yet. Instantiate first; the key is released once the transaction is on chain.`, alpha, user);
-      }
-      await sleep(pollMs);
+    } finally {
+      const left = (releasesWaiting.get(peer) ?? 1) - 1;
+      if (left > 0) releasesWaiting.set(peer, left);
+      else releasesWaiting.delete(peer);
     }
     const manifest = decodePublicManifest(await readBlock(helia, CID.parse(held)));
     const mine = manifest.custody.shares.find((s) => s.custodian === publicKeyHex)!;
@@ -291,31 +324,46 @@ export interface DepositWithCustodiansReturnType {
   errors: string[];
 }
 
+/** Refusals that may turn into acceptance by waiting: the registration is not settled yet, or the custodian is busy. */
+const TRANSIENT: ReadonlySet<DepositRefusal['code']> = new Set(['not-registered', 'alpha-cap', 'chain-unavailable', 'unreachable']);
+
 /**
  * Hands the manifest and the owner's deposit signature (signCustodyDeposit) to every reachable custodian. Deposit
- * only after the registration is mined: a custodian refuses an α that its registry does not record.
+ * only after the registration is mined: a custodian refuses an α that its registry does not record at head −
+ * confirmations. With `retryMs`, custodians that refused for a reason that time can change (registration not yet
+ * under enough blocks, custodian busy or unreachable) are asked again every 2 s until then.
  */
 export async function depositWithCustodians(
   libp2p: Libp2p,
   manifestBytes: Uint8Array,
-  options: { signature?: string; signal?: AbortSignal } = {},
+  options: { signature?: string; signal?: AbortSignal; retryMs?: number } = {},
 ): Promise<DepositWithCustodiansReturnType> {
-  const peers = await peersWithProtocol(libp2p, CUSTODY_DEPOSIT_PROTOCOL);
-  const custodians: string[] = [];
-  const refusals: DepositRefusal[] = [];
-  await Promise.all(
-    peers.map(async (peer) => {
-      try {
-        const r = await requestJson<DepositResponse>(libp2p, peer, CUSTODY_DEPOSIT_PROTOCOL, { manifest: toBase64(manifestBytes), signature: options.signature ?? '' }, options);
-        if (r.status === 'accepted') custodians.push(r.custodian);
-        else if (r.status === 'refused') refusals.push({ custodian: r.custodian, code: r.code, reason: r.reason });
-        else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
-      } catch (error) {
-        refusals.push({ custodian: peer.toString(), code: 'unreachable', reason: (error as Error).message });
-      }
-    }),
-  );
-  return { custodians, refusals, errors: refusals.map((r) => r.reason) };
+  const deadline = Date.now() + (options.retryMs ?? 0);
+  const accepted = new Map<string, string>();
+  let refusals = new Map<string, DepositRefusal>();
+  for (;;) {
+    const peers = (await peersWithProtocol(libp2p, CUSTODY_DEPOSIT_PROTOCOL)).filter((p) => !accepted.has(p.toString()));
+    const round = new Map<string, DepositRefusal>();
+    await Promise.all(
+      peers.map(async (peer) => {
+        try {
+          const r = await requestJson<DepositResponse>(libp2p, peer, CUSTODY_DEPOSIT_PROTOCOL, { manifest: toBase64(manifestBytes), signature: options.signature ?? '' }, options.signal ? { signal: options.signal } : {});
+          if (r.status === 'accepted') accepted.set(peer.toString(), r.custodian);
+          else if (r.status === 'refused') round.set(peer.toString(), { custodian: r.custodian, code: r.code, reason: r.reason });
+          else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
+        } catch (error) {
+          round.set(peer.toString(), { custodian: peer.toString(), code: 'unreachable', reason: (error as Error).message });
+        }
+      }),
+    );
+    refusals = round;
+    const retry = [...round.values()].some((r) => TRANSIENT.has(r.code));
+    if (!retry || Date.now() + 2_000 > deadline) break;
+    options.signal?.throwIfAborted();
+    await sleep(2_000);
+  }
+  const list = [...refusals.values()];
+  return { custodians: [...accepted.values()], refusals: list, errors: list.map((r) => r.reason) };
 }
 
 export interface GatherKeyState {
