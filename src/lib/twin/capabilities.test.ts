@@ -57,7 +57,7 @@ async function run(twin: string, replace: PackedGranule[] = []) {
   const printer = { command: (c: string) => (reached.push(c), host.command(c)), on: host.on.bind(host) as never };
   const session = await startTwinSession({ granules, sandboxFactory: nodeSandboxFactory(), printer: { host: printer, label: transport.label }, requestTimeoutMs: 20_000 });
   sessions.push({ session, host });
-  return { runtime: session.runtime, reached, hotendTarget };
+  return { runtime: session.runtime, reached, hotendTarget, envelope: session.envelope };
 }
 
 const byGranule = (incidents: Incident[], name: string) => incidents.filter((i) => i.granule === name);
@@ -215,7 +215,7 @@ describe('capabilities, not reachability', () => {
 describe('the reference twins compose and run under their declared capabilities', () => {
   it('all three run their contexts, print inside the envelope, and raise no incident', async () => {
     for (const id of ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450']) {
-      const { runtime, reached } = await run(id);
+      const { runtime, reached, envelope } = await run(id);
       expect(runtime.state().every((s) => s.status === 'running')).toBe(true);
       await runtime.request('automation', 'home', {});
       await runtime.request('automation', 'setHotend', { target: 200 });
@@ -229,6 +229,10 @@ describe('the reference twins compose and run under their declared capabilities'
       await runtime.request('task', 'start');
       expect(await finished).toMatchObject({ state: 'done', done: 8 });
       for (const s of runtime.state()) expect(await runtime.request(s.context, 'view')).toMatchObject({ type: 'section' });
+      // The envelope the host enforces is the one the formalization context states, in its description too.
+      const stated = ((await runtime.request('formalization', 'describe')) as { envelope: unknown }).envelope;
+      expect(stated).toMatchObject({ hotendMax: 260 });
+      expect(envelope).toEqual({ envelope: stated });
       expect(runtime.incidents).toEqual([]);
       expect(reached).toContain('G1 X50 Y50 E2');
     }
