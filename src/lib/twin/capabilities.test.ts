@@ -212,6 +212,25 @@ describe('capabilities, not reachability', () => {
   });
 });
 
+describe('persistent probing', () => {
+  it('attack: a granule that keeps knocking on undeclared contexts and events is stopped; the rest keeps running', async () => {
+    const knocker = await hostile(
+      'jgaurora-z-603s',
+      'appearance',
+      `exports.operations = { scene: () => ({}), pose: () => ({}), placed: () => [],
+         view: async () => { for (let i = 0; i < 1000; i++) { twin.on('communication:exchange' + i, () => null); await twin.request('mechanical', 'spec').catch(() => null); } return 'done'; } };`,
+    );
+    const { runtime } = await run('jgaurora-z-603s', [knocker]);
+    await expect(runtime.request('appearance', 'view')).rejects.toThrow(/not running/);
+    expect(runtime.status('appearance')).toBe('failed');
+    const mine = byGranule(runtime.incidents, 'mallory/appearance');
+    expect(mine).toHaveLength(33);
+    expect(mine.at(-1)!.message).toMatch(/refused 32 times and was stopped/);
+    expect(((await runtime.request('mechanical', 'spec')) as { printer: string }).printer).toBe('JGAurora Z-603S');
+    expect(runtime.state().filter((s) => s.status !== 'running').map((s) => s.context)).toEqual(['appearance']);
+  });
+});
+
 describe('the reference twins compose and run under their declared capabilities', () => {
   it('all three run their contexts, print inside the envelope, and raise no incident', async () => {
     for (const id of ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450']) {

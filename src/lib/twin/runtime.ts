@@ -48,6 +48,8 @@ export interface TwinRuntimeOptions {
   maxRequestMs?: number;
   /** Loading and start() must finish within this. */
   startTimeoutMs?: number;
+  /** A granule refused this many times (undeclared calls, events, out-of-envelope commands) is stopped. */
+  maxRefusals?: number;
 }
 
 export type ContextStatus = 'starting' | 'running' | 'failed' | 'stopped';
@@ -94,6 +96,7 @@ interface Running {
   settle: () => void;
   pings: Map<number, () => void>;
   nextPing: number;
+  refusals: number;
 }
 
 const decoder = new TextDecoder();
@@ -107,6 +110,7 @@ export class TwinRuntime {
   private readonly startTimeoutMs: number;
   private readonly pingTimeoutMs: number;
   private readonly maxRequestMs: number;
+  private readonly maxRefusals: number;
 
   constructor(private readonly options: TwinRuntimeOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
@@ -114,6 +118,7 @@ export class TwinRuntime {
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
     this.maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
+    this.maxRefusals = options.maxRefusals ?? 32;
   }
 
   /** Starts every granule; a granule that fails to start is reported, the others run. */
@@ -220,7 +225,7 @@ export class TwinRuntime {
   private launch(granule: RuntimeGranule): Promise<void> {
     const sandbox = this.options.sandboxFactory();
     let markReady!: () => void;
-    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1 };
+    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1, refusals: 0 };
     this.contexts.set(granule.context, c);
     const startTimer = setTimeout(() => {
       if (c.status !== 'starting') return;
@@ -290,7 +295,7 @@ export class TwinRuntime {
         return;
       case 'emit': {
         if (!c.granule.manifest.provides.events.includes(m.topic)) {
-          this.report(c, 'protocol', `it emitted "${m.topic}", which its manifest does not declare (ignored)`);
+          this.refuse(c, 'protocol', `it emitted "${m.topic}", which its manifest does not declare (ignored)`);
           return;
         }
         this.deliver(`${c.granule.context}:${m.topic}`, m.payload);
@@ -299,7 +304,7 @@ export class TwinRuntime {
       case 'sub': {
         const topic = String(m.topic);
         if (!(c.granule.manifest.consumes?.events ?? []).includes(topic)) {
-          this.report(c, 'denied', `it subscribed to the "${topic}" event, which its granule.json does not list under consumes.events; it will not receive it`);
+          this.refuse(c, 'denied', `it subscribed to the "${topic}" event, which its granule.json does not list under consumes.events; it will not receive it`);
           return;
         }
         c.subscriptions.add(topic);
@@ -325,7 +330,7 @@ export class TwinRuntime {
     const capability = this.options.capabilities && Object.hasOwn(this.options.capabilities, target) ? this.options.capabilities[target] : undefined;
     if (capability && !this.contexts.has(target)) {
       if (!(this.options.grants?.[from.granule.context] ?? []).includes(target)) {
-        this.report(from, 'denied', `it asked for the "${target}" capability, which it was not granted`);
+        this.refuse(from, 'denied', `it asked for the "${target}" capability, which it was not granted`);
         throw new CapabilityDeniedError(`the ${from.granule.context} context is not granted "${target}"`);
       }
       const fn = Object.hasOwn(capability.operations, op) ? capability.operations[op] : undefined;
@@ -333,20 +338,20 @@ export class TwinRuntime {
       try {
         return await fn(payload);
       } catch (e) {
-        if (e instanceof CapabilityDeniedError) this.report(from, 'denied', `the "${target}" capability refused "${op}": ${e.message}`);
+        if (e instanceof CapabilityDeniedError) this.refuse(from, 'denied', `the "${target}" capability refused "${op}": ${e.message}`);
         throw e;
       }
     }
     const refusal = this.undeclared(from, target, op);
     if (refusal) {
-      this.report(from, 'denied', `${refusal}; the call was refused`);
+      this.refuse(from, 'denied', `${refusal}; the call was refused`);
       throw new UndeclaredAccessError(`The ${from.granule.context} context may not call "${op}" on the ${target} context: ${refusal}.`);
     }
     const guard = this.options.guards?.[target];
     const check = guard && Object.hasOwn(guard, op) ? guard[op] : undefined;
     const reason = check ? check(payload) : null;
     if (reason) {
-      this.report(from, 'denied', `it asked the ${target} context to "${op}" ${describePayload(payload)}, which was refused: ${reason}`);
+      this.refuse(from, 'denied', `it asked the ${target} context to "${op}" ${describePayload(payload)}, which was refused: ${reason}`);
       throw new CapabilityDeniedError(`The ${target} context refused "${op}" from the ${from.granule.context} context: ${reason}.`);
     }
     return this.request(target, op, payload);
@@ -388,6 +393,20 @@ export class TwinRuntime {
     }
     c.pending.clear();
     c.settle();
+  }
+
+  /**
+   * Reports a refused access. A granule that keeps reaching past its declarations is hostile or broken either way:
+   * after maxRefusals it is stopped, so it can neither flood the incident list nor keep probing.
+   */
+  private refuse(c: Running, kind: 'denied' | 'protocol', message: string): void {
+    if (c.status === 'failed' || c.status === 'stopped') return;
+    c.refusals++;
+    this.report(c, kind, message);
+    if (c.refusals >= this.maxRefusals) {
+      this.report(c, 'denied', `it was refused ${c.refusals} times and was stopped`);
+      this.halt(c, 'failed', `it kept reaching past what its granule.json declares`);
+    }
   }
 
   private report(c: Running, kind: IncidentKind, message: string): void {
