@@ -1,11 +1,38 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { readFileSync } from 'node:fs';
+import { contentSecurityPolicy } from './scripts/stack/csp';
+import { parseRuntimeConfig, type RuntimeConfig } from './src/lib/config/runtime-config';
+
+// `vite preview` and `vite dev` send the same Content-Security-Policy header as `npm start` (scripts/stack/serve.ts),
+// with the chain and relay of the running stack's configuration when there is one. Only the current granule sandbox
+// worker's script gets 'unsafe-eval' (see scripts/stack/csp.ts).
+function cspHeader(): Plugin {
+  const stackConfig = (): RuntimeConfig | undefined => {
+    try {
+      return parseRuntimeConfig(JSON.parse(readFileSync('.twingrain/runtime-config.json', 'utf8')));
+    } catch {
+      return undefined;
+    }
+  };
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(stackConfig(), { allowEval: /sandbox\.worker/.test(path) }));
+    next();
+  };
+  return {
+    name: 'twingrain-csp-header',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
 
 // Large assets (proving keys, circuit WASM, 3D models) are not precached: they are fetched on first use and
 // kept by the service worker's runtime cache, so the app shell stays small and installs fast.
 export default defineConfig({
   plugins: [
+    cspHeader(),
     svelte(),
     VitePWA({
       registerType: 'prompt',

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTwinDir } from '../src/lib/twin/source.node.ts';
 import { nodeSandboxFactory } from '../src/lib/twin/sandbox.node.ts';
-import { TwinRuntime, dependencyIssues, packTwin, sharedGranules, validateTwin, withGranule, printerCapability, type PackedGranule } from '../src/lib/twin/index';
+import { TwinRuntime, dependencyIssues, packTwin, sharedGranules, validateTwin, withGranule, startTwinSession, type PackedGranule } from '../src/lib/twin/index';
 import { MarlinHost } from '../src/lib/printer/protocol';
 import { VirtualTransport } from '../src/lib/printer/transports/virtual';
 import { printerScene, sceneSpecs } from './scene';
@@ -25,14 +25,9 @@ async function start(id: string, granules: PackedGranule[]) {
   const transport = new VirtualTransport({ model: id, skipWaits: true, timeScale: 1000 });
   const host = new MarlinHost({ baud: transport.baud });
   await host.attach(await transport.open());
-  const runtime = new TwinRuntime({
-    sandboxFactory: nodeSandboxFactory(),
-    capabilities: { printer: printerCapability(host, () => ({ connected: true, label: transport.label })) },
-    grants: { communication: ['printer'] },
-    requestTimeoutMs: 20_000,
-  });
+  // The session the Twins page runs: the printer granted to communication only, commands held to the envelope.
+  const { runtime } = await startTwinSession({ granules, sandboxFactory: nodeSandboxFactory(), printer: { host, label: transport.label }, requestTimeoutMs: 20_000 });
   running.push({ runtime, host });
-  await runtime.start(granules);
   return { runtime, host, transport };
 }
 
@@ -150,6 +145,7 @@ describe('reference twins run against their virtual printers', () => {
     expect(((await runtime.request('appearance', 'scene')) as { printer: string }).printer).toBe('BlueMaker BM10-450');
     // The rest of the JGAurora twin is untouched and still drives its own printer.
     expect(((await runtime.request('mechanical', 'spec')) as { printer: string }).printer).toBe('JGAurora Z-603S');
+    await runtime.request('automation', 'home', {});
     await runtime.request('automation', 'jog', { axis: 'Y', distance: 15 });
     await runtime.request('sensing', 'poll');
     expect(((await runtime.request('appearance', 'pose')) as { y: number }).y).toBeCloseTo(15, 1);

@@ -1,9 +1,11 @@
 // A small static server for the built PWA: it serves dist/, answers /twingrain-config.json with the live stack's
 // configuration, and falls back to index.html for app routes. No dev server: what users get is what tests drive.
+// Every response carries the Content-Security-Policy header (scripts/stack/csp.ts), workers' scripts included.
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { RUNTIME_CONFIG_PATH, type RuntimeConfig } from '../../src/lib/config';
+import { contentSecurityPolicy } from './csp';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,7 +31,13 @@ export interface ServeAppParameters {
   host: string;
   port: number;
   config: () => RuntimeConfig;
+  /** Send the Content-Security-Policy header (default true; false only for tests that show what it prevents). */
+  csp?: boolean;
 }
+
+// The current granule sandbox worker compiles granule code with Function inside its own locked-down worker, so its
+// script alone gets 'unsafe-eval'. Remove this once the QuickJS sandbox (WebAssembly only) replaces it.
+const EVAL_WORKER = /^\/assets\/sandbox\.worker-[\w-]+\.js$/;
 
 export interface ServedApp {
   url: string;
@@ -42,6 +50,10 @@ export async function serveApp(p: ServeAppParameters): Promise<ServedApp> {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (p.csp !== false) {
+        res.setHeader('content-security-policy', contentSecurityPolicy(p.config(), { allowEval: EVAL_WORKER.test(url.pathname) }));
+        res.setHeader('x-content-type-options', 'nosniff');
+      }
       if (url.pathname === RUNTIME_CONFIG_PATH) {
         res.writeHead(200, { 'content-type': TYPES['.json']!, 'cache-control': 'no-store' });
         res.end(JSON.stringify(p.config()));

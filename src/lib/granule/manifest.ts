@@ -51,6 +51,11 @@ export interface GranuleManifest {
   entry: string;
   /** The typed interface: operations it answers and events it emits. */
   provides: { operations: string[]; events: string[] };
+  /**
+   * The events it listens to, as "<context>:<event>". The runtime delivers no other event to it; absent means none.
+   * (Its calls are bounded by `dependencies.granules`: only those contexts, only the operations they provide.)
+   */
+  consumes?: { events: string[] };
   dependencies: { granules: GranuleDependency[]; libraries: LibraryDependency[] };
   /** Environment parameters: printer model, firmware, serial settings, build volume… (free-form JSON object). */
   environment: Record<string, unknown>;
@@ -68,7 +73,9 @@ const PUBKEY_RE = /^(0x[0-9a-f]{1,64})?$/;
 const SHA_RE = /^[0-9a-f]{64}$/;
 const MAX_TEXT = 4096;
 
-const TOP_KEYS = new Set(['schema', 'name', 'version', 'description', 'domain', 'context', 'phase', 'owner', 'license', 'printers', 'tags', 'mvc', 'entry', 'provides', 'dependencies', 'environment', 'files']);
+const TOPIC_RE = /^[a-z][a-z0-9-]*:[a-zA-Z][a-zA-Z0-9.:_-]*$/;
+
+const TOP_KEYS = new Set(['schema', 'name', 'version', 'description', 'domain', 'context', 'phase', 'owner', 'license', 'printers', 'tags', 'mvc', 'entry', 'provides', 'consumes', 'dependencies', 'environment', 'files']);
 
 type Issues = string[];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -167,6 +174,13 @@ export function manifestIssues(value: unknown, opts: { requireFiles?: boolean } 
   else {
     strArray(m.provides.operations, 'provides.operations', issues, { re: OP_RE, what: 'an operation name', unique: true });
     strArray(m.provides.events, 'provides.events', issues, { re: OP_RE, what: 'an event name', unique: true });
+  }
+  if (m.consumes !== undefined) {
+    if (!isObject(m.consumes)) issues.push('consumes must be an object { events }');
+    else {
+      strArray(m.consumes.events, 'consumes.events', issues, { re: TOPIC_RE, what: 'an event topic like "sensing:reading" (context:event)', unique: true });
+      for (const key of Object.keys(m.consumes)) if (key !== 'events') issues.push(`unknown field "consumes.${key}"`);
+    }
   }
   if (!isObject(m.dependencies)) issues.push('dependencies must be an object { granules, libraries }');
   else {

@@ -5,8 +5,8 @@ import { dependencyIssues, sharedGranules, withGranule } from './compose';
 import type { RuntimeGranule } from './runtime';
 import { validateTwin, type Twin } from './model';
 
-function g(context: string, version: string, deps: { name: string; version: string; alpha?: string }[] = []): RuntimeGranule {
-  const { bytes } = packGranule({ files: sampleFiles({ name: `o/${context}`, context, version, dependencies: { granules: deps, libraries: [] } }) });
+function g(context: string, version: string, deps: { name: string; version: string; alpha?: string }[] = [], extra: Record<string, unknown> = {}): RuntimeGranule {
+  const { bytes } = packGranule({ files: sampleFiles({ name: `o/${context}`, context, version, dependencies: { granules: deps, libraries: [] }, ...extra }) });
   const u = unpackGranule({ bytes });
   return { context, manifest: u.manifest, files: u.files, alpha: u.alphaHex };
 }
@@ -18,6 +18,14 @@ describe('composition helpers', () => {
     expect(dependencyIssues([g('simulation', '1.0.0', [{ name: 'mechanical', version: '^1.0.0' }])])[0]!.message).toMatch(/does not have/);
     expect(dependencyIssues([mech, g('simulation', '1.0.0', [{ name: 'mechanical', version: '^2.0.0' }])])[0]!.message).toMatch(/is 1\.4\.0/);
     expect(dependencyIssues([mech, g('simulation', '1.0.0', [{ name: 'o/mechanical', version: '*', alpha: '0x' + '0'.repeat(64) }])])[0]!.message).toMatch(/pins/);
+  });
+
+  it('dependencyIssues: consumed events the twin cannot produce', () => {
+    const sensing = g('sensing', '1.0.0', [], { provides: { operations: ['echo'], events: ['reading'] } });
+    const listens = (topic: string) => g('appearance', '1.0.0', [], { consumes: { events: [topic] } });
+    expect(dependencyIssues([sensing, listens('sensing:reading')])).toEqual([]);
+    expect(dependencyIssues([sensing, listens('sensing:secret')])[0]!.message).toMatch(/does not emit/);
+    expect(dependencyIssues([listens('task:progress')])[0]!.message).toMatch(/no task context/);
   });
 
   it('withGranule swaps one context and keeps the twin valid; sharedGranules finds common α', () => {

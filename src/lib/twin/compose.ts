@@ -55,7 +55,8 @@ export function withGranule(twin: Twin, granule: RuntimeGranule): Twin {
 
 /**
  * Checks every granule's declared dependencies against the granules composed with it: a dependency names a context
- * (or a granule name), must be present, must satisfy its version range, and must have the pinned α when one is given.
+ * (or a granule name), must be present, must satisfy its version range, and must have the pinned α when one is given;
+ * every event it consumes must be one the named context emits. The runtime enforces the same declarations on calls.
  */
 export function dependencyIssues(granules: RuntimeGranule[]): { context: string; message: string }[] {
   const issues: { context: string; message: string }[] = [];
@@ -65,6 +66,13 @@ export function dependencyIssues(granules: RuntimeGranule[]): { context: string;
       if (!target) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version}, which the twin does not have` });
       else if (!satisfies(target.manifest.version, dep.version)) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version} but ${target.manifest.name} is ${target.manifest.version}` });
       else if (dep.alpha && target.alpha !== dep.alpha) issues.push({ context: g.context, message: `pins "${dep.name}" to α ${dep.alpha.slice(0, 12)}… but the twin has ${String(target.alpha).slice(0, 12)}…` });
+    }
+    // The runtime delivers only declared events: one the twin cannot produce would simply never arrive.
+    for (const topic of g.manifest.consumes?.events ?? []) {
+      const [context, event] = [topic.slice(0, topic.indexOf(':')), topic.slice(topic.indexOf(':') + 1)];
+      const producer = granules.find((x) => x.context === context);
+      if (!producer) issues.push({ context: g.context, message: `listens to "${topic}", but the twin has no ${context} context` });
+      else if (!producer.manifest.provides.events.includes(event)) issues.push({ context: g.context, message: `listens to "${topic}", which ${producer.manifest.name} does not emit` });
     }
   }
   return issues;

@@ -56,3 +56,24 @@ export class GranuleCodeRefusedError extends TwinError {
 export class CapabilityDeniedError extends TwinError {
   override name = 'CapabilityDeniedError';
 }
+
+/**
+ * A granule reached past what its granule.json declares: a context it does not depend on, an operation the target
+ * does not provide, or an event it does not consume. The call is refused and reported as an incident.
+ */
+export class UndeclaredAccessError extends CapabilityDeniedError {
+  override name = 'UndeclaredAccessError';
+  readonly code = 'UNDECLARED_ACCESS';
+}
+
+/** A printer command outside the machine envelope the twin's formalization context states; it never reached the printer. */
+export class CommandRefusedError extends CapabilityDeniedError {
+  override name = 'CommandRefusedError';
+  readonly code = 'COMMAND_REFUSED';
+  constructor(
+    readonly command: string,
+    readonly reason: string,
+  ) {
+    super(`The printer command "${command.slice(0, 60)}" was refused: ${reason}. It was not sent to the printer.`);
+  }
+}

@@ -2,7 +2,11 @@
 // protocol (src/lib/printer) on Web Serial or the virtual printer. The granule never sees the transport. Marlin puts
 // M105 answers on the "ok" line and auto-reports temperatures, which the host turns into events rather than reply
 // lines, so the adapter also keeps the latest temperature and position reports for `telemetry`.
+// With a guard, every command is checked against the machine envelope before it reaches the host; a command outside
+// it is refused (CommandRefusedError) and never sent — whatever granule code assembled it.
 import type { Capability } from './runtime';
+import { CommandRefusedError } from './errors';
+import type { GcodeGuard } from './envelope';
 
 export interface PrinterCommander {
   command(command: string): Promise<string[]>;
@@ -14,7 +18,7 @@ export interface PrinterCapability extends Capability {
   dispose(): void;
 }
 
-export function printerCapability(host: PrinterCommander, status: () => unknown = () => ({ connected: true })): PrinterCapability {
+export function printerCapability(host: PrinterCommander, status: () => unknown = () => ({ connected: true }), guard?: GcodeGuard): PrinterCapability {
   let temperatures: unknown = null;
   let position: unknown = null;
   const offs = [
@@ -25,6 +29,8 @@ export function printerCapability(host: PrinterCommander, status: () => unknown 
     operations: {
       command: async (payload) => {
         if (typeof payload !== 'string') throw new TypeError('printer.command takes one G-code line as a string');
+        const reason = guard ? guard.admit(payload) : null;
+        if (reason) throw new CommandRefusedError(payload, reason);
         return host.command(payload);
       },
       telemetry: () => ({ temperatures, position }),

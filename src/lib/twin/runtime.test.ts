@@ -42,6 +42,7 @@ describe('TwinRuntime', () => {
     const consumer = granule(
       'consumer',
       "let seen = []; exports.start = () => twin.on('producer:tick', (e) => seen.push(e.n)); exports.operations = { echo: async (p) => { const r = await twin.request('producer', 'echo', p); return { r, seen }; } };",
+      { dependencies: { granules: [{ name: 'producer', version: '^1.0.0' }], libraries: [] }, consumes: { events: ['producer:tick'] } },
     );
     await rt.start([producer, consumer]);
     const events: unknown[] = [];

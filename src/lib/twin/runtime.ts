@@ -2,8 +2,14 @@
 // typed messages — requests to an operation a context declares (provides.operations) and events it declares
 // (provides.events), addressed by context name — so a context's granule can be replaced without touching any other.
 // A granule that hangs, crashes or exhausts its memory is stopped and reported; the others keep running.
-import type { GranuleManifest } from '../granule/index';
-import { CapabilityDeniedError, ContextUnavailableError, GranuleOperationError, UnknownOperationError } from './errors';
+//
+// Capabilities, not reachability: every message from a sandbox passes through receive() here, on the host side, so
+// a granule may call only the contexts its granule.json declares under dependencies.granules (matching name, version
+// range and pinned α) and only the operations they provide; it receives only the events it lists in consumes.events;
+// host capabilities (the printer) go only to the contexts they are granted to, and guards may refuse a call's
+// payload (G-code outside the machine envelope). Each refusal is an incident naming the granule.
+import { satisfies, type GranuleManifest } from '../granule/index';
+import { CapabilityDeniedError, ContextUnavailableError, GranuleOperationError, UndeclaredAccessError, UnknownOperationError } from './errors';
 import type { GranuleToHost, Sandbox, SandboxFactory } from './sandbox-protocol';
 
 export interface RuntimeGranule {
@@ -20,11 +26,20 @@ export interface Capability {
   operations: Record<string, (payload: unknown) => Promise<unknown> | unknown>;
 }
 
+/**
+ * Checks a call's payload before it reaches a context's operation: returns why it is refused, or null. Used for the
+ * communication context's "send", so a printer command outside the envelope is refused in the name of the granule
+ * that asked for it (the printer capability checks again, for whatever reaches it).
+ */
+export type CallGuard = (payload: unknown) => string | null;
+
 export interface TwinRuntimeOptions {
   sandboxFactory: SandboxFactory;
   capabilities?: Record<string, Capability>;
   /** Which contexts may call which capability; by default no context may call any. */
   grants?: Record<string, string[]>;
+  /** Guards on calls between granules: context → operation → guard. Host requests are not guarded here. */
+  guards?: Record<string, Record<string, CallGuard>>;
   /** After this long without an answer the granule is pinged; no pong means it hangs and is stopped. */
   requestTimeoutMs?: number;
   /** How long a ping may take before the granule counts as hung. */
@@ -33,6 +48,8 @@ export interface TwinRuntimeOptions {
   maxRequestMs?: number;
   /** Loading and start() must finish within this. */
   startTimeoutMs?: number;
+  /** A granule refused this many times (undeclared calls, events, out-of-envelope commands) is stopped. */
+  maxRefusals?: number;
 }
 
 export type ContextStatus = 'starting' | 'running' | 'failed' | 'stopped';
@@ -40,7 +57,10 @@ export type IncidentKind = 'hang' | 'crash' | 'memory' | 'load' | 'operation-err
 
 export interface Incident {
   context: string;
+  /** The granule's name (e.g. "shdm-3ddtp-500/appearance"), its version and its owner's name when it gives one. */
   granule: string;
+  version: string;
+  owner?: string;
   kind: IncidentKind;
   message: string;
   at: number;
@@ -76,6 +96,7 @@ interface Running {
   settle: () => void;
   pings: Map<number, () => void>;
   nextPing: number;
+  refusals: number;
 }
 
 const decoder = new TextDecoder();
@@ -89,6 +110,7 @@ export class TwinRuntime {
   private readonly startTimeoutMs: number;
   private readonly pingTimeoutMs: number;
   private readonly maxRequestMs: number;
+  private readonly maxRefusals: number;
 
   constructor(private readonly options: TwinRuntimeOptions) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 5000;
@@ -96,6 +118,7 @@ export class TwinRuntime {
     this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 2000;
     this.maxRequestMs = options.maxRequestMs ?? 30 * 60_000;
+    this.maxRefusals = options.maxRefusals ?? 32;
   }
 
   /** Starts every granule; a granule that fails to start is reported, the others run. */
@@ -202,7 +225,7 @@ export class TwinRuntime {
   private launch(granule: RuntimeGranule): Promise<void> {
     const sandbox = this.options.sandboxFactory();
     let markReady!: () => void;
-    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1 };
+    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1, refusals: 0 };
     this.contexts.set(granule.context, c);
     const startTimer = setTimeout(() => {
       if (c.status !== 'starting') return;
@@ -272,15 +295,21 @@ export class TwinRuntime {
         return;
       case 'emit': {
         if (!c.granule.manifest.provides.events.includes(m.topic)) {
-          this.report(c, 'protocol', `it emitted "${m.topic}", which its manifest does not declare (ignored)`);
+          this.refuse(c, 'protocol', `it emitted "${m.topic}", which its manifest does not declare (ignored)`);
           return;
         }
         this.deliver(`${c.granule.context}:${m.topic}`, m.payload);
         return;
       }
-      case 'sub':
-        c.subscriptions.add(m.topic);
+      case 'sub': {
+        const topic = String(m.topic);
+        if (!(c.granule.manifest.consumes?.events ?? []).includes(topic)) {
+          this.refuse(c, 'denied', `it subscribed to the "${topic}" event, which its granule.json does not list under consumes.events; it will not receive it`);
+          return;
+        }
+        c.subscriptions.add(topic);
         return;
+      }
       case 'pong': {
         const pong = c.pings.get(m.id);
         c.pings.delete(m.id);
@@ -296,17 +325,49 @@ export class TwinRuntime {
   }
 
   private async call(from: Running, target: string, op: string, payload: unknown): Promise<unknown> {
-    const capability = this.options.capabilities?.[target];
+    target = String(target);
+    op = String(op);
+    const capability = this.options.capabilities && Object.hasOwn(this.options.capabilities, target) ? this.options.capabilities[target] : undefined;
     if (capability && !this.contexts.has(target)) {
       if (!(this.options.grants?.[from.granule.context] ?? []).includes(target)) {
-        this.report(from, 'denied', `it asked for the "${target}" capability, which it was not granted`);
+        this.refuse(from, 'denied', `it asked for the "${target}" capability, which it was not granted`);
         throw new CapabilityDeniedError(`the ${from.granule.context} context is not granted "${target}"`);
       }
-      const fn = capability.operations[op];
+      const fn = Object.hasOwn(capability.operations, op) ? capability.operations[op] : undefined;
       if (!fn) throw new UnknownOperationError(target, op, Object.keys(capability.operations));
-      return await fn(payload);
+      try {
+        return await fn(payload);
+      } catch (e) {
+        if (e instanceof CapabilityDeniedError) this.refuse(from, 'denied', `the "${target}" capability refused "${op}": ${e.message}`);
+        throw e;
+      }
+    }
+    const refusal = this.undeclared(from, target, op);
+    if (refusal) {
+      this.refuse(from, 'denied', `${refusal}; the call was refused`);
+      throw new UndeclaredAccessError(`The ${from.granule.context} context may not call "${op}" on the ${target} context: ${refusal}.`);
+    }
+    const guard = this.options.guards?.[target];
+    const check = guard && Object.hasOwn(guard, op) ? guard[op] : undefined;
+    const reason = check ? check(payload) : null;
+    if (reason) {
+      this.refuse(from, 'denied', `it asked the ${target} context to "${op}" ${describePayload(payload)}, which was refused: ${reason}`);
+      throw new CapabilityDeniedError(`The ${target} context refused "${op}" from the ${from.granule.context} context: ${reason}.`);
     }
     return this.request(target, op, payload);
+  }
+
+  /** Why `from` may not call `op` on `target` by its manifest, or null when it declared it. */
+  private undeclared(from: Running, target: string, op: string): string | null {
+    const to = this.contexts.get(target);
+    const deps = from.granule.manifest.dependencies.granules;
+    if (!to) return deps.some((d) => d.name === target) ? null : `it called the "${target}" context, which its granule.json does not declare as a dependency`;
+    const dep = deps.find((d) => d.name === to.granule.context || d.name === to.granule.manifest.name);
+    if (!dep || to === from) return `it called the ${target} context ("${op}"), which its granule.json does not declare as a dependency`;
+    if (!satisfies(to.granule.manifest.version, dep.version)) return `it depends on ${dep.name} ${dep.version}, but the twin runs ${to.granule.manifest.name} ${to.granule.manifest.version}`;
+    if (dep.alpha && dep.alpha !== to.granule.alpha) return `it pins ${dep.name} to α ${dep.alpha.slice(0, 12)}…, which is not the granule the twin runs`;
+    if (!to.granule.manifest.provides.operations.includes(op)) return `it called "${op}" on the ${target} context, which provides only ${to.granule.manifest.provides.operations.join(', ') || 'no operations'}`;
+    return null;
   }
 
   private deliver(topic: string, payload: unknown): void {
@@ -318,7 +379,7 @@ export class TwinRuntime {
       }
     }
     const text = JSON.stringify({ t: 'event', topic, payload: payload ?? null });
-    for (const c of this.contexts.values()) if (c.status === 'running' && c.subscriptions.has(topic)) c.sandbox.post(text);
+    for (const c of this.contexts.values()) if (c.status === 'running' && c.subscriptions.has(topic) && (c.granule.manifest.consumes?.events ?? []).includes(topic)) c.sandbox.post(text);
   }
 
   private halt(c: Running, status: 'failed' | 'stopped', reason: string): void {
@@ -334,9 +395,31 @@ export class TwinRuntime {
     c.settle();
   }
 
+  /**
+   * Reports a refused access. A granule that keeps reaching past its declarations is hostile or broken either way:
+   * after maxRefusals it is stopped, so it can neither flood the incident list nor keep probing.
+   */
+  private refuse(c: Running, kind: 'denied' | 'protocol', message: string): void {
+    if (c.status === 'failed' || c.status === 'stopped') return;
+    c.refusals++;
+    this.report(c, kind, message);
+    if (c.refusals >= this.maxRefusals) {
+      this.report(c, 'denied', `it was refused ${c.refusals} times and was stopped`);
+      this.halt(c, 'failed', `it kept reaching past what its granule.json declares`);
+    }
+  }
+
   private report(c: Running, kind: IncidentKind, message: string): void {
-    const incident: Incident = { context: c.granule.context, granule: c.granule.manifest.name, kind, message, at: Date.now() };
+    const m = c.granule.manifest;
+    const incident: Incident = { context: c.granule.context, granule: m.name, version: m.version, ...(m.owner.name ? { owner: m.owner.name } : {}), kind, message, at: Date.now() };
     this.incidents.push(incident);
     for (const h of this.incidentHandlers) h(incident);
   }
+}
+
+/** A short, plain rendering of a call's payload for an incident ("M104 S270" for a printer command). */
+function describePayload(payload: unknown): string {
+  const command = payload && typeof payload === 'object' && 'command' in payload ? (payload as { command: unknown }).command : payload;
+  const text = typeof command === 'string' ? command : JSON.stringify(command ?? null);
+  return `"${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`;
 }

@@ -24,6 +24,8 @@ exports.describe = (mech, automation) => ({
   nozzleDiameter: mech.nozzleDiameter,
   extruders: mech.extruders,
   controls: automation ? automation.controls : [],
+  // The operating envelope this granule states (environment.envelope); the host holds every printer command to it.
+  envelope: twin.environment.envelope || null,
 });
 exports.submodel = (d) => ({
   idShort: 'TechnicalData',
@@ -52,7 +54,7 @@ exports.submodel = (d) => ({
         prop('Controls', d.controls.join(', ')),
         prop('SerialBaudRate', d.interfaces.serial.baudRate),
         prop('FirmwareProtocol', d.interfaces.protocol),
-      ],
+      ].concat(d.envelope ? [prop('MaxHotendTemperature', d.envelope.hotendMax, '°C'), prop('MaxBedTemperature', d.envelope.bedMax, '°C')] : []),
     },
   ],
 });
