@@ -1,21 +1,22 @@
-// The whole headless journey on a real chain: three custodian relays serve a real anvil with the real contracts;
-// the owner publishes (encrypt, shard, pin), registers with a real Groth16 proof, deposits its key shares signed by
-// its wallet, authorizes a user, the user instantiates; the custodians read the instantiation on chain and release
-// their shares; the owner is gone by then, and the user rebuilds the granule from the pinning relay, byte for byte.
+// The whole headless journey on a real chain, through the sharing module the app and the CLI call: three custodian
+// relays serve a real anvil with the real contracts; the owner prepares the granule on its node, commits, registers
+// with a real Groth16 proof, has it pinned and deposits its key shares signed by its wallet; it authorizes a user, the
+// user instantiates; the custodians read the instantiation on chain and release their shares; the owner is gone by
+// then, and the user rebuilds the granule from the pinning relay, byte for byte.
 import '../src/lib/p2p/websocket-global.node.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { consortiumAbi } from '../src/lib/chain/abi.generated';
 import { freePort } from '../scripts/stack/ports';
 import { createIdentity } from '../src/lib/identity/index';
-import { alphaOf, alphaHex } from '../src/lib/granule/alpha';
+import { packGranule } from '../src/lib/granule/index';
+import { sampleFiles } from '../src/lib/granule/test-fixture';
+import { receiveGranule, shareGranule } from '../src/lib/sharing/index';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
-import { publishGranule } from '../src/lib/p2p/publish';
 import { retrieveGranule } from '../src/lib/p2p/retrieve';
 import { cidFromChainBytes } from '../src/lib/p2p/public-manifest';
 import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
@@ -61,19 +62,15 @@ describe('register → deposit → authorize → instantiate → custodians rele
     const custodians = (await chain.publicClient.readContract({ address: chain.consortium, abi: consortiumAbi, functionName: 'custodians' })) as ReadonlyArray<{ x25519PublicKey: `0x${string}` }>;
     const threshold = Number(await chain.publicClient.readContract({ address: chain.consortium, abi: consortiumAbi, functionName: 'threshold' }));
     expect(threshold).toBe(2);
-    const archive = new Uint8Array(randomBytes(300 * 1024));
-    const alpha = alphaHex(alphaOf(archive));
-    const published = await publishGranule({
-      helia: ownerNode.helia, archive, alpha, k: 2, n: 3,
-      granule: { name: 'journey/mechanical', version: '1.0.0', description: 'journey', domain: 'enabling', context: 'mechanical', printers: [], tags: [], license: 'MIT' },
-      custody: { threshold, custodians: custodians.map((c) => hexToBytes(c.x25519PublicKey.slice(2))) },
-      // Custodians take key shares only for a registration on chain, signed by the registrant's wallet.
-      authorizeDeposit: async ({ manifestCid }) => {
-        await chain.register(owner, alpha, manifestCid);
-        return chain.signDeposit(owner.wallet, alpha, manifestCid);
-      },
+    // A real granule, large enough that each shard spans several blocks.
+    const granule = packGranule({ files: { ...sampleFiles({ name: 'journey/mechanical' }), 'assets/blob.bin': new Uint8Array(randomBytes(300 * 1024)) } });
+    const archive = granule.bytes;
+    const alpha = granule.alphaHex;
+    const shared = await shareGranule({
+      publicClient: chain.publicClient, walletClient: owner.wallet, registry: chain.registry, consortium: chain.consortium, prover: chain.prover,
+      secret: owner.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer: async () => ownerNode,
     });
-    expect(published.depositedWith).toHaveLength(3);
+    expect(shared.published).toMatchObject({ pinnedBy: 1, depositedWith: 3, custodians: 3, threshold: 2 });
     const authorized = await chain.authorize(owner, alpha, user);
     // The owner may go offline now: everything it shared is pinned and deposited.
     await ownerNode.stop();
@@ -86,10 +83,11 @@ describe('register → deposit → authorize → instantiate → custodians rele
     await userNode.supervisor.relayConnected();
     await expect.poll(async () => (await peersWithProtocol(userNode.libp2p, KEY_RELEASE_PROTOCOL)).length, { timeout: 15_000 }).toBe(3);
     const states: string[] = [];
-    const result = await retrieveGranule({
-      helia: userNode.helia, manifestCid: cidFromChainBytes(cidOnChain), alpha, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey,
-      onState: (s) => states.push(s.phase),
+    const result = await receiveGranule({
+      publicClient: chain.publicClient, registry: chain.registry, alpha: granule.alpha, userPk: user.identity.publicKey,
+      helia: userNode.helia, userSecretKey: user.identity.x25519.secretKey, onState: (s) => states.push(s.phase),
     });
+    expect(result.granule.alphaHex).toBe(alpha);
     expect(result.archive).toEqual(archive);
     expect(states).toContain('shards');
 

@@ -1,6 +1,6 @@
-// Publishing is safe to repeat: a publish that stopped half way (one custodian offline, so fewer than t took their
-// share) is finished later with the same manifest, which the custodians that already hold it accept again — a new
-// manifest with a new key would be refused by them (the registry records the first one) and the granule stuck.
+// Publishing is safe to repeat: a publication that stopped half way after the registration (one custodian offline, so
+// fewer than t took their share) is finished later with the same manifest, which the custodians that already hold
+// it accept again; a manifest prepared anew (another custodian list) is refused, since the chain records the first.
 import '../src/lib/p2p/websocket-global.node.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
-import { prepareGranulePublication, publishGranule } from '../src/lib/p2p/publish';
+import { prepareGranulePublication } from '../src/lib/p2p/publish';
+import { publishRegistered, PublicationUnfinishedError } from '../src/lib/sharing/index';
 import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
 import { CUSTODY_DEPOSIT_PROTOCOL } from '../src/lib/p2p/protocols';
 import { freePort } from '../scripts/stack/ports';
@@ -40,7 +41,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   }
 }
 
-describe('publishGranule', () => {
+describe('publishRegistered', () => {
   it('finishes an interrupted publish with the same manifest instead of being refused for ever', async () => {
     const c = (chain = await startCustodyChain());
     const ownerMember = await c.member();
@@ -64,24 +65,25 @@ describe('publishGranule', () => {
     const archive = new Uint8Array(randomBytes(300 * 1024));
     const alpha = alphaHex(archive);
     // The protocol's order: prepared here (nothing sent), registered on chain, then pinned and deposited (signed).
-    const authorizeDeposit = async ({ manifestCid }: { manifestCid: Uint8Array }): Promise<string> => c.signDeposit(ownerMember.wallet, alpha, manifestCid);
-    const params = { helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody, authorizeDeposit };
+    const params = { helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody };
     const prepared = await prepareGranulePublication(params);
     await c.register(ownerMember, alpha, prepared.manifestCid.bytes);
-    await expect(publishGranule(params)).rejects.toThrow(/Only 1 custodian\(s\) accepted their key share; 2 are needed/);
+    const publish = async (publication: typeof prepared) =>
+      publishRegistered({ publicClient: c.publicClient, walletClient: ownerMember.wallet, registry: c.registry, peer: owner, publication, threshold: 2, ownerPk: ownerMember.identity.publicKey });
+    const cut = await publish(prepared).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(PublicationUnfinishedError);
+    expect(String(cut)).toMatch(/registered, but only 1 of the 2 key holders needed took their part of the key.*Nothing is lost/);
 
     // The second custodian comes back; publishing again completes, with the manifest the first one already holds.
     relays.push(await start(1));
     await until(async () => (await peersWithProtocol(owner.libp2p, CUSTODY_DEPOSIT_PROTOCOL)).length === 2, 'both custodians');
-    const again = await publishGranule(params);
-    expect(again.depositedWith.sort()).toEqual([first.custodian!.x25519PublicKey, second.custodian!.x25519PublicKey].sort());
-    expect(again.pinnedBy).toEqual([first.peerId]);
-    expect(again.manifestCid.toString()).toBe(prepared.manifestCid.toString());
+    const again = await publish(await prepareGranulePublication(params));
+    expect(again).toMatchObject({ manifestCid: prepared.manifestCid.toString(), pinnedBy: 1, depositedWith: 2, custodians: 2, threshold: 2 });
 
-    // A publish for a different custodian list starts afresh (that manifest could not serve it), and the pinning
-    // relay refuses it: the chain records the first manifest for this α.
-    const other = await publishGranule({ ...params, custody: { threshold: 1, custodians: custody.custodians.slice(0, 1) } }).catch((e: unknown) => e);
-    expect(String(other)).toMatch(/records another manifest/);
-    expect(again.manifestCid.toString()).not.toBe('');
+    // A publication prepared for a different custodian list is another manifest: the chain records the first, so it
+    // is refused before anything is sent.
+    const other = await prepareGranulePublication({ ...params, custody: { threshold: 1, custodians: custody.custodians.slice(0, 1) } });
+    expect(other.manifestCid.toString()).not.toBe(prepared.manifestCid.toString());
+    await expect(publish(other)).rejects.toThrow(/is not registered to you with this content/);
   }, 150_000);
 });

@@ -31,6 +31,8 @@ export interface CustodyChain {
   consortium: Address;
   deployBlock: number;
   publicClient: PublicClient;
+  /** The app's prover on the committed circuits (shared by this chain's actions). */
+  prover: Prover;
   /** What a custodian relay is started with. */
   chainOptions(confirmations?: number): CustodyChainOptions;
   /** A fresh funded account (not enrolled). */
@@ -79,6 +81,7 @@ export async function startCustodyChain(): Promise<CustodyChain> {
     consortium,
     deployBlock,
     publicClient,
+    prover,
     chainOptions: (confirmations) => ({ rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 50, ...(confirmations !== undefined ? { confirmations } : {}) }),
     wallet,
     async member() {

@@ -18,7 +18,10 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import { startRelay } from '../../relay/relay';
 import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
-import { publishGranule } from '../../src/lib/p2p/publish';
+import { CID } from 'multiformats/cid';
+import { packGranule } from '../../src/lib/granule/index';
+import { sampleFiles } from '../../src/lib/granule/test-fixture';
+import { shareGranule } from '../../src/lib/sharing/index';
 import { fetchPublicManifest } from '../../src/lib/p2p/granule-store';
 import { gatherGranuleKey, peersWithProtocol } from '../../src/lib/p2p/custody-protocol';
 import { KEY_RELEASE_PROTOCOL } from '../../src/lib/p2p/protocols';
@@ -121,6 +124,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const chain = await startCustodyChain();
   const relay = await startRelay({ port: await freePort(), dataDir: await tmp(), development: true, pin: true, custodian: { waitMs: 10_000, pollMs: 50, chain: chain.chainOptions() } });
   const ownerMember = await chain.member();
+  await chain.listCustodians([relay.custodian!.x25519PublicKey], 1);
   const relayConfig = { multiaddrs: relay.multiaddrs, development: true };
   const notes: string[] = [];
   const results: (string | number)[][] = [];
@@ -143,18 +147,15 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const owner = await createNodeNode(relayConfig);
     await owner.supervisor.relayConnected();
     await until(async () => (await peersWithProtocol(owner.libp2p, KEY_RELEASE_PROTOCOL)).length === 1);
-    const archive = new Uint8Array(nodeRandomBytes(10 * MiB));
-    const alpha = alphaHex(archive);
+    // The owner's whole publication through the sharing module (prepare, commit, register, pin, deposit).
+    const granule = packGranule({ files: { ...sampleFiles({ name: 'bench/10mib' }), 'assets/payload.bin': new Uint8Array(nodeRandomBytes(10 * MiB)) } });
+    const alpha = granule.alphaHex;
     const t0pub = performance.now();
-    const published = await publishGranule({
-      helia: owner.helia, archive, alpha, k: 2, n: 3,
-      granule: { name: 'bench/10mib', version: '1.0.0', description: 'benchmark payload', domain: 'enabling', context: 'bench', printers: [], tags: [], license: 'MIT' },
-      custody: { threshold: 1, custodians: [hexToBytes(relay.custodian!.x25519PublicKey)] },
-      authorizeDeposit: async ({ manifestCid }) => {
-        await chain.register(ownerMember, alpha, manifestCid);
-        return chain.signDeposit(ownerMember.wallet, alpha, manifestCid);
-      },
+    const shared = await shareGranule({
+      publicClient: chain.publicClient, walletClient: ownerMember.wallet, registry: chain.registry, consortium: chain.consortium, prover: chain.prover,
+      secret: ownerMember.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive: granule.bytes }, peer: async () => owner,
     });
+    const published = { manifestCid: CID.parse(shared.published!.manifestCid) };
     const publishMs = performance.now() - t0pub;
     const keyRelease: number[] = [];
     const user = await createNodeNode(relayConfig);
@@ -338,7 +339,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           },
           [published.manifestCid.toString(), alpha, bytesToHex(secret), `r-${Date.now()}-${i}`, relayConfig, member.identity.publicKey.toString()] as const,
         );
-        if (r.bytes !== archive.length) throw new Error('retrieved archive has the wrong size');
+        if (r.bytes !== granule.bytes.length) throw new Error('retrieved archive has the wrong size');
         fromRelay.push(r.shardsMs);
         keyInBrowser.push(r.keyMs);
       }

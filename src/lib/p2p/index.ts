@@ -41,11 +41,11 @@ export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode
 // Verbs the app, the CLI and the relay share. Each loads its heavy dependencies (Helia, UnixFS) on first call so
 // importing this module stays cheap for the app shell.
 import type {
-  PublishGranuleParameters, PublishGranuleReturnType, PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType,
+  PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType,
 } from './publish';
 import type { RetrieveGranuleParameters, RetrieveGranuleReturnType } from './retrieve';
 export type { PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType };
-export type { PublishGranuleParameters, PublishGranuleReturnType, RetrieveGranuleParameters, RetrieveGranuleReturnType };
+export type { RetrieveGranuleParameters, RetrieveGranuleReturnType };
 export type { RetrieveState } from './retrieve';
 export type { PublicManifest, PublicGranuleInfo } from './public-manifest';
 
@@ -57,11 +57,6 @@ export async function prepareGranulePublication(p: PrepareGranulePublicationPara
 /** Publishing step 2 (once `register` is mined): the pinning relays check the chain and fetch the granule from this node. */
 export async function pinPublication(p: PinPublicationParameters): Promise<PinPublicationReturnType> {
   return (await import('./publish')).pinPublication(p);
-}
-
-/** @deprecated store, pin and deposit in one call: pinning now needs the registration mined first (see above). */
-export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
-  return (await import('./publish')).publishGranule(p);
 }
 
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {

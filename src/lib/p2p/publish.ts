@@ -1,4 +1,4 @@
-// The owner's side of Mechanism 2's storage step, in the order the protocol needs (PROTOCOL-SPEC, "Publishing order"):
+// The owner's side of Mechanism 2's storage step, in the order the protocol needs (docs/sharing-protocol.md; src/lib/sharing runs the whole journey):
 // 1. prepareGranulePublication: encrypt, shard and store in the owner's own node, and compute the manifest CID —
 //    nothing leaves the node (the public manifest carries α, and α must stay private until the chain has the
 //    registration commitment).
@@ -10,7 +10,6 @@ import type { Libp2p } from '@libp2p/interface';
 import { storeGranule, type StoreGranuleParameters, type StoreGranuleReturnType } from './granule-store';
 import { pinOnRelays } from './pin-protocol';
 import type { RelayLimitError } from './limits';
-import { depositWithCustodians } from './custody-protocol';
 import { cidToChainBytes, decodePublicManifest } from './public-manifest';
 import { P2PError } from './errors';
 import { readBlock } from './blocks';
@@ -18,33 +17,12 @@ import { Key } from 'interface-datastore';
 import { CID } from 'multiformats/cid';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
-export interface PublishGranuleParameters extends Omit<StoreGranuleParameters, 'helia'> {
-  helia: Helia & { libp2p: Libp2p };
-  /** Refuse to continue unless this many pinning nodes confirmed (default 1: the owner may go offline). */
-  minPins?: number;
-  /**
-   * Called after pinning, before depositing: returns the owner's EIP-712 custody deposit signature
-   * (signCustodyDeposit) for this manifest CID. Custodians refuse a deposit for an α their registry does not record
-   * with this CID, so the caller registers first. Without it the deposit is unsigned and every custodian refuses it.
-   */
-  authorizeDeposit?: (p: { alpha: string; manifestCid: Uint8Array }) => Promise<string>;
-  signal?: AbortSignal;
-}
-
-export interface PublishGranuleReturnType extends Omit<StoreGranuleReturnType, 'key'> {
-  /** The manifest CID as the registry stores it (bytes). */
-  manifestCidBytes: `0x${string}`;
-  pinnedBy: string[];
-  /** X25519 keys (hex) of the custodians that accepted their share. */
-  depositedWith: string[];
-}
-
 const publishedKey = (alpha: string): Key => new Key(`/twingrain/published/${alpha}`);
 
 /**
  * An earlier publish of this α from this node whose manifest and shards are still here, made for the same custodians
- * and threshold. A custodian keeps only the first deposit of an α, so a publish that stopped half way (a custodian
- * offline, the tab closed) must be finished with the same manifest, never a new one with a new key.
+ * and threshold. The chain records the manifest CID at registration, so a publication that stopped half way (a
+ * custodian offline, the tab closed) must be finished with the same manifest, never a new one with a new key.
  */
 async function earlierPublish(helia: Helia, p: Pick<StoreGranuleParameters, "alpha" | "custody">): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
   try {
@@ -111,23 +89,4 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
     throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ').replace(/\.$/, '')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and try again.`);
   }
   return { pinnedBy: pins.pinnedBy, refusals: pins.refusals };
-}
-
-/**
- * The old one-call publish (store, pin, deposit). Pinning relays now pin only what the chain records, so this
- * succeeds only for an α already registered with this manifest; new code calls prepareGranulePublication, registers,
- * then pinPublication and the custody deposit.
- * @deprecated
- */
-export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
-  const stored = await prepareGranulePublication(p);
-  // One after the other: a custodian that is also the pinning relay would otherwise be asked for the manifest
-  // block by the pin while the deposit writes it, and Helia's pending want for it never resolves.
-  const pins = await pinPublication({ helia: p.helia, alpha: p.alpha, manifestCid: stored.manifestCid, ...(p.minPins !== undefined ? { minPins: p.minPins } : {}), ...(p.signal ? { signal: p.signal } : {}) });
-  const signature = p.authorizeDeposit ? await p.authorizeDeposit({ alpha: p.alpha, manifestCid: stored.manifestCid.bytes }) : undefined;
-  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal, ...(signature ? { signature } : {}) });
-  if (deposits.custodians.length < p.custody.threshold) {
-    throw new P2PError(`Only ${deposits.custodians.length} custodian(s) accepted their key share; ${p.custody.threshold} are needed before anyone can use this granule${deposits.errors.length ? ` (${deposits.errors.join('; ')})` : ''}. Check that the custodians listed on chain are online, then publish again.`);
-  }
-  return { ...stored, pinnedBy: pins.pinnedBy, depositedWith: deposits.custodians };
 }
