@@ -92,6 +92,8 @@ export class GranuleEngine {
         result.value.dispose();
         this.drain();
       }
+      // Once interrupted, the granule is done even if its code swallowed the error (e.g. as a promise rejection).
+      if (this.interrupted) this.halt('cpu', CPU_DETAIL);
       if (this.memoryFault || this.host.heapExhausted()) this.halt('memory', this.memoryDetail());
     } catch (e) {
       // The WebAssembly instance itself failed (it trapped — after its memory ran out, that is the cause): the
@@ -149,7 +151,7 @@ export class GranuleEngine {
 
   private out(text: string): void {
     // After an out-of-memory error nothing more goes out: the granule is stopped at the end of this turn.
-    if (this.stopped || this.memoryFault || this.host.heapExhausted()) return;
+    if (this.stopped || this.interrupted || this.memoryFault || this.host.heapExhausted()) return;
     if (text.length > this.limits.maxMessageChars) {
       this.halt('limit', `it sent a message of ${text.length} characters; the limit is ${this.limits.maxMessageChars}`);
       this.interrupted = true; // unwind the granule's code at once

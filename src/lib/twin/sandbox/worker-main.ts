@@ -41,7 +41,7 @@ function cappedMemory(heapBytes: number): { memory: WebAssembly.Memory; exhauste
   return state;
 }
 
-export function runGranuleWorker(port: WorkerPort): void {
+export function runGranuleWorker(port: WorkerPort, where: { wasmLocation?: string } = {}): void {
   let engine: GranuleEngine | undefined;
   let stopped = false;
   const backlog: string[] = [];
@@ -52,7 +52,8 @@ export function runGranuleWorker(port: WorkerPort): void {
   };
   const start = async (init: WorkerInit) => {
     const heap = cappedMemory(init.limits.memoryBytes);
-    const variant = newVariant(releaseSync, { wasmMemory: heap.memory, ...(init.wasmModule ? { wasmModule: init.wasmModule } : {}) });
+    // Node hands over the engine compiled once per process; the browser worker loads it from the app's own origin.
+    const variant = newVariant(releaseSync, { wasmMemory: heap.memory, ...(init.wasmModule ? { wasmModule: init.wasmModule } : where.wasmLocation ? { wasmLocation: where.wasmLocation } : {}) });
     const qjs = await newQuickJSWASMModuleFromVariant(variant);
     engine = new GranuleEngine(
       qjs,
