@@ -81,7 +81,7 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     await expectHostUnharmed(runtime!);
   });
 
-  it('attack: string compilation through every constructor path compiles only QuickJS code with no host API', async () => {
+  it('attack: string compilation through every constructor path (and import()) compiles only QuickJS code with no host API', async () => {
     const r = (await probe(`
       const paths = {
         Function: () => Function(${JSON.stringify(REACH)})(),
@@ -101,25 +101,19 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
       for (const [k, f] of Object.entries(paths)) {
         try { let v = f(); if (v && typeof v.then === 'function') v = await v; if (v && typeof v === 'object' && 'value' in v) v = v.value; out[k] = v; } catch (e) { out[k] = 'threw: ' + e.message; }
       }
+      const imp = Function('u', 'return im' + 'port(u)');
+      out.imports = [];
+      for (const u of ['node:child_process', 'fs', '${sinkUrl}/x.mjs', 'data:text/javascript,export default 1', 'blob:nothing']) {
+        try { await imp(u); out.imports.push('loaded ' + u); } catch (e) { out.imports.push('refused'); }
+      }
       out.globals = Object.getOwnPropertyNames(globalThis).filter((n) => !/^(Object|Function|Array|Number|parseFloat|parseInt|Infinity|NaN|undefined|Boolean|String|Symbol|Date|Promise|RegExp|Error|AggregateError|EvalError|RangeError|ReferenceError|SyntaxError|TypeError|URIError|InternalError|globalThis|JSON|Math|Intl|ArrayBuffer|Uint8Array|Int8Array|Uint16Array|Int16Array|Uint32Array|Int32Array|Float16Array|Float32Array|Float64Array|Uint8ClampedArray|BigInt64Array|BigUint64Array|DataView|Map|Set|WeakMap|WeakSet|WeakRef|FinalizationRegistry|Proxy|Reflect|BigInt|Iterator|SharedArrayBuffer|Atomics|decodeURI|decodeURIComponent|encodeURI|encodeURIComponent|escape|unescape|eval|isFinite|isNaN|Symbol|AsyncFunction|performance|queueMicrotask|structuredClone|DisposableStack|AsyncDisposableStack|SuppressedError)$/.test(n));
       return out;`)) as Record<string, unknown>;
     for (const k of ['Function', 'protoWalk', 'objectProtoWalk', 'errorWalk', 'async', 'generator', 'asyncGenerator', 'indirectEval', 'directEval']) expect([k, r[k]]).toEqual([k, NOTHING]);
     expect(r.directEvalRequire).toMatch(/threw: .*own files/);
     expect(r.twinSetTimeoutString).toMatch(/threw: twin.setTimeout needs a function/);
     expect(r.globals).toEqual([]);
-    await expectHostUnharmed(runtime!);
-  });
-
-  it('attack: import() of the host\'s modules, of http:, data: and blob: URLs loads nothing', async () => {
-    // "import" in granule source is refused at load; assembled at run time it must still load nothing.
-    const r = (await probe(`
-      const imp = Function('u', 'return im' + 'port(u)');
-      const out = {};
-      for (const u of ['node:child_process', 'fs', '${sinkUrl}/x.mjs', 'data:text/javascript,export default 1', 'blob:nothing']) {
-        try { await imp(u); out[u] = 'loaded'; } catch (e) { out[u] = 'refused'; }
-      }
-      return out;`)) as Record<string, string>;
-    expect(Object.values(r)).toEqual(['refused', 'refused', 'refused', 'refused', 'refused']);
+    // import() assembled at run time (the word in a granule's files is refused at load): QuickJS has no module loader.
+    expect(r.imports).toEqual(['refused', 'refused', 'refused', 'refused', 'refused']);
     await sleep(200);
     await expectHostUnharmed(runtime!);
   });
@@ -183,11 +177,14 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
 
   it('attack: a heap bomb stops that granule only (reported as memory), the process survives', async () => {
     const rt = newRuntime();
-    await rt.start([echo(), granule('bomb', "exports.operations = { echo: (p) => { const keep = []; for (let i = 0; ; i++) keep.push(p === 'objects' ? { i, a: [i, i + 1], s: 'k' + i } : 'y'.repeat(65536) + i); } };")]);
-    await expect(rt.request('bomb', 'echo', 'strings')).rejects.toThrow(/memory/);
+    await rt.start([echo(), granule('bomb', "exports.operations = { echo: (p) => { const keep = []; for (let i = 0; ; i++) keep.push(p === 'fast' ? 'y'.repeat(256 * 1024 * 1024) + i : 'y'.repeat(65536) + i); } };")]);
+    await expect(rt.request('bomb', 'echo', 'fast')).rejects.toThrow(/memory/);
     expect(rt.status('bomb')).toBe('failed');
     expect(rt.incidents.find((i) => i.context === 'bomb'), JSON.stringify(rt.incidents)).toMatchObject({ kind: 'memory', granule: 'hostile/bomb' });
-    await rt.replace(granule('bomb', rt.state().length ? "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push({ i, a: [i, i + 1], s: 'k' + i }); } };" : ''));
+    // Slower bombs: many small strings, then many small objects.
+    await rt.replace(granule('bomb', "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push('y'.repeat(65536) + i); } };"));
+    await expect(rt.request('bomb', 'echo')).rejects.toThrow(/memory/);
+    await rt.replace(granule('bomb', "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push({ i, a: [i, i + 1], s: 'k' + i }); } };"));
     await expect(rt.request('bomb', 'echo')).rejects.toThrow(/memory|processor/);
     expect(rt.status('bomb')).toBe('failed');
     await expectHostUnharmed(rt);
@@ -219,13 +216,13 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     await expectHostUnharmed(rt);
   });
 
-  it('attack: a 512 MiB message to the host is never built, never sent, and stops only its granule', async () => {
+  it('attack: a 512 MB message to the host is never built, never sent, and stops only its granule', async () => {
     const rt = newRuntime();
     const seen: unknown[] = [];
     rt.on('big:huge', (p) => seen.push(typeof p));
     await rt.start([
       echo(),
-      granule('big', "exports.operations = { echo: (p) => { const s = 'x'.repeat(512 * 1024 * 1024); if (p === 'emit') twin.emit('huge', s); return s; } };", { provides: { operations: ['echo'], events: ['huge'] } }),
+      granule('big', "exports.operations = { echo: (p) => { const s = 'x'.repeat(512 * 1000 * 1000); if (p === 'emit') twin.emit('huge', s); return s; } };", { provides: { operations: ['echo'], events: ['huge'] } }),
     ]);
     await expect(rt.request('big', 'echo', 'emit')).rejects.toThrow(/memory/);
     expect(rt.status('big')).toBe('failed');
