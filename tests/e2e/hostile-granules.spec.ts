@@ -195,8 +195,8 @@ test.describe('hostile granules in Chromium', () => {
     await expectTabAndTwinAlive(page);
   });
 
-  test('attack: a 512 MiB message is never built or sent; the tab survives', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('huge', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 'z'.repeat(512 * 1024 * 1024) };"), 'huge');
+  test('attack: a 512 MB message is never built or sent; the tab survives', async ({ page, stack }) => {
+    await composeWith(page, stack.appUrl, hostile('huge', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 'z'.repeat(512 * 1000 * 1000) };"), 'huge');
     await expect(page.getByTestId('incidents')).toContainText('appearance: memory');
     await expect(page.getByTestId('context-states')).toContainText('failed');
     await expectTabAndTwinAlive(page);

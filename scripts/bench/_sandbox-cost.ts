@@ -1,5 +1,6 @@
 // The cost of granule isolation in Node: start-up per context, one request's round trip, and resident memory per
-// context, for a given sandbox factory. Used by granule.ts; run directly it prints JSON (to record a baseline).
+// context, for a given sandbox factory. Used by granule.ts; run directly (tsx scripts/bench/_sandbox-cost.ts) it
+// prints JSON, e.g. to record another sandbox as the baseline.
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTwinDir } from '../../src/lib/twin/source.node.ts';
