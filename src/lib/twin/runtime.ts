@@ -240,8 +240,9 @@ export class TwinRuntime {
     c.ready.then(() => clearTimeout(startTimer));
     sandbox.onExit((exit) => {
       if (c.status === 'stopped' || c.status === 'failed') return;
-      this.report(c, exit.reason === 'memory' ? 'memory' : 'crash', `it stopped: ${exit.detail}`);
-      this.halt(c, 'failed', exit.reason === 'memory' ? 'it ran out of memory' : `it crashed (${exit.detail})`);
+      // Halt first, so whoever hears of the incident already sees the context as failed.
+      this.halt(c, 'failed', exit.reason === 'memory' ? 'it ran out of memory' : exit.reason === 'cpu' || exit.reason === 'limit' ? `stopped: ${exit.detail}` : `it crashed (${exit.detail})`);
+      this.report(c, exit.reason === 'memory' ? 'memory' : exit.reason === 'cpu' ? 'hang' : exit.reason === 'limit' ? 'protocol' : 'crash', `it stopped: ${exit.detail}`);
     });
     sandbox.onMessage((text) => this.receive(c, text, settle));
     const files: Record<string, string> = {};
