@@ -205,6 +205,19 @@ describe('GranuleRegistry', () => {
     await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[2]!, root, `0x${'00'.repeat(32)}`], w), 'NotYourPublicKey');
     await expectRevert(registryAs(1).write.instantiate([DUMMY, 0xbeefn, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'InvalidProof');
   });
+
+  // Last in this file: it moves the chain's clock a day ahead.
+  it('refuses a reveal whose commitment is older than COMMITMENT_TTL (1 day)', async () => {
+    const alpha3 = 0xdeadn;
+    const { salt } = await commitRegistration({ publicClient, walletClient: wallets[0]!, registry, secret: secrets[0]!, alpha: alpha3 });
+    await publicClient.request({ method: 'evm_increaseTime' as never, params: [86_401] as never });
+    await publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+    const refused = await expectRevert(registerGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha: alpha3, manifestCid: CID, salt }), 'CommitmentExpired');
+    expect(refused.message).toMatch(/commit again/);
+    // A fresh commitment works.
+    const reg = await registerGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha: alpha3, manifestCid: CID });
+    expect(reg.salt).not.toBe(salt);
+  });
 });
 
 export type { Groth16Proof };

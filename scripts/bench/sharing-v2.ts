@@ -1,4 +1,5 @@
-// Proving time (the app's prover in Node, median of warm runs) and gas per sharing action, for docs/bench/sharing-v2.md:
+// Proving time (the app's prover in Node, median of warm runs) and gas per sharing action, for docs/bench/sharing-v2.md
+// (its figures are collected in docs/bench/sharing-v2.json):
 // `npx tsx scripts/bench/sharing-v2.ts <label> [runs]` writes docs/bench/sharing-v2-<label>.json. Run once on the code
 // before issue 12 ("before") and once after ("after"); the markdown table is written from both files.
 import '../../src/lib/node/polyfills';
