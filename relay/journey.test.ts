@@ -1,5 +1,5 @@
 // The whole headless journey on a real chain: three custodian relays watch a real anvil with the real contracts;
-// the owner publishes (encrypt, shard, pin, deposit) and registers with a real Groth16 proof, authorizes a user, the
+// the owner prepares (encrypt, shard), registers with a real Groth16 proof, then pins and deposits, authorizes a user, the
 // user instantiates; the custodians see the Instantiated event and release their shares; the owner is gone by
 // then, and the user rebuilds the granule from the pinning relay, byte for byte.
 import '../src/lib/p2p/websocket-global.node.ts';
@@ -24,7 +24,7 @@ import { fileArtifactSource } from '../src/lib/zk/artifacts.node';
 import { alphaOf, alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
-import { publishGranule } from '../src/lib/p2p/publish';
+import { prepareGranulePublication, publishGranule } from '../src/lib/p2p/publish';
 import { retrieveGranule } from '../src/lib/p2p/retrieve';
 import { cidFromChainBytes } from '../src/lib/p2p/public-manifest';
 import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
@@ -94,13 +94,19 @@ describe('register → authorize → instantiate → custodians release → fetc
     expect(threshold).toBe(2);
     const archive = new Uint8Array(randomBytes(300 * 1024));
     const alpha = alphaOf(archive);
-    const published = await publishGranule({
+    const publication = {
       helia: ownerNode.helia, archive, alpha: alphaHex(alpha), k: 2, n: 3,
       granule: { name: 'journey/mechanical', version: '1.0.0', description: 'journey', domain: 'enabling', context: 'mechanical', printers: [], tags: [], license: 'MIT' },
       custody: { threshold, custodians: custodians.map((c) => hexToBytes(c.x25519PublicKey.slice(2))) },
-    });
+    };
+    // Publishing order: stored and its manifest CID computed here, nothing sent; registered; then pinned (the relay
+    // checks manifestOf(α) on chain) and the key shares deposited.
+    const prepared = await prepareGranulePublication(publication);
+    await registerGranule({ publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha, manifestCid: prepared.manifestCid.bytes });
+    const published = await publishGranule(publication);
+    expect(published.manifestCid.toString()).toBe(prepared.manifestCid.toString());
+    expect(published.pinnedBy).toEqual([relays[0]!.peerId]);
     expect(published.depositedWith).toHaveLength(3);
-    await registerGranule({ publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha, manifestCid: published.manifestCid.bytes });
     const authorized = await authorizeGranule({ publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha, userPk: user.publicKey, fromBlock: BigInt(deployBlock) });
     // The owner may go offline now: everything it shared is pinned and deposited.
     await ownerNode.stop();
