@@ -8,7 +8,7 @@ import { createPublicClient, http, type Address } from 'viem';
 import { foundry } from 'viem/chains';
 import { poseidonHash } from '../src/lib/identity/index';
 import {
-  authorizationCommitment, authorizationInput, createProver, instantiationInput, LeanTree, registrationCommitment,
+  authorizationCommitment, authorizationInput, createProver, enrolmentInput, instantiationInput, LeanTree, registrationCommitment,
   registrationInput, terminateProver, toSolidityProof, TREE_MAX_DEPTH, type CircuitInput, type CircuitName,
 } from '../src/lib/zk/index';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
@@ -16,6 +16,7 @@ import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.n
 import { deployContracts } from '../src/lib/chain/deploy.ts';
 
 const sender = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+const registry = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
 const chainId = 31337;
 const sk = 123456789n;
 const pk = poseidonHash([sk]);
@@ -33,9 +34,10 @@ function inputs(): Record<CircuitName, CircuitInput> {
   for (let i = 1n; i <= 4n; i++) auth.insert(i * 7777n);
   auth.insert(authorizationCommitment(alpha, pk, pkU, authSalt));
   return {
-    registration: registrationInput({ secret: sk, alpha, salt, sender, chainId }),
-    authorization: authorizationInput({ secret: sk, alpha, salt, userPk: pkU, authSalt, proof: reg.proof(6), root: reg.root, sender, chainId }),
-    instantiation: instantiationInput({ secret: skU, alpha, ownerPk: pk, authSalt, proof: auth.proof(4), root: auth.root, sender, chainId }),
+    registration: registrationInput({ secret: sk, alpha, salt, sender, chainId, registry }),
+    authorization: authorizationInput({ secret: sk, alpha, salt, userPk: pkU, authSalt, proof: reg.proof(6), root: reg.root, sender, chainId, registry }),
+    instantiation: instantiationInput({ secret: skU, alpha, ownerPk: pk, authSalt, proof: auth.proof(4), root: auth.root, sender, chainId, registry }),
+    enrolment: enrolmentInput({ secret: sk, sender, chainId, consortium: registry }),
   };
 }
 
@@ -58,7 +60,25 @@ describe('circuit constraints', () => {
   const valid = inputs();
 
   it('accepts the valid witnesses', async () => {
-    for (const circuit of ['registration', 'authorization', 'instantiation'] as const) expect(await witnessOk(circuit, valid[circuit].signals)).toBe(true);
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment'] as const) expect(await witnessOk(circuit, valid[circuit].signals)).toBe(true);
+  });
+
+  it('enrolment: a public key that is not H(secret) fails', async () => {
+    const s = valid.enrolment.signals;
+    for (const field of ['secret', 'pk']) expect(await witnessOk('enrolment', { ...s, [field]: bump(s[field]) }), field).toBe(false);
+  });
+
+  it('a proof at depth 14 (beyond the old 2^13 limit) passes, as at the new maximum of 20', async () => {
+    // A lean tree of 2^13 + 1 leaves has depth 14; the last leaf's path has one sibling (the left subtree's root).
+    const tree = new LeanTree();
+    for (let i = 1n; i <= 8192n; i++) tree.insert(i);
+    const leaf = registrationCommitment(alpha, pk, salt);
+    tree.insert(leaf);
+    expect(tree.depth).toBe(14);
+    const s = authorizationInput({ secret: sk, alpha, salt, userPk: pkU, authSalt, proof: tree.proof(8192), root: tree.root, sender, chainId, registry }).signals;
+    expect(await witnessOk('authorization', s)).toBe(true);
+    // A leaf deep in the left subtree has a full 14-level path.
+    expect(tree.proof(0).depth).toBe(14);
   });
 
   it('registration: wrong key, salt, public key, commitment or α fail', async () => {
@@ -92,6 +112,8 @@ describe('circuit constraints', () => {
     const manifest = JSON.parse(readFileSync(`${DEFAULT_ARTIFACT_DIR}/manifest.json`, 'utf8'));
     expect(manifest.circuits.authorization.maxDepth).toBe(TREE_MAX_DEPTH);
     expect(manifest.circuits.instantiation.maxDepth).toBe(TREE_MAX_DEPTH);
+    expect(TREE_MAX_DEPTH).toBe(20);
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment']) expect(manifest.circuits[circuit].constraints).toBeLessThan(2 ** manifest.ptauPower);
     expect(manifest.backend).toBe('groth16');
   });
 });
@@ -104,17 +126,17 @@ describe('proofs from the committed keys', () => {
   beforeAll(async () => {
     anvil = await startAnvil();
     const { contracts } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
-    verifiers = { registration: contracts.RegistrationVerifier!, authorization: contracts.AuthorizationVerifier!, instantiation: contracts.InstantiationVerifier! };
+    verifiers = { registration: contracts.RegistrationVerifier!, authorization: contracts.AuthorizationVerifier!, instantiation: contracts.InstantiationVerifier!, enrolment: contracts.EnrolmentVerifier! };
   });
   afterAll(async () => {
     await anvil?.stop();
     await terminateProver();
   });
 
-  it('verify in snarkjs and in the Solidity verifier, and only with the sender and chain they were made for', async () => {
+  it('verify in snarkjs and in the Solidity verifier, and only with the sender, chain and contract they were made for', async () => {
     const client = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
     const valid = inputs();
-    for (const circuit of ['registration', 'authorization', 'instantiation'] as const) {
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment'] as const) {
       const { proof, publicSignals } = await prover.prove(valid[circuit]);
       expect(await prover.verify(circuit, publicSignals, proof), circuit).toBe(true);
       const n = publicSignals.length;
@@ -122,13 +144,16 @@ describe('proofs from the committed keys', () => {
       const sol = toSolidityProof(proof);
       const onChain = (signals: bigint[]) => client.readContract({ address: verifiers[circuit], abi, functionName: 'verifyProof', args: [sol.a, sol.b, sol.c, signals] as never });
       expect(await onChain(publicSignals), `${circuit} on chain`).toBe(true);
-      // Binding: the last two public signals are the sender and the chain id.
-      const otherSender = publicSignals.map((s, i) => (i === n - 2 ? s + 1n : s));
-      const otherChain = publicSignals.map((s, i) => (i === n - 1 ? 1n : s));
+      // Binding: the last three public signals are the sender, the chain id and the verifying contract.
+      const otherSender = publicSignals.map((s, i) => (i === n - 3 ? s + 1n : s));
+      const otherChain = publicSignals.map((s, i) => (i === n - 2 ? 1n : s));
+      const otherContract = publicSignals.map((s, i) => (i === n - 1 ? s + 1n : s));
       expect(await prover.verify(circuit, otherSender, proof), `${circuit} other sender`).toBe(false);
       expect(await prover.verify(circuit, otherChain, proof), `${circuit} other chain`).toBe(false);
+      expect(await prover.verify(circuit, otherContract, proof), `${circuit} other contract`).toBe(false);
       expect(await onChain(otherSender)).toBe(false);
       expect(await onChain(otherChain)).toBe(false);
+      expect(await onChain(otherContract)).toBe(false);
     }
   });
 });

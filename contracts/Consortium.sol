@@ -3,11 +3,25 @@ pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
+interface IEnrolmentVerifier {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[4] calldata signals) external view returns (bool);
+}
+
 /// @title Consortium: who may take part in twingrain's sharing, and who keeps granule keys.
 /// @notice Members bind a wallet to their twingrain public key Pk = Poseidon(Sk). Custodians hold shares of granule
 /// keys and are addressed by their X25519 public keys; `threshold` shares reconstruct a key.
+/// Self-enrolment proves knowledge of Sk for Pk (circuits/src/enrolment.circom), bound to the sending account, the
+/// chain and this contract's address: a Pk seen in the mempool cannot be squatted.
 contract Consortium is AccessControl {
     bytes32 public constant ENROLLER_ROLE = keccak256("ENROLLER_ROLE");
+
+    struct Proof {
+        uint256[2] a;
+        uint256[2][2] b;
+        uint256[2] c;
+    }
+
+    IEnrolmentVerifier public immutable enrolmentVerifier;
 
     struct Custodian {
         address account;
@@ -31,6 +45,7 @@ contract Consortium is AccessControl {
     event ThresholdChanged(uint8 threshold);
 
     error EnrolmentClosed();
+    error InvalidProof();
     error AlreadyEnrolled(address account);
     error PublicKeyTaken(uint256 pk);
     error InvalidPublicKey();
@@ -38,16 +53,22 @@ contract Consortium is AccessControl {
     error UnknownCustodian(address account);
     error InvalidThreshold(uint8 threshold, uint256 custodians);
 
-    constructor(address admin, bool openEnrolment_) {
+    constructor(address admin, bool openEnrolment_, IEnrolmentVerifier enrolmentVerifier_) {
+        enrolmentVerifier = enrolmentVerifier_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(ENROLLER_ROLE, admin);
         openEnrolment = openEnrolment_;
         emit OpenEnrolmentChanged(openEnrolment_);
     }
 
-    /// @notice Enrol the caller under `pk` while enrolment is open.
-    function enrol(uint256 pk) external {
+    /// @notice Enrol the caller under `pk` while enrolment is open, with a proof that the caller knows Sk for
+    /// Pk = Poseidon(Sk). Public signals: [Pk, sender, chain id, this contract].
+    function enrol(uint256 pk, Proof calldata proof) external {
         if (!openEnrolment) revert EnrolmentClosed();
+        _checkEnrolment(msg.sender, pk);
+        uint256[4] memory signals = [pk, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        // A verifier that runs out of gas in the pairing precompile returns false: that is a refusal too.
+        if (!enrolmentVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
         _enrol(msg.sender, pk);
     }
 
@@ -97,13 +118,17 @@ contract Consortium is AccessControl {
         return _custodians;
     }
 
-    function _enrol(address account, uint256 pk) private {
+    function _checkEnrolment(address account, uint256 pk) private view {
         // Pk is a BN254 field element; zero is reserved to mean "not enrolled".
         if (pk == 0 || pk >= 21888242871839275222246405745257275088548364400416034343698204186575808495617) {
             revert InvalidPublicKey();
         }
         if (pkOf[account] != 0) revert AlreadyEnrolled(account);
         if (memberOf[pk] != address(0)) revert PublicKeyTaken(pk);
+    }
+
+    function _enrol(address account, uint256 pk) private {
+        _checkEnrolment(account, pk);
         pkOf[account] = pk;
         memberOf[pk] = account;
         emit MemberEnrolled(account, pk);

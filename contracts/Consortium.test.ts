@@ -1,4 +1,5 @@
-// Consortium against a real anvil: enrolment (open and closed), custodians, threshold, and every revert path.
+// Consortium against a real anvil: enrolment with a proof of Sk (open) and by an enroller (closed), custodians,
+// threshold, and every revert path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, createWalletClient, getContract, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -7,6 +8,16 @@ import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.n
 import { deployContracts } from '../src/lib/chain/deploy.ts';
 import { compileContracts } from '../src/lib/chain/compile.node.ts';
 import { consortiumAbi, contractRevertOf } from '../src/lib/chain/index';
+import { createProver, enrolmentInput, terminateProver, toSolidityProof, type SolidityProof } from '../src/lib/zk/index';
+import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
+import { poseidonHash } from '../src/lib/identity/index';
+
+const prover = createProver(fileArtifactSource());
+const DUMMY: SolidityProof = { a: [1n, 2n], b: [[1n, 2n], [3n, 4n]], c: [1n, 2n] };
+/** A proof of Sk for `consortium`, made for wallet i (the sender it is bound to). */
+async function proofOf(secret: bigint, consortium: Address, i: number): Promise<SolidityProof> {
+  return toSolidityProof((await prover.prove(enrolmentInput({ secret, sender: wallets[i]!.account!.address, chainId: foundry.id, consortium }))).proof);
+}
 
 let anvil: AnvilInstance;
 let publicClient: PublicClient;
@@ -36,28 +47,35 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await anvil?.stop();
+  await terminateProver();
 });
 
 describe('Consortium', () => {
-  it('lets anyone enrol while enrolment is open, once per account and key', async () => {
-    await mined(as(open, 1).write.enrol([5n], opts(1)));
-    expect(await as(open, 1).read.pkOf([wallets[1]!.account!.address])).toBe(5n);
-    expect(await as(open, 1).read.memberOf([5n])).toBe(wallets[1]!.account!.address);
+  it('lets anyone who knows Sk enrol Pk while enrolment is open, once per account and key', async () => {
+    const pk5 = poseidonHash([5n]);
+    // Without Sk (no valid proof), with a proof for another account, or for another Consortium: refused.
+    await reverts(as(open, 1).write.enrol([pk5, DUMMY], opts(1)), 'InvalidProof');
+    await reverts(as(open, 1).write.enrol([pk5, await proofOf(5n, open, 2)], opts(1)), 'InvalidProof');
+    await reverts(as(open, 1).write.enrol([pk5, await proofOf(5n, closed, 1)], opts(1)), 'InvalidProof');
+    await reverts(as(open, 1).write.enrol([poseidonHash([6n]), await proofOf(5n, open, 1)], opts(1)), 'InvalidProof');
+    await mined(as(open, 1).write.enrol([pk5, await proofOf(5n, open, 1)], { ...opts(1), gas: 1_000_000n }));
+    expect(await as(open, 1).read.pkOf([wallets[1]!.account!.address])).toBe(pk5);
+    expect(await as(open, 1).read.memberOf([pk5])).toBe(wallets[1]!.account!.address);
     expect(await as(open, 1).read.isMember([wallets[1]!.account!.address])).toBe(true);
-    await reverts(as(open, 1).write.enrol([6n], opts(1)), 'AlreadyEnrolled');
-    await reverts(as(open, 2).write.enrol([5n], opts(2)), 'PublicKeyTaken');
-    await reverts(as(open, 2).write.enrol([0n], opts(2)), 'InvalidPublicKey');
-    await reverts(as(open, 2).write.enrol([FIELD], opts(2)), 'InvalidPublicKey');
+    await reverts(as(open, 1).write.enrol([poseidonHash([6n]), await proofOf(6n, open, 1)], opts(1)), 'AlreadyEnrolled');
+    await reverts(as(open, 2).write.enrol([pk5, await proofOf(5n, open, 2)], opts(2)), 'PublicKeyTaken');
+    await reverts(as(open, 2).write.enrol([0n, DUMMY], opts(2)), 'InvalidPublicKey');
+    await reverts(as(open, 2).write.enrol([FIELD, DUMMY], opts(2)), 'InvalidPublicKey');
   });
 
   it('closed enrolment: only enrollers enrol, only the admin opens it', async () => {
-    await reverts(as(closed, 1).write.enrol([7n], opts(1)), 'EnrolmentClosed');
+    await reverts(as(closed, 1).write.enrol([poseidonHash([7n]), await proofOf(7n, closed, 1)], opts(1)), 'EnrolmentClosed');
     await reverts(as(closed, 1).write.enrolMember([wallets[1]!.account!.address, 7n], opts(1)), 'AccessControlUnauthorizedAccount');
     await mined(as(closed, 0).write.enrolMember([wallets[1]!.account!.address, 7n], opts(0)));
     expect(await as(closed, 0).read.pkOf([wallets[1]!.account!.address])).toBe(7n);
     await reverts(as(closed, 1).write.setOpenEnrolment([true], opts(1)), 'AccessControlUnauthorizedAccount');
     await mined(as(closed, 0).write.setOpenEnrolment([true], opts(0)));
-    await mined(as(closed, 2).write.enrol([8n], opts(2)));
+    await mined(as(closed, 2).write.enrol([poseidonHash([8n]), await proofOf(8n, closed, 2)], { ...opts(2), gas: 1_000_000n }));
   });
 
   it('registers custodians with X25519 keys and a threshold', async () => {

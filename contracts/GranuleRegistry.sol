@@ -4,18 +4,22 @@ pragma solidity ^0.8.28;
 import {Consortium} from "./Consortium.sol";
 import {LeanTree, IPoseidonT3} from "./zk/LeanTree.sol";
 
-interface IVerifier5 {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[5] calldata signals) external view returns (bool);
+interface IVerifier6 {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[6] calldata signals) external view returns (bool);
 }
 
-interface IVerifier7 {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[7] calldata signals) external view returns (bool);
+interface IVerifier8 {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[8] calldata signals) external view returns (bool);
 }
 
 /// @title GranuleRegistry: the paper's processing mechanisms 2 (registration), 4 (authorization) and 6 (instantiation).
-/// @notice Every proof is bound to msg.sender and block.chainid through its public inputs, so a proof copied from
-/// the mempool or from another chain does not verify. Uniqueness rests on public values (α, R_α.U, (α, Pk_U)),
-/// never on proof bytes: Groth16 proofs are malleable and a re-randomized copy must not create a second record.
+/// @notice Every proof is bound to msg.sender, block.chainid and this registry's address through its public inputs,
+/// so a proof copied from the mempool, from another chain or made for another registry does not verify. Every action
+/// is also bound to the caller's enrolled public key (Consortium.pkOf): an account acts only as its own Pk.
+/// Registration is commit–reveal: the owner first commits keccak256(α, Pk_S, account, salt), which hides α, and
+/// reveals at least one block later, so a mempool observer who learns α from the reveal is always too late.
+/// Uniqueness rests on public values (α, R_α.U, (α, Pk_U)), never on proof bytes: Groth16 proofs are malleable and a
+/// re-randomized copy must not create a second record.
 contract GranuleRegistry {
     using LeanTree for LeanTree.Tree;
 
@@ -25,18 +29,36 @@ contract GranuleRegistry {
         uint256[2] c;
     }
 
+    /// @dev When a registration commitment was mined.
+    struct Commitment {
+        uint64 blockNumber;
+        uint64 timestamp;
+    }
+
+    struct Instantiation {
+        uint64 timestamp;
+        bytes32 x25519PublicKey;
+    }
+
     uint256 internal constant MAX_MANIFEST_CID_BYTES = 128;
     /// @dev CIDv1, raw codec, sha2-256, 32-byte digest: the public manifest's CID form (a raw block, see src/lib/p2p).
     bytes4 internal constant RAW_SHA256_CID_PREFIX = 0x01551220;
+    /// @notice A registration commitment must be revealed within this time.
+    uint256 public constant COMMITMENT_TTL = 1 days;
+    /// @notice A tree root stays acceptable this long after a later insert replaced it.
+    uint256 public constant ROOT_TTL = LeanTree.ROOT_TTL;
+    uint256 public constant RATE_WINDOW = 1 days;
 
     Consortium public immutable consortium;
-    IVerifier5 public immutable registrationVerifier;
-    IVerifier7 public immutable authorizationVerifier;
-    IVerifier5 public immutable instantiationVerifier;
+    IVerifier6 public immutable registrationVerifier;
+    IVerifier8 public immutable authorizationVerifier;
+    IVerifier6 public immutable instantiationVerifier;
     IPoseidonT3 public immutable poseidon;
+    /// @notice At most this many registrations + authorizations per member in any rolling day.
+    uint256 public immutable ACTIONS_PER_DAY;
 
-    LeanTree.Tree private _registrations;
-    LeanTree.Tree private _authorizations;
+    LeanTree.Tree internal _registrations;
+    LeanTree.Tree internal _authorizations;
 
     /// @notice Pk_S of the owner who registered α (0: not registered).
     mapping(uint256 alpha => uint256 pk) public ownerOf;
@@ -46,18 +68,28 @@ contract GranuleRegistry {
     mapping(uint256 alpha => bytes cid) private _manifestCid;
     /// @notice How many granules were registered under an owner public key (read by the incentive contract).
     mapping(uint256 pk => uint256 count) public registrationsOf;
-    /// @notice How many users instantiated α (read by the incentive contract).
+    /// @notice How many distinct members other than the owner instantiated α (what incentives pay on).
     mapping(uint256 alpha => uint256 count) public instantiationsOf;
     /// @notice Whether R_α.U is a leaf of the authorization tree.
     mapping(uint256 commitment => bool) public isAuthorized;
-    /// @notice When Pk_U instantiated α (0: never), keyed by keccak256(α, Pk_U).
-    mapping(bytes32 key => uint256 timestamp) private _instantiatedAt;
+    mapping(bytes32 key => Instantiation) private _instantiations;
+    /// @dev Registration commitments per committing account (keyed by account, so nobody can refresh another's).
+    mapping(address account => mapping(bytes32 commitment => Commitment)) private _commitments;
+    /// @dev Rate limit: per account, a ring of the timestamps of its last ACTIONS_PER_DAY actions, four per slot.
+    mapping(address account => mapping(uint256 slot => uint256 packed)) private _actionTimes;
+    mapping(address account => uint256 next) private _actionCursor;
 
+    event RegistrationCommitted(address indexed account, bytes32 indexed commitment);
     event Registered(uint256 indexed alpha, uint256 indexed ownerPk, uint256 commitment, uint256 leafIndex, uint256 root, bytes manifestCid);
     event Authorized(uint256 indexed alpha, uint256 indexed userPk, uint256 ownerPk, uint256 commitment, uint256 leafIndex, uint256 root);
     event Instantiated(uint256 indexed alpha, uint256 indexed userPk, address indexed account, bytes32 x25519PublicKey, uint256 ownerPk);
 
     error NotAMember(address account);
+    error NotYourPublicKey(uint256 pk);
+    error NoCommitment();
+    error CommitmentTooFresh();
+    error CommitmentExpired();
+    error RateLimited(address account, uint256 retryAt);
     error AlreadyRegistered(uint256 alpha);
     error InvalidManifestCid();
     error InvalidProof();
@@ -66,30 +98,58 @@ contract GranuleRegistry {
     error UnknownRoot(uint256 root);
     error AlreadyAuthorized(uint256 commitment);
     error AlreadyInstantiated(uint256 alpha, uint256 userPk);
+    error InvalidRateLimit();
 
-    constructor(Consortium consortium_, IVerifier5 registrationVerifier_, IVerifier7 authorizationVerifier_, IVerifier5 instantiationVerifier_, IPoseidonT3 poseidon_) {
+    constructor(
+        Consortium consortium_,
+        IVerifier6 registrationVerifier_,
+        IVerifier8 authorizationVerifier_,
+        IVerifier6 instantiationVerifier_,
+        IPoseidonT3 poseidon_,
+        uint256 actionsPerDay
+    ) {
+        if (actionsPerDay == 0 || actionsPerDay > type(uint32).max) revert InvalidRateLimit();
         consortium = consortium_;
         registrationVerifier = registrationVerifier_;
         authorizationVerifier = authorizationVerifier_;
         instantiationVerifier = instantiationVerifier_;
         poseidon = poseidon_;
+        ACTIONS_PER_DAY = actionsPerDay;
     }
 
-    modifier onlyMember() {
-        if (consortium.pkOf(msg.sender) == 0) revert NotAMember(msg.sender);
+    /// @dev The caller's enrolled Pk must be `pk`: a member acts only as itself.
+    modifier asMember(uint256 pk) {
+        uint256 callerPk = consortium.pkOf(msg.sender);
+        if (callerPk == 0) revert NotAMember(msg.sender);
+        if (callerPk != pk) revert NotYourPublicKey(pk);
         _;
     }
 
-    /// @notice Mechanism 2. Public signals: [Pk_S, R_α, α, sender, chain id].
-    function register(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 commitment, bytes calldata manifestCid)
+    /// @notice Step 1 of registration: c = keccak256(abi.encode(α, Pk_S, account, salt)). Reveals nothing about α.
+    function commitRegistration(bytes32 commitment) external {
+        if (consortium.pkOf(msg.sender) == 0) revert NotAMember(msg.sender);
+        _commitments[msg.sender][commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
+        emit RegistrationCommitted(msg.sender, commitment);
+    }
+
+    /// @notice When the caller's commitment was mined (zeros: none).
+    function commitmentOf(address account, bytes32 commitment) external view returns (uint64 blockNumber, uint64 timestamp) {
+        Commitment memory c = _commitments[account][commitment];
+        return (c.blockNumber, c.timestamp);
+    }
+
+    /// @notice Mechanism 2, step 2 of registration (the reveal). Public signals: [Pk_S, R_α, α, sender, chain id, registry].
+    function register(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 commitment, bytes calldata manifestCid, bytes32 salt)
         external
-        onlyMember
+        asMember(ownerPk)
         returns (uint256 leafIndex)
     {
         if (ownerOf[alpha] != 0) revert AlreadyRegistered(alpha);
+        _consumeCommitment(keccak256(abi.encode(alpha, ownerPk, msg.sender, salt)));
         if (manifestCid.length == 0 || manifestCid.length > MAX_MANIFEST_CID_BYTES) revert InvalidManifestCid();
-        uint256[5] memory signals = [ownerPk, commitment, alpha, uint256(uint160(msg.sender)), block.chainid];
-        if (!_verify5(registrationVerifier, proof, signals)) revert InvalidProof();
+        _countAction();
+        uint256[6] memory signals = [ownerPk, commitment, alpha, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        if (!_verify6(registrationVerifier, proof, signals)) revert InvalidProof();
         ownerOf[alpha] = ownerPk;
         _storeManifest(alpha, manifestCid);
         registrationsOf[ownerPk] += 1;
@@ -98,10 +158,10 @@ contract GranuleRegistry {
         emit Registered(alpha, ownerPk, commitment, leafIndex, root, manifestCid);
     }
 
-    /// @notice Mechanism 4. Public signals: [α, Pk_S, Pk_U, M_α, R_α.U, sender, chain id].
+    /// @notice Mechanism 4. Public signals: [α, Pk_S, Pk_U, M_α, R_α.U, sender, chain id, registry].
     function authorize(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 userPk, uint256 root, uint256 commitment)
         external
-        onlyMember
+        asMember(ownerPk)
         returns (uint256 leafIndex)
     {
         uint256 registeredOwner = ownerOf[alpha];
@@ -109,27 +169,48 @@ contract GranuleRegistry {
         if (registeredOwner != ownerPk) revert NotGranuleOwner(alpha, ownerPk);
         if (!_registrations.isKnownRoot(root)) revert UnknownRoot(root);
         if (isAuthorized[commitment]) revert AlreadyAuthorized(commitment);
-        uint256[7] memory signals = [alpha, ownerPk, userPk, root, commitment, uint256(uint160(msg.sender)), block.chainid];
-        if (!_verify7(authorizationVerifier, proof, signals)) revert InvalidProof();
+        _countAction();
+        uint256[8] memory signals = [alpha, ownerPk, userPk, root, commitment, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        if (!_verify8(authorizationVerifier, proof, signals)) revert InvalidProof();
         isAuthorized[commitment] = true;
         uint256 newRoot;
         (leafIndex, newRoot) = _authorizations.insert(poseidon, commitment);
         emit Authorized(alpha, userPk, ownerPk, commitment, leafIndex, newRoot);
     }
 
-    /// @notice Mechanism 6. Public signals: [α, Pk_U, M_α.U, sender, chain id]. The event is what custodians watch
-    /// to deliver the granule key, sealed to `x25519PublicKey`.
-    function instantiate(Proof calldata proof, uint256 alpha, uint256 userPk, uint256 root, bytes32 x25519PublicKey) external onlyMember {
+    /// @notice Mechanism 6. Public signals: [α, Pk_U, M_α.U, sender, chain id, registry]. The caller must be the
+    /// member enrolled under Pk_U. The X25519 key custodians seal the granule key to is recorded with it
+    /// (instantiationOf) and emitted; an owner instantiating its own granule is recorded but not counted.
+    function instantiate(Proof calldata proof, uint256 alpha, uint256 userPk, uint256 root, bytes32 x25519PublicKey) external asMember(userPk) {
         uint256 owner = ownerOf[alpha];
         if (owner == 0) revert NotRegistered(alpha);
         if (!_authorizations.isKnownRoot(root)) revert UnknownRoot(root);
         bytes32 key = keccak256(abi.encode(alpha, userPk));
-        if (_instantiatedAt[key] != 0) revert AlreadyInstantiated(alpha, userPk);
-        uint256[5] memory signals = [alpha, userPk, root, uint256(uint160(msg.sender)), block.chainid];
-        if (!_verify5(instantiationVerifier, proof, signals)) revert InvalidProof();
-        _instantiatedAt[key] = block.timestamp;
-        instantiationsOf[alpha] += 1;
+        if (_instantiations[key].timestamp != 0) revert AlreadyInstantiated(alpha, userPk);
+        uint256[6] memory signals = [alpha, userPk, root, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        if (!_verify6(instantiationVerifier, proof, signals)) revert InvalidProof();
+        _instantiations[key] = Instantiation(uint64(block.timestamp), x25519PublicKey);
+        // One Pk per account and one account per Pk (Consortium), so each counted instantiation is a distinct
+        // member; the owner licensing itself earns nothing.
+        if (userPk != owner) instantiationsOf[alpha] += 1;
         emit Instantiated(alpha, userPk, msg.sender, x25519PublicKey, owner);
+    }
+
+    /// @notice When Pk_U instantiated α and the X25519 key it asked the granule key to be sealed to (zeros: never).
+    function instantiationOf(uint256 alpha, uint256 userPk) external view returns (uint64 timestamp, bytes32 x25519PublicKey) {
+        Instantiation memory i = _instantiations[keccak256(abi.encode(alpha, userPk))];
+        return (i.timestamp, i.x25519PublicKey);
+    }
+
+    /// @notice When the account may act again (0: now), and how many actions it has left in the rolling day.
+    function rateLimitOf(address account) external view returns (uint256 retryAt, uint256 remaining) {
+        uint256 cursor = _actionCursor[account];
+        uint256 oldest = _actionTime(account, cursor % ACTIONS_PER_DAY);
+        if (oldest != 0 && block.timestamp < oldest + RATE_WINDOW) retryAt = oldest + RATE_WINDOW;
+        for (uint256 i = 0; i < ACTIONS_PER_DAY; i++) {
+            uint256 t = _actionTime(account, i);
+            if (t == 0 || block.timestamp >= t + RATE_WINDOW) remaining++;
+        }
     }
 
     /// @notice The granule's public manifest on IPFS (binary CID).
@@ -148,7 +229,7 @@ contract GranuleRegistry {
     }
 
     function instantiatedAt(uint256 alpha, uint256 userPk) external view returns (uint256) {
-        return _instantiatedAt[keccak256(abi.encode(alpha, userPk))];
+        return _instantiations[keccak256(abi.encode(alpha, userPk))].timestamp;
     }
 
     function registrationRoot() external view returns (uint256) {
@@ -175,13 +256,40 @@ contract GranuleRegistry {
         return _authorizations.isKnownRoot(root);
     }
 
+    /// @dev The caller's commitment exists, was mined in an earlier block and is younger than COMMITMENT_TTL; it is
+    /// consumed, so one commitment reveals once.
+    function _consumeCommitment(bytes32 hash) private {
+        Commitment memory c = _commitments[msg.sender][hash];
+        if (c.blockNumber == 0) revert NoCommitment();
+        if (c.blockNumber >= block.number) revert CommitmentTooFresh();
+        if (block.timestamp > uint256(c.timestamp) + COMMITMENT_TTL) revert CommitmentExpired();
+        delete _commitments[msg.sender][hash];
+    }
+
+    /// @dev Rolling-day limit: the oldest of the caller's last ACTIONS_PER_DAY actions must be a day old.
+    function _countAction() private {
+        uint256 cursor = _actionCursor[msg.sender];
+        uint256 index = cursor % ACTIONS_PER_DAY;
+        uint256 oldest = _actionTime(msg.sender, index);
+        if (oldest != 0 && block.timestamp < oldest + RATE_WINDOW) revert RateLimited(msg.sender, oldest + RATE_WINDOW);
+        uint256 slot = index / 4;
+        uint256 shift = (index % 4) * 64;
+        uint256 packed = _actionTimes[msg.sender][slot];
+        _actionTimes[msg.sender][slot] = (packed & ~(uint256(type(uint64).max) << shift)) | (block.timestamp << shift);
+        _actionCursor[msg.sender] = index + 1;
+    }
+
+    function _actionTime(address account, uint256 index) private view returns (uint256) {
+        return (_actionTimes[account][index / 4] >> ((index % 4) * 64)) & type(uint64).max;
+    }
+
     // The verifier runs its pairing in a precompile; with too little gas that call fails and the verifier returns
     // false instead of reverting, which is why a false result is turned into a revert here (and why clients set gas).
-    function _verify5(IVerifier5 verifier, Proof calldata proof, uint256[5] memory signals) private view returns (bool) {
+    function _verify6(IVerifier6 verifier, Proof calldata proof, uint256[6] memory signals) private view returns (bool) {
         return verifier.verifyProof(proof.a, proof.b, proof.c, signals);
     }
 
-    function _verify7(IVerifier7 verifier, Proof calldata proof, uint256[7] memory signals) private view returns (bool) {
+    function _verify8(IVerifier8 verifier, Proof calldata proof, uint256[8] memory signals) private view returns (bool) {
         return verifier.verifyProof(proof.a, proof.b, proof.c, signals);
     }
 }

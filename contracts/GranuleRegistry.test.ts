@@ -6,7 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
 import { deployContracts } from '../src/lib/chain/deploy.ts';
-import { authorizeGranule, consortiumAbi, loadAuthorizationTree, loadRegistrationTree, TreeSyncError, ContractRevertError, granuleRegistryAbi, instantiateGranule, parseRecordAddress, registerGranule, contractRevertOf } from '../src/lib/chain/index';
+import { authorizeGranule, commitRegistration, consortiumAbi, enrol, readInstantiation, loadAuthorizationTree, loadRegistrationTree, TreeSyncError, ContractRevertError, granuleRegistryAbi, instantiateGranule, parseRecordAddress, registerGranule, contractRevertOf } from '../src/lib/chain/index';
 import { createProver, registrationInput, toSolidityProof, terminateProver, type Groth16Proof, type SolidityProof } from '../src/lib/zk/index';
 import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
 import { poseidonHash } from '../src/lib/identity/index';
@@ -53,10 +53,7 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) {
     wallets.push(createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[i + 1]!), transport: http(anvil.rpcUrl) }));
   }
-  for (let i = 0; i < 3; i++) {
-    const hash = await wallets[i]!.writeContract({ address: consortium, abi: consortiumAbi, functionName: 'enrol', args: [pks[i]!], chain: foundry, account: wallets[i]!.account! });
-    await publicClient.waitForTransactionReceipt({ hash });
-  }
+  for (let i = 0; i < 3; i++) await enrol({ publicClient, walletClient: wallets[i]!, consortium, prover, secret: secrets[i]! });
 });
 
 afterAll(async () => {
@@ -72,7 +69,8 @@ describe('GranuleRegistry', () => {
   it('registers, authorizes and instantiates through the actions, with records and counters', async () => {
     const stages: string[] = [];
     const reg = await registerGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha, manifestCid: CID, onStage: (s) => stages.push(s) });
-    expect(stages).toEqual(['checking', 'loading', 'witness', 'proof', 'transaction', 'inclusion']);
+    expect(stages).toEqual(['checking', 'committing', 'loading', 'witness', 'proof', 'transaction', 'inclusion']);
+    expect(reg.commitTxHash).toMatch(/^0x/);
     expect(reg.leafIndex).toBe(0);
     expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [alpha] })).toBe(pks[0]);
     expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha] })).toBe(`0x${Buffer.from(CID).toString('hex')}`);
@@ -94,6 +92,12 @@ describe('GranuleRegistry', () => {
     expect(inst.alpha).toBe(alpha);
     expect(inst.ownerPk).toBe(pks[0]);
     expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiationsOf', args: [alpha] })).toBe(1n);
+    const recorded = await readInstantiation({ publicClient, registry, alpha, userPk: pks[1]! });
+    expect(recorded?.x25519PublicKey).toBe(`0x${'09'.repeat(32)}`);
+    expect(recorded!.timestamp).toBeGreaterThan(0n);
+    expect(await readInstantiation({ publicClient, registry, alpha, userPk: pks[2]! })).toBeNull();
+    // At a block before the instantiation nothing was recorded (custodians read at head − confirmations).
+    expect(await readInstantiation({ publicClient, registry, alpha, userPk: pks[1]!, blockNumber: inst.blockNumber - 1n })).toBeNull();
     expect(await publicClient.readContract({ address: consortium, abi: consortiumAbi, functionName: 'pkOf', args: [wallets[1]!.account!.address] })).toBe(pks[1]);
     expect((await publicClient.getTransactionReceipt({ hash: inst.txHash })).gasUsed).toBeLessThan(500_000n);
   });
@@ -112,45 +116,57 @@ describe('GranuleRegistry', () => {
     const alpha2 = 0xbeefn;
     let proof: SolidityProof;
     let commitment: bigint;
+    let salt: `0x${string}`;
+    const w = (i: number) => ({ chain: foundry, account: wallets[i]!.account! });
     beforeAll(async () => {
-      const input = registrationInput({ secret: secrets[0]!, alpha: alpha2, salt: 5n, sender: wallets[0]!.account!.address, chainId: foundry.id });
+      const input = registrationInput({ secret: secrets[0]!, alpha: alpha2, salt: 5n, sender: wallets[0]!.account!.address, chainId: foundry.id, registry });
       const proved = await prover.prove(input);
       proof = toSolidityProof(proved.proof);
       commitment = input.publicSignals[1]!;
+      salt = (await commitRegistration({ publicClient, walletClient: wallets[0]!, registry, secret: secrets[0]!, alpha: alpha2 })).salt;
     });
 
-    it('rejects a proof sent by another account (mempool copy)', async () => {
-      await expectRevert(registryAs(2).write.register([proof, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[2]!.account! }), 'InvalidProof');
+    it('rejects a proof sent by another account (mempool copy), under the owner\'s key or its own', async () => {
+      await expectRevert(registryAs(2).write.register([proof, alpha2, pks[0]!, commitment, '0x01', salt], w(2)), 'NotYourPublicKey');
+      await commitRegistration({ publicClient, walletClient: wallets[2]!, registry, secret: secrets[2]!, alpha: alpha2, salt });
+      await expectRevert(registryAs(2).write.register([proof, alpha2, pks[2]!, commitment, '0x01', salt], w(2)), 'InvalidProof');
+    });
+
+    it('rejects a reveal without a matching commitment', async () => {
+      const otherSalt = `0x${'ab'.repeat(32)}` as const;
+      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01', otherSalt], w(0)), 'NoCommitment');
+      await expectRevert(registryAs(0).write.register([proof, alpha2 + 1n, pks[0]!, commitment, '0x01', salt], w(0)), 'NoCommitment');
     });
 
     it('rejects a forged proof and tampered public inputs', async () => {
-      await expectRevert(registryAs(0).write.register([DUMMY, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'InvalidProof');
-      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment + 1n, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'InvalidProof');
+      await expectRevert(registryAs(0).write.register([DUMMY, alpha2, pks[0]!, commitment, '0x01', salt], w(0)), 'InvalidProof');
+      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment + 1n, '0x01', salt], w(0)), 'InvalidProof');
     });
 
     it('rejects a proof made for another chain', async () => {
-      const input = registrationInput({ secret: secrets[0]!, alpha: alpha2, salt: 5n, sender: wallets[0]!.account!.address, chainId: 1 });
+      const input = registrationInput({ secret: secrets[0]!, alpha: alpha2, salt: 5n, sender: wallets[0]!.account!.address, chainId: 1, registry });
       const other = toSolidityProof((await prover.prove(input)).proof);
-      await expectRevert(registryAs(0).write.register([other, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'InvalidProof');
+      await expectRevert(registryAs(0).write.register([other, alpha2, pks[0]!, commitment, '0x01', salt], w(0)), 'InvalidProof');
     });
 
-    it('rejects an empty manifest pointer and a non-member', async () => {
-      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x'], { chain: foundry, account: wallets[0]!.account! }), 'InvalidManifestCid');
-      await expectRevert(registryAs(3).write.register([proof, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[3]!.account! }), 'NotAMember');
+    it('rejects an empty manifest pointer, a non-member and a key that is not the caller\'s', async () => {
+      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x', salt], w(0)), 'InvalidManifestCid');
+      await expectRevert(registryAs(3).write.register([proof, alpha2, pks[0]!, commitment, '0x01', salt], w(3)), 'NotAMember');
+      await expectRevert(registryAs(1).write.register([proof, alpha2, pks[0]!, commitment, '0x01', salt], w(1)), 'NotYourPublicKey');
     });
 
     it('accepts the proof once; its replay and a re-randomized copy create no second record', async () => {
       const verifier = (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'registrationVerifier' })) as Address;
       const malleated = malleate(proof);
       expect(malleated).not.toEqual(proof);
-      const verifierAbi = [{ type: 'function', name: 'verifyProof', stateMutability: 'view', inputs: [{ type: 'uint256[2]' }, { type: 'uint256[2][2]' }, { type: 'uint256[2]' }, { type: 'uint256[5]' }], outputs: [{ type: 'bool' }] }] as const;
-      const signals = [pks[0]!, commitment, alpha2, BigInt(wallets[0]!.account!.address), BigInt(foundry.id)] as const;
+      const verifierAbi = [{ type: 'function', name: 'verifyProof', stateMutability: 'view', inputs: [{ type: 'uint256[2]' }, { type: 'uint256[2][2]' }, { type: 'uint256[2]' }, { type: 'uint256[6]' }], outputs: [{ type: 'bool' }] }] as const;
+      const signals = [pks[0]!, commitment, alpha2, BigInt(wallets[0]!.account!.address), BigInt(foundry.id), BigInt(registry)] as const;
       // The malleated proof really is valid: only uniqueness on α stops it.
       expect(await publicClient.readContract({ address: verifier, abi: verifierAbi, functionName: 'verifyProof', args: [malleated.a, malleated.b, malleated.c, signals] })).toBe(true);
-      const hash = await registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! });
+      const hash = await registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01', salt], { ...w(0), gas: 1_200_000n });
       expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
-      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyRegistered');
-      await expectRevert(registryAs(0).write.register([malleated, alpha2, pks[0]!, commitment, '0x01'], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyRegistered');
+      await expectRevert(registryAs(0).write.register([proof, alpha2, pks[0]!, commitment, '0x01', salt], w(0)), 'AlreadyRegistered');
+      await expectRevert(registryAs(0).write.register([malleated, alpha2, pks[0]!, commitment, '0x01', salt], w(0)), 'AlreadyRegistered');
       expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'registrationsOf', args: [pks[0]!] })).toBe(2n);
       // A CID of another form than raw sha2-256 is kept whole.
       expect(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha2] })).toBe('0x01');
@@ -163,8 +179,10 @@ describe('GranuleRegistry', () => {
     await expectRevert(registryAs(0).write.authorize([DUMMY, 0x999n, pks[0]!, pks[1]!, root, 77n], w(0)), 'NotRegistered');
     // Mallory claims alice's granule under her own key…
     await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[2]!, pks[2]!, root, 77n], w(2)), 'NotGranuleOwner');
-    // …or under alice's key without alice's secret, so without a valid proof.
-    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n], w(2)), 'InvalidProof');
+    // …or under alice's key, which is not the key her account enrolled.
+    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n], w(2)), 'NotYourPublicKey');
+    // Alice herself without a valid proof.
+    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n], w(0)), 'InvalidProof');
     await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, 12345n, 77n], w(0)), 'UnknownRoot');
     // And through the action, with a sentence for the person at the screen.
     const refused = await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[2]!, registry, prover, secret: secrets[2]!, alpha, userPk: pks[2]! }), 'NotGranuleOwner');
@@ -183,8 +201,9 @@ describe('GranuleRegistry', () => {
     const w = { chain: foundry, account: wallets[1]!.account! };
     const root = await registryAs(1).read.authorizationRoot();
     await expectRevert(registryAs(1).write.instantiate([DUMMY, 0x999n, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'NotRegistered');
-    await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[2]!, 4242n, `0x${'00'.repeat(32)}`], w), 'UnknownRoot');
-    await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[2]!, root, `0x${'00'.repeat(32)}`], w), 'InvalidProof');
+    await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[1]!, 4242n, `0x${'00'.repeat(32)}`], w), 'UnknownRoot');
+    await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[2]!, root, `0x${'00'.repeat(32)}`], w), 'NotYourPublicKey');
+    await expectRevert(registryAs(1).write.instantiate([DUMMY, 0xbeefn, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'InvalidProof');
   });
 });
 

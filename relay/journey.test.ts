@@ -81,7 +81,7 @@ describe('register → authorize → instantiate → custodians release → fetc
     const ownerWallet = wallet(1);
     const userWallet = wallet(2);
     for (const [w, id] of [[ownerWallet, owner], [userWallet, user]] as const) {
-      await ensureMembership({ publicClient, walletClient: w, consortium: contracts.Consortium!, publicKey: id.publicKey });
+      await ensureMembership({ publicClient, walletClient: w, consortium: contracts.Consortium!, secret: id.secret, prover });
     }
     const addrs = relays.map((r) => r.multiaddrs[0]!);
     const ownerNode = await createNodeNode({ multiaddrs: addrs, development: true });

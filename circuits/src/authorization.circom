@@ -13,6 +13,7 @@ template Authorization(MAX_DEPTH) {
     signal input commitment;     // R_α.U (public, the new leaf)
     signal input sender;
     signal input chainId;
+    signal input registry;     // address of the GranuleRegistry that verifies the proof (public binding)
     signal input secret;         // Sk_S
     signal input salt;           // σ
     signal input authSalt;       // σ'
@@ -46,6 +47,7 @@ template Authorization(MAX_DEPTH) {
     component binding = Binding();
     binding.sender <== sender;
     binding.chainId <== chainId;
+    binding.verifier <== registry;
 }
 
-component main {public [alpha, ownerPk, userPk, root, commitment, sender, chainId]} = Authorization(13);
+component main {public [alpha, ownerPk, userPk, root, commitment, sender, chainId, registry]} = Authorization(20);

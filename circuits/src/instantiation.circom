@@ -11,6 +11,7 @@ template Instantiation(MAX_DEPTH) {
     signal input root;           // M_α.U (public)
     signal input sender;
     signal input chainId;
+    signal input registry;     // address of the GranuleRegistry that verifies the proof (public binding)
     signal input secret;         // Sk_U
     signal input ownerPk;        // Pk_S
     signal input authSalt;       // σ'
@@ -38,6 +39,7 @@ template Instantiation(MAX_DEPTH) {
     component binding = Binding();
     binding.sender <== sender;
     binding.chainId <== chainId;
+    binding.verifier <== registry;
 }
 
-component main {public [alpha, userPk, root, sender, chainId]} = Instantiation(13);
+component main {public [alpha, userPk, root, sender, chainId, registry]} = Instantiation(20);

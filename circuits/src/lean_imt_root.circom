@@ -54,11 +54,14 @@ template LeanImtRoot(MAX_DEPTH) {
     root <== total;
 }
 
-// Ties a proof to the transaction that carries it: the squares are non-linear constraints, so the optimizer keeps
-// these public inputs in the verification key and a proof made for one sender or chain fails for any other.
+// Ties a proof to the transaction that carries it: the sending account, the chain and the contract that verifies it
+// (the registry, or the Consortium for enrolment). The squares are non-linear constraints, so the optimizer keeps
+// these public inputs in the verification key and a proof made for one sender, chain or contract fails for any other.
 template Binding() {
     signal input sender;
     signal input chainId;
+    signal input verifier;
     signal senderSquare <== sender * sender;
     signal chainIdSquare <== chainId * chainId;
+    signal verifierSquare <== verifier * verifier;
 }

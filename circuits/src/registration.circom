@@ -10,6 +10,7 @@ template Registration() {
     signal input alpha;       // α (public)
     signal input sender;      // transaction sender (public binding)
     signal input chainId;     // chain id (public binding)
+    signal input registry;    // GranuleRegistry address (public binding)
     signal input secret;      // Sk_S
     signal input salt;        // σ
 
@@ -26,6 +27,7 @@ template Registration() {
     component binding = Binding();
     binding.sender <== sender;
     binding.chainId <== chainId;
+    binding.verifier <== registry;
 }
 
-component main {public [pk, commitment, alpha, sender, chainId]} = Registration();
+component main {public [pk, commitment, alpha, sender, chainId, registry]} = Registration();

@@ -6,23 +6,25 @@ interface IPoseidonT3 {
     function poseidon(uint256[2] memory inputs) external pure returns (uint256);
 }
 
-/// @title A lean incremental Merkle tree (dynamic depth) with a window of recent roots.
+/// @title A lean incremental Merkle tree (dynamic depth) whose superseded roots stay acceptable for a while.
 /// @notice A parent is H(left, right); a node without a right sibling moves up unchanged, so the depth is
 /// ceil(log2(size)) and an insert costs one Poseidon per level where the new leaf has a left sibling (about
 /// log2(size) / 2 hashes on average) instead of a fixed number of levels. src/lib/zk/lean-tree.ts mirrors it.
 library LeanTree {
-    /// @notice A root stays acceptable for this many later inserts, so a proof made against a slightly older root
-    /// (someone else's transaction landed first) still verifies.
-    uint256 internal constant ROOT_WINDOW = 64;
-    uint256 internal constant MAX_DEPTH = 13;
+    /// @notice A root stays acceptable for this long after a later insert replaced it, however many inserts follow:
+    /// a proof made against the root of the moment still lands when others' transactions are mined first (issue 12:
+    /// a window counted in inserts let 64 junk inserts invalidate every pending proof).
+    uint256 internal constant ROOT_TTL = 1 hours;
+    /// @notice 2^20 leaves (1,048,576 registrations, as many authorizations); the circuits take paths this deep.
+    uint256 internal constant MAX_DEPTH = 20;
 
     struct Tree {
         uint256 size;
         uint256 depth;
         /// @dev sideNodes[level] is the last left node at that level; sideNodes[depth] is the root.
         mapping(uint256 level => uint256 node) sideNodes;
-        /// @dev The tree size right after `root` became current (0: never a root).
-        mapping(uint256 root => uint256 size) rootSize;
+        /// @dev When a root stopped being the current one (0: never superseded, or never a root).
+        mapping(uint256 root => uint256 timestamp) supersededAt;
     }
 
     error TreeFull();
@@ -31,6 +33,7 @@ library LeanTree {
         index = self.size;
         if (index >= (1 << MAX_DEPTH)) revert TreeFull();
         uint256 depth = self.depth;
+        if (index > 0) self.supersededAt[self.sideNodes[depth]] = block.timestamp;
         if ((1 << depth) < index + 1) {
             depth += 1;
             self.depth = depth;
@@ -45,7 +48,6 @@ library LeanTree {
         }
         self.sideNodes[depth] = node;
         self.size = index + 1;
-        self.rootSize[node] = index + 1;
         root = node;
     }
 
@@ -53,8 +55,11 @@ library LeanTree {
         return self.size == 0 ? 0 : self.sideNodes[self.depth];
     }
 
+    /// @notice The current root, or a root superseded less than ROOT_TTL ago.
     function isKnownRoot(Tree storage self, uint256 candidate) internal view returns (bool) {
-        uint256 sizeThen = self.rootSize[candidate];
-        return sizeThen != 0 && self.size - sizeThen < ROOT_WINDOW;
+        if (candidate == 0) return false;
+        if (self.size != 0 && candidate == self.sideNodes[self.depth]) return true;
+        uint256 supersededAt = self.supersededAt[candidate];
+        return supersededAt != 0 && block.timestamp <= supersededAt + ROOT_TTL;
     }
 }

@@ -1,4 +1,4 @@
-// The on-chain lean tree fuzzed against src/lib/zk/lean-tree.ts, and its window of recent roots.
+// The on-chain lean tree fuzzed against src/lib/zk/lean-tree.ts, and how long a superseded root stays acceptable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPublicClient, createWalletClient, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
@@ -59,20 +59,29 @@ describe('LeanTree.sol', () => {
     );
   });
 
-  it('keeps the last 64 roots acceptable and forgets older ones', async () => {
+  it('keeps a superseded root acceptable for ROOT_TTL (1 hour) whatever the number of inserts, then forgets it', async () => {
     const address = await deploy(harness.abi, harness.bytecode, [poseidon]);
     const tree = new LeanTree();
     await write(address, 'insert', [1n]);
     tree.insert(1n);
     const first = tree.root;
-    const more = Array.from({ length: 63 }, (_, i) => BigInt(i + 2));
+    // 200 inserts ahead of a proof against `first` (the old window of 64 inserts forgot it after 64).
+    const more = Array.from({ length: 200 }, (_, i) => BigInt(i + 2));
     for (const leaf of more) tree.insert(leaf);
-    await write(address, 'insertMany', [more]);
+    for (let i = 0; i < more.length; i += 50) await write(address, 'insertMany', [more.slice(i, i + 50)]);
     expect(await read(address, 'root')).toBe(tree.root);
     expect(await read(address, 'isKnownRoot', [first])).toBe(true);
-    await write(address, 'insert', [1000n]);
+    expect(await read(address, 'isKnownRoot', [tree.root])).toBe(true);
+    await rpc('evm_increaseTime', [3601]);
+    await rpc('evm_mine', []);
     expect(await read(address, 'isKnownRoot', [first])).toBe(false);
+    // The current root never expires.
+    expect(await read(address, 'isKnownRoot', [tree.root])).toBe(true);
     expect(await read(address, 'isKnownRoot', [0n])).toBe(false);
     expect(await read(address, 'isKnownRoot', [12345n])).toBe(false);
   });
 });
+
+async function rpc(method: string, params: unknown[]): Promise<void> {
+  await publicClient.request({ method: method as never, params: params as never });
+}

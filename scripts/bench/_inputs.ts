@@ -8,6 +8,7 @@ import {
   authorizationInput,
   deriveAuthorizationSalt,
   deriveRegistrationSalt,
+  enrolmentInput,
   instantiationInput,
   registrationCommitment,
   registrationInput,
@@ -24,6 +25,8 @@ export function randomField(): bigint {
 }
 
 export const BENCH_SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+/** Any 20-byte address: proofs are only verified off chain here. */
+export const BENCH_REGISTRY = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
 
 function treeWith(leaf: bigint, fillers: number): LeanTree {
   const tree = new LeanTree();
@@ -35,29 +38,32 @@ function treeWith(leaf: bigint, fillers: number): LeanTree {
 export interface InputOptions {
   sender?: `0x${string}`;
   chainId?: number;
+  registry?: `0x${string}`;
   /** Other leaves in the trees the authorization and instantiation paths are taken from. */
   fillers?: number;
 }
 
 /** One valid input for `circuit`, with everything random. */
 export function randomInput(circuit: CircuitName, o: InputOptions = {}): CircuitInput {
+  if (circuit === 'enrolment') return enrolmentInput({ secret: randomField(), sender: o.sender ?? BENCH_SENDER, chainId: o.chainId ?? 31337, consortium: o.registry ?? BENCH_REGISTRY });
   const sender = o.sender ?? BENCH_SENDER;
   const chainId = o.chainId ?? 31337;
+  const registry = o.registry ?? BENCH_REGISTRY;
   const fillers = o.fillers ?? 40;
   const owner = randomField();
   const ownerPk = poseidonHash([owner]);
   const alpha = randomField();
   const salt = deriveRegistrationSalt(owner, alpha);
-  if (circuit === 'registration') return registrationInput({ secret: owner, alpha, salt, sender, chainId });
+  if (circuit === 'registration') return registrationInput({ secret: owner, alpha, salt, sender, chainId, registry });
   const user = randomField();
   const userPk = poseidonHash([user]);
   const authSalt = deriveAuthorizationSalt(owner, alpha, userPk);
   if (circuit === 'authorization') {
     const tree = treeWith(registrationCommitment(alpha, ownerPk, salt), fillers);
     const proof = tree.proof(tree.indexOf(registrationCommitment(alpha, ownerPk, salt)));
-    return authorizationInput({ secret: owner, alpha, salt, userPk, authSalt, proof, root: tree.root, sender, chainId });
+    return authorizationInput({ secret: owner, alpha, salt, userPk, authSalt, proof, root: tree.root, sender, chainId, registry });
   }
   const leaf = authorizationCommitment(alpha, ownerPk, userPk, authSalt);
   const tree = treeWith(leaf, fillers);
-  return instantiationInput({ secret: user, alpha, ownerPk, authSalt, proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender, chainId });
+  return instantiationInput({ secret: user, alpha, ownerPk, authSalt, proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender, chainId, registry });
 }

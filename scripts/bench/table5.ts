@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { CIRCUIT_NAMES, createProver, terminateProver, type CircuitName, type Prover } from '../../src/lib/zk/index';
+import { CIRCUIT_NAMES, createProver, terminateProver, type SharingCircuitName, type Prover } from '../../src/lib/zk/index';
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { writeSummary } from './_summary';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
@@ -14,7 +14,7 @@ import { compiledCircuit, plonkConstraints, plonkKey, powersOfTau, ROOT } from '
 import { chromiumVersion, openBenchPage } from './_browser';
 
 /** The paper's Table 5 (seconds, averages of 200 runs; ZoKrates 0.7.7 on a 4-vCPU VM). */
-export const PAPER_TABLE5: Record<CircuitName, { groth16: { gen: number; ver: number }; gm17: { gen: number; ver: number } }> = {
+export const PAPER_TABLE5: Record<SharingCircuitName, { groth16: { gen: number; ver: number }; gm17: { gen: number; ver: number } }> = {
   registration: { groth16: { gen: 10.1255, ver: 0.0203 }, gm17: { gen: 99.7728, ver: 0.0198 } },
   authorization: { groth16: { gen: 57.9232, ver: 0.0198 }, gm17: { gen: 533.1922, ver: 0.0213 } },
   instantiation: { groth16: { gen: 55.2223, ver: 0.0211 }, gm17: { gen: 493.6625, ver: 0.0208 } },
@@ -34,7 +34,7 @@ type System = 'groth16' | 'plonk';
 export interface Table5Cell {
   env: Env;
   system: System;
-  circuit: CircuitName;
+  circuit: SharingCircuitName;
   gen?: Summary;
   witness?: Summary;
   verify?: Summary;
@@ -52,17 +52,17 @@ interface Artifacts {
   vkey: string | unknown;
 }
 
-function groth16Artifacts(circuit: CircuitName): Artifacts {
+function groth16Artifacts(circuit: SharingCircuitName): Artifacts {
   const dir = join(ROOT, 'public/zk');
   return { wasm: join(dir, `${circuit}.wasm`), zkey: join(dir, `${circuit}.zkey`), vkey: join(dir, `${circuit}.vkey.json`) };
 }
 
 /** 25 distinct inputs per circuit: Poseidon in JavaScript makes 200 fresh Merkle trees cost more than the proofs. */
-function inputsFor(circuit: CircuitName): Record<string, unknown>[] {
+function inputsFor(circuit: SharingCircuitName): Record<string, unknown>[] {
   return Array.from({ length: 25 }, () => randomInput(circuit).signals);
 }
 
-function cellFrom(env: Env, system: System, circuit: CircuitName, r: KernelResult | AppKernelResult): Table5Cell {
+function cellFrom(env: Env, system: System, circuit: SharingCircuitName, r: KernelResult | AppKernelResult): Table5Cell {
   const cell: Table5Cell = { env, system, circuit, gen: summarize(r.gen), witness: summarize(r.witness), verify: summarize(r.verify), coldMs: r.cold, proofBytes: r.proofBytes };
   if ('cpu' in r && r.cpu.length) cell.cpu = summarize(r.cpu);
   if (r.gen.length < PAPER_RUNS) cell.note = `${r.gen.length} runs: ${CELL_SECONDS} s time budget per cell`;
@@ -73,7 +73,7 @@ async function snarkjsNode(): Promise<unknown> {
   return import('snarkjs');
 }
 
-async function measureNode(system: System, circuit: CircuitName, a: Artifacts): Promise<Table5Cell> {
+async function measureNode(system: System, circuit: SharingCircuitName, a: Artifacts): Promise<Table5Cell> {
   const snarkjs = await snarkjsNode();
   const vkey = typeof a.vkey === 'string' ? JSON.parse(readFileSync(a.vkey, 'utf8')) : a.vkey;
   const r = await nodeKernel()(snarkjs, {
@@ -91,7 +91,7 @@ async function measureNode(system: System, circuit: CircuitName, a: Artifacts): 
 }
 
 /** Groth16 through the app's prover (src/lib/zk createProver), as the Share page's worker and the CLI prove. */
-async function measureNodeApp(prover: Prover, circuit: CircuitName): Promise<Table5Cell> {
+async function measureNodeApp(prover: Prover, circuit: SharingCircuitName): Promise<Table5Cell> {
   const r = await appKernel()(prover, {
     inputs: appInputsFor(circuit),
     maxRuns: PAPER_RUNS,
@@ -103,7 +103,7 @@ async function measureNodeApp(prover: Prover, circuit: CircuitName): Promise<Tab
   return cellFrom('node', 'groth16', circuit, r);
 }
 
-function appInputsFor(circuit: CircuitName) {
+function appInputsFor(circuit: SharingCircuitName) {
   return Array.from({ length: 25 }, () => kernelInput(randomInput(circuit)));
 }
 
@@ -121,7 +121,7 @@ async function buildBrowserProver(): Promise<Record<string, string>> {
   return Object.fromEntries(readdirSync(outDir).filter((f) => f.endsWith('.js')).map((f) => [`/zkp/${f}`, join(outDir, f)]));
 }
 
-async function measureChromiumApp(page: import('@playwright/test').Page, circuit: CircuitName): Promise<Table5Cell> {
+async function measureChromiumApp(page: import('@playwright/test').Page, circuit: SharingCircuitName): Promise<Table5Cell> {
   const options = { inputs: appInputsFor(circuit), maxRuns: PAPER_RUNS, budgetMs: CELL_SECONDS * 1000, minRuns: MIN_RUNS, verifyRuns: PAPER_RUNS };
   const script = `(async () => {
     const m = await import('/zkp/prover.js');
@@ -135,7 +135,7 @@ async function measureChromiumApp(page: import('@playwright/test').Page, circuit
 async function measureChromium(
   page: import('@playwright/test').Page,
   system: System,
-  circuit: CircuitName,
+  circuit: SharingCircuitName,
   urls: { wasm: string; zkey: string; vkey: string },
 ): Promise<Table5Cell> {
   const options = { system, inputs: inputsFor(circuit), maxRuns: PAPER_RUNS, budgetMs: CELL_SECONDS * 1000, minRuns: system === 'plonk' ? PLONK_MIN_RUNS : MIN_RUNS, verifyRuns: PAPER_RUNS };
@@ -160,14 +160,14 @@ async function measureChromium(
   return cellFrom('chromium', system, circuit, r);
 }
 
-export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: string; plonkGates: Partial<Record<CircuitName, number>>; groth16Constraints: Record<string, number> }> {
+export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: string; plonkGates: Partial<Record<SharingCircuitName, number>>; groth16Constraints: Record<string, number> }> {
   const cells: Table5Cell[] = [];
   const log = (s: string) => process.stdout.write(`  table5: ${s}\n`);
 
   // PLONK: registration fits the 2^13 powers of tau; the tree circuits need 2^16 (see the report).
   const ptau = powersOfTau(PTAU_POWER);
-  const plonkGates: Partial<Record<CircuitName, number>> = {};
-  const plonk: Partial<Record<CircuitName, Artifacts>> = {};
+  const plonkGates: Partial<Record<SharingCircuitName, number>> = {};
+  const plonk: Partial<Record<SharingCircuitName, Artifacts>> = {};
   for (const circuit of CIRCUIT_NAMES) {
     const { r1cs, wasm } = compiledCircuit(circuit);
     const gates = plonkConstraints(r1cs, ptau);
@@ -179,7 +179,7 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
     }
     log(`${circuit}: ${gates} PLONK gates${plonk[circuit] ? '' : ' (too many for 2^13)'}`);
   }
-  const noPlonk = (env: Env, circuit: CircuitName): Table5Cell => ({
+  const noPlonk = (env: Env, circuit: SharingCircuitName): Table5Cell => ({
     env,
     system: 'plonk',
     circuit,
@@ -236,14 +236,14 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
 
 const s = (ms: number | undefined, digits = 3): string => (ms === undefined || Number.isNaN(ms) ? '—' : (ms / 1000).toFixed(digits));
 const msf = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
-const LABEL: Record<CircuitName, string> = { registration: 'Registration', authorization: 'Authorization', instantiation: 'Instantiation' };
+const LABEL: Record<SharingCircuitName, string> = { registration: 'Registration', authorization: 'Authorization', instantiation: 'Instantiation' };
 
 export async function run(ctx: { outDir: string }): Promise<void> {
   const started = Date.now();
   const load0 = loadavg()[0]!;
   const { cells, chromium, plonkGates, groth16Constraints } = await measureTable5();
   const load1 = loadavg()[0]!;
-  const cell = (env: Env, system: System, circuit: CircuitName) => cells.find((c) => c.env === env && c.system === system && c.circuit === circuit);
+  const cell = (env: Env, system: System, circuit: SharingCircuitName) => cells.find((c) => c.env === env && c.system === system && c.circuit === circuit);
 
   const side: (string | number)[][] = [];
   for (const circuit of CIRCUIT_NAMES) {

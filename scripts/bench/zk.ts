@@ -9,9 +9,9 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil } from '../../src/lib/chain/testing/anvil.node.ts';
 import { deployContracts } from '../../src/lib/chain/deploy.ts';
-import { authorizeGranule, consortiumAbi, instantiateGranule, registerGranule } from '../../src/lib/chain/index';
+import { authorizeGranule, enrol, instantiateGranule, registerGranule } from '../../src/lib/chain/index';
 import { poseidonHash } from '../../src/lib/identity/index';
-import { CIRCUIT_NAMES, createProver, TREE_MAX_DEPTH, terminateProver, type CircuitName } from '../../src/lib/zk/index';
+import { CIRCUIT_NAMES, createProver, TREE_MAX_DEPTH, terminateProver, type SharingCircuitName } from '../../src/lib/zk/index';
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
 import { randomField, randomInput } from './_inputs';
@@ -22,8 +22,8 @@ const ACTIONS = Number(process.env.TWINGRAIN_BENCH_ZK_ACTIONS ?? 12);
 const PROVE_SECONDS = Number(process.env.TWINGRAIN_BENCH_CELL_SECONDS ?? 20);
 const PAIRED_RUNS = Number(process.env.TWINGRAIN_BENCH_ZK_PAIRED ?? 8);
 /** Targets from issue 4: 100× faster than the paper's Groth16 proof generation, verification ≤ 20 ms, gas caps. */
-const TARGET_PROVE_MS: Record<CircuitName, number> = { registration: 100, authorization: 580, instantiation: 550 };
-const PAPER_PROVE_S: Record<CircuitName, number> = { registration: 10.13, authorization: 57.92, instantiation: 55.22 };
+const TARGET_PROVE_MS: Record<SharingCircuitName, number> = { registration: 100, authorization: 580, instantiation: 550 };
+const PAPER_PROVE_S: Record<SharingCircuitName, number> = { registration: 10.13, authorization: 57.92, instantiation: 55.22 };
 
 interface CallFrame {
   to?: string;
@@ -116,8 +116,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
 
   // 2. The three actions end to end on a local chain, with gas split by part.
   const anvil = await startAnvil();
-  const gas: Record<CircuitName, GasParts[]> = { registration: [], authorization: [], instantiation: [] };
-  const e2e: Record<CircuitName, number[]> = { registration: [], authorization: [], instantiation: [] };
+  const gas: Record<SharingCircuitName, GasParts[]> = { registration: [], authorization: [], instantiation: [] };
+  const e2e: Record<SharingCircuitName, number[]> = { registration: [], authorization: [], instantiation: [] };
   try {
     const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
     const c = deployed.contracts;
@@ -128,11 +128,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const user = createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[2]!), transport: http(anvil.rpcUrl) });
     const ownerSecret = randomField();
     const userSecret = randomField();
-    for (const [wallet, secret] of [[owner, ownerSecret], [user, userSecret]] as const) {
-      const hash = await wallet.writeContract({ address: c.Consortium as Address, abi: consortiumAbi, functionName: 'enrol', args: [poseidonHash([secret])], chain: foundry, account: wallet.account });
-      await publicClient.waitForTransactionReceipt({ hash });
-    }
     const prover = createProver(fileArtifactSource());
+    for (const [wallet, secret] of [[owner, ownerSecret], [user, userSecret]] as const) {
+      await enrol({ publicClient, walletClient: wallet, consortium: c.Consortium as Address, prover, secret });
+    }
     await prover.warmUp(CIRCUIT_NAMES);
     const parts = (hash: Hash) => gasParts(publicClient, hash, verifiers, c.PoseidonT3!.toLowerCase(), c.Consortium!.toLowerCase());
     for (let i = 0; i < ACTIONS; i++) {

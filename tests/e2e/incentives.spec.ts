@@ -71,7 +71,8 @@ test.describe('Incentives page', () => {
     const wallet = createWalletClient({ account: provider, transport: http(stack.rpcUrl), chain });
     const pk = 4_242_000n + BigInt(Date.now() % 1000);
     const wait = async (hash: Hex) => expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success');
-    await wait(await wallet.writeContract({ address: consortium, abi: parseAbi(['function enrol(uint256 pk)']), functionName: 'enrol', args: [pk] }));
+    // Enrolled by the admin (an enroller): a self-enrolment would need a proof of the secret behind this made-up pk.
+    await wait(await admin.writeContract({ address: consortium, abi: parseAbi(['function enrolMember(address account, uint256 pk)']), functionName: 'enrolMember', args: [provider.address, pk] }));
 
     // The admin sets provider 2's terms from the model; the provider has registered its n = 25 granules.
     const sol = solveScenario(example as Scenario);

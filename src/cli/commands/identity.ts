@@ -10,6 +10,9 @@ import { createIdentity } from '../../lib/identity/index';
 import { createIdentityFile } from '../../lib/zk/identity-file';
 import { consortiumAbi } from '../../lib/chain/abi.generated';
 import { rethrowAsRevert } from '../../lib/chain/revert';
+import { enrol } from '../../lib/chain/enrol';
+import { createProver } from '../../lib/zk/index';
+import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { clientsFor, hex32, loadDeployment } from './identity/context';
 
 const DEV_FUNDING = parseEther('100');
@@ -34,8 +37,8 @@ async function newIdentity(argv: string[]): Promise<number> {
     const consortium = deployment.contracts.Consortium;
     if (consortium && (await publicClient.readContract({ address: consortium, abi: consortiumAbi, functionName: 'openEnrolment' }))) {
       try {
-        const hash = await walletClient.writeContract({ address: consortium, abi: consortiumAbi, functionName: 'enrol', args: [identity.publicKey], chain: walletClient.chain, account: walletClient.account! });
-        await publicClient.waitForTransactionReceipt({ hash });
+        // The enrolment proves knowledge of Sk, so nobody who sees Pk in the mempool can take it first.
+        await enrol({ publicClient, walletClient, consortium, prover: createProver(fileArtifactSource()), secret: identity.secret });
       } catch (error) {
         rethrowAsRevert(error);
       }

@@ -12,6 +12,11 @@ export const consortiumAbi = [
         "internalType": "bool",
         "name": "openEnrolment_",
         "type": "bool"
+      },
+      {
+        "internalType": "contract IEnrolmentVerifier",
+        "name": "enrolmentVerifier_",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -63,6 +68,11 @@ export const consortiumAbi = [
   {
     "inputs": [],
     "name": "EnrolmentClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidProof",
     "type": "error"
   },
   {
@@ -317,6 +327,28 @@ export const consortiumAbi = [
         "internalType": "uint256",
         "name": "pk",
         "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256[2]",
+            "name": "a",
+            "type": "uint256[2]"
+          },
+          {
+            "internalType": "uint256[2][2]",
+            "name": "b",
+            "type": "uint256[2][2]"
+          },
+          {
+            "internalType": "uint256[2]",
+            "name": "c",
+            "type": "uint256[2]"
+          }
+        ],
+        "internalType": "struct Consortium.Proof",
+        "name": "proof",
+        "type": "tuple"
       }
     ],
     "name": "enrol",
@@ -340,6 +372,19 @@ export const consortiumAbi = [
     "name": "enrolMember",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "enrolmentVerifier",
+    "outputs": [
+      {
+        "internalType": "contract IEnrolmentVerifier",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -609,17 +654,17 @@ export const granuleRegistryAbi = [
         "type": "address"
       },
       {
-        "internalType": "contract IVerifier5",
+        "internalType": "contract IVerifier6",
         "name": "registrationVerifier_",
         "type": "address"
       },
       {
-        "internalType": "contract IVerifier7",
+        "internalType": "contract IVerifier8",
         "name": "authorizationVerifier_",
         "type": "address"
       },
       {
-        "internalType": "contract IVerifier5",
+        "internalType": "contract IVerifier6",
         "name": "instantiationVerifier_",
         "type": "address"
       },
@@ -627,6 +672,11 @@ export const granuleRegistryAbi = [
         "internalType": "contract IPoseidonT3",
         "name": "poseidon_",
         "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "actionsPerDay",
+        "type": "uint256"
       }
     ],
     "stateMutability": "nonpayable",
@@ -672,12 +722,32 @@ export const granuleRegistryAbi = [
   },
   {
     "inputs": [],
+    "name": "CommitmentExpired",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "CommitmentTooFresh",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "InvalidManifestCid",
     "type": "error"
   },
   {
     "inputs": [],
     "name": "InvalidProof",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidRateLimit",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "NoCommitment",
     "type": "error"
   },
   {
@@ -716,6 +786,33 @@ export const granuleRegistryAbi = [
       }
     ],
     "name": "NotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "pk",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotYourPublicKey",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "retryAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "RateLimited",
     "type": "error"
   },
   {
@@ -858,6 +955,77 @@ export const granuleRegistryAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "RegistrationCommitted",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ACTIONS_PER_DAY",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "COMMITMENT_TTL",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "RATE_WINDOW",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "ROOT_TTL",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "authorizationRoot",
     "outputs": [
@@ -898,7 +1066,7 @@ export const granuleRegistryAbi = [
     "name": "authorizationVerifier",
     "outputs": [
       {
-        "internalType": "contract IVerifier7",
+        "internalType": "contract IVerifier8",
         "name": "",
         "type": "address"
       }
@@ -965,6 +1133,48 @@ export const granuleRegistryAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitRegistration",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commitmentOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "blockNumber",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "timestamp",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1055,11 +1265,40 @@ export const granuleRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "alpha",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "userPk",
+        "type": "uint256"
+      }
+    ],
+    "name": "instantiationOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "timestamp",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "x25519PublicKey",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "instantiationVerifier",
     "outputs": [
       {
-        "internalType": "contract IVerifier5",
+        "internalType": "contract IVerifier6",
         "name": "",
         "type": "address"
       }
@@ -1197,6 +1436,30 @@ export const granuleRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "rateLimitOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "retryAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "remaining",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "uint256[2]",
@@ -1237,6 +1500,11 @@ export const granuleRegistryAbi = [
         "internalType": "bytes",
         "name": "manifestCid",
         "type": "bytes"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
       }
     ],
     "name": "register",
@@ -1291,7 +1559,7 @@ export const granuleRegistryAbi = [
     "name": "registrationVerifier",
     "outputs": [
       {
-        "internalType": "contract IVerifier5",
+        "internalType": "contract IVerifier6",
         "name": "",
         "type": "address"
       }

@@ -67,7 +67,7 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
   if (index < 0) throw new TreeSyncError('Your registration record of this granule is not in the tree: it was registered with another salt, or the events are incomplete.');
   const input = authorizationInput({
     secret: p.secret, alpha: p.alpha, salt, userPk: p.userPk, authSalt,
-    proof: synced.tree.proof(index), root: synced.tree.root, sender: account.address, chainId,
+    proof: synced.tree.proof(index), root: synced.tree.root, sender: account.address, chainId, registry: p.registry,
   });
   const proved = await p.prover.prove(input, p.onStage);
   p.onStage?.('transaction');

@@ -15,7 +15,12 @@ export interface DeployContractsParameters {
   compiled?: CompiledContracts;
   /** Repository root for compiling. */
   root?: string;
+  /** Registrations + authorizations a member may make per rolling day (GranuleRegistry.ACTIONS_PER_DAY). */
+  actionsPerDay?: number;
 }
+
+/** The registry's per-member limit when the deployer sets none. */
+export const DEFAULT_ACTIONS_PER_DAY = 64;
 
 export interface DeployContractsReturnType {
   contracts: Record<string, `0x${string}`>;
@@ -23,8 +28,9 @@ export interface DeployContractsReturnType {
 }
 
 /** Deployment order and constructor arguments; `deps` are names whose addresses are passed in order. */
-const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean; at: (n: string) => Address }) => unknown[]; needs: string[] }[] = [
-  { name: 'Consortium', needs: [], args: ({ admin, openEnrolment }) => [admin, openEnrolment] },
+const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean; actionsPerDay: number; at: (n: string) => Address }) => unknown[]; needs: string[] }[] = [
+  { name: 'EnrolmentVerifier', needs: [], args: () => [] },
+  { name: 'Consortium', needs: ['EnrolmentVerifier'], args: ({ admin, openEnrolment, at }) => [admin, openEnrolment, at('EnrolmentVerifier')] },
   { name: 'RegistrationVerifier', needs: [], args: () => [] },
   { name: 'AuthorizationVerifier', needs: [], args: () => [] },
   { name: 'InstantiationVerifier', needs: [], args: () => [] },
@@ -33,7 +39,7 @@ const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean
   {
     name: 'GranuleRegistry',
     needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier', 'PoseidonT3'],
-    args: ({ at }) => [at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('PoseidonT3')],
+    args: ({ at, actionsPerDay }) => [at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('PoseidonT3'), BigInt(actionsPerDay)],
   },
 ];
 
@@ -73,7 +79,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     const hash = await walletClient.deployContract({
       abi: artifact.abi as Abi,
       bytecode: artifact.bytecode as Hex,
-      args: step.args({ admin: account.address, openEnrolment: parameters.openEnrolment, at }),
+      args: step.args({ admin: account.address, openEnrolment: parameters.openEnrolment, actionsPerDay: parameters.actionsPerDay ?? DEFAULT_ACTIONS_PER_DAY, at }),
       chain,
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });

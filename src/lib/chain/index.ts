@@ -1,4 +1,5 @@
-// Chain side of twingrain (browser and Node): contract ABIs, the three sharing actions (one per file), record
+// Chain side of twingrain (browser and Node): contract ABIs, the sharing actions (one per file: commit, register,
+// authorize, instantiate, enrol), the recorded instantiation, record
 // addresses, tree mirrors from events, and sentences for reverts. Node-only pieces are imported by path:
 // ./compile.node.ts, ./deploy.ts, ./testing/anvil.node.ts.
 export * from './abi.generated';
@@ -7,6 +8,9 @@ export * from './record';
 export * from './revert';
 export * from './send';
 export * from './trees';
+export * from './commit';
 export * from './register';
 export * from './authorize';
 export * from './instantiate';
+export * from './instantiation';
+export * from './enrol';

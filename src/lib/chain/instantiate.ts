@@ -66,13 +66,13 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
     throw new RecordAddressError('The salt in this record does not match the authorization on chain: ask the owner for the record again.');
   }
   const [done, synced] = await Promise.all([
-    p.publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiatedAt', args: [alpha, userPk] }),
+    p.publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiationOf', args: [alpha, userPk] }),
     loadAuthorizationTree({ publicClient: p.publicClient, registry, ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}) }),
   ]);
-  if (done !== 0n) throw revert('AlreadyInstantiated', alpha, userPk);
+  if (done[0] !== 0n) throw revert('AlreadyInstantiated', alpha, userPk);
   const input = instantiationInput({
     secret: p.secret, alpha, ownerPk, authSalt: record.authSalt,
-    proof: synced.tree.proof(record.leafIndex), root: synced.tree.root, sender: account.address, chainId,
+    proof: synced.tree.proof(record.leafIndex), root: synced.tree.root, sender: account.address, chainId, registry,
   });
   const proved = await p.prover.prove(input, p.onStage);
   p.onStage?.('transaction');

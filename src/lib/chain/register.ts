@@ -1,14 +1,16 @@
-// Mechanisms 1 + 2: prove ownership of a granule's α and record it on chain.
-import { parseEventLogs, type Address, type Hash, type PublicClient, type WalletClient } from 'viem';
+// Mechanisms 1 + 2: prove ownership of a granule's α and record it on chain. Registration is commit–reveal
+// (commit.ts): this is the reveal, accepted only with the caller's own commitment mined in an earlier block.
+import { parseEventLogs, type Address, type Hash, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { poseidonHash } from '../identity/index';
 import { deriveRegistrationSalt, registrationInput, toSolidityProof, type Prover, type ProofStage } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
+import { commitRegistration, registrationCommitment } from './commit';
 import { ContractRevertError } from './errors';
 import { formatRecordAddress, type RecordAddress } from './record';
 import { describeContractError } from './revert';
 import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
 
-export type ActionStage = 'checking' | ProofStage | 'transaction' | 'inclusion';
+export type ActionStage = 'checking' | 'committing' | ProofStage | 'transaction' | 'inclusion';
 
 export interface RegisterGranuleParameters {
   publicClient: PublicClient;
@@ -20,8 +22,14 @@ export interface RegisterGranuleParameters {
   alpha: bigint;
   /** Binary CID of the granule's public manifest on IPFS. */
   manifestCid: Uint8Array;
-  /** σ; by default derived from Sk and α so the owner never has to store it. */
-  salt?: bigint;
+  /**
+   * The salt of the registration commitment already mined (commitRegistration's `salt`). Without it this call
+   * commits first and reveals in a later block: commit–reveal still holds on chain, but the caller must then not
+   * have let anything carrying α (the public manifest) out before — use commitRegistration first for that.
+   */
+  salt?: Hex;
+  /** σ of R_α = H(α, Pk_S, σ); by default derived from Sk and α so the owner never has to store it. */
+  registrationSalt?: bigint;
   onStage?: (stage: ActionStage) => void;
 }
 
@@ -33,6 +41,10 @@ export interface RegisterGranuleReturnType {
   root: bigint;
   txHash: Hash;
   blockNumber: bigint;
+  /** The salt of the registration commitment that was revealed. */
+  salt: Hex;
+  /** The commitment transaction, when this call made it. */
+  commitTxHash?: Hash;
   record: RecordAddress;
   recordAddress: string;
   timings: { witnessMs: number; proofMs: number };
@@ -54,7 +66,21 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
   ]);
   // Checked before proving so a doomed registration costs no proving time.
   if (owner !== 0n) throw revert('AlreadyRegistered', p.alpha);
-  const input = registrationInput({ secret: p.secret, alpha: p.alpha, salt: p.salt ?? deriveRegistrationSalt(p.secret, p.alpha), sender: account.address, chainId });
+  let salt = p.salt;
+  let commitTxHash: Hash | undefined;
+  if (salt === undefined) {
+    p.onStage?.('committing');
+    const committed = await commitRegistration({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, secret: p.secret, alpha: p.alpha });
+    salt = committed.salt;
+    commitTxHash = committed.txHash;
+  } else {
+    const [minedIn] = await p.publicClient.readContract({
+      address: p.registry, abi: granuleRegistryAbi, functionName: 'commitmentOf',
+      args: [account.address, registrationCommitment({ alpha: p.alpha, ownerPk, account: account.address, salt })],
+    });
+    if (minedIn === 0n) throw revert('NoCommitment');
+  }
+  const input = registrationInput({ secret: p.secret, alpha: p.alpha, salt: p.registrationSalt ?? deriveRegistrationSalt(p.secret, p.alpha), sender: account.address, chainId, registry: p.registry });
   const proved = await p.prover.prove(input, p.onStage);
   const [, commitment] = input.publicSignals as [bigint, bigint];
   p.onStage?.('transaction');
@@ -63,8 +89,9 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
     walletClient: p.walletClient,
     registry: p.registry,
     functionName: 'register',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment, toHex(p.manifestCid)],
+    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment, toHex(p.manifestCid), salt],
     onSent: () => p.onStage?.('inclusion'),
+    simulatePending: true,
   });
   const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'Registered' });
   if (!event) throw new ContractRevertError('The registration was included but emitted no record: the registry address may be wrong.', 'MissingEvent');
@@ -77,6 +104,8 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
     root: event.args.root,
     txHash: hash,
     blockNumber: receipt.blockNumber,
+    salt,
+    ...(commitTxHash ? { commitTxHash } : {}),
     record,
     recordAddress: formatRecordAddress(record),
     timings: proved.timings,

@@ -9,7 +9,7 @@ import { rethrowAsRevert } from './revert';
 /** Enough for a Groth16 verification (≈ 215k) plus a tree insert at the maximum depth. */
 export const REGISTRY_GAS_LIMIT = 1_200_000n;
 
-export type RegistryFunction = 'register' | 'authorize' | 'instantiate';
+export type RegistryFunction = 'commitRegistration' | 'register' | 'authorize' | 'instantiate';
 
 export interface SendRegistryTransactionParameters {
   publicClient: PublicClient;
@@ -18,6 +18,11 @@ export interface SendRegistryTransactionParameters {
   functionName: RegistryFunction;
   args: readonly unknown[];
   onSent?: (hash: Hash) => void;
+  /**
+   * Simulate against the pending block: a registration reveal is valid only in a block after its commitment's, and
+   * the next block is where the transaction will land.
+   */
+  simulatePending?: boolean;
 }
 
 export function accountOf(walletClient: WalletClient): Account {
@@ -31,7 +36,7 @@ export async function sendRegistryTransaction(p: SendRegistryTransactionParamete
   const chain: Chain | null = p.walletClient.chain ?? null;
   const call = { address: p.registry, abi: granuleRegistryAbi, functionName: p.functionName, args: p.args, account } as never;
   try {
-    await p.publicClient.simulateContract(call);
+    await p.publicClient.simulateContract(p.simulatePending ? ({ ...(call as object), blockTag: 'pending' } as never) : call);
   } catch (error) {
     rethrowAsRevert(error);
   }

@@ -78,12 +78,13 @@ beforeAll(async () => {
   anvil = await startAnvil();
   compiled = compileContracts();
   const adminAddress = privateKeyToAccount(admin()).address;
-  const consortium = await deploy(admin(), 'Consortium', [adminAddress, true]);
+  // The enrolment verifier is never reached: members are enrolled by the admin (an enroller), as in a closed consortium.
+  const consortium = await deploy(admin(), 'Consortium', [adminAddress, true, adminAddress]);
   // The verifiers and Poseidon are never reached here (no proofs are submitted), so any address stands in for them.
-  const registry = await deploy(admin(), 'GranuleRegistry', [consortium, consortium, consortium, consortium, consortium]);
+  const registry = await deploy(admin(), 'GranuleRegistry', [consortium, consortium, consortium, consortium, consortium, 64n]);
   addresses = { Consortium: consortium, GranuleRegistry: registry };
   Object.assign(addresses, await deployIncentiveContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: admin(), registry, consortium, compiled }));
-  for (let k = 0; k < 3; k++) await send(providerKeys()[k]!, consortium, compiled.Consortium!.abi as Abi, 'enrol', [PKS[k]!]);
+  for (let k = 0; k < 3; k++) await send(admin(), consortium, compiled.Consortium!.abi as Abi, 'enrolMember', [privateKeyToAccount(providerKeys()[k]!).address, PKS[k]!]);
 }, 120_000);
 
 afterAll(async () => {
@@ -129,7 +130,7 @@ describe('SharingIncentive on anvil', () => {
     const incentive = addresses.SharingIncentive!;
     const pk = 2001n;
     const key = anvil.privateKeys[4]!;
-    await send(key, addresses.Consortium!, compiled.Consortium!.abi as Abi, 'enrol', [pk]);
+    await send(admin(), addresses.Consortium!, compiled.Consortium!.abi as Abi, 'enrolMember', [privateKeyToAccount(key).address, pk]);
     const f = toWad(2.5);
     const g = toWad(-6);
     await send(admin(), incentive, sharingIncentiveAbi, 'setTerms', [pk, f, g, 10n]);

@@ -7,7 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../chain/testing/anvil.node.ts';
 import { deployContracts } from '../chain/deploy.ts';
-import { consortiumAbi, registerGranule } from '../chain/index';
+import { enrol, registerGranule } from '../chain/index';
 import { createProver, terminateProver } from '../zk/index';
 import { fileArtifactSource } from '../zk/artifacts.node.ts';
 import { poseidonHash } from '../identity/index';
@@ -37,8 +37,7 @@ beforeAll(async () => {
     contracts,
     await deployIncentiveContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, registry: contracts.GranuleRegistry!, consortium: contracts.Consortium! }),
   );
-  const hash = await owner.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'enrol', args: [pk] });
-  await publicClient.waitForTransactionReceipt({ hash });
+  await enrol({ publicClient, walletClient: owner, consortium: contracts.Consortium!, prover, secret });
 }, 120_000);
 
 afterAll(async () => {

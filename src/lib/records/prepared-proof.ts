@@ -8,7 +8,7 @@ import { PreparedProofError } from './errors';
 
 export const PREPARED_PROOF_SCHEMA = 'twingrain/prepared-proof@1';
 
-const ACTION_OF: Record<CircuitName, RegistryFunction> = { registration: 'register', authorization: 'authorize', instantiation: 'instantiate' };
+const ACTION_OF: Partial<Record<CircuitName, RegistryFunction>> = { registration: 'register', authorization: 'authorize', instantiation: 'instantiate' };
 
 export interface PreparedProof {
   schema: typeof PREPARED_PROOF_SCHEMA;
@@ -27,10 +27,14 @@ export interface PreparedProofFromParameters {
   registry: Address;
   /** register: the manifest CID (hex); instantiate: the X25519 key (bytes32 hex). */
   extra?: `0x${string}`;
+  /** register: the salt of the registration commitment (bytes32 hex), which must be mined before the proof is sent. */
+  salt?: `0x${string}`;
 }
 
 /** Builds the prepared proof for the registry call that `result` was made for. */
-export function preparedProofFrom({ result, registry, extra }: PreparedProofFromParameters): PreparedProof {
+export function preparedProofFrom({ result, registry, extra, salt }: PreparedProofFromParameters): PreparedProof {
+  const action = ACTION_OF[result.circuit];
+  if (!action) throw new PreparedProofError(`A ${result.circuit} proof is not a registry transaction.`);
   const names = PUBLIC_SIGNALS[result.circuit];
   const signal = (name: string): bigint => {
     const value = result.publicSignals[names.indexOf(name)];
@@ -39,15 +43,19 @@ export function preparedProofFrom({ result, registry, extra }: PreparedProofFrom
   };
   const needsExtra = result.circuit !== 'authorization';
   if (needsExtra && !extra) throw new PreparedProofError(`A ${result.circuit} proof needs its ${result.circuit === 'registration' ? 'manifest CID' : 'X25519 key'} to become a transaction.`);
+  if (result.circuit === 'registration' && !salt) throw new PreparedProofError('A registration proof needs the salt of its registration commitment to become a transaction.');
+  if (getAddress(`0x${signal('registry').toString(16).padStart(40, '0')}`) !== getAddress(registry)) {
+    throw new PreparedProofError('This proof was made for another registry: it can only be sent to the registry it names.');
+  }
   const args: PreparedProof['args'] =
     result.circuit === 'registration'
-      ? [signal('alpha'), signal('pk'), signal('commitment'), extra!]
+      ? [signal('alpha'), signal('pk'), signal('commitment'), extra!, salt!]
       : result.circuit === 'authorization'
         ? [signal('alpha'), signal('ownerPk'), signal('userPk'), signal('root'), signal('commitment')]
         : [signal('alpha'), signal('userPk'), signal('root'), extra!];
   return {
     schema: PREPARED_PROOF_SCHEMA,
-    action: ACTION_OF[result.circuit],
+    action,
     chainId: Number(signal('chainId')),
     registry: getAddress(registry),
     sender: getAddress(`0x${signal('sender').toString(16).padStart(40, '0')}`),
@@ -67,7 +75,7 @@ export function encodePreparedProof(p: PreparedProof): string {
   }, null, 1);
 }
 
-const ARG_COUNT: Record<RegistryFunction, number> = { register: 4, authorize: 5, instantiate: 4 };
+const ARG_COUNT: Partial<Record<RegistryFunction, number>> = { register: 5, authorize: 5, instantiate: 4 };
 
 export function decodePreparedProof(text: string): PreparedProof {
   const bad = (what: string): never => {
@@ -81,7 +89,7 @@ export function decodePreparedProof(text: string): PreparedProof {
   }
   if (!v || typeof v !== 'object' || v.schema !== PREPARED_PROOF_SCHEMA) bad(`"schema" must be "${PREPARED_PROOF_SCHEMA}"`);
   const action = v.action as RegistryFunction;
-  if (!(action in ARG_COUNT)) bad('"action" must be register, authorize or instantiate');
+  if (!ARG_COUNT[action]) bad('"action" must be register, authorize or instantiate');
   if (!Number.isInteger(v.chainId)) bad('"chainId" is missing');
   const address = (name: string): Address => {
     const a = v[name];
@@ -138,5 +146,6 @@ export async function submitPreparedProof(p: SubmitPreparedProofParameters): Pro
     functionName: p.prepared.action,
     args: [p.prepared.proof, ...p.prepared.args],
     ...(p.onSent ? { onSent: p.onSent } : {}),
+    simulatePending: p.prepared.action === 'register',
   });
 }

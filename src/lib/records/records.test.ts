@@ -6,7 +6,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Hex, t
 import { privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
 import { deployContracts } from '../chain/deploy';
-import { authorizeGranule, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
+import { authorizeGranule, commitRegistration, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
 import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } from '../node/anvil';
 import { freePort } from '../../../scripts/stack/ports';
 import { createIdentity, type Identity } from '../identity/index';
@@ -66,10 +66,10 @@ describe('ensureMembership', () => {
   it('enrols a wallet under the identity once, then refuses to reuse it for another identity', async () => {
     const p = { publicClient: chain.publicClient, consortium: chain.contracts.Consortium!, walletClient: chain.wallet(3) };
     const me = createIdentity();
-    expect((await ensureMembership({ ...p, publicKey: me.publicKey })).txHash).toMatch(/^0x[0-9a-f]{64}$/);
-    expect((await ensureMembership({ ...p, publicKey: me.publicKey })).txHash).toBeUndefined();
-    await expect(ensureMembership({ ...p, publicKey: createIdentity().publicKey })).rejects.toThrow(MembershipError);
-    await expect(ensureMembership({ ...p, publicKey: createIdentity().publicKey })).rejects.toThrow(/enrolled under another twingrain identity/);
+    expect((await ensureMembership({ ...p, secret: me.secret, prover })).txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect((await ensureMembership({ ...p, secret: me.secret, prover })).txHash).toBeUndefined();
+    await expect(ensureMembership({ ...p, secret: createIdentity().secret, prover })).rejects.toThrow(MembershipError);
+    await expect(ensureMembership({ ...p, secret: createIdentity().secret, prover })).rejects.toThrow(/enrolled under another twingrain identity/);
   });
 });
 
@@ -80,8 +80,8 @@ describe('the records mirror', () => {
     const base = { db, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock };
     const ownerWallet = chain.wallet(1);
     const userWallet = chain.wallet(2);
-    await ensureMembership({ publicClient: chain.publicClient, walletClient: ownerWallet, consortium: chain.contracts.Consortium!, publicKey: owner.publicKey });
-    await ensureMembership({ publicClient: chain.publicClient, walletClient: userWallet, consortium: chain.contracts.Consortium!, publicKey: user.publicKey });
+    await ensureMembership({ publicClient: chain.publicClient, walletClient: ownerWallet, consortium: chain.contracts.Consortium!, secret: owner.secret, prover });
+    await ensureMembership({ publicClient: chain.publicClient, walletClient: userWallet, consortium: chain.contracts.Consortium!, secret: user.secret, prover });
 
     const empty = await syncedTrees(base);
     expect(empty.registration.size).toBe(0);
@@ -173,17 +173,22 @@ describe('prepared proofs', () => {
     const ownerWallet = chain.wallet(1);
     const stranger = chain.wallet(3); // a member, enrolled under another identity
     const alpha = 31n;
-    const input = registrationInput({ secret: owner.secret, alpha, salt: deriveRegistrationSalt(owner.secret, alpha), sender: ownerWallet.account!.address, chainId: chain.anvil.chainId });
-    const prepared = preparedProofFrom({ result: await prover.prove(input), registry, extra: '0x01551220' });
+    const input = registrationInput({ secret: owner.secret, alpha, salt: deriveRegistrationSalt(owner.secret, alpha), sender: ownerWallet.account!.address, chainId: chain.anvil.chainId, registry });
+    const { salt } = await commitRegistration({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, secret: owner.secret, alpha });
+    const provedRegistration = await prover.prove(input);
+    const prepared = preparedProofFrom({ result: provedRegistration, registry, extra: '0x01551220', salt });
     expect(prepared.sender).toBe(ownerWallet.account!.address);
     const roundTrip = decodePreparedProof(encodePreparedProof(prepared));
     expect(roundTrip).toEqual(prepared);
 
-    // The proof is bound to its sender: the same bytes from another account do not verify.
-    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: stranger, prepared }))).toBe('InvalidProof');
-    // A forged proof: the owner's proof with another α.
-    const forged = { ...prepared, args: [32n, ...prepared.args.slice(1)] };
+    // The proof is bound to its sender (and the reveal to the sender's enrolled key): the same bytes from another
+    // account are refused.
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: stranger, prepared }))).toBe('NotYourPublicKey');
+    // A forged proof: the owner's proof with another R_α.
+    const forged = { ...prepared, args: prepared.args.map((a, i) => (i === 2 ? (a as bigint) + 1n : a)) };
     expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: forged }))).toBe('InvalidProof');
+    // A proof for another registry cannot even be prepared for this one.
+    expect(() => preparedProofFrom({ result: { ...provedRegistration, publicSignals: input.publicSignals.map((v, i) => (i === 5 ? v + 1n : v)) }, registry, extra: '0x01', salt })).toThrow(/another registry/);
     // The right sender succeeds once; the replay is refused.
     await submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared });
     expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared }))).toBe('AlreadyRegistered');
@@ -215,7 +220,7 @@ describe('chain resets', () => {
     await db.records.put({ id: 'other', kind: 'registration', alpha: fieldHex(1n), chainId: 5, leafIndex: 0, txHash: `0x${'00'.repeat(32)}` });
     try {
       const wallet = first.wallet(1);
-      await ensureMembership({ publicClient: first.publicClient, walletClient: wallet, consortium: first.contracts.Consortium!, publicKey: owner.publicKey });
+      await ensureMembership({ publicClient: first.publicClient, walletClient: wallet, consortium: first.contracts.Consortium!, secret: owner.secret, prover });
       await registerGranule({ publicClient: first.publicClient, walletClient: wallet, registry, prover, secret: owner.secret, alpha: 77n, manifestCid: MANIFEST_CID });
       const before = await syncRecords({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock });
       expect(before.added).toBe(1);

@@ -44,6 +44,8 @@ export interface Binding {
   /** The account that will send the transaction carrying the proof. */
   sender: `0x${string}`;
   chainId: number | bigint;
+  /** The GranuleRegistry that will verify the proof: a proof made for one registry fails at any other. */
+  registry: `0x${string}`;
 }
 
 export interface CircuitInput {
@@ -81,10 +83,11 @@ export function registrationInput(p: RegistrationInputParameters): CircuitInput 
   const commitment = registrationCommitment(alpha, pk, salt);
   const sender = address('The sender', p.sender);
   const chainId = chainIdOf(p.chainId);
+  const registry = address('The registry', p.registry);
   return {
     circuit: 'registration',
-    signals: { pk: str(pk), commitment: str(commitment), alpha: str(alpha), sender: str(sender), chainId: str(chainId), secret: str(secret), salt: str(salt) },
-    publicSignals: [pk, commitment, alpha, sender, chainId],
+    signals: { pk: str(pk), commitment: str(commitment), alpha: str(alpha), sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret), salt: str(salt) },
+    publicSignals: [pk, commitment, alpha, sender, chainId, registry],
   };
 }
 
@@ -115,14 +118,15 @@ export function authorizationInput(p: AuthorizationInputParameters): CircuitInpu
   const commitment = authorizationCommitment(alpha, ownerPk, userPk, authSalt);
   const sender = address('The sender', p.sender);
   const chainId = chainIdOf(p.chainId);
+  const registry = address('The registry', p.registry);
   return {
     circuit: 'authorization',
     signals: {
       alpha: str(alpha), ownerPk: str(ownerPk), userPk: str(userPk), root: str(root), commitment: str(commitment),
-      sender: str(sender), chainId: str(chainId), secret: str(secret), salt: str(salt), authSalt: str(authSalt),
+      sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret), salt: str(salt), authSalt: str(authSalt),
       ...path('registration', p.proof, root),
     },
-    publicSignals: [alpha, ownerPk, userPk, root, commitment, sender, chainId],
+    publicSignals: [alpha, ownerPk, userPk, root, commitment, sender, chainId, registry],
   };
 }
 
@@ -150,13 +154,37 @@ export function instantiationInput(p: InstantiationInputParameters): CircuitInpu
   }
   const sender = address('The sender', p.sender);
   const chainId = chainIdOf(p.chainId);
+  const registry = address('The registry', p.registry);
   return {
     circuit: 'instantiation',
     signals: {
-      alpha: str(alpha), userPk: str(userPk), root: str(root), sender: str(sender), chainId: str(chainId),
+      alpha: str(alpha), userPk: str(userPk), root: str(root), sender: str(sender), chainId: str(chainId), registry: str(registry),
       secret: str(secret), ownerPk: str(ownerPk), authSalt: str(authSalt),
       ...path('authorization', p.proof, root),
     },
-    publicSignals: [alpha, userPk, root, sender, chainId],
+    publicSignals: [alpha, userPk, root, sender, chainId, registry],
+  };
+}
+
+export interface EnrolmentInputParameters {
+  secret: bigint;
+  /** The account that will send `Consortium.enrol`. */
+  sender: `0x${string}`;
+  chainId: number | bigint;
+  /** The Consortium that will verify the proof. */
+  consortium: `0x${string}`;
+}
+
+/** Enrolment: Pk = H(Sk), bound to the enrolling account, the chain and the Consortium. */
+export function enrolmentInput(p: EnrolmentInputParameters): CircuitInput {
+  const secret = field('The secret key', p.secret, { nonZero: true });
+  const pk = poseidonHash([secret]);
+  const sender = address('The sender', p.sender);
+  const chainId = chainIdOf(p.chainId);
+  const consortium = address('The Consortium', p.consortium);
+  return {
+    circuit: 'enrolment',
+    signals: { pk: str(pk), sender: str(sender), chainId: str(chainId), consortium: str(consortium), secret: str(secret) },
+    publicSignals: [pk, sender, chainId, consortium],
   };
 }

@@ -15,9 +15,10 @@ import { createProver, terminateProver, type ArtifactSource } from './prover';
 import { createWitnessCalculator } from './witness';
 
 const SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
+const REGISTRY = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
 const vkey = (circuit: string): unknown => JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.vkey.json`), 'utf8'));
 const registration = (secret: bigint, alpha: bigint): CircuitInput =>
-  registrationInput({ secret, alpha, salt: deriveRegistrationSalt(secret, alpha), sender: SENDER, chainId: 31337 });
+  registrationInput({ secret, alpha, salt: deriveRegistrationSalt(secret, alpha), sender: SENDER, chainId: 31337, registry: REGISTRY });
 
 function authorization(): CircuitInput {
   const secret = 0x1234n;
@@ -29,7 +30,7 @@ function authorization(): CircuitInput {
   const userPk = poseidonHash([0x5678n]);
   return authorizationInput({
     secret, alpha, salt, userPk, authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
-    proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender: SENDER, chainId: 31337,
+    proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender: SENDER, chainId: 31337, registry: REGISTRY,
   });
 }
 
@@ -57,7 +58,7 @@ describe('prover with cached witness calculator and proving key', () => {
     expect(await prover.verify('registration', tampered, first.proof)).toBe(false);
   });
 
-  it('proves a tree circuit (authorization: 2^12 domain, bases with points at infinity dropped)', async () => {
+  it('proves a tree circuit (authorization: 2^13 domain, bases with points at infinity dropped)', async () => {
     const input = authorization();
     const r = await prover.prove(input);
     expect(r.publicSignals).toEqual(input.publicSignals);

@@ -2,7 +2,7 @@
 // instantiate with proofs made in the prover worker, and mirror the resulting records. The Svelte panels only
 // render these results and dispatch to them.
 import { hexToBytes, type Address } from 'viem';
-import { authorizeGranule, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, registerGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
+import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, registerGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import type { RuntimeConfig } from '../../lib/config';
 import { alphaHex, canonicalJson, keepGranule, parseAlpha, unpackGranule, type GranuleManifest } from '../../lib/granule/index';
@@ -88,7 +88,7 @@ export async function checkChain(ctx: Pick<ShareContext, 'config' | 'wallet' | '
 
 async function prepare(ctx: ShareContext, onStage: (stage: ActionStage) => void): Promise<void> {
   onStage('checking');
-  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, publicKey: ctx.identity.publicKey });
+  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, secret: ctx.identity.secret, prover: ctx.prover });
   // Proving against a mirror the chain would not recognise wastes the proof: sync and compare roots first.
   await syncedTrees(mirrorParameters(ctx));
 }
@@ -210,7 +210,7 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
   await syncRecords(mirrorParameters(ctx));
   return {
     recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, extra: toHex(manifestCid) })),
+    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, extra: toHex(manifestCid), salt: result.salt })),
     published,
   };
 }
@@ -225,12 +225,14 @@ export async function prepareRegistration(ctx: ShareContext, granule: ShareGranu
   await refuseRegistered(ctx, granule.alpha);
   // Published now, so the pointer the proof carries resolves whenever the proof is sent.
   const { manifestCid } = await manifestPointer(ctx, granule, onStage);
+  // The reveal is accepted only after this account's commitment is mined: commit now, keep the salt in the proof.
+  const { salt } = await commitRegistration({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, secret: ctx.identity.secret, alpha: granule.alpha });
   const input = registrationInput({
     secret: ctx.identity.secret, alpha: granule.alpha, salt: deriveRegistrationSalt(ctx.identity.secret, granule.alpha),
-    sender: ctx.wallet.address, chainId: ctx.config.chain.chainId,
+    sender: ctx.wallet.address, chainId: ctx.config.chain.chainId, registry,
   });
   const result = await ctx.prover.prove(input, onStage);
-  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid) }));
+  return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid), salt }));
 }
 
 async function refuseRegistered(ctx: Pick<ShareContext, 'config' | 'wallet'>, alpha: bigint): Promise<void> {
@@ -298,10 +300,10 @@ export async function instantiate(ctx: ShareContext, recordText: string, onStage
 }
 
 /** Sends a prepared proof from this wallet; the chain decides, and a refusal comes back as its sentence. */
-export async function submitPrepared(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity'>, text: string, onStage: (stage: ActionStage) => void): Promise<`0x${string}`> {
+export async function submitPrepared(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity' | 'prover'>, text: string, onStage: (stage: ActionStage) => void): Promise<`0x${string}`> {
   const prepared: PreparedProof = decodePreparedProof(text);
   onStage('checking');
-  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, publicKey: ctx.identity.publicKey });
+  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, secret: ctx.identity.secret, prover: ctx.prover });
   onStage('transaction');
   const { hash } = await submitPreparedProof({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, prepared, onSent: () => onStage('inclusion') });
   await syncRecords(mirrorParameters(ctx));
