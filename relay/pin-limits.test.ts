@@ -19,7 +19,7 @@ import { FsBlockstore } from 'blockstore-fs';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { compileContracts } from '../src/lib/chain/compile.node.ts';
 import { deployContracts } from '../src/lib/chain/deploy';
-import { registerGranule } from '../src/lib/chain/index';
+import { commitRegistration, registerGranule } from '../src/lib/chain/index';
 import { startAnvil, freePort, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
 import { ensureMembership } from '../src/lib/records/index';
 import { createIdentity, type Identity } from '../src/lib/identity/index';
@@ -57,16 +57,20 @@ const wallet = (i: number): WalletClient => createWalletClient({ account: privat
 /** Makes the wallet a Consortium member under a fresh identity. */
 async function enrol(walletClient: WalletClient): Promise<Identity> {
   const identity = createIdentity();
-  await ensureMembership({ publicClient, walletClient, consortium: contracts.Consortium!, publicKey: identity.publicKey });
+  await ensureMembership({ publicClient, walletClient, consortium: contracts.Consortium!, secret: identity.secret, prover });
   return identity;
 }
 
 /**
- * The one place that registers a granule on chain (a real Groth16 proof). When register becomes commit–reveal
- * (branch chain), only this helper changes.
+ * The one place that registers a granule on chain: commits (which hides α) and returns the reveal, to be sent in a
+ * later block with a real Groth16 proof.
  */
-async function registerOnChain(p: { walletClient: WalletClient; identity: Identity; alpha: bigint; manifestCid: CID }): Promise<void> {
-  await registerGranule({ publicClient, walletClient: p.walletClient, registry: contracts.GranuleRegistry!, prover, secret: p.identity.secret, alpha: p.alpha, manifestCid: p.manifestCid.bytes });
+async function commitToRegister(p: { walletClient: WalletClient; identity: Identity; alpha: bigint; manifestCid: CID }): Promise<() => Promise<void>> {
+  const registry = contracts.GranuleRegistry!;
+  const { salt } = await commitRegistration({ publicClient, walletClient: p.walletClient, registry, secret: p.identity.secret, alpha: p.alpha });
+  return async () => {
+    await registerGranule({ publicClient, walletClient: p.walletClient, registry, prover, secret: p.identity.secret, alpha: p.alpha, manifestCid: p.manifestCid.bytes, salt });
+  };
 }
 
 async function node(): Promise<TwingrainNode> {
@@ -186,7 +190,7 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     expect(events.filter((e) => e.peer === attacker.peerId.toString()).map((e) => e.code).sort()).toEqual(['PIN_BAD_SIGNATURE', 'PIN_BAD_SIGNATURE', 'PIN_MEMBER_QUOTA', 'PIN_MEMBER_QUOTA', 'PIN_NOT_A_MEMBER']);
   }, 120_000);
 
-  it('attack: pinning a granule before its registration is mined is refused; once mined, its registered manifest and shards are pinned from the owner', async () => {
+  it('attack: pinning a granule before its registration is revealed and mined is refused; once mined, its registered manifest and shards are pinned from the owner', async () => {
     const ownerWallet = wallet(1);
     const identity = await enrol(ownerWallet);
     const owner = await node();
@@ -196,7 +200,9 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
       helia: owner.helia, archive, alpha: alphaHex(alpha), granule: GRANULE, k: 2, n: 3,
       custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] },
     });
-    // Preparing sent nothing: the relay holds no block of the granule, and cannot be made to pin it yet.
+    const reveal = await commitToRegister({ walletClient: ownerWallet, identity, alpha, manifestCid: prepared.manifestCid });
+    // Preparing sent nothing: the relay holds no block of the granule, and with only the commitment mined (α still
+    // hidden) it cannot be made to pin it.
     const all = [prepared.manifestCid, ...prepared.manifest.shards.map((s) => CID.parse(s.cid))];
     for (const cid of all) expect((await keptByRelay(owner, cid)).kept).toBe(0);
     expect(await rawPin(owner, { cids: all.map(String) })).toMatchObject({ refused: { code: 'PIN_NOT_RECORDED' } });
@@ -204,7 +210,7 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     expect(codes(early)).toEqual(['PIN_NOT_RECORDED']);
     await expect(pinPublication({ helia: owner.helia, alpha: alphaHex(alpha), manifestCid: prepared.manifestCid })).rejects.toThrow(/Only 0 pinning node\(s\) kept the granule .*not registered on chain/);
 
-    await registerOnChain({ walletClient: ownerWallet, identity, alpha, manifestCid: prepared.manifestCid });
+    await reveal();
     // Another manifest for the registered α is still refused.
     const other = await randomDag(owner, 10_000);
     expect(codes(await pinOnRelays(owner.libp2p, { alpha: alphaHex(alpha), manifestCid: other }))).toEqual(['PIN_NOT_RECORDED']);
