@@ -14,6 +14,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { sha256 } from 'multiformats/hashes/sha2';
 import * as dagPb from '@ipld/dag-pb';
 import { FsBlockstore } from 'blockstore-fs';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -226,4 +228,43 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     expect((await pinPublication({ helia: owner.helia, alpha: alphaHex(alpha), manifestCid: prepared.manifestCid })).pinnedBy).toEqual([relay.peerId]);
     expect(new Set(((await rawPin(owner, { alpha: alphaHex(alpha), manifestCid: prepared.manifestCid.toString() })) as { pinned: string[] }).pinned)).toEqual(new Set(all.map(String)));
   }, 180_000);
+
+  it('attack: requests for blocks nobody serves cannot occupy the relay — one at a time per peer, a few in all, and the honest pin gets through after', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tg-pin-busy-'));
+    dirs.push(dir);
+    const busy = await startRelay({ port: await freePort(), dataDir: dir, development: true, pin: { timeoutMs: 4_000, maxConcurrent: 2 }, onLimit: (e) => events.push(e), log: () => undefined });
+    try {
+      const join2 = async (): Promise<TwingrainNode> => {
+        const n = await createNodeNode({ multiaddrs: busy.multiaddrs, development: true });
+        nodes.push(n);
+        await n.supervisor.relayConnected();
+        await expect.poll(async () => (await peersWithProtocol(n.libp2p, PIN_PROTOCOL)).length, { timeout: 15_000 }).toBe(1);
+        return n;
+      };
+      const [a, b, c, owner] = [await join2(), await join2(), await join2(), await join2()];
+      const member = privateKeyToAccount(generatePrivateKey());
+      busy.pinning!.records.addMember(member.address); // as if enrolled on chain
+      // A CID whose block nobody has: the relay can only wait for it until its timeout.
+      const nowhere = async (): Promise<CID> => CID.createV1(raw.code, await sha256.digest(new Uint8Array(randomBytes(32))));
+      const hang = async (n: TwingrainNode) => pinOnRelays(n.libp2p, { cids: [await nowhere()], member });
+      const [a1, a2] = [hang(a), hang(a)];
+      const b1 = hang(b);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const c1 = await hang(c);
+      expect(codes(c1)).toEqual(['PIN_BUSY']);
+      expect(c1.errors[0]).toMatch(/already working on 2 pin requests/);
+      const [ra1, ra2, rb1] = await Promise.all([a1, a2, b1]);
+      expect([...codes(ra1), ...codes(ra2)].sort()).toEqual(['PIN_BUSY', 'PIN_FETCH_FAILED']);
+      expect(codes(rb1)).toEqual(['PIN_FETCH_FAILED']);
+
+      // Slots free again: a registered granule is pinned.
+      const archive = new Uint8Array(randomBytes(200 * 1024));
+      const alpha = alphaHex(archive);
+      const prepared = await prepareGranulePublication({ helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] } });
+      busy.pinning!.records.record(BigInt(alpha), prepared.manifestCid); // as if registered on chain
+      expect((await pinPublication({ helia: owner.helia, alpha, manifestCid: prepared.manifestCid })).pinnedBy).toEqual([busy.peerId]);
+    } finally {
+      await busy.stop();
+    }
+  }, 90_000);
 });

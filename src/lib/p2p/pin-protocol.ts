@@ -93,6 +93,7 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
       .catch(() => undefined);
   };
   let active = 0;
+  const working = new Set<string>();
   const memberLocks = new Map<string, Promise<unknown>>();
 
   const refuse = (code: RelayLimitCode, message: string): RelayLimitError => new RelayLimitError(code, message);
@@ -261,8 +262,12 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
 
   await handleJson(helia.libp2p, PIN_PROTOCOL, async (request, remotePeer) => {
     try {
+      // One request per peer at a time, and a few in all: a request for blocks nobody serves holds its slot until
+      // the timeout, so it must not be able to hold them all.
+      if (working.has(remotePeer)) throw refuse('PIN_BUSY', 'This relay is still working on your previous pin request; wait for its answer, then ask again.');
       if (active >= maxConcurrent) throw refuse('PIN_BUSY', `This relay is already working on ${maxConcurrent} pin requests; ask again in a minute.`);
       active += 1;
+      working.add(remotePeer);
       try {
         const signal = AbortSignal.timeout(timeoutMs);
         const r = (request ?? {}) as { alpha?: unknown; manifestCid?: unknown; cids?: unknown; member?: unknown };
@@ -276,6 +281,7 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
         return result;
       } finally {
         active -= 1;
+        working.delete(remotePeer);
       }
     } catch (error) {
       if (!(error instanceof RelayLimitError)) throw error;
