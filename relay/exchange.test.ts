@@ -1,5 +1,6 @@
-// The granule journey over real libp2p nodes on 127.0.0.1: three relays acting as custodians (t = 2), one of them
-// pinning; an owner who stores, pins and deposits, then goes away; users who gather shares and fetch shards.
+// The granule journey over real libp2p nodes on 127.0.0.1 and a real anvil: three relays acting as custodians (t = 2)
+// of the deployed registry, one of them pinning; an owner who stores, pins, registers and deposits (signed), then goes
+// away; users who instantiate on chain, gather shares and fetch shards.
 import '../src/lib/p2p/websocket-global.node.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { NotEnoughShardsError, ManifestMismatchError } from '../src/lib/p2p/erro
 import { WaitingForKeyHoldersError } from '../src/lib/custody';
 import { freePort } from '../src/lib/chain/testing/anvil.node.ts';
 import { startRelay, type RunningRelay } from './relay';
+import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 
 const GRANULE = { name: 'test/mechanical', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
 
@@ -43,6 +45,8 @@ describe('granule exchange through relays and custodians', () => {
   let stored: StoreGranuleReturnType;
   const archive = new Uint8Array(nodeRandomBytes(700 * 1024));
   const alpha = alphaHex(archive);
+  let chain: CustodyChain;
+  let ownerMember: Member;
 
   const tmp = async (): Promise<string> => {
     const d = await mkdtemp(join(tmpdir(), 'tg-x-'));
@@ -58,12 +62,15 @@ describe('granule exchange through relays and custodians', () => {
   const relayDirs: string[] = [];
 
   beforeAll(async () => {
+    chain = await startCustodyChain();
+    ownerMember = await chain.member();
     for (let i = 0; i < 3; i++) {
       const dataDir = await tmp();
       relayDirs.push(dataDir);
       ports.push(await freePort());
-      relays.push(await startRelay({ port: ports[i]!, dataDir, development: true, pin: i === 0, custodian: { secretKey: custodianKeys[i]!, waitMs: 300 } }));
+      relays.push(await startRelay({ port: ports[i]!, dataDir, development: true, pin: i === 0, custodian: { secretKey: custodianKeys[i]!, waitMs: 300, pollMs: 50, chain: chain.chainOptions() } }));
     }
+    await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
     addrs = relays.map((r) => r.multiaddrs[0]!);
     owner = await node();
     await until(async () => (await peersWithProtocol(owner.libp2p, KEY_RELEASE_PROTOCOL)).length === 3, 'identify of three custodians');
@@ -71,49 +78,58 @@ describe('granule exchange through relays and custodians', () => {
       helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
-    relays[0]!.pinning!.records.record(BigInt(alpha), stored.manifestCid); // as if registered on chain
+    await chain.register(ownerMember, alpha, stored.manifestCid.bytes);
+    // Pinned once registered: the relay checks manifestOf(α) on chain.
     expect((await pinOnRelays(owner.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
-    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes)).custodians.sort()).toEqual(relays.map((r) => r.custodian!.x25519PublicKey).sort());
+    const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians.sort()).toEqual(relays.map((r) => r.custodian!.x25519PublicKey).sort());
   }, 120_000);
 
   afterAll(async () => {
     for (const n of nodes) await n.stop().catch(() => undefined);
     for (const r of relays) await r.stop().catch(() => undefined);
+    await chain?.stop();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
-  it('waits for key holders until t custodians have seen the instantiation; one alone cannot decrypt', async () => {
-    const userKey = x25519.utils.randomSecretKey();
-    const userHex = Buffer.from(x25519.getPublicKey(userKey)).toString('hex');
+  it('waits for key holders until the instantiation is on chain and t custodians answer; one alone cannot decrypt', async () => {
+    const member = await chain.member();
+    const userKey = member.identity.x25519.secretKey;
     const user = await node();
     await until(async () => (await peersWithProtocol(user.libp2p, KEY_RELEASE_PROTOCOL)).length === 3, 'identify');
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
-    const states: number[] = [];
-    const none = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: userKey, timeoutMs: 1_500, onUpdate: (s) => states.push(s.have) }).catch((e: unknown) => e);
+    const userPk = member.identity.publicKey;
+    const none = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userPk, userSecretKey: userKey, timeoutMs: 1_500 }).catch((e: unknown) => e);
     expect(none).toBeInstanceOf(WaitingForKeyHoldersError);
     expect((none as Error).message).toMatch(/Waiting for 2 more key holders/);
 
-    relays[0]!.custodian!.index.add(alpha, userHex);
-    const one = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: userKey, timeoutMs: 1_500 }).catch((e: unknown) => e);
+    await chain.instantiate(member, await chain.authorize(ownerMember, alpha, member));
+    // Reaching one custodian only: its share alone rebuilds nothing.
+    const lonely = await node([addrs[1]!]);
+    await until(async () => (await peersWithProtocol(lonely.libp2p, KEY_RELEASE_PROTOCOL)).length === 1, 'identify');
+    const one = await gatherGranuleKey({ libp2p: lonely.libp2p, manifest, userPk, userSecretKey: userKey, timeoutMs: 1_500 }).catch((e: unknown) => e);
     expect(one).toBeInstanceOf(WaitingForKeyHoldersError);
     expect((one as WaitingForKeyHoldersError).missing).toBe(1);
 
-    relays[2]!.custodian!.index.add(alpha, userHex);
-    const key = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: userKey, timeoutMs: 10_000 });
+    const states: number[] = [];
+    const key = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userPk, userSecretKey: userKey, timeoutMs: 10_000, onUpdate: (s) => states.push(s.have) });
     expect(key).toEqual(stored.key);
     expect(await fetchGranule({ helia: user.helia, manifest, key })).toEqual(archive);
   });
 
-  it('keeps the first deposit of a granule: a second manifest for the same α is refused, a repeat is accepted', async () => {
+  it('keeps the registered manifest only: another manifest for the same α is refused by reason, a repeat is accepted', async () => {
     const again = await storeGranule({
       helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
     expect(again.manifestCid.toString()).not.toBe(stored.manifestCid.toString()); // a fresh key: another manifest
-    const refused = await depositWithCustodians(owner.libp2p, again.manifestBytes);
+    // Even signed by the owner: the chain records the first manifest.
+    const refused = await depositWithCustodians(owner.libp2p, again.manifestBytes, { signature: await chain.signDeposit(ownerMember.wallet, alpha, again.manifestCid.bytes) });
     expect(refused.custodians).toEqual([]);
-    expect(refused.errors.join(' ')).toMatch(/already holds a key share/);
-    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes)).custodians).toHaveLength(3);
+    expect(refused.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
+    expect(refused.errors.join(' ')).toMatch(/records another manifest/);
+    const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(3);
   });
 
   it('refuses a manifest that the chain records for another α', async () => {
@@ -124,7 +140,7 @@ describe('granule exchange through relays and custodians', () => {
   it('serves the granule from the pinning relay after the owner left, and after the relay restarted', async () => {
     await owner.stop();
     await relays[0]!.stop();
-    relays[0] = await startRelay({ port: ports[0]!, dataDir: relayDirs[0]!, development: true, pin: true, custodian: { secretKey: custodianKeys[0]!, waitMs: 300 } });
+    relays[0] = await startRelay({ port: ports[0]!, dataDir: relayDirs[0]!, development: true, pin: true, custodian: { secretKey: custodianKeys[0]!, waitMs: 300, chain: chain.chainOptions() } });
     const user = await node([addrs[0]!]);
     await until(async () => (await peersWithProtocol(user.libp2p, PIN_PROTOCOL)).length === 1, 'identify');
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });

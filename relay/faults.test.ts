@@ -28,6 +28,7 @@ import { ShardStalledError, TransferInterruptedError } from '../src/lib/p2p/erro
 import type { PublicManifest } from '../src/lib/p2p/public-manifest';
 import { freePort } from '../src/lib/chain/testing/anvil.node.ts';
 import { startRelay, type RunningRelay } from './relay';
+import { startCustodyChain, type CustodyChain } from './testing/custody-chain';
 
 const GRANULE = { name: 'test/faults', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
 // 8 MiB: each data shard is a dag-pb root over 17 leaves of 256 KiB, and a bitswap message carries at most 4 MiB,
@@ -101,7 +102,8 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   let relayPort: number;
   let relayDir: string;
   let relayAddr: string;
-  // The relay is also the custodian (t = 1) for the retrieveGranule case.
+  // The relay is also the custodian (t = 1) for the retrieveGranule case, serving a real registry.
+  let chain: CustodyChain;
   const custodianSecret = x25519.utils.randomSecretKey();
   const custodian = x25519.getPublicKey(custodianSecret);
 
@@ -116,7 +118,7 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     await n.supervisor.relayConnected(20_000);
     return n;
   };
-  const startOurRelay = async (): Promise<RunningRelay> => startRelay({ port: relayPort, dataDir: relayDir, development: true, pin: true, custodian: { secretKey: custodianSecret, waitMs: 300 } });
+  const startOurRelay = async (): Promise<RunningRelay> => startRelay({ port: relayPort, dataDir: relayDir, development: true, pin: true, custodian: { secretKey: custodianSecret, waitMs: 300, pollMs: 50, chain: chain.chainOptions() } });
   /** The address other peers dial to reach `n` through the relay (it appears once its reservation is made). */
   const circuitAddr = async (n: TwingrainNode): Promise<string> => {
     let addr: string | undefined;
@@ -139,15 +141,17 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
   };
 
   beforeAll(async () => {
+    chain = await startCustodyChain();
     relayDir = await tmp();
     relayPort = await freePort();
     relay = await startOurRelay();
     relayAddr = relay.multiaddrs[0]!;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     for (const n of nodes) await n.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
+    await chain?.stop();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   }, 60_000);
 
@@ -377,16 +381,20 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const member = privateKeyToAccount(generatePrivateKey());
     relay.pinning!.records.addMember(member.address); // as if enrolled on chain
     expect((await pinOnRelays(owner.libp2p, { cids: [stored.manifestCid], member })).pinnedBy).toEqual([relay.peerId]);
-    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes)).custodians).toHaveLength(1);
+    const ownerMember = await chain.member();
+    await chain.register(ownerMember, alpha, stored.manifestCid.bytes);
+    const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(1);
     await owner.stop();
 
-    const userSecret = x25519.utils.randomSecretKey();
-    relay.custodian!.index.add(alpha, Buffer.from(x25519.getPublicKey(userSecret)).toString('hex')); // as if instantiated on chain
+    const userMember = await chain.member();
+    await chain.instantiate(userMember, await chain.authorize(ownerMember, alpha, userMember));
+    const userSecret = userMember.identity.x25519.secretKey;
     const user = await node();
     const states: RetrieveState[] = [];
     let back: Promise<TwingrainNode> | undefined;
     const result = await retrieveGranule({
-      helia: user.helia, manifestCid: stored.manifestCid, alpha, userSecretKey: userSecret, relayPeerIds: user.supervisor.relayPeerIds,
+      helia: user.helia, manifestCid: stored.manifestCid, alpha, userPk: userMember.identity.publicKey, userSecretKey: userSecret, relayPeerIds: user.supervisor.relayPeerIds,
       keyTimeoutMs: 20_000, stallMs: 1_500, shardTimeoutMs: 45_000, signal: AbortSignal.timeout(80_000),
       onState: (state) => {
         states.push(state);

@@ -1,6 +1,6 @@
 // Publishing is safe to repeat: a publish that stopped half way (one custodian offline, so fewer than t took their
 // share) is finished later with the same manifest, which the custodians that already hold it accept again — a new
-// manifest with a new key would be refused by them (they keep the first deposit of an α) and the granule stuck.
+// manifest with a new key would be refused by them (the registry records the first one) and the granule stuck.
 import '../src/lib/p2p/websocket-global.node.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,16 +16,19 @@ import { peersWithProtocol } from '../src/lib/p2p/custody-protocol';
 import { CUSTODY_DEPOSIT_PROTOCOL } from '../src/lib/p2p/protocols';
 import { freePort } from '../scripts/stack/ports';
 import { startRelay, type RunningRelay } from './relay';
+import { startCustodyChain, type CustodyChain } from './testing/custody-chain';
 
 const GRANULE = { name: 'test/automation', version: '1.0.0', description: 'x', domain: 'enabling', context: 'automation', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
 
 const dirs: string[] = [];
 const relays: RunningRelay[] = [];
 const nodes: TwingrainNode[] = [];
+let chain: CustodyChain | undefined;
 
 afterAll(async () => {
   for (const n of nodes) await n.stop().catch(() => undefined);
   for (const r of relays) await r.stop().catch(() => undefined);
+  await chain?.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -39,11 +42,13 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 describe('publishGranule', () => {
   it('finishes an interrupted publish with the same manifest instead of being refused for ever', async () => {
+    const c = (chain = await startCustodyChain());
+    const ownerMember = await c.member();
     const keys = [x25519.utils.randomSecretKey(), x25519.utils.randomSecretKey()];
     const ports = [await freePort(), await freePort()];
     const dataDirs = [await mkdtemp(join(tmpdir(), 'tg-pub-')), await mkdtemp(join(tmpdir(), 'tg-pub-'))];
     dirs.push(...dataDirs);
-    const start = (i: number) => startRelay({ port: ports[i]!, dataDir: dataDirs[i]!, development: true, pin: i === 0, custodian: { secretKey: keys[i]!, waitMs: 300 } });
+    const start = (i: number) => startRelay({ port: ports[i]!, dataDir: dataDirs[i]!, development: true, pin: i === 0, custodian: { secretKey: keys[i]!, waitMs: 300, pollMs: 50, chain: c.chainOptions() } });
     const first = await start(0);
     relays.push(first);
     // The second custodian is known (its address and key are on the list) but offline for now.
@@ -58,10 +63,12 @@ describe('publishGranule', () => {
     await until(async () => (await peersWithProtocol(owner.libp2p, CUSTODY_DEPOSIT_PROTOCOL)).length === 1, 'the first custodian');
     const archive = new Uint8Array(randomBytes(300 * 1024));
     const alpha = alphaHex(archive);
-    const params = { helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody };
-    // Pinning relays keep only what the chain records: as if registered with the manifest prepared here.
+    // Publishing order: prepared here (nothing sent), registered, then pinned (the relay checks manifestOf(α)) and
+    // the deposit signed.
+    const authorizeDeposit = async ({ manifestCid }: { manifestCid: Uint8Array }): Promise<string> => c.signDeposit(ownerMember.wallet, alpha, manifestCid);
+    const params = { helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody, authorizeDeposit };
     const prepared = await prepareGranulePublication(params);
-    first.pinning!.records.record(BigInt(alpha), prepared.manifestCid);
+    await c.register(ownerMember, alpha, prepared.manifestCid.bytes);
     await expect(publishGranule(params)).rejects.toThrow(/Only 1 custodian\(s\) accepted their key share; 2 are needed/);
 
     // The second custodian comes back; publishing again completes, with the manifest the first one already holds.
@@ -77,5 +84,5 @@ describe('publishGranule', () => {
     const other = await publishGranule({ ...params, custody: { threshold: 1, custodians: custody.custodians.slice(0, 1) } }).catch((e: unknown) => e);
     expect(String(other)).toMatch(/The chain records another manifest for granule/);
     expect(again.manifestCid.toString()).not.toBe('');
-  }, 90_000);
+  }, 150_000);
 });

@@ -22,20 +22,26 @@ import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
 import { servePinning, type PinningOptions } from '../src/lib/p2p/pin-protocol';
 import { chainPinAuthority, LocalPinRecords } from '../src/lib/p2p/pin-authority';
 import type { RelayLimitListener } from '../src/lib/p2p/limits';
-import { serveCustodian } from '../src/lib/p2p/custody-protocol';
+import { serveCustodian, type CustodianCaps } from '../src/lib/p2p/custody-protocol';
 import { serveAuthMailbox, type AuthMailboxOptions } from '../src/lib/p2p/auth-requests';
-import { InstantiationIndex } from '../src/lib/custody';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
-import { watchInstantiations } from './instantiations';
+import { connectCustodyChain, type CustodyChainOptions } from './instantiations';
 
 export interface RelayCustodianOptions {
   /** X25519 secret key; by default one is created once and kept in dataDir/custodian.key. */
   secretKey?: Uint8Array;
-  /** The chain whose GranuleRegistry Instantiated events authorize releases. */
-  chain?: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number; pollingIntervalMs?: number };
-  /** How long a release request waits for its instantiation event (ms). */
+  /**
+   * The GranuleRegistry this custodian serves: deposits only for α registered there (owner-signed, registered
+   * manifest), releases only for instantiations recorded there, both read at head − confirmations.
+   */
+  chain: CustodyChainOptions;
+  /** How long a deposit waits for its registration, and a release for its instantiation, to settle (ms). */
   waitMs?: number;
+  /** How often the chain is read again while a request waits (ms). */
+  pollMs?: number;
+  /** Deposit caps (per peer, per α, manifest size); defaults in DEFAULT_CUSTODIAN_CAPS. */
+  caps?: CustodianCaps;
 }
 
 export interface RelayPinningOptions extends Omit<PinningOptions, 'authority' | 'records' | 'onLimit' | 'log'> {
@@ -77,7 +83,7 @@ export interface RunningRelay {
   peerId: string;
   multiaddrs: string[];
   /** Present when the custodian role runs: the key to list in the Consortium, and what it has seen on chain. */
-  custodian?: { x25519PublicKey: string; index: InstantiationIndex };
+  custodian?: { x25519PublicKey: string; registry: `0x${string}`; confirmations: number };
   /** Present when the pinning role runs: granules and members vouched for in process (besides the chain). */
   pinning?: { records: LocalPinRecords; chain?: { rpcUrl: string; registry: `0x${string}` } };
   stop(): Promise<void>;
@@ -159,14 +165,15 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     }
     if (o.custodian) {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));
-      const index = new InstantiationIndex();
-      const service = await serveCustodian({ helia, secretKey, index, waitMs: o.custodian.waitMs });
+      const chain = await connectCustodyChain(o.custodian.chain);
+      const service = await serveCustodian({
+        helia, secretKey, chain,
+        ...(o.custodian.waitMs !== undefined ? { waitMs: o.custodian.waitMs } : {}),
+        ...(o.custodian.pollMs !== undefined ? { pollMs: o.custodian.pollMs } : {}),
+        ...(o.custodian.caps ? { caps: o.custodian.caps } : {}),
+      });
       stops.push(() => service.stop());
-      if (o.custodian.chain) {
-        const watcher = await watchInstantiations({ ...o.custodian.chain, index });
-        stops.push(() => watcher.stop());
-      }
-      custodian = { x25519PublicKey: service.publicKeyHex, index };
+      custodian = { x25519PublicKey: service.publicKeyHex, registry: chain.registry, confirmations: chain.confirmations };
     }
   } catch (error) {
     await helia.stop().catch(() => undefined);

@@ -24,6 +24,7 @@ import { gatherGranuleKey, peersWithProtocol } from '../../src/lib/p2p/custody-p
 import { KEY_RELEASE_PROTOCOL } from '../../src/lib/p2p/protocols';
 import { alphaHex } from '../../src/lib/granule/alpha';
 import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
+import { startCustodyChain } from '../../relay/testing/custody-chain';
 import { machineStamp, markdownTable, summarize } from './report';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -116,7 +117,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     dirs.push(d);
     return d;
   };
-  const relay = await startRelay({ port: await freePort(), dataDir: await tmp(), development: true, pin: true, custodian: { waitMs: 10_000 } });
+  // Custodians serve a registry: a real anvil with the contracts, and releases follow real instantiations.
+  const chain = await startCustodyChain();
+  const relay = await startRelay({ port: await freePort(), dataDir: await tmp(), development: true, pin: true, custodian: { waitMs: 10_000, pollMs: 50, chain: chain.chainOptions() } });
+  const ownerMember = await chain.member();
   const relayConfig = { multiaddrs: relay.multiaddrs, development: true };
   const notes: string[] = [];
   const results: (string | number)[][] = [];
@@ -146,6 +150,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       helia: owner.helia, archive, alpha, k: 2, n: 3,
       granule: { name: 'bench/10mib', version: '1.0.0', description: 'benchmark payload', domain: 'enabling', context: 'bench', printers: [], tags: [], license: 'MIT' },
       custody: { threshold: 1, custodians: [hexToBytes(relay.custodian!.x25519PublicKey)] },
+      authorizeDeposit: async ({ manifestCid }) => {
+        await chain.register(ownerMember, alpha, manifestCid);
+        return chain.signDeposit(ownerMember.wallet, alpha, manifestCid);
+      },
     });
     const publishMs = performance.now() - t0pub;
     const keyRelease: number[] = [];
@@ -154,16 +162,16 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     await until(async () => (await peersWithProtocol(user.libp2p, KEY_RELEASE_PROTOCOL)).length === 1);
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: published.manifestCid, expectedAlpha: alpha });
     for (let i = 0; i < 5; i++) {
-      const secret = x25519.utils.randomSecretKey();
-      const pending = gatherGranuleKey({ libp2p: user.libp2p, manifest, userSecretKey: secret, timeoutMs: 20_000 });
-      await new Promise((r) => setTimeout(r, 300));
+      const member = await chain.member();
+      const authorized = await chain.authorize(ownerMember, alpha, member);
+      const pending = gatherGranuleKey({ libp2p: user.libp2p, manifest, userPk: member.identity.publicKey, userSecretKey: member.identity.x25519.secretKey, timeoutMs: 60_000 });
+      await chain.instantiate(member, authorized);
       const t0 = performance.now();
-      relay.custodian!.index.add(alpha, bytesToHex(x25519.getPublicKey(secret)));
       await pending;
       keyRelease.push(performance.now() - t0);
     }
     await user.stop();
-    results.push(row('Custodian sees instantiation → key in hand, t = 1 (ms)', keyRelease, '≤ 1000 (after the block)'));
+    results.push(row('Instantiation mined → key in hand, t = 1, custodian reading the chain at head (ms)', keyRelease, '≤ 1000 (after the block)'));
     await owner.stop();
     notes.push(`Publishing the 10 MiB granule from Node (encrypt, 2-of-3 shards, store, pinning relay fetches and pins, custodian deposit) took ${fmt(publishMs)} ms.`);
 
@@ -312,22 +320,23 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       const fromRelay: number[] = [];
       const keyInBrowser: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const secret = x25519.utils.randomSecretKey();
-        relay.custodian!.index.add(alpha, bytesToHex(x25519.getPublicKey(secret)));
+        const member = await chain.member();
+        await chain.instantiate(member, await chain.authorize(ownerMember, alpha, member));
+        const secret = member.identity.x25519.secretKey;
         const r = await pages[1]!.evaluate(
-          async ([cid, alpha, secretHex, prefix, config]) => {
+          async ([cid, alpha, secretHex, prefix, config, userPk]) => {
             const w = window as unknown as { p2p: { loadBrowserNode(c: unknown, o: unknown): Promise<{ helia: unknown; supervisor: { relayConnected(): Promise<void> }; stop(): Promise<void> }>; retrieveGranule(p: unknown): Promise<{ archive: Uint8Array; keyMs: number; shardsMs: number }> } };
             // A fresh store each round, so nothing is already local.
             const node = await w.p2p.loadBrowserNode(config, { storePrefix: prefix });
             await node.supervisor.relayConnected();
             const secret = Uint8Array.from(secretHex.match(/../g)!.map((h: string) => parseInt(h, 16)));
             const t0 = performance.now();
-            const out = await w.p2p.retrieveGranule({ helia: node.helia, manifestCid: cid, alpha, userSecretKey: secret, keyTimeoutMs: 20_000 });
+            const out = await w.p2p.retrieveGranule({ helia: node.helia, manifestCid: cid, alpha, userPk, userSecretKey: secret, keyTimeoutMs: 20_000 });
             const ms = performance.now() - t0;
             await node.stop();
             return { ms, keyMs: out.keyMs, shardsMs: out.shardsMs, bytes: out.archive.length };
           },
-          [published.manifestCid.toString(), alpha, bytesToHex(secret), `r-${Date.now()}-${i}`, relayConfig] as const,
+          [published.manifestCid.toString(), alpha, bytesToHex(secret), `r-${Date.now()}-${i}`, relayConfig, member.identity.publicKey.toString()] as const,
         );
         if (r.bytes !== archive.length) throw new Error('retrieved archive has the wrong size');
         fromRelay.push(r.shardsMs);
@@ -449,6 +458,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     await writeFile(join(ctx.outDir, 'p2p.md'), md);
   } finally {
     await relay.stop();
+    await chain.stop();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   }
 }

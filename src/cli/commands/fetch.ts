@@ -91,6 +91,7 @@ export const command: Command = {
           helia: node.helia,
           manifestCid: cidFromChainBytes(cidHex),
           alpha: alphaHex(alpha),
+          userPk: identity.publicKey,
           userSecretKey: identity.x25519.secretKey,
           keyTimeoutMs: timeoutSeconds * 1000,
           relayPeerIds: node.supervisor.relayPeerIds,

@@ -48,7 +48,7 @@ export const command: Command = {
       pin: flags['pin'] === true ? (chain ? { chain } : true) : false,
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
-      ...(flags['custodian'] ? { custodian: { ...(chain ? { chain } : {}) } } : {}),
+      ...(flags['custodian'] && chain ? { custodian: { chain } } : {}),
     });
     printJson({ peerId: relay.peerId, multiaddrs: relay.multiaddrs, pin: flags['pin'] === true, custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null });
     let stopping = false;

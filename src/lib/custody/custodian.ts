@@ -1,5 +1,5 @@
-// The custodian's rules, free of networking: which envelope is ours, what a share must say, and how a share is
-// re-sealed to the user whose instantiation the chain recorded.
+// The custodian's envelope rules, free of networking: which envelope is ours, what a share must say, and how a share
+// is re-sealed to the X25519 key that the chain recorded with the user's instantiation.
 import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { seal, open } from './seal';
@@ -43,47 +43,4 @@ export function openReleasedShare(envelope: Uint8Array, userSecretKey: Uint8Arra
   const share = decodeKeyShare(open(envelope, userSecretKey, releaseContext(alpha, bytesToHex(x25519.getPublicKey(userSecretKey)))));
   if (share.alpha !== alpha) throw new KeyShareError(`A custodian released a share of granule ${share.alpha.slice(0, 12)}… when ${alpha.slice(0, 12)}… was asked for.`);
   return share;
-}
-
-/**
- * What the custodian has seen on chain: (α, user X25519 key) pairs from instantiation events. A request may wait
- * for the event (the user asks right after sending the transaction), which makes the pull behave like a push.
- */
-export class InstantiationIndex {
-  readonly #seen = new Set<string>();
-  readonly #waiters = new Map<string, Set<() => void>>();
-
-  static key(alpha: string, userX25519Hex: string): string {
-    return `${alpha.toLowerCase()}/${userX25519Hex.toLowerCase().replace(/^0x/, '')}`;
-  }
-
-  add(alpha: string, userX25519Hex: string): void {
-    const key = InstantiationIndex.key(alpha, userX25519Hex);
-    this.#seen.add(key);
-    for (const wake of this.#waiters.get(key) ?? []) wake();
-    this.#waiters.delete(key);
-  }
-
-  has(alpha: string, userX25519Hex: string): boolean {
-    return this.#seen.has(InstantiationIndex.key(alpha, userX25519Hex));
-  }
-
-  /** Resolves true as soon as the pair is seen, false after `timeoutMs`. */
-  waitFor(alpha: string, userX25519Hex: string, timeoutMs: number): Promise<boolean> {
-    if (this.has(alpha, userX25519Hex)) return Promise.resolve(true);
-    const key = InstantiationIndex.key(alpha, userX25519Hex);
-    return new Promise((resolve) => {
-      const set = this.#waiters.get(key) ?? new Set();
-      const wake = (): void => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        set.delete(wake);
-        resolve(false);
-      }, timeoutMs);
-      set.add(wake);
-      this.#waiters.set(key, set);
-    });
-  }
 }

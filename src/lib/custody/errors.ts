@@ -21,7 +21,39 @@ export class WaitingForKeyHoldersError extends CustodyError {
   }
 }
 
-/** A custodian refused to release its share (no instantiation on chain for this user). */
+/** Why a custodian refused a deposit. A refusal stores nothing, so it never blocks the owner's own deposit. */
+export type DepositRefusalCode =
+  | 'malformed' // not a deposit request, or the manifest is not a twingrain manifest
+  | 'too-large' // the manifest is above the custodian's size cap
+  | 'not-listed' // the manifest holds no share for this custodian
+  | 'bad-signature' // the signature is not an EIP-712 custody deposit signature
+  | 'not-registered' // α is not registered on the custodian's registry (at head − confirmations)
+  | 'manifest-mismatch' // the chain records another manifest for α
+  | 'not-owner' // the signer is not the account the Consortium binds to α's owner key
+  | 'peer-cap' // this peer made too many deposits in the window
+  | 'alpha-cap' // too many refused deposits for this α in the window
+  | 'chain-unavailable'; // the custodian cannot read its chain right now
+
+export class DepositRefusedError extends CustodyError {
+  override name = 'DepositRefusedError';
+  constructor(readonly code: DepositRefusalCode, message: string) {
+    super(message);
+  }
+}
+
+export type ReleaseRefusalCode =
+  | 'malformed'
+  | 'unknown-granule' // this custodian holds no deposit for α
+  | 'not-instantiated' // no instantiation of (α, userPk) at head − confirmations (yet)
+  | 'wrong-key' // the chain records another X25519 key for (α, userPk)
+  | 'manifest-mismatch' // the deposit held is not for the manifest the chain records
+  | 'peer-cap' // this peer has too many requests waiting
+  | 'chain-unavailable';
+
+/** A custodian refused to release its share. */
 export class ReleaseRefusedError extends CustodyError {
   override name = 'ReleaseRefusedError';
+  constructor(readonly code: ReleaseRefusalCode, message: string) {
+    super(message);
+  }
 }

@@ -1,6 +1,10 @@
-// Key custody: Shamir sharing of granule keys, sealed envelopes to X25519 keys, and the custodian's rules.
+// Key custody: Shamir sharing of granule keys, sealed envelopes to X25519 keys, the custodian's rules, and the
+// owner's signed deposit.
 export * from './errors';
 export * from './shamir';
 export * from './seal';
 export * from './key-shares';
 export * from './custodian';
+export * from './deposit-signature';
+export * from './chain-view';
+export * from './rate-window';

@@ -2,17 +2,18 @@
 // refused by name) and a SHA-256 commitment to the key (so a wrong share is detected before any decryption).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { combineShares, splitSecret, bytesToBigint, bigintToBytes } from './shamir';
+import { combineShares, splitSecret, bytesToBigint, bigintToBytes, SHAMIR_PRIME } from './shamir';
 import { KeyShareError, WaitingForKeyHoldersError } from './errors';
 
 export interface GranuleKeyShare {
   /** α of the granule, 0x + 64 hex. */
   alpha: string;
+  /** What the splitter said; informative only: a user takes t from the chain-checked manifest. */
   threshold: number;
   total: number;
   x: number;
   y: bigint;
-  /** SHA-256 of the 32-byte key, hex. */
+  /** SHA-256 of the 32-byte key, hex; informative only, like threshold. */
   commitment: string;
 }
 
@@ -37,30 +38,47 @@ function* subsets<T>(items: T[], size: number, start = 0, chosen: T[] = []): Gen
   for (let i = start; i <= items.length - (size - chosen.length); i++) yield* subsets(items, size, i + 1, [...chosen, items[i]!]);
 }
 
+/** What the user knows about a granule's custody from the public manifest whose CID the chain records for α. */
+export interface GranuleCustodyTerms {
+  alpha: string;
+  /** t, from the manifest: never from a share. */
+  threshold: number;
+  /** SHA-256 of the key (hex), from the manifest: never from a share. */
+  keyCommitment: string;
+  /** n, the number of custodians the manifest lists: shares are at x = 1…n, so anything else is set aside. */
+  shares?: number;
+}
+
+/** Upper bound on the subsets tried: C(12, 6) = 924, so a dozen answers at t ≤ 6 are searched in full. */
+const MAX_SUBSETS = 5_000;
+
 /**
- * Rebuilds the key of granule `alpha`. Shares of another granule are refused; with fewer than t shares this throws
- * WaitingForKeyHoldersError (a state, not a failure); when some shares are wrong it looks for t good ones.
+ * Rebuilds the key of granule `terms.alpha`. The threshold and key commitment come from the caller (the chain-checked
+ * manifest); what a share says about them is ignored, so a hostile share cannot redefine either. Shares of another
+ * granule are set aside, shares at the same x are both kept (one may be honest), and subsets of t distinct x are tried
+ * until one rebuilds a key whose SHA-256 is the commitment. Fewer than t usable shares is WaitingForKeyHoldersError
+ * (a state, not a failure); t or more that never rebuild the key is KeyShareError (some are wrong: ask others).
  */
-export function combineGranuleKey(shares: GranuleKeyShare[], alpha: string): Uint8Array {
-  const foreign = shares.find((s) => s.alpha !== alpha);
-  if (foreign) throw new KeyShareError(`A key share belongs to another granule (${foreign.alpha.slice(0, 10)}…, not ${alpha.slice(0, 10)}…). It was sent by mistake or on purpose; ask the custodian again.`);
-  const unique = [...new Map(shares.map((s) => [s.x, s])).values()];
-  if (unique.length === 0) throw new WaitingForKeyHoldersError(1, 1);
-  // The threshold and commitment the majority of shares agree on: one lying share cannot redefine them.
-  const votes = new Map<string, number>();
-  for (const s of unique) votes.set(`${s.threshold}:${s.commitment}`, (votes.get(`${s.threshold}:${s.commitment}`) ?? 0) + 1);
-  const [agreed] = [...votes.entries()].sort((a, b) => b[1] - a[1])[0]!;
-  const [tText, commitment] = agreed.split(':') as [string, string];
-  const threshold = Number(tText);
-  const candidates = unique.filter((s) => s.threshold === threshold && s.commitment === commitment);
-  if (candidates.length < threshold) throw new WaitingForKeyHoldersError(threshold - candidates.length, threshold);
+export function combineGranuleKey(shares: GranuleKeyShare[], terms: GranuleCustodyTerms): Uint8Array {
+  const t = terms.threshold;
+  if (!Number.isInteger(t) || t < 1 || t > 255) throw new KeyShareError(`The manifest asks for ${t} key shares, which is not a threshold: the manifest is not usable.`);
+  if (!/^[0-9a-f]{64}$/.test(terms.keyCommitment)) throw new KeyShareError('The manifest carries no key commitment: it was written by an older twingrain. Ask the owner to publish the granule again.');
+  // Only this granule's shares, at a possible x, and each (x, y) once.
+  const usable = [...new Map(
+    shares
+      .filter((s) => s.alpha === terms.alpha && Number.isInteger(s.x) && s.x >= 1 && s.x <= (terms.shares ?? 255) && s.y >= 0n && s.y < SHAMIR_PRIME)
+      .map((s) => [`${s.x}:${s.y.toString(16)}`, s]),
+  ).values()];
+  const distinctX = new Set(usable.map((s) => s.x)).size;
+  if (distinctX < t) throw new WaitingForKeyHoldersError(t - distinctX, t);
   let tried = 0;
-  for (const subset of subsets(candidates, threshold)) {
-    if (++tried > 2_000) break;
+  for (const subset of subsets(usable, t)) {
+    if (new Set(subset.map((s) => s.x)).size !== t) continue; // two shares at one x cannot both be right
+    if (++tried > MAX_SUBSETS) break;
     const key = bigintToBytesSafe(combineShares(subset));
-    if (key && keyCommitment(key) === commitment) return key;
+    if (key && keyCommitment(key) === terms.keyCommitment) return key;
   }
-  throw new KeyShareError(`The key shares do not rebuild the granule key: ${candidates.length - threshold + 1 > 1 ? 'several' : 'at least one'} of them is wrong or was altered. Ask the other custodians for theirs.`);
+  throw new KeyShareError(`The ${usable.length} key shares received do not rebuild the granule key: at least one of them is wrong or was altered. The other custodians' shares are needed.`);
 }
 
 function bigintToBytesSafe(v: bigint): Uint8Array | undefined {

@@ -55,7 +55,7 @@ describe('public manifest', () => {
     ciphertext: { length: 10, sha256: '00'.repeat(32) },
     erasure: { scheme: 'rs-gf256-cauchy', k: 1, n: 1, shardSize: 10 },
     shards: [{ cid: 'bafkqaaa', sha256: '11'.repeat(32) }],
-    custody: { threshold: 1, shares: [{ custodian: '22'.repeat(32), envelope: 'AA==' }] },
+    custody: { threshold: 1, keyCommitment: '33'.repeat(32), shares: [{ custodian: '22'.repeat(32), envelope: 'AA==' }] },
   };
 
   it('has one CID, survives the chain encoding, and is checked against the chain α', () => {

@@ -6,7 +6,7 @@ import type { Helia } from '@helia/interface';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
 import { alphaHex, alphaFromSha256 } from '../granule/alpha';
-import { splitGranuleKey, sealSharesForCustodians } from '../custody';
+import { splitGranuleKey, sealSharesForCustodians, keyCommitment } from '../custody';
 import { toBase64 } from './rpc';
 import { concat, readBlock } from './blocks';
 import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
@@ -66,6 +66,7 @@ export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGran
     shards: shardEntries,
     custody: {
       threshold: p.custody.threshold,
+      keyCommitment: keyCommitment(key),
       shares: sealSharesForCustodians(splitGranuleKey(key, p.alpha, p.custody.threshold, p.custody.custodians.length), p.custody.custodians).map((s) => ({
         custodian: s.custodian,
         envelope: toBase64(s.envelope),

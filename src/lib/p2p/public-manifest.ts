@@ -37,8 +37,10 @@ export interface PublicManifest {
   /**
    * Key custody: t of the custodians' shares rebuild the key. Share i is sealed to custodian i's X25519 key (hex),
    * so publishing the envelopes reveals nothing, and a custodian that missed the owner's push can still find it.
+   * keyCommitment is the SHA-256 (hex) of the 32-byte granule key: with t, it is what a user rebuilding the key
+   * trusts — taken from this manifest, whose CID the chain records, never from a share.
    */
-  custody: { threshold: number; shares: Array<{ custodian: string; envelope: string }> };
+  custody: { threshold: number; keyCommitment: string; shares: Array<{ custodian: string; envelope: string }> };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -76,7 +78,7 @@ export function decodePublicManifest(bytes: Uint8Array, cid?: CID, expectedAlpha
     v.erasure.k >= 1 && v.erasure.n >= v.erasure.k && v.erasure.n <= 255 &&
     Array.isArray(v.shards) && v.shards.length === v.erasure.n && v.shards.every((s) => typeof s.cid === 'string' && HEX64.test(s.sha256)) &&
     v.custody && Number.isInteger(v.custody.threshold) && v.custody.threshold >= 1 && Array.isArray(v.custody.shares) &&
-    v.custody.threshold <= v.custody.shares.length &&
+    v.custody.threshold <= v.custody.shares.length && typeof v.custody.keyCommitment === 'string' && HEX64.test(v.custody.keyCommitment) &&
     v.custody.shares.every((s) => typeof s.custodian === 'string' && HEX64.test(s.custodian) && typeof s.envelope === 'string');
   if (!ok) throw new P2PFormatError('The public manifest is malformed: it was not written by twingrain or was altered.');
   if (expectedAlpha !== undefined && v.alpha !== expectedAlpha.toLowerCase()) {

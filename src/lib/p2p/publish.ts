@@ -22,6 +22,12 @@ export interface PublishGranuleParameters extends Omit<StoreGranuleParameters, '
   helia: Helia & { libp2p: Libp2p };
   /** Refuse to continue unless this many pinning nodes confirmed (default 1: the owner may go offline). */
   minPins?: number;
+  /**
+   * Called after pinning, before depositing: returns the owner's EIP-712 custody deposit signature
+   * (signCustodyDeposit) for this manifest CID. Custodians refuse a deposit for an α their registry does not record
+   * with this CID, so the caller registers first. Without it the deposit is unsigned and every custodian refuses it.
+   */
+  authorizeDeposit?: (p: { alpha: string; manifestCid: Uint8Array }) => Promise<string>;
   signal?: AbortSignal;
 }
 
@@ -108,17 +114,17 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
 }
 
 /**
- * The old one-call publish (store, pin, deposit). Pinning relays now pin only what the chain records, so this
- * succeeds only for an α already registered with this manifest; new code calls prepareGranulePublication, registers,
- * then pinPublication and the custody deposit.
- * @deprecated
+ * Store (if not yet), pin and deposit in one call. Pinning relays pin only what the chain records and custodians take
+ * only deposits for a registered α, so this succeeds only once α is registered with this manifest: new code calls
+ * prepareGranulePublication, registers (commit, reveal), then pinPublication and the custody deposit.
  */
 export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
   const stored = await prepareGranulePublication(p);
   // One after the other: a custodian that is also the pinning relay would otherwise be asked for the manifest
   // block by the pin while the deposit writes it, and Helia's pending want for it never resolves.
   const pins = await pinPublication({ helia: p.helia, alpha: p.alpha, manifestCid: stored.manifestCid, ...(p.minPins !== undefined ? { minPins: p.minPins } : {}), ...(p.signal ? { signal: p.signal } : {}) });
-  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal });
+  const signature = p.authorizeDeposit ? await p.authorizeDeposit({ alpha: p.alpha, manifestCid: stored.manifestCid.bytes }) : undefined;
+  const deposits = await depositWithCustodians(p.helia.libp2p, stored.manifestBytes, { signal: p.signal, ...(signature ? { signature } : {}) });
   if (deposits.custodians.length < p.custody.threshold) {
     throw new P2PError(`Only ${deposits.custodians.length} custodian(s) accepted their key share; ${p.custody.threshold} are needed before anyone can use this granule${deposits.errors.length ? ` (${deposits.errors.join('; ')})` : ''}. Check that the custodians listed on chain are online, then publish again.`);
   }

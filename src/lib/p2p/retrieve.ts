@@ -23,6 +23,8 @@ export interface RetrieveGranuleParameters {
   manifestCid: CID | string;
   /** α as the chain records it for this manifest. */
   alpha: string;
+  /** Pk_U the instantiation was made with: custodians release to (α, Pk_U) as the chain records it. */
+  userPk: bigint | string;
   userSecretKey: Uint8Array;
   status?: StatusStore;
   /**
@@ -55,6 +57,7 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
   const key = await gatherGranuleKey({
     libp2p: p.helia.libp2p,
     manifest,
+    userPk: p.userPk,
     userSecretKey: p.userSecretKey,
     timeoutMs: p.keyTimeoutMs,
     signal: p.signal,

@@ -348,7 +348,7 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const { cidFromChainBytes } = await import('../../lib/p2p/public-manifest');
   const node = await readyNode(ctx, KEY_RELEASE_PROTOCOL);
   const result = await retrieveGranule({
-    helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userSecretKey: ctx.identity.x25519.secretKey,
+    helia: node.helia, manifestCid: cidFromChainBytes(pointer), alpha: alphaHex(alpha), userPk: ctx.identity.publicKey, userSecretKey: ctx.identity.x25519.secretKey,
     status: node.status, onState, keyTimeoutMs: 20_000, relayPeerIds: node.supervisor.relayPeerIds,
     // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
     signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
