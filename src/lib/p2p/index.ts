@@ -59,7 +59,7 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
   return (await import('./publish')).pinPublication(p);
 }
 
-/** @deprecated store, pin and deposit in one call: pinning now needs the registration mined first (see above). */
+/** Store (if not yet), pin and deposit in one call — only once α is registered with this manifest (see above). */
 export async function publishGranule(p: PublishGranuleParameters): Promise<PublishGranuleReturnType> {
   return (await import('./publish')).publishGranule(p);
 }
