@@ -18,7 +18,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import { startRelay } from '../../relay/relay';
 import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
-import { publishGranule } from '../../src/lib/p2p/publish';
+import { prepareGranulePublication, publishGranule } from '../../src/lib/p2p/publish';
 import { fetchPublicManifest } from '../../src/lib/p2p/granule-store';
 import { gatherGranuleKey, peersWithProtocol } from '../../src/lib/p2p/custody-protocol';
 import { KEY_RELEASE_PROTOCOL } from '../../src/lib/p2p/protocols';
@@ -146,15 +146,16 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const archive = new Uint8Array(nodeRandomBytes(10 * MiB));
     const alpha = alphaHex(archive);
     const t0pub = performance.now();
-    const published = await publishGranule({
+    const publication = {
       helia: owner.helia, archive, alpha, k: 2, n: 3,
       granule: { name: 'bench/10mib', version: '1.0.0', description: 'benchmark payload', domain: 'enabling', context: 'bench', printers: [], tags: [], license: 'MIT' },
       custody: { threshold: 1, custodians: [hexToBytes(relay.custodian!.x25519PublicKey)] },
-      authorizeDeposit: async ({ manifestCid }) => {
-        await chain.register(ownerMember, alpha, manifestCid);
-        return chain.signDeposit(ownerMember.wallet, alpha, manifestCid);
-      },
-    });
+      authorizeDeposit: async ({ manifestCid }: { manifestCid: Uint8Array }) => chain.signDeposit(ownerMember.wallet, alpha, manifestCid),
+    };
+    // Publishing order: prepared (nothing sent), registered, then pinned (the relay checks the chain) and deposited.
+    const prepared = await prepareGranulePublication(publication);
+    await chain.register(ownerMember, alpha, prepared.manifestCid.bytes);
+    const published = await publishGranule(publication);
     const publishMs = performance.now() - t0pub;
     const keyRelease: number[] = [];
     const user = await createNodeNode(relayConfig);
