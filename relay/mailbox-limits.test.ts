@@ -174,4 +174,27 @@ describe('the authorization-request mailbox is bounded', () => {
     const sent = await sendAuthRequest(honest, { alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk: owner, userPk: key() }, { relays: [relay.peerId] });
     expect(await ids(owner)).toEqual([sent.id]);
   }, 60_000);
+
+  it('messages expire as before (a week by default), and what expired no longer counts against a quota', async () => {
+    const shortDir = await mkdtemp(join(tmpdir(), 'twingrain-mailbox-expiry-'));
+    const short = await startRelay({ port: await freePort(), dataDir: shortDir, development: true, mailbox: { perSender: 2, maxAgeMs: 1_500 }, log: () => undefined });
+    try {
+      const sender = await createLibp2p({ transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionGater: { denyDialMultiaddr: async () => false }, services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) } });
+      peers.push(sender);
+      await sender.dial(multiaddr(short.multiaddrs[0]!));
+      const owner = key();
+      const send = () => sendAuthRequest(sender, { alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk: owner, userPk: key() }, { relays: [short.peerId] });
+      await send();
+      await send();
+      await expect(send()).rejects.toMatchObject({ code: 'SENDER_QUOTA' });
+      expect(await readMailbox(sender, short.peerId, owner)).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 1_700));
+      expect(await readMailbox(sender, short.peerId, owner)).toHaveLength(0);
+      await send();
+      expect(await readMailbox(sender, short.peerId, owner)).toHaveLength(1);
+    } finally {
+      await short.stop();
+      await rm(shortDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

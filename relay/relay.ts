@@ -154,7 +154,12 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
       const { chain: pinChain, ...pinOptions } = o.pin === true ? {} : o.pin;
       const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);
       const records = new LocalPinRecords();
-      const service = await servePinning(helia, { ...pinOptions, ...limitHooks, records, ...(chain ? { authority: chainPinAuthority(chain) } : {}) });
+      // A second handle on the same directory: Helia's own delete needs content routers, which the relay has not.
+      const disk = new FsBlockstore(join(o.dataDir, 'blocks'));
+      await disk.open();
+      const deleteBlock = (cid: Parameters<FsBlockstore['delete']>[0]): Promise<void> => disk.delete(cid);
+      const service = await servePinning(helia, { ...pinOptions, ...limitHooks, records, deleteBlock, ...(chain ? { authority: chainPinAuthority(chain) } : {}) });
+      stops.push(() => disk.close());
       stops.push(() => service.stop());
       pinning = { records, ...(chain ? { chain } : {}) };
     }

@@ -18,10 +18,11 @@ export const command: Command = {
     const port = Number(flags['port'] ?? process.env.TWINGRAIN_RELAY_PORT ?? 9090);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a port number, got "${String(flags['port'])}"`);
     let chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number } | undefined;
-    if (flags['custodian']) {
+    // Both roles read the chain: a custodian its Instantiated events, a pinning relay manifestOf(α).
+    if (flags['custodian'] || flags['pin']) {
       if (typeof flags['rpc'] === 'string' || typeof flags['registry'] === 'string') {
         if (typeof flags['rpc'] !== 'string' || typeof flags['registry'] !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(flags['registry'])) {
-          throw new CliUsageError('a custodian needs both --rpc <url> and --registry <GranuleRegistry address>');
+          throw new CliUsageError('a custodian or pinning relay needs both --rpc <url> and --registry <GranuleRegistry address>');
         }
         chain = { rpcUrl: flags['rpc'], registry: flags['registry'] as `0x${string}`, fromBlock: Number(flags['from-block'] ?? 0) };
       } else {
@@ -30,7 +31,7 @@ export const command: Command = {
         try {
           text = await readFile(path, 'utf8');
         } catch {
-          throw new CliUsageError(`a custodian watches the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`);
+          throw new CliUsageError(`a custodian or pinning relay reads the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`);
         }
         const config = parseRuntimeConfig(JSON.parse(text));
         const registry = config.chain.contracts.GranuleRegistry;
@@ -44,7 +45,7 @@ export const command: Command = {
       port,
       dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay',
       development: !flags['production'],
-      pin: flags['pin'] === true,
+      pin: flags['pin'] === true ? (chain ? { chain } : true) : false,
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
       ...(flags['custodian'] && chain ? { custodian: { chain } } : {}),
