@@ -6,8 +6,8 @@ import { contentSecurityPolicy } from './scripts/stack/csp';
 import { parseRuntimeConfig, type RuntimeConfig } from './src/lib/config/runtime-config';
 
 // `vite preview` and `vite dev` send the same Content-Security-Policy header as `npm start` (scripts/stack/serve.ts),
-// with the chain and relay of the running stack's configuration when there is one. Only the current granule sandbox
-// worker's script gets 'unsafe-eval' (see scripts/stack/csp.ts).
+// with the chain and relay of the running stack's configuration when there is one. No script may compile strings:
+// granule code runs inside QuickJS (WebAssembly), which needs only 'wasm-unsafe-eval'.
 function cspHeader(): Plugin {
   const stackConfig = (): RuntimeConfig | undefined => {
     try {
@@ -17,8 +17,7 @@ function cspHeader(): Plugin {
     }
   };
   const middleware: Connect.NextHandleFunction = (req, res, next) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(stackConfig(), { allowEval: /sandbox\.worker/.test(path) }));
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(stackConfig()));
     next();
   };
   return {
@@ -29,7 +28,8 @@ function cspHeader(): Plugin {
 }
 
 // Large assets (proving keys, circuit WASM, 3D models) are not precached: they are fetched on first use and
-// kept by the service worker's runtime cache, so the app shell stays small and installs fast.
+// kept by the service worker's runtime cache, so the app shell stays small and installs fast. The granule sandbox's
+// QuickJS WebAssembly is precached: twins must run offline from the first install.
 export default defineConfig({
   plugins: [
     cspHeader(),
@@ -55,7 +55,7 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}', 'assets/emscripten-module*.wasm'],
         globIgnores: ['**/zk/**', '**/models/**'],
         maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
         navigateFallback: '/index.html',

@@ -31,21 +31,12 @@ export function multiaddrToWebSocket(addr: string): string | null {
   return `${m[4] === 'ws' ? 'ws' : 'wss'}://${host}:${m[3]}`;
 }
 
-export interface PolicyOptions {
-  /**
-   * Adds 'unsafe-eval' for one script. Only the current granule sandbox worker needs it (it compiles granule code with
-   * Function inside its locked-down worker); the QuickJS sandbox that replaces it runs granule code inside WebAssembly
-   * and needs only 'wasm-unsafe-eval'. Nothing else in the app may compile strings.
-   */
-  allowEval?: boolean;
-}
-
 /** The exact header value for a deployment with this runtime configuration. */
-export function contentSecurityPolicy(config: RuntimeConfig | undefined, options: PolicyOptions = {}): string {
+export function contentSecurityPolicy(config: RuntimeConfig | undefined): string {
   return [
     "default-src 'self'",
     // snarkjs and the QuickJS sandbox compile WebAssembly; no remote or inline script, no eval.
-    `script-src 'self' 'wasm-unsafe-eval'${options.allowEval ? " 'unsafe-eval'" : ''}`,
+    "script-src 'self' 'wasm-unsafe-eval'",
     // snarkjs starts its provers from blob: URLs (a blob: worker inherits this page's policy).
     "worker-src 'self' blob:",
     ['connect-src', "'self'", ...connectSources(config)].join(' '),

@@ -35,10 +35,6 @@ export interface ServeAppParameters {
   csp?: boolean;
 }
 
-// The current granule sandbox worker compiles granule code with Function inside its own locked-down worker, so its
-// script alone gets 'unsafe-eval'. Remove this once the QuickJS sandbox (WebAssembly only) replaces it.
-const EVAL_WORKER = /^\/assets\/sandbox\.worker-[\w-]+\.js$/;
-
 export interface ServedApp {
   url: string;
   server: Server;
@@ -51,7 +47,7 @@ export async function serveApp(p: ServeAppParameters): Promise<ServedApp> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (p.csp !== false) {
-        res.setHeader('content-security-policy', contentSecurityPolicy(p.config(), { allowEval: EVAL_WORKER.test(url.pathname) }));
+        res.setHeader('content-security-policy', contentSecurityPolicy(p.config()));
         res.setHeader('x-content-type-options', 'nosniff');
       }
       if (url.pathname === RUNTIME_CONFIG_PATH) {
