@@ -14,7 +14,7 @@ import { unpackGranule } from '../../lib/granule/index';
 import { registerGranule } from '../../lib/chain/register';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { shareGranule, type SharingPeer } from '../../lib/sharing/index';
+import { shareGranule, SharingError, type SharingPeer } from '../../lib/sharing/index';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
 import { publicationDir, readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
 
@@ -85,13 +85,16 @@ export const command: Command = {
       const result = await shareGranule({
         publicClient, walletClient, registry, consortium: contractOf(deployment, 'Consortium'), prover,
         secret: unlocked.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer,
-        resume: true, serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
+        resume: true, requireCustody: true, serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
       });
       if (result.registered) progress(`committed in transaction ${result.registered.commitTxHash}`);
       const pub = result.published;
       if (pub) progress(`published ${pub.manifestCid}: pinned by ${pub.pinnedBy}, key shares with ${pub.depositedWith} of ${pub.custodians} custodians (threshold ${pub.threshold})`);
       printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
       return 0;
+    } catch (error) {
+      if (error instanceof SharingError && error.code === 'NO_CUSTODY') error.message += ' Or register a manifest you published elsewhere with --manifest-cid <cid>.';
+      throw error;
     } finally {
       // Pinned and deposited: the owner's peer is no longer needed.
       await node?.stop();

@@ -40,6 +40,11 @@ export interface ShareGranuleParameters {
    * after registering) instead of refusing. Off by default: the Share page refuses a second registration.
    */
   resume?: boolean;
+  /**
+   * Refuse when the Consortium lists no custodians (the CLI: a granule registered there could never be handed to
+   * anyone). Without it such a registration records the canonical manifest's CID only, as the Share page does.
+   */
+  requireCustody?: boolean;
   /** How long to wait for the pinning relay and the custodians to show up before anything is sent (default 15 s). */
   serviceWaitMs?: number;
   /** Erasure code of the shards (default any 2 of 3 rebuild the granule). */
@@ -110,6 +115,9 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   // Already ours with nothing to publish: nothing to do but say so.
   if (owner !== 0n && custody.custodians.length === 0) throw revert('AlreadyRegistered', p.granule.alpha);
 
+  if (custody.custodians.length === 0 && p.requireCustody) {
+    throw new SharingError('NO_CUSTODY', `This community lists no key custodians, so nobody could ever be given this granule's key. Ask the community's administrator to list custodians and a threshold.`);
+  }
   let manifestCid: Uint8Array;
   let peer: SharingPeer | undefined;
   if (custody.custodians.length === 0) {
