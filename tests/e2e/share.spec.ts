@@ -71,11 +71,11 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     // The same proof sent again (a replay) is refused by the registry.
     await sendPrepared(page, registrationProof);
     await expect(page.getByTestId('prepared-error')).toContainText('already registered');
-    // A forged proof: A's proof with another α does not verify.
+    // A's proof pointed at another α is refused: no commitment of A's names that α (registration is commit–reveal).
     const forged = JSON.parse(registrationProof) as { args: string[] };
     forged.args[0] = '0x5eed';
     await sendPrepared(page, JSON.stringify(forged));
-    await expect(page.getByTestId('prepared-error')).toContainText('rejected the zero-knowledge proof');
+    await expect(page.getByTestId('prepared-error')).toContainText('No registration commitment from this account matches this granule');
 
     // A makes (but does not send) a proof for a second granule; sent by B it is worthless, sent by A it holds.
     await chooseUnregistered(page, first + 1);
@@ -84,7 +84,13 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     const unsent = await page.getByTestId('register-proof').inputValue();
     expect(JSON.parse(unsent).action).toBe('register');
     await sendPrepared(pageB, unsent);
-    await expect(pageB.getByTestId('prepared-error')).toContainText('not made for this account');
+    await expect(pageB.getByTestId('prepared-error')).toContainText('not enrolled under the public key');
+    // From A, with A's commitment mined, but with the proof's points altered: the verifier rejects it, and nothing is
+    // used up — the genuine proof still goes through afterwards.
+    const tampered = JSON.parse(unsent) as { proof: { a: string[]; c: string[] } };
+    tampered.proof.a = tampered.proof.c;
+    await sendPrepared(page, JSON.stringify(tampered));
+    await expect(page.getByTestId('prepared-error')).toContainText('rejected the zero-knowledge proof');
     await sendPrepared(page, unsent);
     await expect(page.getByTestId('prepared-tx')).toContainText('0x');
     await page.getByTestId('prove-only').uncheck();
@@ -109,7 +115,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     const unknownRoot = JSON.parse(authorizationProof) as { args: string[] };
     unknownRoot.args[3] = '0x1234567';
     await sendPrepared(page, JSON.stringify(unknownRoot));
-    await expect(page.getByTestId('prepared-error')).toContainText('unknown or too old');
+    await expect(page.getByTestId('prepared-error')).toContainText('is unknown or was replaced more than an hour ago');
 
     // B instantiates from the record address.
     await pageB.getByTestId('instantiate-input').fill(authorizationRecord);
