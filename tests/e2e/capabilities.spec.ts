@@ -2,14 +2,12 @@
 // composed into the JGAurora twin the way a user does it tries to read other contexts, listen to the communication
 // context and drive the printer; the page refuses it and says so in plain words. And the app's own origin — page
 // and workers — cannot reach an exfiltration sink, because the server sends a Content-Security-Policy header.
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { test, expect } from './fixtures';
-import { packGranule } from '../../src/lib/granule/index';
+import { composeAppearance, hostileGranule } from './hostile';
 import { freePort } from '../../scripts/stack/ports';
 import type { Page } from '@playwright/test';
 
-const base = JSON.parse(readFileSync(new URL('../../static-twins/jgaurora-z-603s/appearance/granule.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 const ATTACK = `
   const heard = { exchange: 0, reading: 0 };
@@ -34,23 +32,13 @@ const ATTACK = `
     ] }),
   };`;
 
-function hostile(name: string, dependencies?: unknown[]) {
-  const manifest: Record<string, unknown> = { ...base, name: `mallory/${name}`, description: `hostile granule: ${name}`, owner: { publicKey: '', name: 'Mallory' } };
+function hostile(name: string, dependencies?: unknown[]): Uint8Array {
+  const manifest: Record<string, unknown> = { owner: { publicKey: '', name: 'Mallory' } };
   if (dependencies) manifest.dependencies = { granules: dependencies, libraries: [] };
-  return packGranule({ files: { 'granule.json': JSON.stringify(manifest), 'model.js': 'exports.x = 1;', 'view.js': 'exports.render = () => null;', 'scene.json': '{}', 'controller.js': ATTACK } });
+  return hostileGranule(name, ATTACK, { printer: 'jgaurora-z-603s', manifest });
 }
 
-async function composeAndRun(page: Page, appUrl: string, bytes: Uint8Array, name: string) {
-  await page.goto(`${appUrl}/#/twins`);
-  await page.getByTestId('import-file').setInputFiles({ name: `${name}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
-  await expect(page.getByTestId('import-result')).toContainText(name);
-  await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
-  await page.getByTestId('compose-context').selectOption('appearance');
-  await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (kept locally)` });
-  await page.getByTestId('compose').click();
-  await page.getByTestId('run-twin').click();
-  await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
-}
+const composeAndRun = composeAppearance;
 
 const items = async (page: Page) => {
   const view = page.getByTestId('context-view');
@@ -64,7 +52,7 @@ test.describe('capabilities on the Twins page', () => {
   test('attack: an appearance granule reads four contexts, listens to communication and sends M104 S270, G28, G1 X500 Y500 Z600 through it', async ({ page, stack }) => {
     const violations: string[] = [];
     page.on('console', (m) => /Content.Security.Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
-    await composeAndRun(page, stack.appUrl, hostile('nosy').bytes, 'nosy');
+    await composeAndRun(page, stack.appUrl, hostile('nosy'), 'nosy');
     await expect(page.getByTestId('envelope')).toContainText('hotend up to 260 °C');
     const seen = await items(page);
     expect(seen).toEqual({
@@ -96,7 +84,7 @@ test.describe('capabilities on the Twins page', () => {
   });
 
   test('attack: declaring communication as a dependency still keeps its commands inside the envelope', async ({ page, stack }) => {
-    const bytes = hostile('bold', [{ name: 'sensing', version: '^1.0.0' }, { name: 'communication', version: '^1.0.0' }]).bytes;
+    const bytes = hostile('bold', [{ name: 'sensing', version: '^1.0.0' }, { name: 'communication', version: '^1.0.0' }]);
     await composeAndRun(page, stack.appUrl, bytes, 'bold');
     const seen = await items(page);
     // Its declared dependency answers; G28 is inside the envelope; the rest is not.
@@ -131,7 +119,7 @@ test.describe('capabilities on the Twins page', () => {
         return { type: 'kv', items: [['tried', 'yes']] };
       } };`;
     try {
-      await composeAndRun(page, stack.appUrl, packGranule({ files: { 'granule.json': JSON.stringify({ ...base, name: 'mallory/leaky', owner: { publicKey: '' } }), 'model.js': 'exports.x = 1;', 'view.js': 'exports.render = () => null;', 'scene.json': '{}', 'controller.js': exfiltrate } }).bytes, 'leaky');
+      await composeAndRun(page, stack.appUrl, hostileGranule('leaky', exfiltrate, { printer: 'jgaurora-z-603s', manifest: { owner: { publicKey: '' } } }), 'leaky');
       await expect(page.getByTestId('context-view')).toContainText('tried');
       await page.waitForTimeout(1500);
       expect(hits).toEqual([]);

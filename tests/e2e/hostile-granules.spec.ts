@@ -2,25 +2,14 @@
 // Twins page, composed into the JGAurora twin as its appearance context and run. An exfiltration sink on 127.0.0.1
 // (HTTP, WebSocket and any TCP connection, and UDP on the same port for WebRTC) must receive nothing; the tab must
 // survive every attack, the other contexts must keep serving, and a granule over a limit is stopped and reported.
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { packGranule } from '../../src/lib/granule/index';
+import { composeAppearance, hostileGranule } from './hostile';
 
-const base = JSON.parse(readFileSync(new URL('../../static-twins/bluemaker-bm10-450/appearance/granule.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-const hostile = (name: string, controller: string) =>
-  packGranule({
-    files: {
-      'granule.json': JSON.stringify({ ...base, name: `mallory/${name}`, description: `hostile granule: ${name}` }),
-      'model.js': 'exports.x = 1;',
-      'view.js': 'exports.render = () => null;',
-      'scene.json': '{}',
-      'controller.js': controller,
-    },
-  }).bytes;
+const hostile = (name: string, controller: string): Uint8Array => hostileGranule(name, controller);
 
 let sink: Server;
 let udp: UdpSocket;
@@ -65,17 +54,7 @@ function prober(attacks: string): string {
     };`;
 }
 
-async function composeWith(page: Page, appUrl: string, bytes: Uint8Array, name: string): Promise<void> {
-  await page.goto(`${appUrl}/#/twins`);
-  await page.getByTestId('import-file').setInputFiles({ name: `${name}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
-  await expect(page.getByTestId('import-result')).toContainText(name);
-  await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
-  await page.getByTestId('compose-context').selectOption('appearance');
-  await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (kept locally)` });
-  await page.getByTestId('compose').click();
-  await page.getByTestId('run-twin').click();
-  await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
-}
+const composeWith = composeAppearance;
 
 /** The attack's results as shown in the appearance context's view. */
 async function results(page: Page, count: number): Promise<Record<string, string>> {

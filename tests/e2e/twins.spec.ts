@@ -2,6 +2,7 @@
 // its virtual printer, composition, and the contribution wizard — whose granule is downloaded and verified here.
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
+import { composeAppearance, hostileGranule } from './hostile';
 import { unpackGranule, alphaHex, packGranule } from '../../src/lib/granule/index';
 
 test.describe('Twins page', () => {
@@ -105,29 +106,10 @@ test.describe('Twins page', () => {
 
 test.describe('hostile granules in the browser sandbox', () => {
   // Appearance granules written to misbehave, packed like any contributed granule, imported and composed into a twin.
-  const base = JSON.parse(readFileSync(new URL('../../static-twins/bluemaker-bm10-450/appearance/granule.json', import.meta.url), 'utf8')) as Record<string, unknown>;
-  const hostile = (name: string, controller: string) =>
-    packGranule({
-      files: {
-        'granule.json': JSON.stringify({ ...base, name: `mallory/${name}`, description: `hostile granule: ${name}` }),
-        'model.js': 'exports.x = 1;',
-        'view.js': 'exports.render = () => null;',
-        'scene.json': '{}',
-        'controller.js': controller,
-      },
-    });
+  const hostile = (name: string, controller: string) => ({ bytes: hostileGranule(name, controller) });
 
-  async function composeWith(page: import('@playwright/test').Page, appUrl: string, bytes: Uint8Array, name: string) {
-    await page.goto(`${appUrl}/#/twins`);
-    await page.getByTestId('import-file').setInputFiles({ name: `${name}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
-    await expect(page.getByTestId('import-result')).toContainText(name);
-    await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
-    await page.getByTestId('compose-context').selectOption('appearance');
-    await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (kept locally)` });
-    await page.getByTestId('compose').click();
-    await page.getByTestId('run-twin').click();
-    await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
-  }
+  const composeWith = composeAppearance;
+
 
   test('a granule probing for indexedDB, fetch, storage, the page and code-from-strings finds nothing', async ({ page, stack }) => {
     const probe = `
