@@ -1,6 +1,7 @@
 // `twingrain relay`: the community node — circuit relay v2 over WebSockets, discovery, and optionally pinning
-// (--pin) and key custody (--custodian, watching the registry's Instantiated events). Prints one JSON line with its
-// addresses (and custodian key), then runs until Ctrl-C / SIGTERM.
+// (--pin: only what the registry records) and key custody (--custodian: deposits and releases read from the registry
+// at head − --confirmations). Prints one JSON line with its addresses (and custodian key), then runs until Ctrl-C /
+// SIGTERM.
 import { readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
 import { parseArgs, printJson } from '../output';
@@ -9,16 +10,21 @@ import { parseRuntimeConfig } from '../../lib/config';
 export const command: Command = {
   summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
   usage:
-    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--announce <multiaddr>] [--production] [--keep-relay-limits]',
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--production] [--keep-relay-limits]',
   async run(argv) {
     const { flags } = parseArgs(argv, {
-      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'announce'],
+      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce'],
       booleans: ['pin', 'custodian', 'production', 'keep-relay-limits'],
     });
     const port = Number(flags['port'] ?? process.env.TWINGRAIN_RELAY_PORT ?? 9090);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a port number, got "${String(flags['port'])}"`);
+    let confirmations: number | undefined;
+    if (flags['confirmations'] !== undefined) {
+      confirmations = Number(flags['confirmations']);
+      if (!Number.isInteger(confirmations) || confirmations < 0) throw new CliUsageError(`--confirmations must be a whole number of blocks (0 or more), got "${String(flags['confirmations'])}"`);
+    }
     let chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number } | undefined;
-    // Both roles read the chain: a custodian its Instantiated events, a pinning relay manifestOf(α).
+    // Both roles read the chain: a custodian registrations and instantiations, a pinning relay manifestOf(α).
     if (flags['custodian'] || flags['pin']) {
       if (typeof flags['rpc'] === 'string' || typeof flags['registry'] === 'string') {
         if (typeof flags['rpc'] !== 'string' || typeof flags['registry'] !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(flags['registry'])) {
@@ -48,7 +54,8 @@ export const command: Command = {
       pin: flags['pin'] === true ? (chain ? { chain } : true) : false,
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
-      ...(flags['custodian'] && chain ? { custodian: { chain } } : {}),
+      // Without --confirmations: 0 on the embedded anvil (it mines one block per transaction and nothing else), 12 elsewhere.
+      ...(flags['custodian'] && chain ? { custodian: { chain: { ...chain, ...(confirmations !== undefined ? { confirmations } : {}) } } } : {}),
     });
     printJson({ peerId: relay.peerId, multiaddrs: relay.multiaddrs, pin: flags['pin'] === true, custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null });
     let stopping = false;
