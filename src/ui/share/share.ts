@@ -1,9 +1,10 @@
 // What the Share page does, as plain functions over the session: check the chain, then register, authorize and
 // instantiate with proofs made in the prover worker, and mirror the resulting records. The Svelte panels only
 // render these results and dispatch to them.
-import { hexToBytes, type Address } from 'viem';
+import type { Address } from 'viem';
 import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
+import { readCustody } from '../../lib/chain/custody';
 import type { RuntimeConfig } from '../../lib/config';
 import { keepGranule, parseAlpha, type GranuleManifest } from '../../lib/granule/index';
 import type { RetrieveState } from '../../lib/p2p/index';
@@ -110,23 +111,6 @@ export interface ShareGranule {
   archive: Uint8Array;
 }
 
-
-export interface Custody {
-  threshold: number;
-  /** X25519 public keys, in the order the Consortium lists them. */
-  custodians: Uint8Array[];
-}
-
-/** The key custody the Consortium lists now (no custodians: sharing records the manifest pointer only). */
-export async function custodyOf(ctx: Pick<ShareContext, 'config' | 'wallet'>): Promise<Custody> {
-  const { consortium } = contractsOf(ctx.config);
-  const read = ctx.wallet.publicClient;
-  const [custodians, threshold] = await Promise.all([
-    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'custodians' }),
-    read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'threshold' }),
-  ]);
-  return { threshold: Number(threshold), custodians: custodians.map((c) => hexToBytes(c.x25519PublicKey)) };
-}
 
 export interface PublishedGranule {
   manifestCid: string;
@@ -299,7 +283,7 @@ export interface ReceivedGranule {
  */
 export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: (state: ReceiveState) => void, signal?: AbortSignal): Promise<ReceivedGranule | null> {
   const { registry } = contractsOf(ctx.config);
-  const custody = await custodyOf(ctx);
+  const custody = await readCustody({ publicClient: ctx.wallet.publicClient, consortium: contractsOf(ctx.config).consortium });
   if (custody.custodians.length === 0) return null;
   const { sharedBrowserNode } = await import('../../lib/p2p/index');
   const node = await sharedBrowserNode(ctx.config.relay);
