@@ -5,19 +5,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLibp2p, type Libp2p } from 'libp2p';
-import { webSockets } from '@libp2p/websockets';
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
-import { identify } from '@libp2p/identify';
-import { gossipsub } from '@libp2p/gossipsub';
-import { multiaddr } from '@multiformats/multiaddr';
+import type { Libp2p } from 'libp2p';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { freePort } from '../scripts/stack/ports';
 import { listenAuthMessages, sendAuthReply, sendAuthRequest, type AuthReplyMessage, type AuthRequestMessage } from '../src/lib/p2p/auth-requests';
 import { requestJson } from '../src/lib/p2p/rpc';
-import { AUTH_MAILBOX_PROTOCOL, AUTH_TOPIC } from '../src/lib/p2p/protocols';
+import { AUTH_MAILBOX_PROTOCOL } from '../src/lib/p2p/protocols';
 import { startRelay, type RunningRelay } from './relay';
+import { gossipPeer, meshed as meshedWith } from './testing/gossip-peer';
 
 const OWNER = `0x${'1'.repeat(64)}`;
 const USER = `0x${'2'.repeat(64)}`;
@@ -27,28 +22,8 @@ let relay: RunningRelay;
 let dir: string;
 const peers: Libp2p[] = [];
 
-async function peer(): Promise<Libp2p> {
-  const node = await createLibp2p({
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: async () => false },
-    services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }) },
-  });
-  peers.push(node);
-  await node.dial(multiaddr(relay.multiaddrs[0]!));
-  return node;
-}
-
-/** Resolves once the relay lists `node` as subscribed to the topic (the mesh needs a heartbeat or two). */
-async function meshed(node: Libp2p): Promise<void> {
-  const pubsub = node.services.pubsub as { getSubscribers(topic: string): Array<{ toString(): string }> };
-  for (let i = 0; i < 100; i++) {
-    if (pubsub.getSubscribers(AUTH_TOPIC).some((p) => p.toString() === relay.peerId)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the relay never appeared subscribed to the authorization topic');
-}
+const peer = (): Promise<Libp2p> => gossipPeer(relay, peers);
+const meshed = (node: Libp2p): Promise<void> => meshedWith(node, relay);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'twingrain-mailbox-'));

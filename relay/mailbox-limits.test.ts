@@ -23,6 +23,7 @@ import { RelayLimitError, type RelayLimitEvent } from '../src/lib/p2p/limits';
 import { requestJson } from '../src/lib/p2p/rpc';
 import { AUTH_MAILBOX_PROTOCOL, AUTH_TOPIC } from '../src/lib/p2p/protocols';
 import { startRelay, type RunningRelay } from './relay';
+import { gossipPeer, meshed } from './testing/gossip-peer';
 
 const CAPS = { perSender: 4, perRecipient: 6, pageSize: 2, maxMessages: 200 };
 const ALPHA = `0x${'0a'.repeat(32)}`;
@@ -36,32 +37,10 @@ const events: RelayLimitEvent[] = [];
 const eventsFrom = (peer: Libp2p, code: string): number => events.filter((e) => e.peer === peer.peerId.toString() && e.code === code).length;
 
 async function peer(): Promise<Libp2p> {
-  const node = await createLibp2p({
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: { denyDialMultiaddr: async () => false },
-    services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }) },
-  });
-  peers.push(node);
-  // The relay accepts at most 5 new connections a second from one host (libp2p's inboundConnectionThreshold), and
-  // every peer of this test is on 127.0.0.1: a refused dial is tried again, as the app's supervisor does.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await node.dial(multiaddr(relay.multiaddrs[0]!));
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((r) => setTimeout(r, 1_100));
-    }
-  }
-  const pubsub = node.services.pubsub as { subscribe(t: string): void; getSubscribers(topic: string): Array<{ toString(): string }> };
-  pubsub.subscribe(AUTH_TOPIC);
-  for (let i = 0; i < 100; i++) {
-    if (pubsub.getSubscribers(AUTH_TOPIC).some((p) => p.toString() === relay.peerId)) return node;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the relay never appeared subscribed to the authorization topic');
+  const node = await gossipPeer(relay, peers);
+  (node.services.pubsub as { subscribe(t: string): void }).subscribe(AUTH_TOPIC);
+  await meshed(node, relay);
+  return node;
 }
 
 /** What an attacker does: publish straight on the topic, past every check of the app's own client. */

@@ -71,9 +71,3 @@ export async function startPeer(relay: NodeRelayConfig, options: { dataDir?: str
   }
   return node;
 }
-
-/** Waits until connected peers announce each protocol, or until the deadline (src/lib/sharing's waitForServices). */
-export async function waitForProtocols(node: TwingrainNode, wants: Record<string, number>, timeoutMs: number): Promise<Record<string, number>> {
-  const { waitForServices } = await import('../../../lib/sharing/services');
-  return waitForServices(node.libp2p, wants, timeoutMs);
-}
