@@ -13,8 +13,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import { loadTwinDir } from '../../src/lib/twin/source.node.ts';
 import { packTwin } from '../../src/lib/twin/index';
-import { summarize } from './report';
-import type { SandboxCost } from './_sandbox-cost';
+import { sandboxCost, type SandboxCost } from './_sandbox-cost';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
@@ -104,15 +103,7 @@ export async function measureBrowserSandboxCost(root = resolve(here, '../..'), r
       rss.push((descendantRssKiB() - before) / 1024 / granules.length);
       await page.evaluate(`window.__bench.rt.stop()`);
     }
-    const s = summarize(start);
-    const r = summarize(req);
-    const m = summarize(rss);
-    return {
-      contexts: granules.length,
-      startPerContextMs: { median: s.median, p95: s.p95, n: s.n },
-      requestMs: { median: r.median, p95: r.p95, n: r.n },
-      rssPerContextMiB: { median: m.median, n: m.n },
-    };
+    return sandboxCost(granules.length, start, req, rss);
   } finally {
     await browser.close();
     server.close();

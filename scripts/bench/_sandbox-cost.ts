@@ -43,11 +43,16 @@ export async function measureSandboxCost(factory: SandboxFactory, rounds = 5, re
     runtime.stop();
     await settle(300);
   }
+  return sandboxCost(granules.length, start, req, rss);
+}
+
+/** The report of one sandbox measurement (Node here, Chromium in _browser-sandbox-cost.ts). */
+export function sandboxCost(contexts: number, start: number[], req: number[], rss: number[]): SandboxCost {
   const s = summarize(start);
   const r = summarize(req);
   const m = summarize(rss);
   return {
-    contexts: granules.length,
+    contexts,
     startPerContextMs: { median: s.median, p95: s.p95, n: s.n },
     requestMs: { median: r.median, p95: r.p95, n: r.n },
     rssPerContextMiB: { median: m.median, n: m.n },

@@ -1,6 +1,6 @@
 // What register and fetch share on the peer-to-peer side: the runtime config (which relays), a repeatable --relay
-// override, and a Node peer attached to those relays that waits until the services it needs have identified
-// themselves (identify runs just after connecting; asking before it finishes would find nobody).
+// override, and a Node peer attached to those relays (in memory, or keeping its blocks where register prepares a
+// publication).
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CliUsageError } from '../../command';
