@@ -57,8 +57,9 @@ export const command: Command = {
     const { receiveGranule, checkReceivable, SharingError } = await import('../../lib/sharing/index');
     const { WaitingForKeyHoldersError } = await import('../../lib/custody');
     const publicClient = createPublicClient({ transport: http(config.chain.rpcUrl) });
+    let checked;
     try {
-      await checkReceivable({ publicClient, registry, alpha, userPk: identity.publicKey });
+      checked = await checkReceivable({ publicClient, registry, alpha, userPk: identity.publicKey });
     } catch (error) {
       if (error instanceof SharingError) throw error;
       throw new Error(`The chain at ${config.chain.rpcUrl} does not answer (${(error as Error).message.split('\n')[0]}): is it running?`);
@@ -74,6 +75,7 @@ export const command: Command = {
           registry,
           alpha,
           userPk: identity.publicKey,
+          checked,
           helia: node.helia,
           userSecretKey: identity.x25519.secretKey,
           keyTimeoutMs: timeoutSeconds * 1000,

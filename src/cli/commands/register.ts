@@ -85,7 +85,7 @@ export const command: Command = {
       const result = await shareGranule({
         publicClient, walletClient, registry, consortium: contractOf(deployment, 'Consortium'), prover,
         secret: unlocked.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer,
-        resume: true, requireCustody: true, serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
+        resume: true, requireCustody: true, fromBlock: BigInt(deployment.deployBlock), serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
       });
       if (result.registered) progress(`committed in transaction ${result.registered.commitTxHash}`);
       const pub = result.published;

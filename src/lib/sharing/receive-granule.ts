@@ -16,6 +16,8 @@ export interface ReceiveGranuleParameters extends Omit<RetrieveGranuleParameters
   alpha: bigint;
   /** Pk_U the instantiation was made with. */
   userPk: bigint;
+  /** What checkReceivable already returned for this α and Pk_U (the caller asked before starting its peer). */
+  checked?: CID;
 }
 
 export interface ReceiveGranuleReturnType extends RetrieveGranuleReturnType {
@@ -46,8 +48,8 @@ export async function checkReceivable(p: Pick<ReceiveGranuleParameters, 'publicC
 }
 
 export async function receiveGranule(p: ReceiveGranuleParameters): Promise<ReceiveGranuleReturnType> {
-  const { publicClient, registry, alpha, userPk, ...retrieve } = p;
-  const manifestCid = await checkReceivable({ publicClient, registry, alpha, userPk });
+  const { publicClient, registry, alpha, userPk, checked, ...retrieve } = p;
+  const manifestCid = checked ?? (await checkReceivable({ publicClient, registry, alpha, userPk }));
   const result = await retrieveGranule({ ...retrieve, manifestCid, alpha: alphaHex(alpha), userPk });
   // The archive must hash to α itself, not only match the manifest.
   const granule = unpackGranule({ bytes: result.archive, expectedAlpha: alpha });

@@ -45,6 +45,8 @@ export interface ShareGranuleParameters {
    * anyone). Without it such a registration records the canonical manifest's CID only, as the Share page does.
    */
   requireCustody?: boolean;
+  /** The registry's deployment block: where a resumed publication looks for its registration event (default 0). */
+  fromBlock?: bigint;
   /** How long to wait for the pinning relay and the custodians to show up before anything is sent (default 15 s). */
   serviceWaitMs?: number;
   /** Erasure code of the shards (default any 2 of 3 rebuild the granule). */
@@ -97,8 +99,8 @@ export function requireCustody(custody: ReadCustodyReturnType): void {
 }
 
 /** The registration of α as the chain recorded it (for a publication resumed in a later run). */
-async function readRegistration(p: Pick<ShareGranuleParameters, 'publicClient' | 'registry'>, alpha: bigint): Promise<{ leafIndex: number; root: bigint; txHash: Hash; blockNumber: bigint } | undefined> {
-  const [event] = await p.publicClient.getContractEvents({ address: p.registry, abi: granuleRegistryAbi, eventName: 'Registered', args: { alpha }, fromBlock: 0n, strict: true });
+async function readRegistration(p: Pick<ShareGranuleParameters, 'publicClient' | 'registry' | 'fromBlock'>, alpha: bigint): Promise<{ leafIndex: number; root: bigint; txHash: Hash; blockNumber: bigint } | undefined> {
+  const [event] = await p.publicClient.getContractEvents({ address: p.registry, abi: granuleRegistryAbi, eventName: 'Registered', args: { alpha }, fromBlock: p.fromBlock ?? 0n, strict: true });
   if (!event) return undefined;
   return { leafIndex: Number(event.args.leafIndex), root: event.args.root, txHash: event.transactionHash, blockNumber: event.blockNumber };
 }
