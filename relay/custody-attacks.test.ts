@@ -212,9 +212,10 @@ describe('custody attacks', () => {
     // The user's X25519 key is public (in the Instantiated event): anyone can seal a share to it. Hostile peers
     // announce the key release protocol and answer every user at once.
     const fake = randomBytes(32);
-    const liar = (x: number): GranuleKeyShare => ({ alpha, threshold: 1, total: 1, x, y: BigInt('0x' + fake.toString('hex')), commitment: keyCommitment(fake) });
-    const honestX1 = splitGranuleKey(randomBytes(32), alpha, 2, 3)[0]!; // x = 1, the wrong y
-    const foreign = splitGranuleKey(randomBytes(32), '0x' + 'ee'.repeat(32), 2, 3)[2]!;
+    // A liar's share has the length t = 2 implies, so it is not set aside on sight: only the commitment catches it.
+    const liar = (x: number): GranuleKeyShare => ({ alpha, threshold: 1, total: 1, x, share: new Uint8Array([...fake, x]), commitment: keyCommitment(fake) });
+    const honestX1 = (await splitGranuleKey(randomBytes(32), alpha, 2, 3))[0]!; // x = 1, a share of another key
+    const foreign = (await splitGranuleKey(randomBytes(32), '0x' + 'ee'.repeat(32), 2, 3))[2]!;
     const hostileShares = [liar(3), liar(2), liar(1), honestX1, foreign];
     for (const share of hostileShares) {
       const port = await freePort();

@@ -1,8 +1,8 @@
 // A granule key split among custodians. Each share carries the granule's α (so a share of another granule is
 // refused by name) and a SHA-256 commitment to the key (so a wrong share is detected before any decryption).
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { combineShares, splitSecret, bytesToBigint, bigintToBytes, SHAMIR_PRIME } from './shamir';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { combineKey, keyShareLength, splitKey } from './shamir';
 import { KeyShareError, WaitingForKeyHoldersError } from './errors';
 
 export interface GranuleKeyShare {
@@ -11,8 +11,10 @@ export interface GranuleKeyShare {
   /** What the splitter said; informative only: a user takes t from the chain-checked manifest. */
   threshold: number;
   total: number;
+  /** The custodian's place in the manifest's list, 1…n. */
   x: number;
-  y: bigint;
+  /** The share itself: the key whole when t = 1, else a `shamir-secret-sharing` share (key + 1 byte, its own x tag). */
+  share: Uint8Array;
   /** SHA-256 of the 32-byte key, hex; informative only, like threshold. */
   commitment: string;
 }
@@ -23,11 +25,11 @@ export function keyCommitment(key: Uint8Array): string {
   return bytesToHex(sha256(key));
 }
 
-export function splitGranuleKey(key: Uint8Array, alpha: string, threshold: number, total: number): GranuleKeyShare[] {
+export async function splitGranuleKey(key: Uint8Array, alpha: string, threshold: number, total: number): Promise<GranuleKeyShare[]> {
   if (key.length !== 32) throw new KeyShareError('A granule key is 32 bytes (AES-256).');
   if (!ALPHA_RE.test(alpha)) throw new KeyShareError(`"${alpha}" is not an α (0x followed by 64 lowercase hex digits).`);
   const commitment = keyCommitment(key);
-  return splitSecret(bytesToBigint(key), threshold, total).map((s) => ({ alpha, threshold, total, x: s.x, y: s.y, commitment }));
+  return (await splitKey(key, threshold, total)).map((share, i) => ({ alpha, threshold, total, x: i + 1, share, commitment }));
 }
 
 function* subsets<T>(items: T[], size: number, start = 0, chosen: T[] = []): Generator<T[]> {
@@ -59,15 +61,16 @@ const MAX_SUBSETS = 5_000;
  * until one rebuilds a key whose SHA-256 is the commitment. Fewer than t usable shares is WaitingForKeyHoldersError
  * (a state, not a failure); t or more that never rebuild the key is KeyShareError (some are wrong: ask others).
  */
-export function combineGranuleKey(shares: GranuleKeyShare[], terms: GranuleCustodyTerms): Uint8Array {
+export async function combineGranuleKey(shares: GranuleKeyShare[], terms: GranuleCustodyTerms): Promise<Uint8Array> {
   const t = terms.threshold;
   if (!Number.isInteger(t) || t < 1 || t > 255) throw new KeyShareError(`The manifest asks for ${t} key shares, which is not a threshold: the manifest is not usable.`);
   if (!/^[0-9a-f]{64}$/.test(terms.keyCommitment)) throw new KeyShareError('The manifest carries no key commitment: it was written by an older twingrain. Ask the owner to publish the granule again.');
-  // Only this granule's shares, at a possible x, and each (x, y) once.
+  // Only this granule's shares, at a possible x, of the length t implies, and each (x, share) once.
+  const length = keyShareLength(t);
   const usable = [...new Map(
     shares
-      .filter((s) => s.alpha === terms.alpha && Number.isInteger(s.x) && s.x >= 1 && s.x <= (terms.shares ?? 255) && s.y >= 0n && s.y < SHAMIR_PRIME)
-      .map((s) => [`${s.x}:${s.y.toString(16)}`, s]),
+      .filter((s) => s.alpha === terms.alpha && Number.isInteger(s.x) && s.x >= 1 && s.x <= (terms.shares ?? 255) && s.share instanceof Uint8Array && s.share.length === length)
+      .map((s) => [`${s.x}:${bytesToHex(s.share)}`, s]),
   ).values()];
   const distinctX = new Set(usable.map((s) => s.x)).size;
   if (distinctX < t) throw new WaitingForKeyHoldersError(t - distinctX, t);
@@ -75,22 +78,14 @@ export function combineGranuleKey(shares: GranuleKeyShare[], terms: GranuleCusto
   for (const subset of subsets(usable, t)) {
     if (new Set(subset.map((s) => s.x)).size !== t) continue; // two shares at one x cannot both be right
     if (++tried > MAX_SUBSETS) break;
-    const key = bigintToBytesSafe(combineShares(subset));
+    const key = await combineKey(subset.map((s) => s.share)).catch(() => undefined);
     if (key && keyCommitment(key) === terms.keyCommitment) return key;
   }
   throw new KeyShareError(`The ${usable.length} key shares received do not rebuild the granule key: at least one of them is wrong or was altered. The other custodians' shares are needed.`);
 }
 
-function bigintToBytesSafe(v: bigint): Uint8Array | undefined {
-  try {
-    return bigintToBytes(v, 32);
-  } catch {
-    return undefined;
-  }
-}
-
 export function encodeKeyShare(share: GranuleKeyShare): Uint8Array {
-  return utf8ToBytes(JSON.stringify({ v: 1, ...share, y: share.y.toString(16) }));
+  return utf8ToBytes(JSON.stringify({ v: 2, ...share, share: bytesToHex(share.share) }));
 }
 
 export function decodeKeyShare(bytes: Uint8Array): GranuleKeyShare {
@@ -100,13 +95,15 @@ export function decodeKeyShare(bytes: Uint8Array): GranuleKeyShare {
   } catch {
     throw new KeyShareError('A key share is not readable: it was altered or comes from another program.');
   }
+  // Version 1 (Shamir over 2^521 − 1) was only ever written by development builds before the first release.
+  if (v?.v === 1) throw new KeyShareError('This key share was made by a development build of twingrain and can no longer be read. Ask the owner to publish the granule again.');
   const ok =
-    v.v === 1 &&
+    v?.v === 2 &&
     typeof v.alpha === 'string' && ALPHA_RE.test(v.alpha) &&
     Number.isInteger(v.threshold) && Number.isInteger(v.total) && Number.isInteger(v.x) &&
-    typeof v.y === 'string' && /^[0-9a-f]{1,131}$/.test(v.y) &&
+    typeof v.share === 'string' && /^[0-9a-f]{64,66}$/.test(v.share) && v.share.length % 2 === 0 &&
     typeof v.commitment === 'string' && /^[0-9a-f]{64}$/.test(v.commitment);
   if (!ok) throw new KeyShareError('A key share is malformed: it was altered or comes from another program.');
-  return { alpha: v.alpha as string, threshold: v.threshold as number, total: v.total as number, x: v.x as number, y: BigInt('0x' + (v.y as string)), commitment: v.commitment as string };
+  return { alpha: v.alpha as string, threshold: v.threshold as number, total: v.total as number, x: v.x as number, share: hexToBytes(v.share as string), commitment: v.commitment as string };
 }
 

@@ -431,7 +431,7 @@ export async function gatherGranuleKey(p: GatherGranuleKeyParameters): Promise<U
     );
     let missing: number;
     try {
-      return combineGranuleKey([...shares.values()], terms);
+      return await combineGranuleKey([...shares.values()], terms);
     } catch (error) {
       if (error instanceof WaitingForKeyHoldersError) missing = error.missing;
       else if (error instanceof KeyShareError) {

@@ -67,7 +67,7 @@ export async function storeGranule(p: StoreGranuleParameters): Promise<StoreGran
     custody: {
       threshold: p.custody.threshold,
       keyCommitment: keyCommitment(key),
-      shares: sealSharesForCustodians(splitGranuleKey(key, p.alpha, p.custody.threshold, p.custody.custodians.length), p.custody.custodians).map((s) => ({
+      shares: sealSharesForCustodians(await splitGranuleKey(key, p.alpha, p.custody.threshold, p.custody.custodians.length), p.custody.custodians).map((s) => ({
         custodian: s.custodian,
         envelope: toBase64(s.envelope),
       })),
