@@ -1,6 +1,7 @@
 // The granule manifest (granule.json): what a bounded context is, what it needs and where it runs.
 // The published JSON Schema (granule.schema.json, served at /schemas/granule.schema.json) describes the same shape;
 // validateManifest() is the executable version and reports every problem with its JSON path.
+import semverSatisfies from 'semver/functions/satisfies.js';
 import { ManifestInvalidError } from './errors';
 import { checkPath } from './archive';
 import { GranuleError } from './errors';
@@ -237,29 +238,11 @@ export function parseManifest(text: string | Uint8Array, opts: { requireFiles?: 
   return validateManifest(value, opts);
 }
 
-/** True when `version` (x.y.z) satisfies `range` (see GranuleDependency.version). */
+/**
+ * True when `version` satisfies `range` (see GranuleDependency.version), by the `semver` package's rules: a
+ * pre-release such as 1.0.0-beta satisfies only a range that names a pre-release of the same x.y.z.
+ */
 export function satisfies(version: string, range: string): boolean {
-  const v = SEMVER_RE.exec(version);
-  const r = RANGE_RE.exec(range);
-  if (!v || !r) return false;
-  if (r[1] === '*') return true;
-  const a = [Number(v[1]), Number(v[2]), Number(v[3])] as const;
-  const b = [Number(r[3]), Number(r[4]), Number(r[5])] as const;
-  const cmp = a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-  switch (r[2]) {
-    case '^':
-      return cmp >= 0 && (b[0] > 0 ? a[0] === b[0] : b[1] > 0 ? a[0] === 0 && a[1] === b[1] : a[0] === 0 && a[1] === 0 && a[2] === b[2]);
-    case '~':
-      return cmp >= 0 && a[0] === b[0] && a[1] === b[1];
-    case '>=':
-      return cmp >= 0;
-    case '<=':
-      return cmp <= 0;
-    case '>':
-      return cmp > 0;
-    case '<':
-      return cmp < 0;
-    default:
-      return cmp === 0;
-  }
+  if (!SEMVER_RE.test(version) || !RANGE_RE.test(range)) return false;
+  return semverSatisfies(version, range);
 }

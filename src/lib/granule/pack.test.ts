@@ -207,5 +207,16 @@ describe('manifest helpers', () => {
     expect(satisfies('0.0.1', '*')).toBe(true);
     expect(satisfies('1.0.0', '>=1.0.0')).toBe(true);
     expect(satisfies('1.0.0', '1.0.1')).toBe(false);
+    expect(satisfies('0.2.5', '^0.2.0')).toBe(true);
+    expect(satisfies('0.3.0', '^0.2.0')).toBe(false);
+    expect(satisfies('1.0.0', '<1.0.1')).toBe(true);
+  });
+
+  // The hand-written comparison ignored the pre-release tag, so 1.0.0-beta passed for ^1.0.0 (it comes before 1.0.0).
+  it('a pre-release does not satisfy a range of releases', () => {
+    expect(satisfies('1.0.0-beta', '^1.0.0')).toBe(false);
+    expect(satisfies('1.2.0-rc.1', '>=1.0.0')).toBe(false);
+    expect(satisfies('1.0.0-beta.2', '^1.0.0-beta.1')).toBe(true);
+    expect(satisfies('1.0.0', '^1.0.0-beta')).toBe(true);
   });
 });
