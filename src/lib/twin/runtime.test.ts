@@ -131,9 +131,7 @@ describe('hostile granules are contained and reported, the rest keeps running', 
         requireFs: tryIt(() => require('fs')),
         requireEscape: tryIt(() => require('../../etc/passwd')),
         parent: typeof parent + '/' + typeof self + '/' + typeof window + '/' + typeof postMessage,
-        viaConstructor: tryIt(() => twin.constructor.constructor('return typeof process')()),
-        viaFunction: tryIt(() => (function () {}).constructor('return typeof process + typeof require + typeof fetch')()),
-        viaGlobalThis: Object.getOwnPropertyNames(globalThis).filter((n) => /^(fetch|process|require|indexedDB|Buffer|setTimeout|postMessage|window|self)$/.test(n)).join(','),
+        viaGlobalThis: Object.getOwnPropertyNames(globalThis).filter((n) => /^(fetch|process|require|indexedDB|Buffer|setTimeout|postMessage|window|self|send|setTimer|clearTimer|fault)$/.test(n)).join(','),
         otherState: typeof model,
       }) };`;
     await rt.start([echo('victim'), granule('spy', probe)]);
@@ -144,17 +142,43 @@ describe('hostile granules are contained and reported, the rest keeps running', 
     expect(seen.requireFs).toMatch(/blocked: .*own files/);
     expect(seen.requireEscape).toMatch(/blocked/);
     expect(seen.parent).toBe('undefined/undefined/undefined/undefined');
-    expect(seen.viaConstructor).toBe('string');
-    expect(seen.viaFunction).toBe('string');
-    // The strings returned by the Function constructor tricks must say every host object is missing:
-    const viaFunction = await (async () => {
-      await rt.replace(granule('spy', "exports.operations = { echo: () => (function () {}).constructor('return typeof process + typeof require + typeof fetch')() };"));
-      return rt.request('spy', 'echo');
-    })();
-    expect(viaFunction).toBe('undefinedundefinedundefined');
     expect(seen.viaGlobalThis).toBe('');
     expect(seen.otherState).toBe('undefined');
     expect(await rt.request('victim', 'echo', 1)).toMatchObject({ count: 1 });
+  });
+
+  // Every way granule code can compile a string or walk up to a caller: each must land in the granule's own QuickJS
+  // global, where neither the host's objects nor the bootstrap's host functions (send, setTimer, clearTimer, fault) are.
+  // Putting one of those host functions on the global object makes this test fail (checked by hand).
+  it('finds no host object through any constructor, eval or caller path', async () => {
+    const rt = newRuntime();
+    const names = 'process, fetch, send, setTimer, clearTimer, fault, indexedDB, Buffer'; // not require: the granule's own (granule-relative) require is in its module scope, so direct eval sees it
+    const body = names.split(', ').map((n) => `typeof ${n}`).join(" + ',' + ");
+    const paths: Record<string, string> = {
+      functionOfTwin: `twin.constructor.constructor(${JSON.stringify('return ' + body)})()`,
+      functionOfRequest: `twin.request.constructor(${JSON.stringify('return ' + body)})()`,
+      functionOfLiteral: `(function () {}).constructor(${JSON.stringify('return ' + body)})()`,
+      functionOfString: `''.constructor.constructor(${JSON.stringify('return ' + body)})()`,
+      functionOfError: `new Error().constructor.constructor(${JSON.stringify('return ' + body)})()`,
+      asyncFunction: `(async function () {}).constructor(${JSON.stringify('return ' + body)})()`,
+      generatorFunction: `(function* () {}).constructor(${JSON.stringify('yield ' + body)})().next().value`,
+      asyncGenerator: `(async function* () {}).constructor(${JSON.stringify('yield ' + body)})().next()`,
+      directEval: `eval(${JSON.stringify(body)})`,
+      indirectEval: `(0, eval)(${JSON.stringify(body)})`,
+      sloppyThis: `(function () { return this; })() === undefined ? 'undefined,'.repeat(8).slice(0, -1) : Function('return ' + ${JSON.stringify(body)})()`,
+      callerOfOperation: `(function up() { try { const c = up.caller; return c ? typeof c : 'undefined,'.repeat(8).slice(0, -1); } catch (e) { return 'undefined,'.repeat(8).slice(0, -1); } })()`,
+    };
+    const probe = `exports.operations = { echo: async (name) => {
+      const paths = { ${Object.entries(paths).map(([k, v]) => `${k}: () => ${v}`).join(',\n')} };
+      try { return await (await paths[name]()); } catch (e) { return 'threw: ' + e.message; }
+    } };`;
+    await rt.start([granule('spy', probe)]);
+    const nothing = names.split(', ').map(() => 'undefined').join(',');
+    for (const name of Object.keys(paths)) {
+      const got = await rt.request('spy', 'echo', name);
+      const value = typeof got === 'object' && got !== null && 'value' in got ? (got as { value: unknown }).value : got;
+      expect({ name, value }).toEqual({ name, value: nothing });
+    }
   });
 
   it('refuses dynamic import in granule code', async () => {
