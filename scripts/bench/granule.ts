@@ -3,55 +3,28 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import { alphaOf, packGranule, unpackGranule } from '../../src/lib/granule/index';
-import { sampleFiles } from '../../src/lib/granule/test-fixture';
 import { loadTwinDir } from '../../src/lib/twin/source.node.ts';
 import { readFileSync, existsSync } from 'node:fs';
 import { nodeSandboxFactory } from '../../src/lib/twin/sandbox.node.ts';
 import { packTwin, sharedGranules } from '../../src/lib/twin/index';
-import { machineStamp, markdownTable, summarize } from './report';
+import { machineStamp, markdownTable } from './report';
+import { measurePacking, type PackingRow } from './_packing';
 import { measureSandboxCost, type SandboxCost } from './_sandbox-cost';
 import { measureBrowserSandboxCost } from './_browser-sandbox-cost';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const twinsDir = resolve(here, '../../static-twins');
 
-function timeIt(fn: () => void, minRuns: number, minMs: number): number[] {
-  const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < minRuns || performance.now() - start < minMs) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-/** A granule of about `total` bytes spread over `count` files of random (incompressible) content. */
-function syntheticFiles(total: number, count: number): Record<string, Uint8Array | string> {
-  const files: Record<string, Uint8Array | string> = { ...sampleFiles() };
-  const each = Math.max(1, Math.floor(total / count));
-  for (let i = 0; i < count; i++) files[`assets/part-${String(i).padStart(4, '0')}.bin`] = new Uint8Array(randomBytes(each));
-  return files;
-}
-
 export async function run({ outDir }: { outDir: string }): Promise<void> {
-  const rows: (string | number)[][] = [];
-  for (const [label, total, count] of [
-    ['10 KiB, 4 files', 10 * 1024, 4],
-    ['1 MiB, 32 files', 1024 * 1024, 32],
-    ['16 MiB, 64 files', 16 * 1024 * 1024, 64],
-    ['64 MiB, 256 files', 64 * 1024 * 1024, 256],
-  ] as const) {
-    const files = syntheticFiles(total, count);
-    const packed = packGranule({ files });
-    const mb = packed.size / 2 ** 20;
-    const pack = summarize(timeIt(() => packGranule({ files }), 5, 1500));
-    const unpack = summarize(timeIt(() => unpackGranule({ bytes: packed.bytes, expectedAlpha: packed.alpha }), 5, 1500));
-    const alpha = summarize(timeIt(() => alphaOf(packed.bytes), 5, 1000));
-    rows.push([label, packed.size, pack.median.toFixed(2), (mb / (pack.median / 1000)).toFixed(1), unpack.median.toFixed(2), (mb / (unpack.median / 1000)).toFixed(1), (mb / (alpha.median / 1000)).toFixed(1)]);
-  }
+  const measured = measurePacking();
+  const rows = measured.map((r) => [r.label, r.archiveBytes, r.packMs.toFixed(2), r.packMiBs.toFixed(1), r.unpackMs.toFixed(2), r.unpackMiBs.toFixed(1), r.alphaMiBs.toFixed(1)]);
+  // The hashing this replaced (pure-JavaScript SHA-256, archive hashed twice), measured against the new code
+  // alternately in one process when it was replaced: a fair ratio even on a busy machine.
+  const hashingFile = join(outDir, 'granule-packing-before.json');
+  const hashing = existsSync(hashingFile)
+    ? (JSON.parse(readFileSync(hashingFile, 'utf8')) as { before: string; after: string; measured: string; rows: { label: string; before: Omit<PackingRow, 'label' | 'archiveBytes'>; after: Omit<PackingRow, 'label' | 'archiveBytes'> }[] })
+    : undefined;
+  const hashingRows = (hashing?.rows ?? []).map((r) => [r.label, r.before.packMiBs.toFixed(1), r.after.packMiBs.toFixed(1), `${(r.after.packMiBs / r.before.packMiBs).toFixed(1)}×`, r.before.unpackMiBs.toFixed(1), r.after.unpackMiBs.toFixed(1), `${(r.after.unpackMiBs / r.before.unpackMiBs).toFixed(1)}×`]);
 
   const ids = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'];
   const twins = await Promise.all(ids.map(async (id) => ({ id, granules: packTwin(await loadTwinDir(join(twinsDir, id))) })));
@@ -105,6 +78,13 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
     '',
     markdownTable(['granule', 'archive bytes', 'pack ms', 'pack MiB/s', 'unpack ms', 'unpack MiB/s', 'α MiB/s'], rows),
     '',
+    '### Hashing: before and after',
+    '',
+    hashing
+      ? `Before: ${hashing.before}. After: ${hashing.after}. Both measured alternately in one process on ${hashing.measured} (medians; the machine was shared, so the ratio matters more than the figures).`
+      : 'Not recorded.',
+    '',
+    ...(hashing ? [markdownTable(['granule', 'pack MiB/s before', 'pack MiB/s after', 'after / before', 'unpack MiB/s before', 'unpack MiB/s after', 'after / before'], hashingRows), ''] : []),
     '## Reference granules',
     '',
     `${seen.size} distinct granules make up the three reference twins (27 bounded contexts): the derived printers reference the base printer's communication, sensing, task, simulation and service granules instead of copying them. Distinct archives total ${totalUnique} bytes; copied per twin they would be ${totalIfCopied} bytes.`,

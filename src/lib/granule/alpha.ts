@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256 } from './sha256';
 
 /** The BN254 (alt_bn128) scalar field order r, the field the Groth16 circuits compute in. */
 export const BN254_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;

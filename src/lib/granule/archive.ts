@@ -11,7 +11,7 @@
 //   trailer 32 bytes SHA-256 of every byte before it
 // Entries are in strictly ascending order of their UTF-8 path bytes (so no duplicates), and nothing follows the
 // trailer. Paths obey checkPath().
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createSha256, sha256 } from './sha256';
 import { ArchiveMalformedError, ArchiveTruncatedError, PathInvalidError } from './errors';
 
 export const ARCHIVE_MAGIC = 'TWGRANUL';
@@ -54,6 +54,14 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Writes the canonical archive of `entries` (any order in, sorted out). */
 export function encodeArchive(entries: Iterable<ArchiveEntry>): Uint8Array {
+  return encodeArchiveWithDigest(entries).bytes;
+}
+
+/**
+ * encodeArchive, also giving SHA-256 of the whole archive (what α is made of). The bytes are hashed once, as they are
+ * written: the trailer is the digest of a copy of the running state, and the same state then takes the trailer.
+ */
+export function encodeArchiveWithDigest(entries: Iterable<ArchiveEntry>): { bytes: Uint8Array; digest: Uint8Array } {
   const list = [...entries].map((e) => {
     checkPath(e.path);
     return { path: e.path, pathBytes: encoder.encode(e.path), data: e.data };
@@ -72,7 +80,9 @@ export function encodeArchive(entries: Iterable<ArchiveEntry>): Uint8Array {
   out[8] = ARCHIVE_VERSION;
   out[9] = 0;
   view.setUint32(10, list.length);
+  const hash = createSha256();
   let at = HEADER_BYTES;
+  let hashed = 0;
   for (const e of list) {
     view.setUint16(at, e.pathBytes.length);
     out.set(e.pathBytes, at + 2);
@@ -80,9 +90,31 @@ export function encodeArchive(entries: Iterable<ArchiveEntry>): Uint8Array {
     view.setUint32(at, e.data.length);
     out.set(e.data, at + 4);
     at += 4 + e.data.length;
+    // Hash in pieces of at least 1 MiB: fewer calls for many small files, bounded work per call for large ones.
+    if (at - hashed >= 1 << 20) {
+      hash.update(out.subarray(hashed, at));
+      hashed = at;
+    }
   }
-  out.set(sha256(out.subarray(0, at)), at);
-  return out;
+  hash.update(out.subarray(hashed, at));
+  const trailer = hash.copy().digest();
+  out.set(trailer, at);
+  return { bytes: out, digest: hash.update(trailer).digest() };
+}
+
+export interface ArchiveDigests {
+  /** SHA-256 of every byte before the trailer (what the trailer must be). */
+  content: Uint8Array;
+  /** SHA-256 of the whole archive (what α is made of). */
+  whole: Uint8Array;
+}
+
+/** Both digests of an archive in one pass over its bytes. */
+export function archiveDigests(bytes: Uint8Array): ArchiveDigests {
+  const end = Math.max(0, bytes.length - TRAILER_BYTES);
+  const hash = createSha256().update(bytes.subarray(0, end));
+  const content = hash.copy().digest();
+  return { content, whole: hash.update(bytes.subarray(end)).digest() };
 }
 
 /**
@@ -90,7 +122,7 @@ export function encodeArchive(entries: Iterable<ArchiveEntry>): Uint8Array {
  * past the end, paths out of order, unsafe paths, invalid UTF-8, trailing bytes or a wrong trailer digest.
  * The returned data are views into `bytes` (no copy).
  */
-export function decodeArchive(bytes: Uint8Array): ArchiveEntry[] {
+export function decodeArchive(bytes: Uint8Array, digests?: ArchiveDigests): ArchiveEntry[] {
   if (!(bytes instanceof Uint8Array)) throw new ArchiveMalformedError('expected bytes');
   if (bytes.length > MAX_ARCHIVE_BYTES) throw new ArchiveMalformedError(`larger than ${MAX_ARCHIVE_BYTES} bytes`);
   if (bytes.length < HEADER_BYTES) {
@@ -136,7 +168,7 @@ export function decodeArchive(bytes: Uint8Array): ArchiveEntry[] {
     if (at > end) throw new ArchiveTruncatedError('the integrity trailer is missing');
     throw new ArchiveMalformedError(`${end - at} unexpected bytes after the last file`);
   }
-  const digest = sha256(bytes.subarray(0, end));
+  const digest = digests?.content ?? sha256(bytes.subarray(0, end));
   if (compareBytes(digest, bytes.subarray(end)) !== 0) throw new ArchiveMalformedError('its integrity trailer does not match its content (corrupted)');
   return entries;
 }

@@ -1,8 +1,8 @@
 // Packing and unpacking a granule: files + manifest ⇄ canonical archive, with every check on the way in.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { alphaFromSha256, alphaHex, parseAlpha } from './alpha';
-import { decodeArchive, encodeArchive, checkPath } from './archive';
+import { archiveDigests, checkPath, decodeArchive, encodeArchiveWithDigest } from './archive';
+import { sha256 } from './sha256';
 import { canonicalJson } from './canonical-json';
 import { AlphaMismatchError, ManifestInvalidError, ManifestMismatchError, SourceInvalidError } from './errors';
 import { MANIFEST_FILE, parseManifest, validateManifest, type GranuleManifest, type ManifestFile } from './manifest';
@@ -53,8 +53,7 @@ export function packGranule({ files }: PackGranuleParameters): PackGranuleReturn
   if (missing.length > 0) throw new SourceInvalidError(`granule.json names MVC files that are not in the folder: ${missing.join(', ')}`);
   const entries = [...map].filter(([p]) => p !== MANIFEST_FILE).map(([path, data]) => ({ path, data }));
   entries.push({ path: MANIFEST_FILE, data: encoder.encode(canonicalJson(manifest) + '\n') });
-  const bytes = encodeArchive(entries);
-  const digest = sha256(bytes);
+  const { bytes, digest } = encodeArchiveWithDigest(entries);
   const alpha = alphaFromSha256(digest);
   return { bytes, alpha, alphaHex: alphaHex(alpha), sha256: bytesToHex(digest), size: bytes.length, manifest };
 }
@@ -80,7 +79,8 @@ export interface UnpackGranuleReturnType {
  * the files exactly (names, sizes, SHA-256), MVC files present, and α when expected. Anything else throws a GranuleError.
  */
 export function unpackGranule({ bytes, expectedAlpha }: UnpackGranuleParameters): UnpackGranuleReturnType {
-  const digest = sha256(bytes);
+  const digests = archiveDigests(bytes);
+  const digest = digests.whole;
   const alpha = alphaFromSha256(digest);
   if (expectedAlpha !== undefined) {
     let expected: bigint;
@@ -91,7 +91,7 @@ export function unpackGranule({ bytes, expectedAlpha }: UnpackGranuleParameters)
     }
     if (expected !== alpha) throw new AlphaMismatchError(expected >= 0n && expected < 1n << 253n ? alphaHex(expected) : String(expected), alphaHex(alpha));
   }
-  const entries = decodeArchive(bytes);
+  const entries = decodeArchive(bytes, digests);
   const files = new Map<string, Uint8Array>();
   let manifestBytes: Uint8Array | undefined;
   for (const e of entries) {
