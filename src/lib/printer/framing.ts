@@ -13,17 +13,8 @@ export function frameLine(n: number, command: string): string {
   return `${body}*${checksum(body)}\n`;
 }
 
-/**
- * The command part of a G-code file line: comments (`;…` and `(…)`) and surrounding space removed. Returns '' for
- * lines that carry no command.
- */
-export function stripComment(line: string): string {
-  let s = line;
-  const semi = s.indexOf(';');
-  if (semi >= 0) s = s.slice(0, semi);
-  if (s.includes('(')) s = s.replace(/\([^)]*\)/g, '');
-  return s.trim();
-}
+// One comment stripper for every reader of G-code: the interpreter's.
+export { stripComment } from '../gcode/index';
 
 /**
  * Check that a command can be framed and sent; throws MalformedGcodeError otherwise. `maxCommandSize` is Marlin's

@@ -1,36 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { getPrinterProfile } from '../sim/index';
 import {
-  GcodeAnalyzer,
   InvalidControlValueError,
   UnsupportedControlError,
   controlsFor,
   frameLine,
   gcodeFor,
-  generateTestGcode,
-  layerOfCommand,
   parseFirmwareLine,
   readLines,
   stripComment,
   textSource,
 } from './index';
 
-describe('G-code analysis', () => {
-  it('finds layers, segments, filament and a time estimate that includes heating', () => {
-    const profile = getPrinterProfile('jgaurora-z-603s');
-    const a = new GcodeAnalyzer(profile);
-    for (const line of generateTestGcode({ layers: 5, segmentsPerSide: 4, hotend: 200, bed: 60 })) a.push(line);
-    const r = a.result();
-    expect(r.layers).toHaveLength(5);
-    expect(r.segmentCommand).toHaveLength(5 * 16);
-    expect(r.layers[2]!.z).toBeCloseTo(0.6, 5);
-    expect(r.filamentMm).toBeCloseTo(5 * 16 * 5 * 0.033, 3);
-    expect(r.heatingSeconds).toBeGreaterThan(30);
-    expect(r.estimateSeconds).toBeGreaterThan(r.heatingSeconds);
-    expect(layerOfCommand(r.layers, r.layers[3]!.firstCommand)).toBe(3);
-    expect(r.unknownCommands.count).toBe(0);
-  });
-
+describe('G-code lines and firmware replies', () => {
   it('splits streamed bytes into lines without loading the whole text at once', async () => {
     const text = 'G28 ; home\r\n\n(comment) G1 X1\nM105';
     const lines = [];

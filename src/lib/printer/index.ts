@@ -6,7 +6,8 @@
  * - `Printer` — one printer: transport + host + its twin's controls (`controlsFor`) + job queue + live state.
  * - `PrintJob` — a file streamed from a `LineSource` (never loaded whole) with progress, ETA, pause/resume with
  *   parking, cancel with cool-down.
- * - `GcodeAnalyzer` / `analyzeGcode` — layers, preview segments, time and filament estimate.
+ * - The G-code analysis itself lives in src/lib/gcode (one interpreter for the viewer, the estimate and the simulator);
+ *   `generateTestGcode`, `layerOfCommand` and the analysis type are re-exported here for the printer panel.
  * - Transports: `VirtualTransport` here; `WebSerialTransport` / `WebUsbTransport` in `transports/*.browser.ts`.
  *
  * ```ts
@@ -24,8 +25,8 @@ export { PrintJob } from './job';
 export type { JobState, JobProgress, PrintJobOptions } from './job';
 export { controlsFor, gcodeFor } from './controls';
 export type { ControlSet } from './controls';
-export { GcodeAnalyzer, analyzeGcode, layerOfCommand, generateTestGcode } from './gcode';
-export type { GcodeAnalysis, GcodeLayer, GenerateOptions } from './gcode';
+export { layerOfCommand, generateTestGcode } from '../gcode/index';
+export type { GcodeAnalysis, GcodeLayer, GenerateOptions } from '../gcode/index';
 export { readLines, blobSource, textSource } from './line-source';
 export type { LineSource, SourceLine } from './line-source';
 export { checksum, frameLine, stripComment, validateCommand } from './framing';

@@ -20,9 +20,16 @@ function file(layers: number) {
 }
 
 /** Stream a file through host and virtual printer; return how often each file command was executed. */
-async function streamCounting(text: string, faults: Faults, extra: { advancedOk?: boolean; seed?: number } = {}) {
-  const vp = new VirtualPrinter({ model: MODEL, faults: {}, seed: extra.seed ?? 7, advancedOk: extra.advancedOk ?? false });
-  const host = new MarlinHost({ responseTimeoutMs: 400, maxTimeouts: 20 });
+async function streamCounting(text: string, faults: Faults, extra: { advancedOk?: boolean; seed?: number; timeScale?: number } = {}) {
+  const vp = new VirtualPrinter({
+    model: MODEL,
+    faults: {},
+    seed: extra.seed ?? 7,
+    advancedOk: extra.advancedOk ?? false,
+    ...(extra.timeScale ? { skipWaits: false, timeScale: extra.timeScale } : {}),
+  });
+  // Short timeouts only when waits are skipped: a printer running in real time is silent for up to its 2 s keepalive.
+  const host = new MarlinHost(extra.timeScale ? {} : { responseTimeoutMs: 400, maxTimeouts: 20 });
   await host.attach(vp.open(vp.baud));
   vp.setFaults(faults);
   let first = Infinity;
@@ -64,6 +71,15 @@ describe('Marlin host over the virtual printer', () => {
   it('uses ADVANCED_OK line numbers when the firmware sends them', async () => {
     const r = await streamCounting(file(3), { checksumErrorRate: 0.05, lostOkRate: 0.02 }, { advancedOk: true, seed: 3 });
     assertExactlyOnce(r);
+    expect(r.vp.firmware.rxOverflows).toBe(0);
+  });
+
+  it('counts lines ADVANCED_OK shows were queued as out of the RX ring, without ever overflowing it', async () => {
+    // Moves run in (accelerated) real time, so the firmware's queue fills while the planner is busy.
+    const r = await streamCounting(file(2), { checksumErrorRate: 0.02 }, { advancedOk: true, seed: 5, timeScale: 40 });
+    assertExactlyOnce(r);
+    expect(r.host.firmwareQueueSize).toBe(getPrinterProfile(MODEL).commandQueueSize);
+    expect(r.host.stats.advancedReleases).toBeGreaterThan(0);
     expect(r.vp.firmware.rxOverflows).toBe(0);
   });
 

@@ -14,7 +14,12 @@
 //     every other entry for a line ≥ k is "stale": it was drained, or it will be answered by an `Error:Line Number…`
 //     (each such answer releases the oldest stale entry). All stale entries are released at the first `ok` for a
 //     line sent after the rewind: the serial line is FIFO, so every stale byte reached the ring before it;
-//   • after a silent period longer than the firmware's keepalive, nothing is left in the ring (see timeouts).
+//   • after a silent period longer than the firmware's keepalive, nothing is left in the ring (see timeouts);
+//   • with ADVANCED_OK, `ok N<n> P<p> B<b>` also says that BUFSIZE − b commands are queued in the firmware: Marlin
+//     reads lines in order, so those are the next live entries after n, and their bytes have left the ring. They
+//     stop counting at once (they stay in flight until their own ok). This is what keeps the planner fed: while
+//     the firmware is busy, the ring can hold new lines instead of lines already read into the queue. BUFSIZE is
+//     the largest b seen (the queue is empty right after the handshake). Only done while no entry is stale.
 // Releasing never happens before the bytes are out of the ring, so the counted bytes are ≥ the ring's fill at all
 // times, and sending only while counted + next ≤ RX_BUFFER_SIZE − 1 keeps the ring from overflowing. (Line noise
 // that happens to form an extra valid command would break "one response per line"; the host recognises Marlin's
@@ -70,6 +75,8 @@ export interface HostStats {
   timeouts: number;
   /** Lines confirmed as executed (ok received). */
   linesConfirmed: number;
+  /** Lines whose bytes ADVANCED_OK showed had left the RX ring before their own ok. */
+  advancedReleases: number;
 }
 
 export interface HostEvents {
@@ -94,6 +101,7 @@ interface Line {
 
 interface Entry {
   line: Line;
+  /** Bytes still counted as in the RX ring (0 once ADVANCED_OK shows the line was read into the queue). */
   bytes: number;
   stale: boolean;
   epoch: number;
@@ -112,7 +120,10 @@ export class MarlinHost {
     bytesResent: 0,
     timeouts: 0,
     linesConfirmed: 0,
+    advancedReleases: 0,
   };
+  /** The firmware's command queue size as learned from ADVANCED_OK (largest B seen); 0 until one arrives. */
+  firmwareQueueSize = 0;
   /** Firmware identity from M115 and its Cap: lines. */
   firmwareInfo: Record<string, string> = {};
   capabilities: Record<string, boolean> = {};
@@ -397,7 +408,7 @@ export class MarlinHost {
           this.spuriousOk = false;
           return;
         }
-        this.onSuccessOk(parsed.n);
+        this.onSuccessOk(parsed.n, parsed.queueFree);
         return;
       }
       case 'resend':
@@ -465,7 +476,7 @@ export class MarlinHost {
     for (const e of this.inflight.filter((x) => x.stale)) this.remove(e);
   }
 
-  private onSuccessOk(n: number | undefined): void {
+  private onSuccessOk(n: number | undefined, queueFree?: number): void {
     let entry: Entry | undefined;
     if (n !== undefined) {
       entry = this.inflight.find((e) => !e.stale && e.line.n === n);
@@ -488,7 +499,23 @@ export class MarlinHost {
     this.probing = false;
     this.consecutiveTimeouts = 0;
     this.confirm(entry.line.n);
+    if (n !== undefined && queueFree !== undefined) this.releaseQueued(queueFree);
     this.pump();
+  }
+
+  /** ADVANCED_OK: the commands the firmware has queued are out of its RX ring (see the header). */
+  private releaseQueued(queueFree: number): void {
+    if (queueFree > this.firmwareQueueSize) this.firmwareQueueSize = queueFree;
+    if (this.inflight.some((e) => e.stale || e.probe)) return;
+    let queued = this.firmwareQueueSize - queueFree;
+    for (const e of this.inflight) {
+      if (queued <= 0) break;
+      queued--;
+      if (e.bytes === 0) continue;
+      this.inflightBytes -= e.bytes;
+      e.bytes = 0;
+      this.stats.advancedReleases++;
+    }
   }
 
   private onResend(k: number, kind: 'line-number' | 'checksum' | undefined): void {

@@ -4,8 +4,21 @@
 // command parsing and keepalives; motion and heating run on a simulated clock that may jump over waits.
 
 import { Heater } from './thermal';
-import { linearMoveSeconds, type Vec4 } from './motion';
-import type { PrinterProfile } from './profiles';
+import {
+  GcodeInterpreter,
+  MotionPlanner,
+  applyLimitCommand,
+  arg,
+  copyLimits,
+  homingSeconds,
+  limitsReport,
+  parseCommand,
+  type GcodeCommand,
+  type MotionLimits,
+  type Vec4,
+} from '../gcode/index';
+import { motionLimitsOf, type PrinterProfile } from './profiles';
+import { knowsCommand } from './machine';
 
 export interface FirmwareFaults {
   /** Probability that a valid line is answered as if its checksum were wrong (a spontaneous resend request). */
@@ -24,8 +37,10 @@ export interface FirmwareOptions {
   skipWaits?: boolean;
   /** Wall-clock milliseconds Marlin spends parsing and dispatching one command. */
   commandDelayMs?: number;
-  /** Answer `ok N<line> P<planner free> B<queue free>` (Marlin ADVANCED_OK). */
+  /** Answer `ok N<line> P<planner free> B<queue free>` (Marlin ADVANCED_OK); the profile's setting by default. */
   advancedOk?: boolean;
+  /** Simulated seconds the owner takes to reload filament after M600 when no M108 comes from the host. */
+  filamentChangeSeconds?: number;
   faults?: FirmwareFaults;
   random?: () => number;
   /** Wall clock in ms (performance.now by default). */
@@ -70,7 +85,8 @@ type Wait =
   | { kind: 'heater'; heater: Heater; value: number; cooling: boolean; nextReport: number }
   | { kind: 'until'; simTime: number }
   | { kind: 'planner' }
-  | { kind: 'drain' };
+  | { kind: 'drain' }
+  | { kind: 'user'; until: number; resume: Vec4 };
 
 interface QueuedCommand {
   n: number | undefined;
@@ -113,18 +129,24 @@ export class VirtualMarlin {
   private tempInterval = 0;
   private posInterval = 0;
 
-  private pos: Vec4 = { x: 0, y: 0, z: 0, e: 0 };
-  private feed = 1500;
-  private relative = false;
-  private relativeE = false;
+  // Modal state and moves come from the one G-code interpreter; the planner is the estimate's planner.
+  private readonly interp: GcodeInterpreter;
+  private limits: MotionLimits;
+  private planner: MotionPlanner;
+  /** Pieces of the current move not yet in the planner (an arc waits for room chord by chord). */
+  private pieces: { from: Vec4; to: Vec4; feed: number }[] = [];
+  /** End of the last block handed to the steppers, and the earliest start of a move from rest. */
+  private lastEnd = 0;
+  private deliverAt = 0;
   private hotends: Heater[];
   private bed: Heater | undefined;
-  private tool = 0;
   private fan = 0;
   private led = { r: 0, g: 0, b: 0 };
-  private speedPercent = 100;
-  private flowPercent = 100;
-  private homed = false;
+  private progress = { percent: -1, remainingMin: -1 };
+  private advanceK = 0;
+  private mesh: number[][] | undefined;
+  private leveling = false;
+  private userContinue = false;
   halted = false;
   private executed = 0;
 
@@ -138,7 +160,8 @@ export class VirtualMarlin {
       timeScale: options.timeScale ?? 1,
       skipWaits: options.skipWaits ?? true,
       commandDelayMs: options.commandDelayMs ?? 0.1,
-      advancedOk: options.advancedOk ?? false,
+      advancedOk: options.advancedOk ?? options.profile.advancedOk,
+      filamentChangeSeconds: options.filamentChangeSeconds ?? 60,
       random: options.random ?? Math.random,
       clock: options.clock ?? (() => performance.now()),
       faults: { resendRate: 0, lostOkRate: 0, busyRate: 0, ...options.faults },
@@ -147,6 +170,13 @@ export class VirtualMarlin {
     this.hotends = Array.from({ length: this.profile.features.extruders }, () => new Heater(this.profile.hotend));
     this.bed = this.profile.features.heatedBed ? new Heater(this.profile.bed) : undefined;
     this.wallBase = this.opts.clock();
+    this.interp = new GcodeInterpreter({ volume: this.profile.volume });
+    this.limits = motionLimitsOf(this.profile);
+    this.planner = new MotionPlanner(copyLimits(this.limits));
+  }
+
+  private get pos(): Vec4 {
+    return this.interp.position;
   }
 
   onOutput(listener: (bytes: Uint8Array) => void): () => void {
@@ -181,14 +211,19 @@ export class VirtualMarlin {
     this.blocks = [];
     this.wait = undefined;
     this.current = undefined;
-    this.pos = { x: 0, y: 0, z: 0, e: 0 };
-    this.relative = this.relativeE = false;
+    this.interp.reset();
+    this.limits = motionLimitsOf(this.profile);
+    this.planner = new MotionPlanner(copyLimits(this.limits));
+    this.pieces = [];
+    this.lastEnd = this.deliverAt = this.sim;
+    this.progress = { percent: -1, remainingMin: -1 };
+    this.advanceK = 0;
+    this.mesh = undefined;
+    this.leveling = false;
     for (const h of this.hotends) h.setTarget(0, this.sim);
     this.bed?.setTarget(0, this.sim);
     this.fan = 0;
     this.led = { r: 0, g: 0, b: 0 };
-    this.speedPercent = this.flowPercent = 100;
-    this.homed = false;
     this.halted = false;
     this.tempInterval = this.posInterval = 0;
     void keepListeners;
@@ -261,12 +296,12 @@ export class VirtualMarlin {
       target: { ...this.pos },
       hotends: this.hotends.map((h) => ({ temperature: h.temperature(t), target: h.target, power: h.power(t) })),
       bed: this.bed ? { temperature: this.bed.temperature(t), target: this.bed.target, power: this.bed.power(t) } : undefined,
-      activeTool: this.tool,
+      activeTool: this.interp.tool,
       fan: this.fan,
       led: this.profile.features.led ? { ...this.led } : undefined,
-      speedPercent: this.speedPercent,
-      flowPercent: this.flowPercent,
-      homed: this.homed,
+      speedPercent: this.interp.speedPercent,
+      flowPercent: this.interp.flowPercent,
+      homed: this.interp.homed,
       halted: this.halted,
       rxOverflows: this.rxOverflows,
       executedCount: this.executed,
@@ -280,19 +315,51 @@ export class VirtualMarlin {
     const dt = ((wall - this.wallBase) / 1000) * this.opts.timeScale;
     this.wallBase = wall;
     if (dt > 0) this.sim += dt;
-    while (this.blocks.length > 0 && this.blocks[0]!.end <= this.sim) this.blocks.shift();
+    this.release();
   }
 
   private jumpTo(t: number): void {
     if (t > this.sim) this.sim = t;
+    this.release();
+  }
+
+  /**
+   * Hand planned blocks to the steppers as the previous one ends: each is fixed with the look-ahead known at its start.
+   * A move from rest waits a moment (Marlin's delay before the first move) so that the planner can see what follows.
+   */
+  private release(): void {
+    while (this.planner.length > 0) {
+      const start = Math.max(this.lastEnd, this.deliverAt);
+      if (start > this.sim) break;
+      this.schedule(start);
+    }
     while (this.blocks.length > 0 && this.blocks[0]!.end <= this.sim) this.blocks.shift();
+  }
+
+  private schedule(start: number): void {
+    const b = this.planner.shift();
+    if (!b) return;
+    this.blocks.push({ from: b.from, to: b.to, start, end: start + b.seconds });
+    this.lastEnd = start + b.seconds;
+  }
+
+  /** Everything planned goes to the steppers now (M400, G4, G28 and the like synchronize the planner first). */
+  private synchronize(): void {
+    while (this.planner.length > 0) this.schedule(Math.max(this.lastEnd, this.deliverAt));
+  }
+
+  /** Blocks in the planner buffer: those waiting and those the steppers have not finished. */
+  private get plannerCount(): number {
+    return this.planner.length + this.blocks.length;
   }
 
   private toolheadAt(t: number): Vec4 {
     const b = this.blocks.find((blk) => blk.start <= t && t < blk.end);
     if (!b) {
-      const pending = this.blocks[0];
-      return pending && pending.start > t ? { ...pending.from } : { ...this.pos };
+      const next = this.blocks.find((blk) => blk.start > t);
+      if (next) return { ...next.from };
+      const waiting = this.planner.peek();
+      return waiting ? { ...waiting } : { ...this.pos };
     }
     const f = (t - b.start) / (b.end - b.start);
     return {
@@ -304,8 +371,7 @@ export class VirtualMarlin {
   }
 
   private plannerEnd(): number {
-    const last = this.blocks[this.blocks.length - 1];
-    return last ? Math.max(last.end, this.sim) : this.sim;
+    return Math.max(this.lastEnd, this.sim);
   }
 
   // ---- serial parsing (Marlin GCodeQueue::get_serial_commands) ----------------------------------------------------
@@ -314,7 +380,9 @@ export class VirtualMarlin {
     // EMERGENCY_PARSER: M112 acts as soon as its bytes arrive, even when the queue is full.
     const c = String.fromCharCode(byte).toUpperCase();
     if (c === '\n' || c === '\r') {
-      if (this.emergency.trim() === 'M112' && !this.halted) this.kill('kill() called!');
+      const word = this.emergency.trim();
+      if (word === 'M112' && !this.halted) this.kill('kill() called!');
+      if (word === 'M108') this.userContinue = true;
       this.emergency = '';
     } else if (this.emergency.length < 8) {
       this.emergency += c === ' ' && this.emergency === '' ? '' : c;
@@ -411,213 +479,295 @@ export class VirtualMarlin {
 
   private okLine(n: number | undefined, extra: string): string {
     let ok = 'ok';
-    if (this.opts.advancedOk) {
+    // M105 prints its own "ok T:…" (Marlin skips the regular ok for it), so it carries no ADVANCED_OK fields.
+    if (this.opts.advancedOk && !extra) {
       // ADVANCED_OK names the line just executed (if it had a number) and the free planner and queue slots.
       if (n !== undefined) ok += ` N${n}`;
-      ok += ` P${this.profile.plannerSize - this.blocks.length} B${this.profile.commandQueueSize - this.queue.length}`;
+      ok += ` P${Math.max(0, this.profile.plannerSize - this.plannerCount)} B${this.profile.commandQueueSize - this.queue.length}`;
     }
     return `${ok}${extra ? ' ' + extra : ''}\n`;
   }
 
-  private dispatch(cmd: QueuedCommand): void {
-    const text = cmd.text.toUpperCase();
-    const m = /^([GMT])(\d+)(?:\.\d+)?\s*(.*)$/.exec(text);
-    if (!m) {
-      this.emit(`echo:Unknown command: "${cmd.text}"\n`);
+  private dispatch(queued: QueuedCommand): void {
+    const cmd = parseCommand(queued.text);
+    if (!cmd || !knowsCommand(this.profile, cmd.word)) {
+      // Marlin answers what it does not know and moves on (the ok follows).
+      this.emit(`echo:Unknown command: "${queued.text}"\n`);
       return;
     }
-    const letter = m[1]!;
-    const code = Number(m[2]);
-    const args = parseArgs(m[3] ?? '');
-    const feat = this.profile.features;
-    if (letter === 'T') return this.selectTool(code);
-    if (letter === 'G') {
-      switch (code) {
+    if (applyLimitCommand(this.limits, cmd)) {
+      if (Object.keys(cmd.args).length === 0) this.emit(`${limitsReport(this.limits, cmd.code as 201 | 203 | 204 | 205)}\n`);
+      Object.assign(this.planner.limits, copyLimits(this.limits));
+      return;
+    }
+    if (cmd.letter === 'T') return this.selectTool(cmd);
+    if (cmd.letter === 'G') {
+      switch (cmd.code) {
         case 0:
         case 1:
         case 2:
         case 3:
-          return this.move(args);
+          return this.move(cmd);
         case 4: {
-          const secs = (args.P ?? 0) / 1000 + (args.S ?? 0);
+          this.synchronize();
+          const secs = arg(cmd, 'P', 0)! / 1000 + arg(cmd, 'S', 0)!;
           this.wait = { kind: 'until', simTime: this.plannerEnd() + secs };
           return;
         }
         case 28:
-          return this.home(args);
-        case 90:
-          this.relative = false;
-          this.relativeE = false;
-          return;
-        case 91:
-          this.relative = true;
-          this.relativeE = true;
-          return;
-        case 92:
-          for (const axis of ['x', 'y', 'z', 'e'] as const) {
-            const v = args[axis.toUpperCase()];
-            if (v !== undefined) this.pos[axis] = v;
-          }
-          return;
-      }
-    } else {
-      switch (code) {
-        case 17:
-        case 18:
-        case 84:
-        case 117:
-        case 73:
-        case 300:
-        case 111:
-        case 108:
-        case 999:
-          return;
-        case 82:
-          this.relativeE = false;
-          return;
-        case 83:
-          this.relativeE = true;
-          return;
-        case 104:
-        case 109:
-          return this.setHotend(code === 109, args);
-        case 140:
-        case 190:
-          if (!this.bed) break;
-          return this.setBed(code === 190, args);
-        case 105:
-          this.pendingOkExtra = this.tempReport();
-          return;
-        case 106:
-          if (!feat.fan) break;
-          this.fan = Math.max(0, Math.min(255, args.S ?? 255));
-          return;
-        case 107:
-          if (!feat.fan) break;
-          this.fan = 0;
-          return;
-        case 110:
-          return;
-        case 112:
-          return this.kill('kill() called!');
-        case 114: {
-          const p = this.pos;
-          this.emit(`X:${p.x.toFixed(2)} Y:${p.y.toFixed(2)} Z:${p.z.toFixed(2)} E:${p.e.toFixed(2)} Count X:0 Y:0 Z:0\n`);
-          return;
-        }
-        case 115:
-          return this.capabilities();
-        case 150:
-          if (!feat.led) break;
-          this.led = { r: clampByte(args.R ?? 0), g: clampByte(args.U ?? 0), b: clampByte(args.B ?? 0) };
-          return;
-        case 154:
-          this.posInterval = args.S ?? 0;
-          return;
-        case 155:
-          this.tempInterval = args.S ?? 0;
-          return;
-        case 220:
-          if (!feat.printSpeed) break;
-          if (args.S !== undefined) this.speedPercent = Math.max(10, Math.min(999, args.S));
-          else this.emit(`FR:${this.speedPercent}%\n`);
-          return;
-        case 221:
-          if (!feat.printSpeed) break;
-          if (args.S !== undefined) this.flowPercent = Math.max(10, Math.min(999, args.S));
-          else this.emit(`echo:E0 Flow: ${this.flowPercent}%\n`);
-          return;
-        case 400:
-          this.wait = { kind: 'drain' };
+          return this.home(cmd);
+        case 29:
+          return this.probeGrid();
+        default:
+          // G20/G21, G90/G91, G92: modal state only.
+          this.interp.execute(cmd);
           return;
       }
     }
-    this.emit(`echo:Unknown command: "${cmd.text}"\n`);
+    switch (cmd.code) {
+      case 73:
+        return this.setProgress(cmd);
+      case 104:
+      case 109:
+        return this.setHotend(cmd.code === 109, cmd);
+      case 140:
+      case 190:
+        return this.setBed(cmd.code === 190, cmd);
+      case 105:
+        this.pendingOkExtra = this.tempReport();
+        return;
+      case 106: {
+        // M106 P<fan>: this board has one part-cooling fan; Marlin ignores other indexes.
+        if (arg(cmd, 'P', 0) !== 0) return;
+        this.fan = Math.max(0, Math.min(255, arg(cmd, 'S', 255)!));
+        return;
+      }
+      case 107:
+        if (arg(cmd, 'P', 0) === 0) this.fan = 0;
+        return;
+      case 112:
+        return this.kill('kill() called!');
+      case 114: {
+        const p = this.pos;
+        this.emit(`X:${p.x.toFixed(2)} Y:${p.y.toFixed(2)} Z:${p.z.toFixed(2)} E:${p.e.toFixed(2)} Count X:0 Y:0 Z:0\n`);
+        return;
+      }
+      case 115:
+        return this.capabilities();
+      case 150:
+        this.led = { r: clampByte(arg(cmd, 'R', 0)!), g: clampByte(arg(cmd, 'U', 0)!), b: clampByte(arg(cmd, 'B', 0)!) };
+        return;
+      case 154:
+        this.posInterval = arg(cmd, 'S', 0)!;
+        return;
+      case 155:
+        this.tempInterval = arg(cmd, 'S', 0)!;
+        return;
+      case 220:
+        if (arg(cmd, 'S') === undefined) this.emit(`FR:${this.interp.speedPercent}%\n`);
+        else this.interp.execute(cmd);
+        return;
+      case 221:
+        if (arg(cmd, 'S') === undefined) this.emit(`echo:E${this.interp.tool} Flow: ${this.interp.flowPercent}%\n`);
+        else this.interp.execute(cmd);
+        return;
+      case 400:
+        this.synchronize();
+        this.wait = { kind: 'drain' };
+        return;
+      case 420:
+        return this.bedLeveling(cmd);
+      case 600:
+        return this.filamentChange();
+      case 862:
+        return this.printerCheck(cmd);
+      case 900: {
+        const k = arg(cmd, 'K');
+        if (k === undefined) this.emit(`echo:Advance K=${this.advanceK.toFixed(2)}\n`);
+        else this.advanceK = Math.max(0, Math.min(10, k));
+        return;
+      }
+      default:
+        // M17/M18/M84, M82/M83, M108, M110, M111, M117, M300, M999: nothing the simulation shows, or modal state.
+        this.interp.execute(cmd);
+    }
   }
 
-  private selectTool(t: number): void {
-    if (t >= this.hotends.length) {
-      this.emit(`echo:T${t} Invalid extruder\n`);
+  private setProgress(cmd: GcodeCommand): void {
+    const p = arg(cmd, 'P');
+    const r = arg(cmd, 'R');
+    if (p === undefined && r === undefined) {
+      const { percent, remainingMin } = this.progress;
+      this.emit(`echo: M73 Progress: ${Math.max(0, percent)}%;${remainingMin >= 0 ? ` Time left: ${remainingMin}m;` : ''}\n`);
       return;
     }
-    this.tool = t;
-    this.emit(`echo:Active Extruder: ${t}\n`);
+    if (p !== undefined) this.progress.percent = Math.max(0, Math.min(100, Math.round(p)));
+    if (r !== undefined) this.progress.remainingMin = Math.max(0, Math.round(r));
   }
 
-  private move(args: Record<string, number>): void {
-    if (args.F !== undefined && args.F > 0) this.feed = args.F;
-    const to: Vec4 = { ...this.pos };
-    const v = this.profile.volume;
-    for (const axis of ['x', 'y', 'z'] as const) {
-      const value = args[axis.toUpperCase()];
-      if (value !== undefined) to[axis] = this.relative ? this.pos[axis] + value : value;
-    }
-    if (args.E !== undefined) to.e = this.relativeE ? this.pos.e + args.E * (this.flowPercent / 100) : args.E;
-    // Software endstops keep the nozzle inside the build volume.
-    to.x = Math.max(0, Math.min(v.x, to.x));
-    to.y = Math.max(0, Math.min(v.y, to.y));
-    to.z = Math.max(0, Math.min(v.z, to.z));
-    const secs = linearMoveSeconds(this.pos, to, this.feed, this.profile, this.speedPercent);
-    this.queueBlock(to, secs);
-  }
-
-  private queueBlock(to: Vec4, secs: number): void {
-    const from = { ...this.pos };
-    this.pos = to;
-    if (secs <= 0) return;
-    if (this.blocks.length >= this.profile.plannerSize) {
-      this.pendingBlock = { from, to, secs };
-      this.wait = { kind: 'planner' };
+  private selectTool(cmd: GcodeCommand): void {
+    if (!(cmd.code < this.hotends.length)) {
+      this.emit(`echo:T${cmd.code} Invalid extruder\n`);
       return;
     }
+    this.interp.execute(cmd);
+    this.emit(`echo:Active Extruder: ${this.interp.tool}\n`);
+  }
+
+  private move(cmd: GcodeCommand): void {
+    const motion = this.interp.execute(cmd);
+    if (motion?.kind !== 'move') return;
+    let from = motion.from;
+    for (const to of motion.points) {
+      this.pieces.push({ from, to, feed: motion.feed });
+      from = to;
+    }
+    if (!this.feedPlanner()) this.wait = { kind: 'planner' };
+  }
+
+  /** Put waiting pieces into the planner while it has room. Returns true when all are in. */
+  private feedPlanner(): boolean {
+    while (this.pieces.length > 0) {
+      if (this.plannerCount >= this.profile.plannerSize) return false;
+      const piece = this.pieces.shift()!;
+      if (this.plannerCount === 0) this.deliverAt = this.sim + 0.1;
+      this.planner.add(piece.from, piece.to, piece.feed);
+    }
+    return true;
+  }
+
+  /** Move to `to` as its own block after everything planned (homing, probing, parking). */
+  private queueBlock(from: Vec4, to: Vec4, secs: number): void {
+    this.synchronize();
     const start = this.plannerEnd();
-    this.blocks.push({ from, to, start, end: start + secs });
-  }
-
-  private pendingBlock: { from: Vec4; to: Vec4; secs: number } | undefined;
-
-  private home(args: Record<string, number>): void {
-    const all = args.X === undefined && args.Y === undefined && args.Z === undefined;
-    const to = { ...this.pos };
-    let secs = 0;
-    for (const axis of ['x', 'y', 'z'] as const) {
-      if (all || args[axis.toUpperCase()] !== undefined) {
-        secs = Math.max(secs, this.pos[axis] / this.profile.homingFeedrate + 1);
-        to[axis] = 0;
-      }
+    if (secs > 0) {
+      this.blocks.push({ from, to: { ...to }, start, end: start + secs });
+      this.lastEnd = start + secs;
     }
-    this.queueBlock(to, secs);
-    if (all) this.homed = true;
-    if (!this.wait) this.wait = { kind: 'drain' };
   }
 
-  private setHotend(waitFor: boolean, args: Record<string, number>): void {
-    const index = args.T ?? this.tool;
+  private home(cmd: GcodeCommand): void {
+    const motion = this.interp.execute(cmd);
+    if (motion?.kind !== 'home') return;
+    this.queueBlock(motion.from, motion.to, homingSeconds(motion.from, motion.axes, this.profile.homingFeedrate));
+    this.wait = { kind: 'drain' };
+  }
+
+  /** G29 (bilinear): probe a 3×3 grid; needs the axes homed first, as Marlin does. */
+  private probeGrid(): void {
+    if (!this.interp.homed) {
+      this.emit('echo:Home XYZ First\n');
+      return;
+    }
+    const v = this.profile.volume;
+    const grid: number[][] = [];
+    let secs = 0;
+    for (let j = 0; j < 3; j++) {
+      const row: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        // A gently tilted bed, the same on every run.
+        row.push(Number((0.02 * (i - 1) - 0.015 * (j - 1) + 0.005 * i * j).toFixed(3)));
+        secs += 2.5;
+      }
+      grid.push(row);
+    }
+    void v;
+    this.queueBlock(this.pos, this.pos, secs);
+    this.mesh = grid;
+    this.leveling = true;
+    this.emit(`Bilinear Leveling Grid:\n      0      1      2\n${grid.map((r, j) => ` ${j} ${r.map((z) => (z >= 0 ? '+' : '') + z.toFixed(3)).join(' ')}`).join('\n')}\n`);
+    this.wait = { kind: 'drain' };
+  }
+
+  private bedLeveling(cmd: GcodeCommand): void {
+    const s = arg(cmd, 'S');
+    if (s !== undefined) {
+      if (s > 0 && !this.mesh) {
+        this.emit('echo:Invalid mesh.\nError:Failed to enable Bed Leveling\n');
+        return;
+      }
+      this.leveling = s > 0;
+    }
+    this.emit(`echo:Bed Leveling ${this.leveling ? 'ON' : 'OFF'}\necho:Fade Height Off\n`);
+  }
+
+  /** M600: retract, park, wait for the owner to reload (M108 from the host, or the reload time), return, resume. */
+  private filamentChange(): void {
+    const resume = { ...this.pos };
+    const park = { x: 0, y: 0, z: Math.min(this.profile.volume.z, resume.z + 10), e: resume.e };
+    this.queueBlock(resume, park, 2 + Math.hypot(resume.x, resume.y) / this.profile.homingFeedrate);
+    this.userContinue = false;
+    this.emit('echo:Insert filament and send M108\n');
+    this.wait = { kind: 'user', until: this.plannerEnd() + this.opts.filamentChangeSeconds, resume };
+  }
+
+  /** Prusa's M862.x checks: answer Q queries, warn when the file was sliced for other hardware, never stop. */
+  private printerCheck(cmd: GcodeCommand): void {
+    const p = this.profile;
+    const query = /\bQ\b/i.test(cmd.text.slice(cmd.word.length));
+    const value = /\bP\s*"?([^"]*)"?/i.exec(cmd.text.slice(cmd.word.length))?.[1]?.trim();
+    switch (cmd.sub) {
+      case 1: {
+        if (query) return this.emit(`  M862.1 P${p.nozzleDiameter.min.toFixed(2)}\n`);
+        const d = Number(value);
+        if (value && !(d >= p.nozzleDiameter.min && d <= p.nozzleDiameter.max)) {
+          this.emit(`echo:Nozzle diameter ${value} differs from this printer's (${p.nozzleDiameter.min}–${p.nozzleDiameter.max} mm)\n`);
+        }
+        return;
+      }
+      case 3:
+        if (query) return this.emit(`  M862.3 P "${p.id}"\n`);
+        if (value && value.toLowerCase() !== p.id) this.emit(`echo:G-code sliced for a different printer type (${value})\n`);
+        return;
+      case 4:
+        if (query) this.emit('  M862.4 P2.1.2\n');
+        return;
+      default:
+        if (query) this.emit(`  ${cmd.word} P0\n`);
+    }
+  }
+
+  private setHotend(waitFor: boolean, cmd: GcodeCommand): void {
+    const index = arg(cmd, 'T', this.interp.tool)!;
     const heater = this.hotends[index];
     if (!heater) {
       this.emit(`echo:T${index} Invalid extruder\n`);
       return;
     }
-    const value = args.S ?? args.R;
+    const value = arg(cmd, 'S') ?? arg(cmd, 'R');
     if (value === undefined) return;
     const target = Math.max(0, Math.min(this.profile.hotend.maxTarget, value));
     heater.setTarget(target, this.sim);
-    if (waitFor) this.wait = { kind: 'heater', heater, value: target, cooling: args.R !== undefined, nextReport: 0 };
+    if (waitFor) this.wait = { kind: 'heater', heater, value: target, cooling: arg(cmd, 'R') !== undefined, nextReport: 0 };
   }
 
-  private setBed(waitFor: boolean, args: Record<string, number>): void {
+  private setBed(waitFor: boolean, cmd: GcodeCommand): void {
     const bed = this.bed!;
-    const value = args.S ?? args.R;
+    const value = arg(cmd, 'S') ?? arg(cmd, 'R');
     if (value === undefined) return;
     const target = Math.max(0, Math.min(this.profile.bed.maxTarget, value));
     bed.setTarget(target, this.sim);
-    if (waitFor) this.wait = { kind: 'heater', heater: bed, value: target, cooling: args.R !== undefined, nextReport: 0 };
+    if (waitFor) this.wait = { kind: 'heater', heater: bed, value: target, cooling: arg(cmd, 'R') !== undefined, nextReport: 0 };
   }
 
   /** Returns true when the wait is over (and the command finished). */
   private resolveWait(now: number): boolean {
     const w = this.wait!;
     const skip = this.opts.skipWaits;
+    if (w.kind === 'planner') {
+      // Wait for room chord by chord, jumping over the motion when waits are skipped.
+      while (!this.feedPlanner()) {
+        const doneAt = Math.min(this.blocks[0]?.end ?? Infinity, Math.max(this.lastEnd, this.deliverAt));
+        if (this.sim < doneAt) {
+          if (!skip) return this.keepalive(now);
+          this.jumpTo(doneAt);
+        } else this.jumpTo(this.sim);
+      }
+      this.wait = undefined;
+      this.lastKeepalive = now;
+      this.finish();
+      return true;
+    }
     let doneAt: number;
     switch (w.kind) {
       case 'until':
@@ -626,8 +776,8 @@ export class VirtualMarlin {
       case 'drain':
         doneAt = this.plannerEnd();
         break;
-      case 'planner':
-        doneAt = this.blocks[0]?.end ?? this.sim;
+      case 'user':
+        doneAt = this.userContinue ? this.sim : w.until;
         break;
       case 'heater': {
         // M109 S waits only while heating; M109 R also waits for cooling. A target of 0 does not wait.
@@ -642,32 +792,33 @@ export class VirtualMarlin {
       }
     }
     if (this.sim < doneAt) {
-      if (!skip) {
-        if (now - this.lastKeepalive >= 2000) {
-          this.lastKeepalive = now;
-          this.emit('echo:busy: processing\n');
-        }
-        return false;
-      }
+      if (!skip) return this.keepalive(now, w.kind === 'user' ? 'paused for user' : 'processing');
       this.jumpTo(doneAt);
-    }
-    if (w.kind === 'planner') {
-      const pb = this.pendingBlock!;
-      this.pendingBlock = undefined;
-      const start = this.plannerEnd();
-      this.blocks.push({ from: pb.from, to: pb.to, start, end: start + pb.secs });
     }
     if (w.kind === 'heater' && skip) this.emit(` ${this.tempReport()}\n`);
     this.wait = undefined;
+    if (w.kind === 'user') {
+      this.userContinue = false;
+      this.queueBlock({ ...w.resume, x: 0, y: 0 }, w.resume, 2 + Math.hypot(w.resume.x, w.resume.y) / this.profile.homingFeedrate);
+    }
     this.lastKeepalive = now;
     this.finish();
     return true;
   }
 
+  /** Marlin's busy keepalive while a command waits (every 2 s). Returns false: the wait goes on. */
+  private keepalive(now: number, what = 'processing'): false {
+    if (now - this.lastKeepalive >= 2000) {
+      this.lastKeepalive = now;
+      this.emit(`echo:busy: ${what}\n`);
+    }
+    return false;
+  }
+
   private tempReport(): string {
     const t = this.sim;
     const f = (v: number) => v.toFixed(2);
-    const active = this.hotends[this.tool] ?? this.hotends[0]!;
+    const active = this.hotends[this.interp.tool] ?? this.hotends[0]!;
     let s = `T:${f(active.temperature(t))} /${f(active.target)}`;
     if (this.bed) s += ` B:${f(this.bed.temperature(t))} /${f(this.bed.target)}`;
     if (this.hotends.length > 1) {
@@ -681,6 +832,7 @@ export class VirtualMarlin {
 
   private capabilities(): void {
     const f = this.profile.features;
+    const p = this.profile;
     const caps: [string, boolean][] = [
       ['SERIAL_XON_XOFF', false],
       ['BINARY_FILE_TRANSFER', false],
@@ -688,9 +840,9 @@ export class VirtualMarlin {
       ['AUTOREPORT_TEMP', true],
       ['AUTOREPORT_POS', true],
       ['PROGRESS', true],
-      ['AUTOLEVEL', false],
-      ['Z_PROBE', false],
-      ['LEVELING_DATA', false],
+      ['AUTOLEVEL', p.probe],
+      ['Z_PROBE', p.probe],
+      ['LEVELING_DATA', p.probe],
       ['SOFTWARE_POWER', false],
       ['TOGGLE_LIGHTS', f.led],
       ['EMERGENCY_PARSER', true],
@@ -700,7 +852,6 @@ export class VirtualMarlin {
       ['EXTENDED_M20', false],
       ['THERMAL_PROTECTION', true],
     ];
-    const p = this.profile;
     let text =
       `FIRMWARE_NAME:Marlin 2.1.2.5 (twingrain virtual) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin ` +
       `PROTOCOL_VERSION:1.0 MACHINE_TYPE:${p.name} EXTRUDER_COUNT:${f.extruders} UUID:00000000-0000-4000-8000-${p.id.length.toString(16).padStart(12, '0')}\n`;
@@ -730,6 +881,8 @@ export class VirtualMarlin {
     this.queue = [];
     this.wait = undefined;
     this.blocks = [];
+    this.planner.clear();
+    this.pieces = [];
     this.ringHead = this.ringCount = 0;
     this.halted = true;
     this.emit(`Error:Printer halted. ${reason}\n`);
@@ -743,15 +896,4 @@ export class VirtualMarlin {
 
 function clampByte(v: number): number {
   return Math.max(0, Math.min(255, Math.round(v)));
-}
-
-function parseArgs(rest: string): Record<string, number> {
-  const args: Record<string, number> = {};
-  const re = /([A-Z])\s*(-?\d*\.?\d*)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(rest))) {
-    const v = m[2] === '' || m[2] === '-' ? 0 : Number(m[2]);
-    args[m[1]!] = Number.isFinite(v) ? v : 0;
-  }
-  return args;
 }

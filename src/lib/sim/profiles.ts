@@ -2,6 +2,7 @@
 // nozzle ranges come from the table; accelerations, thermal constants and buffer sizes are Marlin defaults typical of
 // such machines (the table does not give them).
 
+import type { MotionLimits } from '../gcode/index';
 import { UnknownPrinterModelError } from './errors';
 
 export type PrinterModelId = 'shdm-3ddtp-500' | 'jgaurora-z-603s' | 'bluemaker-bm10-450';
@@ -57,6 +58,10 @@ export interface PrinterProfile {
   maxCommandSize: number;
   /** The baud rate the firmware was built with. */
   baud: number;
+  /** Marlin ADVANCED_OK: `ok N<line> P<planner free> B<queue free>` instead of a bare `ok`. */
+  advancedOk: boolean;
+  /** A bed probe: G29 probes a grid, M420 turns the mesh on (AUTO_BED_LEVELING_BILINEAR). */
+  probe: boolean;
 }
 
 const marlinDefaults = {
@@ -81,6 +86,8 @@ export const printerProfiles: Record<PrinterModelId, PrinterProfile> = {
     homingFeedrate: 50,
     bed: { maxReachable: 25, tau: 1, maxTarget: 0 },
     baud: 115200,
+    advancedOk: false,
+    probe: false,
     ...marlinDefaults,
   },
   'jgaurora-z-603s': {
@@ -96,6 +103,8 @@ export const printerProfiles: Record<PrinterModelId, PrinterProfile> = {
     homingFeedrate: 60,
     bed: { maxReachable: 130, tau: 120, maxTarget: 110 },
     baud: 115200,
+    advancedOk: false,
+    probe: true,
     ...marlinDefaults,
   },
   'bluemaker-bm10-450': {
@@ -111,6 +120,8 @@ export const printerProfiles: Record<PrinterModelId, PrinterProfile> = {
     homingFeedrate: 80,
     bed: { maxReachable: 140, tau: 150, maxTarget: 120 },
     baud: 250000,
+    advancedOk: true,
+    probe: true,
     ...marlinDefaults,
   },
 };
@@ -121,4 +132,18 @@ export function getPrinterProfile(model: string): PrinterProfile {
   const profile = (printerProfiles as Record<string, PrinterProfile | undefined>)[model];
   if (!profile) throw new UnknownPrinterModelError(model, printerModelIds);
   return profile;
+}
+
+/** The planner limits the firmware boots with: the profile's feed rates and acceleration, Marlin's other defaults. */
+export function motionLimitsOf(p: PrinterProfile): MotionLimits {
+  return {
+    maxFeedrate: { ...p.maxFeedrate },
+    maxAcceleration: { x: 3000, y: 3000, z: 100, e: 10000 },
+    printAcceleration: p.acceleration,
+    retractAcceleration: 3000,
+    travelAcceleration: p.acceleration,
+    jerk: { x: 10, y: 10, z: 0.3, e: 5 },
+    minFeedrate: 0,
+    minTravelFeedrate: 0,
+  };
 }

@@ -1,6 +1,7 @@
 // Reactive mirror of one Printer for the panel. Updates are coalesced to one per animation frame.
-import type { GcodeAnalysis, JobProgress, Printer, PrinterSnapshot, TemperatureSample } from '../../lib/printer/index';
+import type { JobProgress, Printer, PrinterSnapshot, TemperatureSample } from '../../lib/printer/index';
 import { layerOfCommand } from '../../lib/printer/index';
+import type { ViewerAnalysis } from './gcode-client';
 
 export interface PositionStamp {
   x: number;
@@ -15,7 +16,7 @@ export class PrinterView {
   history = $state<TemperatureSample[]>([]);
   consoleLog = $state<{ dir: 'in' | 'out'; text: string }[]>([]);
   position = $state<PositionStamp>({ x: 0, y: 0, z: 0, at: 0 });
-  analysis = $state<GcodeAnalysis | undefined>(undefined);
+  analysis = $state.raw<ViewerAnalysis | undefined>(undefined);
   analysing = $state<number | undefined>(undefined);
   /** Index of the last command of the current job the firmware has executed. */
   doneCommand = $state(-1);

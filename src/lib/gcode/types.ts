@@ -1,0 +1,6 @@
+export interface Vec4 {
+  x: number;
+  y: number;
+  z: number;
+  e: number;
+}
