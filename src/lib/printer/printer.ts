@@ -50,6 +50,8 @@ export class Printer {
   job: PrintJob | undefined;
   private queue: { source: LineSource; estimateSeconds?: number }[] = [];
   private listeners = new Set<() => void>();
+  /** The clean-up after a fatal error (a fresh session, heaters off), while it runs. */
+  private recovering: Promise<void> | undefined;
   private connectedAt = 0;
   private readonly grace: number;
   private readonly historySize: number;
@@ -69,7 +71,7 @@ export class Printer {
       this.changed();
     });
     this.host.on('line', (_l, raw) => this.log('in', raw));
-    this.host.on('fatal', (e) => void this.onFatal(e));
+    this.host.on('fatal', (e) => void (this.recovering = this.onFatal(e)));
     this.host.on('disconnect', (reason) => void this.onDisconnect(reason));
   }
 
@@ -126,6 +128,31 @@ export class Printer {
     await this.host.close();
     this.status = 'disconnected';
     this.changed();
+  }
+
+  /**
+   * After a failed session (the printer was reset or power-cycled, or its link stayed away): open the link again if
+   * it is gone and start a fresh session, so the printer is ready for a new or resumed print.
+   */
+  async restartSession(): Promise<void> {
+    if (this.status === 'printing' || this.status === 'paused') return;
+    this.status = 'connecting';
+    this.changed();
+    try {
+      await this.recovering;
+      if (!this.host.connected) await this.host.attach(await this.transport.open());
+      // The clean-up after the failure may already have started a fresh session.
+      if (this.host.failure || !this.host.connected) await this.host.restart();
+      if (this.host.capabilities.AUTOREPORT_POS) await this.host.command('M154 S1');
+      this.status = 'ready';
+      this.error = undefined;
+    } catch (error) {
+      this.status = 'error';
+      this.error = (error as Error).message;
+      throw error;
+    } finally {
+      this.changed();
+    }
   }
 
   /** Send a console command; resolves with what the firmware answered. */

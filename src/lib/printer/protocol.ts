@@ -520,6 +520,9 @@ export class MarlinHost {
 
   private onResend(k: number, kind: 'line-number' | 'checksum' | undefined): void {
     this.stats.resendRequests++;
+    // During a new session's handshake the firmware may still count an earlier session's lines (the link came back
+    // without a reset, with half a line in its buffer): our M110 N0 resets its count, so send that again.
+    if (!this.sessionOpen && k > this.nextN) k = 0;
     const probed = this.probing;
     this.probing = false;
     const stale = this.inflight.filter((e) => e.stale);

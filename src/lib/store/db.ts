@@ -28,6 +28,9 @@ export class TwingrainDb extends Dexie {
   printers!: Table<Record<string, unknown> & { id: string }, string>;
   jobs!: Table<Record<string, unknown> & { id: string }, string>;
   settings!: Table<SettingRow, string>;
+  printHistory!: Table<Record<string, unknown> & { id?: number; printerId: string }, number>;
+  macros!: Table<Record<string, unknown> & { id: string; printerId: string }, string>;
+  printJournals!: Table<Record<string, unknown> & { printerId: string }, string>;
 
   constructor(options: { name?: string; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange; upTo?: number } = {}) {
     super(options.name ?? DB_NAME, {

@@ -44,6 +44,17 @@ export const schemaVersions: SchemaVersion[] = [
       });
     },
   },
+  {
+    // v3: a print farm's records. `jobs` (v2) holds each printer's queue, with the file itself as a Blob so a queue
+    // and an interrupted print survive a reload; the print history, per-printer macros and the resume journal (one
+    // per printer: where its last print stopped) are new.
+    version: 3,
+    stores: {
+      printHistory: '++id, printerId, model, fileName, startedAt',
+      macros: 'id, printerId',
+      printJournals: 'printerId, updatedAt',
+    },
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]!.version;

@@ -1,4 +1,6 @@
-// twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]
+// twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]
+// --journal keeps where the print stands (last executed line, layer, Z, E, temperatures, fan) in <file>, for
+// `twingrain printer resume <file>` after a lost link or a power cut.
 // Prints {"linesSent","linesExecuted","resends","seconds","linkUtilization"}:
 //   linesSent       transmissions of the file's command lines, resends included
 //   linesExecuted   file commands the simulated firmware executed (a command run twice would count twice)
@@ -10,9 +12,10 @@ import { CliUsageError } from '../../command';
 import { MarlinHost, PrintJob } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
+import { fileLayers, journalToFile } from './journal-file';
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { strings: ['virtual', 'baud', 'faults', 'seed'], booleans: ['realtime'] });
+  const { positionals, flags } = parseArgs(argv, { strings: ['virtual', 'baud', 'faults', 'seed', 'journal'], booleans: ['realtime'] });
   const file = positionals[0];
   if (!file || typeof flags.virtual !== 'string') {
     throw new CliUsageError('usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]');
@@ -40,6 +43,8 @@ export async function run(argv: string[]): Promise<number> {
   const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize, baud });
   await host.attach(printer.open(baud));
 
+  // The layer table is read before the clock starts: it is not part of the streaming time.
+  const layers = typeof flags.journal === 'string' ? await fileLayers(file, profile) : undefined;
   // Job lines are the numbered lines sent from here on.
   let firstJobLine = Infinity;
   let executed = 0;
@@ -52,12 +57,22 @@ export async function run(argv: string[]): Promise<number> {
   const before = { ...host.stats };
   const started = performance.now();
   const job = new PrintJob(host, source, { profile });
+  const journal =
+    typeof flags.journal === 'string'
+      ? await journalToFile({ journalPath: flags.journal, gcodePath: file, host, job, profile, size: source.size, ...layers! })
+      : undefined;
+  let ended = 0;
   try {
     await job.run();
+    ended = performance.now();
+    await journal?.finish('finished');
+  } catch (error) {
+    await journal?.finish('failed', (error as Error).message);
+    throw error;
   } finally {
     offSent();
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (ended - started) / 1000;
   const s = host.stats;
   printJson({
     linesSent: s.linesSent - before.linesSent,

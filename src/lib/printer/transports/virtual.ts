@@ -23,8 +23,32 @@ export class VirtualTransport implements Transport {
     return `virtual ${this.printer.profile.name} @ ${this.baud}`;
   }
 
+  /** While true the cable is out: the port cannot be opened until `plugIn()`. */
+  private cut = false;
+
   async open(): Promise<ByteLink> {
+    if (this.cut) throw new DisconnectedError('the virtual printer\'s cable is unplugged; plug it in first');
     return this.printer.open(this.baud);
+  }
+
+  /** Pull the cable and leave it out (a lost link): the host waits for it, then gives up. */
+  unplug(): void {
+    this.cut = true;
+    this.printer.unplug();
+  }
+
+  /** Put the cable back. */
+  plugIn(): void {
+    this.cut = false;
+  }
+
+  /**
+   * A power cut: the cable drops and the board restarts with everything volatile lost (position, heater targets,
+   * line numbers); the heaters cool from where they were.
+   */
+  powerCycle(): void {
+    this.printer.unplug();
+    this.printer.firmware.boot('Power-Up');
   }
 
   async reopen(timeoutMs: number): Promise<ByteLink> {
@@ -32,10 +56,11 @@ export class VirtualTransport implements Transport {
     const start = performance.now();
     while (performance.now() - start < timeoutMs) {
       try {
-        return this.printer.open(this.baud);
+        if (!this.cut) return this.printer.open(this.baud);
       } catch {
-        await new Promise((r) => setTimeout(r, 50));
+        // Still plugged in on the printer's side; try again shortly.
       }
+      await new Promise((r) => setTimeout(r, 50));
     }
     throw new DisconnectedError('the virtual printer did not come back');
   }
