@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { uniquePart } from '../../lib/printer/jobs/testing';
 import { parseJournal, planResume } from '../../lib/printer/jobs/index';
-import { analyzeGcode, readLines, textSource } from '../../lib/printer/index';
-import { getPrinterProfile } from '../../lib/sim/index';
+import { readLines, textSource } from '../../lib/printer/index';
+import { getPrinterProfile, machineOf } from '../../lib/sim/index';
+import { analyzeGcode } from '../../lib/gcode/index';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'bin/twingrain.js');
@@ -58,7 +59,7 @@ describe('twingrain printer resume', () => {
       expect(Object.keys(out)).toEqual(['linesSent', 'linesExecuted', 'resends', 'seconds', 'linkUtilization']);
       // Exactly the preamble and the file from the layer's first line ran, each once.
       const profile = getPrinterProfile(MODEL);
-      const analysis = await analyzeGcode(readLines(textSource(text)), profile);
+      const analysis = await analyzeGcode(readLines(textSource(text)), machineOf(profile));
       const plan = await planResume(textSource(text), analysis.layers, cut.layer, profile, { currentZ: cut.z });
       expect(out.linesExecuted).toBe(plan.prelude.length + analysis.commandCount - plan.startCommand);
       expect(out.linesSent).toBeGreaterThanOrEqual(out.linesExecuted!);

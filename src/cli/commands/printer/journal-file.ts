@@ -3,12 +3,13 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { JournalRecorder, serializeJournal, type ModalSnapshot } from '../../../lib/printer/jobs/index';
-import { analyzeGcode, readLines, type MarlinHost, type PrintJob } from '../../../lib/printer/index';
+import { readLines, type MarlinHost, type PrintJob } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
-import type { PrinterProfile } from '../../../lib/sim/index';
+import { machineOf, type PrinterProfile } from '../../../lib/sim/index';
+import { analyzeGcode } from '../../../lib/gcode/index';
 
 export async function fileLayers(path: string, profile: PrinterProfile): Promise<{ layers: { firstCommand: number; z: number }[]; estimateSeconds: number }> {
-  const a = await analyzeGcode(readLines(fileSource(path)), profile);
+  const a = await analyzeGcode(readLines(fileSource(path)), machineOf(profile));
   return { layers: a.layers, estimateSeconds: a.estimateSeconds };
 }
 

@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openDb } from '../../store/index';
-import { getPrinterProfile } from '../../sim/index';
-import { Printer, VirtualTransport, analyzeGcode, blobSource, readLines } from '../index';
+import { getPrinterProfile, machineOf } from '../../sim/index';
+import { analyzeGcode } from '../../gcode/index';
+import { Printer, VirtualTransport, blobSource, readLines } from '../index';
 import { JobsStore, PrinterJobs, type FarmEvent } from './index';
 import { uniquePart } from './testing';
 
@@ -24,7 +25,7 @@ async function setup(faults = 0.01) {
     store: new JobsStore(db),
     journalIntervalMs: 50,
     analyze: async (blob, name) => {
-      const a = await analyzeGcode(readLines(blobSource(blob, name)), profile);
+      const a = await analyzeGcode(readLines(blobSource(blob, name)), machineOf(profile));
       return { estimateSeconds: a.estimateSeconds, layers: a.layers };
     },
   });
