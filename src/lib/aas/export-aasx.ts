@@ -5,9 +5,11 @@
 // supplementary file, byte for byte, so an import re-packs the same archive and gets the same α.
 import * as aas from '@aas-core-works/aas-core3.0-typescript';
 import { alphaHex, decodeArchive, MANIFEST_FILE } from '../granule/index';
-import { manifestCidOf } from '../sharing/index';
 import type { PackedGranule, Twin } from '../twin/index';
 import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { create as createDigest } from 'multiformats/hashes/digest';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { contentTypeOf, file, idShortOf, list, property, referenceElement, stringList, type Element } from './elements';
 import { ExportInvalidError } from './errors';
 import { CONTENT_TYPES_PART, partNameOf, relsEntryOf, RELS_CONTENT_TYPE, writeContentTypes, writeRelationships } from './opc';
@@ -34,6 +36,14 @@ export interface ExportAasxReturnType {
   fileName: string;
 }
 
+/**
+ * CIDv1 (raw, sha2-256) of the granule's canonical manifest bytes — the same value sharing's manifestCidOf gives
+ * (a test holds them equal), computed here so the Twins page does not load the sharing protocol to export.
+ */
+function manifestCid(canonicalManifest: Uint8Array): string {
+  return CID.createV1(raw.code, createDigest(0x12, sha256(canonicalManifest))).toString();
+}
+
 interface GranulePart {
   entry: string;
   data: Uint8Array;
@@ -49,7 +59,7 @@ function contextSubmodel(twin: Twin, domain: string, g: PackedGranule, parts: Gr
   const files = (paths: string[]) => paths.map((p) => file(null, partOf(p), contentTypeOf(p)));
   const mvc = new Set([...m.mvc.models, ...m.mvc.views, ...m.mvc.controllers]);
   const others = [...byPath.keys()].filter((p) => p !== MANIFEST_FILE && !mvc.has(p));
-  const cid = CID.decode(manifestCidOf(m)).toString();
+  const cid = manifestCid(byPath.get(MANIFEST_FILE)!);
   const els: Element[] = [
     property('Domain', domain, C.domain.id),
     property('Context', g.context, C.context.id),
