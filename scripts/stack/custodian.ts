@@ -1,7 +1,7 @@
 // Lists the stack's key custodians in the Consortium and sets the threshold t (the embedded default: one custodian, t = 1).
-import { createPublicClient, createWalletClient, http } from 'viem';
+import { createPublicClient, createWalletClient, http, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { consortiumAbi } from '../../src/lib/chain/abi.generated';
+import { listCustodians } from '../../src/lib/chain/list-custodians';
 
 export interface EnrolCustodianParameters {
   rpcUrl: string;
@@ -16,15 +16,9 @@ export interface EnrolCustodianParameters {
 
 export async function enrolCustodian(p: EnrolCustodianParameters): Promise<void> {
   const transport = http(p.rpcUrl);
-  const publicClient = createPublicClient({ transport, pollingInterval: 100 });
+  const publicClient = createPublicClient({ transport, pollingInterval: 100 }) as PublicClient;
   const chainId = await publicClient.getChainId();
   const chain = { id: chainId, name: 'twingrain development chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [p.rpcUrl] } } };
-  const admin = createWalletClient({ account: privateKeyToAccount(p.adminKey), chain, transport });
-  const listed = (await publicClient.readContract({ address: p.consortium, abi: consortiumAbi, functionName: 'custodians' })) as ReadonlyArray<{ account: string }>;
-  if (!listed.some((c) => c.account.toLowerCase() === p.account.toLowerCase())) {
-    await publicClient.waitForTransactionReceipt({
-      hash: await admin.writeContract({ address: p.consortium, abi: consortiumAbi, functionName: 'registerCustodian', args: [p.account, p.x25519PublicKey] }),
-    });
-  }
-  await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: p.consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [p.threshold ?? 1] }) });
+  const walletClient = createWalletClient({ account: privateKeyToAccount(p.adminKey), chain, transport });
+  await listCustodians({ publicClient, walletClient, consortium: p.consortium, custodians: [{ account: p.account, x25519PublicKey: p.x25519PublicKey }], threshold: p.threshold ?? 1 });
 }

@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./register')).command,
   authorize: async () => (await import('./authorize')).command,
   instantiate: async () => (await import('./instantiate')).command,
+  deploy: async () => (await import('./deploy')).command,
 };

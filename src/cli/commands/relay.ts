@@ -1,8 +1,9 @@
 // `twingrain relay`: the community node — circuit relay v2 over WebSockets, discovery, and optionally pinning
 // (--pin: only what the registry records) and key custody (--custodian: deposits and releases read from the registry
 // at head − --confirmations). Prints one JSON line with its addresses (and custodian key), then runs until Ctrl-C /
-// SIGTERM.
-import { readFile } from 'node:fs/promises';
+// SIGTERM. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
+// exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
+import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
 import { parseArgs, printJson } from '../output';
 import { parseRuntimeConfig } from '../../lib/config';
@@ -10,12 +11,21 @@ import { parseRuntimeConfig } from '../../lib/config';
 export const command: Command = {
   summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
   usage:
-    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--production] [--keep-relay-limits]',
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
   async run(argv) {
     const { flags } = parseArgs(argv, {
       strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce'],
-      booleans: ['pin', 'custodian', 'production', 'keep-relay-limits'],
+      booleans: ['pin', 'custodian', 'production', 'keep-relay-limits', 'custodian-key'],
     });
+    if (flags['custodian-key']) {
+      const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay';
+      const { loadOrCreateCustodianKey } = await import('../../../relay/custodian-key');
+      const { x25519 } = await import('@noble/curves/ed25519.js');
+      const { bytesToHex } = await import('@noble/hashes/utils.js');
+      await mkdir(dataDir, { recursive: true });
+      printJson({ x25519PublicKey: bytesToHex(x25519.getPublicKey(await loadOrCreateCustodianKey(dataDir))) });
+      return 0;
+    }
     const port = Number(flags['port'] ?? process.env.TWINGRAIN_RELAY_PORT ?? 9090);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a port number, got "${String(flags['port'])}"`);
     let confirmations: number | undefined;

@@ -17,6 +17,8 @@ export interface DeployContractsParameters {
   root?: string;
   /** Registrations + authorizations a member may make per rolling day (GranuleRegistry.ACTIONS_PER_DAY). */
   actionsPerDay?: number;
+  /** Blocks each deployment transaction must be under before the next is sent (default 0: mined is enough). */
+  confirmations?: number;
 }
 
 /** The registry's per-member limit when the deployer sets none. */
@@ -82,7 +84,7 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
       args: step.args({ admin: account.address, openEnrolment: parameters.openEnrolment, actionsPerDay: parameters.actionsPerDay ?? DEFAULT_ACTIONS_PER_DAY, at }),
       chain,
     });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: Math.max(1, parameters.confirmations ?? 0) });
     if (receipt.status !== 'success' || !receipt.contractAddress) {
       throw new DeploymentError(`Deploying ${step.name} failed in transaction ${hash}.`);
     }
