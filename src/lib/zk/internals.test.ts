@@ -17,10 +17,20 @@ const versionOf = (name: string, from?: string): string => {
   while (!dir.endsWith(`node_modules/${name}`)) dir = dirname(dir);
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 };
-const CHANGED = 'snarkjs or ffjavascript is not the version src/lib/zk/groth16.ts was written against: check its use of their internals (and run the zk tests and `npm run bench zk`) before moving the exact pins in package.json.';
+const CHANGED =
+  'snarkjs or ffjavascript is not the version src/lib/zk/groth16.ts was written against: check its use of their internals (and run the zk tests and `npm run bench zk`) before moving the exact pins in package.json.';
 
 /** What groth16.ts calls: the WASM functions it queues by name, and the engine methods it uses. */
-const WASM_FUNCTIONS = ['g1m_multiexpAffine_chunk', 'g2m_multiexpAffine_chunk', 'qap_buildABC', 'qap_joinABC', 'frm_ifft', 'frm_fft', 'frm_batchApplyKey', 'frm_batchFromMontgomery'];
+const WASM_FUNCTIONS = [
+  'g1m_multiexpAffine_chunk',
+  'g2m_multiexpAffine_chunk',
+  'qap_buildABC',
+  'qap_joinABC',
+  'frm_ifft',
+  'frm_fft',
+  'frm_batchApplyKey',
+  'frm_batchFromMontgomery',
+];
 const GROUP_METHODS = ['add', 'double', 'timesFr', 'toAffine', 'toObject', 'fromRprLEM'];
 const FR_METHODS = ['e', 'random', 'mul', 'neg', 'toObject'];
 
@@ -49,9 +59,19 @@ describe('the prover pins the internals it uses', () => {
     expect(typeof curve.tm.queueAction, CHANGED).toBe('function');
     expect(curve.tm.concurrency, CHANGED).toBeGreaterThan(0);
     const exported = curve.tm.instance?.exports ?? {};
-    expect(WASM_FUNCTIONS.filter((f) => typeof exported[f] !== 'function'), CHANGED).toEqual([]);
-    for (const g of [curve.G1, curve.G2]) expect(GROUP_METHODS.filter((m) => typeof g[m] !== 'function'), CHANGED).toEqual([]);
-    expect(FR_METHODS.filter((m) => typeof curve!.Fr[m] !== 'function'), CHANGED).toEqual([]);
+    expect(
+      WASM_FUNCTIONS.filter((f) => typeof exported[f] !== 'function'),
+      CHANGED,
+    ).toEqual([]);
+    for (const g of [curve.G1, curve.G2])
+      expect(
+        GROUP_METHODS.filter((m) => typeof g[m] !== 'function'),
+        CHANGED,
+      ).toEqual([]);
+    expect(
+      FR_METHODS.filter((m) => typeof curve!.Fr[m] !== 'function'),
+      CHANGED,
+    ).toEqual([]);
     expect([curve.Fr.n8, curve.G1.F.n8, curve.G2.F.n8], CHANGED).toEqual([32, 32, 64]);
     expect(curve.Fr.w.length, CHANGED).toBeGreaterThan(20);
   });
