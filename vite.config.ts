@@ -16,7 +16,7 @@ function cspHeader(): Plugin {
       return undefined;
     }
   };
-  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+  const middleware: Connect.NextHandleFunction = (_req, res, next) => {
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(stackConfig()));
     next();
   };

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { peerIdFromString } from '@libp2p/peer-id';
 import * as dagPb from '@ipld/dag-pb';

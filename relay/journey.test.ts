@@ -59,7 +59,6 @@ describe('register → deposit → authorize → instantiate → custodians rele
     await ownerNode.supervisor.relayConnected();
     await expect.poll(async () => (await peersWithProtocol(ownerNode.libp2p, KEY_RELEASE_PROTOCOL)).length, { timeout: 15_000 }).toBe(3);
 
-    const custodians = (await chain.publicClient.readContract({ address: chain.consortium, abi: consortiumAbi, functionName: 'custodians' })) as ReadonlyArray<{ x25519PublicKey: `0x${string}` }>;
     const threshold = Number(await chain.publicClient.readContract({ address: chain.consortium, abi: consortiumAbi, functionName: 'threshold' }));
     expect(threshold).toBe(2);
     // A real granule, large enough that each shard spans several blocks.

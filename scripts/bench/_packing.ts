@@ -50,6 +50,14 @@ export function measurePacking(): PackingRow[] {
     const pack = summarize(timeIt(() => packGranule({ files }), 5, 1500)).median;
     const unpack = summarize(timeIt(() => unpackGranule({ bytes: packed.bytes, expectedAlpha: packed.alpha }), 5, 1500)).median;
     const alpha = summarize(timeIt(() => alphaOf(packed.bytes), 5, 1000)).median;
-    return { label, archiveBytes: packed.size, packMs: pack, packMiBs: mb / (pack / 1000), unpackMs: unpack, unpackMiBs: mb / (unpack / 1000), alphaMiBs: mb / (alpha / 1000) };
+    return {
+      label,
+      archiveBytes: packed.size,
+      packMs: pack,
+      packMiBs: mb / (pack / 1000),
+      unpackMs: unpack,
+      unpackMiBs: mb / (unpack / 1000),
+      alphaMiBs: mb / (alpha / 1000),
+    };
   });
 }

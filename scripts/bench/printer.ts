@@ -125,9 +125,9 @@ async function liveView() {
     await panel.getByTestId('generate').click();
     await panel.getByTestId('print').click();
     await page.waitForTimeout(1000);
-    const m0 = await page.evaluate(() => structuredClone((globalThis as any).__twingrainPrinterMetrics.p1));
+    const m0 = await page.evaluate(() => structuredClone((globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics.p1));
     await page.waitForTimeout(10_000);
-    const m1 = await page.evaluate(() => structuredClone((globalThis as any).__twingrainPrinterMetrics.p1));
+    const m1 = await page.evaluate(() => structuredClone((globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics.p1));
     const fps = (m1.frames - m0.frames) / ((m1.lastFrameAt - m0.lastFrameAt) / 1000);
     const lat = (m1.latencies as number[]).slice().sort((a, b) => a - b);
     const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] ?? NaN;

@@ -15,7 +15,7 @@ import { CIRCUIT_NAMES, createProver, TREE_MAX_DEPTH, terminateProver, type Shar
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
 import { randomField, randomInput } from './_inputs';
-import { appKernel, kernelInput, nodeKernel, processCpuMs } from './_kernel';
+import { appKernel, kernelInput, processCpuMs } from './_kernel';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ACTIONS = Number(process.env.TWINGRAIN_BENCH_ZK_ACTIONS ?? 12);

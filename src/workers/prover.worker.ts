@@ -3,7 +3,7 @@
 // (fetched from /zk/ once, then served by the service worker's cache) and answers with stages and the proof.
 import { createProver } from '../lib/zk/index';
 import { fetchArtifactSource } from '../lib/zk/artifacts.browser';
-import type { ProverRequest, ProverResponse } from '../ui/share/prover-protocol';
+import type { ProverRequest, ProverResponse } from './prover-protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const prover = createProver(fetchArtifactSource(new URL('/zk/', scope.location.origin).href));

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
 import { composeAppearance, hostileGranule } from './hostile';
-import { unpackGranule, alphaHex, packGranule } from '../../src/lib/granule/index';
+import { unpackGranule, alphaHex, } from '../../src/lib/granule/index';
 
 test.describe('Twins page', () => {
   test('shows the reference twins as Fig. 1 with the granules they share', async ({ page, stack }) => {

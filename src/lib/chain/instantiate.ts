@@ -9,7 +9,7 @@ import { parseRecordAddress, type RecordAddress } from './record';
 import type { ActionStage } from './register';
 import { describeContractError } from './revert';
 import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
-import { loadAuthorizationTree, TreeSyncError } from './trees';
+import { loadAuthorizationTree, type TreeSyncError } from './trees';
 
 export interface InstantiateGranuleParameters {
   publicClient: PublicClient;

@@ -37,7 +37,10 @@ describe('granule hashing', () => {
   });
 
   it('packs the fixed granules to the α they had before, and unpacks them', () => {
-    for (const [files, alpha] of [[sampleFiles(), SAMPLE_ALPHA], [mixedFiles(), MIXED_ALPHA]] as const) {
+    for (const [files, alpha] of [
+      [sampleFiles(), SAMPLE_ALPHA],
+      [mixedFiles(), MIXED_ALPHA],
+    ] as const) {
       const packed = packGranule({ files });
       expect(packed.alphaHex).toBe(alpha);
       expect(packed.sha256).toBe(Buffer.from(nobleSha256(packed.bytes)).toString('hex'));

@@ -20,7 +20,9 @@ interface NodeHash {
 type NodeCrypto = { createHash(algorithm: 'sha256'): NodeHash };
 
 // process.getBuiltinModule (Node ≥ 20.16) loads node:crypto without an import a bundler would try to follow.
-const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.('node:crypto') as
+  | NodeCrypto
+  | undefined;
 
 function wrapNode(h: NodeHash): Sha256 {
   return {

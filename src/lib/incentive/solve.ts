@@ -7,7 +7,7 @@
 //
 // Z_i is the provider's utility (1) at m_i*: Z_i = B(n_i − m_i*) − C(m_i*) + E_i(m_i*), which equals B(n_i) when the
 // participation constraint (4) binds ("net-zero utility", Z* = B(n_i)). Net utility Z_i − B(n_i) is what Fig. 3 plots.
-import { IncentiveError, SolverError } from './errors';
+import { type IncentiveError, SolverError } from './errors';
 import { marginalCost, marginalValue, platformValue, privateUtility, sharingCost } from './functions';
 import { solveBoxQp, assertPositiveDefinite } from './qp';
 import { parseScenario, type ParsedScenario, type Scenario } from './scenario';

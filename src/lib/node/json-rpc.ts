@@ -1,13 +1,14 @@
 // One raw JSON-RPC call to an EVM node, for the few places that need methods viem does not wrap (anvil's cheats,
-// readiness probes). Errors name the method.
+// readiness probes), through viem's own HTTP transport. Errors name the method.
+import { http } from 'viem';
+
 export async function jsonRpc(url: string, method: string, params: unknown[] = [], timeoutMs?: number): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+  // No retries: a readiness probe asks again on its own schedule, and a cheat must not be applied twice.
+  const transport = http(url, { retryCount: 0, ...(timeoutMs ? { timeout: timeoutMs } : {}) })({ retryCount: 0 });
+  try {
+    return await transport.request({ method, params } as never);
+  } catch (error) {
+    const e = error as { shortMessage?: string; details?: string; message?: string };
+    throw new Error(`${method}: ${e.details ?? e.shortMessage ?? e.message ?? String(error)}`);
+  }
 }

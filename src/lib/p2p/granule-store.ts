@@ -5,7 +5,7 @@
 import type { Helia } from '@helia/interface';
 import { unixfs } from '@helia/unixfs';
 import { CID } from 'multiformats/cid';
-import { alphaHex, alphaFromSha256 } from '../granule/alpha';
+import { alphaHex, alphaFromSha256 } from '../granule/index';
 import { splitGranuleKey, sealSharesForCustodians, keyCommitment } from '../custody';
 import { toBase64 } from './rpc';
 import { concat, readBlock } from './blocks';

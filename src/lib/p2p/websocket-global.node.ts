@@ -5,4 +5,3 @@ import { WebSocket as UndiciWebSocket } from 'undici';
 if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
   Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: UndiciWebSocket });
 }
-export {};

@@ -2,13 +2,13 @@
 // Dexie schema on fake-indexeddb.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { createPublicClient, createWalletClient, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
 import { deployContracts } from '../chain/deploy';
 import { authorizeGranule, commitRegistration, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
 import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } from '../node/anvil';
-import { freePort } from '../../../scripts/stack/ports';
+import { freePort } from '../node/ports';
 import { createIdentity, type Identity } from '../identity/index';
 import { openDb, type TwingrainDb } from '../store/index';
 import { createProver, terminateProver, type Prover } from '../zk/index';

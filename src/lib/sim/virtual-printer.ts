@@ -251,7 +251,6 @@ class Endpoint implements VirtualEndpoint {
   readonly toHost: PacedPipe;
   private dataListeners = new Set<(bytes: Uint8Array) => void>();
   private closeListeners = new Set<(reason: string) => void>();
-  private pendingToHost: Uint8Array[] = [];
   closed = false;
   private readonly mismatch: boolean;
 

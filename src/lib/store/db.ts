@@ -2,7 +2,7 @@
 import Dexie, { type Table } from 'dexie';
 import { DB_NAME, schemaVersions } from './schema';
 import { DatabaseBlockedError, translateStoreError } from './errors';
-import type { StoredIdentity } from '../identity/keyring';
+import type { StoredIdentity } from '../identity/index';
 
 export type IdentityRow = StoredIdentity;
 export interface SettingRow {

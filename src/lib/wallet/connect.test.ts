@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseEther } from 'viem';
 import { startAnvil, type RunningAnvil } from '../node/anvil';
-import { freePort } from '../../../scripts/stack/ports';
+import { freePort } from '../node/ports';
 import { connectDevelopmentAccount, NotDevelopmentChainError, DEVELOPMENT_FUNDING } from './index';
 import type { ChainConfig } from '../config';
 

@@ -21,3 +21,8 @@ declare module 'snarkjs' {
     calculate(input: Record<string, unknown>, wasm: ProverSource, out: { type: 'mem'; data?: Uint8Array }): Promise<void>;
   };
 }
+
+// ffjavascript ships no types either; it is pinned beside snarkjs because groth16.ts uses its engine (internals.test.ts).
+declare module 'ffjavascript' {
+  export const Scalar: { e(value: number | bigint | string): bigint };
+}

@@ -1,7 +1,7 @@
 // The page's side of the prover worker: the same Prover interface as src/lib/zk, with all snarkjs work (witness,
 // proof, verification) off the main thread. One worker per page session, started on first use.
 import { ArtifactLoadError, ProofGenerationError, ZkInputError, type Prover, type ProofStage, type ProveResult } from '../../lib/zk/index';
-import type { ProverRequest, ProverResponse } from './prover-protocol';
+import type { ProverRequest, ProverResponse } from '../../workers/prover-protocol';
 
 type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onStage?: ((stage: ProofStage) => void) | undefined };
 type Request = ProverRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;

@@ -1,6 +1,6 @@
 // Spawns a real anvil for a test file on a free port and stops it afterwards. Other areas may reuse it.
 import { startAnvil as startNodeAnvil, ANVIL_ACCOUNTS } from '../../node/anvil';
-import { freePort } from '../../../../scripts/stack/ports';
+import { freePort } from '../../node/ports';
 
 export interface AnvilInstance {
   rpcUrl: string;

@@ -5,7 +5,7 @@ import type { GranuleToHost } from '../sandbox-protocol';
 const NAME_MAX = 256;
 const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isName = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= NAME_MAX;
-const has = (m: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(m, key);
+const has = (m: Record<string, unknown>, key: string) => Object.hasOwn(m, key);
 
 /** Parses and checks a granule → host message; returns it, or a sentence saying what is wrong. */
 export function parseGranuleMessage(text: string): { message: GranuleToHost } | { problem: string } {

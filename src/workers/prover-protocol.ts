@@ -1,6 +1,6 @@
-// Messages between the page and src/workers/prover.worker.ts. bigints cross postMessage as they are (structured
+// Messages between the page (src/ui/share/prover-client.ts) and prover.worker.ts. bigints cross postMessage as they are (structured
 // clone keeps them); errors come back as their class name and sentence so the page can rethrow the typed error.
-import type { CircuitName, CircuitInput, Groth16Proof, ProofStage, ProveResult } from '../../lib/zk/index';
+import type { CircuitName, CircuitInput, Groth16Proof, ProofStage, ProveResult } from '../lib/zk/index';
 
 export type ProverRequest =
   | { id: number; type: 'warmUp'; circuits: CircuitName[] }
