@@ -4,10 +4,11 @@ import { CliUsageError } from '../command';
 
 const usage =
   'twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]\n' +
-  '       twingrain printer sim --tcp <port> [--model <model>] [--baud N] [--faults <rate>]';
+  '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>]\n' +
+  '       twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]';
 
 export const command: Command = {
-  summary: 'stream G-code to a virtual reference printer, or expose one over TCP',
+  summary: 'stream G-code to a serial port or a virtual reference printer, or expose one over TCP or a pseudo-terminal',
   usage,
   async run(argv) {
     const [verb, ...rest] = argv;

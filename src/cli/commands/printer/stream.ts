@@ -1,23 +1,49 @@
-// twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]
+// twingrain printer stream <file.gcode> (--virtual <model> | --port <device>) [--baud N] [--faults <rate>] [--realtime]
 // Prints {"linesSent","linesExecuted","resends","seconds","linkUtilization"}:
 //   linesSent       transmissions of the file's command lines, resends included
-//   linesExecuted   file commands the simulated firmware executed (a command run twice would count twice)
+//   linesExecuted   file commands executed: counted by the simulated firmware (--virtual), or confirmed by the
+//                   printer (--port: a real firmware's execution log is not visible from the host)
 //   resends         retransmissions among linesSent
 //   seconds         wall-clock time from the first command of the file to the last one executed
 //   linkUtilization the file's command bytes as framed on the wire (resends excluded) per second, over baud/10
-import { parseArgs, printJson } from '../../output';
+import { parseArgs } from 'node:util';
+import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
-import { MarlinHost, PrintJob } from '../../../lib/printer/index';
+import { streamFile, type ByteLink } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
+import { SerialPortTransport } from '../../../lib/printer/transports/serialport.node.ts';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
 
+const usage =
+  'usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]\n' +
+  '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>]';
+
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { strings: ['virtual', 'baud', 'faults', 'seed'], booleans: ['realtime'] });
-  const file = positionals[0];
-  if (!file || typeof flags.virtual !== 'string') {
-    throw new CliUsageError('usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]');
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        virtual: { type: 'string' },
+        port: { type: 'string' },
+        model: { type: 'string' },
+        baud: { type: 'string' },
+        faults: { type: 'string' },
+        seed: { type: 'string' },
+        realtime: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
   }
-  const profile = getPrinterProfile(flags.virtual);
+  const { positionals, values: flags } = parsed;
+  const file = positionals[0];
+  if (!file || (flags.virtual === undefined) === (flags.port === undefined)) throw new CliUsageError(usage);
+  if (flags.port !== undefined && (flags.faults !== undefined || flags.realtime)) {
+    throw new CliUsageError('--faults and --realtime belong to --virtual; a real port has the faults it has');
+  }
+  const profile = getPrinterProfile(flags.virtual ?? flags.model ?? 'shdm-3ddtp-500');
   const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
   if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000) throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
   const rate = flags.faults === undefined ? 0 : Number(flags.faults);
@@ -29,43 +55,30 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliUsageError(`cannot read ${file}: check the path`);
   }
 
-  const printer = new VirtualPrinter({
-    model: profile,
-    baud,
-    faults: { checksumErrorRate: rate },
-    skipWaits: !flags.realtime,
-    timeScale: 1,
-    ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
-  });
-  const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize, baud });
-  await host.attach(printer.open(baud));
-
-  // Job lines are the numbered lines sent from here on.
-  let firstJobLine = Infinity;
-  let executed = 0;
-  const offSent = host.on('sent', (n) => {
-    if (n < firstJobLine) firstJobLine = n;
-  });
-  printer.onExecute((cmd) => {
-    if (cmd.n !== undefined && cmd.n >= firstJobLine) executed++;
-  });
-  const before = { ...host.stats };
-  const started = performance.now();
-  const job = new PrintJob(host, source, { profile });
-  try {
-    await job.run();
-  } finally {
-    offSent();
+  let link: ByteLink;
+  let observeExecuted: ((l: (n: number | undefined) => void) => () => void) | undefined;
+  if (flags.port !== undefined) {
+    link = await new SerialPortTransport(flags.port, baud).open();
+  } else {
+    const printer = new VirtualPrinter({
+      model: profile,
+      baud,
+      faults: { checksumErrorRate: rate },
+      skipWaits: !flags.realtime,
+      timeScale: 1,
+      ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
+    });
+    link = printer.open(baud);
+    observeExecuted = (listener) => printer.onExecute((cmd) => listener(cmd.n));
   }
-  const seconds = (performance.now() - started) / 1000;
-  const s = host.stats;
-  printJson({
-    linesSent: s.linesSent - before.linesSent,
-    linesExecuted: executed,
-    resends: s.resends - before.resends,
-    seconds: Number(seconds.toFixed(3)),
-    linkUtilization: Number(((s.bytesFirstSent - before.bytesFirstSent) / seconds / (baud / 10)).toFixed(4)),
+  const report = await streamFile({
+    link,
+    baud,
+    source,
+    host: { rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize },
+    job: { profile },
+    ...(observeExecuted ? { observeExecuted } : {}),
   });
-  await host.close();
+  printJson(report);
   return 0;
 }
