@@ -132,3 +132,11 @@ export class JobCancelledError extends PrinterError {
     super('the job was cancelled; the printer was parked and cooled down');
   }
 }
+
+/** A serial device could not be opened (missing, busy, no permission). */
+export class SerialPortOpenError extends PrinterError {
+  override name = 'SerialPortOpenError';
+  constructor(readonly path: string, reason: string) {
+    super(`could not open the serial port ${path} (${reason}); check the device path, that no other program uses it, and your permission to open it`);
+  }
+}

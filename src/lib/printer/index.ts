@@ -22,6 +22,8 @@ export type { MarlinHostOptions, HostStats, HostEvents } from './protocol';
 export { Printer } from './printer';
 export type { PrinterStatus, PrinterSnapshot, PrinterOptions, TemperatureSample } from './printer';
 export { PrintJob } from './job';
+export { streamFile } from './stream';
+export type { StreamOptions, StreamReport } from './stream';
 export type { JobState, JobProgress, PrintJobOptions } from './job';
 export { controlsFor, gcodeFor } from './controls';
 export type { ControlSet } from './controls';

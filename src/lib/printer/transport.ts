@@ -12,7 +12,7 @@ export interface ByteLink {
 
 /** Something that can (re)open a ByteLink: one per physical or virtual printer. */
 export interface Transport {
-  readonly kind: 'webserial' | 'webusb' | 'virtual' | 'tcp';
+  readonly kind: 'webserial' | 'webusb' | 'virtual' | 'tcp' | 'serialport';
   /** A short label for the UI ("USB 1a86:7523 @ 115200"). */
   readonly label: string;
   readonly baud: number;

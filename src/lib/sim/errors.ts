@@ -27,3 +27,11 @@ export class PortClosedError extends SimError {
     super('the virtual serial port is closed (unplugged or closed by the host); open it again to continue');
   }
 }
+
+/** A pseudo-terminal could not be made (socat missing or failing). */
+export class PtyUnavailableError extends SimError {
+  override name = 'PtyUnavailableError';
+  constructor(reason: string) {
+    super(`could not open a pseudo-terminal for the virtual printer (${reason}); install socat (Debian: apt-get install socat) and try again`);
+  }
+}

@@ -11,6 +11,22 @@ describe('GcodeGuard', () => {
     for (const line of job) expect([line, g.admit(line)]).toEqual([line, null]);
   });
 
+  it('lets the preambles real slicers write through (PrusaSlicer, Cura, Bambu Studio/OrcaSlicer)', () => {
+    const g = new GcodeGuard(JG);
+    const preamble = [
+      'M73 P0 R4', 'M73 Q0 S4', 'M201 X1000 Y1000 Z200 E5000 ; sets maximum accelerations, mm/sec^2', 'M203 X200 Y200 Z12 E50 ; sets maximum feedrates, mm / sec',
+      'M204 P1250 R1250 T1250', 'M205 X8.00 Y8.00 Z0.40 E4.50 ; sets the jerk limits, mm/sec', 'M205 S0 T0', 'M107', ';TYPE:Custom',
+      'M862.3 P "MK3S" ; printer model check', 'M862.1 P0.4 ; nozzle diameter check', 'M115 U3.13.0 ; tell printer latest fw version',
+      'G90 ; use absolute coordinates', 'M83', 'M104 S215', 'M140 S60', 'M190 S60', 'M109 S215', 'G28 W ; home all without mesh bed level',
+      'G29', 'M420 S1 ; use the mesh', 'M900 K0.04 ; Filament gcode LA 1.5', 'M221 S95', 'G21', 'M106 P1 S0 ; part fan', 'M73 L1', 'M82 ;absolute extrusion mode',
+    ];
+    for (const line of preamble.filter((l) => !l.startsWith(';'))) expect([line, g.admit(line)]).toEqual([line, null]);
+    // The free text of those commands cannot carry a second command, and without an envelope they stay refused.
+    expect(g.admit('M862.3 P "MK3S"\nM500')).toMatch(/not one G-code line/);
+    expect(new GcodeGuard(undefined).admit('M862.3 P "MK3S"')).toMatch(/only answers queries/);
+    expect(g.admit('G28 W Q')).toMatch(/unknown parameter Q/);
+  });
+
   it('refuses heat, motion and settings outside it, and commands it does not know', () => {
     const g = new GcodeGuard(JG);
     expect(g.admit('G28')).toBeNull();

@@ -63,7 +63,10 @@ type Axis = 'x' | 'y' | 'z';
 const AXES: Axis[] = ['x', 'y', 'z'];
 // Commands with no effect on heat or motion beyond what the firmware already bounds: queries, modes, messages, fans,
 // LEDs, steppers off, emergency stop, waits, acceleration and jerk settings, retraction, bed probing.
-const NEUTRAL = new Set(['G4', 'G10', 'G11', 'G21', 'G29', 'G90', 'G91', 'M17', 'M18', 'M27', 'M31', 'M73', 'M82', 'M83', 'M84', 'M105', 'M107', 'M108', 'M110', 'M112', 'M114', 'M115', 'M117', 'M118', 'M119', 'M150', 'M155', 'M201', 'M204', 'M205', 'M300', 'M400', 'M410']);
+const NEUTRAL = new Set(['G4', 'G10', 'G11', 'G21', 'G29', 'G90', 'G91', 'M17', 'M18', 'M27', 'M31', 'M73', 'M82', 'M83', 'M84', 'M105', 'M107', 'M108', 'M110', 'M112', 'M114', 'M115', 'M117', 'M118', 'M119', 'M150', 'M155', 'M201', 'M204', 'M205', 'M300', 'M400', 'M410', 'M420', 'M900']);
+// Commands whose argument is text, not parameters: messages, the firmware-version hint (M115 U3.13.0) and Prusa's
+// M862.x checks (M862.3 P "MK3S"). They only report or compare; nothing in the text is executed.
+const FREE_TEXT = new Set(['M115', 'M117', 'M118', 'M862.1', 'M862.2', 'M862.3', 'M862.4', 'M862.5', 'M862.6']);
 // Of those, what a printer without a stated envelope still accepts: it can be asked, not moved or heated.
 const QUERIES = new Set(['M27', 'M31', 'M105', 'M110', 'M112', 'M114', 'M115', 'M117', 'M118', 'M119', 'M155', 'M400', 'M410', 'G90', 'G91', 'G21', 'M82', 'M83', 'M73']);
 const EPS = 1e-6;
@@ -107,7 +110,7 @@ export class GcodeGuard {
     const word = `${head[1]!.toUpperCase()}${Number(head[2])}${head[3] ?? ''}`;
     text = text.slice(head[0].length);
     // Free-text messages carry no parameters.
-    if (word === 'M117' || word === 'M118') return ok();
+    if (FREE_TEXT.has(word)) return this.envelope || QUERIES.has(word) ? ok() : refuse(`${this.missing}, so the printer only answers queries`);
     const params = new Map<string, number>();
     const re = /([A-Z])\s*([-+]?(?:\d+\.?\d*|\.\d+))?/gi;
     const rest = text.replace(/\s+/g, ' ').trim();
@@ -161,7 +164,8 @@ export class GcodeGuard {
         return ok();
       case 'G28': {
         const listed = AXES.filter((a) => params.has(a.toUpperCase()));
-        for (const k of params.keys()) if (!['X', 'Y', 'Z', 'O', 'R'].includes(k)) return refuse(`G28 has an unknown parameter ${k}`);
+        // W: PrusaSlicer's "home without mesh bed levelling"; Marlin ignores it.
+        for (const k of params.keys()) if (!['X', 'Y', 'Z', 'O', 'R', 'W'].includes(k)) return refuse(`G28 has an unknown parameter ${k}`);
         const homed = listed.length ? listed : AXES;
         return ok(() => homed.forEach((a) => (this.position[a] = 0)));
       }

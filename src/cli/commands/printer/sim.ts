@@ -1,22 +1,59 @@
-// twingrain printer sim --tcp <port> [--model <model>] [--baud N] [--faults <rate>]
-// Exposes a virtual printer on a TCP port for desktop hosts (Pronterface: connect to tcp://host:port; OctoPrint:
-// add "socket://host:port" as an additional serial port). Each connection gets a freshly powered-up printer.
+// twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]
+// --tcp: a virtual printer on a TCP port for desktop hosts (Pronterface: connect to tcp://host:port; OctoPrint: add
+//        "socket://host:port" as an additional serial port). Each connection gets a freshly powered-up printer.
+//        Prints {"listening": <port>, "model", "baud"}.
+// --pty: a virtual printer on a pseudo-terminal (via socat); any serial host opens it like a USB printer.
+//        Prints {"pty": "/dev/pts/N", "model", "baud"}.
+// --skip-waits jumps over heating and motion instead of taking real time (for tests).
 import { createServer } from 'node:net';
-import { parseArgs, printJson } from '../../output';
+import { parseArgs } from 'node:util';
+import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
+import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
+
+const usage = 'usage: twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { flags } = parseArgs(argv, { strings: ['tcp', 'model', 'baud', 'faults', 'host'] });
-  const port = Number(flags.tcp);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('usage: twingrain printer sim --tcp <port> [--model <model>]');
-  const profile = getPrinterProfile(typeof flags.model === 'string' ? flags.model : 'shdm-3ddtp-500');
+  let flags;
+  try {
+    flags = parseArgs({
+      args: argv,
+      options: {
+        tcp: { type: 'string' },
+        pty: { type: 'boolean' },
+        host: { type: 'string' },
+        model: { type: 'string' },
+        baud: { type: 'string' },
+        faults: { type: 'string' },
+        'skip-waits': { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
+  }
+  if ((flags.tcp === undefined) === !flags.pty) throw new CliUsageError(usage);
+  const profile = getPrinterProfile(flags.model ?? 'shdm-3ddtp-500');
   const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
+  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000) throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
   const rate = flags.faults === undefined ? 0 : Number(flags.faults);
   if (!(rate >= 0 && rate <= 1)) throw new CliUsageError('--faults is a probability per line between 0 and 1');
+  const skipWaits = flags['skip-waits'] === true;
+
+  if (flags.pty) {
+    const sim = await exposeOnPty({ model: profile, baud, faults: { checksumErrorRate: rate }, skipWaits, timeScale: 1 });
+    const stop = () => void sim.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    printJson({ pty: sim.pty, model: profile.id, baud });
+    return -1;
+  }
+
+  const port = Number(flags.tcp);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(usage);
   const server = createServer((socket) => {
     socket.setNoDelay(true);
-    const printer = new VirtualPrinter({ model: profile, baud, faults: { checksumErrorRate: rate }, skipWaits: false, timeScale: 1 });
+    const printer = new VirtualPrinter({ model: profile, baud, faults: { checksumErrorRate: rate }, skipWaits, timeScale: 1 });
     const endpoint = printer.open(baud);
     endpoint.onData((bytes) => socket.write(bytes));
     socket.on('data', (data) => void endpoint.write(new Uint8Array(data)).catch(() => socket.destroy()));
@@ -25,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, typeof flags.host === 'string' ? flags.host : '127.0.0.1', () => resolve());
+    server.listen(port, flags.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   printJson({ listening: typeof address === 'object' && address ? address.port : port, model: profile.id, baud });

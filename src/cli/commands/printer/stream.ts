@@ -1,26 +1,54 @@
-// twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]
+// twingrain printer stream <file.gcode> (--virtual <model> | --port <device>) [--baud N] [--faults <rate>] [--realtime] [--journal <file>]
 // --journal keeps where the print stands (last executed line, layer, Z, E, temperatures, fan) in <file>, for
 // `twingrain printer resume <file>` after a lost link or a power cut.
 // Prints {"linesSent","linesExecuted","resends","seconds","linkUtilization"}:
 //   linesSent       transmissions of the file's command lines, resends included
-//   linesExecuted   file commands the simulated firmware executed (a command run twice would count twice)
+//   linesExecuted   file commands executed: counted by the simulated firmware (--virtual), or confirmed by the
+//                   printer (--port: a real firmware's execution log is not visible from the host)
 //   resends         retransmissions among linesSent
 //   seconds         wall-clock time from the first command of the file to the last one executed
 //   linkUtilization the file's command bytes as framed on the wire (resends excluded) per second, over baud/10
-import { parseArgs, printJson } from '../../output';
+import { parseArgs } from 'node:util';
+import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
-import { MarlinHost, PrintJob } from '../../../lib/printer/index';
+import { streamFile, type ByteLink } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
+import { SerialPortTransport } from '../../../lib/printer/transports/serialport.node.ts';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
 import { fileLayers, journalToFile } from './journal-file';
+import type { JournalRecorder } from '../../../lib/printer/jobs/index';
+
+const usage =
+  'usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]\n' +
+  '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>] [--journal <file>]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { strings: ['virtual', 'baud', 'faults', 'seed', 'journal'], booleans: ['realtime'] });
-  const file = positionals[0];
-  if (!file || typeof flags.virtual !== 'string') {
-    throw new CliUsageError('usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime]');
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        virtual: { type: 'string' },
+        port: { type: 'string' },
+        model: { type: 'string' },
+        baud: { type: 'string' },
+        faults: { type: 'string' },
+        seed: { type: 'string' },
+        realtime: { type: 'boolean' },
+        journal: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
   }
-  const profile = getPrinterProfile(flags.virtual);
+  const { positionals, values: flags } = parsed;
+  const file = positionals[0];
+  if (!file || (flags.virtual === undefined) === (flags.port === undefined)) throw new CliUsageError(usage);
+  if (flags.port !== undefined && (flags.faults !== undefined || flags.realtime)) {
+    throw new CliUsageError('--faults and --realtime belong to --virtual; a real port has the faults it has');
+  }
+  const profile = getPrinterProfile(flags.virtual ?? flags.model ?? 'shdm-3ddtp-500');
   const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
   if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000) throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
   const rate = flags.faults === undefined ? 0 : Number(flags.faults);
@@ -32,55 +60,44 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliUsageError(`cannot read ${file}: check the path`);
   }
 
-  const printer = new VirtualPrinter({
-    model: profile,
-    baud,
-    faults: { checksumErrorRate: rate },
-    skipWaits: !flags.realtime,
-    timeScale: 1,
-    ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
-  });
-  const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize, baud });
-  await host.attach(printer.open(baud));
-
-  // The layer table is read before the clock starts: it is not part of the streaming time.
-  const layers = typeof flags.journal === 'string' ? await fileLayers(file, profile) : undefined;
-  // Job lines are the numbered lines sent from here on.
-  let firstJobLine = Infinity;
-  let executed = 0;
-  const offSent = host.on('sent', (n) => {
-    if (n < firstJobLine) firstJobLine = n;
-  });
-  printer.onExecute((cmd) => {
-    if (cmd.n !== undefined && cmd.n >= firstJobLine) executed++;
-  });
-  const before = { ...host.stats };
-  const started = performance.now();
-  const job = new PrintJob(host, source, { profile });
-  const journal =
-    typeof flags.journal === 'string'
-      ? await journalToFile({ journalPath: flags.journal, gcodePath: file, host, job, profile, size: source.size, ...layers! })
-      : undefined;
-  let ended = 0;
-  try {
-    await job.run();
-    ended = performance.now();
-    await journal?.finish('finished');
-  } catch (error) {
-    await journal?.finish('failed', (error as Error).message);
-    throw error;
-  } finally {
-    offSent();
+  let link: ByteLink;
+  let observeExecuted: ((l: (n: number | undefined) => void) => () => void) | undefined;
+  if (flags.port !== undefined) {
+    link = await new SerialPortTransport(flags.port, baud).open();
+  } else {
+    const printer = new VirtualPrinter({
+      model: profile,
+      baud,
+      faults: { checksumErrorRate: rate },
+      skipWaits: !flags.realtime,
+      timeScale: 1,
+      ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
+    });
+    link = printer.open(baud);
+    observeExecuted = (listener) => printer.onExecute((cmd) => listener(cmd.n));
   }
-  const seconds = (ended - started) / 1000;
-  const s = host.stats;
-  printJson({
-    linesSent: s.linesSent - before.linesSent,
-    linesExecuted: executed,
-    resends: s.resends - before.resends,
-    seconds: Number(seconds.toFixed(3)),
-    linkUtilization: Number(((s.bytesFirstSent - before.bytesFirstSent) / seconds / (baud / 10)).toFixed(4)),
-  });
-  await host.close();
+  // The layer table is read before the clock starts: it is not part of the streaming time.
+  const journalPath = flags.journal;
+  const layers = journalPath !== undefined ? await fileLayers(file, profile) : undefined;
+  let journal: Promise<JournalRecorder> | undefined;
+  let report;
+  try {
+    report = await streamFile({
+      link,
+      baud,
+      source,
+      host: { rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize },
+      job: { profile },
+      ...(observeExecuted ? { observeExecuted } : {}),
+      ...(journalPath !== undefined && layers
+        ? { onJob: (job, host) => (journal = journalToFile({ journalPath, gcodePath: file, host, job, profile, size: source.size, ...layers })) }
+        : {}),
+    });
+    await (await journal)?.finish('finished');
+  } catch (error) {
+    await (await journal)?.finish('failed', (error as Error).message);
+    throw error;
+  }
+  printJson(report);
   return 0;
 }
