@@ -176,6 +176,17 @@ describe('malformed packages', () => {
     refuses(rezip(entries), NotAnAasxError, /view\.js of the sensing context is not in the package/);
   });
 
+  it('refuses an oversized relationship file, and a relationship file of unclosed tags with a plain error', async () => {
+    const entries = entriesOf(await exported());
+    entries.set('_rels/.rels', bytes('<Relationships>' + ' '.repeat(2 * 1024 * 1024) + '</Relationships>'));
+    refuses(rezip(entries, 0), NotAnAasxError, /_rels\/\.rels is larger than 1 MiB/);
+    // Unclosed tags and quotes under the cap: read as no relationships at all.
+    entries.set('_rels/.rels', bytes('<Relationship Type="'.repeat(50_000)));
+    refuses(rezip(entries), NotAnAasxError, /names no aasx-origin/);
+    entries.set('_rels/.rels', bytes('<Relationship Id="a" Type="x'.repeat(30_000) + '>'));
+    refuses(rezip(entries), NotAnAasxError, /names no aasx-origin/);
+  });
+
   it('keeps a deflate stream that is garbage from crashing the import', async () => {
     const pkg = await withEntry('aasx/x.bin', deflateSync(new Uint8Array(5000).fill(7)));
     const last = centralRecords(pkg).at(-1)!;

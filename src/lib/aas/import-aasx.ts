@@ -6,7 +6,7 @@ import * as aas from '@aas-core-works/aas-core3.0-typescript';
 import { checkPath, GranuleError, MANIFEST_FILE, packGranule } from '../granule/index';
 import { loadTwinFromFiles, packTwin, TWIN_FILE, TWIN_SCHEMA_ID, validateTwin, type LoadedTwin, type PackedGranule, type TwinSource } from '../twin/index';
 import { AasError, EnvironmentInvalidError, GranuleMismatchError, NotAnAasxError, NotATwinError, UnsafePathError } from './errors';
-import { CONTENT_TYPES_PART, readRelationships, relsEntryOf, resolvePart, type Relationship } from './opc';
+import { CONTENT_TYPES_PART, MAX_XML_PART_BYTES, readRelationships, relsEntryOf, resolvePart, type Relationship } from './opc';
 import { LEGACY_REL, REL, TWIN_ID_PREFIX } from './package-layout';
 import { nameplateSubmodel, printerFacts, technicalDataSubmodel } from './printer-submodels';
 import { IDTA, OWN_CONCEPTS as C, OWN_PREFIX, semanticOf } from './semantics';
@@ -44,6 +44,7 @@ const isType = (r: Relationship, key: keyof typeof REL) => r.type === REL[key] |
 function relsOf(parts: Map<string, Uint8Array>, partName: string): Relationship[] {
   const bytes = parts.get(relsEntryOf(partName));
   if (!bytes) return [];
+  if (bytes.length > MAX_XML_PART_BYTES) throw new NotAnAasxError(`its relationship file ${relsEntryOf(partName)} is larger than 1 MiB; such files hold a few lines`);
   try {
     return readRelationships(decoder.decode(bytes));
   } catch {
@@ -84,7 +85,9 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
     if (b) used.add(entry);
     return b;
   };
-  if (!take(CONTENT_TYPES_PART)) throw new NotAnAasxError('it has no [Content_Types].xml, which every OPC package holds');
+  const contentTypes = take(CONTENT_TYPES_PART);
+  if (!contentTypes) throw new NotAnAasxError('it has no [Content_Types].xml, which every OPC package holds');
+  if (contentTypes.length > MAX_XML_PART_BYTES) throw new NotAnAasxError(`its [Content_Types].xml is larger than 1 MiB; such files hold a few lines`);
   if (parts.has(relsEntryOf('/'))) used.add(relsEntryOf('/'));
   const origin = relsOf(parts, '/').find((r) => isType(r, 'origin') && !r.external);
   if (!origin) throw new NotAnAasxError('its _rels/.rels names no aasx-origin');
