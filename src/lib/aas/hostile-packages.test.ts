@@ -166,8 +166,11 @@ describe('malformed packages', () => {
     const entries = entriesOf(await exported());
     const name = 'aasx/granules/automation/controller.js';
     entries.set(name, bytes(text(entries.get(name)) + '\n// changed'));
-    const e = refuses(rezip(entries), GranuleMismatchError, /automation granule .* has α 0x[0-9a-f]{64}, not the 0x/);
+    const e = refuses(rezip(entries), GranuleMismatchError, /The automation granule in this package does not match the Granule ID its submodel records/);
     expect(e.code).toBe('GRANULE_MISMATCH');
+    expect(e.expected).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(e.actual).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(e.actual).not.toBe(e.expected);
   });
 
   it('refuses a granule file the package names but does not carry', async () => {

@@ -191,7 +191,7 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
       if (e instanceof GranuleError) throw new GranuleMismatchError(context, `is not a valid granule (${e.message})`);
       throw e;
     }
-    if (packedAlpha !== alpha.toLowerCase()) throw new GranuleMismatchError(context, `has α ${packedAlpha}, not the ${alpha.slice(0, 80)} its submodel records`);
+    if (packedAlpha !== alpha.toLowerCase()) throw new GranuleMismatchError(context, 'does not match the Granule ID its submodel records', alpha.slice(0, 80), packedAlpha);
     alphas.set(context, packedAlpha);
     for (const [rel, data] of granuleFiles) files.set(`${context}/${rel}`, data);
     let d = domains.find((x) => x.name === domain);
@@ -212,7 +212,7 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
   const violations = validateTwin(loaded.twin);
   if (violations.length > 0) throw new NotATwinError(`the twin it holds breaks MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}`);
   const granules = packTwin(loaded);
-  for (const g of granules) if (g.alpha !== alphas.get(g.context)) throw new GranuleMismatchError(g.context, `re-packs to α ${g.alpha}, not ${alphas.get(g.context)}`);
+  for (const g of granules) if (g.alpha !== alphas.get(g.context)) throw new GranuleMismatchError(g.context, 'does not match the Granule ID its submodel records', alphas.get(g.context), g.alpha);
 
   // The nameplate and technical data are derived from the granules: kept only as the granules state them.
   const facts = printerFacts(granules);
