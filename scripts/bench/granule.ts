@@ -11,6 +11,7 @@ import { machineStamp, markdownTable } from './report';
 import { measurePacking, type PackingRow } from './_packing';
 import { measureSandboxCost, type SandboxCost } from './_sandbox-cost';
 import { measureBrowserSandboxCost } from './_browser-sandbox-cost';
+import { aasSection } from './_aas';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const twinsDir = resolve(here, '../../static-twins');
@@ -67,6 +68,8 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
     side('resident memory per context, MiB', (c) => c.rssPerContextMiB.median, 1),
   ];
 
+  const aas = await aasSection(twinsDir, outDir);
+
   const md = [
     '# Granule format and runtime',
     '',
@@ -107,6 +110,7 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
     '',
     markdownTable(['measure', 'before (locked-down worker)', 'after (QuickJS in the worker)', 'after / before'], browserRows),
     '',
+    aas,
   ].join('\n');
   writeFileSync(join(outDir, 'granule.md'), md);
 }

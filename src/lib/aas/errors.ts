@@ -87,12 +87,17 @@ export class NotATwinError extends AasError {
   }
 }
 
-/** A granule carried in the package does not hash to the α the package records for it. */
+/**
+ * A granule carried in the package does not hash to the α (Granule ID) the package records for it. The message
+ * stays in plain words; `expected` and `actual` carry the two values for programs and technical details.
+ */
 export class GranuleMismatchError extends AasError {
   override name = 'GranuleMismatchError';
   constructor(
     readonly context: string,
     detail: string,
+    readonly expected?: string,
+    readonly actual?: string,
   ) {
     super('GRANULE_MISMATCH', `The ${context} granule in this package ${detail}. Its files were changed after export; nothing was written. Ask the sender for a fresh export.`);
   }

@@ -104,7 +104,7 @@ export function buildEnvironment(p: ExportAasxParameters): { environment: aas.ty
     for (const c of d.contexts) {
       const g = granules.find((x) => x.context === c.name);
       if (!g) throw new ExportInvalidError([`the ${c.name} context has no granule to export`]);
-      if (g.alpha !== alphaHex(g.bytes)) throw new ExportInvalidError([`the ${c.name} granule's bytes do not hash to its α`]);
+      if (g.alpha !== alphaHex(g.bytes)) throw new ExportInvalidError([`the ${c.name} granule's content does not match its Granule ID`]);
       submodels.push(contextSubmodel(twin, d.name, g, parts));
     }
   }

@@ -166,14 +166,28 @@ describe('malformed packages', () => {
     const entries = entriesOf(await exported());
     const name = 'aasx/granules/automation/controller.js';
     entries.set(name, bytes(text(entries.get(name)) + '\n// changed'));
-    const e = refuses(rezip(entries), GranuleMismatchError, /automation granule .* has α 0x[0-9a-f]{64}, not the 0x/);
+    const e = refuses(rezip(entries), GranuleMismatchError, /The automation granule in this package does not match the Granule ID its submodel records/);
     expect(e.code).toBe('GRANULE_MISMATCH');
+    expect(e.expected).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(e.actual).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(e.actual).not.toBe(e.expected);
   });
 
   it('refuses a granule file the package names but does not carry', async () => {
     const entries = entriesOf(await exported());
     entries.delete('aasx/granules/sensing/view.js');
     refuses(rezip(entries), NotAnAasxError, /view\.js of the sensing context is not in the package/);
+  });
+
+  it('refuses an oversized relationship file, and a relationship file of unclosed tags with a plain error', async () => {
+    const entries = entriesOf(await exported());
+    entries.set('_rels/.rels', bytes('<Relationships>' + ' '.repeat(2 * 1024 * 1024) + '</Relationships>'));
+    refuses(rezip(entries, 0), NotAnAasxError, /_rels\/\.rels is larger than 1 MiB/);
+    // Unclosed tags and quotes under the cap: read as no relationships at all.
+    entries.set('_rels/.rels', bytes('<Relationship Type="'.repeat(50_000)));
+    refuses(rezip(entries), NotAnAasxError, /names no aasx-origin/);
+    entries.set('_rels/.rels', bytes('<Relationship Id="a" Type="x'.repeat(30_000) + '>'));
+    refuses(rezip(entries), NotAnAasxError, /names no aasx-origin/);
   });
 
   it('keeps a deflate stream that is garbage from crashing the import', async () => {

@@ -6,7 +6,7 @@ import * as aas from '@aas-core-works/aas-core3.0-typescript';
 import { checkPath, GranuleError, MANIFEST_FILE, packGranule } from '../granule/index';
 import { loadTwinFromFiles, packTwin, TWIN_FILE, TWIN_SCHEMA_ID, validateTwin, type LoadedTwin, type PackedGranule, type TwinSource } from '../twin/index';
 import { AasError, EnvironmentInvalidError, GranuleMismatchError, NotAnAasxError, NotATwinError, UnsafePathError } from './errors';
-import { CONTENT_TYPES_PART, readRelationships, relsEntryOf, resolvePart, type Relationship } from './opc';
+import { CONTENT_TYPES_PART, MAX_XML_PART_BYTES, readRelationships, relsEntryOf, resolvePart, type Relationship } from './opc';
 import { LEGACY_REL, REL, TWIN_ID_PREFIX } from './package-layout';
 import { nameplateSubmodel, printerFacts, technicalDataSubmodel } from './printer-submodels';
 import { IDTA, OWN_CONCEPTS as C, OWN_PREFIX, semanticOf } from './semantics';
@@ -44,6 +44,7 @@ const isType = (r: Relationship, key: keyof typeof REL) => r.type === REL[key] |
 function relsOf(parts: Map<string, Uint8Array>, partName: string): Relationship[] {
   const bytes = parts.get(relsEntryOf(partName));
   if (!bytes) return [];
+  if (bytes.length > MAX_XML_PART_BYTES) throw new NotAnAasxError(`its relationship file ${relsEntryOf(partName)} is larger than 1 MiB; such files hold a few lines`);
   try {
     return readRelationships(decoder.decode(bytes));
   } catch {
@@ -84,7 +85,9 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
     if (b) used.add(entry);
     return b;
   };
-  if (!take(CONTENT_TYPES_PART)) throw new NotAnAasxError('it has no [Content_Types].xml, which every OPC package holds');
+  const contentTypes = take(CONTENT_TYPES_PART);
+  if (!contentTypes) throw new NotAnAasxError('it has no [Content_Types].xml, which every OPC package holds');
+  if (contentTypes.length > MAX_XML_PART_BYTES) throw new NotAnAasxError(`its [Content_Types].xml is larger than 1 MiB; such files hold a few lines`);
   if (parts.has(relsEntryOf('/'))) used.add(relsEntryOf('/'));
   const origin = relsOf(parts, '/').find((r) => isType(r, 'origin') && !r.external);
   if (!origin) throw new NotAnAasxError('its _rels/.rels names no aasx-origin');
@@ -188,7 +191,7 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
       if (e instanceof GranuleError) throw new GranuleMismatchError(context, `is not a valid granule (${e.message})`);
       throw e;
     }
-    if (packedAlpha !== alpha.toLowerCase()) throw new GranuleMismatchError(context, `has α ${packedAlpha}, not the ${alpha.slice(0, 80)} its submodel records`);
+    if (packedAlpha !== alpha.toLowerCase()) throw new GranuleMismatchError(context, 'does not match the Granule ID its submodel records', alpha.slice(0, 80), packedAlpha);
     alphas.set(context, packedAlpha);
     for (const [rel, data] of granuleFiles) files.set(`${context}/${rel}`, data);
     let d = domains.find((x) => x.name === domain);
@@ -209,7 +212,7 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
   const violations = validateTwin(loaded.twin);
   if (violations.length > 0) throw new NotATwinError(`the twin it holds breaks MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}`);
   const granules = packTwin(loaded);
-  for (const g of granules) if (g.alpha !== alphas.get(g.context)) throw new GranuleMismatchError(g.context, `re-packs to α ${g.alpha}, not ${alphas.get(g.context)}`);
+  for (const g of granules) if (g.alpha !== alphas.get(g.context)) throw new GranuleMismatchError(g.context, 'does not match the Granule ID its submodel records', alphas.get(g.context), g.alpha);
 
   // The nameplate and technical data are derived from the granules: kept only as the granules state them.
   const facts = printerFacts(granules);

@@ -22,16 +22,57 @@ function unescapeXml(s: string): string {
   });
 }
 
-/** Every `<tag …/>` or `<tag …>` element with the given local name, as attribute maps. */
+/** The XML parts of the OPC structure are a few KiB; a larger one is refused before it is read. */
+export const MAX_XML_PART_BYTES = 1024 * 1024;
+
+/**
+ * Every `<tag …/>` or `<tag …>` element with the given local name, as attribute maps. A single forward scan with
+ * indexOf, so the cost stays linear in the input whatever a hostile package puts there.
+ */
 function elements(xml: string, tag: string): Record<string, string>[] {
   const out: Record<string, string>[] = [];
-  const re = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${tag}\\b([^>]*?)/?>`, 'g');
-  for (const m of xml.matchAll(re)) {
-    const attrs: Record<string, string> = {};
-    for (const a of m[1]!.matchAll(/([A-Za-z_][\w.:-]*)\s*=\s*("([^"]*)"|'([^']*)')/g)) attrs[a[1]!] = unescapeXml(a[3] ?? a[4] ?? '');
-    out.push(attrs);
+  let at = 0;
+  for (;;) {
+    const open = xml.indexOf('<', at);
+    if (open < 0) break;
+    const close = xml.indexOf('>', open + 1);
+    if (close < 0) break;
+    at = close + 1;
+    let body = xml.slice(open + 1, close);
+    if (body.endsWith('/')) body = body.slice(0, -1);
+    let nameEnd = 0;
+    while (nameEnd < body.length && !/\s/.test(body[nameEnd]!)) nameEnd++;
+    const name = body.slice(0, nameEnd);
+    if (name !== tag && !name.endsWith(`:${tag}`)) continue;
+    out.push(attributes(body.slice(nameEnd)));
   }
   return out;
+}
+
+function attributes(text: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  let i = 0;
+  const skip = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  for (;;) {
+    skip();
+    const nameStart = i;
+    while (i < text.length && !/[\s=]/.test(text[i]!)) i++;
+    const name = text.slice(nameStart, i);
+    if (!name) break;
+    skip();
+    if (text[i] !== '=') break;
+    i++;
+    skip();
+    const quote = text[i];
+    if (quote !== '"' && quote !== "'") break;
+    const end = text.indexOf(quote, i + 1);
+    if (end < 0) break;
+    attrs[name] = unescapeXml(text.slice(i + 1, end));
+    i = end + 1;
+  }
+  return attrs;
 }
 
 export function writeContentTypes(defaults: Record<string, string>, overrides: Record<string, string>): Uint8Array {
