@@ -19,7 +19,9 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
-import { servePinning, type PinningOptions } from '../src/lib/p2p/pin-protocol';
+import { createPublicClient, http } from 'viem';
+import { createPinService, servePinning, type PinningOptions } from '../src/lib/p2p/pin-protocol';
+import { servePinningApi } from './pinning-api';
 import { chainPinAuthority, LocalPinRecords } from '../src/lib/p2p/pin-authority';
 import type { RelayLimitListener } from '../src/lib/p2p/limits';
 import { serveCustodian, type CustodianCaps } from '../src/lib/p2p/custody-protocol';
@@ -47,6 +49,11 @@ export interface RelayCustodianOptions {
 export interface RelayPinningOptions extends Omit<PinningOptions, 'authority' | 'records' | 'onLimit' | 'log'> {
   /** The GranuleRegistry whose manifestOf(α) decides what is pinned (and whose Consortium lists members). */
   chain?: { rpcUrl: string; registry: `0x${string}` };
+  /**
+   * Also serve the IPFS Pinning Service API (relay/pinning-api.ts) over HTTP on this port (0: any free port) and host
+   * (the relay's by default). Members authenticate with tokens signed for this node, so it needs the chain.
+   */
+  api?: { port: number; host?: string };
 }
 
 export interface StartRelayOptions {
@@ -85,7 +92,7 @@ export interface RunningRelay {
   /** Present when the custodian role runs: the key to list in the Consortium, and what it has seen on chain. */
   custodian?: { x25519PublicKey: string; registry: `0x${string}`; confirmations: number };
   /** Present when the pinning role runs: granules and members vouched for in process (besides the chain). */
-  pinning?: { records: LocalPinRecords; chain?: { rpcUrl: string; registry: `0x${string}` } };
+  pinning?: { records: LocalPinRecords; chain?: { rpcUrl: string; registry: `0x${string}` }; /** The Pinning Service API's base URL (its endpoint is `${apiUrl}/pins`). */ apiUrl?: string };
   stop(): Promise<void>;
 }
 
@@ -151,17 +158,38 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     const mailbox = await serveAuthMailbox(libp2p, { ...o.mailbox, ...limitHooks });
     stops.push(() => mailbox.stop());
     if (o.pin) {
-      const { chain: pinChain, ...pinOptions } = o.pin === true ? {} : o.pin;
+      const { chain: pinChain, api, ...pinOptions } = o.pin === true ? {} : o.pin;
       const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);
       const records = new LocalPinRecords();
       // A second handle on the same directory: Helia's own delete needs content routers, which the relay has not.
       const disk = new FsBlockstore(join(o.dataDir, 'blocks'));
       await disk.open();
       const deleteBlock = (cid: Parameters<FsBlockstore['delete']>[0]): Promise<void> => disk.delete(cid);
-      const service = await servePinning(helia, { ...pinOptions, ...limitHooks, records, deleteBlock, ...(chain ? { authority: chainPinAuthority(chain) } : {}) });
+      const pinningOptions: PinningOptions = { ...pinOptions, ...limitHooks, records, deleteBlock, ...(chain ? { authority: chainPinAuthority(chain) } : {}) };
+      // One core for both doors (libp2p and HTTP): the same quota counters and locks.
+      const core = createPinService(helia, pinningOptions);
+      const service = await servePinning(helia, pinningOptions, core);
       stops.push(() => disk.close());
       stops.push(() => service.stop());
-      pinning = { records, ...(chain ? { chain } : {}) };
+      let apiUrl: string | undefined;
+      if (api) {
+        if (!chain) throw new RelayStartError('The Pinning Service API checks that callers are members of the Consortium: give the relay its chain (--rpc and --registry, or --config).');
+        let chainId: number;
+        try {
+          chainId = await createPublicClient({ transport: http(chain.rpcUrl) }).getChainId();
+        } catch (error) {
+          throw new RelayStartError(`The pinning API cannot read the chain at ${chain.rpcUrl} (${(error as Error).message.split('\n')[0]}). Start the chain first or fix --rpc.`);
+        }
+        const running = await servePinningApi({
+          helia, service: core, host: api.host ?? o.host ?? '127.0.0.1', port: api.port,
+          challenge: { service: libp2p.peerId.toString(), chainId, registry: chain.registry }, ...(o.onLimit ? { onLimit: o.onLimit } : {}),
+        }).catch((error: NodeJS.ErrnoException) => {
+          throw new RelayStartError(error.code === 'EADDRINUSE' ? `The pinning API could not listen on ${api.host ?? o.host ?? '127.0.0.1'}:${api.port} because the port is in use: choose another (--pins-port).` : `The pinning API could not start: ${error.message}`);
+        });
+        stops.push(() => running.stop());
+        apiUrl = running.url;
+      }
+      pinning = { records, ...(chain ? { chain } : {}), ...(apiUrl ? { apiUrl } : {}) };
     }
     if (o.custodian) {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));

@@ -5,7 +5,7 @@
 // refused by the browser, whatever code (granule code included) asks for it.
 import type { RuntimeConfig } from '../../src/lib/config';
 
-/** The origins the app's fetch/WebSocket traffic really needs beyond 'self': the chain RPC and the relays. */
+/** The origins the app's fetch/WebSocket traffic really needs beyond 'self': the chain RPC, the relays, the pinning services. */
 export function connectSources(config: RuntimeConfig | undefined): string[] {
   if (!config) return [];
   const out = new Set<string>();
@@ -18,6 +18,15 @@ export function connectSources(config: RuntimeConfig | undefined): string[] {
   for (const addr of config.relay.multiaddrs) {
     const ws = multiaddrToWebSocket(addr);
     if (ws) out.add(ws);
+  }
+  // The pinning services the app pins granules through (IPFS Pinning Service API over http(s)).
+  for (const service of config.pinning?.services ?? []) {
+    try {
+      const url = new URL(service.endpoint);
+      if (/^https?:$/.test(url.protocol) && /^[A-Za-z0-9.:[\]-]+$/.test(url.host)) out.add(url.origin);
+    } catch {
+      /* refused by parseRuntimeConfig already */
+    }
   }
   return [...out];
 }

@@ -20,9 +20,18 @@ export interface RelayConfig {
   development: boolean;
 }
 
+/** IPFS Pinning Service API endpoints the app and the CLI pin granules through, and how many must hold each one. */
+export interface PinningConfig {
+  /** `endpoint` is the API's base URL (requests go to `${endpoint}/pins`); `token` one the service issued, if any. */
+  services: Array<{ endpoint: string; token?: string }>;
+  replication: number;
+}
+
 export interface RuntimeConfig {
   chain: ChainConfig;
   relay: RelayConfig;
+  /** Absent: granules are pinned by the relays over the peer-to-peer network. */
+  pinning?: PinningConfig;
   /** When the stack wrote this file (ISO 8601). */
   startedAt: string;
 }
@@ -53,7 +62,22 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   for (const [name, address] of Object.entries(contracts)) if (!isAddress(address)) fail(`contract "${name}" has no valid address`);
   if (!relay || typeof relay !== 'object') fail('"relay" is missing');
   if (!Array.isArray(relay!.multiaddrs) || relay!.multiaddrs.some((m) => typeof m !== 'string')) fail('"relay.multiaddrs" must be a list of strings');
+  let pinning: PinningConfig | undefined;
+  if (v.pinning !== undefined) {
+    const pv = v.pinning as Record<string, unknown> | null;
+    if (!pv || typeof pv !== 'object' || !Array.isArray(pv.services)) fail('"pinning.services" must be a list of { "endpoint": "https://…" }');
+    const services = (pv!.services as unknown[]).map((entry, i) => {
+      const e = entry as Record<string, unknown> | null;
+      if (!e || typeof e.endpoint !== 'string' || !/^https?:\/\/[^\s]+$/.test(e.endpoint)) fail(`"pinning.services[${i}].endpoint" must be an http(s) URL`);
+      if (e!.token !== undefined && typeof e!.token !== 'string') fail(`"pinning.services[${i}].token" must be a string`);
+      return { endpoint: e!.endpoint as string, ...(typeof e!.token === 'string' ? { token: e!.token } : {}) };
+    });
+    const replication = pv!.replication === undefined ? 1 : pv!.replication;
+    if (!Number.isInteger(replication) || (replication as number) < 1 || (services.length > 0 && (replication as number) > services.length)) fail(`"pinning.replication" must be a whole number from 1 to the ${services.length} services listed`);
+    pinning = { services, replication: replication as number };
+  }
   return {
+    ...(pinning ? { pinning } : {}),
     chain: {
       rpcUrl: chain!.rpcUrl as string,
       chainId: chain!.chainId as number,

@@ -6,6 +6,8 @@ export * from './limits';
 export * from './status';
 export type { TwingrainNode, NodeRelayConfig } from './node';
 export type { TransferTestResult } from './transfer-test';
+export * from './pinning-services';
+export * from './pinning-token';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 import type { BrowserNodeOptions } from './node.browser';
 

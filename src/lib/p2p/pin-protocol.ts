@@ -75,13 +75,34 @@ interface MemberUsage {
 }
 const usageKey = (account: string): Key => new Key(`/twingrain/pin-quota/${account.toLowerCase()}`);
 
-export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: PinningOptions = {}): Promise<{ stop(): Promise<void> }> {
+/**
+ * The pinning service's core, shared by the libp2p protocol (servePinning) and the IPFS Pinning Service API
+ * (relay/pinning-api.ts): every check, quota and clean-up lives here once.
+ */
+export interface PinService {
+  /** Keeps a registered granule (the manifest the chain records for α, and its shards); no quota. */
+  pinRegistered(r: { alpha: unknown; manifestCid: unknown }, signal: AbortSignal): Promise<{ pinned: string[] }>;
+  /**
+   * Keeps `cid` as part of registered granule α: the manifest the chain records, or one of the shards it names (a
+   * client of the standard API pins each root on its own).
+   */
+  pinGranulePart(alpha: string, cid: CID, signal: AbortSignal): Promise<{ pinned: string[] }>;
+  /** Keeps a member's own content within its quota; `account` is already authenticated (signature or token). */
+  pinMemberContent(account: Address, cids: CID[], signal: AbortSignal): Promise<{ pinned: string[] }>;
+  /** Gives a member's root back: unpinned (unless a granule or another member keeps it) and its quota refunded. */
+  unpinMemberContent(account: Address, cid: CID): Promise<void>;
+  /** Whether the account is an enrolled member (asks the chain, then the operator's records). */
+  isMember(account: Address): Promise<boolean>;
+}
+
+/** A member's pin request over libp2p: CIDs, account, and its signature bound to this relay and the requesting peer. */
+type MemberPinRequest = (r: { cids: unknown; member: unknown }, requester: string, signal: AbortSignal) => Promise<{ pinned: string[] }>;
+
+export function createPinService(helia: Helia & { libp2p: Libp2p }, options: PinningOptions = {}): PinService & { pinForMember: MemberPinRequest } {
   const quota = options.memberQuota ?? DEFAULT_PINNING.memberQuota;
   const maxGranule = options.maxGranuleBytes ?? DEFAULT_PINNING.maxGranuleBytes;
   const maxManifest = options.maxManifestBytes ?? DEFAULT_PINNING.maxManifestBytes;
-  const maxConcurrent = options.maxConcurrent ?? DEFAULT_PINNING.maxConcurrent;
   const timeoutMs = options.timeoutMs ?? DEFAULT_PINNING.timeoutMs;
-  const log = throttledLog(options.log ?? ((line) => console.warn(line)));
   const authorities = [options.records, options.authority].filter((a): a is PinAuthority => a !== undefined);
   const self = helia.libp2p.peerId.toString();
   const deleteBlock = options.deleteBlock ?? ((cid: CID) => helia.blockstore.delete(cid));
@@ -92,8 +113,6 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
       .then(() => deleteBlock(cid))
       .catch(() => undefined);
   };
-  let active = 0;
-  const working = new Set<string>();
   const memberLocks = new Map<string, Promise<unknown>>();
 
   const refuse = (code: RelayLimitCode, message: string): RelayLimitError => new RelayLimitError(code, message);
@@ -211,6 +230,86 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
     return { pinned: [cid, ...shards].map((c) => c.toString()) };
   }
 
+  /** The member's bytes per root, so that giving a root back refunds exactly what it cost. */
+  interface Usage extends MemberUsage {
+    rootBytes?: Record<string, number>;
+  }
+  const readUsage = async (account: string): Promise<Usage> => {
+    try {
+      return JSON.parse(new TextDecoder().decode(await helia.datastore.get(usageKey(account)))) as Usage;
+    } catch {
+      return { count: 0, bytes: 0, roots: [] }; // first pin of this member
+    }
+  };
+  /** One quota change per member at a time, so two requests cannot both pass the quota check. */
+  async function underMemberLock<T>(account: string, work: () => Promise<T>): Promise<T> {
+    const previous = memberLocks.get(account) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(work);
+    memberLocks.set(account, run);
+    try {
+      return await run;
+    } finally {
+      if (memberLocks.get(account) === run) memberLocks.delete(account);
+    }
+  }
+
+  async function pinMemberContent(member: Address, cids: CID[], signal: AbortSignal): Promise<{ pinned: string[] }> {
+    const account = member.toLowerCase() as Address;
+    if (!(await ask((a) => a.isMember(account)))) {
+      throw refuse('PIN_NOT_A_MEMBER', `${account} is not a member of the Consortium${noChain}: only members may pin content that is not a registered granule.`);
+    }
+    return underMemberLock(account, async () => {
+      const usage = await readUsage(account);
+      const fresh = cids.filter((c, i) => !usage.roots.includes(c.toString()) && cids.findIndex((d) => d.equals(c)) === i);
+      if (fresh.length === 0) return { pinned: cids.map(String) };
+      if (usage.count + fresh.length > quota.count) {
+        throw refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.count} roots on this relay besides registered granules; ${account} has ${usage.count} and asks for ${fresh.length} more. Register the granule on chain to have it pinned without a quota.`);
+      }
+      const bytes = await fetchDags(fresh, quota.bytes - usage.bytes, () => refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.bytes} bytes on this relay besides registered granules; this request would take ${account} past it (${usage.bytes} used).`), signal);
+      await pinAll(fresh, { member: account }, signal);
+      // Bytes are charged to the request; spread over its roots so a root given back refunds its share.
+      const each = Math.ceil(bytes / fresh.length);
+      const next: Usage = {
+        count: usage.count + fresh.length, bytes: usage.bytes + bytes, roots: [...usage.roots, ...fresh.map(String)],
+        rootBytes: { ...usage.rootBytes, ...Object.fromEntries(fresh.map((c) => [c.toString(), each])) },
+      };
+      await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
+      return { pinned: cids.map(String) };
+    });
+  }
+
+  async function unpinMemberContent(member: Address, cid: CID): Promise<void> {
+    const account = member.toLowerCase();
+    await underMemberLock(account, async () => {
+      const usage = await readUsage(account);
+      const key = cid.toString();
+      if (!usage.roots.includes(key)) return;
+      const refund = usage.rootBytes?.[key] ?? 0;
+      const rootBytes = { ...usage.rootBytes };
+      delete rootBytes[key];
+      const next: Usage = { count: Math.max(0, usage.count - 1), bytes: Math.max(0, usage.bytes - refund), roots: usage.roots.filter((r) => r !== key), rootBytes };
+      await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
+      // A root a registered granule or another member also keeps stays pinned.
+      const pin = await helia.pins.get(cid).catch(() => undefined);
+      if (pin && pin.metadata['member'] === account) {
+        for await (const _ of helia.pins.rm(cid)) void _;
+      }
+    });
+  }
+
+  async function pinGranulePart(alpha: string, cid: CID, signal: AbortSignal): Promise<{ pinned: string[] }> {
+    if (!HEX64.test(alpha)) throw refuse('PIN_MALFORMED', 'A granule is named by its α: 0x followed by 64 lowercase hex digits.');
+    const recorded = await ask<CID>((a) => a.manifestOf(BigInt(alpha)));
+    if (!recorded) {
+      throw refuse('PIN_NOT_RECORDED', `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`);
+    }
+    const result = await pinRegistered({ alpha, manifestCid: recorded.toString() }, signal);
+    if (!result.pinned.includes(cid.toString())) {
+      throw refuse('PIN_NOT_RECORDED', `${cid.toString()} is neither the manifest the chain records for granule ${alpha.slice(0, 12)}… nor one of its shards: this relay keeps only what the registry records.`);
+    }
+    return result;
+  }
+
   async function pinForMember(r: { cids: unknown; member: unknown }, requester: string, signal: AbortSignal): Promise<{ pinned: string[] }> {
     if (!Array.isArray(r.cids) || r.cids.length === 0 || r.cids.length > MAX_CIDS || !r.cids.every((c) => typeof c === 'string')) {
       throw refuse('PIN_MALFORMED', `A member's pin request lists 1 to ${MAX_CIDS} CIDs.`);
@@ -229,37 +328,31 @@ export async function servePinning(helia: Helia & { libp2p: Libp2p }, options: P
     const message = pinRequestMessage({ relay: self, requester, cids: cids.map(String) });
     const valid = await verifyMessage({ address: account, message, signature: m.signature as Hex }).catch(() => false);
     if (!valid) throw refuse('PIN_BAD_SIGNATURE', 'The signature on this pin request is not the account\'s signature of it for this relay and this peer: sign the request again with the wallet the Consortium knows.');
-    if (!(await ask((a) => a.isMember(account)))) {
-      throw refuse('PIN_NOT_A_MEMBER', `${account} is not a member of the Consortium${noChain}: only members may pin content that is not a registered granule.`);
-    }
-    // One request per member at a time, so two cannot both pass the quota check.
-    const previous = memberLocks.get(account) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(async () => {
-      let usage: MemberUsage = { count: 0, bytes: 0, roots: [] };
-      try {
-        usage = JSON.parse(new TextDecoder().decode(await helia.datastore.get(usageKey(account)))) as MemberUsage;
-      } catch {
-        // first pin of this member
-      }
-      const fresh = cids.filter((c, i) => !usage.roots.includes(c.toString()) && cids.findIndex((d) => d.equals(c)) === i);
-      if (fresh.length === 0) return { pinned: cids.map(String) };
-      if (usage.count + fresh.length > quota.count) {
-        throw refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.count} roots on this relay besides registered granules; ${account} has ${usage.count} and asks for ${fresh.length} more. Register the granule on chain to have it pinned without a quota.`);
-      }
-      const bytes = await fetchDags(fresh, quota.bytes - usage.bytes, () => refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.bytes} bytes on this relay besides registered granules; this request would take ${account} past it (${usage.bytes} used).`), signal);
-      await pinAll(fresh, { member: account }, signal);
-      const next: MemberUsage = { count: usage.count + fresh.length, bytes: usage.bytes + bytes, roots: [...usage.roots, ...fresh.map(String)] };
-      await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
-      return { pinned: cids.map(String) };
-    });
-    memberLocks.set(account, run);
-    try {
-      return await run;
-    } finally {
-      if (memberLocks.get(account) === run) memberLocks.delete(account);
-    }
+    return pinMemberContent(account, cids, signal);
   }
 
+  return {
+    pinRegistered,
+    pinGranulePart,
+    pinMemberContent,
+    unpinMemberContent,
+    pinForMember,
+    isMember: async (account) => Boolean(await ask((a) => a.isMember(account.toLowerCase() as Address))),
+  };
+}
+
+export async function servePinning(
+  helia: Helia & { libp2p: Libp2p },
+  options: PinningOptions = {},
+  core: ReturnType<typeof createPinService> = createPinService(helia, options),
+): Promise<{ stop(): Promise<void> }> {
+  const { pinRegistered, pinForMember } = core;
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_PINNING.maxConcurrent;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PINNING.timeoutMs;
+  const log = throttledLog(options.log ?? ((line) => console.warn(line)));
+  const refuse = (code: RelayLimitCode, message: string): RelayLimitError => new RelayLimitError(code, message);
+  let active = 0;
+  const working = new Set<string>();
   await handleJson(helia.libp2p, PIN_PROTOCOL, async (request, remotePeer) => {
     try {
       // One request per peer at a time, and a few in all: a request for blocks nobody serves holds its slot until

@@ -11,7 +11,7 @@ import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { ReadCustodyReturnType } from '../chain/custody';
 import { signCustodyDeposit } from '../custody/index';
 import { alphaHex, type GranuleManifest } from '../granule/index';
-import { prepareGranulePublication, pinPublication, type PreparedPublication } from '../p2p/index';
+import { createPinningToken, pinWithServices, prepareGranulePublication, pinPublication, type PinningServicesConfig, type PreparedPublication } from '../p2p/index';
 import { depositWithCustodians, type DepositRefusal } from '../p2p/custody-protocol';
 import { PublicationUnfinishedError, SharingError } from './errors';
 
@@ -53,6 +53,11 @@ export interface PublishRegisteredParameters {
   publication: PreparedPublication;
   threshold: number;
   ownerPk: bigint;
+  /**
+   * Pin through these IPFS Pinning Service API endpoints (several, with a replication factor) instead of asking the
+   * relays over libp2p. Community nodes get a member token signed by walletClient.
+   */
+  pinning?: PinningServicesConfig;
   onStage?: (stage: 'pin' | 'deposit') => void;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -84,10 +89,25 @@ export async function publishRegistered(p: PublishRegisteredParameters): Promise
 
   p.onStage?.('pin');
   let pinnedBy: string[];
-  try {
-    ({ pinnedBy } = await pinPublication({ helia: p.peer.helia, alpha, manifestCid: CID.parse(manifestCid), ...(p.signal ? { signal: p.signal } : {}) }));
-  } catch (error) {
-    throw unfinished('no storage node has kept a copy yet', error);
+  if (p.pinning && p.pinning.services.length > 0) {
+    // The manifest and each shard root, so that a service that knows nothing of granules keeps them all.
+    const cids = [CID.parse(manifestCid), ...p.publication.manifest.shards.map((s) => CID.parse(s.cid))];
+    const walletClient = p.walletClient;
+    try {
+      ({ pinnedBy } = await pinWithServices({
+        ...p.pinning, cids, name: `twingrain granule ${alpha.slice(0, 12)}`, meta: { alpha },
+        origins: p.peer.helia.libp2p.getMultiaddrs().map(String), tokenFor: (challenge) => createPinningToken(walletClient, challenge),
+        ...(p.onProgress ? { onProgress: p.onProgress } : {}), ...(p.signal ? { signal: p.signal } : {}),
+      }));
+    } catch (error) {
+      throw unfinished(`fewer pinning services than the ${p.pinning.replication} asked for kept a copy (${(error as Error).message})`, error);
+    }
+  } else {
+    try {
+      ({ pinnedBy } = await pinPublication({ helia: p.peer.helia, alpha, manifestCid: CID.parse(manifestCid), ...(p.signal ? { signal: p.signal } : {}) }));
+    } catch (error) {
+      throw unfinished('no storage node has kept a copy yet', error);
+    }
   }
   p.onProgress?.(`stored by ${pinnedBy.length} storage node(s)`);
 

@@ -15,6 +15,7 @@ import { registerGranule, type ActionStage } from '../chain/register';
 import { alphaHex, canonicalJson, type GranuleManifest } from '../granule/index';
 import { poseidonHash } from '../identity/index';
 import { publicManifestCid } from '../p2p/public-manifest';
+import type { PinningServicesConfig } from '../p2p/index';
 import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../p2p/protocols';
 import { ensureMembership } from '../records/membership';
 import type { ProveResult, Prover } from '../zk/index';
@@ -49,6 +50,8 @@ export interface ShareGranuleParameters {
   fromBlock?: bigint;
   /** How long to wait for the pinning relay and the custodians to show up before anything is sent (default 15 s). */
   serviceWaitMs?: number;
+  /** Pin through these Pinning Service API endpoints (with a replication factor) instead of the relays' libp2p protocol. */
+  pinning?: PinningServicesConfig;
   /** Erasure code of the shards (default any 2 of 3 rebuild the granule). */
   erasure?: { k: number; n: number };
   onStage?: (stage: ShareStage) => void;
@@ -131,11 +134,13 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     if (owner === ownerPk && (await publicationFinished(peer, alphaHex(p.granule.alpha)))) throw revert('AlreadyRegistered', p.granule.alpha);
     // Checked before the commitment: a registration whose granule nobody can then pin or hold keys for helps nobody.
     const waitMs = p.serviceWaitMs ?? 15_000;
-    const found = await waitForServices(peer.helia.libp2p, { [PIN_PROTOCOL]: 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, waitMs);
+    // Pinning services are reached over HTTP when configured: then no pinning peer is needed here.
+    const viaServices = (p.pinning?.services.length ?? 0) > 0;
+    const found = await waitForServices(peer.helia.libp2p, { [PIN_PROTOCOL]: viaServices ? 0 : 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, waitMs);
     const pins = found[PIN_PROTOCOL] ?? 0;
     const holders = found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0;
     say(`found ${pins} pinning node(s) and ${holders} of ${custody.custodians.length} key holder(s)`);
-    if (pins === 0 || holders < custody.threshold) {
+    if ((pins === 0 && !viaServices) || holders < custody.threshold) {
       throw new SharingError(
         'PUBLISH_UNAVAILABLE',
         `Nothing was ${owner === 0n ? 'registered or ' : ''}sent: within ${Math.round(waitMs / 1000)} s this device reached ${pins} storage node(s) (1 needed) and ${holders} of the ${custody.custodians.length} key holders (${custody.threshold} needed). ` +
@@ -156,7 +161,7 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     say('this granule is already registered to you: finishing its publication');
     const published = await publishRegistered({
       publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer: peer!, publication,
-      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress,
+      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress, ...(p.pinning ? { pinning: p.pinning } : {}),
     });
     return { alpha: p.granule.alpha, ...registration, resumed: true, manifestCid: manifestCid!, published };
   }
@@ -177,7 +182,7 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   if (peer && publication) {
     published = await publishRegistered({
       publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer, publication,
-      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress,
+      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress, ...(p.pinning ? { pinning: p.pinning } : {}),
     });
   }
   return {
