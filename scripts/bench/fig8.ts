@@ -10,7 +10,7 @@ import { writeSummary } from './_summary';
 import { machineStamp, markdownTable } from './report';
 import { rpc, runLoad, startBenchChain } from './_chain';
 import { freePort, startCountingProxy, type CountingProxy } from './_proxy';
-import { lineChart } from './_svg';
+import { linePlot } from '../../src/lib/incentive/index';
 import { RATES, SENDERS } from './table4';
 
 const BLOCK_SIZE = 8;
@@ -128,16 +128,16 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const loaded = rows.filter((r) => r.rate > 0);
     const perTx = loaded.map((r) => [r.rate, (((r.chainIn - rows[0]!.chainIn) * r.seconds) / r.transactions).toFixed(0), (((r.chainOut - rows[0]!.chainOut) * r.seconds) / r.transactions).toFixed(0)]);
     const series = [
-      { name: 'chain node in', points: loaded.map((r) => ({ x: r.rate, y: r.chainIn / 1024 })) },
-      { name: 'chain node out', points: loaded.map((r) => ({ x: r.rate, y: r.chainOut / 1024 })) },
+      { label: 'chain node in', color: '#1f77b4', points: loaded.map((r): [number, number] => [r.rate, r.chainIn / 1024]) },
+      { label: 'chain node out', color: '#d62728', points: loaded.map((r): [number, number] => [r.rate, r.chainOut / 1024]) },
       ...(relayP2p
         ? [
-            { name: 'relay in', dashed: true, points: loaded.map((r) => ({ x: r.rate, y: r.relayIn / 1024 })) },
-            { name: 'relay out', dashed: true, points: loaded.map((r) => ({ x: r.rate, y: r.relayOut / 1024 })) },
+            { label: 'relay in', color: '#2ca02c', dashed: true, points: loaded.map((r): [number, number] => [r.rate, r.relayIn / 1024]) },
+            { label: 'relay out', color: '#9467bd', dashed: true, points: loaded.map((r): [number, number] => [r.rate, r.relayOut / 1024]) },
           ]
         : []),
     ];
-    writeFileSync(join(ctx.outDir, 'fig8.svg'), lineChart({ title: 'Bandwidth against sending rate (block size 8)', xLabel: 'sending rate (tx/s)', yLabel: 'KiB/s', series }));
+    writeFileSync(join(ctx.outDir, 'fig8.svg'), linePlot({ title: 'Bandwidth against sending rate (block size 8)', xLabel: 'sending rate (tx/s)', yLabel: 'KiB/s', xScale: 'log2', series }));
     const md = `# Fig. 8 — bandwidth at the chain node and the relay against sending rate (block size ${BLOCK_SIZE})
 
 ${machineStamp()}. ${SECONDS} s of registration load per rate, same chain, senders, proofs and block producer as Table 4.

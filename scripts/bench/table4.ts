@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { writeSummary } from './_summary';
 import { machineStamp, markdownTable, summarize } from './report';
 import { BATCH_TIMEOUT_MS, runLoad, startBenchChain, type MinedBlock } from './_chain';
-import { lineChart } from './_svg';
+import { linePlot } from '../../src/lib/incentive/index';
 
 export const RATES = [2, 4, 8, 16, 32] as const;
 export const BLOCK_SIZES = [8, 16, 32, 64] as const;
@@ -177,19 +177,19 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const series = BLOCK_SIZES.flatMap((b, i) => {
     const color = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!;
     return [
-      { name: `ours, ${b}/block`, color, points: RATES.map((r) => ({ x: r, y: cellOf(b, r).mean })) },
-      { name: `model, ${b}/block`, color, dashed: true, points: RATES.map((r) => ({ x: r, y: simulate(r, b, cellOf(b, r).sent, fit) })) },
+      { label: `ours, ${b}/block`, color, points: RATES.map((r): [number, number] => [r, cellOf(b, r).mean]) },
+      { label: `model, ${b}/block`, color, dashed: true, points: RATES.map((r): [number, number] => [r, simulate(r, b, cellOf(b, r).sent, fit)]) },
     ];
   });
-  writeFileSync(join(ctx.outDir, 'table4.svg'), lineChart({ title: 'Registration: sending → inclusion (mean)', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', series }));
+  writeFileSync(join(ctx.outDir, 'table4.svg'), linePlot({ title: 'Registration: sending → inclusion (mean)', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', xScale: 'log2', series }));
   const paperSeries = BLOCK_SIZES.map((b, i) => ({
-    name: `paper, ${b}/block`,
+    label: `paper, ${b}/block`,
     color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!,
     dashed: true,
-    points: RATES.map((r, j) => ({ x: r, y: PAPER_TABLE4[b]![j] ?? NaN })),
+    points: RATES.map((r, j): [number, number] => [r, PAPER_TABLE4[b]![j] ?? NaN]),
   }));
-  const oursSeries = BLOCK_SIZES.map((b, i) => ({ name: `ours, ${b}/block`, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!, points: RATES.map((r) => ({ x: r, y: cellOf(b, r).mean })) }));
-  writeFileSync(join(ctx.outDir, 'table4-paper.svg'), lineChart({ title: 'Table 4: paper (dashed) vs ours (solid), log scale', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', logY: true, series: [...oursSeries, ...paperSeries] }));
+  const oursSeries = BLOCK_SIZES.map((b, i) => ({ label: `ours, ${b}/block`, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!, points: RATES.map((r): [number, number] => [r, cellOf(b, r).mean]) }));
+  writeFileSync(join(ctx.outDir, 'table4-paper.svg'), linePlot({ title: 'Table 4: paper (dashed) vs ours (solid), log scale', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', xScale: 'log2', yScale: 'log10', series: [...oursSeries, ...paperSeries] }));
 
   const md = `# Table 4 — registration: time from sending to inclusion
 

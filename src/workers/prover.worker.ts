@@ -1,28 +1,13 @@
 /// <reference lib="webworker" />
-// Groth16 proving off the main thread: the page posts circuit inputs, this worker loads snarkjs and the proving keys
-// (fetched from /zk/ once, then served by the service worker's cache) and answers with stages and the proof.
-import { createProver } from '../lib/zk/index';
+// Groth16 proving off the main thread: this worker loads snarkjs and the proving keys (fetched from /zk/ once, then
+// served by the service worker's cache) and exposes the lib's Prover through comlink; the page's side is
+// src/ui/share/prover-client.ts. bigints cross as they are (structured clone keeps them); a thrown error arrives
+// with its name and sentence, and the page turns it back into the typed error.
+import { expose } from 'comlink';
 import { fetchArtifactSource } from '../lib/zk/artifacts.browser';
-import type { ProverRequest, ProverResponse } from './prover-protocol';
+import { createProver, type Prover } from '../lib/zk/index';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const prover = createProver(fetchArtifactSource(new URL('/zk/', scope.location.origin).href));
-const send = (message: ProverResponse): void => scope.postMessage(message);
+const prover: Prover = createProver(fetchArtifactSource(new URL('/zk/', scope.location.origin).href));
 
-scope.onmessage = async (event: MessageEvent<ProverRequest>) => {
-  const request = event.data;
-  try {
-    if (request.type === 'warmUp') {
-      await prover.warmUp(request.circuits);
-      send({ id: request.id, type: 'done', result: null });
-    } else if (request.type === 'prove') {
-      const result = await prover.prove(request.input, (stage) => send({ id: request.id, type: 'stage', stage }));
-      send({ id: request.id, type: 'done', result });
-    } else {
-      send({ id: request.id, type: 'done', result: await prover.verify(request.circuit, request.publicSignals, request.proof) });
-    }
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    send({ id: request.id, type: 'error', name: e.name, message: e.message });
-  }
-};
+expose(prover);

@@ -125,6 +125,9 @@ describe('granule key shares', () => {
     expect(decodeKeyShare(encodeKeyShare(s!))).toEqual(s);
     expect(() => decodeKeyShare(new TextEncoder().encode('{"v":1}'))).toThrow(/development build/);
     expect(() => decodeKeyShare(new TextEncoder().encode('{"v":2}'))).toThrow(/malformed/);
+    const wrongShare = { ...JSON.parse(new TextDecoder().decode(encodeKeyShare(s2!))), share: 'zz'.repeat(33) };
+    expect(() => decodeKeyShare(new TextEncoder().encode(JSON.stringify(wrongShare)))).toThrow(/malformed \(share\)/);
+    expect(() => decodeKeyShare(new TextEncoder().encode('null'))).toThrow(/malformed/);
     expect(() => decodeKeyShare(randomBytes(40))).toThrow(KeyShareError);
   });
 });

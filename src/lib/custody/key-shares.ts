@@ -2,6 +2,7 @@
 // refused by name) and a SHA-256 commitment to the key (so a wrong share is detected before any decryption).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import * as v from 'valibot';
 import { combineKey, keyShareLength, splitKey } from './shamir';
 import { KeyShareError, WaitingForKeyHoldersError } from './errors';
 
@@ -88,22 +89,34 @@ export function encodeKeyShare(share: GranuleKeyShare): Uint8Array {
   return utf8ToBytes(JSON.stringify({ v: 2, ...share, share: bytesToHex(share.share) }));
 }
 
+/** A key share as it travels (JSON inside a sealed envelope): checked whole before anything in it is used. */
+const KeyShareJson = v.object({
+  v: v.literal(2),
+  alpha: v.pipe(v.string(), v.regex(ALPHA_RE)),
+  threshold: v.pipe(v.number(), v.integer()),
+  total: v.pipe(v.number(), v.integer()),
+  x: v.pipe(v.number(), v.integer()),
+  // The key whole (t = 1, 32 bytes) or a shamir-secret-sharing share (33 bytes), lowercase hex.
+  share: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}([0-9a-f]{2})?$/)),
+  commitment: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+});
+
 export function decodeKeyShare(bytes: Uint8Array): GranuleKeyShare {
-  let v: Record<string, unknown>;
+  let json: unknown;
   try {
-    v = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    json = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new KeyShareError('A key share is not readable: it was altered or comes from another program.');
   }
   // Version 1 (Shamir over 2^521 − 1) was only ever written by development builds before the first release.
-  if (v?.v === 1) throw new KeyShareError('This key share was made by a development build of twingrain and can no longer be read. Ask the owner to publish the granule again.');
-  const ok =
-    v?.v === 2 &&
-    typeof v.alpha === 'string' && ALPHA_RE.test(v.alpha) &&
-    Number.isInteger(v.threshold) && Number.isInteger(v.total) && Number.isInteger(v.x) &&
-    typeof v.share === 'string' && /^[0-9a-f]{64,66}$/.test(v.share) && v.share.length % 2 === 0 &&
-    typeof v.commitment === 'string' && /^[0-9a-f]{64}$/.test(v.commitment);
-  if (!ok) throw new KeyShareError('A key share is malformed: it was altered or comes from another program.');
-  return { alpha: v.alpha as string, threshold: v.threshold as number, total: v.total as number, x: v.x as number, share: hexToBytes(v.share as string), commitment: v.commitment as string };
+  if ((json as { v?: unknown } | null)?.v === 1) {
+    throw new KeyShareError('This key share was made by a development build of twingrain and can no longer be read. Ask the owner to publish the granule again.');
+  }
+  const parsed = v.safeParse(KeyShareJson, json);
+  if (!parsed.success) {
+    const where = v.getDotPath(parsed.issues[0]);
+    throw new KeyShareError(`A key share is malformed${where ? ` (${where})` : ''}: it was altered or comes from another program.`);
+  }
+  const { alpha, threshold, total, x, share, commitment } = parsed.output;
+  return { alpha, threshold, total, x, share: hexToBytes(share), commitment };
 }
-

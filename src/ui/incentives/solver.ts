@@ -1,27 +1,15 @@
-// The Incentives page's handle on the solver worker: one worker, requests answered in order, stale answers dropped.
+// The Incentives page's handle on the solver worker (comlink): one worker, started on first use.
+import { wrap, type Remote } from 'comlink';
 import type { Scenario } from '../../lib/incentive/index';
-import type { IncentiveSolveRequest, IncentiveSolveResponse } from '../../workers/incentive.worker';
+import type { IncentiveSolveOutcome, IncentiveWorkerApi } from '../../workers/incentive.worker';
 
-export type SolveOutcome = IncentiveSolveResponse;
+export type SolveOutcome = IncentiveSolveOutcome;
 
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, (r: IncentiveSolveResponse) => void>();
+let solver: Remote<IncentiveWorkerApi> | null = null;
 
 export function solveInWorker(scenario: Scenario): Promise<SolveOutcome> {
-  if (!worker) {
-    worker = new Worker(new URL('../../workers/incentive.worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e: MessageEvent<IncentiveSolveResponse>) => {
-      pending.get(e.data.id)?.(e.data);
-      pending.delete(e.data.id);
-    };
-  }
-  const id = nextId++;
-  const request: IncentiveSolveRequest = { id, scenario };
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
-    worker!.postMessage(request);
-  });
+  solver ??= wrap<IncentiveWorkerApi>(new Worker(new URL('../../workers/incentive.worker.ts', import.meta.url), { type: 'module' }));
+  return solver.solve(scenario);
 }
 
 /** A random scenario of `count` providers with one ω for every pair (kept small so the JSON stays editable). */

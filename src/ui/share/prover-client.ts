@@ -1,10 +1,7 @@
-// The page's side of the prover worker: the same Prover interface as src/lib/zk, with all snarkjs work (witness,
-// proof, verification) off the main thread. One worker per page session, started on first use.
-import { ArtifactLoadError, ProofGenerationError, ZkInputError, type Prover, type ProofStage, type ProveResult } from '../../lib/zk/index';
-import type { ProverRequest, ProverResponse } from '../../workers/prover-protocol';
-
-type Pending = { resolve: (value: never) => void; reject: (error: Error) => void; onStage?: ((stage: ProofStage) => void) | undefined };
-type Request = ProverRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+// The page's side of the prover worker (comlink): the same Prover interface as src/lib/zk, with all snarkjs work
+// (witness, proof, verification) off the main thread. One worker per page session, started on first use.
+import { proxy, wrap } from 'comlink';
+import { ArtifactLoadError, ProofGenerationError, ZkInputError, type Prover } from '../../lib/zk/index';
 
 const ERRORS: Record<string, new (message: string) => Error> = { ArtifactLoadError, ProofGenerationError, ZkInputError };
 
@@ -13,35 +10,29 @@ let shared: Prover | undefined;
 export function workerProver(): Prover {
   if (shared) return shared;
   const worker = new Worker(new URL('../../workers/prover.worker.ts', import.meta.url), { type: 'module', name: 'prover' });
-  const pending = new Map<number, Pending>();
-  let next = 1;
-  worker.onmessage = (event: MessageEvent<ProverResponse>) => {
-    const message = event.data;
-    const job = pending.get(message.id);
-    if (!job) return;
-    if (message.type === 'stage') return job.onStage?.(message.stage);
-    pending.delete(message.id);
-    if (message.type === 'done') job.resolve(message.result as never);
-    else job.reject(new (ERRORS[message.name] ?? ProofGenerationError)(message.message));
-  };
+  const remote = wrap<Prover>(worker);
+  // A worker that fails to load takes every pending proof with it; the next call starts a new one.
+  let failed: (error: Error) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
   worker.onerror = (event) => {
-    // A worker that fails to load takes every pending proof with it; the next call starts a new one.
-    const error = new ProofGenerationError(`The prover stopped (${event.message || 'the worker could not start'}). Reload the page and try again.`);
-    for (const job of pending.values()) job.reject(error);
-    pending.clear();
+    failed(new ProofGenerationError(`The prover stopped (${event.message || 'the worker could not start'}). Reload the page and try again.`));
     worker.terminate();
     shared = undefined;
   };
-  const call = <T>(request: Request, onStage?: (stage: ProofStage) => void): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const id = next++;
-      pending.set(id, { resolve: resolve as (value: never) => void, reject, onStage });
-      worker.postMessage({ ...request, id } as ProverRequest);
-    });
+  const call = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await Promise.race([run(), failure]);
+    } catch (error) {
+      const e = error as Error;
+      if (Object.values(ERRORS).some((type) => e instanceof type)) throw e;
+      throw new (ERRORS[e?.name] ?? ProofGenerationError)(e?.message ?? String(error));
+    }
+  };
   shared = {
-    prove: (input, onStage) => call<ProveResult>({ type: 'prove', input }, onStage),
-    verify: (circuit, publicSignals, proof) => call<boolean>({ type: 'verify', circuit, publicSignals: [...publicSignals], proof }),
-    warmUp: (circuits) => call<null>({ type: 'warmUp', circuits: [...circuits] }).then(() => undefined),
+    prove: (input, onStage) => call(() => remote.prove(input, onStage ? proxy(onStage) : undefined)),
+    verify: (circuit, publicSignals, proof) => call(() => remote.verify(circuit, [...publicSignals], proof)),
+    warmUp: (circuits) => call(() => remote.warmUp([...circuits])),
   };
   return shared;
 }
