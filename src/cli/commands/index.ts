@@ -15,4 +15,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   register: async () => (await import('./register')).command,
   authorize: async () => (await import('./authorize')).command,
   instantiate: async () => (await import('./instantiate')).command,
+  revoke: async () => (await import('./revoke')).command,
+  transfer: async () => (await import('./transfer')).command,
+  licence: async () => (await import('./licence')).command,
 };
