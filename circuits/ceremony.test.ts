@@ -17,7 +17,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'public/zk/manifest.json'), 
   ptauSha256: string;
   circuits: Record<string, { zkey: string; r1cs: string; contributions: string[]; sha256: { zkey: string; r1cs: string } }>;
 };
-const CIRCUITS = ['registration', 'authorization', 'instantiation', 'enrolment'] as const;
+const CIRCUITS = ['registration', 'authorization', 'instantiation', 'enrolment', 'transfer'] as const;
 const ptau = join(root, manifest.ptau);
 const scratch = mkdtempSync(join(tmpdir(), 'twingrain-ceremony-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { createPublicClient, http, type Address } from 'viem';
 import { foundry } from 'viem/chains';
 import { poseidonHash } from '../src/lib/identity/index';
 import {
-  authorizationCommitment, authorizationInput, createProver, enrolmentInput, instantiationInput, LeanTree, registrationCommitment,
+  authorizationCommitment, authorizationInput, createProver, enrolmentInput, instantiationInput, LeanTree, registrationCommitment, transferInput,
   registrationInput, terminateProver, toSolidityProof, TREE_MAX_DEPTH, type CircuitInput, type CircuitName,
 } from '../src/lib/zk/index';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
@@ -38,6 +38,7 @@ function inputs(): Record<CircuitName, CircuitInput> {
     authorization: authorizationInput({ secret: sk, alpha, salt, userPk: pkU, authSalt, proof: reg.proof(6), root: reg.root, sender, chainId, registry }),
     instantiation: instantiationInput({ secret: skU, alpha, ownerPk: pk, authSalt, proof: auth.proof(4), root: auth.root, sender, chainId, registry }),
     enrolment: enrolmentInput({ secret: sk, sender, chainId, consortium: registry }),
+    transfer: transferInput({ secret: sk, alpha, newOwnerPk: pkU, nonce: 3n, sender, chainId, registry }),
   };
 }
 
@@ -60,7 +61,12 @@ describe('circuit constraints', () => {
   const valid = inputs();
 
   it('accepts the valid witnesses', async () => {
-    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment'] as const) expect(await witnessOk(circuit, valid[circuit].signals)).toBe(true);
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment', 'transfer'] as const) expect(await witnessOk(circuit, valid[circuit].signals)).toBe(true);
+  });
+
+  it('transfer: an owner key that is not H(secret) fails', async () => {
+    const s = valid.transfer.signals;
+    for (const field of ['secret', 'ownerPk']) expect(await witnessOk('transfer', { ...s, [field]: bump(s[field]) }), field).toBe(false);
   });
 
   it('enrolment: a public key that is not H(secret) fails', async () => {
@@ -113,7 +119,7 @@ describe('circuit constraints', () => {
     expect(manifest.circuits.authorization.maxDepth).toBe(TREE_MAX_DEPTH);
     expect(manifest.circuits.instantiation.maxDepth).toBe(TREE_MAX_DEPTH);
     expect(TREE_MAX_DEPTH).toBe(20);
-    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment']) expect(manifest.circuits[circuit].constraints).toBeLessThan(2 ** manifest.ptauPower);
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment', 'transfer']) expect(manifest.circuits[circuit].constraints).toBeLessThan(2 ** manifest.ptauPower);
     expect(manifest.backend).toBe('groth16');
   });
 });
@@ -126,7 +132,7 @@ describe('proofs from the committed keys', () => {
   beforeAll(async () => {
     anvil = await startAnvil();
     const { contracts } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
-    verifiers = { registration: contracts.RegistrationVerifier!, authorization: contracts.AuthorizationVerifier!, instantiation: contracts.InstantiationVerifier!, enrolment: contracts.EnrolmentVerifier! };
+    verifiers = { registration: contracts.RegistrationVerifier!, authorization: contracts.AuthorizationVerifier!, instantiation: contracts.InstantiationVerifier!, enrolment: contracts.EnrolmentVerifier!, transfer: contracts.TransferVerifier! };
   });
   afterAll(async () => {
     await anvil?.stop();
@@ -136,7 +142,7 @@ describe('proofs from the committed keys', () => {
   it('verify in snarkjs and in the Solidity verifier, and only with the sender, chain and contract they were made for', async () => {
     const client = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
     const valid = inputs();
-    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment'] as const) {
+    for (const circuit of ['registration', 'authorization', 'instantiation', 'enrolment', 'transfer'] as const) {
       const { proof, publicSignals } = await prover.prove(valid[circuit]);
       expect(await prover.verify(circuit, publicSignals, proof), circuit).toBe(true);
       const n = publicSignals.length;

@@ -8,6 +8,17 @@ interface IVerifier6 {
     function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[6] calldata signals) external view returns (bool);
 }
 
+interface IVerifier7 {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[7] calldata signals) external view returns (bool);
+}
+
+/// @dev The part of the community credit (an ERC-20, contracts/incentive/CommunityCredit.sol) a licence's price needs.
+interface ICredit {
+    function allowance(address owner, address spender) external view returns (uint256);
+    function balanceOf(address account) external view returns (uint256);
+    function transferFrom(address from, address to, uint256 value) external returns (bool);
+}
+
 interface IVerifier8 {
     function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[8] calldata signals) external view returns (bool);
 }
@@ -20,6 +31,9 @@ interface IVerifier8 {
 /// reveals at least one block later, so a mempool observer who learns α from the reveal is always too late.
 /// Uniqueness rests on public values (α, R_α.U, (α, Pk_U)), never on proof bytes: Groth16 proofs are malleable and a
 /// re-randomized copy must not create a second record.
+/// Licences: an authorization carries its terms (expiry, price in community credit), fixed when the owner authorizes.
+/// Instantiation checks them and pays the price to the owner in the same transaction. The owner can revoke a licence,
+/// and transfer the granule to another member with a proof of Sk_S; licences granted by a former owner lapse.
 contract GranuleRegistry {
     using LeanTree for LeanTree.Tree;
 
@@ -40,6 +54,30 @@ contract GranuleRegistry {
         bytes32 x25519PublicKey;
     }
 
+    /// @dev One storage slot of terms and state, plus the authorization record (R_α.U) it belongs to.
+    struct Licence {
+        /// Unix time after which it cannot be instantiated (0: never expires).
+        uint64 expiresAt;
+        /// When the owner revoked it (0: not revoked).
+        uint64 revokedAt;
+        /// Community credit base units (1e18 per credit) the user pays the owner at instantiation.
+        uint96 price;
+        /// transfersOf[α] when it was granted: a licence from a former owner has a smaller epoch and has lapsed.
+        uint32 ownerEpoch;
+        uint256 commitment;
+    }
+
+    /// @notice What licenceOf answers.
+    struct LicenceView {
+        uint256 commitment;
+        uint64 expiresAt;
+        uint96 price;
+        uint64 revokedAt;
+        uint64 instantiatedAt;
+        bool fromCurrentOwner;
+        bool inForce;
+    }
+
     uint256 internal constant MAX_MANIFEST_CID_BYTES = 128;
     /// @dev CIDv1, raw codec, sha2-256, 32-byte digest: the public manifest's CID form (a raw block, see src/lib/p2p).
     bytes4 internal constant RAW_SHA256_CID_PREFIX = 0x01551220;
@@ -53,6 +91,9 @@ contract GranuleRegistry {
     IVerifier6 public immutable registrationVerifier;
     IVerifier8 public immutable authorizationVerifier;
     IVerifier6 public immutable instantiationVerifier;
+    IVerifier7 public immutable transferVerifier;
+    /// @notice The token licence prices are paid in (CommunityCredit).
+    ICredit public immutable credit;
     IPoseidonT3 public immutable poseidon;
     /// @notice At most this many registrations + authorizations per member in any rolling day.
     uint256 public immutable ACTIONS_PER_DAY;
@@ -78,11 +119,23 @@ contract GranuleRegistry {
     /// @dev Rate limit: per account, a ring of the timestamps of its last ACTIONS_PER_DAY actions, four per slot.
     mapping(address account => mapping(uint256 slot => uint256 packed)) private _actionTimes;
     mapping(address account => uint256 next) private _actionCursor;
+    /// @dev The licence of (α, Pk_U), keyed like instantiations: one licence in force per user and granule.
+    mapping(bytes32 key => Licence) private _licences;
+    /// @notice How many times α changed hands (the nonce a transfer proof must name).
+    mapping(uint256 alpha => uint32 count) public transfersOf;
+    /// @notice The owner received α by transfer and has no registration leaf of its own yet (see claimOwnership).
+    mapping(uint256 alpha => bool) public ownerLeafPending;
 
     event RegistrationCommitted(address indexed account, bytes32 indexed commitment);
     event Registered(uint256 indexed alpha, uint256 indexed ownerPk, uint256 commitment, uint256 leafIndex, uint256 root, bytes manifestCid);
     event Authorized(uint256 indexed alpha, uint256 indexed userPk, uint256 ownerPk, uint256 commitment, uint256 leafIndex, uint256 root);
     event Instantiated(uint256 indexed alpha, uint256 indexed userPk, address indexed account, bytes32 x25519PublicKey, uint256 ownerPk);
+    event LicenceGranted(uint256 indexed alpha, uint256 indexed userPk, uint256 commitment, uint64 expiresAt, uint96 price);
+    event LicenceRevoked(uint256 indexed alpha, uint256 indexed userPk, uint256 commitment);
+    event LicencePaid(uint256 indexed alpha, uint256 indexed userPk, address from, address to, uint256 amount);
+    event Transferred(uint256 indexed alpha, uint256 indexed fromPk, uint256 indexed toPk, uint32 nonce);
+    /// @dev A new owner's registration leaf: part of the registration tree like Registered's (mirrors read both).
+    event OwnershipClaimed(uint256 indexed alpha, uint256 indexed ownerPk, uint256 commitment, uint256 leafIndex, uint256 root);
 
     error NotAMember(address account);
     error NotYourPublicKey(uint256 pk);
@@ -99,13 +152,27 @@ contract GranuleRegistry {
     error AlreadyAuthorized(uint256 commitment);
     error AlreadyInstantiated(uint256 alpha, uint256 userPk);
     error InvalidRateLimit();
+    error InvalidTerms(uint64 expiresAt);
+    error LicenceInForce(uint256 alpha, uint256 userPk);
+    error NotLicensed(uint256 alpha, uint256 userPk);
+    error LicenceExpired(uint256 alpha, uint256 userPk, uint64 expiresAt);
+    error RevokedLicence(uint256 alpha, uint256 userPk, uint64 revokedAt);
+    error LicenceFromFormerOwner(uint256 alpha, uint256 userPk);
+    error PaymentNotApproved(uint256 price, uint256 allowance);
+    error InsufficientCredit(uint256 price, uint256 balance);
+    error PaymentFailed();
+    error AlreadyRevoked(uint256 alpha, uint256 userPk);
+    error InvalidNewOwner(uint256 pk);
+    error NothingToClaim(uint256 alpha);
 
     constructor(
         Consortium consortium_,
         IVerifier6 registrationVerifier_,
         IVerifier8 authorizationVerifier_,
         IVerifier6 instantiationVerifier_,
+        IVerifier7 transferVerifier_,
         IPoseidonT3 poseidon_,
+        ICredit credit_,
         uint256 actionsPerDay
     ) {
         if (actionsPerDay == 0 || actionsPerDay > type(uint32).max) revert InvalidRateLimit();
@@ -113,6 +180,8 @@ contract GranuleRegistry {
         registrationVerifier = registrationVerifier_;
         authorizationVerifier = authorizationVerifier_;
         instantiationVerifier = instantiationVerifier_;
+        transferVerifier = transferVerifier_;
+        credit = credit_;
         poseidon = poseidon_;
         ACTIONS_PER_DAY = actionsPerDay;
     }
@@ -158,8 +227,11 @@ contract GranuleRegistry {
         emit Registered(alpha, ownerPk, commitment, leafIndex, root, manifestCid);
     }
 
-    /// @notice Mechanism 4. Public signals: [α, Pk_S, Pk_U, M_α, R_α.U, sender, chain id, registry].
-    function authorize(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 userPk, uint256 root, uint256 commitment)
+    /// @notice Mechanism 4. Public signals: [α, Pk_S, Pk_U, M_α, R_α.U, sender, chain id, registry]. The licence's terms
+    /// (expiry, price) are stored with R_α.U and cannot change afterwards; the proof is bound to the owner's account, so
+    /// nobody else can send it with other terms. A user holds one licence per granule: a new one replaces only a
+    /// licence that was revoked, has expired or lapsed with a transfer.
+    function authorize(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 userPk, uint256 root, uint256 commitment, uint64 expiresAt, uint96 price)
         external
         asMember(ownerPk)
         returns (uint256 leafIndex)
@@ -169,24 +241,109 @@ contract GranuleRegistry {
         if (registeredOwner != ownerPk) revert NotGranuleOwner(alpha, ownerPk);
         if (!_registrations.isKnownRoot(root)) revert UnknownRoot(root);
         if (isAuthorized[commitment]) revert AlreadyAuthorized(commitment);
+        _checkGrantable(alpha, userPk, expiresAt);
         _countAction();
         uint256[8] memory signals = [alpha, ownerPk, userPk, root, commitment, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
         if (!_verify8(authorizationVerifier, proof, signals)) revert InvalidProof();
         isAuthorized[commitment] = true;
+        _licences[keccak256(abi.encode(alpha, userPk))] = Licence(expiresAt, 0, price, transfersOf[alpha], commitment);
         uint256 newRoot;
         (leafIndex, newRoot) = _authorizations.insert(poseidon, commitment);
         emit Authorized(alpha, userPk, ownerPk, commitment, leafIndex, newRoot);
+        emit LicenceGranted(alpha, userPk, commitment, expiresAt, price);
+    }
+
+    /// @notice The owner revokes Pk_U's licence of α: it can no longer be instantiated, and custodians (which read this
+    /// state) release no key share for it. What the user already received stays with it.
+    function revoke(uint256 alpha, uint256 userPk) external {
+        uint256 owner = ownerOf[alpha];
+        if (owner == 0) revert NotRegistered(alpha);
+        uint256 callerPk = consortium.pkOf(msg.sender);
+        if (callerPk == 0) revert NotAMember(msg.sender);
+        if (callerPk != owner) revert NotGranuleOwner(alpha, callerPk);
+        Licence storage l = _licences[keccak256(abi.encode(alpha, userPk))];
+        if (l.commitment == 0 || l.ownerEpoch != transfersOf[alpha]) revert NotLicensed(alpha, userPk);
+        if (l.revokedAt != 0) revert AlreadyRevoked(alpha, userPk);
+        l.revokedAt = uint64(block.timestamp);
+        emit LicenceRevoked(alpha, userPk, l.commitment);
+    }
+
+    /// @notice Hands α to the member Pk_N. Public signals: [α, Pk_S, Pk_N, transfersOf[α], sender, chain id, registry]:
+    /// the proof shows the sender knows Sk_S, so a stolen wallet alone cannot give a granule away. Licences granted by
+    /// the former owner lapse; Pk_N authorizes (after claimOwnership) and revokes from now on.
+    function transfer(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 newOwnerPk) external asMember(ownerPk) {
+        uint256 owner = ownerOf[alpha];
+        if (owner == 0) revert NotRegistered(alpha);
+        if (owner != ownerPk) revert NotGranuleOwner(alpha, ownerPk);
+        if (newOwnerPk == ownerPk || consortium.memberOf(newOwnerPk) == address(0)) revert InvalidNewOwner(newOwnerPk);
+        uint32 nonce = transfersOf[alpha];
+        uint256[7] memory signals = [alpha, ownerPk, newOwnerPk, uint256(nonce), uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        if (!transferVerifier.verifyProof(proof.a, proof.b, proof.c, signals)) revert InvalidProof();
+        transfersOf[alpha] = nonce + 1;
+        ownerOf[alpha] = newOwnerPk;
+        ownerLeafPending[alpha] = true;
+        emit Transferred(alpha, ownerPk, newOwnerPk, nonce);
+    }
+
+    /// @notice The new owner of a transferred α adds its own registration leaf R = H(α, Pk_N, σ) (a registration
+    /// proof, signals as in register), which its authorization proofs need. No commitment: α is already public.
+    function claimOwnership(Proof calldata proof, uint256 alpha, uint256 ownerPk, uint256 commitment) external asMember(ownerPk) returns (uint256 leafIndex) {
+        if (ownerOf[alpha] != ownerPk) revert NotGranuleOwner(alpha, ownerPk);
+        if (!ownerLeafPending[alpha]) revert NothingToClaim(alpha);
+        uint256[6] memory signals = [ownerPk, commitment, alpha, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
+        if (!_verify6(registrationVerifier, proof, signals)) revert InvalidProof();
+        ownerLeafPending[alpha] = false;
+        uint256 root;
+        (leafIndex, root) = _registrations.insert(poseidon, commitment);
+        emit OwnershipClaimed(alpha, ownerPk, commitment, leafIndex, root);
+    }
+
+    /// @notice Pk_U's licence of α: its authorization record, terms, when it was revoked, when it was instantiated and
+    /// whether it is in force now (granted by the current owner, not revoked, not expired). Zeros: no licence.
+    function licenceOf(uint256 alpha, uint256 userPk) external view returns (LicenceView memory v) {
+        bytes32 key = keccak256(abi.encode(alpha, userPk));
+        Licence memory l = _licences[key];
+        v.commitment = l.commitment;
+        v.expiresAt = l.expiresAt;
+        v.price = l.price;
+        v.revokedAt = l.revokedAt;
+        v.instantiatedAt = _instantiations[key].timestamp;
+        v.fromCurrentOwner = l.ownerEpoch == transfersOf[alpha];
+        v.inForce = l.commitment != 0 && _inForce(alpha, l);
+    }
+
+    function _checkGrantable(uint256 alpha, uint256 userPk, uint64 expiresAt) private view {
+        if (expiresAt != 0 && expiresAt <= block.timestamp) revert InvalidTerms(expiresAt);
+        Licence memory current = _licences[keccak256(abi.encode(alpha, userPk))];
+        if (current.commitment != 0 && _inForce(alpha, current)) revert LicenceInForce(alpha, userPk);
+    }
+
+    function _inForce(uint256 alpha, Licence memory l) private view returns (bool) {
+        return l.revokedAt == 0 && l.ownerEpoch == transfersOf[alpha] && (l.expiresAt == 0 || block.timestamp < l.expiresAt);
     }
 
     /// @notice Mechanism 6. Public signals: [α, Pk_U, M_α.U, sender, chain id, registry]. The caller must be the
     /// member enrolled under Pk_U. The X25519 key custodians seal the granule key to is recorded with it
-    /// (instantiationOf) and emitted; an owner instantiating its own granule is recorded but not counted.
+    /// (instantiationOf) and emitted; an owner instantiating its own granule is recorded but not counted. The licence
+    /// must be in force, and its price moves from the caller to the owner's account in this same transaction (the
+    /// caller approves the registry for it first).
     function instantiate(Proof calldata proof, uint256 alpha, uint256 userPk, uint256 root, bytes32 x25519PublicKey) external asMember(userPk) {
         uint256 owner = ownerOf[alpha];
         if (owner == 0) revert NotRegistered(alpha);
         if (!_authorizations.isKnownRoot(root)) revert UnknownRoot(root);
         bytes32 key = keccak256(abi.encode(alpha, userPk));
         if (_instantiations[key].timestamp != 0) revert AlreadyInstantiated(alpha, userPk);
+        Licence memory l = _licences[key];
+        if (l.commitment == 0) revert NotLicensed(alpha, userPk);
+        if (l.revokedAt != 0) revert RevokedLicence(alpha, userPk, l.revokedAt);
+        if (l.ownerEpoch != transfersOf[alpha]) revert LicenceFromFormerOwner(alpha, userPk);
+        if (l.expiresAt != 0 && block.timestamp >= l.expiresAt) revert LicenceExpired(alpha, userPk, l.expiresAt);
+        if (l.price != 0) {
+            uint256 allowed = credit.allowance(msg.sender, address(this));
+            if (allowed < l.price) revert PaymentNotApproved(l.price, allowed);
+            uint256 balance = credit.balanceOf(msg.sender);
+            if (balance < l.price) revert InsufficientCredit(l.price, balance);
+        }
         uint256[6] memory signals = [alpha, userPk, root, uint256(uint160(msg.sender)), block.chainid, uint256(uint160(address(this)))];
         if (!_verify6(instantiationVerifier, proof, signals)) revert InvalidProof();
         _instantiations[key] = Instantiation(uint64(block.timestamp), x25519PublicKey);
@@ -194,6 +351,11 @@ contract GranuleRegistry {
         // member; the owner licensing itself earns nothing.
         if (userPk != owner) instantiationsOf[alpha] += 1;
         emit Instantiated(alpha, userPk, msg.sender, x25519PublicKey, owner);
+        if (l.price != 0) {
+            address payee = consortium.memberOf(owner);
+            if (!credit.transferFrom(msg.sender, payee, l.price)) revert PaymentFailed();
+            emit LicencePaid(alpha, userPk, msg.sender, payee, l.price);
+        }
     }
 
     /// @notice When Pk_U instantiated α and the X25519 key it asked the granule key to be sealed to (zeros: never).

@@ -104,11 +104,11 @@ describe('GranuleRegistry', () => {
 
   it('refuses a second registration, a second authorization and a second instantiation', async () => {
     await expectRevert(registerGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha, manifestCid: CID }), 'AlreadyRegistered');
-    await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha, userPk: pks[1]! }), 'AlreadyAuthorized');
+    await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[0]!, registry, prover, secret: secrets[0]!, alpha, userPk: pks[1]! }), 'LicenceInForce');
     await expectRevert(instantiateGranule({ publicClient, walletClient: wallets[1]!, prover, secret: secrets[1]!, record: authorization, x25519PublicKey: new Uint8Array(32) }), 'AlreadyInstantiated');
     // The same refusals on chain, when a client skips the checks.
     const regRoot = await registryAs(0).read.registrationRoot();
-    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, regRoot, authCommitment], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyAuthorized');
+    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, regRoot, authCommitment, 0n, 0n], { chain: foundry, account: wallets[0]!.account! }), 'AlreadyAuthorized');
     await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[1]!, await registryAs(1).read.authorizationRoot(), `0x${'00'.repeat(32)}`], { chain: foundry, account: wallets[1]!.account! }), 'AlreadyInstantiated');
   });
 
@@ -176,17 +176,17 @@ describe('GranuleRegistry', () => {
   it('refuses authorizations of unregistered or foreign granules, and unknown roots', async () => {
     const w = (i: number) => ({ chain: foundry, account: wallets[i]!.account! });
     const root = await registryAs(0).read.registrationRoot();
-    await expectRevert(registryAs(0).write.authorize([DUMMY, 0x999n, pks[0]!, pks[1]!, root, 77n], w(0)), 'NotRegistered');
+    await expectRevert(registryAs(0).write.authorize([DUMMY, 0x999n, pks[0]!, pks[1]!, root, 77n, 0n, 0n], w(0)), 'NotRegistered');
     // Mallory claims alice's granule under her own key…
-    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[2]!, pks[2]!, root, 77n], w(2)), 'NotGranuleOwner');
+    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[2]!, pks[2]!, root, 77n, 0n, 0n], w(2)), 'NotGranuleOwner');
     // …or under alice's key, which is not the key her account enrolled.
-    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n], w(2)), 'NotYourPublicKey');
+    await expectRevert(registryAs(2).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n, 0n, 0n], w(2)), 'NotYourPublicKey');
     // Alice herself without a valid proof.
-    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n], w(0)), 'InvalidProof');
-    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, 12345n, 77n], w(0)), 'UnknownRoot');
+    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[2]!, root, 77n, 0n, 0n], w(0)), 'InvalidProof');
+    await expectRevert(registryAs(0).write.authorize([DUMMY, alpha, pks[0]!, pks[1]!, 12345n, 77n, 0n, 0n], w(0)), 'UnknownRoot');
     // And through the action, with a sentence for the person at the screen.
     const refused = await expectRevert(authorizeGranule({ publicClient, walletClient: wallets[2]!, registry, prover, secret: secrets[2]!, alpha, userPk: pks[2]! }), 'NotGranuleOwner');
-    expect(refused.message).toMatch(/only the owner/);
+    expect(refused.message).toMatch(/only its current owner/);
   });
 
   it('refuses to prove against a tree rebuilt from incomplete events', async () => {
@@ -203,7 +203,8 @@ describe('GranuleRegistry', () => {
     await expectRevert(registryAs(1).write.instantiate([DUMMY, 0x999n, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'NotRegistered');
     await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[1]!, 4242n, `0x${'00'.repeat(32)}`], w), 'UnknownRoot');
     await expectRevert(registryAs(1).write.instantiate([DUMMY, alpha, pks[2]!, root, `0x${'00'.repeat(32)}`], w), 'NotYourPublicKey');
-    await expectRevert(registryAs(1).write.instantiate([DUMMY, 0xbeefn, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'InvalidProof');
+    // Without a licence for the granule the registry refuses before it even looks at the proof.
+    await expectRevert(registryAs(1).write.instantiate([DUMMY, 0xbeefn, pks[1]!, root, `0x${'00'.repeat(32)}`], w), 'NotLicensed');
   });
 
   // Last in this file: it moves the chain's clock a day ahead.

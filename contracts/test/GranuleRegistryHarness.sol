@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {GranuleRegistry, IVerifier6, IVerifier8} from "../GranuleRegistry.sol";
+import {GranuleRegistry, IVerifier6, IVerifier7, IVerifier8, ICredit} from "../GranuleRegistry.sol";
 import {Consortium} from "../Consortium.sol";
 import {LeanTree, IPoseidonT3} from "../zk/LeanTree.sol";
 
@@ -16,9 +16,11 @@ contract GranuleRegistryHarness is GranuleRegistry {
         IVerifier6 registrationVerifier_,
         IVerifier8 authorizationVerifier_,
         IVerifier6 instantiationVerifier_,
+        IVerifier7 transferVerifier_,
         IPoseidonT3 poseidon_,
+        ICredit credit_,
         uint256 actionsPerDay
-    ) GranuleRegistry(consortium_, registrationVerifier_, authorizationVerifier_, instantiationVerifier_, poseidon_, actionsPerDay) {}
+    ) GranuleRegistry(consortium_, registrationVerifier_, authorizationVerifier_, instantiationVerifier_, transferVerifier_, poseidon_, credit_, actionsPerDay) {}
 
     function seedRegistrations(uint256[] calldata leaves) external {
         for (uint256 i = 0; i < leaves.length; i++) _registrations.insert(poseidon, leaves[i]);

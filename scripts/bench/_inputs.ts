@@ -9,6 +9,7 @@ import {
   deriveAuthorizationSalt,
   deriveRegistrationSalt,
   enrolmentInput,
+  transferInput,
   instantiationInput,
   registrationCommitment,
   registrationInput,
@@ -54,6 +55,7 @@ export function randomInput(circuit: CircuitName, o: InputOptions = {}): Circuit
   const ownerPk = poseidonHash([owner]);
   const alpha = randomField();
   const salt = deriveRegistrationSalt(owner, alpha);
+  if (circuit === 'transfer') return transferInput({ secret: owner, alpha, newOwnerPk: poseidonHash([randomField()]), nonce: 0n, sender, chainId, registry });
   if (circuit === 'registration') return registrationInput({ secret: owner, alpha, salt, sender, chainId, registry });
   const user = randomField();
   const userPk = poseidonHash([user]);

@@ -1,4 +1,4 @@
-// `npm run circuits`: rebuilds the four circuits, their trusted setup and the Solidity verifiers, and writes the
+// `npm run circuits`: rebuilds the five circuits, their trusted setup and the Solidity verifiers, and writes the
 // artifacts the app and Node share: public/zk/<circuit>.{wasm,zkey,vkey.json}, public/zk/manifest.json,
 // contracts/zk/<Name>Verifier.sol, src/lib/chain/abi.generated.ts, and the ceremony transcript under
 // circuits/ceremony/ (the powers of tau and each circuit's r1cs: what `snarkjs zkey verify` needs). All of it is
@@ -34,6 +34,7 @@ export const CIRCUITS = [
   { name: 'authorization', verifier: 'AuthorizationVerifier' },
   { name: 'instantiation', verifier: 'InstantiationVerifier' },
   { name: 'enrolment', verifier: 'EnrolmentVerifier' },
+  { name: 'transfer', verifier: 'TransferVerifier' },
 ] as const;
 
 /** Phase-2 contributors, in order. All on this one machine in one session: see circuits/README.md. */

@@ -88,6 +88,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       deployerPrivateKey: deployer.privateKey,
       ...(deployment.contracts.GranuleRegistry ? { registry: deployment.contracts.GranuleRegistry } : {}),
       ...(deployment.contracts.Consortium ? { consortium: deployment.contracts.Consortium } : {}),
+      ...(deployment.contracts.CommunityCredit ? { credit: deployment.contracts.CommunityCredit } : {}),
     });
     const chain: RuntimeConfig['chain'] = {
       rpcUrl: anvil.rpcUrl,

@@ -16,4 +16,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   authorize: async () => (await import('./authorize')).command,
   instantiate: async () => (await import('./instantiate')).command,
   deploy: async () => (await import('./deploy')).command,
+  revoke: async () => (await import('./revoke')).command,
+  transfer: async () => (await import('./transfer')).command,
+  licence: async () => (await import('./licence')).command,
 };

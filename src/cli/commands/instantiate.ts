@@ -1,25 +1,34 @@
-// `twingrain instantiate <record> --identity <file>`: Mechanisms 5–6 with the record the owner handed over.
+// `twingrain instantiate <record> [--pay <credits>] --identity <file>`: Mechanisms 5–6 with the record the owner handed
+// over. A licence with a price is taken only when --pay names at least that price (see `twingrain licence show`).
 // Prints {"alpha", "txHash"}.
+import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { printJson } from '../output';
 import { instantiateGranule } from '../../lib/chain/instantiate';
+import { parseCredits } from '../../lib/chain/licence';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { COMMON_FLAGS, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
 
 export const command: Command = {
   summary: 'instantiate a granule authorized to you, from the record the owner gave you',
-  usage: 'twingrain instantiate <record> --identity <file> [--passphrase <p>] [--rpc <url>]',
+  usage: 'twingrain instantiate <record> [--pay <credits>] --identity <file> [--passphrase <p>] [--rpc <url>]',
   async run(argv) {
-    const { positionals, flags } = parseArgs(argv, { strings: COMMON_FLAGS });
+    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay'], command.usage);
     const [record] = positionals;
     if (!record || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
+    let maxPrice = 0n;
+    try {
+      if (typeof flags.pay === 'string') maxPrice = parseCredits(flags.pay);
+    } catch (e) {
+      throw new CliUsageError((e as Error).message);
+    }
     const unlocked = await readIdentity(flags);
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
     const result = await instantiateGranule({
       publicClient, walletClient, prover: createProver(fileArtifactSource()), secret: unlocked.identity.secret,
-      record, x25519PublicKey: unlocked.identity.x25519.publicKey, fromBlock: BigInt(deployment.deployBlock),
+      record, x25519PublicKey: unlocked.identity.x25519.publicKey, fromBlock: BigInt(deployment.deployBlock), maxPrice,
     });
     printJson({ alpha: hex32(result.alpha), txHash: result.txHash });
     return 0;

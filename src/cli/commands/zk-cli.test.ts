@@ -70,7 +70,8 @@ describe('twingrain identity/register/authorize/instantiate', () => {
     await expect((await commands.register!()).run([granule, '--identity', owner, '--manifest-cid', manifestCid])).rejects.toThrow(/already registered/);
 
     const auth = await cli('authorize', alphaHex, '--to', String(b.pk), '--identity', owner);
-    expect(Object.keys(auth).sort()).toEqual(['alpha', 'leafIndex', 'record', 'root', 'txHash']);
+    expect(Object.keys(auth).sort()).toEqual(['alpha', 'expiresAt', 'leafIndex', 'price', 'record', 'root', 'txHash']);
+    expect([auth.expiresAt, auth.price]).toEqual([null, '0']);
     expect(auth.record).toMatch(/^twingrain:authorization\//);
 
     await expect((await commands.instantiate!()).run([String(auth.record), '--identity', user])).rejects.toThrow(/encrypted/);

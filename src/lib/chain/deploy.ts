@@ -36,12 +36,17 @@ const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean
   { name: 'RegistrationVerifier', needs: [], args: () => [] },
   { name: 'AuthorizationVerifier', needs: [], args: () => [] },
   { name: 'InstantiationVerifier', needs: [], args: () => [] },
+  { name: 'TransferVerifier', needs: [], args: () => [] },
+  // Licence prices are paid in community credit; the incentive contracts (src/lib/incentive/deploy) reuse this token.
+  { name: 'CommunityCredit', needs: [], args: ({ admin }) => [admin] },
   // Not Solidity: circomlibjs generates Poseidon's EVM bytecode from the same constants as the circuits.
   { name: 'PoseidonT3', needs: [], args: () => [] },
   {
     name: 'GranuleRegistry',
-    needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier', 'PoseidonT3'],
-    args: ({ at, actionsPerDay }) => [at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('PoseidonT3'), BigInt(actionsPerDay)],
+    needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier', 'TransferVerifier', 'PoseidonT3', 'CommunityCredit'],
+    args: ({ at, actionsPerDay }) => [
+      at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('TransferVerifier'), at('PoseidonT3'), at('CommunityCredit'), BigInt(actionsPerDay),
+    ],
   },
 ];
 

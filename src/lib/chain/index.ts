@@ -1,5 +1,5 @@
 // Chain side of twingrain (browser and Node): contract ABIs, the sharing actions (one per file: commit, register,
-// authorize, instantiate, enrol), the recorded instantiation, record
+// authorize, instantiate, enrol, revoke, transfer), licences and their receipts, the recorded instantiation, record
 // addresses, tree mirrors from events, and sentences for reverts. Node-only pieces are imported by path:
 // ./compile.node.ts, ./deploy.ts, ./testing/anvil.node.ts.
 export * from './abi.generated';
@@ -14,3 +14,7 @@ export * from './authorize';
 export * from './instantiate';
 export * from './instantiation';
 export * from './enrol';
+export * from './licence';
+export * from './revoke';
+export * from './transfer';
+export * from './receipt';

@@ -1,11 +1,14 @@
 // Turns the contracts' custom errors into sentences for the person at the screen or terminal.
-import { BaseError, ContractFunctionRevertedError } from 'viem';
+import { BaseError, ContractFunctionRevertedError, formatUnits } from 'viem';
 import { ContractRevertError } from './errors';
 
 const short = (v: unknown): string => {
   const s = typeof v === 'bigint' ? `0x${v.toString(16)}` : String(v);
   return s.length > 14 ? `${s.slice(0, 8)}…${s.slice(-4)}` : s;
 };
+
+const when = (v: unknown): string => (typeof v === 'bigint' ? new Date(Number(v) * 1000).toISOString() : String(v));
+const credits = (v: unknown): string => (typeof v === 'bigint' ? formatUnits(v, 18) : String(v));
 
 const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
   NotAMember: ([account]) => `The account ${String(account)} is not enrolled in the consortium: enrol your identity first (twingrain identity new enrols on the development chain).`,
@@ -19,7 +22,19 @@ const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
   InvalidManifestCid: () => 'The manifest pointer is missing or too long: register the granule with the CID of its public manifest.',
   InvalidProof: () => 'The chain rejected the zero-knowledge proof: it was not made for this account, chain and contract, or it was forged. Make a new proof from this account.',
   NotRegistered: ([alpha]) => `The granule ${short(alpha)} is not registered on this chain: register it before authorizing or instantiating it.`,
-  NotGranuleOwner: ([alpha]) => `This identity does not own granule ${short(alpha)}: only the owner who registered it can authorize it.`,
+  NotGranuleOwner: ([alpha]) => `This identity does not own granule ${short(alpha)}: only its current owner can authorize, revoke or transfer it.`,
+  InvalidTerms: ([expiresAt]) => `The licence would expire at ${when(expiresAt)}, which is not in the future: choose a later time, or none.`,
+  LicenceInForce: () => 'This user already holds a licence for this granule that is still in force: revoke it first to grant different terms.',
+  NotLicensed: () => 'This user holds no licence for this granule from its current owner: ask the owner to grant access.',
+  LicenceExpired: ([, , expiresAt]) => `This licence expired at ${when(expiresAt)}: it can no longer be used. Ask the owner for a new one.`,
+  RevokedLicence: ([, , revokedAt]) => `The owner revoked this licence at ${when(revokedAt)}: it can no longer be used.`,
+  LicenceFromFormerOwner: () => 'This licence was granted by the granule\'s former owner and ended when the granule changed hands: ask the new owner for access.',
+  PaymentNotApproved: ([price]) => `This licence costs ${credits(price)} credits, and the payment was not approved: approve the payment (getting the granule does this when you accept the price).`,
+  InsufficientCredit: ([price, balance]) => `This licence costs ${credits(price)} credits but this account holds ${credits(balance)} credits: earn or receive credits first.`,
+  PaymentFailed: () => 'The credit transfer for this licence failed: nothing was instantiated and nothing was paid.',
+  AlreadyRevoked: () => 'This licence is already revoked.',
+  InvalidNewOwner: () => 'The new owner must be another enrolled member: check the public key you were given.',
+  NothingToClaim: () => 'This granule has no pending change of owner to take up.',
   UnknownRoot: ([root]) => `The Merkle root ${short(root)} is unknown or was replaced more than an hour ago: refresh the records from the chain and prove again.`,
   AlreadyAuthorized: () => 'This authorization was already recorded: the user can instantiate with the record they were given.',
   AlreadyInstantiated: ([alpha]) => `This identity already instantiated granule ${short(alpha)}; the key delivery for it is under way or done.`,

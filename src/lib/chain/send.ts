@@ -9,7 +9,7 @@ import { rethrowAsRevert } from './revert';
 /** Enough for a Groth16 verification (≈ 215k) plus a tree insert at the maximum depth. */
 export const REGISTRY_GAS_LIMIT = 1_200_000n;
 
-export type RegistryFunction = 'commitRegistration' | 'register' | 'authorize' | 'instantiate';
+export type RegistryFunction = 'commitRegistration' | 'register' | 'authorize' | 'instantiate' | 'revoke' | 'transfer' | 'claimOwnership';
 
 export interface SendRegistryTransactionParameters {
   publicClient: PublicClient;

@@ -14,6 +14,7 @@ export interface RegistrationEntry {
   ownerPk: bigint;
   commitment: bigint;
   leafIndex: number;
+  /** The public manifest's CID; 0x for a new owner's leaf after a transfer (the manifest stays the registration's). */
   manifestCid: `0x${string}`;
   blockNumber: bigint;
   txHash: `0x${string}`;
@@ -57,15 +58,18 @@ function buildTree(leaves: { commitment: bigint; leafIndex: number }[], what: st
 export async function loadRegistrationTree(p: LoadTreeParameters): Promise<{ tree: LeanTree; entries: RegistrationEntry[]; blockNumber: bigint }> {
   const blockNumber = await head(p.publicClient);
   const logs = await p.publicClient.getLogs({ address: p.registry, fromBlock: p.fromBlock ?? 0n, toBlock: blockNumber });
-  const entries = parseEventLogs({ abi: granuleRegistryAbi, logs, eventName: 'Registered' }).map((log) => ({
-    alpha: log.args.alpha,
-    ownerPk: log.args.ownerPk,
-    commitment: log.args.commitment,
-    leafIndex: Number(log.args.leafIndex),
-    manifestCid: log.args.manifestCid,
-    blockNumber: log.blockNumber,
-    txHash: log.transactionHash,
-  }));
+  // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the tree holds both kinds, in leaf order.
+  const entries = parseEventLogs({ abi: granuleRegistryAbi, logs, eventName: ['Registered', 'OwnershipClaimed'] })
+    .map((log) => ({
+      alpha: log.args.alpha,
+      ownerPk: log.args.ownerPk,
+      commitment: log.args.commitment,
+      leafIndex: Number(log.args.leafIndex),
+      manifestCid: 'manifestCid' in log.args ? log.args.manifestCid : ('0x' as const),
+      blockNumber: log.blockNumber,
+      txHash: log.transactionHash,
+    }))
+    .sort((a, b) => a.leafIndex - b.leafIndex);
   const tree = buildTree(entries, 'registration');
   const root = await p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'registrationRoot', blockNumber });
   if (root !== tree.root) throw new TreeSyncError('The registration tree rebuilt from events does not match the chain: refresh and try again.');

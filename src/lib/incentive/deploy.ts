@@ -12,6 +12,8 @@ export interface DeployIncentiveContractsParameters {
   registry?: `0x${string}`;
   /** Consortium (pkOf, hasRole): its admins may set terms. */
   consortium?: `0x${string}`;
+  /** The CommunityCredit already deployed with the registry (licence prices are paid in it); a new one when absent. */
+  credit?: `0x${string}`;
   /** Precompiled contracts (tests pass them to skip the cache lookup). */
   compiled?: CompiledContracts;
 }
@@ -43,7 +45,7 @@ export async function deployIncentiveContracts(p: DeployIncentiveContractsParame
     if (receipt.status !== 'success' || !receipt.contractAddress) throw new IncentiveDeploymentError(`Deploying ${name} failed in transaction ${hash}.`);
     return receipt.contractAddress;
   };
-  const credit = await deploy('CommunityCredit', [account.address]);
+  const credit = p.credit ?? (await deploy('CommunityCredit', [account.address]));
   const incentive = await deploy('SharingIncentive', [p.consortium ?? zeroAddress, p.registry ?? zeroAddress, credit]);
   const creditAbi = compiled.CommunityCredit!.abi as Abi;
   const minter = (await publicClient.readContract({ address: credit, abi: creditAbi, functionName: 'MINTER_ROLE' })) as Hex;

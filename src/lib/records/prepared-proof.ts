@@ -29,10 +29,12 @@ export interface PreparedProofFromParameters {
   extra?: `0x${string}`;
   /** register: the salt of the registration commitment (bytes32 hex), which must be mined before the proof is sent. */
   salt?: `0x${string}`;
+  /** authorize: the licence terms (unix seconds, 0 = never; credit base units); free and unlimited by default. */
+  terms?: { expiresAt: bigint; price: bigint };
 }
 
 /** Builds the prepared proof for the registry call that `result` was made for. */
-export function preparedProofFrom({ result, registry, extra, salt }: PreparedProofFromParameters): PreparedProof {
+export function preparedProofFrom({ result, registry, extra, salt, terms }: PreparedProofFromParameters): PreparedProof {
   const action = ACTION_OF[result.circuit];
   if (!action) throw new PreparedProofError(`A ${result.circuit} proof is not a registry transaction.`);
   const names = PUBLIC_SIGNALS[result.circuit];
@@ -51,7 +53,7 @@ export function preparedProofFrom({ result, registry, extra, salt }: PreparedPro
     result.circuit === 'registration'
       ? [signal('alpha'), signal('pk'), signal('commitment'), extra!, salt!]
       : result.circuit === 'authorization'
-        ? [signal('alpha'), signal('ownerPk'), signal('userPk'), signal('root'), signal('commitment')]
+        ? [signal('alpha'), signal('ownerPk'), signal('userPk'), signal('root'), signal('commitment'), terms?.expiresAt ?? 0n, terms?.price ?? 0n]
         : [signal('alpha'), signal('userPk'), signal('root'), extra!];
   return {
     schema: PREPARED_PROOF_SCHEMA,
@@ -75,7 +77,7 @@ export function encodePreparedProof(p: PreparedProof): string {
   }, null, 1);
 }
 
-const ARG_COUNT: Partial<Record<RegistryFunction, number>> = { register: 5, authorize: 5, instantiate: 4 };
+const ARG_COUNT: Partial<Record<RegistryFunction, number>> = { register: 5, authorize: 7, instantiate: 4 };
 
 export function decodePreparedProof(text: string): PreparedProof {
   const bad = (what: string): never => {

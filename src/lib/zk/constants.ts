@@ -16,8 +16,8 @@ export const ROOT_TTL_SECONDS = 3600;
 /** The paper's three sharing mechanisms (registration, authorization, instantiation). */
 export const CIRCUIT_NAMES = ['registration', 'authorization', 'instantiation'] as const;
 export type SharingCircuitName = (typeof CIRCUIT_NAMES)[number];
-/** Every circuit with committed artifacts: the three mechanisms and enrolment (proof of Sk for Pk). */
-export const ALL_CIRCUIT_NAMES = [...CIRCUIT_NAMES, 'enrolment'] as const;
+/** Every circuit with committed artifacts: the three mechanisms, enrolment (proof of Sk for Pk) and transfer of ownership. */
+export const ALL_CIRCUIT_NAMES = [...CIRCUIT_NAMES, 'enrolment', 'transfer'] as const;
 export type CircuitName = (typeof ALL_CIRCUIT_NAMES)[number];
 
 /** Public signals in circuit order; the contracts build the same arrays. */
@@ -26,4 +26,5 @@ export const PUBLIC_SIGNALS: Record<CircuitName, readonly string[]> = {
   authorization: ['alpha', 'ownerPk', 'userPk', 'root', 'commitment', 'sender', 'chainId', 'registry'],
   instantiation: ['alpha', 'userPk', 'root', 'sender', 'chainId', 'registry'],
   enrolment: ['pk', 'sender', 'chainId', 'consortium'],
+  transfer: ['alpha', 'ownerPk', 'newOwnerPk', 'nonce', 'sender', 'chainId', 'registry'],
 };

@@ -188,3 +188,32 @@ export function enrolmentInput(p: EnrolmentInputParameters): CircuitInput {
     publicSignals: [pk, sender, chainId, consortium],
   };
 }
+
+export interface TransferInputParameters extends Binding {
+  /** Sk_S of the current owner. */
+  secret: bigint;
+  alpha: bigint;
+  /** Pk_N of the member receiving the granule. */
+  newOwnerPk: bigint;
+  /** The registry's transfersOf(α): how many times α changed hands so far. */
+  nonce: bigint;
+}
+
+/** Transfer of ownership: Pk_S = H(Sk_S), bound to α, the new owner, the transfer nonce and the transaction. */
+export function transferInput(p: TransferInputParameters): CircuitInput {
+  const secret = field('The secret key', p.secret, { nonZero: true });
+  const alpha = field('α', p.alpha, { nonZero: true });
+  const newOwnerPk = field('The new owner\'s public key', p.newOwnerPk, { nonZero: true });
+  const nonce = field('The transfer nonce', p.nonce);
+  const ownerPk = poseidonHash([secret]);
+  const sender = address('The sender', p.sender);
+  const chainId = chainIdOf(p.chainId);
+  const registry = address('The registry', p.registry);
+  return {
+    circuit: 'transfer',
+    signals: {
+      alpha: str(alpha), ownerPk: str(ownerPk), newOwnerPk: str(newOwnerPk), nonce: str(nonce), sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret),
+    },
+    publicSignals: [alpha, ownerPk, newOwnerPk, nonce, sender, chainId, registry],
+  };
+}
