@@ -3,12 +3,9 @@ import type { Command } from '../command';
 import { CliUsageError } from '../command';
 
 const usage =
-  'twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]
-' +
-  '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>] [--journal <file>]
-' +
-  '       twingrain printer resume <journal.json> --virtual <model> [--layer N] [--file <file.gcode>]
-' +
+  'twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]\n' +
+  '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>] [--journal <file>]\n' +
+  '       twingrain printer resume <journal.json> --virtual <model> [--layer N] [--file <file.gcode>]\n' +
   '       twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]';
 
 export const command: Command = {
