@@ -1,6 +1,8 @@
 // Printer benchmark: host-protocol throughput against the virtual printer as a fraction of link capacity (bytes per
-// second over baud/10) with 1% injected checksum errors, counting every executed line; memory while streaming a
-// 100 MB file; and, in headless Chromium, position-report-to-3D-view latency and the live view's frame rate.
+// second over baud/10) with and without ADVANCED_OK, with 0% and 1% injected checksum errors, counting every executed
+// line; the estimate against the simulated print time for each sample slicer file; memory while streaming a 100 MB
+// file; and, in headless Chromium, the G-code viewer on a 100 MB file (time to first frame, frame rate) and the live
+// view's position-report-to-3D latency.
 import { createServer } from 'node:http';
 import { createWriteStream, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,13 +12,24 @@ import { machineStamp } from './report';
 import type { AddressInfo } from 'node:net';
 import { MarlinHost, PrintJob, generateTestGcode, readLines, stripComment, textSource } from '../../src/lib/printer/index';
 import { fileSource } from '../../src/lib/printer/line-source.node.ts';
-import { VirtualPrinter, getPrinterProfile } from '../../src/lib/sim/index';
+import { VirtualPrinter, getPrinterProfile, machineOf, printerModelIds } from '../../src/lib/sim/index';
+import { analyzeGcode } from '../../src/lib/gcode/index';
+import { FIXTURES, slice, type Flavour } from '../../tests/fixtures/gcode/slicer';
 
 const MODEL = 'jgaurora-z-603s';
+// The previous run's figures (docs/bench/printer.md of 2026-11-24, plain ok), by baud/faults/window.
+const PREVIOUS: Record<string, string> = {
+  '115200/0/127': '87.9%',
+  '115200/0.01/127': '72.9%',
+  '250000/0/127': '79.4%',
+  '250000/0.01/127': '84.8%',
+  '115200/0.01/64': '50.6%',
+  '115200/0.01/96': '66.8%',
+};
 
-async function throughput(baud: number, faults: number, windowBytes?: number) {
+async function throughput(baud: number, faults: number, advancedOk: boolean, windowBytes?: number) {
   const text = [...generateTestGcode({ layers: 40, segmentsPerSide: 25, center: { x: 100, y: 90 } })].join('\n') + '\n';
-  const vp = new VirtualPrinter({ model: MODEL, baud, seed: baud + Math.round(faults * 1000) });
+  const vp = new VirtualPrinter({ model: MODEL, baud, seed: baud + Math.round(faults * 1000), advancedOk });
   const host = new MarlinHost({ baud, ...(windowBytes ? { windowBytes } : {}) });
   await host.attach(vp.open(baud));
   vp.setFaults({ checksumErrorRate: faults });
@@ -35,6 +48,8 @@ async function throughput(baud: number, faults: number, windowBytes?: number) {
   return {
     baud,
     faults,
+    advancedOk,
+    released: s.advancedReleases - before.advancedReleases,
     window: host.options.windowBytes,
     commands,
     executed,
@@ -98,9 +113,94 @@ async function memory(dir: string) {
   return { samples, readSeconds, streamed };
 }
 
+/** Each sample file's estimate against its print on the simulated firmware (motion and heating in simulated time). */
+async function estimates() {
+  const rows: { file: string; model: string; estimate: number; simulated: number }[] = [];
+  for (const [flavour, file] of Object.entries(FIXTURES) as [Flavour, string][]) {
+    const text = slice(flavour);
+    for (const model of printerModelIds) {
+      const profile = getPrinterProfile(model);
+      const a = await analyzeGcode(text.split('\n').map((t) => ({ text: t })), machineOf(profile));
+      // Unpaced and with a clock that only jumps over waits: the simulated time is the print's, not the link's.
+      const vp = new VirtualPrinter({ model, unpaced: true, skipWaits: true, timeScale: 0, seed: 1 });
+      const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize });
+      await host.attach(vp.open(vp.baud));
+      const t0 = vp.firmware.simTime;
+      await new PrintJob(host, textSource(text), { profile }).run();
+      await host.command('M400');
+      rows.push({ file, model, estimate: a.estimateSeconds, simulated: vp.firmware.simTime - t0 });
+      await host.close();
+    }
+  }
+  return rows;
+}
+
+/** A 100 MB slicer-like file (the fixture slicer's Cura dialect, a large dense part), written once. */
+function bigSlicerFile(dir: string): string {
+  const path = join(dir, 'viewer-100mb.gcode');
+  if (!existsSync(path)) {
+    const text = slice('cura', { layers: 2600, layerHeight: 0.1, radius: 80, center: { x: 150, y: 175 }, infillSpacing: 0.45, circleSegments: 360 });
+    writeFileSync(path, text);
+  }
+  return path;
+}
+
+async function viewer(dir: string) {
+  const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
+  if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
+  const file = bigSlicerFile(dir);
+  const sizeMb = (await import('node:fs')).statSync(file).size / 2 ** 20;
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+  const server = createServer((req, res) => {
+    const p = new URL(req.url ?? '/', 'http://x').pathname;
+    const f = join(dist, p === '/' ? 'index.html' : p);
+    readFile(f).then(
+      (body) => res.writeHead(200, { 'content-type': types[extname(f)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/#/printers`;
+  const { chromium } = await import('@playwright/test');
+  const { CHROMIUM_ARGS } = await import('../../playwright.config');
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    await page.getByTestId('model').selectOption('bluemaker-bm10-450');
+    await page.getByTestId('connect').click();
+    const panel = page.getByTestId('printer-panel-p1');
+    const scene = panel.getByTestId('scene-3d');
+    await scene.waitFor();
+    const t0 = Date.now();
+    await panel.getByTestId('file-input').setInputFiles(file);
+    // First frame: the first tool paths on screen (drawn before the whole file is read).
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-segments-shown') ?? 0) > 0, null, { timeout: 600_000, polling: 'raf' });
+    const firstFrameS = (Date.now() - t0) / 1000;
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-layers') ?? 0) > 0, null, { timeout: 900_000, polling: 1000 });
+    const wholeFileS = (Date.now() - t0) / 1000;
+    const segments = Number(await scene.getAttribute('data-segments-total'));
+    const layers = Number(await scene.getAttribute('data-layers'));
+    // Frame rate with the whole part on screen, while the slider scrubs through the layers.
+    const read = () => page.evaluate(() => structuredClone((globalThis as any).__twingrainPrinterMetrics.p1));
+    const m0 = await read();
+    const slider = panel.getByLabel('Layer');
+    for (let k = 0; k < 10; k++) {
+      await slider.fill(String(Math.round(((k + 1) * (layers - 1)) / 10)));
+      await page.waitForTimeout(500);
+    }
+    const m1 = await read();
+    const fps = (m1.frames - m0.frames) / ((m1.lastFrameAt - m0.lastFrameAt) / 1000);
+    return { sizeMb, firstFrameS, wholeFileS, fps, segments, layers };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 async function liveView() {
-  const dist = resolve('dist');
-  if (!existsSync(join(dist, 'index.html'))) return { error: 'dist/ is missing: run "npx vite build" first' };
+  const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
+  if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
   const server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
@@ -142,10 +242,19 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const dir = join(tmpdir(), 'twingrain-bench-printer');
   mkdirSync(dir, { recursive: true });
   const rows = [];
-  for (const baud of [115200, 250000]) {
-    for (const faults of [0, 0.01]) rows.push(await throughput(baud, faults));
+  for (const advancedOk of [false, true]) {
+    for (const baud of [115200, 250000]) {
+      for (const faults of [0, 0.01]) rows.push(await throughput(baud, faults, advancedOk));
+    }
   }
-  for (const w of [64, 96]) rows.push(await throughput(115200, 0.01, w));
+  for (const w of [64, 96]) rows.push(await throughput(115200, 0.01, false, w));
+  const est = await estimates();
+  let gview: Awaited<ReturnType<typeof viewer>> | { error: string };
+  try {
+    gview = await viewer(dir);
+  } catch (e) {
+    gview = { error: (e as Error).message.split('\n')[0]! };
+  }
   const mem = await memory(dir);
   let view: Awaited<ReturnType<typeof liveView>> | { error: string };
   try {
@@ -162,12 +271,39 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     '4,000 short segments (~27 bytes framed per line). Utilization = file command bytes as framed (resends excluded) per',
     'second over baud/10. Lost/duplicated lines are counted against the file from the simulator\'s execution log.',
     'The machine is shared with other processes during runs, which delays event-loop reactions: numbers are a floor.',
+    `Load average when this ran: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' / ')} (2 cores).`,
     '',
     '## Streaming throughput',
     '',
-    '| baud | injected checksum errors | send-ahead window (bytes) | commands | executed | lost | duplicated | resends | RX overflows | seconds | link utilization |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.baud} | ${(r.faults * 100).toFixed(0)}% | ${r.window} | ${r.commands} | ${r.executed} | ${r.lost} | ${r.duplicates} | ${r.resends} | ${r.overflows} | ${f(r.seconds, 2)} | ${(r.utilization * 100).toFixed(1)}% |`),
+    'Floor (target): 95% in every cell. Previous figure: the same cell before ADVANCED_OK was read (plain ok only).',
+    'With ADVANCED_OK the host also stops counting lines the firmware reports as queued (released lines).',
+    '',
+    '| ADVANCED_OK | baud | injected checksum errors | send-ahead window (bytes) | commands | executed | lost | duplicated | resends | released | RX overflows | seconds | link utilization | target | previous |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const prev = PREVIOUS[`${r.baud}/${r.faults}/${r.window}`];
+      return `| ${r.advancedOk ? 'yes' : 'no'} | ${r.baud} | ${(r.faults * 100).toFixed(0)}% | ${r.window} | ${r.commands} | ${r.executed} | ${r.lost} | ${r.duplicates} | ${r.resends} | ${r.released} | ${r.overflows} | ${f(r.seconds, 2)} | ${(r.utilization * 100).toFixed(1)}% | ≥ 95% | ${!r.advancedOk && prev ? prev : '–'} |`;
+    }),
+    '',
+    '## Estimate against the simulated print',
+    '',
+    'The sample slicer files (tests/fixtures/gcode) on each virtual printer: the G-code analysis\'s estimate (planner with',
+    'look-ahead, M201–M205 honoured, heating waits) against the simulated firmware\'s print time (the same planner fed',
+    'as commands arrive, Marlin\'s delay before a move from rest, heating in simulated time).',
+    '',
+    '| file | printer | estimate (s) | simulated (s) | error |',
+    '|---|---|---:|---:|---:|',
+    ...est.map((r) => `| ${r.file} | ${r.model} | ${f(r.estimate, 1)} | ${f(r.simulated, 1)} | ${f(((r.estimate - r.simulated) / r.simulated) * 100, 1)}% |`),
+    '',
+    '## G-code viewer on a 100 MB file (headless Chromium, software WebGL)',
+    '',
+    'A generated Cura-dialect file of a large dense part (not committed). The file is read in a worker and streamed;',
+    'tool paths are drawn as soon as their first chunk arrives; nearly straight runs are merged for display. Frame rate',
+    'measured with the whole part loaded while the layer slider scrubs through it.',
+    '',
+    'error' in gview
+      ? `Not measured: ${gview.error}`
+      : `| file (MB) | layers | display segments | time to first frame (s) | whole file read (s) | frame rate while scrubbing (fps) |\n|---:|---:|---:|---:|---:|---:|\n| ${f(gview.sizeMb, 0)} | ${gview.layers} | ${gview.segments} | ${f(gview.firstFrameS, 2)} | ${f(gview.wholeFileS, 1)} | ${f(gview.fps)} |`,
     '',
     '## Memory while streaming a 100 MB file',
     '',
@@ -192,4 +328,5 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   ].join('\n');
   writeFileSync(join(ctx.outDir, 'printer.md'), md);
   rmSync(join(dir, 'big.gcode'), { force: true });
+  rmSync(join(dir, 'viewer-100mb.gcode'), { force: true });
 }

@@ -3,7 +3,7 @@
 // display), layers, the print time from the Marlin-like planner plus heating waits, filament, bounds of the part.
 
 import { FEATURES, TRAVEL, featureOfComment, type FeatureId } from './features';
-import { GcodeInterpreter, homingSeconds } from './interpreter';
+import { GcodeInterpreter, homingSeconds, probingSeconds } from './interpreter';
 import type { HeaterModel, MachineModel } from './machine';
 import { applyLimitCommand, copyLimits, MotionPlanner, type PlannedBlock } from './planner';
 import type { Vec4 } from './types';
@@ -212,6 +212,9 @@ export class GcodeAnalyzer {
       this.drain();
       this.seconds += homingSeconds(motion.from, motion.axes, this.machine.homingFeedrate);
       this.lastZCommand = index;
+    } else if (cmd.letter === 'G' && cmd.code === 29 && this.machine.knows('G29') && this.interp.homed) {
+      this.drain();
+      this.seconds += probingSeconds();
     } else if (cmd.letter === 'G' && cmd.code === 4) {
       this.drain();
       this.seconds += arg(cmd, 'P', 0)! / 1000 + arg(cmd, 'S', 0)!;

@@ -12,7 +12,7 @@
 export type { Vec4 } from './types';
 export { parseCommand, stripComment, commentOf, arg, has } from './words';
 export type { GcodeCommand } from './words';
-export { GcodeInterpreter, homingSeconds } from './interpreter';
+export { GcodeInterpreter, homingSeconds, probingSeconds, PROBE_GRID } from './interpreter';
 export type { MotionResult, Axis, InterpreterOptions } from './interpreter';
 export { arcPoints, MM_PER_ARC_SEGMENT } from './arcs';
 export type { ArcSpec } from './arcs';

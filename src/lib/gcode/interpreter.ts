@@ -174,3 +174,9 @@ export function homingSeconds(from: Vec4, axes: Axis[], homingFeedrate: number):
   for (const a of axes) secs = Math.max(secs, Math.abs(from[a]) / homingFeedrate + 1);
   return secs;
 }
+
+/** Points a G29 bilinear probe visits (3×3) and the seconds each takes (move, probe, retract). */
+export const PROBE_GRID = 3;
+export function probingSeconds(): number {
+  return PROBE_GRID * PROBE_GRID * 2.5;
+}

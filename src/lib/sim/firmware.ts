@@ -13,6 +13,8 @@ import {
   homingSeconds,
   limitsReport,
   parseCommand,
+  probingSeconds,
+  PROBE_GRID,
   type GcodeCommand,
   type MotionLimits,
   type Vec4,
@@ -661,18 +663,14 @@ export class VirtualMarlin {
     }
     const v = this.profile.volume;
     const grid: number[][] = [];
-    let secs = 0;
-    for (let j = 0; j < 3; j++) {
+    for (let j = 0; j < PROBE_GRID; j++) {
       const row: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        // A gently tilted bed, the same on every run.
-        row.push(Number((0.02 * (i - 1) - 0.015 * (j - 1) + 0.005 * i * j).toFixed(3)));
-        secs += 2.5;
-      }
+      // A gently tilted bed, the same on every run.
+      for (let i = 0; i < PROBE_GRID; i++) row.push(Number((0.02 * (i - 1) - 0.015 * (j - 1) + 0.005 * i * j).toFixed(3)));
       grid.push(row);
     }
     void v;
-    this.queueBlock(this.pos, this.pos, secs);
+    this.queueBlock(this.pos, this.pos, probingSeconds());
     this.mesh = grid;
     this.leveling = true;
     this.emit(`Bilinear Leveling Grid:\n      0      1      2\n${grid.map((r, j) => ` ${j} ${r.map((z) => (z >= 0 ? '+' : '') + z.toFixed(3)).join(' ')}`).join('\n')}\n`);

@@ -10,11 +10,13 @@ export async function analyzeInWorker(
   file: Blob,
   model: string,
   onProgress?: (fraction: number) => void,
-  onChunk?: (chunk: PathChunk, all: PathChunk[]) => void,
+  /** Called as tool paths arrive, with what is known so far (no layers or estimate yet): the viewer draws at once. */
+  onPartial?: (partial: ViewerAnalysis) => void,
 ): Promise<ViewerAnalysis> {
   const worker = new Worker(new URL('../../workers/gcode.worker.ts', import.meta.url), { type: 'module' });
   const api = Comlink.wrap<GcodeWorkerApi>(worker);
   const chunks: PathChunk[] = [];
+  const bounds = { min: [Infinity, Infinity, Infinity] as [number, number, number], max: [-Infinity, -Infinity, -Infinity] as [number, number, number] };
   try {
     const result = await api.analyze(
       file,
@@ -22,7 +24,8 @@ export async function analyzeInWorker(
       Comlink.proxy((f: number) => onProgress?.(f)),
       Comlink.proxy((chunk: PathChunk) => {
         chunks.push(chunk);
-        onChunk?.(chunk, chunks);
+        if (!chunk.travel) grow(bounds, chunk);
+        if (onPartial) onPartial(partialAnalysis(chunks.slice(), bounds));
       }),
     );
     return { ...result, chunks };
@@ -32,4 +35,32 @@ export async function analyzeInWorker(
     api[Comlink.releaseProxy]();
     worker.terminate();
   }
+}
+
+function grow(b: { min: number[]; max: number[] }, c: PathChunk): void {
+  for (let i = 0; i < c.count * 6; i++) {
+    const k = i % 3;
+    const v = c.positions[i]!;
+    if (v < b.min[k]!) b.min[k] = v;
+    if (v > b.max[k]!) b.max[k] = v;
+  }
+}
+
+function partialAnalysis(chunks: PathChunk[], bounds: { min: [number, number, number]; max: [number, number, number] }): ViewerAnalysis {
+  const extrusion = chunks.filter((c) => !c.travel).reduce((s, c) => s + c.count, 0);
+  return {
+    commandCount: 0,
+    layers: [],
+    estimateSeconds: 0,
+    heatingSeconds: 0,
+    filamentMm: 0,
+    bounds: { min: [...bounds.min], max: [...bounds.max] },
+    unknownCommands: { count: 0, examples: [] },
+    featureSegments: [],
+    displaySegments: { extrusion, travel: chunks.reduce((s, c) => s + (c.travel ? c.count : 0), 0) },
+    sourceSegments: 0,
+    arcs: 0,
+    truncated: false,
+    chunks,
+  };
 }
