@@ -252,4 +252,25 @@ test.describe('Printer jobs', () => {
     await expect(panel.getByTestId('queue-item')).toHaveCount(2);
     await expect(panel.getByTestId('queue-item').nth(1)).toHaveAttribute('data-name', 'dropped.gcode');
   });
+
+  test('a page elsewhere cannot flood the shared-file store or start a print by sharing', async ({ page, stack }) => {
+    await page.goto(`${stack.appUrl}/#/printers`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? null), { timeout: 30_000 }).toBe('activated');
+    // Twelve files in one share: only ten are kept; nothing is queued or printed until the person says so.
+    await page.evaluate(async () => {
+      const form = new FormData();
+      for (let i = 0; i < 12; i++) form.append('file', new File([`G28\nG1 X${i}\n`], `flood-${i}.gcode`, { type: 'text/plain' }));
+      await fetch('/share-target', { method: 'POST', body: form });
+    });
+    await page.reload();
+    await expect(page.getByTestId('incoming')).toContainText('10 files are ready to print');
+    await page.getByTestId('model').selectOption(MODEL);
+    await page.getByTestId('connect').click();
+    const panel = page.getByTestId('printer-panel-p1');
+    await expect(panel).toHaveAttribute('data-status', 'ready');
+    await expect(panel.getByTestId('queue-empty')).toBeVisible();
+    await expect(panel.getByTestId('job-state')).toHaveCount(0);
+  });
 });
