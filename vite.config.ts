@@ -53,8 +53,18 @@ export default defineConfig({
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // Slicer hand-off: the installed app opens G-code files (read through launchQueue on the Printers page) and
+        // accepts them shared from other apps (public/share-target-sw.js keeps them for that page).
+        file_handlers: [{ action: '/#/printers', accept: { 'text/x-gcode': ['.gcode', '.gco', '.g'] } }],
+        share_target: {
+          action: '/share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { title: 'title', text: 'text', files: [{ name: 'file', accept: ['.gcode', '.gco', '.g', 'text/x-gcode', 'text/plain', 'application/octet-stream'] }] },
+        },
       },
       workbox: {
+        importScripts: ['share-target-sw.js'],
         globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest}', 'assets/emscripten-module*.wasm'],
         globIgnores: ['**/zk/**', '**/models/**'],
         maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,

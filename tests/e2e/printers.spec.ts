@@ -33,18 +33,18 @@ async function printThroughPanel(page: Page, id: string, model: string) {
   await panel.getByTestId('heat-0').click();
   if (model !== 'shdm-3ddtp-500') await panel.getByTestId('heat-bed').click();
   await panel.getByTestId('home').click();
-  await expect(panel.getByTestId('message')).toHaveText('Home: done');
+  await expect(panel.getByTestId('message')).toHaveText('Homed.');
   await expect(panel.getByTestId('temperatures')).toContainText('/ 200 °C');
   // Charts follow: temperature samples accumulate and the hotend curve is drawn.
   await expect.poll(async () => Number(await panel.getByTestId('temp-chart').getAttribute('data-samples')), { timeout: 20_000 }).toBeGreaterThan(2);
   await expect(panel.getByTestId('temp-line-T0')).toHaveAttribute('d', /^M.*L/);
 
-  // A generated multi-layer part, parsed in the worker, printed to the end.
+  // A generated multi-layer part, queued, parsed in the worker, printed to the end.
   await panel.getByTestId('generate').click();
   await expect(panel.getByTestId('estimate')).toContainText('8 layers');
   await panel.getByTestId('print').click();
-  await expect(panel.getByTestId('job-state')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
-  await expect(panel.getByTestId('estimate-vs-actual')).toContainText('Estimate');
+  await expect(panel.getByTestId('print-result')).toHaveAttribute('data-result', 'finished', { timeout: 90_000 });
+  await expect(panel.getByTestId('history-row').first()).toHaveAttribute('data-result', 'finished');
   await expect(panel.getByTestId('layer-now')).toHaveAttribute('data-layer', '7');
   // The 3D view followed: frames rendered, position reports applied, the part grew to all its segments.
   await expect.poll(async () => (await metrics(page, id))?.partSegments ?? 0).toBe(8 * 4); // one display segment per side: collinear pieces are merged
@@ -60,6 +60,7 @@ test.describe('Printers page', () => {
     test(`prints a multi-layer part on the virtual ${model} with faults injected`, async ({ page, stack }) => {
       await page.goto(`${stack.appUrl}/#/printers`);
       await page.getByTestId('model').selectOption(model);
+      await page.getByTestId('connect-advanced').locator('summary').click();
       await page.getByTestId('faults').fill('0.01');
       await page.getByTestId('connect').click();
       await printThroughPanel(page, 'p1', model);
@@ -103,6 +104,7 @@ test.describe('Printers page', () => {
   test('says clearly when the baud rate is wrong', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/printers`);
     await page.getByTestId('model').selectOption('bluemaker-bm10-450');
+    await page.getByTestId('connect-advanced').locator('summary').click();
     await page.getByTestId('baud').selectOption('115200');
     await page.getByTestId('connect').click();
     await expect(page.getByTestId('connect-error')).toContainText('unreadable bytes at 115200 baud');

@@ -29,6 +29,24 @@ describe('app database', () => {
     db.close();
   });
 
+  it('upgrades a version-2 database to v3 (print history, macros, journals) and keeps the queue', async () => {
+    const indexedDB = new IDBFactory();
+    const old = new TwingrainDb({ indexedDB, IDBKeyRange, upTo: 2 });
+    await old.open();
+    await old.table('jobs').add({ id: 'q1', printerId: 'virtual:m', state: 'queued', createdAt: 1, position: 0, fileName: 'a.gcode' });
+    old.close();
+    const db = await openDb({ indexedDB, IDBKeyRange });
+    expect(db.verno).toBeGreaterThanOrEqual(3);
+    expect((await db.jobs.get('q1'))?.fileName).toBe('a.gcode');
+    await db.printHistory.add({ printerId: 'virtual:m', model: 'm', startedAt: 1 });
+    await db.macros.put({ id: 'm1', printerId: 'virtual:m', name: 'Home', gcode: 'G28' });
+    await db.printJournals.put({ printerId: 'virtual:m', updatedAt: 1 });
+    expect(await db.printHistory.where('printerId').equals('virtual:m').count()).toBe(1);
+    expect(await db.macros.where('printerId').equals('virtual:m').count()).toBe(1);
+    expect((await db.printJournals.get('virtual:m'))?.updatedAt).toBe(1);
+    db.close();
+  });
+
   it('reports a database blocked by another tab instead of hanging', async () => {
     const indexedDB = new IDBFactory();
     const other = new TwingrainDb({ indexedDB, IDBKeyRange, upTo: 1 });

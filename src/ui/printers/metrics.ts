@@ -44,3 +44,16 @@ export function metricsFor(id: string) {
     },
   };
 }
+
+/**
+ * The commands a virtual printer executed, in order, readable by the e2e tests through
+ * window.__twingrainExecuted[id] (what ran twice after a resume, what never ran). Virtual printers only.
+ */
+export function recordExecuted(id: string, onExecute: (listener: (c: { command: string }) => void) => () => void): () => void {
+  const g = globalThis as unknown as { __twingrainExecuted?: Record<string, string[]> };
+  const log: string[] = ((g.__twingrainExecuted ??= {})[id] = []);
+  return onExecute((c) => {
+    log.push(c.command);
+    if (log.length > 500_000) log.splice(0, log.length - 500_000);
+  });
+}

@@ -1,7 +1,9 @@
-// Reactive mirror of one Printer for the panel. Updates are coalesced to one per animation frame.
+// Reactive mirror of one Printer and its jobs (queue, current print, history, resume offer) for the panel and the
+// dashboard. Updates are coalesced to one per animation frame.
 import type { JobProgress, Printer, PrinterSnapshot, TemperatureSample } from '../../lib/printer/index';
 import { layerOfCommand } from '../../lib/printer/index';
 import type { ViewerAnalysis } from './gcode-client';
+import { printClock, type FarmEvent, type FarmState, type HistoryEntry, type PrinterJobs, type PrintJournal, type QueueItem } from '../../lib/printer/jobs/index';
 
 export interface PositionStamp {
   x: number;
@@ -11,6 +13,19 @@ export interface PositionStamp {
   at: number;
 }
 
+export interface CurrentView {
+  fileName: string;
+  /** The corrected estimate for this print (s). */
+  estimateSeconds: number;
+  estimateBasis: string;
+  resumedFromLayer: number | undefined;
+}
+
+/** Position reports (M114 answers, auto-reports): the console hides them unless asked. */
+export function isPositionReport(text: string): boolean {
+  return /^\s*X:\s*-?[\d.]+\s+Y:\s*-?[\d.]+\s+Z:/.test(text);
+}
+
 export class PrinterView {
   snapshot = $state<PrinterSnapshot>() as PrinterSnapshot;
   history = $state<TemperatureSample[]>([]);
@@ -18,19 +33,32 @@ export class PrinterView {
   position = $state<PositionStamp>({ x: 0, y: 0, z: 0, at: 0 });
   analysis = $state.raw<ViewerAnalysis | undefined>(undefined);
   analysing = $state<number | undefined>(undefined);
-  /** Index of the last command of the current job the firmware has executed. */
+  /** Index (among the file's commands) of the last command of the current print the firmware has executed. */
   doneCommand = $state(-1);
   layer = $derived(this.analysis ? layerOfCommand(this.analysis.layers, this.doneCommand) : -1);
-  /** Estimate (s) of the file being printed, and the actual time once finished. */
-  estimateSeconds = $state<number | undefined>(undefined);
-  actualSeconds = $state<number | undefined>(undefined);
   job = $derived<JobProgress | undefined>(this.snapshot.job);
+  // Jobs.
+  queue = $state<QueueItem[]>([]);
+  farmState = $state<FarmState>('idle');
+  current = $state<CurrentView | undefined>(undefined);
+  printHistory = $state<HistoryEntry[]>([]);
+  resumable = $state<PrintJournal | undefined>(undefined);
+  last = $state<FarmEvent | undefined>(undefined);
+  /** Elapsed / remaining / total of the running print, on one clock. */
+  clock = $derived(this.job && this.current ? printClock(this.job.elapsedMs, this.job.fraction, this.current.estimateSeconds) : undefined);
   private pending = false;
   private off: (() => void)[] = [];
+  private trackedJob: unknown;
+  private offJob: (() => void) | undefined;
 
-  constructor(readonly printer: Printer) {
+  constructor(
+    readonly printer: Printer,
+    readonly jobs?: PrinterJobs,
+    private readonly analysisOf?: (item: QueueItem) => ViewerAnalysis | undefined,
+  ) {
     this.snapshot = printer.snapshot();
     this.off.push(printer.subscribe(() => this.schedule()));
+    if (jobs) this.off.push(jobs.subscribe(() => this.schedule()));
     this.off.push(
       printer.host.on('position', (p) => {
         this.position = { x: p.x, y: p.y, z: p.z, at: performance.now() };
@@ -46,22 +74,35 @@ export class PrinterView {
       this.snapshot = this.printer.snapshot();
       this.history = this.printer.history.slice();
       this.consoleLog = this.printer.consoleLog.slice(-200);
-      const job = this.printer.job;
-      if (job?.state === 'done' && this.actualSeconds === undefined) this.actualSeconds = job.progress().elapsedMs / 1000;
+      const jobs = this.jobs;
+      if (jobs) {
+        this.queue = jobs.queue.list();
+        this.farmState = jobs.state;
+        this.printHistory = jobs.history.slice(0, 50);
+        this.resumable = jobs.resumable;
+        this.last = jobs.last;
+        const c = jobs.current;
+        this.current = c ? { fileName: c.fileName, estimateSeconds: c.estimate.seconds, estimateBasis: c.estimate.basis, resumedFromLayer: c.resumedFromLayer } : undefined;
+        if (c && c.job !== this.trackedJob) {
+          this.trackedJob = c.job;
+          const item = this.queue.find((q) => q.id === c.itemId);
+          const a = item && this.analysisOf?.(item);
+          if (a) this.analysis = a;
+          this.doneCommand = c.fileIndex(0) === undefined ? (c.layers[c.resumedFromLayer ?? 0]?.firstCommand ?? 0) - 1 : -1;
+          this.offJob?.();
+          this.offJob = c.job.onCommandDone((i) => {
+            const f = c.fileIndex(i);
+            if (f !== undefined) this.doneCommand = f;
+          });
+        }
+      }
     };
     if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(run);
     else setTimeout(run, 50);
   }
 
-  trackJob(): void {
-    const job = this.printer.job;
-    if (!job) return;
-    this.doneCommand = -1;
-    this.actualSeconds = undefined;
-    this.off.push(job.onCommandDone((i) => (this.doneCommand = i)));
-  }
-
   dispose(): void {
     for (const o of this.off) o();
+    this.offJob?.();
   }
 }

@@ -129,6 +129,12 @@ export class PrinterJobs {
     this.changed();
   }
 
+  /** Record a queued file's estimate once its analysis is done. */
+  async setEstimate(id: string, seconds: number): Promise<void> {
+    await this.queue.setEstimate(id, seconds);
+    this.changed();
+  }
+
   /** The estimate for a file on this printer, corrected from its history. */
   estimateFor(file: { name: string; size: number }, rawSeconds: number): CorrectedEstimate {
     return correctEstimate(rawSeconds, file, this.printerId, this.printer.profile.id, this.history);
