@@ -52,6 +52,12 @@ test.describe('the installable app on the embedded stack', () => {
     const pk = (await page.getByTestId('identity-pk').textContent())!;
     expect(pk).toMatch(/^0x[0-9a-f]{64}$/);
 
+    // "Stay unlocked for this session" (on by default) keeps it unlocked across a reload of this tab.
+    await page.reload();
+    await expect(page.getByTestId('identity-unlocked')).toContainText('Workshop A');
+    await expect(page.getByTestId('status-identity')).toContainText('Workshop A');
+    // Locked, it stays locked after a reload.
+    await page.getByRole('button', { name: 'Lock' }).click();
     await page.reload();
     await expect(page.getByTestId('identity-select')).toBeVisible();
     await page.getByTestId('unlock-passphrase').fill('not my passphrase');
@@ -61,8 +67,12 @@ test.describe('the installable app on the embedded stack', () => {
 
     await page.reload();
     await page.getByTestId('unlock-passphrase').fill('granular twins 42');
+    await page.getByTestId('stay-unlocked').uncheck();
     await page.getByTestId('unlock').click();
     await expect(page.getByTestId('identity-pk')).toHaveText(pk);
+    // Not kept for the session this time: a reload locks it again.
+    await page.reload();
+    await expect(page.getByTestId('identity-select')).toBeVisible();
   });
 
   test('offers a funded local development account on the development chain', async ({ page, stack }) => {
@@ -70,5 +80,9 @@ test.describe('the installable app on the embedded stack', () => {
     await page.getByTestId('use-dev-account').click();
     await expect(page.getByTestId('wallet-label')).toContainText('development');
     await expect(page.getByTestId('wallet-balance')).toHaveText('100 ETH');
+    // The wallet stays connected across a reload.
+    await page.reload();
+    await expect(page.getByTestId('wallet-label')).toContainText('development');
+    await expect(page.getByTestId('status-wallet')).toContainText('Wallet');
   });
 });

@@ -24,8 +24,17 @@ export async function composeAppearance(page: Page, appUrl: string, bytes: Uint8
   await expect(page.getByTestId('import-result')).toContainText(name);
   await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
   await page.getByTestId('compose-context').selectOption('appearance');
-  await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (kept locally)` });
+  await page.getByTestId('compose-granule').selectOption({ label: `mallory/${name} 1.0.0 (yours)` });
   await page.getByTestId('compose').click();
+  await composeAnyway(page, name);
   await page.getByTestId('run-twin').click();
   await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
+}
+
+/** After Compose: granules made for another machine ask first (build volume, firmware); this test means it. */
+export async function composeAnyway(page: Page, name: string): Promise<void> {
+  const anyway = page.getByTestId('compose-anyway');
+  await expect(anyway.or(page.locator('[role="tab"][aria-selected="true"]', { hasText: name }))).toBeVisible();
+  if (await anyway.isVisible()) await anyway.click();
+  await expect(page.locator('[role="tab"][aria-selected="true"]', { hasText: name })).toBeVisible();
 }

@@ -6,10 +6,13 @@ import { sharingIncentiveAbi } from '../../src/lib/incentive/abi';
 import { toWad } from '../../src/lib/incentive/fixed-point';
 import { solveScenario, type Scenario } from '../../src/lib/incentive/index';
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
 
 const example = JSON.parse(readFileSync(new URL('../../src/lib/incentive/scenarios/example.json', import.meta.url), 'utf8')) as Scenario;
+
+const openAdvanced = (page: Page) => page.getByTestId('incentives-advanced').locator('summary').click();
 
 const ADMIN_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
@@ -17,6 +20,9 @@ const ADMIN_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d
 test.describe('Incentives page', () => {
   test('solves the example in a worker and shows m*, E and π*', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/incentives`);
+    // The plain answer leads; the model's numbers sit under Advanced.
+    await expect(page.getByTestId('lead-sentence')).toContainText(/Share [\d.]+ of your [\d.]+ granules → you would earn [\d,.]+ credits/);
+    await openAdvanced(page);
     const expected = solveScenario(example as Scenario);
     await expect(page.getByTestId('provider-count')).toHaveText('3');
     await expect(page.getByTestId('pi')).toHaveText(expected.pi.toFixed(4));
@@ -35,6 +41,7 @@ test.describe('Incentives page', () => {
 
   test('names the bad parameter and keeps the previous result', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/incentives`);
+    await openAdvanced(page);
     await expect(page.getByTestId('provider-count')).toHaveText('3');
     const bad = { ...example, sigma: -1 };
     await page.getByTestId('scenario-json').fill(JSON.stringify(bad));
@@ -45,6 +52,7 @@ test.describe('Incentives page', () => {
 
   test('solves hundreds of providers without blocking the page', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/incentives`);
+    await openAdvanced(page);
     await page.getByTestId('generate-count').fill('800');
     await page.getByTestId('generate').click();
     await expect(page.getByTestId('provider-count')).toHaveText('800');
@@ -90,6 +98,7 @@ test.describe('Incentives page', () => {
     await expect(page.getByTestId('claimable')).toHaveText('0 TGC');
     await expect(page.getByTestId('payout-list')).toContainText('25 granules');
     await expect(page.getByTestId('payout-list')).toContainText('906.25 TGC');
+    await openAdvanced(page);
     await expect(page.getByRole('button', { name: 'Use my 25 registered granules as n for provider 1' })).toBeVisible();
   });
 });

@@ -12,6 +12,7 @@ import { startStack, type RunningStack } from '../../scripts/stack/stack';
 import { freePort } from '../../scripts/stack/ports';
 import { packGranule } from '../../src/lib/granule/index';
 import { createMember, nav } from './members';
+import { composeAnyway } from './hostile';
 
 const test = base.extend<object, { custodyStack: RunningStack }>({
   custodyStack: [
@@ -49,7 +50,7 @@ async function requestGranule(page: Page, alpha: string, name: string): Promise<
   await nav(page, 'Discover');
   const entry = page.locator(`[data-testid="catalog"] li[data-alpha="${alpha}"]`);
   await expect(async () => {
-    await page.getByRole('button', { name: 'Refresh from chain' }).click();
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
     await expect(entry).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 60_000 });
   await page.getByLabel('Search text').fill(name);
@@ -57,19 +58,24 @@ async function requestGranule(page: Page, alpha: string, name: string): Promise<
   await expect(page.getByTestId('catalog').locator('li')).toHaveCount(1);
   await entry.getByTestId('request-authorization').click();
   await expect(entry).toContainText('request sent');
+  await nav(page, 'Requests');
   await expect(page.getByTestId('outbox').locator('li[data-state="pending"]')).toHaveCount(1);
 }
 
 async function approveNext(owner: Page): Promise<void> {
+  await nav(owner, 'Requests');
   const pending = owner.getByTestId('inbox').locator('li[data-state="pending"]').first();
   await expect(pending).toBeVisible({ timeout: 30_000 });
   await pending.getByTestId('approve').click();
 }
 
-/** Instantiates from the approved request in the outbox and waits for the granule; returns its shard sources. */
+/** Gets the granule of the approved request under Requests and waits for it; returns its shard sources. */
 async function instantiateApproved(page: Page): Promise<Array<{ peer: string; via: string }>> {
-  const approved = page.getByTestId('outbox').locator('li[data-state="approved"]');
-  await expect(approved).toHaveCount(1, { timeout: 60_000 });
+  await nav(page, 'Requests');
+  await expect(page.getByTestId('outbox').locator('li[data-state="approved"]')).toHaveCount(1, { timeout: 60_000 });
+  const id = await page.getByTestId('outbox').locator('li[data-state="approved"]').getAttribute('data-request-id');
+  // The line moves on to "received" once the granule is here: follow it by its request id, not its state.
+  const approved = page.getByTestId('outbox').locator(`li[data-request-id="${id}"]`);
   await approved.getByTestId('instantiate').click();
   await expect(approved.getByTestId('instantiate-record')).toContainText('twingrain:instantiation/', { timeout: 60_000 });
   await expect(approved.getByTestId('receive-done')).toContainText('Granule received (α verified)', { timeout: 90_000 });
@@ -112,7 +118,7 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     await expect(a.page.getByTestId('register-record')).toContainText('twingrain:registration/', { timeout: 90_000 });
     await expect(a.page.getByTestId('register-published')).toContainText('key shares with 3 custodians (any 2 release it)');
     const peerA = await peerIdOf(a.page);
-    await nav(a.page, 'Discover');
+    await nav(a.page, 'Requests');
 
     // B finds it on Discover and asks; A's inbox shows the request and A approves (authorization proof + transaction).
     await requestGranule(b.page, alpha, name);
@@ -123,18 +129,18 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     await expect(b.page.getByTestId('outbox').locator('li[data-state="approved"]')).toHaveCount(1, { timeout: 60_000 });
     await nav(b.page, 'Network');
     await expect(b.page.locator(`[data-peer-id="${peerA}"]`)).toHaveAttribute('data-kinds', /webrtc/, { timeout: 60_000 });
-    await nav(b.page, 'Discover');
     const fromA = await instantiateApproved(b.page);
     expect(fromA.length).toBeGreaterThan(0);
     expect(fromA).toEqual(fromA.map(() => expect.objectContaining({ peer: peerA, via: 'webrtc' })));
 
     // B runs the granule in a twin: the JGAurora Z-603S with A's appearance in place of its own.
     await nav(b.page, 'Twins');
-    await expect(b.page.getByTestId('local-granules')).toContainText(name);
+    await expect(b.page.getByTestId('received-granules')).toContainText(name);
     await b.page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
     await b.page.getByTestId('compose-context').selectOption('appearance');
-    await b.page.getByTestId('compose-granule').selectOption({ label: `${name} 1.0.0 (kept locally)` });
+    await b.page.getByTestId('compose-granule').selectOption({ label: `${name} 1.0.0 (received from Workshop A)` });
     await b.page.getByTestId('compose').click();
+    await composeAnyway(b.page, name);
     await expect(b.page.locator('[role="tab"][aria-selected="true"]')).toHaveText(`JGAurora Z-603S with ${name}`);
     await b.page.getByTestId('run-twin').click();
     const states = b.page.getByTestId('context-states');
@@ -147,8 +153,9 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     const pending = a.page.getByTestId('inbox').locator('li[data-state="pending"]').first();
     await expect(pending).toBeVisible({ timeout: 30_000 });
     await pending.getByTestId('decline').click();
-    await expect(a.page.getByTestId('inbox').locator('li[data-state="declined"]')).toHaveCount(1);
-    await expect(c.page.getByTestId('outbox').locator('li[data-state="declined"]')).toContainText('declined', { timeout: 30_000 });
+    await pending.getByTestId('confirm-decline').click();
+    await expect(a.page.getByTestId('inbox').locator('li[data-state="declined"]')).toHaveCount(1, { timeout: 30_000 });
+    await expect(c.page.getByTestId('outbox').locator('li[data-state="declined"]')).toContainText('Declined', { timeout: 30_000 });
     await requestGranule(c.page, alpha, name);
     await approveNext(a.page);
     await expect(a.page.getByTestId('inbox').locator('li[data-state="approved"]')).toHaveCount(2, { timeout: 60_000 });
@@ -163,7 +170,6 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     await nav(c.page, 'Network');
     await expect(c.page.locator(`[data-peer-id="${peerA}"]`)).toHaveCount(0, { timeout: 30_000 });
     await expect(c.page.locator(`[data-peer-id="${peerB}"]`)).toHaveCount(0, { timeout: 30_000 });
-    await nav(c.page, 'Discover');
     const fromRelay = await instantiateApproved(c.page);
     expect(fromRelay.length).toBeGreaterThan(0);
     expect(fromRelay).toEqual(fromRelay.map(() => expect.objectContaining({ peer: relayPeer, via: 'relay' })));

@@ -15,3 +15,15 @@ export async function createMember(page: Page, label: string): Promise<string> {
   await expect(page.getByTestId('wallet-balance')).toHaveText('100 ETH');
   return (await page.getByTestId('identity-pk').textContent())!.trim();
 }
+
+/** The one-step first run (Get started): name, passphrase, "stay unlocked"; ends on what to do next. */
+export async function completeFirstRun(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => (location.hash = '#/welcome'));
+  await page.getByTestId('welcome-name').fill(name);
+  await page.getByTestId('welcome-passphrase').fill(`${name} passphrase 42`);
+  await page.getByTestId('welcome-repeat').fill(`${name} passphrase 42`);
+  await page.getByTestId('welcome-start').click();
+  await expect(page.getByTestId('welcome-done')).toContainText(`You are ready, ${name}.`);
+  await expect(page.getByTestId('status-identity')).toContainText(name);
+  await expect(page.getByTestId('status-wallet')).toContainText('Wallet');
+}

@@ -26,7 +26,14 @@ async function chooseUnregistered(page: Page, from: number): Promise<number> {
   throw new Error('every reference granule is registered already on this stack');
 }
 
+/** Opens a <details> (Advanced) unless it is open already. */
+async function expand(page: Page, testid: string): Promise<void> {
+  const d = page.getByTestId(testid);
+  if ((await d.getAttribute('open')) === null) await d.locator('summary').first().click();
+}
+
 async function sendPrepared(page: Page, json: string): Promise<void> {
+  await expand(page, 'share-advanced');
   await page.getByTestId('prepared-input').fill(json);
   await page.getByTestId('prepared-submit').click();
 }
@@ -65,9 +72,9 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     const registrationProof = await page.getByTestId('register-proof').inputValue();
     await note(page, 'register');
 
-    // A second registration of the same α is refused before any proving.
-    await page.getByTestId('register').click();
-    await expect(page.getByTestId('register-error')).toContainText('already registered');
+    // A second registration of the same α cannot be started: Publish says why instead.
+    await expect(page.getByTestId('register')).toBeDisabled();
+    await expect(page.getByTestId('register-why')).toContainText('You published this granule already');
     // The same proof sent again (a replay) is refused by the registry.
     await sendPrepared(page, registrationProof);
     await expect(page.getByTestId('prepared-error')).toContainText('already registered');
@@ -79,6 +86,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
 
     // A makes (but does not send) a proof for a second granule; sent by B it is worthless, sent by A it holds.
     await chooseUnregistered(page, first + 1);
+    await expand(page, 'register-advanced');
     await page.getByTestId('prove-only').check();
     await page.getByTestId('register').click();
     const unsent = await page.getByTestId('register-proof').inputValue();
@@ -147,7 +155,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
 
     // The received granule is kept on B's device: the Twins page lists it.
     await pageB.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Twins' }).click();
-    await expect(pageB.getByTestId('local-granules')).toContainText(alpha.slice(0, 14));
+    await expect(pageB.locator(`[data-testid="received-granule"][data-alpha="${alpha}"]`)).toBeVisible();
   } finally {
     await contextB.close();
   }

@@ -11,7 +11,7 @@ test.describe('Twins page', () => {
     const diagram = page.getByTestId('twin-diagram');
     await expect(diagram.locator('[data-domain]')).toHaveCount(3);
     await expect(diagram.locator('[data-context]')).toHaveCount(9);
-    await expect(page.getByTestId('twin-valid')).toContainText('Definitions 1–4');
+    await expect(page.getByTestId('twin-valid')).toContainText('Complete twin: 3 domains, 9 parts');
     await expect(diagram.locator('[data-context="communication"] [data-testid="shared-with"]')).toContainText('JGAurora Z-603S');
     await expect(diagram.locator('[data-context="appearance"] [data-testid="shared-with"]')).toHaveCount(0);
     await expect(page.getByTestId('shared-granules').locator('tbody tr')).toHaveCount(5);
@@ -43,14 +43,20 @@ test.describe('Twins page', () => {
     await page.goto(`${stack.appUrl}/#/twins`);
     await page.getByTestId('compose-base').selectOption('jgaurora-z-603s');
     await page.getByTestId('compose-context').selectOption('appearance');
-    await page.getByTestId('compose-granule').selectOption({ label: 'bluemaker-bm10-450/appearance (BlueMaker BM10-450)' });
+    await page.getByTestId('compose-granule').selectOption({ label: 'bluemaker-bm10-450/appearance (bundled · BlueMaker BM10-450)' });
     await page.getByTestId('compose').click();
+    // A 300 × 350 mm BlueMaker look on the 280 × 180 mm JGAurora: the page says so before composing.
+    await expect(page.getByTestId('environment-conflicts')).toContainText('build volume of 300 × 350 × 450 mm, but the rest of this twin says 280 × 180 × 180 mm');
+    await page.getByTestId('compose-anyway').click();
     await expect(page.getByRole('tab', { selected: true })).toContainText('JGAurora Z-603S with bluemaker-bm10-450/appearance');
     await expect(page.getByTestId('twin-valid')).toBeVisible();
     await expect(page.getByTestId('twin-diagram').locator('[data-context="appearance"]')).toContainText('bluemaker-bm10-450/appearance');
     await page.getByTestId('run-twin').click();
     await expect(page.getByTestId('context-states').locator('tbody tr')).toHaveCount(9);
     await expect(page.getByTestId('context-view')).toContainText('BlueMaker BM10-450');
+    // Composed twins are kept: after a reload it is still listed.
+    await page.reload();
+    await expect(page.locator('[role="tab"]', { hasText: 'JGAurora Z-603S with bluemaker-bm10-450/appearance' })).toBeVisible();
   });
 
   test('the contribution wizard packs a granule, keeps it, and the archive verifies', async ({ page, stack }) => {

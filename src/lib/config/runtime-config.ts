@@ -34,6 +34,11 @@ export interface RuntimeConfig {
   pinning?: PinningConfig;
   /** When the stack wrote this file (ISO 8601). */
   startedAt: string;
+  /**
+   * The identity that registered the granules bundled with the app (the reference twins), so the app can say they
+   * are the app's own rather than a member's. Absent when the deployment registered none.
+   */
+  reference?: { publicKey: `0x${string}`; name: string };
 }
 
 export const RUNTIME_CONFIG_PATH = '/twingrain-config.json';
@@ -88,7 +93,14 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
     },
     relay: { multiaddrs: relay!.multiaddrs as string[], development: relay!.development === true },
     startedAt: typeof v.startedAt === 'string' ? v.startedAt : new Date(0).toISOString(),
+    ...(referenceOf(v.reference) ? { reference: referenceOf(v.reference)! } : {}),
   };
+}
+
+function referenceOf(value: unknown): RuntimeConfig['reference'] {
+  const r = value as { publicKey?: unknown; name?: unknown } | undefined;
+  if (!r || typeof r !== 'object' || typeof r.publicKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(r.publicKey)) return undefined;
+  return { publicKey: r.publicKey as `0x${string}`, name: typeof r.name === 'string' ? r.name.slice(0, 64) : 'reference' };
 }
 
 /** Loads the configuration the app is served with. */

@@ -16,13 +16,15 @@ export interface GranuleRow {
   size: number;
   sha256: string;
   bytes: Uint8Array;
-  /** How it got here: packed by this user, or imported from an archive file. */
-  origin: 'contributed' | 'imported';
+  /** How it got here: packed by this user, imported from an archive file, or received from its owner after a grant. */
+  origin: 'contributed' | 'imported' | 'received';
+  /** For received granules: who granted it (the key the chain recorded as owner, and the name they claim). */
+  from?: { ownerPk: string; ownerName?: string };
   createdAt: number;
 }
 
 /** Verifies the archive and stores it; returns the row. Keeping the same α twice keeps one row. */
-export async function keepGranule(db: TwingrainDb, bytes: Uint8Array, origin: GranuleRow['origin']): Promise<GranuleRow> {
+export async function keepGranule(db: TwingrainDb, bytes: Uint8Array, origin: GranuleRow['origin'], from?: GranuleRow['from']): Promise<GranuleRow> {
   const g = unpackGranule({ bytes });
   const m = g.manifest;
   const row: GranuleRow = {
@@ -39,6 +41,7 @@ export async function keepGranule(db: TwingrainDb, bytes: Uint8Array, origin: Gr
     sha256: g.sha256,
     bytes: Uint8Array.from(bytes),
     origin,
+    ...(from ? { from } : {}),
     createdAt: Date.now(),
   };
   await db.granules.put(row as unknown as Record<string, unknown> & { alpha: string });

@@ -191,3 +191,22 @@ export async function publishIncentiveTerms(p: {
   }
   return hashes;
 }
+
+const adminAbi = parseAbi([
+  'function deployer() view returns (address)',
+  'function hasRole(bytes32 role, address account) view returns (bool)',
+]);
+const DEFAULT_ADMIN_ROLE = `0x${'0'.repeat(64)}` as const;
+
+/**
+ * Whether `account` may set incentive terms: the incentive contract's deployer or a Consortium admin (the rule
+ * SharingIncentive.onlyAdmin enforces). The app uses it to show admin actions only to admins; the contract decides.
+ */
+export async function isIncentiveAdmin(p: { client: PublicClient; contracts: Record<string, `0x${string}`>; account: `0x${string}` }): Promise<boolean> {
+  const incentive = p.contracts.SharingIncentive;
+  if (!incentive) return false;
+  const deployer = await p.client.readContract({ address: incentive, abi: adminAbi, functionName: 'deployer' });
+  if (deployer.toLowerCase() === p.account.toLowerCase()) return true;
+  if (!p.contracts.Consortium) return false;
+  return p.client.readContract({ address: p.contracts.Consortium, abi: adminAbi, functionName: 'hasRole', args: [DEFAULT_ADMIN_ROLE, p.account] });
+}

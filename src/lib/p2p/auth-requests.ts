@@ -24,6 +24,8 @@ export interface AuthRequestMessage {
   granuleName: string;
   ownerPk: string;
   userPk: string;
+  /** The name the requester gives themselves (claimed, not verified: only the key is what the chain knows). */
+  userName?: string;
 }
 
 export interface AuthReplyMessage {
@@ -34,6 +36,8 @@ export interface AuthReplyMessage {
   decision: 'approved' | 'declined';
   recordAddress?: string;
   reason?: string;
+  /** The name the owner gives themselves (claimed, not verified). */
+  ownerName?: string;
 }
 
 type AuthMessage = AuthRequestMessage | AuthReplyMessage;
@@ -41,12 +45,12 @@ type AuthMessage = AuthRequestMessage | AuthReplyMessage;
 /** Size caps of one message (bytes of its JSON) and of its free-text fields (UTF-8 bytes). */
 export interface AuthMessageLimits {
   maxMessageBytes: number;
-  maxFieldBytes: { id: number; granuleName: number; reason: number; recordAddress: number };
+  maxFieldBytes: { id: number; granuleName: number; reason: number; recordAddress: number; name: number };
 }
 
 export const DEFAULT_AUTH_MESSAGE_LIMITS: AuthMessageLimits = {
   maxMessageBytes: 4_096,
-  maxFieldBytes: { id: 64, granuleName: 256, reason: 1_024, recordAddress: 256 },
+  maxFieldBytes: { id: 64, granuleName: 256, reason: 1_024, recordAddress: 256, name: 64 },
 };
 
 interface PubSub {
@@ -85,22 +89,26 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
   if (!v || typeof v !== 'object' || typeof v.id !== 'string' || typeof v.alpha !== 'string' || !HEX.test(v.alpha) || typeof v.userPk !== 'string' || !HEX.test(v.userPk)) {
     throw new RelayLimitError('MALFORMED_MESSAGE', 'This is not an authorization request or reply: it needs an id, an α and a user key (0x + 64 lowercase hex).');
   }
-  for (const field of ['id', 'granuleName', 'reason', 'recordAddress'] as const) {
+  const caps = { ...DEFAULT_AUTH_MESSAGE_LIMITS.maxFieldBytes, ...limits.maxFieldBytes };
+  for (const [field, cap] of [['id', caps.id], ['granuleName', caps.granuleName], ['reason', caps.reason], ['recordAddress', caps.recordAddress], ['userName', caps.name], ['ownerName', caps.name]] as const) {
     const value = v[field];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new RelayLimitError('MALFORMED_MESSAGE', `The field "${field}" of an authorization message must be text.`);
     const size = utf8Length(value);
-    if (size > limits.maxFieldBytes[field]) {
-      throw new RelayLimitError('FIELD_TOO_LARGE', `The field "${field}" of this authorization message is ${size} bytes; relays keep at most ${limits.maxFieldBytes[field]}. Shorten it and send the message again.`);
+    if (size > cap) {
+      throw new RelayLimitError('FIELD_TOO_LARGE', `The field "${field}" of this authorization message is ${size} bytes; relays keep at most ${cap}. Shorten it and send the message again.`);
     }
   }
   if (v.type === 'request' && typeof v.ownerPk === 'string' && HEX.test(v.ownerPk) && typeof v.granuleName === 'string') {
-    return { type: 'request', id: v.id, alpha: v.alpha, granuleName: v.granuleName, ownerPk: v.ownerPk, userPk: v.userPk };
+    const m: AuthRequestMessage = { type: 'request', id: v.id, alpha: v.alpha, granuleName: v.granuleName, ownerPk: v.ownerPk, userPk: v.userPk };
+    if (typeof v.userName === 'string') m.userName = v.userName;
+    return m;
   }
   if (v.type === 'reply' && (v.decision === 'approved' || v.decision === 'declined')) {
     const m: AuthReplyMessage = { type: 'reply', id: v.id, alpha: v.alpha, userPk: v.userPk, decision: v.decision };
     if (typeof v.recordAddress === 'string') m.recordAddress = v.recordAddress;
     if (typeof v.reason === 'string') m.reason = v.reason;
+    if (typeof v.ownerName === 'string') m.ownerName = v.ownerName;
     return m;
   }
   throw new RelayLimitError('MALFORMED_MESSAGE', 'This is neither an authorization request (with an owner key and a granule name) nor a reply (approved or declined).');

@@ -11,6 +11,8 @@ export interface CatalogEntry {
   alpha: string;
   manifestCid: string;
   ownerPk: string;
+  /** The owner's name as the public manifest gives it (claimed by the owner, not verified). */
+  ownerName?: string;
   blockNumber: number;
   state: 'ok' | 'unavailable' | 'mismatch';
   problem?: string;
@@ -32,8 +34,12 @@ export interface AuthRequestRow {
   granuleName: string;
   ownerPk: string;
   userPk: string;
+  /** Names the two sides give themselves (claimed, not verified). */
+  userName?: string;
+  ownerName?: string;
   peerId: string;
-  state: 'pending' | 'approved' | 'declined';
+  /** received: the requester got the granule and keeps it (set on the requester's side). */
+  state: 'pending' | 'approved' | 'declined' | 'received';
   /** For approved requests: the record address the user instantiates with. */
   recordAddress?: string;
   reason?: string;
@@ -72,7 +78,8 @@ export async function syncCatalog(db: CatalogDb, helia: Helia, registrations: Re
       try {
         const cid = cidFromChainBytes(r.manifestCid);
         const m = await fetchPublicManifest({ helia, cid, expectedAlpha: r.alpha, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-        await db.catalog.put({ ...base, manifestCid: cid.toString(), state: 'ok', ...m.granule, printers: m.granule.printers, tags: m.granule.tags });
+        const { ownerName, ...info } = m.granule;
+        await db.catalog.put({ ...base, manifestCid: cid.toString(), state: 'ok', ...info, printers: m.granule.printers, tags: m.granule.tags, ...(typeof ownerName === 'string' && ownerName ? { ownerName: ownerName.slice(0, 64) } : {}) });
         added++;
       } catch (error) {
         const mismatch = error instanceof ManifestMismatchError;
@@ -100,7 +107,7 @@ export function matches(e: CatalogEntry, q: CatalogQuery): boolean {
   if (lc(q.tag) && !e.tags.some((t) => lc(t) === lc(q.tag))) return false;
   const text = lc(q.text);
   if (text) {
-    const hay = [e.name, e.description, e.domain, e.context, e.alpha, ...e.tags, ...e.printers].join(' ').toLowerCase();
+    const hay = [e.name, e.description, e.domain, e.context, e.alpha, e.ownerName ?? '', ...e.tags, ...e.printers].join(' ').toLowerCase();
     if (!text.split(/\s+/).every((w) => hay.includes(w))) return false;
   }
   return true;

@@ -21,6 +21,8 @@ export interface PublicGranuleInfo {
   tags: string[];
   license: string;
   ownerPublicKey?: string;
+  /** The owner's name from the granule's manifest: what the owner calls themselves, not verified. */
+  ownerName?: string;
 }
 
 export interface PublicManifest {

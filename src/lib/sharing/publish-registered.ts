@@ -31,7 +31,7 @@ export function preparePublication(p: PreparePublicationParameters): Promise<Pre
   const m = p.granule.manifest;
   return prepareGranulePublication({
     helia: p.peer.helia, archive: p.granule.archive, alpha: alphaHex(p.granule.alpha),
-    granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license },
+    granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license, ...(m.owner.name ? { ownerName: m.owner.name } : {}) },
     k: p.erasure?.k ?? 2, n: p.erasure?.n ?? 3,
     custody: { threshold: p.custody.threshold, custodians: p.custody.custodians.map((c) => c.x25519PublicKey) },
   });

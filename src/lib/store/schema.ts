@@ -55,6 +55,13 @@ export const schemaVersions: SchemaVersion[] = [
       printJournals: 'printerId, updatedAt',
     },
   },
+  {
+    // v4 (issue 15): composed twins are kept (the Twins page lists them again after a reload), newest first.
+    version: 4,
+    stores: {
+      twins: 'id, name, printerModel, createdAt',
+    },
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]!.version;

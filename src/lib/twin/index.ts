@@ -9,4 +9,5 @@ export { printerCapability, type PrinterCommander, type PrinterCapability } from
 export { packSource, packTwin, sharedGranules, withGranule, dependencyIssues, type PackedGranule } from './compose';
 export { asViewNode, type ViewNode, type ControlDescription, type SceneDescription } from './view';
 export { startTwinSession, type TwinSession, type TwinSessionParameters } from './session';
+export { environmentConflicts, type EnvironmentConflict } from './environment-conflicts';
 export { GcodeGuard, parseEnvelope, twinEnvelope, type MachineEnvelope } from './envelope';

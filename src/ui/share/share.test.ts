@@ -25,7 +25,7 @@ describe('Share page inputs', () => {
   it('reads α as 0x-hex and refuses other text with a sentence', () => {
     expect(parseAlphaText(' 0x0abc ')).toBe(0xabcn);
     expect(() => parseAlphaText('abc')).toThrow(ShareInputError);
-    expect(() => parseAlphaText(`0x${'f'.repeat(64)}`)).toThrow(/not a granule α/);
+    expect(() => parseAlphaText(`0x${'f'.repeat(64)}`)).toThrow(/not a granule ID/);
   });
 
   it('records the raw SHA-256 CID of the canonical granule manifest', () => {

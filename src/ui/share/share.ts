@@ -189,7 +189,7 @@ export function parsePublicKey(text: string): bigint {
     if (!/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(t)) throw new Error();
     value = BigInt(t);
   } catch {
-    throw new ShareInputError('That is not a twingrain public key: paste the 0x… key the user sees under Settings → Identity.');
+    throw new ShareInputError('That is not a twingrain member key: paste the key the member copied with "Copy my key".');
   }
   if (value === 0n || value >= BN254_FIELD_ORDER) throw new ShareInputError('That public key is zero or outside the BN254 field: it cannot belong to a twingrain identity.');
   return value;
@@ -200,14 +200,14 @@ export function parseAlphaText(text: string): bigint {
   try {
     return parseAlpha(text.trim());
   } catch {
-    throw new ShareInputError('That is not a granule α: choose one of your registrations, or paste the 0x… α shown when it was registered.');
+    throw new ShareInputError('That is not a granule ID: choose one of your published granules, or paste the ID copied when it was published.');
   }
 }
 
 export async function authorize(ctx: ShareContext, alphaText: string, userPkText: string, onStage: (stage: ActionStage) => void): Promise<ActionOutcome> {
   const alpha = parseAlphaText(alphaText);
   const userPk = parsePublicKey(userPkText);
-  if (userPk === ctx.identity.publicKey) throw new ShareInputError('You cannot authorize yourself: you own this granule already. Paste the public key of the user.');
+  if (userPk === ctx.identity.publicKey) throw new ShareInputError('You cannot grant access to yourself: you own this granule already. Paste the key of the member you grant it to.');
   await prepare(ctx, onStage);
   let proved: ProveResult | undefined;
   const result = await authorizeGranule({
@@ -273,6 +273,8 @@ export interface ReceivedGranule {
   size: number;
   /** Who delivered the shards and over which kind of connection (most bytes first). */
   sources: BlockSource[];
+  ownerPk: string;
+  ownerName?: string;
 }
 
 /**
@@ -281,7 +283,7 @@ export interface ReceivedGranule {
  * this device so the Twins page lists it. Too few key holders answering is a wait, reported as a
  * WaitingForKeyHoldersError for the page to show and retry.
  */
-export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: (state: ReceiveState) => void, signal?: AbortSignal): Promise<ReceivedGranule | null> {
+export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: (state: ReceiveState) => void, signal?: AbortSignal, ownerName?: string): Promise<ReceivedGranule | null> {
   const { registry } = contractsOf(ctx.config);
   const custody = await readCustody({ publicClient: ctx.wallet.publicClient, consortium: contractsOf(ctx.config).consortium });
   if (custody.custodians.length === 0) return null;
@@ -295,9 +297,11 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
     // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
     signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
   });
-  await keepGranule(ctx.db, result.archive, 'imported');
+  const ownerPk = `0x${(await ownerOfAlpha(ctx, alpha)).toString(16).padStart(64, '0')}`;
+  const claimed = ownerName ?? result.granule.manifest.owner.name;
+  await keepGranule(ctx.db, result.archive, 'received', { ownerPk, ...(claimed ? { ownerName: claimed } : {}) });
   const g = result.granule;
-  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length, sources: result.sources };
+  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length, sources: result.sources, ownerPk, ...(claimed ? { ownerName: claimed } : {}) };
 }
 
 /** Whether a retrieval stopped only because too few key holders answered yet (a wait, not a failure). */

@@ -1,0 +1,110 @@
+// Requests for access, app-wide: the shell listens as soon as an identity is unlocked, so the navigation's badge
+// counts requests waiting for this member (to answer, or approved and ready to get) on every page. Rows live in the
+// Discover catalog's database; duplicates (one requester asking again for the same granule) collapse into one line.
+import { CatalogDb, type AuthRequestRow } from '../../lib/p2p/catalog';
+import { fieldHex } from '../../lib/records';
+import type { TwingrainNode } from '../../lib/p2p';
+import { session, runtimeConfig } from '../shell/session.svelte';
+
+export const catalogDb = new CatalogDb();
+
+export const inbox = $state<{ rows: AuthRequestRow[]; listening: boolean; error: string | null }>({ rows: [], listening: false, error: null });
+
+/** One line per requester and granule (incoming) or per granule (outgoing): the newest request, with a count. */
+export interface RequestLine {
+  row: AuthRequestRow;
+  times: number;
+  /** Ids of every request this line stands for (answered together). */
+  ids: string[];
+}
+
+const lineKey = (r: AuthRequestRow) => (r.direction === 'incoming' ? `in ${r.alpha} ${r.userPk}` : `out ${r.alpha}`);
+
+/** Collapses duplicates: a pending or answered line absorbs later pending copies of the same request. */
+export function collapse(rows: AuthRequestRow[]): RequestLine[] {
+  const lines = new Map<string, RequestLine>();
+  for (const row of [...rows].sort((a, b) => b.createdAt - a.createdAt)) {
+    const key = `${lineKey(row)} ${row.state === 'pending' ? 'open' : row.id}`;
+    const known = lines.get(key);
+    if (known) {
+      known.times += 1;
+      known.ids.push(row.id);
+    } else lines.set(key, { row, times: 1, ids: [row.id] });
+  }
+  // An answered line hides pending duplicates from the same requester made before the answer.
+  return [...lines.values()].filter((l) => !(l.row.state === 'pending' && [...lines.values()].some((o) => o !== l && o.row.state !== 'pending' && lineKey(o.row) === lineKey(l.row) && o.row.createdAt > l.row.createdAt)));
+}
+
+export const incomingLines = () => collapse(inbox.rows.filter((r) => r.direction === 'incoming'));
+export const outgoingLines = () => collapse(inbox.rows.filter((r) => r.direction === 'outgoing'));
+
+/** What waits for this member: requests to answer and approvals to act on. */
+export function badgeCount(): number {
+  return incomingLines().filter((l) => l.row.state === 'pending').length + outgoingLines().filter((l) => l.row.state === 'approved').length;
+}
+
+export async function refreshRequests(): Promise<void> {
+  const mine = session.identity ? fieldHex(session.identity.publicKey) : undefined;
+  const all = await catalogDb.requests.orderBy('createdAt').reverse().toArray();
+  inbox.rows = mine ? all.filter((r) => (r.direction === 'incoming' ? r.ownerPk === mine : r.userPk === mine)) : [];
+}
+
+let node: TwingrainNode | undefined;
+let stop: (() => void) | undefined;
+let listeningAs = '';
+
+export async function requestsNode(): Promise<TwingrainNode> {
+  if (node) return node;
+  const config = await runtimeConfig();
+  const { sharedBrowserNode } = await import('../../lib/p2p');
+  node = await sharedBrowserNode(config.relay);
+  await node.supervisor.relayConnected();
+  return node;
+}
+
+/** Starts (or moves) the listener to the unlocked identity; replies update the rows, requests add them once. */
+export async function listenForRequests(): Promise<void> {
+  const pk = session.identity ? fieldHex(session.identity.publicKey) : '';
+  await refreshRequests();
+  if (!pk || pk === listeningAs) return;
+  stop?.();
+  listeningAs = pk;
+  try {
+    const n = await requestsNode();
+    const { listenAuthMessages } = await import('../../lib/p2p/auth-requests');
+    stop = listenAuthMessages(n.libp2p, pk, {
+      onRequest: (m, fromPeer) => {
+        // The relays' mailboxes hand back requests already answered: never reset one to pending.
+        void catalogDb.requests
+          .get(m.id)
+          .then(async (known) => {
+            if (!known) await catalogDb.requests.put({ id: m.id, direction: 'incoming', alpha: m.alpha, granuleName: m.granuleName, ownerPk: m.ownerPk, userPk: m.userPk, ...(m.userName ? { userName: m.userName } : {}), peerId: fromPeer, state: 'pending', createdAt: Date.now() });
+          })
+          .then(refreshRequests);
+      },
+      onReply: (m) => {
+        void catalogDb.requests
+          .get(m.id)
+          .then(async (known) => {
+            // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
+            if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
+            await catalogDb.requests.update(m.id, { state: m.decision, ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}), ...(m.reason ? { reason: m.reason } : {}), ...(m.ownerName ? { ownerName: m.ownerName } : {}) });
+          })
+          .then(refreshRequests);
+      },
+    }, [...n.supervisor.relayPeerIds]);
+    inbox.listening = true;
+    inbox.error = null;
+  } catch (e) {
+    listeningAs = '';
+    inbox.listening = false;
+    inbox.error = e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The requester got the granule: the line moves on to "received ✓ — open in Twins". */
+export async function markReceived(alpha: string): Promise<void> {
+  const rows = await catalogDb.requests.where('alpha').equals(alpha).toArray();
+  await Promise.all(rows.filter((r) => r.direction === 'outgoing' && r.state === 'approved').map((r) => catalogDb.requests.update(r.id, { state: 'received' })));
+  await refreshRequests();
+}
