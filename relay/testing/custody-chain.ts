@@ -2,11 +2,11 @@
 // Groth16 proofs for register / authorize / instantiate, fresh funded wallets per member, and the Consortium's
 // custodian list. The one place a custody test touches the registry's actions, so a change of the chain protocol
 // changes this file only.
-import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { createPublicClient, createWalletClient, http, parseAbi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
 import { deployContracts } from '../../src/lib/chain/deploy';
-import { authorizeGranule, instantiateGranule, registerGranule, readInstantiation, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
+import { authorizeGranule, instantiateGranule, registerGranule, readInstantiation, revokeLicence, transferGranule, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../src/lib/chain/abi.generated';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
@@ -17,6 +17,14 @@ import { createProver, terminateProver, type Prover } from '../../src/lib/zk/ind
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { signCustodyDeposit } from '../../src/lib/custody/index';
 import type { CustodyChainOptions } from '../instantiations';
+
+const CREDIT_ABI = parseAbi([
+  'function MINTER_ROLE() view returns (bytes32)',
+  'function hasRole(bytes32 role, address account) view returns (bool)',
+  'function grantRole(bytes32 role, address account)',
+  'function mint(address to, uint256 amount)',
+  'function balanceOf(address) view returns (uint256)',
+]);
 
 export interface Member {
   identity: Identity;
@@ -42,8 +50,18 @@ export interface CustodyChain {
   /** The Consortium lists these X25519 keys (hex) as custodians, in order, with threshold t. */
   listCustodians(x25519Keys: string[], threshold: number): Promise<void>;
   register(owner: Member, alpha: string, manifestCid: Uint8Array): Promise<void>;
-  authorize(owner: Member, alpha: string, user: Member): Promise<AuthorizeGranuleReturnType>;
-  instantiate(user: Member, authorized: AuthorizeGranuleReturnType, x25519PublicKey?: Uint8Array): Promise<{ blockNumber: bigint }>;
+  authorize(owner: Member, alpha: string, user: Member, terms?: { expiresAt?: bigint; price?: bigint }): Promise<AuthorizeGranuleReturnType>;
+  instantiate(user: Member, authorized: AuthorizeGranuleReturnType, x25519PublicKey?: Uint8Array, maxPrice?: bigint): Promise<{ blockNumber: bigint }>;
+  /** The owner revokes the licence of an authorization. */
+  revoke(owner: Member, authorized: AuthorizeGranuleReturnType): Promise<void>;
+  /** The owner hands α to another member (with its transfer proof). */
+  transfer(owner: Member, alpha: string, to: Member): Promise<void>;
+  /** Mints community credit (base units) to a member, as the incentive contract would pay it. */
+  mintCredits(to: Member, amount: bigint): Promise<void>;
+  /** The member's community credit balance (base units). */
+  credits(of: Member): Promise<bigint>;
+  /** The latest block's time (unix seconds). */
+  now(): Promise<bigint>;
   /** The owner's EIP-712 deposit signature (or anyone's: the wallet decides who signed). */
   signDeposit(signer: WalletClient, alpha: string, manifestCid: Uint8Array): Promise<Hex>;
   manifestOf(alpha: string): Promise<Hex>;
@@ -61,6 +79,7 @@ export async function startCustodyChain(): Promise<CustodyChain> {
   const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 50, cacheTime: 0 }) as PublicClient;
   const registry = contracts.GranuleRegistry!;
   const consortium = contracts.Consortium!;
+  const credit = contracts.CommunityCredit!;
   const rpc = (method: string, params: unknown[] = []): Promise<unknown> => jsonRpc(anvil.rpcUrl, method, params);
   const admin = createWalletClient({ account: privateKeyToAccount(ANVIL_ACCOUNTS[0].privateKey), chain, transport: http(anvil.rpcUrl) });
   const send = async (hash: Hex): Promise<void> => {
@@ -101,12 +120,30 @@ export async function startCustodyChain(): Promise<CustodyChain> {
       // Without a salt, registerGranule commits first and reveals in a later block (commit–reveal).
       await registerGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), manifestCid });
     },
-    authorize: (owner, alpha, user) =>
-      authorizeGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), userPk: user.identity.publicKey, fromBlock: BigInt(deployBlock) }),
-    async instantiate(user, authorized, x25519PublicKey) {
-      const r = await instantiateGranule({ publicClient, walletClient: user.wallet, prover, secret: user.identity.secret, record: authorized.record, x25519PublicKey: x25519PublicKey ?? user.identity.x25519.publicKey, fromBlock: BigInt(deployBlock) });
+    authorize: (owner, alpha, user, terms = {}) =>
+      authorizeGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), userPk: user.identity.publicKey, fromBlock: BigInt(deployBlock), ...terms }),
+    async instantiate(user, authorized, x25519PublicKey, maxPrice) {
+      const r = await instantiateGranule({
+        publicClient, walletClient: user.wallet, prover, secret: user.identity.secret, record: authorized.record, x25519PublicKey: x25519PublicKey ?? user.identity.x25519.publicKey, fromBlock: BigInt(deployBlock),
+        ...(maxPrice !== undefined ? { maxPrice } : {}),
+      });
       return { blockNumber: (r as { blockNumber?: bigint }).blockNumber ?? (await publicClient.getBlockNumber({ cacheTime: 0 })) };
     },
+    async revoke(owner, authorized) {
+      await revokeLicence({ publicClient, walletClient: owner.wallet, secret: owner.identity.secret, record: authorized.record });
+    },
+    async transfer(owner, alpha, to) {
+      await transferGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), newOwnerPk: to.identity.publicKey });
+    },
+    async mintCredits(to, amount) {
+      const minter = await publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'MINTER_ROLE' });
+      if (!(await publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'hasRole', args: [minter, admin.account.address] }))) {
+        await send(await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'grantRole', args: [minter, admin.account.address] }));
+      }
+      await send(await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'mint', args: [to.address, amount] }));
+    },
+    credits: (of) => publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'balanceOf', args: [of.address] }),
+    now: async () => (await publicClient.getBlock({ blockTag: 'latest' })).timestamp,
     signDeposit: (signer, alpha, manifestCid) => signCustodyDeposit(signer, { chainId: anvil.chainId, registry, alpha, manifestCid }),
     manifestOf: async (alpha) => (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alpha)] })) as Hex,
     instantiatedAt: async (alpha, userPk) => (await readInstantiation({ publicClient, registry, alpha: BigInt(alpha), userPk }))?.timestamp ?? 0n,

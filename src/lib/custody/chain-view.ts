@@ -5,6 +5,7 @@
 import type { Address, Hex, PublicClient } from 'viem';
 import { consortiumAbi, granuleRegistryAbi } from '../chain/abi.generated';
 import { readInstantiation } from '../chain/instantiation';
+import { readLicenceState } from '../chain/licence';
 import { DepositRefusedError } from './errors';
 
 export interface RegisteredManifest {
@@ -30,6 +31,14 @@ export interface CustodyChainView {
   readRegisteredManifest(alpha: bigint, blockNumber: bigint): Promise<RegisteredManifest | null>;
   readOwnerAccount(ownerPk: bigint, blockNumber: bigint): Promise<Address | null>;
   readInstantiation(alpha: bigint, userPk: bigint, blockNumber: bigint): Promise<ChainInstantiation | null>;
+  /** Whether (α, Pk_U)'s licence is in force at that block (granted by the current owner, not revoked, not expired). */
+  readLicence(alpha: bigint, userPk: bigint, blockNumber: bigint): Promise<ChainLicence>;
+}
+
+export interface ChainLicence {
+  inForce: boolean;
+  /** Why not, in one sentence (empty when in force). */
+  reason: string;
 }
 
 export interface CreateCustodyChainViewParameters {
@@ -75,6 +84,17 @@ export async function createCustodyChainView(p: CreateCustodyChainViewParameters
     async readInstantiation(alpha, userPk, blockNumber) {
       const found = await readInstantiation({ publicClient: client, registry: p.registry, alpha, userPk, blockNumber });
       return found ? { timestamp: found.timestamp, x25519PublicKey: found.x25519PublicKey.slice(2).toLowerCase() } : null;
+    },
+    async readLicence(alpha, userPk, blockNumber) {
+      // Evaluated by the registry at that block (its time decides expiry), like every other custody decision.
+      const l = await readLicenceState({ publicClient: client, registry: p.registry, alpha, userPk, blockNumber });
+      if (l.inForce) return { inForce: true, reason: '' };
+      const reason =
+        l.commitment === 0n ? 'holds no licence for it'
+          : l.revokedAt !== 0n ? 'had its licence revoked by the owner'
+            : !l.fromCurrentOwner ? 'holds a licence from a former owner, which ended when the granule changed hands'
+              : 'holds a licence that has expired';
+      return { inForce: false, reason };
     },
   };
 }

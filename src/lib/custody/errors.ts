@@ -45,6 +45,7 @@ export type ReleaseRefusalCode =
   | 'malformed'
   | 'unknown-granule' // this custodian holds no deposit for α
   | 'not-instantiated' // no instantiation of (α, userPk) at head − confirmations (yet)
+  | 'licence-ended' // the licence was revoked, has expired or lapsed with a transfer (at head − confirmations)
   | 'wrong-key' // the chain records another X25519 key for (α, userPk)
   | 'manifest-mismatch' // the deposit held is not for the manifest the chain records
   | 'peer-cap' // this peer has too many requests waiting

@@ -67,6 +67,8 @@ export type ReleaseResponse =
 interface ReleaseLookup {
   instantiation: { x25519PublicKey: string } | null;
   manifestCid: string | null;
+  /** The licence at the same settled block: revoked, expired or lapsed licences release nothing. */
+  licence: { inForce: boolean; reason: string } | null;
 }
 
 interface Lookup {
@@ -96,8 +98,10 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
     const fresh = (async (): Promise<ReleaseLookup> => {
       const block = await chain.settledBlock();
       const instantiation = await chain.readInstantiation(BigInt(alpha), userPk, block);
-      const registered = instantiation ? await chain.readRegisteredManifest(BigInt(alpha), block) : null;
-      return { instantiation, manifestCid: registered?.manifestCid ?? null };
+      const [registered, licence] = instantiation
+        ? await Promise.all([chain.readRegisteredManifest(BigInt(alpha), block), chain.readLicence(BigInt(alpha), userPk, block)])
+        : [null, null];
+      return { instantiation, manifestCid: registered?.manifestCid ?? null, licence };
     })();
     releaseLookups.set(key, fresh);
     fresh.then(() => setTimeout(() => releaseLookups.get(key) === fresh && releaseLookups.delete(key), pollMs), () => releaseLookups.delete(key));
@@ -253,8 +257,11 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       const deadline = Date.now() + waitMs;
       for (;;) {
         try {
-          const { instantiation, manifestCid } = await releaseLookup(alpha, userPk);
+          const { instantiation, manifestCid, licence } = await releaseLookup(alpha, userPk);
           if (instantiation) {
+            if (!licence?.inForce) {
+              return refuse('licence-ended', `This user ${licence?.reason ?? 'holds no licence in force'} for granule ${alpha.slice(0, 12)}…${chain.confirmations > 0 ? ` (registry state ${chain.confirmations} block${chain.confirmations === 1 ? '' : 's'} deep)` : ''}: no key share is released.`, alpha, user);
+            }
             if (instantiation.x25519PublicKey !== user) {
               return refuse('wrong-key', `The registry records another X25519 key for this user's instantiation of granule ${alpha.slice(0, 12)}…: shares are sealed only to the key recorded on chain.`, alpha, user);
             }
