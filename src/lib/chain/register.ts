@@ -9,6 +9,7 @@ import { ContractRevertError } from './errors';
 import { formatRecordAddress, type RecordAddress } from './record';
 import { describeContractError } from './revert';
 import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+import { bytesToHex } from 'viem';
 
 export type ActionStage = 'checking' | 'committing' | ProofStage | 'transaction' | 'inclusion';
 
@@ -112,6 +113,4 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
   };
 }
 
-function toHex(bytes: Uint8Array): `0x${string}` {
-  return `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
+const toHex = (bytes: Uint8Array): `0x${string}` => bytesToHex(bytes);

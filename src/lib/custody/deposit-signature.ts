@@ -3,6 +3,7 @@
 // it with consortium.memberOf(ownerOf(α)); anyone else's deposit (or a deposit of another manifest) is refused.
 import { recoverTypedDataAddress, type Address, type Hex, type WalletClient } from 'viem';
 import { DepositRefusedError } from './errors';
+import { bytesToHex } from 'viem';
 
 export const CUSTODY_DEPOSIT_DOMAIN_NAME = 'twingrain custody';
 export const CUSTODY_DEPOSIT_DOMAIN_VERSION = '1';
@@ -24,7 +25,7 @@ export interface CustodyDepositTypedDataParameters {
   manifestCid: Uint8Array | Hex;
 }
 
-const toHex = (bytes: Uint8Array): Hex => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+const toHex = (bytes: Uint8Array): Hex => bytesToHex(bytes);
 
 /** The typed data an owner signs (walletClient.signTypedData) and a custodian verifies. */
 export function custodyDepositTypedData(p: CustodyDepositTypedDataParameters) {

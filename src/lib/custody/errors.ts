@@ -51,10 +51,3 @@ export type ReleaseRefusalCode =
   | 'peer-cap' // this peer has too many requests waiting
   | 'chain-unavailable';
 
-/** A custodian refused to release its share. */
-export class ReleaseRefusedError extends CustodyError {
-  override name = 'ReleaseRefusedError';
-  constructor(readonly code: ReleaseRefusalCode, message: string) {
-    super(message);
-  }
-}

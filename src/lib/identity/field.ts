@@ -1,25 +1,15 @@
 // The BN254 scalar field: every value that enters a circuit (keys, α, salts) lives here.
+import { bytesToBigInt as viemBytesToBigInt, numberToHex } from 'viem';
 export const BN254_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
+/** Big-endian unsigned integer of `bytes` (viem's, so the byte conversions live in one library). */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const b of bytes) value = (value << 8n) | BigInt(b);
-  return value;
+  return bytes.length === 0 ? 0n : viemBytesToBigInt(bytes);
 }
 
-export function bigIntToBytes32(value: bigint): Uint8Array {
-  if (value < 0n || value >= 1n << 256n) throw new RangeError('value does not fit in 32 bytes');
-  const out = new Uint8Array(32);
-  let v = value;
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
-
+/** 0x + 64 hex digits (a bytes32 on chain, α, Pk). */
 export function toHex32(value: bigint): `0x${string}` {
-  return `0x${value.toString(16).padStart(64, '0')}`;
+  return numberToHex(value, { size: 32 });
 }
 
 export function isFieldElement(value: bigint): boolean {

@@ -1,6 +1,7 @@
 // Secrets at rest: PBKDF2-SHA-256 (WebCrypto) derives an AES-256-GCM key from the passphrase. GCM's tag makes a
 // wrong passphrase fail loudly instead of yielding garbage, so a failed unlock can never overwrite anything.
 import { WrongPassphraseError, InvalidBackupError, WeakPassphraseError } from './errors';
+import { base64pad } from 'multiformats/bases/base64';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 const DEFAULT_ITERATIONS = 600_000; // OWASP 2023 guidance for PBKDF2-HMAC-SHA256
@@ -12,18 +13,10 @@ export interface SealedVault {
   ciphertext: string;
 }
 
+// Standard base64 with padding (what btoa writes), from multiformats rather than written here again.
 const b64 = {
-  encode(bytes: Uint8Array): string {
-    let s = '';
-    for (const b of bytes) s += String.fromCharCode(b);
-    return btoa(s);
-  },
-  decode(text: string): Uint8Array {
-    const s = atob(text);
-    const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-    return out;
-  },
+  encode: (bytes: Uint8Array): string => base64pad.baseEncode(bytes),
+  decode: (text: string): Uint8Array => base64pad.baseDecode(text),
 };
 export const base64 = b64;
 

@@ -19,7 +19,7 @@ export class IncentiveNotDeployedError extends IncentiveError {
 
 const REVERTS: Record<string, string> = {
   NotAdmin: 'Only the consortium admin (or the deployer) may set incentive terms. Use the admin\'s wallet or key.',
-  NotAMember: 'This account is not enrolled in the Consortium, so it has no public key to be paid for. Enrol in Settings first.',
+  NotAMember: 'This account is not enrolled in the Consortium, so it has no public key to be paid for. Enrol it in the Consortium first.',
   NoTerms: 'The consortium admin has not set compensation terms for this public key yet; nothing can be claimed.',
   InvalidTerms: 'The terms were refused: each needs a public key, a positive cap and f ≥ 0, and the lists must be equally long.',
   NoSources: 'The incentive contract is not connected to the Consortium and registry yet; the admin must call setSources.',
@@ -149,9 +149,9 @@ export function termsFromSolution(scenario: Scenario, solution: Pick<SolveScenar
     try {
       pk = BigInt(p.pk);
     } catch {
-      throw new InvalidParameterError(`providers[${i}].pk`, `is not a decimal public key (got ${JSON.stringify(p.pk)})`, 'Use the provider\'s twingrain public key as shown in Settings.');
+      throw new InvalidParameterError(`providers[${i}].pk`, `is not a decimal public key (got ${JSON.stringify(p.pk)})`, 'Use the provider\'s twingrain public key (the Pk of its identity).');
     }
-    if (pk <= 0n) throw new InvalidParameterError(`providers[${i}].pk`, 'must be positive', 'Use the provider\'s twingrain public key as shown in Settings.');
+    if (pk <= 0n) throw new InvalidParameterError(`providers[${i}].pk`, 'must be positive', 'Use the provider\'s twingrain public key (the Pk of its identity).');
     // Granules are counted whole on chain; a fractional n_i counts its whole part (at least one).
     const cap = BigInt(Math.max(1, Math.floor(p.n)));
     out.push({ pk, f: toWad(solution.f[i]!, `f[${i}]`), g: toWad(solution.g[i]!, `g[${i}]`), cap });

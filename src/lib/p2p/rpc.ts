@@ -3,6 +3,7 @@ import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from '@libp2p/utils';
 import { P2PError } from './errors';
+import { base64pad } from 'multiformats/bases/base64';
 
 const MAX_MESSAGE = 8 * 1024 * 1024;
 
@@ -48,9 +49,6 @@ export async function requestJson<T>(libp2p: Libp2p, peer: PeerId | Multiaddr | 
   }
 }
 
-export const toBase64 = (bytes: Uint8Array): string => {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-};
-export const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+/** Standard base64 with padding (what btoa writes). */
+export const toBase64 = (bytes: Uint8Array): string => base64pad.baseEncode(bytes);
+export const fromBase64 = (text: string): Uint8Array => base64pad.baseDecode(text);

@@ -36,7 +36,7 @@ export class RecordNotFoundError extends RecordsError {
 export class ChainUnreachableError extends RecordsError {
   override name = 'ChainUnreachableError';
   constructor(readonly rpcUrl: string, detail: string) {
-    super(`The chain at ${rpcUrl} does not answer (${detail}). Is the node running? Check the Network page.`);
+    super(`The chain at ${rpcUrl} does not answer (${detail}). Check that the chain node runs and that this address is right, then try again.`);
   }
 }
 

@@ -27,7 +27,7 @@ export type EnsureMembershipErrorType = MembershipError | import('../chain/error
 
 export async function ensureMembership(p: EnsureMembershipParameters): Promise<EnsureMembershipReturnType> {
   const account = p.walletClient.account;
-  if (!account) throw new MembershipError('No wallet is connected: connect one on the Settings page first.');
+  if (!account) throw new MembershipError('No wallet is connected: connect a wallet first, then try again.');
   const publicKey = poseidonHash([p.secret]);
   const [enrolledPk, holder, open] = await Promise.all([
     p.publicClient.readContract({ address: p.consortium, abi: consortiumAbi, functionName: 'pkOf', args: [account.address] }),

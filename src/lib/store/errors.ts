@@ -6,7 +6,7 @@ export class StoreError extends Error {
 export class StorageQuotaError extends StoreError {
   override name = 'StorageQuotaError';
   constructor() {
-    super('This device has no storage left for twingrain. Nothing was saved. Free space (Network page shows usage), remove unused granules, or allow more storage for this site, then try again.');
+    super('This device has no storage left for twingrain. Nothing was saved. Free space, remove unused granules, or allow more storage for this site, then try again.');
   }
 }
 

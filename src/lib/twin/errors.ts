@@ -3,14 +3,6 @@ export class TwinError extends Error {
   override name = 'TwinError';
 }
 
-/** A twin breaks Definitions 1–4; `violations` names each breaking element. */
-export class TwinInvalidError extends TwinError {
-  override name = 'TwinInvalidError';
-  constructor(readonly violations: { definition: number; element: string; message: string }[]) {
-    super(`The twin does not satisfy MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}. Fix the twin or its granules and validate again.`);
-  }
-}
-
 /** twin.json or a granule folder it references cannot be read or understood. */
 export class TwinSourceError extends TwinError {
   override name = 'TwinSourceError';
@@ -45,11 +37,6 @@ export class GranuleOperationError extends TwinError {
   ) {
     super(`The ${context} context failed on "${op}": ${detail}`);
   }
-}
-
-/** A granule's code was refused before running (e.g. it uses `import`, which the sandbox cannot contain). */
-export class GranuleCodeRefusedError extends TwinError {
-  override name = 'GranuleCodeRefusedError';
 }
 
 /** A capability (e.g. the printer link) was requested by a context that was not granted it, or is not connected. */

@@ -2,13 +2,6 @@ export class WalletError extends Error {
   override name = 'WalletError';
 }
 
-export class NoWalletError extends WalletError {
-  override name = 'NoWalletError';
-  constructor() {
-    super('No browser wallet was found. Install one (any EIP-6963 wallet), or use the local development account on the development chain.');
-  }
-}
-
 export class WalletRejectedError extends WalletError {
   override name = 'WalletRejectedError';
   constructor(action: string) {

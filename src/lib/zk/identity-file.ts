@@ -9,6 +9,7 @@
 import { privateKeyToAccount } from 'viem/accounts';
 import { identityFromSecrets, openWithPassphrase, parseSealedVault, sealWithPassphrase, toHex32, type Identity, type SealedVault } from '../identity/index';
 import { ZkInputError } from './errors';
+import { bytesToHex, hexToBytes } from 'viem';
 
 export const IDENTITY_FILE_FORMAT = 'twingrain-identity';
 
@@ -34,10 +35,10 @@ export interface UnlockedIdentity {
   address: `0x${string}`;
 }
 
-const hex = (bytes: Uint8Array): `0x${string}` => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+const hex = (bytes: Uint8Array): `0x${string}` => bytesToHex(bytes);
 const unhex = (text: string, length: number, what: string): Uint8Array => {
   if (!new RegExp(`^0x[0-9a-fA-F]{${length * 2}}$`).test(text)) throw new ZkInputError(`The identity file's ${what} is damaged.`);
-  return Uint8Array.from(text.slice(2).match(/../g)!.map((b) => parseInt(b, 16)));
+  return hexToBytes(text as `0x${string}`);
 };
 
 export async function createIdentityFile(identity: Identity, walletPrivateKey: `0x${string}`, passphrase?: string): Promise<IdentityFile> {

@@ -52,6 +52,8 @@ describe('the prover pins the internals it uses', () => {
     // The ffjavascript snarkjs itself loads (its curves come from there), not only the one at the top.
     expect(versionOf('ffjavascript', require.resolve('snarkjs')), CHANGED).toBe(pkg.dependencies.ffjavascript);
     expect(typeof Scalar.e, CHANGED).toBe('function');
+    // witness.ts uses circom_runtime's calculator: the one snarkjs itself comes with.
+    expect(versionOf('circom_runtime', require.resolve('snarkjs')), CHANGED).toBe(pkg.dependencies.circom_runtime);
   });
 
   it("snarkjs's BN254 engine still has the thread manager, WASM functions and methods groth16.ts calls", async () => {

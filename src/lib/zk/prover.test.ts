@@ -80,7 +80,7 @@ describe('prover with cached witness calculator and proving key', () => {
   it('computes the same witness as snarkjs', async () => {
     const wasm = new Uint8Array(readFileSync(join(DEFAULT_ARTIFACT_DIR, 'authorization.wasm')));
     const input = authorization();
-    const ours = (await createWitnessCalculator(wasm)).calculate(input.signals);
+    const ours = await (await createWitnessCalculator(wasm)).calculate(input.signals);
     const out: { type: 'mem'; data?: Uint8Array } = { type: 'mem' };
     await snarkjs.wtns.calculate(input.signals, wasm, out);
     // snarkjs's .wtns: header section (field size, prime, count), then section 2 with the values.

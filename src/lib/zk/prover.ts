@@ -109,7 +109,7 @@ export function createProver(source: ArtifactSource): Prover {
       const t0 = now();
       let witness: Uint8Array;
       try {
-        witness = calculator.calculate(input.signals);
+        witness = await calculator.calculate(input.signals);
       } catch (cause) {
         // The inputs were checked already, so a failing constraint means the values do not belong together.
         throw new ProofGenerationError(`The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`);

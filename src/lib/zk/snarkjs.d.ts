@@ -26,3 +26,16 @@ declare module 'snarkjs' {
 declare module 'ffjavascript' {
   export const Scalar: { e(value: number | bigint | string): bigint };
 }
+
+// circom_runtime ships no types; what witness.ts uses of its circom 2 calculator.
+declare module 'circom_runtime' {
+  export function WitnessCalculatorBuilder(
+    code: Uint8Array,
+    options: { memorySize?: number },
+  ): Promise<{
+    witnessSize: number;
+    n32: number;
+    circom_version(): number;
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck: boolean): Promise<Uint8Array>;
+  }>;
+}

@@ -21,6 +21,7 @@ import { WaitingForKeyHoldersError } from '../../lib/custody/index';
 import { deriveRegistrationSalt, registrationInput, type Prover, type ProveResult } from '../../lib/zk/index';
 export type { ShareStage };
 import { ShareInputError, ShareSetupError } from './errors';
+import { bytesToHex } from 'viem';
 
 export interface ShareContext {
   config: RuntimeConfig;
@@ -119,7 +120,7 @@ export interface PublishedGranule {
   threshold: number;
 }
 
-const toHex = (bytes: Uint8Array): `0x${string}` => `0x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+const toHex = (bytes: Uint8Array): `0x${string}` => bytesToHex(bytes);
 
 export interface ActionOutcome {
   recordAddress: string;

@@ -95,4 +95,4 @@ export async function readIdentity(flags: Record<string, string | boolean>): Pro
   return unlockIdentityFile(parseIdentityFile(json), passphrase);
 }
 
-export const hex32 = (value: bigint): `0x${string}` => `0x${value.toString(16).padStart(64, '0')}`;
+export { toHex32 as hex32 } from '../../../lib/identity/index';
