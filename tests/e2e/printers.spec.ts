@@ -4,6 +4,7 @@
 // the real host protocol, Web Serial transport code and simulator run behind it.
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
 
 const MODELS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;
 
@@ -99,6 +100,43 @@ test.describe('Printers page', () => {
     await expect(page.getByTestId('printer-panel-p2')).toContainText('USB 1d50:6029 @ 115200');
     await printThroughPanel(page, 'p2', 'jgaurora-z-603s');
     await expect(page.getByTestId('printer-panel-p1')).toHaveAttribute('data-status', 'ready');
+  });
+
+  test('prints a sample slicer file with arcs and the viewer shows its layers; the slider scrubs them', async ({ page, stack }) => {
+    const file = fileURLToPath(new URL('../fixtures/gcode/orca-cylinder-arcs.gcode', import.meta.url));
+    await page.goto(`${stack.appUrl}/#/printers`);
+    await page.getByTestId('model').selectOption('bluemaker-bm10-450');
+    await page.getByTestId('faults').fill('0.01');
+    await page.getByTestId('connect').click();
+    const panel = page.getByTestId('printer-panel-p1');
+    await expect(panel).toHaveAttribute('data-status', 'ready');
+    await panel.getByTestId('file-input').setInputFiles(file);
+    await expect(panel.getByTestId('estimate')).toContainText('12 layers');
+    const scene = panel.getByTestId('scene-3d');
+    // The whole part as tool paths, framed on the part: 12 layers of walls (arcs cut into chords), infill and skin.
+    await expect(scene).toHaveAttribute('data-layers', '12');
+    await expect(scene).toHaveAttribute('data-framed', 'part');
+    const total = Number(await scene.getAttribute('data-segments-total'));
+    expect(total).toBeGreaterThan(12 * 60);
+    await expect(scene).toHaveAttribute('data-segments-shown', String(total));
+    // Scrubbing: layer 4 of 12 shows the first four layers only, the preview draws that layer.
+    const slider = panel.getByLabel('Layer');
+    await slider.fill('3');
+    await expect(scene).toHaveAttribute('data-shown-layer', '3');
+    const shown4 = Number(await scene.getAttribute('data-segments-shown'));
+    expect(shown4).toBeGreaterThan(0);
+    expect(shown4).toBeLessThan(total / 2);
+    await expect(panel.getByTestId('layer-preview')).toHaveAttribute('data-layer', '3');
+    expect(Number(await panel.getByTestId('layer-preview').getAttribute('data-drawn'))).toBeGreaterThan(10);
+    await slider.fill('8');
+    await expect.poll(async () => Number(await scene.getAttribute('data-segments-shown'))).toBeGreaterThan(shown4);
+    await panel.screenshot({ path: 'test-results/printer-viewer-scrub.png' });
+    // Print it (1% line faults): when done, everything up to the slider is drawn as printed.
+    await panel.getByTestId('print').click();
+    await expect(panel.getByTestId('job-state')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await slider.fill('11');
+    await expect(scene).toHaveAttribute('data-segments-done', String(total));
+    await panel.screenshot({ path: 'test-results/printer-viewer-printed.png' });
   });
 
   test('says clearly when the baud rate is wrong', async ({ page, stack }) => {
