@@ -166,3 +166,34 @@ describe('modal state', () => {
     expect(m.snapshot()).toEqual({ x: 15, y: 20, z: 0.3, e: 0, feed: 1800, relative: false, relativeE: true, hotends: [200, 215], bed: 60, fan: 128, tool: 1 });
   });
 });
+
+describe('resume plan', () => {
+  it('restores the state the file expects at the layer and continues from its first line', async () => {
+    const { planResume, resumeSource } = await import('./index');
+    const { analyzeGcode, readLines, textSource, stripComment } = await import('../index');
+    const { getPrinterProfile } = await import('../../sim/index');
+    const profile = getPrinterProfile('bluemaker-bm10-450');
+    // Relative extrusion, two tools, fan changes: what a resume must restore.
+    const lines = ['M140 S60', 'M104 T0 S210', 'M104 T1 S220', 'G28', 'G90', 'M83', 'T1'];
+    for (let l = 0; l < 4; l++) {
+      lines.push(`; layer ${l}`, `G0 X10 Y10 Z${(0.3 * (l + 1)).toFixed(1)} F6000`, l === 2 ? 'M106 S100' : 'M105');
+      for (let i = 0; i < 5; i++) lines.push(`G1 X${20 + i} Y${10 + l} E0.5 F1200`);
+    }
+    const text = lines.join('\n') + '\n';
+    const analysis = await analyzeGcode(readLines(textSource(text)), profile);
+    const plan = await planResume(textSource(text), analysis.layers, 2, profile, { currentZ: 1.2 });
+    expect(plan.state).toMatchObject({ x: 10, y: 10, z: 0.9, relativeE: true, relative: false, hotends: [210, 220], bed: 60, fan: 100, tool: 1, feed: 6000 });
+    expect(plan.prelude).toEqual([
+      'M140 S60', 'M104 T0 S210', 'M104 T1 S220', 'M190 S60', 'M109 T0 S210', 'M109 T1 S220', 'T1',
+      'G92 Z1.2', 'G91', 'G1 Z2 F600', 'G90', 'G28 X Y', 'G1 X10 Y10 F6000', 'G1 Z0.9 F600', 'G92 E5', 'G90', 'M83', 'G1 F6000', 'M106 S100',
+    ]);
+    // Streamed in small chunks, the resumed file starts exactly at the layer's first line.
+    const chunked = { ...textSource(text), async *open() { const b = new TextEncoder().encode(text); for (let i = 0; i < b.length; i += 7) yield b.subarray(i, i + 7); } };
+    const streamed: string[] = [];
+    for await (const l of readLines(resumeSource(chunked, plan))) if (stripComment(l.text)) streamed.push(stripComment(l.text));
+    expect(streamed.slice(0, plan.prelude.length)).toEqual(plan.prelude);
+    expect(streamed[plan.prelude.length]).toBe('G1 X20 Y12 E0.5 F1200');
+    expect(streamed.length - plan.prelude.length).toBe(analysis.commandCount - plan.startCommand);
+    await expect(planResume(textSource(text), analysis.layers, 9, profile)).rejects.toThrow(/layer 10 is not in this file/);
+  });
+});
