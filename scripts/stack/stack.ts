@@ -11,6 +11,7 @@ import type { RuntimeConfig } from '../../src/lib/config';
 import { PORTS, portFromEnv, assertPortFree, freePort } from './ports';
 import { serveApp } from './serve';
 import { enrolCustodian } from './custodian';
+import { registerReferenceGranules, REFERENCE_OWNER_NAME } from './reference';
 
 export interface StackOptions {
   root?: string;
@@ -28,6 +29,8 @@ export interface StackOptions {
    */
   custodians?: number;
   threshold?: number;
+  /** Register the reference twins' granules under the stack's reference identity (default true). */
+  referenceGranules?: boolean;
   /** The built app to serve (default `dist/`; engineers sharing a tree build into their own folder and set TWINGRAIN_DIST). */
   distDir?: string;
   log?: (line: string) => void;
@@ -140,10 +143,19 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       }
     }
 
+    // The bundled reference granules are registered by the stack's own reference identity: nobody can claim them.
+    let reference: RuntimeConfig['reference'];
+    if (o.referenceGranules !== false && chain.contracts.GranuleRegistry && chain.contracts.Consortium) {
+      const r = await registerReferenceGranules({ rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, consortium: chain.contracts.Consortium });
+      reference = { publicKey: r.publicKey, name: REFERENCE_OWNER_NAME };
+      log(`refs    ${r.registered} bundled reference granules registered under "${REFERENCE_OWNER_NAME}"`);
+    }
+
     const config: RuntimeConfig = {
       chain,
       relay: { multiaddrs: relayMultiaddrs, development: true },
       startedAt: new Date().toISOString(),
+      ...(reference ? { reference } : {}),
     };
     await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain, null, 2) + '\n');
     await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify(config, null, 2) + '\n');

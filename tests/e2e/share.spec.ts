@@ -5,9 +5,29 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { createMember, nav } from './members';
+import { readFileSync } from 'node:fs';
+import { packGranule } from '../../src/lib/granule/index';
+
+/**
+ * Granules of `owner`'s own (the JGAurora look, renamed: a fresh granule ID each run), imported on Twins. The bundled
+ * reference granules are the app's (the stack registers them under "twingrain reference"): members publish their own.
+ */
+async function importOwnGranules(page: Page, owner: string, count: number): Promise<void> {
+  const dir = new URL('../../static-twins/jgaurora-z-603s/appearance/', import.meta.url);
+  const file = (f: string) => readFileSync(new URL(f, dir), 'utf8');
+  await nav(page, 'Twins');
+  for (let i = 0; i < count; i++) {
+    const name = `${owner.toLowerCase().replace(/\W+/g, '-')}/look-${i}-${Date.now().toString(36)}`;
+    const manifest = { ...JSON.parse(file('granule.json')), name, owner: { publicKey: '', name: owner } };
+    const bytes = packGranule({ files: { 'granule.json': JSON.stringify(manifest), 'model.js': file('model.js'), 'view.js': file('view.js'), 'scene.json': file('scene.json'), 'controller.js': file('controller.js') } }).bytes;
+    await page.getByTestId('import-file').setInputFiles({ name: `look-${i}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    await expect(page.getByTestId('import-result')).toContainText(name);
+  }
+}
 
 async function becomeMember(page: Page, label: string): Promise<string> {
-  const pk = await createMember(page, label);
+  await nav(page, 'Settings');
+  const pk = (await page.getByTestId('identity-pk').count()) > 0 ? (await page.getByTestId('identity-pk').textContent())!.trim() : await createMember(page, label);
   // Hash navigation keeps the unlocked identity (a reload would lock it).
   await nav(page, 'Share');
   await expect(page.getByTestId('chain-sync')).toContainText('in sync');
@@ -23,7 +43,7 @@ async function chooseUnregistered(page: Page, from: number): Promise<number> {
     await expect(state).toBeVisible();
     if (await page.getByTestId('not-registered').isVisible()) return index;
   }
-  throw new Error('every reference granule is registered already on this stack');
+  throw new Error('every granule on offer is registered already on this stack');
 }
 
 /** Opens a <details> (Advanced) unless it is open already. */
@@ -53,11 +73,17 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(pageB.getByTestId('unlock-hint')).toBeVisible();
     await expect(pageB.getByTestId('prover-status')).toContainText('ready', { timeout: 60_000 });
 
+    await createMember(page, 'Workshop A');
+    await importOwnGranules(page, 'Workshop A', 2);
     const pkA = await becomeMember(page, 'Workshop A');
     const pkB = await becomeMember(pageB, 'Workshop B');
     expect(pkA).not.toBe(pkB);
 
-    // A registers the first reference granule.
+    // A bundled reference granule is the app's: A cannot publish it as hers.
+    await page.getByTestId('granule-select').selectOption({ label: (await page.getByTestId('granule-select').locator('optgroup[label^="Bundled"] option').first().textContent())!.trim() });
+    await expect(page.getByTestId('already-registered')).toContainText('twingrain reference');
+    await expect(page.getByTestId('register')).toBeDisabled();
+    // A registers a granule of her own.
     await expect(page.getByTestId('proof-settings')).toContainText('Groth16');
     await expect(page.getByTestId('proof-settings')).toContainText('Poseidon');
     const first = await chooseUnregistered(page, 0);

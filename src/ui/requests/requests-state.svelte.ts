@@ -65,10 +65,14 @@ export async function requestsNode(): Promise<TwingrainNode> {
 /** Starts (or moves) the listener to the unlocked identity; replies update the rows, requests add them once. */
 export async function listenForRequests(): Promise<void> {
   const pk = session.identity ? fieldHex(session.identity.publicKey) : '';
-  await refreshRequests();
-  if (!pk || pk === listeningAs) return;
+  // Claimed before any await, so calls made at the same moment (shell, Discover) start one listener.
+  if (!pk || pk === listeningAs) {
+    await refreshRequests();
+    return;
+  }
   stop?.();
   listeningAs = pk;
+  await refreshRequests();
   try {
     const n = await requestsNode();
     const { listenAuthMessages } = await import('../../lib/p2p/auth-requests');
