@@ -205,7 +205,10 @@ export function parseAlphaText(text: string): bigint {
   }
 }
 
-export async function authorize(ctx: ShareContext, alphaText: string, userPkText: string, onStage: (stage: ActionStage) => void): Promise<ActionOutcome> {
+export async function authorize(
+  ctx: ShareContext, alphaText: string, userPkText: string, onStage: (stage: ActionStage) => void,
+  terms: { expiresAt: bigint | null; price: bigint } = { expiresAt: null, price: 0n },
+): Promise<ActionOutcome> {
   const alpha = parseAlphaText(alphaText);
   const userPk = parsePublicKey(userPkText);
   if (userPk === ctx.identity.publicKey) throw new ShareInputError('You cannot grant access to yourself: you own this granule already. Paste the key of the member you grant it to.');
@@ -213,17 +216,17 @@ export async function authorize(ctx: ShareContext, alphaText: string, userPkText
   let proved: ProveResult | undefined;
   const result = await authorizeGranule({
     publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry: contractsOf(ctx.config).registry,
-    prover: capturing(ctx.prover, (r) => (proved = r)), secret: ctx.identity.secret, alpha, userPk,
+    prover: capturing(ctx.prover, (r) => (proved = r)), secret: ctx.identity.secret, alpha, userPk, expiresAt: terms.expiresAt, price: terms.price,
     fromBlock: BigInt(ctx.config.chain.deployBlock), onStage,
   });
   await syncRecords(mirrorParameters(ctx));
   return {
     recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry })),
+    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, terms: { expiresAt: terms.expiresAt ?? 0n, price: terms.price } })),
   };
 }
 
-export async function instantiate(ctx: ShareContext, recordText: string, onStage: (stage: ActionStage) => void): Promise<ActionOutcome & { alpha: bigint }> {
+export async function instantiate(ctx: ShareContext, recordText: string, onStage: (stage: ActionStage) => void, maxPrice = 0n): Promise<ActionOutcome & { alpha: bigint }> {
   const record = parseRecordAddress(recordText);
   if (record.chainId !== ctx.config.chain.chainId) throw new ShareInputError(`This record is on chain ${record.chainId}; this app works with chain ${ctx.config.chain.chainId}. Ask for a record from this community.`);
   await prepare(ctx, onStage);
@@ -232,7 +235,7 @@ export async function instantiate(ctx: ShareContext, recordText: string, onStage
   let proved: ProveResult | undefined;
   const result = await instantiateGranule({
     publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, prover: capturing(ctx.prover, (r) => (proved = r)),
-    secret: ctx.identity.secret, record, x25519PublicKey: ctx.identity.x25519.publicKey, fromBlock: BigInt(ctx.config.chain.deployBlock), onStage,
+    secret: ctx.identity.secret, record, x25519PublicKey: ctx.identity.x25519.publicKey, fromBlock: BigInt(ctx.config.chain.deployBlock), onStage, maxPrice,
   });
   await syncRecords(mirrorParameters(ctx));
   return {
