@@ -16,4 +16,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   authorize: async () => (await import('./authorize')).command,
   instantiate: async () => (await import('./instantiate')).command,
   deploy: async () => (await import('./deploy')).command,
+  'pin-token': async () => (await import('./pin-token')).command,
 };
