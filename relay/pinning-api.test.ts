@@ -3,7 +3,10 @@
 // publication pinned through three nodes with a replication factor of 3 — after which one node is lost and the user
 // still gets the granule byte for byte.
 import '../src/lib/p2p/websocket-global.node.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { generatePrivateKey } from 'viem/accounts';
+import { createIdentity } from '../src/lib/identity/index';
+import { createIdentityFile } from '../src/lib/zk/identity-file';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -113,6 +116,16 @@ describe('the IPFS Pinning Service API on a community node', () => {
     expect(await forgedAnswer.text()).toMatch(/not signed by the account it names|signature on this pinning token is not valid/);
     expect((await bearer('tgpin1.nonsense.0x12')).status).toBe(401);
     expect((await bearer(token)).status).toBe(200);
+
+    // `twingrain pin-token` learns the challenge and signs; a node refuses an identity whose wallet is no member.
+    const dir = await mkdtemp(join(tmpdir(), 'tg-pin-token-'));
+    dirs.push(dir);
+    const file = join(dir, 'stranger.json');
+    await writeFile(file, JSON.stringify(await createIdentityFile(createIdentity(), generatePrivateKey())));
+    const { command } = await import('../src/cli/commands/pin-token');
+    await expect(command.run(['--identity', file, '--endpoint', relays[0]!.pinning!.apiUrl!])).rejects.toThrow(/The node refused the token: 0x[0-9a-f]{40} is not a member/);
+    await expect(command.run(['--identity', file, '--endpoint', 'http://127.0.0.1:9'])).rejects.toThrow(/cannot be reached/);
+    await expect(command.run(['--identity', file])).rejects.toThrow(/--endpoint <url> is required/);
   });
 
   it('pins a member\'s CID through queued → pinned, lists and filters it, refuses bad input, and deletes it (quota given back)', async () => {

@@ -62,6 +62,13 @@ async function needsBuild(root: string): Promise<boolean> {
   return sources > index.mtimeMs;
 }
 
+/** TWINGRAIN_PINS_PORT, else the relay's port + 1 if it is free, else 0 (any free port: the log says which). */
+async function pinsPortFor(relayPort: number, host: string): Promise<number> {
+  if (process.env[PORTS.pins.variable]) return portFromEnv(PORTS.pins);
+  const next = relayPort + 1;
+  return next <= 65535 && (await assertPortFree(PORTS.pins, next, host).then(() => true, () => false)) ? next : 0;
+}
+
 export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
   const root = resolve(o.root ?? process.cwd());
   const host = o.host ?? '127.0.0.1';
@@ -110,12 +117,16 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       port: relayPort,
       dataDir: join(stateDir, 'relay'),
       development: true,
-      pin: true,
+      // The IPFS Pinning Service API beside it: the relay's port + 1 when free (TWINGRAIN_PINS_PORT chooses), else any.
+      pin: chain.contracts.GranuleRegistry
+        ? { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry }, api: { port: await pinsPortFor(relayPort, host) } }
+        : true,
       ...(chain.contracts.GranuleRegistry
         ? { custodian: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock } } }
         : {}),
     });
     stops.push(() => relay.stop());
+    if (relay.pinning?.apiUrl) log(`pins    ${relay.pinning.apiUrl}/pins (IPFS Pinning Service API; members' tokens: npx twingrain pin-token)`);
     const custodianCount = Math.max(1, o.custodians ?? 1);
     const threshold = o.threshold ?? 1;
     if (threshold < 1 || threshold > custodianCount) throw new Error(`A threshold of ${threshold} needs between 1 and ${custodianCount} custodians; pass a threshold from 1 to the number of custodians.`);

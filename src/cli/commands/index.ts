@@ -19,4 +19,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('./revoke')).command,
   transfer: async () => (await import('./transfer')).command,
   licence: async () => (await import('./licence')).command,
+  'pin-token': async () => (await import('./pin-token')).command,
 };

@@ -9,14 +9,15 @@
 import { readFile } from 'node:fs/promises';
 import { CID } from 'multiformats/cid';
 import { CliUsageError, type Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { parseArgs } from 'node:util';
+import { printJson } from '../output';
 import { unpackGranule } from '../../lib/granule/index';
 import { registerGranule } from '../../lib/chain/register';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { shareGranule, SharingError, type SharingPeer } from '../../lib/sharing/index';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
-import { publicationDir, readRuntimeConfig, runtimeConfigPath, startPeer, takeRepeated } from './identity/network';
+import { publicationDir, readRuntimeConfig, runtimeConfigPath, startPeer } from './identity/network';
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -25,10 +26,25 @@ const progress = (line: string): void => {
 export const command: Command = {
   summary: 'register a granule on chain with a zero-knowledge proof, then publish it (encrypted, sharded, pinned, key shares with the custodians)',
   usage:
-    'twingrain register <granule-file> --identity <file> [--passphrase <p>] [--rpc <url>] [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--timeout 15] | [--manifest-cid <cid>]',
+    'twingrain register <granule-file> --identity <file> [--passphrase <p>] [--rpc <url>] [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--pin-service <url> [--replication r]]… [--timeout 15] | [--manifest-cid <cid>]',
   async run(argv) {
-    const { values: relays, rest } = takeRepeated(argv, 'relay');
-    const { positionals, flags } = parseArgs(rest, { strings: [...COMMON_FLAGS, 'manifest-cid', 'config', 'timeout'] });
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv, allowPositionals: true, strict: true,
+        options: {
+          ...Object.fromEntries(COMMON_FLAGS.map((f) => [f, { type: 'string' as const }])),
+          'manifest-cid': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' },
+          relay: { type: 'string', multiple: true }, 'pin-service': { type: 'string', multiple: true }, replication: { type: 'string' },
+        },
+      });
+    } catch (e) {
+      throw new CliUsageError(`${(e as Error).message}. Usage: ${command.usage}`);
+    }
+    const { positionals } = parsed;
+    const { relay, 'pin-service': pinServices, replication: replicationText, ...rest } = parsed.values as Record<string, string | string[] | undefined>;
+    const relays = (relay ?? []) as string[];
+    const flags = Object.fromEntries(Object.entries(rest).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     let manifestCid: CID | undefined;
@@ -66,6 +82,15 @@ export const command: Command = {
       return 0;
     }
 
+    // Pinning services: --pin-service (repeatable) over the runtime config's; without either, the relays pin over libp2p.
+    const configuredPinning = (await readRuntimeConfig(runtimeConfigPath(flags)).catch(() => undefined))?.pinning;
+    const services = pinServices && (pinServices as string[]).length > 0 ? (pinServices as string[]).map((endpoint) => ({ endpoint })) : (configuredPinning?.services ?? []);
+    for (const s of services) if (!/^https?:\/\//.test(s.endpoint)) throw new CliUsageError(`--pin-service ${s.endpoint} is not an http(s) URL of a pinning service.`);
+    const replication = replicationText !== undefined ? Number(replicationText) : pinServices ? services.length : (configuredPinning?.replication ?? 1);
+    if (services.length > 0 && (!Number.isInteger(replication) || replication < 1 || replication > services.length)) {
+      throw new CliUsageError(`--replication must be a whole number from 1 to the ${services.length} pinning service(s), got "${String(replicationText)}".`);
+    }
+    if (replicationText !== undefined && services.length === 0) throw new CliUsageError('--replication needs pinning services: name them with --pin-service <url>.');
     let node: Awaited<ReturnType<typeof startPeer>> | undefined;
     const peer = async (): Promise<SharingPeer> => {
       const configPath = runtimeConfigPath(flags);
@@ -85,7 +110,7 @@ export const command: Command = {
       const result = await shareGranule({
         publicClient, walletClient, registry, consortium: contractOf(deployment, 'Consortium'), prover,
         secret: unlocked.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer,
-        resume: true, requireCustody: true, fromBlock: BigInt(deployment.deployBlock), serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
+        resume: true, requireCustody: true, ...(services.length > 0 ? { pinning: { services, replication } } : {}), fromBlock: BigInt(deployment.deployBlock), serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
       });
       if (result.registered) progress(`committed in transaction ${result.registered.commitTxHash}`);
       const pub = result.published;

@@ -1,7 +1,7 @@
 // `twingrain relay`: the community node — circuit relay v2 over WebSockets, discovery, and optionally pinning
 // (--pin: only what the registry records) and key custody (--custodian: deposits and releases read from the registry
 // at head − --confirmations). Prints one JSON line with its addresses (and custodian key), then runs until Ctrl-C /
-// SIGTERM. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
+// SIGTERM. `--pins-port` also serves the IPFS Pinning Service API (relay/pinning-api.ts) there. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
 // exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
@@ -11,10 +11,10 @@ import { parseRuntimeConfig } from '../../lib/config';
 export const command: Command = {
   summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
   usage:
-    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
   async run(argv) {
     const { flags } = parseArgs(argv, {
-      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce'],
+      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce', 'pins-port'],
       booleans: ['pin', 'custodian', 'production', 'keep-relay-limits', 'custodian-key'],
     });
     if (flags['custodian-key']) {
@@ -55,18 +55,25 @@ export const command: Command = {
         chain = { rpcUrl: config.chain.rpcUrl, registry, fromBlock: config.chain.deployBlock };
       }
     }
+    let pinsPort: number | undefined;
+    if (flags['pins-port'] !== undefined) {
+      pinsPort = Number(flags['pins-port']);
+      if (!Number.isInteger(pinsPort) || pinsPort < 0 || pinsPort > 65535) throw new CliUsageError(`--pins-port must be a port number, got "${String(flags['pins-port'])}"`);
+      if (!flags['pin'] || !chain) throw new CliUsageError('--pins-port serves the IPFS Pinning Service API of a pinning relay: add --pin (and the chain: --config, or --rpc and --registry).');
+    }
     const { startRelay } = await import('../../../relay/relay');
     const relay = await startRelay({
       host: typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1',
       port,
       dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay',
       development: !flags['production'],
-      pin: flags['pin'] === true ? (chain ? { chain } : true) : false,
+      pin: flags['pin'] === true ? (chain ? { chain, ...(pinsPort !== undefined ? { api: { port: pinsPort } } : {}) } : true) : false,
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
       // Without --confirmations: 0 on the embedded anvil (it mines one block per transaction and nothing else), 12 elsewhere.
       ...(flags['custodian'] && chain ? { custodian: { chain: { ...chain, ...(confirmations !== undefined ? { confirmations } : {}) } } } : {}),
     });
+    if (relay.pinning?.apiUrl) process.stderr.write(`pinning service (IPFS Pinning Service API): ${relay.pinning.apiUrl}/pins\n`);
     printJson({ peerId: relay.peerId, multiaddrs: relay.multiaddrs, pin: flags['pin'] === true, custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null });
     let stopping = false;
     const stop = async (): Promise<void> => {

@@ -51,6 +51,28 @@ function isAddress(value: unknown): value is `0x${string}` {
   return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value);
 }
 
+/**
+ * Checks pinning services ({ services: [{ endpoint, token? }], replication }); `fail` says what is wrong (by default a
+ * RuntimeConfigError naming the field).
+ */
+export function parsePinningConfig(value: unknown, fail: (what: string) => never = (what) => {
+  throw new RuntimeConfigError(`The pinning services are invalid: ${what}.`);
+}): PinningConfig {
+  const pv = value as Record<string, unknown> | null;
+  if (!pv || typeof pv !== 'object' || !Array.isArray(pv.services)) fail('"pinning.services" must be a list of { "endpoint": "https://…" }');
+  const services = (pv!.services as unknown[]).map((entry, i) => {
+    const e = entry as Record<string, unknown> | null;
+    if (!e || typeof e.endpoint !== 'string' || !/^https?:\/\/[^\s]+$/.test(e.endpoint)) fail(`"pinning.services[${i}].endpoint" must be an http(s) URL`);
+    if (e!.token !== undefined && typeof e!.token !== 'string') fail(`"pinning.services[${i}].token" must be a string`);
+    return { endpoint: e!.endpoint as string, ...(typeof e!.token === 'string' && e!.token !== '' ? { token: e!.token } : {}) };
+  });
+  const replication = pv!.replication === undefined ? 1 : pv!.replication;
+  if (!Number.isInteger(replication) || (replication as number) < 1 || (services.length > 0 && (replication as number) > services.length)) {
+    fail(`"pinning.replication" must be a whole number from 1 to the ${services.length} services listed`);
+  }
+  return { services, replication: replication as number };
+}
+
 /** Checks a parsed config document and says exactly which field is wrong. */
 export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   const fail = (what: string): never => {
@@ -67,20 +89,7 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   for (const [name, address] of Object.entries(contracts)) if (!isAddress(address)) fail(`contract "${name}" has no valid address`);
   if (!relay || typeof relay !== 'object') fail('"relay" is missing');
   if (!Array.isArray(relay!.multiaddrs) || relay!.multiaddrs.some((m) => typeof m !== 'string')) fail('"relay.multiaddrs" must be a list of strings');
-  let pinning: PinningConfig | undefined;
-  if (v.pinning !== undefined) {
-    const pv = v.pinning as Record<string, unknown> | null;
-    if (!pv || typeof pv !== 'object' || !Array.isArray(pv.services)) fail('"pinning.services" must be a list of { "endpoint": "https://…" }');
-    const services = (pv!.services as unknown[]).map((entry, i) => {
-      const e = entry as Record<string, unknown> | null;
-      if (!e || typeof e.endpoint !== 'string' || !/^https?:\/\/[^\s]+$/.test(e.endpoint)) fail(`"pinning.services[${i}].endpoint" must be an http(s) URL`);
-      if (e!.token !== undefined && typeof e!.token !== 'string') fail(`"pinning.services[${i}].token" must be a string`);
-      return { endpoint: e!.endpoint as string, ...(typeof e!.token === 'string' ? { token: e!.token } : {}) };
-    });
-    const replication = pv!.replication === undefined ? 1 : pv!.replication;
-    if (!Number.isInteger(replication) || (replication as number) < 1 || (services.length > 0 && (replication as number) > services.length)) fail(`"pinning.replication" must be a whole number from 1 to the ${services.length} services listed`);
-    pinning = { services, replication: replication as number };
-  }
+  const pinning = v.pinning === undefined ? undefined : parsePinningConfig(v.pinning, fail);
   return {
     ...(pinning ? { pinning } : {}),
     chain: {

@@ -11,6 +11,8 @@ export const PORTS = {
   chain: { name: 'chain (anvil)', variable: 'TWINGRAIN_CHAIN_PORT', fallback: 8545 },
   relay: { name: 'relay', variable: 'TWINGRAIN_RELAY_PORT', fallback: 9090 },
   app: { name: 'app', variable: 'TWINGRAIN_APP_PORT', fallback: 5173 },
+  /** Default: the relay's port + 1 when free (scripts/stack/stack.ts). */
+  pins: { name: 'pinning API', variable: 'TWINGRAIN_PINS_PORT', fallback: 9091 },
 } as const satisfies Record<string, PortSpec>;
 
 export class PortError extends Error {

@@ -2,6 +2,7 @@
 // instantiate with proofs made in the prover worker, and mirror the resulting records. The Svelte panels only
 // render these results and dispatch to them.
 import type { Address } from 'viem';
+import { effectivePinning } from '../settings/pinning-settings';
 import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import { readCustody } from '../../lib/chain/custody';
@@ -148,6 +149,8 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
   const result = await shareGranule({
     publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, consortium, prover: ctx.prover,
     secret: ctx.identity.secret, granule, peer: () => sharingPeer(ctx), onStage,
+    // Storage services chosen under Settings (else the deployment's); without any, the relays pin.
+    ...(effectivePinning(ctx.config) ? { pinning: effectivePinning(ctx.config)! } : {}),
   });
   await syncRecords(mirrorParameters(ctx));
   const registered = result.registered!; // present: this page never resumes (resume is off)
