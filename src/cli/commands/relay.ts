@@ -4,7 +4,7 @@
 // SIGTERM.
 import { readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { parseFlags, printJson } from '../output';
 import { parseRuntimeConfig } from '../../lib/config';
 
 export const command: Command = {
@@ -12,9 +12,11 @@ export const command: Command = {
   usage:
     'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--production] [--keep-relay-limits]',
   async run(argv) {
-    const { flags } = parseArgs(argv, {
-      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce'],
-      booleans: ['pin', 'custodian', 'production', 'keep-relay-limits'],
+    const text = { type: 'string' } as const;
+    const flag = { type: 'boolean' } as const;
+    const { values: flags } = parseFlags(argv, {
+      ...{ host: text, port: text, 'data-dir': text, config: text, rpc: text, registry: text, 'from-block': text, confirmations: text, announce: text },
+      ...{ pin: flag, custodian: flag, production: flag, 'keep-relay-limits': flag },
     });
     const port = Number(flags['port'] ?? process.env.TWINGRAIN_RELAY_PORT ?? 9090);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a port number, got "${String(flags['port'])}"`);
