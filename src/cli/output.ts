@@ -1,4 +1,7 @@
-// Printing helpers that keep the command-line output contract: one JSON object per report, one line per error.
+// Printing helpers that keep the command-line output contract: one JSON object per report, one line per error;
+// and flag parsing (node:util parseArgs).
+import { parseArgs as nodeParseArgs } from 'node:util';
+import { CliUsageError } from './command';
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
 }
@@ -8,43 +11,33 @@ export function printError(error: unknown): void {
   process.stderr.write(`twingrain: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
 }
 
-/** Minimal flag parser: `--name value`, `--flag`, `-o value`; the rest are positionals. */
+type FlagOptions = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/**
+ * Flags by node:util's parseArgs (strict: an unknown option or a missing value is an error; positionals allowed), with
+ * its errors cut to their first sentence for the terminal.
+ */
+export function parseFlags<const O extends FlagOptions>(argv: string[], options: O) {
+  try {
+    return nodeParseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliUsageError(message.split(/\.\s/)[0]!.replace(/\.$/, ''));
+  }
+}
+
+/**
+ * The older call shape (`strings`, `booleans`, `aliases`), for the commands not converted to parseFlags yet; it is
+ * parseFlags underneath.
+ */
 export function parseArgs(
   argv: string[],
   spec: { strings?: string[]; booleans?: string[]; aliases?: Record<string, string> } = {},
 ): { positionals: string[]; flags: Record<string, string | boolean> } {
-  const strings = new Set(spec.strings ?? []);
-  const booleans = new Set(spec.booleans ?? []);
-  const aliases = spec.aliases ?? {};
-  const positionals: string[] = [];
-  const flags: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith('-') && arg.length > 1) {
-      let name = arg.replace(/^--?/, '');
-      let inline: string | undefined;
-      const eq = name.indexOf('=');
-      if (eq >= 0) {
-        inline = name.slice(eq + 1);
-        name = name.slice(0, eq);
-      }
-      name = aliases[name] ?? name;
-      if (booleans.has(name)) {
-        flags[name] = true;
-      } else if (strings.has(name)) {
-        const value = inline ?? argv[++i];
-        if (value === undefined) throw new Error(`option --${name} needs a value`);
-        flags[name] = value;
-      } else {
-        throw new Error(`unknown option ${arg}`);
-      }
-    } else {
-      positionals.push(arg);
-    }
-  }
-  return { positionals, flags };
+  const options: FlagOptions = {};
+  for (const name of spec.strings ?? []) options[name] = { type: 'string' };
+  for (const name of spec.booleans ?? []) options[name] = { type: 'boolean' };
+  for (const [short, name] of Object.entries(spec.aliases ?? {})) if (options[name] && short.length === 1) options[name].short = short;
+  const { values, positionals } = parseFlags(argv, options);
+  return { positionals, flags: values as Record<string, string | boolean> };
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { parseFlags, printJson } from '../output';
 import { PORTS, portFromEnv } from '../../../scripts/stack/ports';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../lib/config';
 import { jsonRpc } from '../../lib/node/json-rpc';
@@ -98,8 +98,8 @@ export const command: Command = {
   summary: 'check Node, Chromium, ports, chain and relay, and say what to fix',
   usage: 'twingrain doctor [--json] [--state-dir <dir>]',
   async run(argv) {
-    const { flags } = parseArgs(argv, { booleans: ['json'], strings: ['state-dir'] });
-    const stateDir = typeof flags['state-dir'] === 'string' ? flags['state-dir'] : join(process.cwd(), '.twingrain');
+    const { values: flags } = parseFlags(argv, { json: { type: 'boolean' }, 'state-dir': { type: 'string' } });
+    const stateDir = flags['state-dir'] ?? join(process.cwd(), '.twingrain');
     const checks = await diagnose(stateDir);
     const ok = checks.every((c) => c.ok);
     if (flags['json']) printJson({ ok, checks });

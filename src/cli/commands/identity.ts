@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseEther, toHex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { CliUsageError, type Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { parseFlags, printJson } from '../output';
 import { createIdentity } from '../../lib/identity/index';
 import { createIdentityFile } from '../../lib/zk/identity-file';
 import { consortiumAbi } from '../../lib/chain/abi.generated';
@@ -18,7 +18,8 @@ import { clientsFor, hex32, loadDeployment } from './identity/context';
 const DEV_FUNDING = parseEther('100');
 
 async function newIdentity(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { strings: ['out', 'passphrase', 'rpc', 'deployment', 'consortium', 'registry'], aliases: { o: 'out' } });
+  const text = { type: 'string' } as const;
+  const { positionals, values: flags } = parseFlags(argv, { out: { ...text, short: 'o' }, passphrase: text, rpc: text, deployment: text, consortium: text, registry: text });
   if (positionals.length > 0 || typeof flags.out !== 'string') throw new CliUsageError(`usage: ${command.usage}`);
   const identity = createIdentity();
   const walletPrivateKey = generatePrivateKey();

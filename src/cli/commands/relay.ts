@@ -5,7 +5,7 @@
 // exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
-import { parseArgs, printJson } from '../output';
+import { parseFlags, printJson } from '../output';
 import { parseRuntimeConfig } from '../../lib/config';
 
 export const command: Command = {
@@ -13,9 +13,11 @@ export const command: Command = {
   usage:
     'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
   async run(argv) {
-    const { flags } = parseArgs(argv, {
-      strings: ['host', 'port', 'data-dir', 'config', 'rpc', 'registry', 'from-block', 'confirmations', 'announce', 'pins-port'],
-      booleans: ['pin', 'custodian', 'production', 'keep-relay-limits', 'custodian-key'],
+    const text = { type: 'string' } as const;
+    const flag = { type: 'boolean' } as const;
+    const { values: flags } = parseFlags(argv, {
+      ...{ host: text, port: text, 'data-dir': text, config: text, rpc: text, registry: text, 'from-block': text, confirmations: text, announce: text, 'pins-port': text },
+      ...{ pin: flag, custodian: flag, production: flag, 'keep-relay-limits': flag, 'custodian-key': flag },
     });
     if (flags['custodian-key']) {
       const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay';

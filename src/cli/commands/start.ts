@@ -1,13 +1,19 @@
 // `twingrain start`: the embedded stack (same as `npm start`). Prints one line per service, then `ready`.
 import { CliUsageError, type Command } from '../command';
-import { parseArgs } from '../output';
+import { parseFlags } from '../output';
 
 export const command: Command = {
   summary: 'start the embedded stack: local chain with contracts, relay, and the app',
   usage: 'twingrain start [--build|--no-build] [--state-dir <dir>] [--custodians <n> --threshold <t>]',
   async run(argv) {
-    const { flags } = parseArgs(argv, { booleans: ['build', 'no-build'], strings: ['state-dir', 'custodians', 'threshold'] });
-    const count = (name: string): number | undefined => {
+    const { values: flags } = parseFlags(argv, {
+      build: { type: 'boolean' },
+      'no-build': { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      custodians: { type: 'string' },
+      threshold: { type: 'string' },
+    });
+    const count = (name: 'custodians' | 'threshold'): number | undefined => {
       const v = flags[name];
       if (v === undefined) return undefined;
       const n = Number(v);

@@ -1,14 +1,14 @@
 // `twingrain granule inspect <file>` → the verified manifest as one JSON object.
 import { readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../../command';
-import { parseArgs, printJson } from '../../output';
+import { parseFlags, printJson } from '../../output';
 import { unpackGranule } from '../../../lib/granule/index';
 
 export const command: Command = {
   summary: 'verify a granule archive and print its manifest',
   usage: 'twingrain granule inspect <file>',
   async run(argv) {
-    const { positionals } = parseArgs(argv);
+    const { positionals } = parseFlags(argv, {});
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     let bytes: Uint8Array;

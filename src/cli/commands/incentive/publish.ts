@@ -7,18 +7,18 @@ import { publishIncentiveTerms, termsFromSolution } from '../../../lib/incentive
 import { solveScenario } from '../../../lib/incentive/solve';
 import type { Scenario } from '../../../lib/incentive/scenario';
 import { CliUsageError, type Command } from '../../command';
-import { parseArgs, printJson } from '../../output';
+import { parseFlags, printJson } from '../../output';
 
 export const command: Command = {
   summary: 'solve a scenario and set its providers\' compensation terms on chain (consortium admin)',
   usage: 'twingrain incentive publish <scenario.json> --rpc <url> --incentive <address> [--key <0x…> | env TWINGRAIN_ADMIN_KEY]',
   async run(argv) {
-    const { positionals, flags } = parseArgs(argv, { strings: ['rpc', 'incentive', 'key'] });
+    const { positionals, values: flags } = parseFlags(argv, { rpc: { type: 'string' }, incentive: { type: 'string' }, key: { type: 'string' } });
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`give one scenario file; usage: ${command.usage}`);
-    const rpc = flags.rpc as string | undefined;
-    const incentive = flags.incentive as string | undefined;
-    const key = (flags.key as string | undefined) ?? process.env.TWINGRAIN_ADMIN_KEY;
+    const rpc = flags.rpc;
+    const incentive = flags.incentive;
+    const key = flags.key ?? process.env.TWINGRAIN_ADMIN_KEY;
     if (!rpc || !/^https?:\/\//.test(rpc)) throw new CliUsageError(`--rpc must be the chain's http(s) URL; usage: ${command.usage}`);
     if (!incentive || !isAddress(incentive)) throw new CliUsageError(`--incentive must be the SharingIncentive contract address; usage: ${command.usage}`);
     if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CliUsageError('give the consortium admin\'s private key with --key 0x… or TWINGRAIN_ADMIN_KEY');

@@ -2,13 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { solveScenario } from '../../../lib/incentive/index';
 import { CliUsageError, type Command } from '../../command';
-import { parseArgs, printJson } from '../../output';
+import { parseFlags, printJson } from '../../output';
 
 export const command: Command = {
   summary: 'the platform optimum m*, compensation E_i = f_i m_i + g_i, utilities Z_i and payoff π* of a scenario',
   usage: 'twingrain incentive solve <scenario.json>',
   async run(argv) {
-    const { positionals } = parseArgs(argv);
+    const { positionals } = parseFlags(argv, {});
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`give one scenario file; usage: ${command.usage}`);
     let text: string;

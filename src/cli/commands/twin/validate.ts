@@ -2,7 +2,7 @@
 // Valid: {"twin","valid":true,"domains","contexts","granules":[{context,name,alpha}],"warnings":[unmet dependencies]}, exit 0.
 // Invalid: {"twin","valid":false,"violations":[{definition,element,message}]} on stdout, one line on stderr, exit 1.
 import { CliUsageError, type Command } from '../../command';
-import { parseArgs, printError, printJson } from '../../output';
+import { parseFlags, printError, printJson } from '../../output';
 import { loadTwinDir } from '../../../lib/twin/source.node.ts';
 import { dependencyIssues, packSource, validateTwin, type PackedGranule, type Violation } from '../../../lib/twin/index';
 import { GranuleError } from '../../../lib/granule/index';
@@ -11,7 +11,7 @@ export const command: Command = {
   summary: 'validate a twin folder against Definitions 1–4',
   usage: 'twingrain twin validate <dir>',
   async run(argv) {
-    const { positionals } = parseArgs(argv);
+    const { positionals } = parseFlags(argv, {});
     const [dir] = positionals;
     if (!dir || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     const loaded = await loadTwinDir(dir);
