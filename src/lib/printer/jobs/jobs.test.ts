@@ -170,8 +170,9 @@ describe('modal state', () => {
 describe('resume plan', () => {
   it('restores the state the file expects at the layer and continues from its first line', async () => {
     const { planResume, resumeSource } = await import('./index');
-    const { analyzeGcode, readLines, textSource, stripComment } = await import('../index');
-    const { getPrinterProfile } = await import('../../sim/index');
+    const { readLines, textSource, stripComment } = await import('../index');
+    const { analyzeGcode } = await import('../../gcode/index');
+    const { getPrinterProfile, machineOf } = await import('../../sim/index');
     const profile = getPrinterProfile('bluemaker-bm10-450');
     // Relative extrusion, two tools, fan changes: what a resume must restore.
     const lines = ['M140 S60', 'M104 T0 S210', 'M104 T1 S220', 'G28', 'G90', 'M83', 'T1'];
@@ -180,7 +181,7 @@ describe('resume plan', () => {
       for (let i = 0; i < 5; i++) lines.push(`G1 X${20 + i} Y${10 + l} E0.5 F1200`);
     }
     const text = lines.join('\n') + '\n';
-    const analysis = await analyzeGcode(readLines(textSource(text)), profile);
+    const analysis = await analyzeGcode(readLines(textSource(text)), machineOf(profile));
     const plan = await planResume(textSource(text), analysis.layers, 2, profile, { currentZ: 1.2 });
     expect(plan.state).toMatchObject({ x: 10, y: 10, z: 0.9, relativeE: true, relative: false, hotends: [210, 220], bed: 60, fan: 100, tool: 1, feed: 6000 });
     expect(plan.prelude).toEqual([
