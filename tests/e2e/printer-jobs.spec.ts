@@ -273,4 +273,16 @@ test.describe('Printer jobs', () => {
     await expect(panel.getByTestId('queue-empty')).toBeVisible();
     await expect(panel.getByTestId('job-state')).toHaveCount(0);
   });
+
+  test('fits a phone: no sideways scrolling at 390 px with a printer, its queue and history open', async ({ page, stack }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const panel = await connectVirtual(page, stack.appUrl);
+    await panel.getByTestId('file-input').setInputFiles([gcodeFile('a-rather-long-file-name-from-a-slicer_0.2mm_PLA_MK3S_1h2m.gcode', uniquePart(2, 6).text)]);
+    await expect(panel.getByTestId('queue-item')).toHaveCount(1);
+    await panel.getByTestId('history').locator('summary').click();
+    await panel.getByTestId('virtual-advanced').locator('summary').click();
+    await page.screenshot({ path: 'test-results/printer-jobs-390.png', fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
 });
+
