@@ -80,8 +80,9 @@ beforeAll(async () => {
   const adminAddress = privateKeyToAccount(admin()).address;
   // The enrolment verifier is never reached: members are enrolled by the admin (an enroller), as in a closed consortium.
   const consortium = await deploy(admin(), 'Consortium', [adminAddress, true, adminAddress]);
-  // The verifiers and Poseidon are never reached here (no proofs are submitted), so any address stands in for them.
-  const registry = await deploy(admin(), 'GranuleRegistry', [consortium, consortium, consortium, consortium, consortium, 64n]);
+  // The verifiers, Poseidon and the credit token are never reached here (no proofs are submitted, no licence is
+  // paid), so any address stands in for them.
+  const registry = await deploy(admin(), 'GranuleRegistry', [consortium, consortium, consortium, consortium, consortium, consortium, consortium, 64n]);
   addresses = { Consortium: consortium, GranuleRegistry: registry };
   Object.assign(addresses, await deployIncentiveContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: admin(), registry, consortium, compiled }));
   for (let k = 0; k < 3; k++) await send(admin(), consortium, compiled.Consortium!.abi as Abi, 'enrolMember', [privateKeyToAccount(providerKeys()[k]!).address, PKS[k]!]);
