@@ -154,6 +154,24 @@ describe('malformed packages', () => {
     refuses(rezip(entries), NotAnAasxError, /names no aas-spec part/);
   });
 
+  it('refuses an AASX whose AAS data is XML only, and one that holds no twin', async () => {
+    const entries = entriesOf(await exported());
+    const envName = [...entries.keys()].find((n) => n.endsWith('.aas.json'))!;
+    const rels = 'aasx/_rels/aasx-origin.rels';
+    entries.set(rels, bytes(text(entries.get(rels)).replace('.aas.json', '.aas.xml')));
+    entries.set(envName.replace('.aas.json', '.aas.xml'), bytes('<environment/>'));
+    refuses(rezip(entries), NotAnAasxError, /only as XML/);
+    // Another vendor's package: valid AAS, relative relationship targets, no bounded contexts.
+    const foreign = rezip([
+      ['[Content_Types].xml', bytes('<Types><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="json" ContentType="application/json"/></Types>')],
+      ['_rels/.rels', bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aasx-origin" Target="aasx/aasx-origin" Id="r1"/></Relationships>')],
+      ['aasx/aasx-origin', bytes('Intentionally empty.')],
+      ['aasx/_rels/aasx-origin.rels', bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aas-spec" Target="data.json" Id="r2"/></Relationships>')],
+      ['aasx/data.json', bytes(JSON.stringify({ assetAdministrationShells: [{ id: 'urn:example:pump', idShort: 'Pump', modelType: 'AssetAdministrationShell', assetInformation: { assetKind: 'Instance', globalAssetId: 'urn:example:pump:1' } }] }))],
+    ]);
+    refuses(foreign, NotATwinError, /was not exported from a twin/);
+  });
+
   it('refuses an environment that breaks the AAS metamodel, with the place and the rule', async () => {
     const pkg = editEnvironment(await exported(), (env) => {
       env.submodels[0].idShort = 'has-dashes';

@@ -3,5 +3,4 @@
 export * from './errors';
 export { exportAasx, type ExportAasxParameters, type ExportAasxReturnType } from './export-aasx';
 export { importAasx, type ImportAasxParameters, type ImportAasxReturnType, type UnmappedItem } from './import-aasx';
-export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip';
-export { REL as AASX_RELATIONSHIPS } from './package-layout';
+export type { ZipLimits } from './zip';
