@@ -31,7 +31,7 @@ module.exports = {
       from: { path: '^src/lib/([^/]+)/', pathNot: '\\.test\\.ts$' },
       to: {
         path: AREA,
-        pathNot: ['^src/lib/$1/', `^src/lib/[^/]+/index\\.ts$`, PLATFORM_OR_GENERATED],
+        pathNot: ['^src/lib/$1/', `^src/lib/[^/]+/index\\.ts$`, `^src/lib/[^/]+/[^/]+/index\\.ts$`, PLATFORM_OR_GENERATED],
       },
     },
     {
@@ -39,7 +39,7 @@ module.exports = {
       comment: 'The UI, the CLI, the workers and the relay reach an area of src/lib through its index.ts too.',
       severity: 'error',
       from: { path: '^(src/ui|src/cli|src/workers|relay)/', pathNot: '\\.test\\.ts$' },
-      to: { path: AREA, pathNot: [`^src/lib/[^/]+/index\\.ts$`, PLATFORM_OR_GENERATED] },
+      to: { path: AREA, pathNot: [`^src/lib/[^/]+/index\\.ts$`, `^src/lib/[^/]+/[^/]+/index\\.ts$`, PLATFORM_OR_GENERATED] },
     },
     {
       name: 'no-cycles',

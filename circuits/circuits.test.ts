@@ -13,7 +13,7 @@ import {
 } from '../src/lib/zk/index';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../src/lib/chain/deploy.ts';
+import { deployContracts } from '../src/lib/chain/deploy.node.ts';
 
 const sender = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
 const registry = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;

@@ -5,7 +5,7 @@ import { createPublicClient, createWalletClient, getContract, http, type Address
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../src/lib/chain/deploy.ts';
+import { deployContracts } from '../src/lib/chain/deploy.node.ts';
 import { compileContracts } from '../src/lib/chain/compile.node.ts';
 import { consortiumAbi, contractRevertOf } from '../src/lib/chain/index';
 import { createProver, enrolmentInput, terminateProver, toSolidityProof, type SolidityProof } from '../src/lib/zk/index';

@@ -5,7 +5,7 @@ import { createPublicClient, createWalletClient, getContract, http, type Address
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../src/lib/chain/deploy.ts';
+import { deployContracts } from '../src/lib/chain/deploy.node.ts';
 import { authorizeGranule, commitRegistration, consortiumAbi, enrol, readInstantiation, loadAuthorizationTree, loadRegistrationTree, TreeSyncError, ContractRevertError, granuleRegistryAbi, instantiateGranule, parseRecordAddress, registerGranule, contractRevertOf } from '../src/lib/chain/index';
 import { createProver, registrationInput, toSolidityProof, terminateProver, type Groth16Proof, type SolidityProof } from '../src/lib/zk/index';
 import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';

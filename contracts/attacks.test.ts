@@ -11,7 +11,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts, DEFAULT_ACTIONS_PER_DAY } from '../src/lib/chain/deploy.ts';
+import { deployContracts, DEFAULT_ACTIONS_PER_DAY } from '../src/lib/chain/deploy.node.ts';
 import { compileContracts, type CompiledContracts } from '../src/lib/chain/compile.node.ts';
 import {
   authorizeGranule, commitRegistration, consortiumAbi, contractRevertOf, enrol, granuleRegistryAbi, instantiateGranule,
@@ -24,7 +24,7 @@ import {
 } from '../src/lib/zk/index';
 import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
 import { poseidonHash } from '../src/lib/identity/index';
-import { deployIncentiveContracts } from '../src/lib/incentive/deploy.ts';
+import { deployIncentiveContracts } from '../src/lib/incentive/deploy.node.ts';
 import { communityCreditAbi, sharingIncentiveAbi } from '../src/lib/incentive/abi.ts';
 
 const CID: Hex = `0x01551220${'42'.repeat(32)}`;

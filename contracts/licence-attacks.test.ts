@@ -8,7 +8,7 @@ import { createPublicClient, createWalletClient, erc20Abi, http, keccak256, pars
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../src/lib/chain/deploy.ts';
+import { deployContracts } from '../src/lib/chain/deploy.node.ts';
 import {
   authorizeGranule, contractRevertOf, enrol, granuleRegistryAbi, instantiateGranule, LicencePriceError, loadAuthorizationTree, readLicenceOfRecord,
   registerGranule, revokeLicence, signLicenceReceipt, transferGranule, verifyLicenceReceipt, type AuthorizeGranuleReturnType, type LicenceReceipt,

@@ -20,7 +20,7 @@ import * as dagPb from '@ipld/dag-pb';
 import { FsBlockstore } from 'blockstore-fs';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { compileContracts } from '../src/lib/chain/compile.node.ts';
-import { deployContracts } from '../src/lib/chain/deploy';
+import { deployContracts } from '../src/lib/chain/deploy.node.ts';
 import { commitRegistration, registerGranule } from '../src/lib/chain/index';
 import { startAnvil, freePort, type AnvilInstance } from '../src/lib/chain/testing/anvil.node.ts';
 import { ensureMembership } from '../src/lib/records/index';

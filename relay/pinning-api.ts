@@ -14,9 +14,9 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { CID } from 'multiformats/cid';
 import { Key } from 'interface-datastore';
 import type { Address } from 'viem';
-import { RelayLimitError, type RelayLimitListener } from '../src/lib/p2p/limits';
-import type { PinService } from '../src/lib/p2p/pin-protocol';
-import { PinningTokenError, pinningChallengeHeader, verifyPinningToken, type PinningServiceChallenge } from '../src/lib/p2p/pinning-token';
+import { RelayLimitError, type RelayLimitListener } from '../src/lib/p2p/index';
+import type { PinService } from '../src/lib/p2p/index';
+import { PinningTokenError, pinningChallengeHeader, verifyPinningToken, type PinningServiceChallenge } from '../src/lib/p2p/index';
 
 export type PinStatusName = 'queued' | 'pinning' | 'pinned' | 'failed';
 const STATUSES: readonly PinStatusName[] = ['queued', 'pinning', 'pinned', 'failed'];

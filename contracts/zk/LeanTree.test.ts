@@ -6,7 +6,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../../src/lib/chain/testing/anvil.node.ts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
-import { poseidonT3Artifact } from '../../src/lib/chain/deploy.ts';
+import { poseidonT3Artifact } from '../../src/lib/chain/deploy.node.ts';
 import { LeanTree } from '../../src/lib/zk/index';
 
 let anvil: AnvilInstance;

@@ -5,7 +5,7 @@
 import { createPublicClient, createWalletClient, http, parseAbi, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
-import { deployContracts } from '../../src/lib/chain/deploy';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { authorizeGranule, instantiateGranule, registerGranule, readInstantiation, revokeLicence, transferGranule, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../src/lib/chain/abi.generated';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { encodeAbiParameters, encodeFunctionData, getContractAddress, keccak256, toHex, type Abi, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';
-import { deployContracts } from '../../src/lib/chain/deploy';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
 import { poseidonHash } from '../../src/lib/identity/index';
 import { createProver, deriveRegistrationSalt, registrationInput, terminateProver, toSolidityProof } from '../../src/lib/zk/index';

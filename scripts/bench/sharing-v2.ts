@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, http, type Hash, type WalletCli
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil } from '../../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../../src/lib/chain/deploy.ts';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import * as chain from '../../src/lib/chain/index';
 import { ALL_CIRCUIT_NAMES, CIRCUIT_NAMES, createProver, terminateProver } from '../../src/lib/zk/index';
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';

@@ -10,7 +10,7 @@ import { createPublicClient, createWalletClient, http, parseAbi, parseEventLogs,
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil } from '../../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../../src/lib/chain/deploy.ts';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { authorizeGranule, enrol, granuleRegistryAbi, instantiateGranule, registerGranule, revokeLicence, transferGranule } from '../../src/lib/chain/index';
 import { poseidonHash } from '../../src/lib/identity/index';
 import { createProver, terminateProver } from '../../src/lib/zk/index';

@@ -8,7 +8,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Hash, 
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil } from '../../src/lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../../src/lib/chain/deploy.ts';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { authorizeGranule, enrol, instantiateGranule, registerGranule } from '../../src/lib/chain/index';
 import { poseidonHash } from '../../src/lib/identity/index';
 import { CIRCUIT_NAMES, createProver, TREE_MAX_DEPTH, terminateProver, type SharingCircuitName } from '../../src/lib/zk/index';

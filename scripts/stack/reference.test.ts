@@ -7,7 +7,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';
-import { deployContracts } from '../../src/lib/chain/deploy';
+import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { registerGranule } from '../../src/lib/chain/index';
 import { granuleRegistryAbi } from '../../src/lib/chain/abi.generated';
 import { createIdentity, formatPublicKey } from '../../src/lib/identity/index';

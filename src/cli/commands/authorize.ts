@@ -7,7 +7,7 @@ import { printJson } from '../output';
 import { parseAlpha } from '../../lib/granule/index';
 import { parsePublicKey } from '../../lib/identity/index';
 import { authorizeGranule } from '../../lib/chain/authorize';
-import { formatCredits, formatExpiry, parseCredits, parseExpiry } from '../../lib/chain/licence';
+import { formatCredits, formatExpiry, parseCredits, parseExpiry } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';

@@ -83,9 +83,9 @@ export const command: Command = {
     const outDir = resolve(values.out ?? process.env.TWINGRAIN_STATE_DIR ?? '.twingrain');
 
     const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-    const { deployContracts } = await import('../../lib/chain/deploy');
-    const { listCustodians } = await import('../../lib/chain/list-custodians');
-    const { deployIncentiveContracts } = await import('../../lib/incentive/deploy');
+    const { deployContracts } = await import('../../lib/chain/deploy.node.ts');
+    const { listCustodians } = await import('../../lib/chain/index');
+    const { deployIncentiveContracts } = await import('../../lib/incentive/deploy.node.ts');
     const transport = http(values.rpc);
     let chainId: number;
     try {

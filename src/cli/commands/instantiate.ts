@@ -5,7 +5,7 @@ import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { instantiateGranule } from '../../lib/chain/instantiate';
-import { parseCredits } from '../../lib/chain/licence';
+import { parseCredits } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { COMMON_FLAGS, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';

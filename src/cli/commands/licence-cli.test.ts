@@ -9,7 +9,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAnvil, type AnvilInstance } from '../../lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../../lib/chain/deploy.ts';
+import { deployContracts } from '../../lib/chain/deploy.node.ts';
 import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { terminateProver } from '../../lib/zk/index';

@@ -12,7 +12,7 @@ import { createPublicClient, createWalletClient, http, type Address, type Public
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { CID } from 'multiformats/cid';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../lib/node/anvil';
-import { deployContracts } from '../../lib/chain/deploy';
+import { deployContracts } from '../../lib/chain/deploy.node.ts';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import { packGranule, unpackGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';

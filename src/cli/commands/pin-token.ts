@@ -29,7 +29,7 @@ export const command: Command = {
     const days = Number(values.days ?? 1);
     if (!Number.isFinite(days) || days <= 0 || days > 30) throw new CliUsageError(`--days must be a number of days from a fraction up to 30, got "${values.days}".`);
     const unlocked = await readIdentity({ ...(values.identity ? { identity: values.identity } : {}), ...(values.passphrase ? { passphrase: values.passphrase } : {}) });
-    const { parsePinningChallenge, createPinningToken } = await import('../../lib/p2p/pinning-token');
+    const { parsePinningChallenge, createPinningToken } = await import('../../lib/p2p/index');
     const url = `${values.endpoint.replace(/\/+$/, '').replace(/\/pins$/, '')}/pins?limit=1`;
     let response: Response;
     try {

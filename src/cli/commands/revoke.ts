@@ -4,7 +4,7 @@
 import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
-import { revokeLicence } from '../../lib/chain/revoke';
+import { revokeLicence } from '../../lib/chain/index';
 import { COMMON_FLAGS, clientsFor, loadDeployment, readIdentity } from './identity/context';
 
 export const command: Command = {

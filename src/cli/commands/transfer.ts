@@ -6,7 +6,7 @@ import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { parseAlpha } from '../../lib/granule/index';
 import { parsePublicKey } from '../../lib/identity/index';
-import { transferGranule } from '../../lib/chain/transfer';
+import { transferGranule } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';

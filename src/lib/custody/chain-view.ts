@@ -5,7 +5,7 @@
 import type { Address, Hex, PublicClient } from 'viem';
 import { consortiumAbi, granuleRegistryAbi } from '../chain/abi.generated';
 import { readInstantiation } from '../chain/instantiation';
-import { readLicenceState } from '../chain/licence';
+import { readLicenceState } from '../chain/index';
 import { DepositRefusedError } from './errors';
 
 export interface RegisteredManifest {

@@ -8,7 +8,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
 import { startAnvil, type AnvilInstance } from '../chain/testing/anvil.node.ts';
 import { communityCreditAbi, sharingIncentiveAbi } from './abi';
-import { deployIncentiveContracts } from './deploy';
+import { deployIncentiveContracts } from './deploy.node.ts';
 import { publishIncentiveTerms, readIncentiveAccount, termsFromSolution } from './chain';
 import { compensationWad, fromWad, payoutWad, toWad } from './fixed-point';
 import { parseScenario, solveScenario, type Scenario } from './index';

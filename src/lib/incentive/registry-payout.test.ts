@@ -6,12 +6,12 @@ import { createPublicClient, createWalletClient, http, type Address, type Public
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../chain/testing/anvil.node.ts';
-import { deployContracts } from '../chain/deploy.ts';
+import { deployContracts } from '../chain/deploy.node.ts';
 import { enrol, registerGranule } from '../chain/index';
 import { createProver, terminateProver } from '../zk/index';
 import { fileArtifactSource } from '../zk/artifacts.node.ts';
 import { poseidonHash } from '../identity/index';
-import { deployIncentiveContracts } from './deploy';
+import { deployIncentiveContracts } from './deploy.node.ts';
 import { claimCompensation, publishIncentiveTerms, readIncentiveAccount, termsFromSolution } from './chain';
 import { compensationWad, fromWad, payoutWad } from './fixed-point';
 import { solveScenario, type Scenario } from './index';

@@ -5,7 +5,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createPublicClient, createWalletClient, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
-import { deployContracts } from '../chain/deploy';
+import { deployContracts } from '../chain/deploy.node.ts';
 import { authorizeGranule, commitRegistration, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
 import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } from '../node/anvil';
 import { freePort } from '../node/ports';

@@ -1,7 +1,7 @@
 // Requests for access, app-wide: the shell listens as soon as an identity is unlocked, so the navigation's badge
 // counts requests waiting for this member (to answer, or approved and ready to get) on every page. Rows live in the
 // Discover catalog's database; duplicates (one requester asking again for the same granule) collapse into one line.
-import { CatalogDb, type AuthRequestRow } from '../../lib/p2p/catalog';
+import { CatalogDb, type AuthRequestRow } from '../../lib/p2p/index';
 import { fieldHex } from '../../lib/records';
 import type { TwingrainNode } from '../../lib/p2p';
 import { session, runtimeConfig } from '../shell/session.svelte';
@@ -75,7 +75,7 @@ export async function listenForRequests(): Promise<void> {
   await refreshRequests();
   try {
     const n = await requestsNode();
-    const { listenAuthMessages } = await import('../../lib/p2p/auth-requests');
+    const { listenAuthMessages } = await import('../../lib/p2p/index');
     stop = listenAuthMessages(n.libp2p, pk, {
       onRequest: (m, fromPeer) => {
         // The relays' mailboxes hand back requests already answered: never reset one to pending.

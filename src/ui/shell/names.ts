@@ -2,7 +2,7 @@
 // Discover catalog) and members' claimed names by key (from requests, replies and published granules).
 import type { TwingrainDb } from '../../lib/store';
 import { listGranules } from '../../lib/granule/index';
-import type { CatalogDb } from '../../lib/p2p/catalog';
+import type { CatalogDb } from '../../lib/p2p/index';
 
 export interface NameBook {
   granule(alpha: string): string | undefined;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createPublicClient, http } from 'viem';
 import { startAnvil, type AnvilInstance } from '../../../lib/chain/testing/anvil.node.ts';
-import { deployIncentiveContracts } from '../../../lib/incentive/deploy';
+import { deployIncentiveContracts } from '../../../lib/incentive/deploy.node.ts';
 import { sharingIncentiveAbi } from '../../../lib/incentive/abi';
 import { toWad } from '../../../lib/incentive/fixed-point';
 import { solveScenario } from '../../../lib/incentive/solve';

@@ -7,8 +7,8 @@ import type { Hex } from 'viem';
 import { CliUsageError, type Command } from '../../command';
 import { printJson } from '../../output';
 import { parseAlpha } from '../../../lib/granule/index';
-import { signLicenceReceipt } from '../../../lib/chain/receipt';
-import { parseExpiry } from '../../../lib/chain/licence';
+import { signLicenceReceipt } from '../../../lib/chain/index';
+import { parseExpiry } from '../../../lib/chain/index';
 import { COMMON_FLAGS, clientsFor, contractOf, loadDeployment, readIdentity } from '../identity/context';
 
 export const command: Command = {

@@ -5,7 +5,7 @@ import { parseStringFlags } from '../../flags';
 import { createPublicClient, http, type PublicClient } from 'viem';
 import { CliUsageError, type Command } from '../../command';
 import { printJson } from '../../output';
-import { formatCredits, formatExpiry, readLicenceOfRecord } from '../../../lib/chain/licence';
+import { formatCredits, formatExpiry, readLicenceOfRecord } from '../../../lib/chain/index';
 import { COMMON_FLAGS, hex32, loadDeployment } from '../identity/context';
 
 export const command: Command = {

@@ -5,7 +5,7 @@ import { parseStringFlags } from '../../flags';
 import { createPublicClient, http, type Hex, type PublicClient } from 'viem';
 import { CliUsageError, type Command } from '../../command';
 import { printJson } from '../../output';
-import { parseLicenceReceipt, verifyLicenceReceipt } from '../../../lib/chain/receipt';
+import { parseLicenceReceipt, verifyLicenceReceipt } from '../../../lib/chain/index';
 import { COMMON_FLAGS, hex32, loadDeployment } from '../identity/context';
 
 export const command: Command = {
