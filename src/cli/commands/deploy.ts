@@ -103,7 +103,9 @@ export const command: Command = {
     const registry = deployed.contracts.GranuleRegistry;
     if (!consortium || !registry) throw new Error('The Consortium and GranuleRegistry were not deployed: the contracts did not compile in full.');
     progress(`registry ${registry}, consortium ${consortium} (from block ${deployed.deployBlock})`);
-    const incentives = await deployIncentiveContracts({ rpcUrl: values.rpc, deployerPrivateKey, registry, consortium });
+    // Licences are priced in the registry's community credit: the incentive contract pays in the same token.
+    const credit = deployed.contracts.CommunityCredit;
+    const incentives = await deployIncentiveContracts({ rpcUrl: values.rpc, deployerPrivateKey, registry, consortium, ...(credit ? { credit } : {}) });
     if (custodians.length > 0) {
       await listCustodians({ publicClient, walletClient, consortium, custodians, threshold, confirmations });
       progress(`${custodians.length} custodian(s) listed, ${threshold} needed to release a key`);
