@@ -92,6 +92,10 @@ test('a newcomer publishes a granule; another finds it by name, asks, is granted
     const states = b.getByTestId('context-states');
     await expect(states.locator('tbody tr')).toHaveCount(9, { timeout: 60_000 });
     await expect(states).not.toContainText('failed');
+    // Peers by name too: Lina's browser, on Ben's Network page, carries the name her reply came with.
+    await nav(b, 'Network');
+    await expect(b.getByTestId('peer-list')).toContainText('Lina Workshop (name claimed, not verified)', { timeout: 60_000 });
+    await nav(b, 'Twins');
     // Composed twins are kept across reloads, and Compose says where each granule comes from.
     await b.reload();
     await expect(b.locator('[role="tab"]', { hasText: `JGAurora Z-603S with ${granule}` })).toBeVisible();

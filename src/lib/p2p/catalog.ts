@@ -38,6 +38,8 @@ export interface AuthRequestRow {
   userName?: string;
   ownerName?: string;
   peerId: string;
+  /** For outgoing requests: the peer the owner answered from (so the app can name that peer). */
+  ownerPeerId?: string;
   /** received: the requester got the granule and keeps it (set on the requester's side). */
   state: 'pending' | 'approved' | 'declined' | 'received';
   /** For approved requests: the record address the user instantiates with. */

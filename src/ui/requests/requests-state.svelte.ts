@@ -86,13 +86,13 @@ export async function listenForRequests(): Promise<void> {
           })
           .then(refreshRequests);
       },
-      onReply: (m) => {
+      onReply: (m, fromPeer) => {
         void catalogDb.requests
           .get(m.id)
           .then(async (known) => {
             // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
             if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
-            await catalogDb.requests.update(m.id, { state: m.decision, ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}), ...(m.reason ? { reason: m.reason } : {}), ...(m.ownerName ? { ownerName: m.ownerName } : {}) });
+            await catalogDb.requests.update(m.id, { state: m.decision, ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}), ...(m.reason ? { reason: m.reason } : {}), ...(m.ownerName ? { ownerName: m.ownerName } : {}), ...(fromPeer !== 'unknown' ? { ownerPeerId: fromPeer } : {}) });
           })
           .then(refreshRequests);
       },
