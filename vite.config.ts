@@ -60,7 +60,11 @@ export default defineConfig({
           action: '/share-target',
           method: 'POST',
           enctype: 'multipart/form-data',
-          params: { title: 'title', text: 'text', files: [{ name: 'file', accept: ['.gcode', '.gco', '.g', 'text/x-gcode', 'text/plain', 'application/octet-stream'] }] },
+          params: {
+            title: 'title',
+            text: 'text',
+            files: [{ name: 'file', accept: ['.gcode', '.gco', '.g', 'text/x-gcode', 'text/plain', 'application/octet-stream'] }],
+          },
         },
       },
       workbox: {

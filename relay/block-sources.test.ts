@@ -88,7 +88,12 @@ describe('sourcedBlocks', () => {
     await publisher.stop();
     await user.libp2p.dial(multiaddr(`${relay.multiaddrs[0]}/p2p-circuit/p2p/${bystander.peerId}`));
 
-    const sourced = sourcedBlocks({ helia: user.helia, relayPeerIds: user.supervisor.relayPeerIds, preferPeers: [bystander.libp2p.peerId], peerTimeoutMs: 5_000 });
+    const sourced = sourcedBlocks({
+      helia: user.helia,
+      relayPeerIds: user.supervisor.relayPeerIds,
+      preferPeers: [bystander.libp2p.peerId],
+      peerTimeoutMs: 5_000,
+    });
     expect(await cat(sourced.helia, cid)).toBe(600_000);
     expect(sourced.sources().map((s) => [s.peerId, s.via])).toEqual([[relay.peerId, 'relay']]);
   });

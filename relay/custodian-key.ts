@@ -15,6 +15,9 @@ export async function loadOrCreateCustodianKey(dataDir: string): Promise<Uint8Ar
     await writeFile(path, bytesToHex(key) + '\n', { mode: 0o600 });
     return key;
   }
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new RelayStartError(`${path} is not a custodian key (64 hex digits). Restore it from backup, or delete it to create a new key and register the new key in the Consortium.`);
+  if (!/^[0-9a-f]{64}$/.test(text))
+    throw new RelayStartError(
+      `${path} is not a custodian key (64 hex digits). Restore it from backup, or delete it to create a new key and register the new key in the Consortium.`,
+    );
   return hexToBytes(text);
 }

@@ -24,7 +24,16 @@ import { freePort } from '../scripts/stack/ports';
 import { createRelayNode, startRelay, type RelayNode, type RunningRelay } from './relay';
 import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 
-const GRANULE = { name: 'attack/mechanical', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: [], tags: [], license: 'MIT' };
+const GRANULE = {
+  name: 'attack/mechanical',
+  version: '1.0.0',
+  description: 'x',
+  domain: 'enabling',
+  context: 'mechanical',
+  printers: [],
+  tags: [],
+  license: 'MIT',
+};
 const CONFIRMATIONS = 2;
 const CAPS = { depositsPerPeer: 20, depositsPerAlpha: 3, windowMs: 60 * 60_000, manifestBytes: 256 * 1024, releasesWaitingPerPeer: 4 };
 
@@ -62,7 +71,12 @@ const settle = (): Promise<void> => chain.mine(CONFIRMATIONS);
 async function storeFor(n: TwingrainNode, alpha: string, pin = false): Promise<{ stored: StoreGranuleReturnType; archive: Uint8Array }> {
   const archive = new Uint8Array(randomBytes(48 * 1024));
   const stored = await storeGranule({
-    helia: n.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+    helia: n.helia,
+    archive,
+    alpha,
+    granule: GRANULE,
+    k: 2,
+    n: 3,
     custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
   });
   if (pin) expect((await pinOnRelays(n.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
@@ -74,7 +88,12 @@ async function ownersGranule(): Promise<{ alpha: string; stored: StoreGranuleRet
   const archive = new Uint8Array(randomBytes(48 * 1024));
   const alpha = alphaHex(archive);
   const stored = await storeGranule({
-    helia: ownerNode.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+    helia: ownerNode.helia,
+    archive,
+    alpha,
+    granule: GRANULE,
+    k: 2,
+    n: 3,
     custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
   });
   return { alpha, stored, archive };
@@ -95,19 +114,31 @@ async function depositTo(from: TwingrainNode, relay: RunningRelay, manifestBytes
 }
 
 async function releaseFrom(from: TwingrainNode, relay: RunningRelay, alpha: string, userPk: bigint, userX25519: Uint8Array): Promise<ReleaseResponse> {
-  return requestJson<ReleaseResponse>(from.libp2p, peerIdFromString(relay.peerId), KEY_RELEASE_PROTOCOL, { alpha, userPk: userPk.toString(), user: bytesToHex(userX25519) });
+  return requestJson<ReleaseResponse>(from.libp2p, peerIdFromString(relay.peerId), KEY_RELEASE_PROTOCOL, {
+    alpha,
+    userPk: userPk.toString(),
+    user: bytesToHex(userX25519),
+  });
 }
 
 beforeAll(async () => {
   chain = await startCustodyChain();
   for (let i = 0; i < 3; i++) {
-    relays.push(await startRelay({
-      port: await freePort(), dataDir: await tmp(), development: true, pin: i === 0,
-      custodian: { waitMs: 1_500, pollMs: 100, caps: CAPS, chain: chain.chainOptions(CONFIRMATIONS) },
-    }));
+    relays.push(
+      await startRelay({
+        port: await freePort(),
+        dataDir: await tmp(),
+        development: true,
+        pin: i === 0,
+        custodian: { waitMs: 1_500, pollMs: 100, caps: CAPS, chain: chain.chainOptions(CONFIRMATIONS) },
+      }),
+    );
   }
   expect(relays.map((r) => r.custodian!.confirmations)).toEqual([2, 2, 2]);
-  await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
+  await chain.listCustodians(
+    relays.map((r) => r.custodian!.x25519PublicKey),
+    2,
+  );
   addrs = relays.map((r) => r.multiaddrs[0]!);
   owner = await chain.member();
   ownerNode = await peer();
@@ -122,12 +153,14 @@ afterAll(async () => {
 });
 
 describe('custody attacks', () => {
-  it('attack: hostile deposits before the owner\'s (unregistered α, another manifest, another signer) are refused by reason, and the owner\'s deposit then succeeds', async () => {
+  it("attack: hostile deposits before the owner's (unregistered α, another manifest, another signer) are refused by reason, and the owner's deposit then succeeds", async () => {
     const { alpha, stored } = await ownersGranule();
     const mallory = await chain.member();
     const malloryNode = await peer();
     // Mallory saw the manifest (it is pinned, hence public) and deposits it first, signed by herself.
-    const early = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, { signature: await chain.signDeposit(mallory.wallet, alpha, stored.manifestCid.bytes) });
+    const early = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, {
+      signature: await chain.signDeposit(mallory.wallet, alpha, stored.manifestCid.bytes),
+    });
     expect(early.custodians).toEqual([]);
     expect(early.refusals.map((r) => r.code)).toEqual(['not-registered', 'not-registered', 'not-registered']);
     expect(early.refusals[0]!.reason).toMatch(/is not registered on the registry .* with 2 confirmations.*nothing was stored/);
@@ -136,18 +169,28 @@ describe('custody attacks', () => {
     await settle();
     // Her own manifest for the owner's α (her key, her shares), signed by her.
     const { stored: forged } = await storeFor(malloryNode, alpha);
-    const other = await depositWithCustodians(malloryNode.libp2p, forged.manifestBytes, { signature: await chain.signDeposit(mallory.wallet, alpha, forged.manifestCid.bytes) });
+    const other = await depositWithCustodians(malloryNode.libp2p, forged.manifestBytes, {
+      signature: await chain.signDeposit(mallory.wallet, alpha, forged.manifestCid.bytes),
+    });
     expect(other.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
     // The registered manifest itself, signed by her, by nobody, or by a signature made for another α.
-    const notOwner = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, { signature: await chain.signDeposit(mallory.wallet, alpha, stored.manifestCid.bytes) });
+    const notOwner = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, {
+      signature: await chain.signDeposit(mallory.wallet, alpha, stored.manifestCid.bytes),
+    });
     expect(notOwner.refusals.map((r) => r.code)).toEqual(['not-owner', 'not-owner', 'not-owner']);
     expect(notOwner.refusals[0]!.reason).toContain(mallory.address.toLowerCase());
     const unsigned = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes);
     expect(unsigned.refusals.map((r) => r.code)).toEqual(['bad-signature', 'bad-signature', 'bad-signature']);
-    const replayed = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, { signature: await chain.signDeposit(owner.wallet, '0x' + '00'.repeat(31) + '07', stored.manifestCid.bytes) });
+    const replayed = await depositWithCustodians(malloryNode.libp2p, stored.manifestBytes, {
+      signature: await chain.signDeposit(owner.wallet, '0x' + '00'.repeat(31) + '07', stored.manifestCid.bytes),
+    });
     expect(replayed.refusals.map((r) => r.code)).toEqual(['not-owner', 'not-owner', 'not-owner']);
     // No custodian holds anything for α yet.
-    for (const r of relays) expect(await releaseFrom(malloryNode, r, alpha, mallory.identity.publicKey, mallory.identity.x25519.publicKey)).toMatchObject({ status: 'refused', code: 'unknown-granule' });
+    for (const r of relays)
+      expect(await releaseFrom(malloryNode, r, alpha, mallory.identity.publicKey, mallory.identity.x25519.publicKey)).toMatchObject({
+        status: 'refused',
+        code: 'unknown-granule',
+      });
 
     const signature = await chain.signDeposit(owner.wallet, alpha, stored.manifestCid.bytes);
     const mine = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });
@@ -157,29 +200,44 @@ describe('custody attacks', () => {
     expect((await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature })).custodians).toHaveLength(3);
   }, 120_000);
 
-  it('attack: a hostile deposit after the owner\'s changes nothing: the user still rebuilds the owner\'s key', async () => {
+  it("attack: a hostile deposit after the owner's changes nothing: the user still rebuilds the owner's key", async () => {
     const { alpha, stored, archive } = await ownersGranule();
     await registerAndDeposit(alpha, stored);
     const mallory = await chain.member();
     const malloryNode = await peer();
     const { stored: forged } = await storeFor(malloryNode, alpha);
-    const late = await depositWithCustodians(malloryNode.libp2p, forged.manifestBytes, { signature: await chain.signDeposit(mallory.wallet, alpha, forged.manifestCid.bytes) });
+    const late = await depositWithCustodians(malloryNode.libp2p, forged.manifestBytes, {
+      signature: await chain.signDeposit(mallory.wallet, alpha, forged.manifestCid.bytes),
+    });
     expect(late.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
     expect(late.refusals[0]!.reason).toMatch(/records another manifest/);
     // A deposit the owner really signed, for a manifest of an earlier publish of α that was never registered
     // (stopped half way, say), replayed by Mallory: the owner's signature does not make it the registered one.
     const stale = await storeGranule({
-      helia: ownerNode.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+      helia: ownerNode.helia,
+      archive,
+      alpha,
+      granule: GRANULE,
+      k: 2,
+      n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
-    const replay = await depositWithCustodians(malloryNode.libp2p, stale.manifestBytes, { signature: await chain.signDeposit(owner.wallet, alpha, stale.manifestCid.bytes) });
+    const replay = await depositWithCustodians(malloryNode.libp2p, stale.manifestBytes, {
+      signature: await chain.signDeposit(owner.wallet, alpha, stale.manifestCid.bytes),
+    });
     expect(replay.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
 
     const user = await chain.member();
     await chain.instantiate(user, await chain.authorize(owner, alpha, user));
     await settle();
     const userNode = await peer();
-    const key = await gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs: 20_000 });
+    const key = await gatherGranuleKey({
+      libp2p: userNode.libp2p,
+      manifest: stored.manifest,
+      userPk: user.identity.publicKey,
+      userSecretKey: user.identity.x25519.secretKey,
+      timeoutMs: 20_000,
+    });
     expect(key).toEqual(stored.key);
     expect(await fetchGranule({ helia: userNode.helia, manifest: stored.manifest, key })).toEqual(archive);
   }, 120_000);
@@ -191,7 +249,11 @@ describe('custody attacks', () => {
     const before = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });
     expect(before.custodians).toEqual([]);
     expect(before.refusals.map((r) => r.code)).toEqual(['not-registered', 'not-registered', 'not-registered']);
-    for (const r of relays) expect(await releaseFrom(ownerNode, r, alpha, owner.identity.publicKey, owner.identity.x25519.publicKey)).toMatchObject({ status: 'refused', code: 'unknown-granule' });
+    for (const r of relays)
+      expect(await releaseFrom(ownerNode, r, alpha, owner.identity.publicKey, owner.identity.x25519.publicKey)).toMatchObject({
+        status: 'refused',
+        code: 'unknown-granule',
+      });
     // Mined but not yet 2 blocks deep: still nothing.
     await chain.register(owner, alpha, stored.manifestCid.bytes);
     const unsettled = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature });
@@ -223,14 +285,24 @@ describe('custody attacks', () => {
       await h.start();
       await handleJson(h.libp2p, KEY_RELEASE_PROTOCOL, async (request) => {
         const r = request as { user: string };
-        return { status: 'released', custodian: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())), envelope: toBase64(releaseShare(share, hexToBytes(r.user))) };
+        return {
+          status: 'released',
+          custodian: bytesToHex(x25519.getPublicKey(x25519.utils.randomSecretKey())),
+          envelope: toBase64(releaseShare(share, hexToBytes(r.user))),
+        };
       });
       hostiles.push(h);
     }
     // Exactly t = 2 honest custodians reachable (relays 0 and 1), five hostile ones.
     const reach = [addrs[0]!, addrs[1]!, ...hostiles.map((h) => h.libp2p.getMultiaddrs()[0]!.toString())];
     const userNode = await peer(reach, 7);
-    const key = await gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs: 20_000 });
+    const key = await gatherGranuleKey({
+      libp2p: userNode.libp2p,
+      manifest: stored.manifest,
+      userPk: user.identity.publicKey,
+      userSecretKey: user.identity.x25519.secretKey,
+      timeoutMs: 20_000,
+    });
     expect(bytesToHex(key)).toBe(bytesToHex(stored.key));
     expect(await fetchGranule({ helia: userNode.helia, manifest: stored.manifest, key })).toEqual(archive);
   }, 120_000);
@@ -243,7 +315,13 @@ describe('custody attacks', () => {
     await settle();
     const userNode = await peer();
     const ask = (timeoutMs: number): Promise<Uint8Array> =>
-      gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs });
+      gatherGranuleKey({
+        libp2p: userNode.libp2p,
+        manifest: stored.manifest,
+        userPk: user.identity.publicKey,
+        userSecretKey: user.identity.x25519.secretKey,
+        timeoutMs,
+      });
     // The user asks right away (as the app does); the instantiation is mined and one more block on top of it.
     const pending = ask(8_000).catch((e: unknown) => e);
     await chain.instantiate(user, authorized);
@@ -259,7 +337,11 @@ describe('custody attacks', () => {
     const outcome = await pending;
     expect(outcome).toBeInstanceOf(WaitingForKeyHoldersError);
     expect((outcome as Error).message).toMatch(/Waiting for 2 more key holders/);
-    for (const r of relays) expect(await releaseFrom(userNode, r, alpha, user.identity.publicKey, user.identity.x25519.publicKey)).toMatchObject({ status: 'refused', code: 'not-instantiated' });
+    for (const r of relays)
+      expect(await releaseFrom(userNode, r, alpha, user.identity.publicKey, user.identity.x25519.publicKey)).toMatchObject({
+        status: 'refused',
+        code: 'not-instantiated',
+      });
 
     // Instantiated again on the canonical chain, with its confirmations: released.
     await chain.instantiate(user, authorized);
@@ -283,20 +365,26 @@ describe('custody attacks', () => {
     }
     // Under her own (never instantiated) Pk: nothing either.
     const stranger = await chain.member();
-    for (const r of relays) expect(await releaseFrom(malloryNode, r, alpha, stranger.identity.publicKey, stranger.identity.x25519.publicKey)).toMatchObject({ status: 'refused', code: 'not-instantiated' });
+    for (const r of relays)
+      expect(await releaseFrom(malloryNode, r, alpha, stranger.identity.publicKey, stranger.identity.x25519.publicKey)).toMatchObject({
+        status: 'refused',
+        code: 'not-instantiated',
+      });
     // The key recorded on chain gets its share.
     expect(await releaseFrom(malloryNode, relays[0]!, alpha, user.identity.publicKey, user.identity.x25519.publicKey)).toMatchObject({ status: 'released' });
   }, 120_000);
 
-  it('attack: deposit and key-request floods hit the per-peer, per-α and size caps with a clear message, and the owner\'s deposit still succeeds', async () => {
+  it("attack: deposit and key-request floods hit the per-peer, per-α and size caps with a clear message, and the owner's deposit still succeeds", async () => {
     const flooder = await chain.member();
     const floodNode = await peer();
     // 25 junk deposits for made-up α from one peer to one custodian: 20 are looked at, the rest refused at once.
-    const junk = await Promise.all(Array.from({ length: 25 }, async () => {
-      const fakeAlpha = '0x' + randomBytes(32).toString('hex');
-      const { stored } = await storeFor(floodNode, fakeAlpha);
-      return { bytes: stored.manifestBytes, signature: await chain.signDeposit(flooder.wallet, fakeAlpha, stored.manifestCid.bytes) };
-    }));
+    const junk = await Promise.all(
+      Array.from({ length: 25 }, async () => {
+        const fakeAlpha = '0x' + randomBytes(32).toString('hex');
+        const { stored } = await storeFor(floodNode, fakeAlpha);
+        return { bytes: stored.manifestBytes, signature: await chain.signDeposit(flooder.wallet, fakeAlpha, stored.manifestCid.bytes) };
+      }),
+    );
     const answers = await Promise.all(junk.map((j) => depositTo(floodNode, relays[1]!, j.bytes, j.signature)));
     const codes = answers.map((a) => (a.status === 'refused' ? a.code : 'accepted'));
     expect(codes.filter((c) => c === 'peer-cap')).toHaveLength(5);
@@ -310,11 +398,17 @@ describe('custody attacks', () => {
     const crowd = await peer();
     const wave = await Promise.all(Array.from({ length: 8 }, () => depositTo(crowd, relays[2]!, stored.manifestBytes, '0x' + '11'.repeat(65))));
     expect(wave.filter((a) => a.status === 'refused' && a.code === 'bad-signature')).toHaveLength(8);
-    const signedWave = await Promise.all(Array.from({ length: 8 }, async () => depositTo(crowd, relays[2]!, stored.manifestBytes, await chain.signDeposit(flooder.wallet, alpha, stored.manifestCid.bytes))));
+    const signedWave = await Promise.all(
+      Array.from({ length: 8 }, async () =>
+        depositTo(crowd, relays[2]!, stored.manifestBytes, await chain.signDeposit(flooder.wallet, alpha, stored.manifestCid.bytes)),
+      ),
+    );
     const waveCodes = signedWave.map((a) => (a.status === 'refused' ? a.code : 'accepted'));
     expect(waveCodes.filter((c) => c === 'alpha-cap')).toHaveLength(5);
     expect(waveCodes.filter((c) => c === 'not-registered')).toHaveLength(3);
-    expect((signedWave.find((a) => a.status === 'refused' && a.code === 'alpha-cap') as { reason: string }).reason).toMatch(/3 deposits of granule 0x[0-9a-f]+… are already waiting for its registration/);
+    expect((signedWave.find((a) => a.status === 'refused' && a.code === 'alpha-cap') as { reason: string }).reason).toMatch(
+      /3 deposits of granule 0x[0-9a-f]+… are already waiting for its registration/,
+    );
 
     // An oversized manifest is refused before it is parsed.
     const big = new Uint8Array(CAPS.manifestBytes + 1024);
@@ -323,10 +417,12 @@ describe('custody attacks', () => {
     await registerAndDeposit(alpha, stored);
 
     // Key requests held open by one peer (each would wait for an instantiation): 4 wait, the rest are refused.
-    const asks = await Promise.all(Array.from({ length: 7 }, () => {
-      const who = x25519.utils.randomSecretKey();
-      return releaseFrom(crowd, relays[0]!, alpha, BigInt('0x' + randomBytes(16).toString('hex')), x25519.getPublicKey(who));
-    }));
+    const asks = await Promise.all(
+      Array.from({ length: 7 }, () => {
+        const who = x25519.utils.randomSecretKey();
+        return releaseFrom(crowd, relays[0]!, alpha, BigInt('0x' + randomBytes(16).toString('hex')), x25519.getPublicKey(who));
+      }),
+    );
     const askCodes = asks.map((a) => (a.status === 'refused' ? a.code : a.status));
     expect(askCodes.filter((c) => c === 'peer-cap')).toHaveLength(3);
     expect(askCodes.filter((c) => c === 'not-instantiated')).toHaveLength(4);

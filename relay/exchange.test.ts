@@ -24,7 +24,16 @@ import { freePort } from '../src/lib/chain/testing/anvil.node.ts';
 import { startRelay, type RunningRelay } from './relay';
 import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 
-const GRANULE = { name: 'test/mechanical', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
+const GRANULE = {
+  name: 'test/mechanical',
+  version: '1.0.0',
+  description: 'x',
+  domain: 'enabling',
+  context: 'mechanical',
+  printers: ['ender-3'],
+  tags: ['t'],
+  license: 'MIT',
+};
 
 async function until(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -68,20 +77,38 @@ describe('granule exchange through relays and custodians', () => {
       const dataDir = await tmp();
       relayDirs.push(dataDir);
       ports.push(await freePort());
-      relays.push(await startRelay({ port: ports[i]!, dataDir, development: true, pin: i === 0, custodian: { secretKey: custodianKeys[i]!, waitMs: 300, pollMs: 50, chain: chain.chainOptions() } }));
+      relays.push(
+        await startRelay({
+          port: ports[i]!,
+          dataDir,
+          development: true,
+          pin: i === 0,
+          custodian: { secretKey: custodianKeys[i]!, waitMs: 300, pollMs: 50, chain: chain.chainOptions() },
+        }),
+      );
     }
-    await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
+    await chain.listCustodians(
+      relays.map((r) => r.custodian!.x25519PublicKey),
+      2,
+    );
     addrs = relays.map((r) => r.multiaddrs[0]!);
     owner = await node();
     await until(async () => (await peersWithProtocol(owner.libp2p, KEY_RELEASE_PROTOCOL)).length === 3, 'identify of three custodians');
     stored = await storeGranule({
-      helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+      helia: owner.helia,
+      archive,
+      alpha,
+      granule: GRANULE,
+      k: 2,
+      n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
     await chain.register(ownerMember, alpha, stored.manifestCid.bytes);
     expect((await pinOnRelays(owner.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
     const signature = await chain.signDeposit(ownerMember.wallet, alpha, stored.manifestCid.bytes);
-    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians.sort()).toEqual(relays.map((r) => r.custodian!.x25519PublicKey).sort());
+    expect((await depositWithCustodians(owner.libp2p, stored.manifestBytes, { signature })).custodians.sort()).toEqual(
+      relays.map((r) => r.custodian!.x25519PublicKey).sort(),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -111,19 +138,33 @@ describe('granule exchange through relays and custodians', () => {
     expect((one as WaitingForKeyHoldersError).missing).toBe(1);
 
     const states: number[] = [];
-    const key = await gatherGranuleKey({ libp2p: user.libp2p, manifest, userPk, userSecretKey: userKey, timeoutMs: 10_000, onUpdate: (s) => states.push(s.have) });
+    const key = await gatherGranuleKey({
+      libp2p: user.libp2p,
+      manifest,
+      userPk,
+      userSecretKey: userKey,
+      timeoutMs: 10_000,
+      onUpdate: (s) => states.push(s.have),
+    });
     expect(key).toEqual(stored.key);
     expect(await fetchGranule({ helia: user.helia, manifest, key })).toEqual(archive);
   });
 
   it('keeps the registered manifest only: another manifest for the same α is refused by reason, a repeat is accepted', async () => {
     const again = await storeGranule({
-      helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+      helia: owner.helia,
+      archive,
+      alpha,
+      granule: GRANULE,
+      k: 2,
+      n: 3,
       custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
     });
     expect(again.manifestCid.toString()).not.toBe(stored.manifestCid.toString()); // a fresh key: another manifest
     // Even signed by the owner: the chain records the first manifest.
-    const refused = await depositWithCustodians(owner.libp2p, again.manifestBytes, { signature: await chain.signDeposit(ownerMember.wallet, alpha, again.manifestCid.bytes) });
+    const refused = await depositWithCustodians(owner.libp2p, again.manifestBytes, {
+      signature: await chain.signDeposit(ownerMember.wallet, alpha, again.manifestCid.bytes),
+    });
     expect(refused.custodians).toEqual([]);
     expect(refused.refusals.map((r) => r.code)).toEqual(['manifest-mismatch', 'manifest-mismatch', 'manifest-mismatch']);
     expect(refused.errors.join(' ')).toMatch(/records another manifest/);
@@ -133,13 +174,21 @@ describe('granule exchange through relays and custodians', () => {
 
   it('refuses a manifest that the chain records for another α', async () => {
     const user = await node();
-    await expect(fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: '0x' + '00'.repeat(31) + '01' })).rejects.toBeInstanceOf(ManifestMismatchError);
+    await expect(fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: '0x' + '00'.repeat(31) + '01' })).rejects.toBeInstanceOf(
+      ManifestMismatchError,
+    );
   });
 
   it('serves the granule from the pinning relay after the owner left, and after the relay restarted', async () => {
     await owner.stop();
     await relays[0]!.stop();
-    relays[0] = await startRelay({ port: ports[0]!, dataDir: relayDirs[0]!, development: true, pin: true, custodian: { secretKey: custodianKeys[0]!, waitMs: 300, chain: chain.chainOptions() } });
+    relays[0] = await startRelay({
+      port: ports[0]!,
+      dataDir: relayDirs[0]!,
+      development: true,
+      pin: true,
+      custodian: { secretKey: custodianKeys[0]!, waitMs: 300, chain: chain.chainOptions() },
+    });
     const user = await node([addrs[0]!]);
     await until(async () => (await peersWithProtocol(user.libp2p, PIN_PROTOCOL)).length === 1, 'identify');
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });

@@ -17,7 +17,14 @@ import type { Helia } from '@helia/interface';
 import { alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';
-import { storeGranule, fetchPublicManifest, fetchGranule, type FetchBlockEvent, type FetchProgress, type StoreGranuleReturnType } from '../src/lib/p2p/granule-store';
+import {
+  storeGranule,
+  fetchPublicManifest,
+  fetchGranule,
+  type FetchBlockEvent,
+  type FetchProgress,
+  type StoreGranuleReturnType,
+} from '../src/lib/p2p/granule-store';
 import { pinOnRelays, type PinMember } from '../src/lib/p2p/pin-protocol';
 import { depositWithCustodians, peersWithProtocol } from '../src/lib/p2p/custody-protocol';
 import { retrieveGranule, type RetrieveState } from '../src/lib/p2p/retrieve';
@@ -29,7 +36,16 @@ import { freePort } from '../src/lib/chain/testing/anvil.node.ts';
 import { startRelay, type RunningRelay } from './relay';
 import { startCustodyChain, type CustodyChain } from './testing/custody-chain';
 
-const GRANULE = { name: 'test/faults', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
+const GRANULE = {
+  name: 'test/faults',
+  version: '1.0.0',
+  description: 'x',
+  domain: 'enabling',
+  context: 'mechanical',
+  printers: ['ender-3'],
+  tags: ['t'],
+  license: 'MIT',
+};
 // 8 MiB: each data shard is a dag-pb root over 17 leaves of 256 KiB, and a bitswap message carries at most 4 MiB,
 // so the blocks cannot all arrive in the message that triggers the interruption.
 const SIZE = 8 * 1024 * 1024;
@@ -117,11 +133,25 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     await n.supervisor.relayConnected(20_000);
     return n;
   };
-  const startOurRelay = async (): Promise<RunningRelay> => startRelay({ port: relayPort, dataDir: relayDir, development: true, pin: true, custodian: { secretKey: custodianSecret, waitMs: 300, pollMs: 50, chain: chain.chainOptions() } });
+  const startOurRelay = async (): Promise<RunningRelay> =>
+    startRelay({
+      port: relayPort,
+      dataDir: relayDir,
+      development: true,
+      pin: true,
+      custodian: { secretKey: custodianSecret, waitMs: 300, pollMs: 50, chain: chain.chainOptions() },
+    });
   /** The address other peers dial to reach `n` through the relay (it appears once its reservation is made). */
   const circuitAddr = async (n: TwingrainNode): Promise<string> => {
     let addr: string | undefined;
-    await until(() => (addr = n.libp2p.getMultiaddrs().map(String).find((a) => a.includes('/p2p-circuit'))) !== undefined, 'a relay reservation');
+    await until(
+      () =>
+        (addr = n.libp2p
+          .getMultiaddrs()
+          .map(String)
+          .find((a) => a.includes('/p2p-circuit'))) !== undefined,
+      'a relay reservation',
+    );
     return addr!;
   };
   /**
@@ -130,7 +160,15 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
    */
   const reach = async (user: TwingrainNode, peer: TwingrainNode): Promise<void> => {
     const addr = multiaddr(await circuitAddr(peer));
-    await until(() => user.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).then(() => true, () => false), `a connection to ${peer.peerId}`, 30_000);
+    await until(
+      () =>
+        user.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) }).then(
+          () => true,
+          () => false,
+        ),
+      `a connection to ${peer.peerId}`,
+      30_000,
+    );
   };
   const store = async (owner: TwingrainNode): Promise<{ stored: StoreGranuleReturnType; archive: Uint8Array; alpha: string }> => {
     const archive = new Uint8Array(randomBytes(SIZE));
@@ -173,7 +211,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     let back: Promise<TwingrainNode> | undefined;
     let blocksBeforeReturn = 0;
     const archiveOut = await fetchGranule({
-      helia: user.helia, manifest, key: stored.key, stallMs: 2_000, shardTimeoutMs: 45_000,
+      helia: user.helia,
+      manifest,
+      key: stored.key,
+      stallMs: 2_000,
+      shardTimeoutMs: 45_000,
       onProgress: (s) => r.states.push(s),
       onBlock: (b) => {
         r.blocks.push(b);
@@ -235,7 +277,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const manifest = await fetchPublicManifest({ helia: user.helia, cid: stored.manifestCid, expectedAlpha: alpha });
     let gone = false;
     const error = await fetchGranule({
-      helia: user.helia, manifest, key: stored.key, stallMs: 1_000, shardTimeoutMs: 2_000,
+      helia: user.helia,
+      manifest,
+      key: stored.key,
+      stallMs: 1_000,
+      shardTimeoutMs: 2_000,
       onBlock: (b) => {
         if (!gone && b.cid.code === raw.code) {
           gone = true; // the owner vanishes for good
@@ -246,7 +292,9 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     }).catch((e: unknown) => e);
     if (error instanceof Uint8Array) return false; // everything was in hand before the owner's links dropped
     expect(error).toBeInstanceOf(TransferInterruptedError);
-    expect((error as Error).message).toMatch(/the peer serving shards? [\d, ]+ went away and no other source answered within 2 s\. The \d+ blocks? already received (is|are) kept on this device: fetching again resumes from them\./);
+    expect((error as Error).message).toMatch(
+      /the peer serving shards? [\d, ]+ went away and no other source answered within 2 s\. The \d+ blocks? already received (is|are) kept on this device: fetching again resumes from them\./,
+    );
     return true;
   };
 
@@ -283,7 +331,11 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     let restarted: Promise<void> | undefined;
     let blocksBeforeRestart = 0;
     const out = await fetchGranule({
-      helia: user.helia, manifest, key: stored.key, stallMs: 2_000, shardTimeoutMs: 45_000,
+      helia: user.helia,
+      manifest,
+      key: stored.key,
+      stallMs: 2_000,
+      shardTimeoutMs: 45_000,
       onProgress: (s) => r.states.push(s),
       onBlock: (b) => {
         r.blocks.push(b);
@@ -344,7 +396,10 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const tab = new AbortController();
     let closing: Promise<void> | undefined;
     const interrupted = await fetchGranule({
-      helia: first.helia, manifest, key: stored.key, signal: tab.signal,
+      helia: first.helia,
+      manifest,
+      key: stored.key,
+      signal: tab.signal,
       onBlock: (b) => {
         if (closing === undefined && b.cid.code === raw.code) {
           tab.abort(); // the tab closes: the fetch and the node go away together
@@ -392,8 +447,16 @@ describe('transfers survive lost peers and relay restarts, and resume from the b
     const states: RetrieveState[] = [];
     let back: Promise<TwingrainNode> | undefined;
     const result = await retrieveGranule({
-      helia: user.helia, manifestCid: stored.manifestCid, alpha, userPk: userMember.identity.publicKey, userSecretKey: userSecret, relayPeerIds: user.supervisor.relayPeerIds,
-      keyTimeoutMs: 20_000, stallMs: 1_500, shardTimeoutMs: 45_000, signal: AbortSignal.timeout(80_000),
+      helia: user.helia,
+      manifestCid: stored.manifestCid,
+      alpha,
+      userPk: userMember.identity.publicKey,
+      userSecretKey: userSecret,
+      relayPeerIds: user.supervisor.relayPeerIds,
+      keyTimeoutMs: 20_000,
+      stallMs: 1_500,
+      shardTimeoutMs: 45_000,
+      signal: AbortSignal.timeout(80_000),
       onState: (state) => {
         states.push(state);
         if (state.phase === 'shards' && state.waiting && back === undefined) {

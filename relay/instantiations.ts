@@ -30,10 +30,15 @@ export async function connectCustodyChain(o: CustodyChainOptions): Promise<Custo
   try {
     chainId = await publicClient.getChainId();
   } catch (error) {
-    throw new RelayStartError(`The custodian cannot read the chain at ${o.rpcUrl} (${(error as Error).message.split('\n')[0]}). Start the chain first or fix --rpc.`);
+    throw new RelayStartError(
+      `The custodian cannot read the chain at ${o.rpcUrl} (${(error as Error).message.split('\n')[0]}). Start the chain first or fix --rpc.`,
+    );
   }
   const code = await publicClient.getCode({ address: o.registry }).catch(() => undefined);
-  if (!code || code === '0x') throw new RelayStartError(`There is no GranuleRegistry at ${o.registry} on the chain at ${o.rpcUrl}: check --registry (or the runtime config) against the deployment.`);
+  if (!code || code === '0x')
+    throw new RelayStartError(
+      `There is no GranuleRegistry at ${o.registry} on the chain at ${o.rpcUrl}: check --registry (or the runtime config) against the deployment.`,
+    );
   const confirmations = o.confirmations ?? (chainId === DEVELOPMENT_CHAIN_ID ? DEFAULT_CONFIRMATIONS.development : DEFAULT_CONFIRMATIONS.other);
   try {
     return await createCustodyChainView({ publicClient, registry: o.registry, confirmations });

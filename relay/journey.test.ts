@@ -43,11 +43,22 @@ describe('register → deposit → authorize → instantiate → custodians rele
       const dataDir = await mkdtemp(join(tmpdir(), 'tg-journey-'));
       dirs.push(dataDir);
       // The embedded chain's default: no confirmations (anvil mines one block per transaction, nobody else mines).
-      relays.push(await startRelay({ port: await freePort(), dataDir, development: true, pin: i === 0, custodian: { waitMs: 2_000, pollMs: 100, chain: chain.chainOptions() } }));
+      relays.push(
+        await startRelay({
+          port: await freePort(),
+          dataDir,
+          development: true,
+          pin: i === 0,
+          custodian: { waitMs: 2_000, pollMs: 100, chain: chain.chainOptions() },
+        }),
+      );
     }
     expect(relays.every((r) => r.custodian!.confirmations === 0)).toBe(true);
     // The consortium lists the three custodians and a threshold of 2.
-    await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
+    await chain.listCustodians(
+      relays.map((r) => r.custodian!.x25519PublicKey),
+      2,
+    );
   }, 180_000);
 
   it('delivers the archive byte for byte, and one custodian alone could not have released it', async () => {
@@ -66,8 +77,14 @@ describe('register → deposit → authorize → instantiate → custodians rele
     const archive = granule.bytes;
     const alpha = granule.alphaHex;
     const shared = await shareGranule({
-      publicClient: chain.publicClient, walletClient: owner.wallet, registry: chain.registry, consortium: chain.consortium, prover: chain.prover,
-      secret: owner.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer: async () => ownerNode,
+      publicClient: chain.publicClient,
+      walletClient: owner.wallet,
+      registry: chain.registry,
+      consortium: chain.consortium,
+      prover: chain.prover,
+      secret: owner.identity.secret,
+      granule: { alpha: granule.alpha, manifest: granule.manifest, archive },
+      peer: async () => ownerNode,
     });
     expect(shared.published).toMatchObject({ pinnedBy: 1, depositedWith: 3, custodians: 3, threshold: 2 });
     const authorized = await chain.authorize(owner, alpha, user);
@@ -83,8 +100,13 @@ describe('register → deposit → authorize → instantiate → custodians rele
     await expect.poll(async () => (await peersWithProtocol(userNode.libp2p, KEY_RELEASE_PROTOCOL)).length, { timeout: 15_000 }).toBe(3);
     const states: string[] = [];
     const result = await receiveGranule({
-      publicClient: chain.publicClient, registry: chain.registry, alpha: granule.alpha, userPk: user.identity.publicKey,
-      helia: userNode.helia, userSecretKey: user.identity.x25519.secretKey, onState: (s) => states.push(s.phase),
+      publicClient: chain.publicClient,
+      registry: chain.registry,
+      alpha: granule.alpha,
+      userPk: user.identity.publicKey,
+      helia: userNode.helia,
+      userSecretKey: user.identity.x25519.secretKey,
+      onState: (s) => states.push(s.phase),
     });
     expect(result.granule.alphaHex).toBe(alpha);
     expect(result.archive).toEqual(archive);
@@ -94,7 +116,14 @@ describe('register → deposit → authorize → instantiate → custodians rele
     const stranger = createIdentity();
     for (const userPk of [stranger.publicKey, user.identity.publicKey]) {
       await expect(
-        retrieveGranule({ helia: userNode.helia, manifestCid: cidFromChainBytes(cidOnChain), alpha, userPk, userSecretKey: stranger.x25519.secretKey, keyTimeoutMs: 3_000 }),
+        retrieveGranule({
+          helia: userNode.helia,
+          manifestCid: cidFromChainBytes(cidOnChain),
+          alpha,
+          userPk,
+          userSecretKey: stranger.x25519.secretKey,
+          keyTimeoutMs: 3_000,
+        }),
       ).rejects.toThrow(/Waiting for 2 more key holders/);
     }
   }, 180_000);

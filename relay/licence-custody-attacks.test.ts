@@ -23,7 +23,16 @@ import { freePort } from '../scripts/stack/ports';
 import { startRelay, type RunningRelay } from './relay';
 import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 
-const GRANULE = { name: 'licence/mechanical', version: '1.0.0', description: 'x', domain: 'enabling', context: 'mechanical', printers: [], tags: [], license: 'MIT' };
+const GRANULE = {
+  name: 'licence/mechanical',
+  version: '1.0.0',
+  description: 'x',
+  domain: 'enabling',
+  context: 'mechanical',
+  printers: [],
+  tags: [],
+  license: 'MIT',
+};
 const CONFIRMATIONS = 2;
 const CREDIT = 10n ** 18n;
 
@@ -54,28 +63,44 @@ async function publishedGranule(): Promise<{ alpha: string; stored: StoreGranule
   const archive = new Uint8Array(randomBytes(32 * 1024));
   const alpha = alphaHex(archive);
   const stored = await storeGranule({
-    helia: ownerNode.helia, archive, alpha, granule: GRANULE, k: 2, n: 3,
+    helia: ownerNode.helia,
+    archive,
+    alpha,
+    granule: GRANULE,
+    k: 2,
+    n: 3,
     custody: { threshold: 2, custodians: relays.map((r) => hexToBytes(r.custodian!.x25519PublicKey)) },
   });
   await chain.register(owner, alpha, stored.manifestCid.bytes);
   expect((await pinOnRelays(ownerNode.libp2p, { alpha, manifestCid: stored.manifestCid })).pinnedBy).toEqual([relays[0]!.peerId]);
   await settle();
-  const r = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, { signature: await chain.signDeposit(owner.wallet, alpha, stored.manifestCid.bytes) });
+  const r = await depositWithCustodians(ownerNode.libp2p, stored.manifestBytes, {
+    signature: await chain.signDeposit(owner.wallet, alpha, stored.manifestCid.bytes),
+  });
   expect(r.custodians).toHaveLength(3);
   return { alpha, stored, archive };
 }
 
 /** What each custodian answers the user's key request. */
 async function askAll(from: TwingrainNode, alpha: string, user: Member): Promise<ReleaseResponse[]> {
-  return Promise.all(relays.map((relay) => requestJson<ReleaseResponse>(from.libp2p, peerIdFromString(relay.peerId), KEY_RELEASE_PROTOCOL, {
-    alpha, userPk: user.identity.publicKey.toString(), user: bytesToHex(user.identity.x25519.publicKey),
-  })));
+  return Promise.all(
+    relays.map((relay) =>
+      requestJson<ReleaseResponse>(from.libp2p, peerIdFromString(relay.peerId), KEY_RELEASE_PROTOCOL, {
+        alpha,
+        userPk: user.identity.publicKey.toString(),
+        user: bytesToHex(user.identity.x25519.publicKey),
+      }),
+    ),
+  );
 }
 
 const codes = (answers: ReleaseResponse[]): string[] => answers.map((a) => (a.status === 'refused' ? a.code : a.status));
 
 async function revertName(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return contractRevertOf(error)?.errorName ?? String(error);
 }
 
@@ -84,12 +109,20 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const dataDir = await mkdtemp(join(tmpdir(), 'tg-licence-'));
     dirs.push(dataDir);
-    relays.push(await startRelay({
-      port: await freePort(), dataDir, development: true, pin: i === 0,
-      custodian: { waitMs: 1_000, pollMs: 100, chain: chain.chainOptions(CONFIRMATIONS) },
-    }));
+    relays.push(
+      await startRelay({
+        port: await freePort(),
+        dataDir,
+        development: true,
+        pin: i === 0,
+        custodian: { waitMs: 1_000, pollMs: 100, chain: chain.chainOptions(CONFIRMATIONS) },
+      }),
+    );
   }
-  await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
+  await chain.listCustodians(
+    relays.map((r) => r.custodian!.x25519PublicKey),
+    2,
+  );
   addrs = relays.map((r) => r.multiaddrs[0]!);
   owner = await chain.member();
   ownerNode = await peer();
@@ -114,7 +147,15 @@ describe('licences at the custodians', () => {
     const answers = await askAll(userNode, alpha, user);
     expect(codes(answers)).toEqual(['licence-ended', 'licence-ended', 'licence-ended']);
     expect(answers[0]!.status === 'refused' && answers[0]!.reason).toMatch(/revoked/);
-    await expect(gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs: 3_000 })).rejects.toThrow();
+    await expect(
+      gatherGranuleKey({
+        libp2p: userNode.libp2p,
+        manifest: stored.manifest,
+        userPk: user.identity.publicKey,
+        userSecretKey: user.identity.x25519.secretKey,
+        timeoutMs: 3_000,
+      }),
+    ).rejects.toThrow();
   }, 120_000);
 
   it('attack: an expired licence is not instantiated and releases nothing; one used in time stops releasing after it expires', async () => {
@@ -148,11 +189,17 @@ describe('licences at the custodians', () => {
     await chain.instantiate(user, auth, undefined, 4n * CREDIT);
     expect([await chain.credits(owner), await chain.credits(user)]).toEqual([owner0 + 4n * CREDIT, user0 - 4n * CREDIT]);
     await settle();
-    const key = await gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs: 20_000 });
+    const key = await gatherGranuleKey({
+      libp2p: userNode.libp2p,
+      manifest: stored.manifest,
+      userPk: user.identity.publicKey,
+      userSecretKey: user.identity.x25519.secretKey,
+      timeoutMs: 20_000,
+    });
     expect(await fetchGranule({ helia: userNode.helia, manifest: stored.manifest, key })).toEqual(archive);
   }, 120_000);
 
-  it('attack: after a transfer the former owner\'s licence releases nothing; the new owner\'s licensee gets the key with the old owner offline', async () => {
+  it("attack: after a transfer the former owner's licence releases nothing; the new owner's licensee gets the key with the old owner offline", async () => {
     const { alpha, stored, archive } = await publishedGranule();
     const before = await chain.member();
     await chain.instantiate(before, await chain.authorize(owner, alpha, before));
@@ -171,8 +218,13 @@ describe('licences at the custodians', () => {
     const user = await chain.member();
     await chain.instantiate(user, await chain.authorize(nora, alpha, user));
     await settle();
-    const key = await gatherGranuleKey({ libp2p: userNode.libp2p, manifest: stored.manifest, userPk: user.identity.publicKey, userSecretKey: user.identity.x25519.secretKey, timeoutMs: 20_000 });
+    const key = await gatherGranuleKey({
+      libp2p: userNode.libp2p,
+      manifest: stored.manifest,
+      userPk: user.identity.publicKey,
+      userSecretKey: user.identity.x25519.secretKey,
+      timeoutMs: 20_000,
+    });
     expect(await fetchGranule({ helia: userNode.helia, manifest: stored.manifest, key })).toEqual(archive);
   }, 180_000);
 });
-

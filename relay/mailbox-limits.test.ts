@@ -45,9 +45,20 @@ async function peer(): Promise<Libp2p> {
 
 /** What an attacker does: publish straight on the topic, past every check of the app's own client. */
 async function gossip(node: Libp2p, message: object): Promise<void> {
-  await (node.services.pubsub as { publish(t: string, d: Uint8Array): Promise<unknown> }).publish(AUTH_TOPIC, new TextEncoder().encode(JSON.stringify(message)));
+  await (node.services.pubsub as { publish(t: string, d: Uint8Array): Promise<unknown> }).publish(
+    AUTH_TOPIC,
+    new TextEncoder().encode(JSON.stringify(message)),
+  );
 }
-const request = (ownerPk: string, extra: object = {}): object => ({ type: 'request', id: crypto.randomUUID(), alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk, userPk: key(), ...extra });
+const request = (ownerPk: string, extra: object = {}): object => ({
+  type: 'request',
+  id: crypto.randomUUID(),
+  alpha: ALPHA,
+  granuleName: 'look 1.0.0',
+  ownerPk,
+  userPk: key(),
+  ...extra,
+});
 
 const mailbox = (pk: string) => readMailbox(reader, relay.peerId, pk);
 const ids = async (pk: string): Promise<string[]> => (await mailbox(pk)).map((m) => (JSON.parse(m.data) as { id: string }).id);
@@ -65,7 +76,7 @@ afterAll(async () => {
 });
 
 describe('the authorization-request mailbox is bounded', () => {
-  it('attack: one sender addresses many recipients — the relay keeps its quota of them and says so; another sender\'s request still gets through', async () => {
+  it("attack: one sender addresses many recipients — the relay keeps its quota of them and says so; another sender's request still gets through", async () => {
     const attacker = await peer();
     const victims = Array.from({ length: 12 }, key);
     for (const v of victims) await gossip(attacker, request(v));
@@ -76,7 +87,9 @@ describe('the authorization-request mailbox is bounded', () => {
     expect(eventsFrom(attacker, 'SENDER_QUOTA')).toBe(victims.length - CAPS.perSender);
 
     // Posting directly, the attacker hears the refusal: a code and a sentence.
-    const refused = await sendAuthRequest(attacker, { alpha: ALPHA, granuleName: 'x', ownerPk: key(), userPk: key() }, { relays: [relay.peerId] }).catch((e: unknown) => e);
+    const refused = await sendAuthRequest(attacker, { alpha: ALPHA, granuleName: 'x', ownerPk: key(), userPk: key() }, { relays: [relay.peerId] }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(RelayLimitError);
     expect((refused as RelayLimitError).code).toBe('SENDER_QUOTA');
     expect((refused as RelayLimitError).message).toMatch(/already keeps 4 authorization messages from you/);
@@ -104,7 +117,10 @@ describe('the authorization-request mailbox is bounded', () => {
     const pages: MailboxPage[] = [];
     let after: string | undefined;
     do {
-      const page: MailboxPage = await requestJson<MailboxPage>(reader, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, { pk: owner, ...(after ? { after } : {}) });
+      const page: MailboxPage = await requestJson<MailboxPage>(reader, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, {
+        pk: owner,
+        ...(after ? { after } : {}),
+      });
       pages.push(page);
       after = page.next;
     } while (after && pages.length < 20);
@@ -112,7 +128,11 @@ describe('the authorization-request mailbox is bounded', () => {
     expect(pages.flatMap((p) => p.messages.map((m) => (JSON.parse(m.data) as { id: string }).id)).sort()).toEqual((await ids(owner)).sort());
 
     // A sender arriving now hears why the relay does not keep its request.
-    const late = await sendAuthRequest(await peer(), { alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk: owner, userPk: key() }, { relays: [relay.peerId] }).catch((e: unknown) => e);
+    const late = await sendAuthRequest(
+      await peer(),
+      { alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk: owner, userPk: key() },
+      { relays: [relay.peerId] },
+    ).catch((e: unknown) => e);
     expect((late as RelayLimitError).code).toBe('RECIPIENT_QUOTA');
     expect((late as Error).message).toMatch(/keeps 6 authorization messages for 0x/);
   }, 60_000);
@@ -127,7 +147,17 @@ describe('the authorization-request mailbox is bounded', () => {
     await expect.poll(async () => (await mailbox(marker)).length, { timeout: 30_000 }).toBe(1);
     // Large messages take longer to check than the marker: wait until all three were refused, or (on a relay that
     // keeps them) until the mailbox no longer answers.
-    await expect.poll(async () => eventsFrom(attacker, 'MESSAGE_TOO_LARGE') === 3 || (await mailbox(owner).then(() => false, () => true)), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          eventsFrom(attacker, 'MESSAGE_TOO_LARGE') === 3 ||
+          (await mailbox(owner).then(
+            () => false,
+            () => true,
+          )),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const honest = await peer();
     const sent = await sendAuthRequest(honest, { alpha: ALPHA, granuleName: 'look 1.0.0', ownerPk: owner, userPk: key() }, { relays: [relay.peerId] });
     expect(await ids(owner)).toEqual([sent.id]);
@@ -136,12 +166,14 @@ describe('the authorization-request mailbox is bounded', () => {
     // The app's client refuses before sending; a post that skips it is refused by the relay, with the code.
     const local = await sendAuthRequest(honest, { alpha: ALPHA, granuleName: 'x'.repeat(10_000), ownerPk: owner, userPk: key() }).catch((e: unknown) => e);
     expect((local as RelayLimitError).code).toBe('MESSAGE_TOO_LARGE');
-    const posted = await requestJson<{ refused?: { code: string; message: string } }>(attacker, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, { post: JSON.stringify(request(owner, { granuleName: 'x'.repeat(100_000) })) });
+    const posted = await requestJson<{ refused?: { code: string; message: string } }>(attacker, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, {
+      post: JSON.stringify(request(owner, { granuleName: 'x'.repeat(100_000) })),
+    });
     expect(posted.refused?.code).toBe('MESSAGE_TOO_LARGE');
     expect(posted.refused?.message).toMatch(/relays keep messages of at most 4096 bytes/);
   }, 90_000);
 
-  it('attack: an oversized field is refused by the sender\'s client and by the relay, with a code; a normal request still gets through', async () => {
+  it("attack: an oversized field is refused by the sender's client and by the relay, with a code; a normal request still gets through", async () => {
     const owner = key();
     const marker = key();
     const attacker = await peer();
@@ -156,7 +188,9 @@ describe('the authorization-request mailbox is bounded', () => {
     expect(local).toBeInstanceOf(RelayLimitError);
     expect((local as RelayLimitError).code).toBe('FIELD_TOO_LARGE');
     expect((local as Error).message).toMatch(/The field "granuleName" of this authorization message is 1000 bytes; relays keep at most 256/);
-    const posted = await requestJson<{ refused?: { code: string } }>(attacker, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, { post: JSON.stringify(request(owner, { id: 'i'.repeat(100) })) });
+    const posted = await requestJson<{ refused?: { code: string } }>(attacker, peerIdFromString(relay.peerId), AUTH_MAILBOX_PROTOCOL, {
+      post: JSON.stringify(request(owner, { id: 'i'.repeat(100) })),
+    });
     expect(posted.refused?.code).toBe('FIELD_TOO_LARGE');
 
     const honest = await peer();
@@ -166,9 +200,21 @@ describe('the authorization-request mailbox is bounded', () => {
 
   it('messages expire as before (a week by default), and what expired no longer counts against a quota', async () => {
     const shortDir = await mkdtemp(join(tmpdir(), 'twingrain-mailbox-expiry-'));
-    const short = await startRelay({ port: await freePort(), dataDir: shortDir, development: true, mailbox: { perSender: 2, maxAgeMs: 1_500 }, log: () => undefined });
+    const short = await startRelay({
+      port: await freePort(),
+      dataDir: shortDir,
+      development: true,
+      mailbox: { perSender: 2, maxAgeMs: 1_500 },
+      log: () => undefined,
+    });
     try {
-      const sender = await createLibp2p({ transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionGater: { denyDialMultiaddr: async () => false }, services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) } });
+      const sender = await createLibp2p({
+        transports: [webSockets()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionGater: { denyDialMultiaddr: async () => false },
+        services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) },
+      });
       peers.push(sender);
       await sender.dial(multiaddr(short.multiaddrs[0]!));
       const owner = key();

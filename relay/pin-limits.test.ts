@@ -53,8 +53,14 @@ const nodes: TwingrainNode[] = [];
 const dirs: string[] = [];
 const events: RelayLimitEvent[] = [];
 
-const chainOf = () => ({ id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } });
-const wallet = (i: number): WalletClient => createWalletClient({ account: privateKeyToAccount(anvil.privateKeys[i]!), chain: chainOf(), transport: http(anvil.rpcUrl) });
+const chainOf = () => ({
+  id: anvil.chainId,
+  name: 'anvil',
+  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: [anvil.rpcUrl] } },
+});
+const wallet = (i: number): WalletClient =>
+  createWalletClient({ account: privateKeyToAccount(anvil.privateKeys[i]!), chain: chainOf(), transport: http(anvil.rpcUrl) });
 
 /** Makes the wallet a Consortium member under a fresh identity. */
 async function enrol(walletClient: WalletClient): Promise<Identity> {
@@ -71,7 +77,16 @@ async function commitToRegister(p: { walletClient: WalletClient; identity: Ident
   const registry = contracts.GranuleRegistry!;
   const { salt } = await commitRegistration({ publicClient, walletClient: p.walletClient, registry, secret: p.identity.secret, alpha: p.alpha });
   return async () => {
-    await registerGranule({ publicClient, walletClient: p.walletClient, registry, prover, secret: p.identity.secret, alpha: p.alpha, manifestCid: p.manifestCid.bytes, salt });
+    await registerGranule({
+      publicClient,
+      walletClient: p.walletClient,
+      registry,
+      prover,
+      secret: p.identity.secret,
+      alpha: p.alpha,
+      manifestCid: p.manifestCid.bytes,
+      salt,
+    });
   };
 }
 
@@ -104,19 +119,30 @@ async function keptByRelay(n: TwingrainNode, root: CID): Promise<{ kept: number;
 
 const codes = (r: PinOnRelaysReturnType): string[] => r.refusals.map((e) => e.code);
 /** Today's wire form: `{ cids }`, what any peer could send. */
-const rawPin = (n: TwingrainNode, body: unknown) => requestJson<{ pinned?: string[]; refused?: { code: string; message: string } }>(n.libp2p, peerIdFromString(relay.peerId), PIN_PROTOCOL, body, { signal: AbortSignal.timeout(60_000) }).catch((e: unknown) => ({ error: String(e) }));
+const rawPin = (n: TwingrainNode, body: unknown) =>
+  requestJson<{ pinned?: string[]; refused?: { code: string; message: string } }>(n.libp2p, peerIdFromString(relay.peerId), PIN_PROTOCOL, body, {
+    signal: AbortSignal.timeout(60_000),
+  }).catch((e: unknown) => ({ error: String(e) }));
 
 beforeAll(async () => {
   prover = createProver(fileArtifactSource());
   anvil = await startAnvil();
-  ({ contracts } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true, compiled: compileContracts() }));
+  ({ contracts } = await deployContracts({
+    rpcUrl: anvil.rpcUrl,
+    deployerPrivateKey: anvil.privateKeys[0]!,
+    openEnrolment: true,
+    compiled: compileContracts(),
+  }));
   publicClient = createPublicClient({ chain: chainOf(), transport: http(anvil.rpcUrl), pollingInterval: 50 }) as PublicClient;
   relayDir = await mkdtemp(join(tmpdir(), 'tg-pin-limits-'));
   dirs.push(relayDir);
   relay = await startRelay({
-    port: await freePort(), dataDir: relayDir, development: true,
+    port: await freePort(),
+    dataDir: relayDir,
+    development: true,
     pin: { chain: { rpcUrl: anvil.rpcUrl, registry: contracts.GranuleRegistry! }, memberQuota: QUOTA, timeoutMs: 30_000 },
-    onLimit: (e) => events.push(e), log: () => undefined,
+    onLimit: (e) => events.push(e),
+    log: () => undefined,
   });
   relayBlocks = new FsBlockstore(join(relayDir, 'blocks'));
   await relayBlocks.open();
@@ -131,7 +157,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-describe('the pinning relay keeps only what the chain records, or a member\'s content within its quota', () => {
+describe("the pinning relay keeps only what the chain records, or a member's content within its quota", () => {
   it('attack: random DAGs and a CID not recorded on chain are refused, reported, and nothing of them is kept', async () => {
     const attacker = await node();
     const dags = [await randomDag(attacker, 600_000), await randomDag(attacker, 600_000)];
@@ -183,13 +209,23 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
 
     // Someone else's key signing for the member's account; a wallet that is not a member.
     const forger = privateKeyToAccount(generatePrivateKey());
-    const forged = await pinOnRelays(attacker.libp2p, { cids: [await randomDag(attacker, 1_000)], member: { address: member.address, signMessage: (m) => forger.signMessage(m) } });
+    const forged = await pinOnRelays(attacker.libp2p, {
+      cids: [await randomDag(attacker, 1_000)],
+      member: { address: member.address, signMessage: (m) => forger.signMessage(m) },
+    });
     expect(codes(forged)).toEqual(['PIN_BAD_SIGNATURE']);
     const stranger = await pinOnRelays(attacker.libp2p, { cids: [await randomDag(attacker, 1_000)], member: forger });
     expect(codes(stranger)).toEqual(['PIN_NOT_A_MEMBER']);
     // Today's wire form with a member field that is not signed at all.
-    expect(await rawPin(attacker, { cids: [(await randomDag(attacker, 1_000)).toString()], member: { account: member.address, signature: '0x00' } })).toMatchObject({ refused: { code: 'PIN_BAD_SIGNATURE' } });
-    expect(events.filter((e) => e.peer === attacker.peerId.toString()).map((e) => e.code).sort()).toEqual(['PIN_BAD_SIGNATURE', 'PIN_BAD_SIGNATURE', 'PIN_MEMBER_QUOTA', 'PIN_MEMBER_QUOTA', 'PIN_NOT_A_MEMBER']);
+    expect(
+      await rawPin(attacker, { cids: [(await randomDag(attacker, 1_000)).toString()], member: { account: member.address, signature: '0x00' } }),
+    ).toMatchObject({ refused: { code: 'PIN_BAD_SIGNATURE' } });
+    expect(
+      events
+        .filter((e) => e.peer === attacker.peerId.toString())
+        .map((e) => e.code)
+        .sort(),
+    ).toEqual(['PIN_BAD_SIGNATURE', 'PIN_BAD_SIGNATURE', 'PIN_MEMBER_QUOTA', 'PIN_MEMBER_QUOTA', 'PIN_NOT_A_MEMBER']);
   }, 120_000);
 
   it('attack: pinning a granule before its registration is revealed and mined is refused; once mined, its registered manifest and shards are pinned from the owner', async () => {
@@ -199,7 +235,12 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     const archive = new Uint8Array(randomBytes(700 * 1024));
     const alpha = alphaOf(archive);
     const prepared = await prepareGranulePublication({
-      helia: owner.helia, archive, alpha: alphaHex(alpha), granule: GRANULE, k: 2, n: 3,
+      helia: owner.helia,
+      archive,
+      alpha: alphaHex(alpha),
+      granule: GRANULE,
+      k: 2,
+      n: 3,
       custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] },
     });
     const reveal = await commitToRegister({ walletClient: ownerWallet, identity, alpha, manifestCid: prepared.manifestCid });
@@ -210,7 +251,9 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     expect(await rawPin(owner, { cids: all.map(String) })).toMatchObject({ refused: { code: 'PIN_NOT_RECORDED' } });
     const early = await pinOnRelays(owner.libp2p, { alpha: alphaHex(alpha), manifestCid: prepared.manifestCid });
     expect(codes(early)).toEqual(['PIN_NOT_RECORDED']);
-    await expect(pinPublication({ helia: owner.helia, alpha: alphaHex(alpha), manifestCid: prepared.manifestCid })).rejects.toThrow(/Only 0 pinning node\(s\) kept the granule .*not registered on chain/);
+    await expect(pinPublication({ helia: owner.helia, alpha: alphaHex(alpha), manifestCid: prepared.manifestCid })).rejects.toThrow(
+      /Only 0 pinning node\(s\) kept the granule .*not registered on chain/,
+    );
 
     await reveal();
     // Another manifest for the registered α is still refused.
@@ -226,13 +269,22 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
     }
     // Registered granules do not count against anyone's member quota, and a repeat is idempotent.
     expect((await pinPublication({ helia: owner.helia, alpha: alphaHex(alpha), manifestCid: prepared.manifestCid })).pinnedBy).toEqual([relay.peerId]);
-    expect(new Set(((await rawPin(owner, { alpha: alphaHex(alpha), manifestCid: prepared.manifestCid.toString() })) as { pinned: string[] }).pinned)).toEqual(new Set(all.map(String)));
+    expect(new Set(((await rawPin(owner, { alpha: alphaHex(alpha), manifestCid: prepared.manifestCid.toString() })) as { pinned: string[] }).pinned)).toEqual(
+      new Set(all.map(String)),
+    );
   }, 180_000);
 
   it('attack: requests for blocks nobody serves cannot occupy the relay — one at a time per peer, a few in all, and the honest pin gets through after', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tg-pin-busy-'));
     dirs.push(dir);
-    const busy = await startRelay({ port: await freePort(), dataDir: dir, development: true, pin: { timeoutMs: 4_000, maxConcurrent: 2 }, onLimit: (e) => events.push(e), log: () => undefined });
+    const busy = await startRelay({
+      port: await freePort(),
+      dataDir: dir,
+      development: true,
+      pin: { timeoutMs: 4_000, maxConcurrent: 2 },
+      onLimit: (e) => events.push(e),
+      log: () => undefined,
+    });
     try {
       const join2 = async (): Promise<TwingrainNode> => {
         const n = await createNodeNode({ multiaddrs: busy.multiaddrs, development: true });
@@ -260,7 +312,15 @@ describe('the pinning relay keeps only what the chain records, or a member\'s co
       // Slots free again: a registered granule is pinned.
       const archive = new Uint8Array(randomBytes(200 * 1024));
       const alpha = alphaHex(archive);
-      const prepared = await prepareGranulePublication({ helia: owner.helia, archive, alpha, granule: GRANULE, k: 2, n: 3, custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] } });
+      const prepared = await prepareGranulePublication({
+        helia: owner.helia,
+        archive,
+        alpha,
+        granule: GRANULE,
+        k: 2,
+        n: 3,
+        custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] },
+      });
       busy.pinning!.records.record(BigInt(alpha), prepared.manifestCid); // as if registered on chain
       expect((await pinPublication({ helia: owner.helia, alpha, manifestCid: prepared.manifestCid })).pinnedBy).toEqual([busy.peerId]);
     } finally {

@@ -43,14 +43,21 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const dataDir = await mkdtemp(join(tmpdir(), 'tg-pins-api-'));
     dirs.push(dataDir);
-    relays.push(await startRelay({
-      port: await freePort(), dataDir, development: true,
-      // A small member quota, to see it bite and be given back.
-      pin: { api: { port: 0 }, memberQuota: { bytes: 1024 * 1024, count: 1 } },
-      custodian: { waitMs: 2_000, pollMs: 100, chain: chain.chainOptions() },
-    }));
+    relays.push(
+      await startRelay({
+        port: await freePort(),
+        dataDir,
+        development: true,
+        // A small member quota, to see it bite and be given back.
+        pin: { api: { port: 0 }, memberQuota: { bytes: 1024 * 1024, count: 1 } },
+        custodian: { waitMs: 2_000, pollMs: 100, chain: chain.chainOptions() },
+      }),
+    );
   }
-  await chain.listCustodians(relays.map((r) => r.custodian!.x25519PublicKey), 2);
+  await chain.listCustodians(
+    relays.map((r) => r.custodian!.x25519PublicKey),
+    2,
+  );
 }, 180_000);
 
 const api = (i: number): string => `${relays[i]!.pinning!.apiUrl!}/pins`;
@@ -123,20 +130,29 @@ describe('the IPFS Pinning Service API on a community node', () => {
     const file = join(dir, 'stranger.json');
     await writeFile(file, JSON.stringify(await createIdentityFile(createIdentity(), generatePrivateKey())));
     const { command } = await import('../src/cli/commands/pin-token');
-    await expect(command.run(['--identity', file, '--endpoint', relays[0]!.pinning!.apiUrl!])).rejects.toThrow(/The node refused the token: 0x[0-9a-f]{40} is not a member/);
+    await expect(command.run(['--identity', file, '--endpoint', relays[0]!.pinning!.apiUrl!])).rejects.toThrow(
+      /The node refused the token: 0x[0-9a-f]{40} is not a member/,
+    );
     await expect(command.run(['--identity', file, '--endpoint', 'http://127.0.0.1:9'])).rejects.toThrow(/cannot be reached/);
     await expect(command.run(['--identity', file])).rejects.toThrow(/--endpoint <url> is required/);
   });
 
-  it('pins a member\'s CID through queued → pinned, lists and filters it, refuses bad input, and deletes it (quota given back)', async () => {
+  it("pins a member's CID through queued → pinned, lists and filters it, refuses bad input, and deletes it (quota given back)", async () => {
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const bad = await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ cid: 'not-a-cid' }) });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { reason: string; details: string } }).error).toMatchObject({ reason: 'BAD_REQUEST', details: expect.stringMatching(/is not a CID/) });
+    expect(((await bad.json()) as { error: { reason: string; details: string } }).error).toMatchObject({
+      reason: 'BAD_REQUEST',
+      details: expect.stringMatching(/is not a CID/),
+    });
     expect((await fetch(api(0), { method: 'POST', headers: auth, body: '{' })).status).toBe(400);
 
     const first = await contentOn(node);
-    const posted = await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ cid: first.toString(), name: 'Printer calibration', origins: node.libp2p.getMultiaddrs().map(String), meta: { kind: 'notes' } }) });
+    const posted = await fetch(api(0), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ cid: first.toString(), name: 'Printer calibration', origins: node.libp2p.getMultiaddrs().map(String), meta: { kind: 'notes' } }),
+    });
     expect(posted.status).toBe(202);
     const created = (await posted.json()) as { requestid: string; status: string; created: string; pin: { cid: string }; delegates: string[] };
     expect(created).toMatchObject({ status: 'queued', pin: { cid: first.toString(), name: 'Printer calibration' } });
@@ -160,7 +176,9 @@ describe('the IPFS Pinning Service API on a community node', () => {
 
     // The quota (one root here) is the libp2p protocol's: a second root fails with its code, until the first goes.
     const second = await contentOn(node);
-    const over = (await (await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ cid: second.toString() }) })).json()) as { requestid: string };
+    const over = (await (await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ cid: second.toString() }) })).json()) as {
+      requestid: string;
+    };
     expect(await until(0, token, over.requestid, ['failed', 'pinned'])).toMatchObject({ status: 'failed', info: { code: 'PIN_MEMBER_QUOTA' } });
     expect((await fetch(`${api(0)}/${created.requestid}`, { method: 'DELETE', headers: auth })).status).toBe(202);
     expect((await fetch(`${api(0)}/${created.requestid}`, { headers: auth })).status).toBe(404);
@@ -174,7 +192,7 @@ describe('the IPFS Pinning Service API on a community node', () => {
   }, 120_000);
 });
 
-describe('an owner pins its granule through three nodes\' Pinning Service APIs (replication 3); one node is lost', () => {
+describe("an owner pins its granule through three nodes' Pinning Service APIs (replication 3); one node is lost", () => {
   it('the user still gets the granule from the two left, byte for byte', async () => {
     const owner = await chain.member();
     const user = await chain.member();
@@ -187,15 +205,24 @@ describe('an owner pins its granule through three nodes\' Pinning Service APIs (
     const granule = packGranule({ files: { ...sampleFiles({ name: 'pins/mechanical' }), 'assets/blob.bin': new Uint8Array(randomBytes(200 * 1024)) } });
     const progress: string[] = [];
     const shared = await shareGranule({
-      publicClient: chain.publicClient, walletClient: owner.wallet, registry: chain.registry, consortium: chain.consortium, prover: chain.prover,
-      secret: owner.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive: granule.bytes }, peer: async () => ownerNode,
-      pinning: { services: relays.map((r) => ({ endpoint: r.pinning!.apiUrl! })), replication: 3 }, onProgress: (l) => progress.push(l),
+      publicClient: chain.publicClient,
+      walletClient: owner.wallet,
+      registry: chain.registry,
+      consortium: chain.consortium,
+      prover: chain.prover,
+      secret: owner.identity.secret,
+      granule: { alpha: granule.alpha, manifest: granule.manifest, archive: granule.bytes },
+      peer: async () => ownerNode,
+      pinning: { services: relays.map((r) => ({ endpoint: r.pinning!.apiUrl! })), replication: 3 },
+      onProgress: (l) => progress.push(l),
     });
     expect(shared.published).toMatchObject({ pinnedBy: 3, depositedWith: 3, threshold: 2 });
     expect(progress.filter((l) => l.startsWith('pinned by the pinning service at'))).toHaveLength(3);
     // Asking again is harmless (the nodes already hold it), and a service that is not there counts as a failure.
     const cid = CID.parse(shared.published!.manifestCid);
-    await expect(pinWithServices({ services: [{ endpoint: 'http://127.0.0.1:9' }], replication: 1, cids: [cid] })).rejects.toThrow(/Only 0 of the 1 pinning services.*cannot be reached/);
+    await expect(pinWithServices({ services: [{ endpoint: 'http://127.0.0.1:9' }], replication: 1, cids: [cid] })).rejects.toThrow(
+      /Only 0 of the 1 pinning services.*cannot be reached/,
+    );
 
     const authorized = await chain.authorize(owner, granule.alphaHex, user);
     await ownerNode.stop();
@@ -207,8 +234,14 @@ describe('an owner pins its granule through three nodes\' Pinning Service APIs (
     nodes.push(userNode);
     await userNode.supervisor.relayConnected();
     const result = await receiveGranule({
-      publicClient: chain.publicClient, registry: chain.registry, alpha: granule.alpha, userPk: user.identity.publicKey,
-      helia: userNode.helia, userSecretKey: user.identity.x25519.secretKey, keyTimeoutMs: 30_000, relayPeerIds: userNode.supervisor.relayPeerIds,
+      publicClient: chain.publicClient,
+      registry: chain.registry,
+      alpha: granule.alpha,
+      userPk: user.identity.publicKey,
+      helia: userNode.helia,
+      userSecretKey: user.identity.x25519.secretKey,
+      keyTimeoutMs: 30_000,
+      relayPeerIds: userNode.supervisor.relayPeerIds,
     });
     expect(result.archive).toEqual(granule.bytes);
     expect(result.sources.every((s) => s.peerId !== relays[2]!.peerId)).toBe(true);

@@ -125,12 +125,19 @@ export function parsePin(value: unknown): Pin {
     pin.name = v.name as string;
   }
   if (v.origins !== undefined) {
-    if (!Array.isArray(v.origins) || v.origins.length > MAX_ORIGINS || v.origins.some((o) => typeof o !== 'string' || o.length > 512)) bad(`"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.`);
+    if (!Array.isArray(v.origins) || v.origins.length > MAX_ORIGINS || v.origins.some((o) => typeof o !== 'string' || o.length > 512))
+      bad(`"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.`);
     pin.origins = v.origins as string[];
   }
   if (v.meta !== undefined) {
     const m = v.meta as Record<string, unknown>;
-    if (typeof m !== 'object' || m === null || Array.isArray(m) || Object.keys(m).length > MAX_META_KEYS || Object.entries(m).some(([k, x]) => typeof x !== 'string' || k.length > 64 || (x as string).length > 1024)) {
+    if (
+      typeof m !== 'object' ||
+      m === null ||
+      Array.isArray(m) ||
+      Object.keys(m).length > MAX_META_KEYS ||
+      Object.entries(m).some(([k, x]) => typeof x !== 'string' || k.length > 64 || (x as string).length > 1024)
+    ) {
       bad(`"meta" is an object of at most ${MAX_META_KEYS} string values.`);
     }
     pin.meta = m as Record<string, string>;
@@ -157,13 +164,20 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
       return undefined;
     }
   };
-  const write = async (r: PinRecord): Promise<void> => void await helia.datastore.put(keyOf(r.requestid), new TextEncoder().encode(JSON.stringify(r)));
+  const write = async (r: PinRecord): Promise<void> => void (await helia.datastore.put(keyOf(r.requestid), new TextEncoder().encode(JSON.stringify(r))));
   const all = async (): Promise<PinRecord[]> => {
     const out: PinRecord[] = [];
     for await (const { value } of helia.datastore.query({ prefix: PREFIX })) out.push(JSON.parse(new TextDecoder().decode(value)) as PinRecord);
     return out;
   };
-  const statusOf = (r: PinRecord): PinStatus => ({ requestid: r.requestid, status: r.status, created: r.created, pin: r.pin, delegates: delegates(), ...(r.info ? { info: r.info } : {}) });
+  const statusOf = (r: PinRecord): PinStatus => ({
+    requestid: r.requestid,
+    status: r.status,
+    created: r.created,
+    pin: r.pin,
+    delegates: delegates(),
+    ...(r.info ? { info: r.info } : {}),
+  });
 
   async function work(requestid: string): Promise<void> {
     const record = await read(requestid);
@@ -215,7 +229,12 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
   async function authenticate(req: IncomingMessage): Promise<string> {
     const header = req.headers.authorization;
     const token = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'This pinning service needs a member\'s token: send "Authorization: Bearer <token>" (twingrain pin-token makes one with your identity\'s wallet).');
+    if (!token)
+      throw new ApiError(
+        401,
+        'UNAUTHORIZED',
+        'This pinning service needs a member\'s token: send "Authorization: Bearer <token>" (twingrain pin-token makes one with your identity\'s wallet).',
+      );
     let account: string;
     try {
       account = (await verifyPinningToken(token, o.challenge)).account.toLowerCase();
@@ -225,7 +244,8 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
     }
     // Membership is read from the chain, at most once a minute per account.
     if ((memberCache.get(account) ?? 0) < Date.now()) {
-      if (!(await service.isMember(account as Address))) throw new ApiError(401, 'UNAUTHORIZED', `${account} is not a member of this community's Consortium: only members may pin here.`);
+      if (!(await service.isMember(account as Address)))
+        throw new ApiError(401, 'UNAUTHORIZED', `${account} is not a member of this community's Consortium: only members may pin here.`);
       memberCache.set(account, Date.now() + 60_000);
     }
     return account;
@@ -233,8 +253,10 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
 
   async function create(account: string, pin: Pin): Promise<PinStatus> {
     const mine = (await all()).filter((r) => r.account === account);
-    if (mine.length >= maxPerMember) throw new ApiError(409, 'PIN_MEMBER_QUOTA', `A member may keep ${maxPerMember} pin requests on this node: delete some first.`);
-    if (pin.meta?.['alpha'] !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(pin.meta['alpha'])) throw new ApiError(400, 'BAD_REQUEST', '"meta.alpha" names a registered granule: 0x followed by 64 hex digits.');
+    if (mine.length >= maxPerMember)
+      throw new ApiError(409, 'PIN_MEMBER_QUOTA', `A member may keep ${maxPerMember} pin requests on this node: delete some first.`);
+    if (pin.meta?.['alpha'] !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(pin.meta['alpha']))
+      throw new ApiError(400, 'BAD_REQUEST', '"meta.alpha" names a registered granule: 0x followed by 64 hex digits.');
     const record: PinRecord = { requestid: randomUUID(), account, status: 'queued', created: new Date().toISOString(), pin };
     await write(record);
     queue.push(record.requestid);
@@ -302,7 +324,11 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://node');
     if (req.method === 'OPTIONS') {
-      send(res, 204, undefined, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' });
+      send(res, 204, undefined, {
+        'access-control-allow-methods': 'GET, POST, DELETE',
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-max-age': '600',
+      });
       return;
     }
     const match = /^\/pins(?:\/([^/]+))?\/?$/.exec(url.pathname);

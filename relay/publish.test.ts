@@ -19,7 +19,16 @@ import { freePort } from '../scripts/stack/ports';
 import { startRelay, type RunningRelay } from './relay';
 import { startCustodyChain, type CustodyChain } from './testing/custody-chain';
 
-const GRANULE = { name: 'test/automation', version: '1.0.0', description: 'x', domain: 'enabling', context: 'automation', printers: ['ender-3'], tags: ['t'], license: 'MIT' };
+const GRANULE = {
+  name: 'test/automation',
+  version: '1.0.0',
+  description: 'x',
+  domain: 'enabling',
+  context: 'automation',
+  printers: ['ender-3'],
+  tags: ['t'],
+  license: 'MIT',
+};
 
 const dirs: string[] = [];
 const relays: RunningRelay[] = [];
@@ -49,7 +58,14 @@ describe('publishRegistered', () => {
     const ports = [await freePort(), await freePort()];
     const dataDirs = [await mkdtemp(join(tmpdir(), 'tg-pub-')), await mkdtemp(join(tmpdir(), 'tg-pub-'))];
     dirs.push(...dataDirs);
-    const start = (i: number) => startRelay({ port: ports[i]!, dataDir: dataDirs[i]!, development: true, pin: i === 0, custodian: { secretKey: keys[i]!, waitMs: 300, pollMs: 50, chain: c.chainOptions() } });
+    const start = (i: number) =>
+      startRelay({
+        port: ports[i]!,
+        dataDir: dataDirs[i]!,
+        development: true,
+        pin: i === 0,
+        custodian: { secretKey: keys[i]!, waitMs: 300, pollMs: 50, chain: c.chainOptions() },
+      });
     const first = await start(0);
     relays.push(first);
     // The second custodian is known (its address and key are on the list) but offline for now.
@@ -69,7 +85,15 @@ describe('publishRegistered', () => {
     const prepared = await prepareGranulePublication(params);
     await c.register(ownerMember, alpha, prepared.manifestCid.bytes);
     const publish = async (publication: typeof prepared) =>
-      publishRegistered({ publicClient: c.publicClient, walletClient: ownerMember.wallet, registry: c.registry, peer: owner, publication, threshold: 2, ownerPk: ownerMember.identity.publicKey });
+      publishRegistered({
+        publicClient: c.publicClient,
+        walletClient: ownerMember.wallet,
+        registry: c.registry,
+        peer: owner,
+        publication,
+        threshold: 2,
+        ownerPk: ownerMember.identity.publicKey,
+      });
     const cut = await publish(prepared).catch((e: unknown) => e);
     expect(cut).toBeInstanceOf(PublicationUnfinishedError);
     expect(String(cut)).toMatch(/registered, but only 1 of the 2 key holders needed took their part of the key.*Nothing is lost/);

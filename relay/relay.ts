@@ -92,7 +92,11 @@ export interface RunningRelay {
   /** Present when the custodian role runs: the key to list in the Consortium, and what it has seen on chain. */
   custodian?: { x25519PublicKey: string; registry: `0x${string}`; confirmations: number };
   /** Present when the pinning role runs: granules and members vouched for in process (besides the chain). */
-  pinning?: { records: LocalPinRecords; chain?: { rpcUrl: string; registry: `0x${string}` }; /** The Pinning Service API's base URL (its endpoint is `${apiUrl}/pins`). */ apiUrl?: string };
+  pinning?: {
+    records: LocalPinRecords;
+    chain?: { rpcUrl: string; registry: `0x${string}` } /** The Pinning Service API's base URL (its endpoint is `${apiUrl}/pins`). */;
+    apiUrl?: string;
+  };
   stop(): Promise<void>;
 }
 
@@ -119,9 +123,7 @@ export async function createRelayNode(o: StartRelayOptions) {
         identify: identify(),
         ping: ping(),
         relay: circuitRelayServer({
-          reservations: lift
-            ? { maxReservations: 512, applyDefaultLimit: false }
-            : { maxReservations: 512 },
+          reservations: lift ? { maxReservations: 512, applyDefaultLimit: false } : { maxReservations: 512 },
         }),
         // Every peer in tests and on a LAN shares one IP: without this, gossipsub's colocation penalty silences them.
         pubsub: gossipsub({
@@ -144,7 +146,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
     if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(message)) {
-      throw new RelayStartError(`The relay could not listen on ${o.host ?? '127.0.0.1'}:${o.port} because the port is in use. Stop the other process or choose another port (TWINGRAIN_RELAY_PORT).`);
+      throw new RelayStartError(
+        `The relay could not listen on ${o.host ?? '127.0.0.1'}:${o.port} because the port is in use. Stop the other process or choose another port (TWINGRAIN_RELAY_PORT).`,
+      );
     }
     throw new RelayStartError(`The relay could not start: ${message}`);
   }
@@ -173,18 +177,31 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
       stops.push(() => service.stop());
       let apiUrl: string | undefined;
       if (api) {
-        if (!chain) throw new RelayStartError('The Pinning Service API checks that callers are members of the Consortium: give the relay its chain (--rpc and --registry, or --config).');
+        if (!chain)
+          throw new RelayStartError(
+            'The Pinning Service API checks that callers are members of the Consortium: give the relay its chain (--rpc and --registry, or --config).',
+          );
         let chainId: number;
         try {
           chainId = await createPublicClient({ transport: http(chain.rpcUrl) }).getChainId();
         } catch (error) {
-          throw new RelayStartError(`The pinning API cannot read the chain at ${chain.rpcUrl} (${(error as Error).message.split('\n')[0]}). Start the chain first or fix --rpc.`);
+          throw new RelayStartError(
+            `The pinning API cannot read the chain at ${chain.rpcUrl} (${(error as Error).message.split('\n')[0]}). Start the chain first or fix --rpc.`,
+          );
         }
         const running = await servePinningApi({
-          helia, service: core, host: api.host ?? o.host ?? '127.0.0.1', port: api.port,
-          challenge: { service: libp2p.peerId.toString(), chainId, registry: chain.registry }, ...(o.onLimit ? { onLimit: o.onLimit } : {}),
+          helia,
+          service: core,
+          host: api.host ?? o.host ?? '127.0.0.1',
+          port: api.port,
+          challenge: { service: libp2p.peerId.toString(), chainId, registry: chain.registry },
+          ...(o.onLimit ? { onLimit: o.onLimit } : {}),
         }).catch((error: NodeJS.ErrnoException) => {
-          throw new RelayStartError(error.code === 'EADDRINUSE' ? `The pinning API could not listen on ${api.host ?? o.host ?? '127.0.0.1'}:${api.port} because the port is in use: choose another (--pins-port).` : `The pinning API could not start: ${error.message}`);
+          throw new RelayStartError(
+            error.code === 'EADDRINUSE'
+              ? `The pinning API could not listen on ${api.host ?? o.host ?? '127.0.0.1'}:${api.port} because the port is in use: choose another (--pins-port).`
+              : `The pinning API could not start: ${error.message}`,
+          );
         });
         stops.push(() => running.stop());
         apiUrl = running.url;
@@ -195,7 +212,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));
       const chain = await connectCustodyChain(o.custodian.chain);
       const service = await serveCustodian({
-        helia, secretKey, chain,
+        helia,
+        secretKey,
+        chain,
         ...(o.custodian.waitMs !== undefined ? { waitMs: o.custodian.waitMs } : {}),
         ...(o.custodian.pollMs !== undefined ? { pollMs: o.custodian.pollMs } : {}),
         ...(o.custodian.caps ? { caps: o.custodian.caps } : {}),

@@ -32,18 +32,29 @@ function png(size: number, pixel: (x: number, y: number) => [number, number, num
   header.writeUInt32BE(size, 4);
   header[8] = 8;
   header[9] = 6;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array()),
+  ]);
 }
 
 // safe = fraction of the icon the artwork may use (maskable icons keep a 40% radius safe zone).
 function icon(size: number, safe: number, rounded: boolean): Buffer {
   const bg: [number, number, number, number] = [31, 111, 92, 255];
-  const layers: [number, number, number][] = [[230, 239, 233], [160, 214, 190], [63, 182, 143]];
+  const layers: [number, number, number][] = [
+    [230, 239, 233],
+    [160, 214, 190],
+    [63, 182, 143],
+  ];
   return png(size, (x, y) => {
     const u = (x + 0.5) / size - 0.5;
     const v = (y + 0.5) / size - 0.5;
     if (rounded) {
-      const r = 0.22, ax = Math.max(Math.abs(u) - (0.5 - r), 0), ay = Math.max(Math.abs(v) - (0.5 - r), 0);
+      const r = 0.22,
+        ax = Math.max(Math.abs(u) - (0.5 - r), 0),
+        ay = Math.max(Math.abs(v) - (0.5 - r), 0);
       if (ax * ax + ay * ay > r * r) return [0, 0, 0, 0];
     }
     const s = safe / 0.8;
@@ -64,6 +75,12 @@ writeFileSync('public/icons/icon-maskable-512.png', icon(512, 0.6, false));
 writeFileSync(
   'public/icons/icon.svg',
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="100" rx="22" fill="#1f6f5c"/>` +
-    [0, 1, 2].map((i) => { const cy = 33 + i * 17, w = 30 - i * 2; return `<polygon points="${50 - w},${cy} ${50 - w + 4},${cy - 6.5} ${50 + w - 4},${cy - 6.5} ${50 + w},${cy} ${50 + w - 4},${cy + 6.5} ${50 - w + 4},${cy + 6.5}" fill="${['#e6efe9', '#a0d6be', '#3fb68f'][i]}"/>`; }).join('') +
+    [0, 1, 2]
+      .map((i) => {
+        const cy = 33 + i * 17,
+          w = 30 - i * 2;
+        return `<polygon points="${50 - w},${cy} ${50 - w + 4},${cy - 6.5} ${50 + w - 4},${cy - 6.5} ${50 + w},${cy} ${50 + w - 4},${cy + 6.5} ${50 - w + 4},${cy + 6.5}" fill="${['#e6efe9', '#a0d6be', '#3fb68f'][i]}"/>`;
+      })
+      .join('') +
     `</svg>\n`,
 );

@@ -6,7 +6,15 @@ import { createPublicClient, createWalletClient, http, parseAbi, type Address, t
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
 import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
-import { authorizeGranule, instantiateGranule, registerGranule, readInstantiation, revokeLicence, transferGranule, type AuthorizeGranuleReturnType } from '../../src/lib/chain/index';
+import {
+  authorizeGranule,
+  instantiateGranule,
+  registerGranule,
+  readInstantiation,
+  revokeLicence,
+  transferGranule,
+  type AuthorizeGranuleReturnType,
+} from '../../src/lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../src/lib/chain/abi.generated';
 import { startAnvil, ANVIL_ACCOUNTS, type RunningAnvil } from '../../src/lib/node/anvil';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
@@ -74,8 +82,18 @@ export interface CustodyChain {
 export async function startCustodyChain(): Promise<CustodyChain> {
   const prover: Prover = createProver(fileArtifactSource());
   const anvil: RunningAnvil = await startAnvil({ port: await freePort() });
-  const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey, openEnrolment: true, compiled: compileContracts() });
-  const chain = { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } } as const;
+  const { contracts, deployBlock } = await deployContracts({
+    rpcUrl: anvil.rpcUrl,
+    deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey,
+    openEnrolment: true,
+    compiled: compileContracts(),
+  });
+  const chain = {
+    id: anvil.chainId,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  } as const;
   const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 50, cacheTime: 0 }) as PublicClient;
   const registry = contracts.GranuleRegistry!;
   const consortium = contracts.Consortium!;
@@ -101,7 +119,13 @@ export async function startCustodyChain(): Promise<CustodyChain> {
     deployBlock,
     publicClient,
     prover,
-    chainOptions: (confirmations) => ({ rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 50, ...(confirmations !== undefined ? { confirmations } : {}) }),
+    chainOptions: (confirmations) => ({
+      rpcUrl: anvil.rpcUrl,
+      registry,
+      fromBlock: deployBlock,
+      pollingIntervalMs: 50,
+      ...(confirmations !== undefined ? { confirmations } : {}),
+    }),
     wallet,
     async member() {
       const identity = createIdentity();
@@ -121,10 +145,26 @@ export async function startCustodyChain(): Promise<CustodyChain> {
       await registerGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), manifestCid });
     },
     authorize: (owner, alpha, user, terms = {}) =>
-      authorizeGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), userPk: user.identity.publicKey, fromBlock: BigInt(deployBlock), ...terms }),
+      authorizeGranule({
+        publicClient,
+        walletClient: owner.wallet,
+        registry,
+        prover,
+        secret: owner.identity.secret,
+        alpha: BigInt(alpha),
+        userPk: user.identity.publicKey,
+        fromBlock: BigInt(deployBlock),
+        ...terms,
+      }),
     async instantiate(user, authorized, x25519PublicKey, maxPrice) {
       const r = await instantiateGranule({
-        publicClient, walletClient: user.wallet, prover, secret: user.identity.secret, record: authorized.record, x25519PublicKey: x25519PublicKey ?? user.identity.x25519.publicKey, fromBlock: BigInt(deployBlock),
+        publicClient,
+        walletClient: user.wallet,
+        prover,
+        secret: user.identity.secret,
+        record: authorized.record,
+        x25519PublicKey: x25519PublicKey ?? user.identity.x25519.publicKey,
+        fromBlock: BigInt(deployBlock),
         ...(maxPrice !== undefined ? { maxPrice } : {}),
       });
       return { blockNumber: (r as { blockNumber?: bigint }).blockNumber ?? (await publicClient.getBlockNumber({ cacheTime: 0 })) };
@@ -133,7 +173,15 @@ export async function startCustodyChain(): Promise<CustodyChain> {
       await revokeLicence({ publicClient, walletClient: owner.wallet, secret: owner.identity.secret, record: authorized.record });
     },
     async transfer(owner, alpha, to) {
-      await transferGranule({ publicClient, walletClient: owner.wallet, registry, prover, secret: owner.identity.secret, alpha: BigInt(alpha), newOwnerPk: to.identity.publicKey });
+      await transferGranule({
+        publicClient,
+        walletClient: owner.wallet,
+        registry,
+        prover,
+        secret: owner.identity.secret,
+        alpha: BigInt(alpha),
+        newOwnerPk: to.identity.publicKey,
+      });
     },
     async mintCredits(to, amount) {
       const minter = await publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'MINTER_ROLE' });
@@ -145,7 +193,8 @@ export async function startCustodyChain(): Promise<CustodyChain> {
     credits: (of) => publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'balanceOf', args: [of.address] }),
     now: async () => (await publicClient.getBlock({ blockTag: 'latest' })).timestamp,
     signDeposit: (signer, alpha, manifestCid) => signCustodyDeposit(signer, { chainId: anvil.chainId, registry, alpha, manifestCid }),
-    manifestOf: async (alpha) => (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alpha)] })) as Hex,
+    manifestOf: async (alpha) =>
+      (await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alpha)] })) as Hex,
     instantiatedAt: async (alpha, userPk) => (await readInstantiation({ publicClient, registry, alpha: BigInt(alpha), userPk }))?.timestamp ?? 0n,
     async mine(blocks = 1) {
       for (let i = 0; i < blocks; i++) await rpc('evm_mine');

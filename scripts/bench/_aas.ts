@@ -72,7 +72,7 @@ export async function aasSection(twinsDir: string, outDir: string): Promise<stri
     '',
     measured,
     '',
-    'Each reference twin as an AASX package (`twingrain twin export --aas`, the Twins page\'s "Export as AASX") and back (`twingrain twin import`). Export builds the AAS V3.0 environment (one submodel per bounded context, Digital Nameplate, Technical Data, concept descriptions), runs aas-core3.0\'s verification over it, serialises it to JSON and zips it with every granule file. Import reads the zip under its limits (entry count, sizes, ratio, CRC-32), verifies the environment, re-packs each granule and compares its α, and validates the twin. Floors: zipping the same parts (export), re-packing the twin\'s nine granules (import). Medians of at least 10 runs, in milliseconds.',
+    "Each reference twin as an AASX package (`twingrain twin export --aas`, the Twins page's \"Export as AASX\") and back (`twingrain twin import`). Export builds the AAS V3.0 environment (one submodel per bounded context, Digital Nameplate, Technical Data, concept descriptions), runs aas-core3.0's verification over it, serialises it to JSON and zips it with every granule file. Import reads the zip under its limits (entry count, sizes, ratio, CRC-32), verifies the environment, re-packs each granule and compares its α, and validates the twin. Floors: zipping the same parts (export), re-packing the twin's nine granules (import). Medians of at least 10 runs, in milliseconds.",
     '',
     markdownTable(['twin', 'package KiB', 'export ms', 'floor: zip only', 'previous export', 'import ms', 'floor: re-pack granules', 'previous import'], rows),
     '',

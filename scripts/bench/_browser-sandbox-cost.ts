@@ -52,14 +52,22 @@ export async function measureBrowserSandboxCost(root = resolve(here, '../..'), r
     publicDir: false,
     logLevel: 'error',
     worker: { format: 'es' },
-    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, 'scripts/bench/_sandbox-browser-entry.ts'), formats: ['es'], fileName: 'sandbox' } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: { entry: join(root, 'scripts/bench/_sandbox-browser-entry.ts'), formats: ['es'], fileName: 'sandbox' },
+    },
   });
   const files = new Set(await readdir(outDir, { recursive: true }));
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.slice(1);
     if (path === '') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>sandbox bench</title>');
     if (!files.has(path)) return void res.writeHead(404).end();
-    readFile(join(outDir, path)).then((b) => res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(b), () => res.writeHead(500).end());
+    readFile(join(outDir, path)).then(
+      (b) => res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(b),
+      () => res.writeHead(500).end(),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -25,7 +25,11 @@ export const BATCH_TIMEOUT_MS = 2_000;
 export const CHAIN_ID = 31337;
 
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await response.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result as T;
@@ -66,7 +70,13 @@ const commitSalt = (alpha: string): Hex => keccak256(toHex(`twingrain-bench-comm
 /** `count` registration proofs, round-robin over the senders, cached under .twingrain/cache/bench/. */
 async function registrationProofs(all: Sender[], count: number, log: (s: string) => void): Promise<StoredProof[]> {
   const zkey = readFileSync(join(ROOT, 'public/zk/registration.zkey'));
-  const key = createHash('sha256').update(zkey).update(all.map((s) => s.address).join()).update(String(CHAIN_ID)).update(PREDICTED_REGISTRY).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(zkey)
+    .update(all.map((s) => s.address).join())
+    .update(String(CHAIN_ID))
+    .update(PREDICTED_REGISTRY)
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(ROOT, '.twingrain/cache/bench');
   const file = join(dir, `registration-proofs-${key}.json`);
   const cached: StoredProof[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoredProof[]) : [];
@@ -76,7 +86,14 @@ async function registrationProofs(all: Sender[], count: number, log: (s: string)
   for (let i = cached.length; i < count; i++) {
     const s = all[i % all.length]!;
     const alpha = randomField();
-    const input = registrationInput({ secret: s.secret, alpha, salt: deriveRegistrationSalt(s.secret, alpha), sender: s.address, chainId: CHAIN_ID, registry: PREDICTED_REGISTRY });
+    const input = registrationInput({
+      secret: s.secret,
+      alpha,
+      salt: deriveRegistrationSalt(s.secret, alpha),
+      sender: s.address,
+      chainId: CHAIN_ID,
+      registry: PREDICTED_REGISTRY,
+    });
     const proved = await prover.prove(input);
     const sp = toSolidityProof(proved.proof);
     cached.push({
@@ -122,17 +139,33 @@ export async function startBenchChain(o: { senders: number; transactions: number
     const compiled = compileContracts({ root: ROOT });
     const deployer = ANVIL_ACCOUNTS[0];
     // The per-member daily limit is lifted: the bench measures the chain's throughput, not the spam protection.
-    const { contracts } = await deployContracts({ rpcUrl: url, deployerPrivateKey: deployer.privateKey, openEnrolment: true, compiled, actionsPerDay: 1_000_000 });
+    const { contracts } = await deployContracts({
+      rpcUrl: url,
+      deployerPrivateKey: deployer.privateKey,
+      openEnrolment: true,
+      compiled,
+      actionsPerDay: 1_000_000,
+    });
     const registry = contracts.GranuleRegistry;
     const consortium = contracts.Consortium;
     if (!registry || !consortium) throw new Error('The GranuleRegistry or Consortium was not deployed.');
-    if (registry.toLowerCase() !== PREDICTED_REGISTRY.toLowerCase()) throw new Error(`The registry landed at ${registry}, not at ${PREDICTED_REGISTRY} the proofs are bound to.`);
+    if (registry.toLowerCase() !== PREDICTED_REGISTRY.toLowerCase())
+      throw new Error(`The registry landed at ${registry}, not at ${PREDICTED_REGISTRY} the proofs are bound to.`);
     const admin = privateKeyToAccount(deployer.privateKey);
     let adminNonce = Number(await rpc<string>(url, 'eth_getTransactionCount', [admin.address, 'latest']));
     for (const s of all) {
       await rpc(url, 'anvil_setBalance', [s.address, toHex(10n ** 21n)]);
       const data = encodeFunctionData({ abi: compiled.Consortium!.abi as Abi, functionName: 'enrolMember', args: [s.address, s.pk] });
-      const raw = await admin.signTransaction({ to: consortium, data, gas: 300_000n, nonce: adminNonce++, chainId: CHAIN_ID, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 0n, type: 'eip1559' });
+      const raw = await admin.signTransaction({
+        to: consortium,
+        data,
+        gas: 300_000n,
+        nonce: adminNonce++,
+        chainId: CHAIN_ID,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 0n,
+        type: 'eip1559',
+      });
       const hash = await rpc<Hex>(url, 'eth_sendRawTransaction', [raw]);
       let receipt: { status: string } | null = null;
       for (let tries = 0; !receipt && tries < 200; tries++) {
@@ -146,9 +179,23 @@ export async function startBenchChain(o: { senders: number; transactions: number
     const commitsPerSender = new Array<number>(all.length).fill(0);
     for (const p of proofs) {
       const s = all[p.sender]!;
-      const c = keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bytes32' }], [BigInt(p.alpha), BigInt(p.ownerPk), s.address, commitSalt(p.alpha)]));
+      const c = keccak256(
+        encodeAbiParameters(
+          [{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bytes32' }],
+          [BigInt(p.alpha), BigInt(p.ownerPk), s.address, commitSalt(p.alpha)],
+        ),
+      );
       const data = encodeFunctionData({ abi: registryAbi, functionName: 'commitRegistration', args: [c] });
-      const raw = await privateKeyToAccount(s.privateKey).signTransaction({ to: registry, data, gas: 200_000n, nonce: commitsPerSender[p.sender]!++, chainId: CHAIN_ID, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 0n, type: 'eip1559' });
+      const raw = await privateKeyToAccount(s.privateKey).signTransaction({
+        to: registry,
+        data,
+        gas: 200_000n,
+        nonce: commitsPerSender[p.sender]!++,
+        chainId: CHAIN_ID,
+        maxFeePerGas: 10n ** 10n,
+        maxPriorityFeePerGas: 0n,
+        type: 'eip1559',
+      });
       await rpc<Hex>(url, 'eth_sendRawTransaction', [raw]);
     }
     await rpc(url, 'evm_mine');
@@ -344,7 +391,10 @@ export interface LoadResult {
  * the producer cut blocks of `blockSize`, and waits until every transaction is included. `onSent` lets a caller
  * add client behaviour (e.g. polling for the receipt, as the app does).
  */
-export async function runLoad(chain: BenchChain, o: { rate: number; count: number; blockSize: number; sendUrl?: string; drainMs?: number; onSent?: (hash: Hex) => void }): Promise<LoadResult> {
+export async function runLoad(
+  chain: BenchChain,
+  o: { rate: number; count: number; blockSize: number; sendUrl?: string; drainMs?: number; onSent?: (hash: Hex) => void },
+): Promise<LoadResult> {
   await chain.reset();
   chain.orderer.configure(o.blockSize);
   const sendUrl = o.sendUrl ?? chain.orderer.url;

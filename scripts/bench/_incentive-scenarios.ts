@@ -4,7 +4,7 @@ import type { Scenario } from '../../src/lib/incentive/index';
 /** Deterministic pseudo-random numbers so every run benchmarks the same scenarios. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export type Regime = 'mostly binding' | 'mixed' | 'interior';
@@ -31,4 +31,3 @@ export function randomScenario(x: number, regime: Regime, seed: number): Scenari
   for (let i = 0; i < x; i++) for (let j = i + 1; j < x; j++) omega[i]![j] = omega[j]![i] = (r() * w) / x;
   return { theta: 1, sigma: 1, q: 60, providers, omega };
 }
-

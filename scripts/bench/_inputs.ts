@@ -46,7 +46,8 @@ export interface InputOptions {
 
 /** One valid input for `circuit`, with everything random. */
 export function randomInput(circuit: CircuitName, o: InputOptions = {}): CircuitInput {
-  if (circuit === 'enrolment') return enrolmentInput({ secret: randomField(), sender: o.sender ?? BENCH_SENDER, chainId: o.chainId ?? 31337, consortium: o.registry ?? BENCH_REGISTRY });
+  if (circuit === 'enrolment')
+    return enrolmentInput({ secret: randomField(), sender: o.sender ?? BENCH_SENDER, chainId: o.chainId ?? 31337, consortium: o.registry ?? BENCH_REGISTRY });
   const sender = o.sender ?? BENCH_SENDER;
   const chainId = o.chainId ?? 31337;
   const registry = o.registry ?? BENCH_REGISTRY;

@@ -137,7 +137,11 @@ export const processCpuMs = (): number => {
 };
 
 /** A CircuitInput as the app kernel takes it (public signals as decimal strings). */
-export const kernelInput = (i: { circuit: string; signals: Record<string, unknown>; publicSignals: readonly bigint[] }): AppKernelOptions['inputs'][number] => ({
+export const kernelInput = (i: {
+  circuit: string;
+  signals: Record<string, unknown>;
+  publicSignals: readonly bigint[];
+}): AppKernelOptions['inputs'][number] => ({
   circuit: i.circuit,
   signals: i.signals,
   publicSignals: i.publicSignals.map((s) => s.toString()),

@@ -64,7 +64,9 @@ export function powersOfTau(power: number): string {
   mkdirSync(dir, { recursive: true });
   const p0 = join(dir, `pot${power}_0000.ptau`);
   const p1 = join(dir, `pot${power}_0001.ptau`);
-  const entropy = createHash('sha256').update(String(Math.random()) + Date.now()).digest('hex');
+  const entropy = createHash('sha256')
+    .update(String(Math.random()) + Date.now())
+    .digest('hex');
   run(bin('snarkjs'), ['powersoftau', 'new', 'bn128', String(power), p0]);
   run(bin('snarkjs'), ['powersoftau', 'contribute', p0, p1, '--name=twingrain-bench', `-e=${entropy}`]);
   run(bin('snarkjs'), ['powersoftau', 'prepare', 'phase2', p1, `${final}.partial`]);

@@ -69,7 +69,9 @@ const f = (v: number | undefined | null, d = 2) => (v === undefined || v === nul
 
 function constraints(): string {
   try {
-    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../public/zk/manifest.json'), 'utf8')) as { circuits: Record<string, { constraints: number }> };
+    const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../public/zk/manifest.json'), 'utf8')) as {
+      circuits: Record<string, { constraints: number }>;
+    };
     return CIRCUITS.map((c) => manifest.circuits[c]?.constraints.toLocaleString('en-US') ?? '?').join(' / ');
   } catch {
     return 'a few hundred to a few thousand';
@@ -176,7 +178,14 @@ function fig8Section(f8: F8 | undefined): string {
   if (!f8) return '_Fig. 8 has not been run yet (`npm run bench fig8`)._\n';
   const idle = f8.rows.find((r) => r.rate === 0);
   const loaded = f8.rows.filter((r) => r.rate > 0);
-  const rows = f8.rows.map((r) => [r.rate === 0 ? 'idle' : r.rate, f(r.chainIn / 1024), f(r.chainOut / 1024), f(r.chainOut / (r.chainIn || 1)), f(r.relayIn / 1024), f(r.relayOut / 1024)]);
+  const rows = f8.rows.map((r) => [
+    r.rate === 0 ? 'idle' : r.rate,
+    f(r.chainIn / 1024),
+    f(r.chainOut / 1024),
+    f(r.chainOut / (r.chainIn || 1)),
+    f(r.relayIn / 1024),
+    f(r.relayOut / 1024),
+  ]);
   const perTxIn = idle ? loaded.map((r) => ((r.chainIn - idle.chainIn) * r.seconds) / r.transactions) : [];
   const perTxOut = idle ? loaded.map((r) => ((r.chainOut - idle.chainOut) * r.seconds) / r.transactions) : [];
   return `Measured ${f8.measuredAt.slice(0, 16).replace('T', ' ')} UTC, block size 8; KiB/s. Method and plot: [fig8.md](fig8.md).
@@ -216,8 +225,14 @@ export function writeSummary(outDir: string): void {
   const f8 = read<F8>(outDir, 'fig8');
   const st = read<Stack>(outDir, 'stack');
   const mine = new Set(['README.md', 'table4.md', 'table5.md', 'fig8.md', 'stack.md']);
-  const others = readdirSync(outDir).filter((x) => x.endsWith('.md') && !mine.has(x)).sort();
-  const titleOf = (file: string) => readFileSync(join(outDir, file), 'utf8').split('\n').find((l) => l.startsWith('# '))?.slice(2) ?? file;
+  const others = readdirSync(outDir)
+    .filter((x) => x.endsWith('.md') && !mine.has(x))
+    .sort();
+  const titleOf = (file: string) =>
+    readFileSync(join(outDir, file), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('# '))
+      ?.slice(2) ?? file;
   const md = `# Benchmarks: twingrain beside the paper
 
 \`npm run bench\` regenerates every report in this folder (\`npm run bench table4\` etc. for one area). Every report is

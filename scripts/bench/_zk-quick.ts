@@ -40,7 +40,9 @@ for (const circuit of CIRCUIT_NAMES) {
     before.push(performance.now() - t0);
     beforeCpu.push(processCpuMs() - c0);
   }
-  line.push(`${circuit}: app ${median(wall).toFixed(0)} ms (CPU ${median(cpu).toFixed(0)} ms), snarkjs ${median(before).toFixed(0)} ms (CPU ${median(beforeCpu).toFixed(0)} ms)`);
+  line.push(
+    `${circuit}: app ${median(wall).toFixed(0)} ms (CPU ${median(cpu).toFixed(0)} ms), snarkjs ${median(before).toFixed(0)} ms (CPU ${median(beforeCpu).toFixed(0)} ms)`,
+  );
 }
 line.push(`load ${loadavg()[0]!.toFixed(2)}`);
 process.stdout.write(`${line.join(' | ')}\n`);

@@ -124,9 +124,22 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     }
     const load1 = loadavg()[0]!;
     const k = (v: number) => (v / 1024).toFixed(2);
-    const table = rows.map((r) => [r.rate === 0 ? 'idle' : r.rate, r.transactions, r.seconds.toFixed(1), k(r.chainIn), k(r.chainOut), (r.chainOut / (r.chainIn || 1)).toFixed(2), relayP2p ? k(r.relayIn) : '—', relayP2p ? k(r.relayOut) : '—']);
+    const table = rows.map((r) => [
+      r.rate === 0 ? 'idle' : r.rate,
+      r.transactions,
+      r.seconds.toFixed(1),
+      k(r.chainIn),
+      k(r.chainOut),
+      (r.chainOut / (r.chainIn || 1)).toFixed(2),
+      relayP2p ? k(r.relayIn) : '—',
+      relayP2p ? k(r.relayOut) : '—',
+    ]);
     const loaded = rows.filter((r) => r.rate > 0);
-    const perTx = loaded.map((r) => [r.rate, (((r.chainIn - rows[0]!.chainIn) * r.seconds) / r.transactions).toFixed(0), (((r.chainOut - rows[0]!.chainOut) * r.seconds) / r.transactions).toFixed(0)]);
+    const perTx = loaded.map((r) => [
+      r.rate,
+      (((r.chainIn - rows[0]!.chainIn) * r.seconds) / r.transactions).toFixed(0),
+      (((r.chainOut - rows[0]!.chainOut) * r.seconds) / r.transactions).toFixed(0),
+    ]);
     const series = [
       { label: 'chain node in', color: '#1f77b4', points: loaded.map((r): [number, number] => [r.rate, r.chainIn / 1024]) },
       { label: 'chain node out', color: '#d62728', points: loaded.map((r): [number, number] => [r.rate, r.chainOut / 1024]) },
@@ -137,7 +150,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           ]
         : []),
     ];
-    writeFileSync(join(ctx.outDir, 'fig8.svg'), linePlot({ title: 'Bandwidth against sending rate (block size 8)', xLabel: 'sending rate (tx/s)', yLabel: 'KiB/s', xScale: 'log2', series }));
+    writeFileSync(
+      join(ctx.outDir, 'fig8.svg'),
+      linePlot({ title: 'Bandwidth against sending rate (block size 8)', xLabel: 'sending rate (tx/s)', yLabel: 'KiB/s', xScale: 'log2', series }),
+    );
     const md = `# Fig. 8 — bandwidth at the chain node and the relay against sending rate (block size ${BLOCK_SIZE})
 
 ${machineStamp()}. ${SECONDS} s of registration load per rate, same chain, senders, proofs and block producer as Table 4.
@@ -163,7 +179,14 @@ five public values and a 36-byte manifest CID — never the granule.
 ${markdownTable(['λ (tx/s)', 'in bytes per tx', 'out bytes per tx'], perTx)}
 `;
     writeFileSync(join(ctx.outDir, 'fig8.md'), md);
-    writeFileSync(join(ctx.outDir, 'fig8.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], blockSize: BLOCK_SIZE, rows, relayNote }, null, 2) + '\n');
+    writeFileSync(
+      join(ctx.outDir, 'fig8.json'),
+      JSON.stringify(
+        { measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], blockSize: BLOCK_SIZE, rows, relayNote },
+        null,
+        2,
+      ) + '\n',
+    );
     writeSummary(ctx.outDir);
   } finally {
     for (const s of stops.reverse()) await s().catch(() => undefined);

@@ -18,26 +18,48 @@ const twinsDir = resolve(here, '../../static-twins');
 
 export async function run({ outDir }: { outDir: string }): Promise<void> {
   const measured = measurePacking();
-  const rows = measured.map((r) => [r.label, r.archiveBytes, r.packMs.toFixed(2), r.packMiBs.toFixed(1), r.unpackMs.toFixed(2), r.unpackMiBs.toFixed(1), r.alphaMiBs.toFixed(1)]);
+  const rows = measured.map((r) => [
+    r.label,
+    r.archiveBytes,
+    r.packMs.toFixed(2),
+    r.packMiBs.toFixed(1),
+    r.unpackMs.toFixed(2),
+    r.unpackMiBs.toFixed(1),
+    r.alphaMiBs.toFixed(1),
+  ]);
   // The hashing this replaced (pure-JavaScript SHA-256, archive hashed twice), measured against the new code
   // alternately in one process when it was replaced: a fair ratio even on a busy machine.
   const hashingFile = join(outDir, 'granule-packing-before.json');
   const hashing = existsSync(hashingFile)
-    ? (JSON.parse(readFileSync(hashingFile, 'utf8')) as { before: string; after: string; measured: string; rows: { label: string; before: Omit<PackingRow, 'label' | 'archiveBytes'>; after: Omit<PackingRow, 'label' | 'archiveBytes'> }[] })
+    ? (JSON.parse(readFileSync(hashingFile, 'utf8')) as {
+        before: string;
+        after: string;
+        measured: string;
+        rows: { label: string; before: Omit<PackingRow, 'label' | 'archiveBytes'>; after: Omit<PackingRow, 'label' | 'archiveBytes'> }[];
+      })
     : undefined;
-  const hashingRows = (hashing?.rows ?? []).map((r) => [r.label, r.before.packMiBs.toFixed(1), r.after.packMiBs.toFixed(1), `${(r.after.packMiBs / r.before.packMiBs).toFixed(1)}×`, r.before.unpackMiBs.toFixed(1), r.after.unpackMiBs.toFixed(1), `${(r.after.unpackMiBs / r.before.unpackMiBs).toFixed(1)}×`]);
+  const hashingRows = (hashing?.rows ?? []).map((r) => [
+    r.label,
+    r.before.packMiBs.toFixed(1),
+    r.after.packMiBs.toFixed(1),
+    `${(r.after.packMiBs / r.before.packMiBs).toFixed(1)}×`,
+    r.before.unpackMiBs.toFixed(1),
+    r.after.unpackMiBs.toFixed(1),
+    `${(r.after.unpackMiBs / r.before.unpackMiBs).toFixed(1)}×`,
+  ]);
 
   const ids = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'];
   const twins = await Promise.all(ids.map(async (id) => ({ id, granules: packTwin(await loadTwinDir(join(twinsDir, id))) })));
   const shared = new Set(sharedGranules(twins).map((s) => s.alpha));
   const seen = new Set<string>();
   const sizeRows: (string | number)[][] = [];
-  for (const t of twins) for (const g of t.granules) {
-    if (seen.has(g.alpha)) continue;
-    seen.add(g.alpha);
-    const source = [...g.files.values()].reduce((n, f) => n + f.length, 0);
-    sizeRows.push([g.manifest.name, g.context, g.files.size, source, g.size, `\`${g.alpha.slice(0, 18)}…\``, shared.has(g.alpha) ? 'all three twins' : t.id]);
-  }
+  for (const t of twins)
+    for (const g of t.granules) {
+      if (seen.has(g.alpha)) continue;
+      seen.add(g.alpha);
+      const source = [...g.files.values()].reduce((n, f) => n + f.length, 0);
+      sizeRows.push([g.manifest.name, g.context, g.files.size, source, g.size, `\`${g.alpha.slice(0, 18)}…\``, shared.has(g.alpha) ? 'all three twins' : t.id]);
+    }
   const totalUnique = sizeRows.reduce((n, r) => n + Number(r[4]), 0);
   const totalIfCopied = twins.reduce((n, t) => n + t.granules.reduce((m, g) => m + g.size, 0), 0);
 
@@ -48,11 +70,25 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
   const after = await measureSandboxCost(nodeSandboxFactory());
   const beforeFile = join(outDir, 'granule-sandbox-before.json');
   const before = existsSync(beforeFile) ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as SandboxCost & { sandbox: string; measured: string }) : undefined;
-  const side = (label: string, pick: (c: SandboxCost) => number, digits: number) => [label, before ? pick(before).toFixed(digits) : '—', pick(after).toFixed(digits), before ? `${(pick(after) / pick(before)).toFixed(1)}×` : '—'];
-  const browserAfter = await measureBrowserSandboxCost().catch((e: unknown) => (process.stderr.write(`granule: the Chromium sandbox measure failed: ${String(e)}\n`), undefined));
+  const side = (label: string, pick: (c: SandboxCost) => number, digits: number) => [
+    label,
+    before ? pick(before).toFixed(digits) : '—',
+    pick(after).toFixed(digits),
+    before ? `${(pick(after) / pick(before)).toFixed(1)}×` : '—',
+  ];
+  const browserAfter = await measureBrowserSandboxCost().catch(
+    (e: unknown) => (process.stderr.write(`granule: the Chromium sandbox measure failed: ${String(e)}\n`), undefined),
+  );
   const browserBeforeFile = join(outDir, 'granule-sandbox-browser-before.json');
-  const browserBefore = existsSync(browserBeforeFile) ? (JSON.parse(readFileSync(browserBeforeFile, 'utf8')) as SandboxCost & { sandbox: string; measured: string }) : undefined;
-  const browserSide = (label: string, pick: (c: SandboxCost) => number, digits: number) => [label, browserBefore ? pick(browserBefore).toFixed(digits) : '—', browserAfter ? pick(browserAfter).toFixed(digits) : '—', browserBefore && browserAfter ? `${(pick(browserAfter) / pick(browserBefore)).toFixed(1)}×` : '—'];
+  const browserBefore = existsSync(browserBeforeFile)
+    ? (JSON.parse(readFileSync(browserBeforeFile, 'utf8')) as SandboxCost & { sandbox: string; measured: string })
+    : undefined;
+  const browserSide = (label: string, pick: (c: SandboxCost) => number, digits: number) => [
+    label,
+    browserBefore ? pick(browserBefore).toFixed(digits) : '—',
+    browserAfter ? pick(browserAfter).toFixed(digits) : '—',
+    browserBefore && browserAfter ? `${(pick(browserAfter) / pick(browserBefore)).toFixed(1)}×` : '—',
+  ];
   const browserRows = [
     browserSide('start-up per context, median ms (9 started at once)', (c) => c.startPerContextMs.median, 1),
     browserSide('start-up per context, p95 ms', (c) => c.startPerContextMs.p95, 1),
@@ -77,7 +113,7 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
     '',
     '## Pack, unpack (full verification) and α throughput',
     '',
-    'Synthetic granules: a valid manifest and MVC files plus random, incompressible binary files. Pack reads the files, writes the canonical manifest and the TWGRANUL archive; unpack checks the layout, trailer digest, manifest schema, every file\'s SHA-256 and α. Medians of at least 5 runs.',
+    "Synthetic granules: a valid manifest and MVC files plus random, incompressible binary files. Pack reads the files, writes the canonical manifest and the TWGRANUL archive; unpack checks the layout, trailer digest, manifest schema, every file's SHA-256 and α. Medians of at least 5 runs.",
     '',
     markdownTable(['granule', 'archive bytes', 'pack ms', 'pack MiB/s', 'unpack ms', 'unpack MiB/s', 'α MiB/s'], rows),
     '',
@@ -87,7 +123,15 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
       ? `Before: ${hashing.before}. After: ${hashing.after}. Both measured alternately in one process on ${hashing.measured} (medians; the machine was shared, so the ratio matters more than the figures).`
       : 'Not recorded.',
     '',
-    ...(hashing ? [markdownTable(['granule', 'pack MiB/s before', 'pack MiB/s after', 'after / before', 'unpack MiB/s before', 'unpack MiB/s after', 'after / before'], hashingRows), ''] : []),
+    ...(hashing
+      ? [
+          markdownTable(
+            ['granule', 'pack MiB/s before', 'pack MiB/s after', 'after / before', 'unpack MiB/s before', 'unpack MiB/s after', 'after / before'],
+            hashingRows,
+          ),
+          '',
+        ]
+      : []),
     '## Reference granules',
     '',
     `${seen.size} distinct granules make up the three reference twins (27 bounded contexts): the derived printers reference the base printer's communication, sensing, task, simulation and service granules instead of copying them. Distinct archives total ${totalUnique} bytes; copied per twin they would be ${totalIfCopied} bytes.`,

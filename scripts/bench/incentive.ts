@@ -31,25 +31,41 @@ async function browserTimings(): Promise<string> {
   const esbuild = await import('esbuild');
   const { chromium } = await import('playwright-core');
   const bundle = await esbuild.build({
-    stdin: { contents: "export { solveScenario } from '../../src/lib/incentive/solve';\nexport { randomScenario } from './_incentive-scenarios';", resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts' },
+    stdin: {
+      contents: "export { solveScenario } from '../../src/lib/incentive/solve';\nexport { randomScenario } from './_incentive-scenarios';",
+      resolveDir: dirname(fileURLToPath(import.meta.url)),
+      loader: 'ts',
+    },
     bundle: true,
     write: false,
     format: 'iife',
     globalName: 'incentiveBench',
     platform: 'browser',
   });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
   try {
     const page = await browser.newPage();
     await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
     const version = browser.version();
-    const rows: string[] = [`Chromium ${version} (headless), same scenarios, parse + solve per run:`, '', '| providers x | regime | total (ms, median) | total (ms, max) | runs |', '|---:|---|---:|---:|---:|'];
+    const rows: string[] = [
+      `Chromium ${version} (headless), same scenarios, parse + solve per run:`,
+      '',
+      '| providers x | regime | total (ms, median) | total (ms, max) | runs |',
+      '|---:|---|---:|---:|---:|',
+    ];
     for (const x of [2, 10, 100, 1000])
       for (const regime of ['mostly binding', 'mixed', 'interior'] as Regime[]) {
         const runs = x <= 10 ? 200 : x === 100 ? 30 : 7;
         const times = await page.evaluate(
           ({ x, regime, runs }) => {
-            const lib = (globalThis as unknown as { incentiveBench: { solveScenario: (s: unknown) => unknown; randomScenario: (x: number, r: string, seed: number) => unknown } }).incentiveBench;
+            const lib = (
+              globalThis as unknown as {
+                incentiveBench: { solveScenario: (s: unknown) => unknown; randomScenario: (x: number, r: string, seed: number) => unknown };
+              }
+            ).incentiveBench;
             const out: number[] = [];
             for (let k = 0; k < runs; k++) {
               const sc = lib.randomScenario(x, regime, k % 3);
@@ -70,7 +86,10 @@ async function browserTimings(): Promise<string> {
 }
 
 function timings(): string {
-  const rows: string[] = ['| providers x | regime | free / at n_i / at 0 | active-set steps | parse (ms, median) | solve (ms, median) | solve (ms, max) | runs |', '|---:|---|---|---:|---:|---:|---:|---:|'];
+  const rows: string[] = [
+    '| providers x | regime | free / at n_i / at 0 | active-set steps | parse (ms, median) | solve (ms, median) | solve (ms, max) | runs |',
+    '|---:|---|---|---:|---:|---:|---:|---:|',
+  ];
   for (const x of [2, 10, 100, 1000])
     for (const regime of ['mostly binding', 'mixed', 'interior'] as Regime[]) {
       const runs = x <= 10 ? 200 : x === 100 ? 30 : 7;
@@ -89,7 +108,9 @@ function timings(): string {
       }
       const b = last!.bound;
       const count = (k: string) => b.filter((v) => v === k).length;
-      rows.push(`| ${x} | ${regime} | ${count('free')} / ${count('upper')} / ${count('lower')} | ${last!.iterations} | ${median(parseT).toFixed(2)} | ${median(solveT).toFixed(2)} | ${Math.max(...solveT).toFixed(2)} | ${runs} |`);
+      rows.push(
+        `| ${x} | ${regime} | ${count('free')} / ${count('upper')} / ${count('lower')} | ${last!.iterations} | ${median(parseT).toFixed(2)} | ${median(solveT).toFixed(2)} | ${Math.max(...solveT).toFixed(2)} | ${runs} |`,
+      );
     }
   return rows.join('\n');
 }
@@ -112,7 +133,12 @@ function fig3(scenario: Scenario, title: string): string {
   const colors = ['#1e88e5', '#e53935', '#43a047', '#8e24aa', '#fb8c00'];
   const series = scenario.providers.map((_, i) => {
     const c = netUtilityCurve(scenario, i, 161);
-    return { label: `DTP ${i + 1} (m* = ${+c.mStar.toPrecision(4)})`, points: c.m.map((m, k) => [m, c.u[k]!] as [number, number]), color: colors[i % colors.length]!, markers: [[c.mStar, 0]] as [number, number][] };
+    return {
+      label: `DTP ${i + 1} (m* = ${+c.mStar.toPrecision(4)})`,
+      points: c.m.map((m, k) => [m, c.u[k]!] as [number, number]),
+      color: colors[i % colors.length]!,
+      markers: [[c.mStar, 0]] as [number, number][],
+    };
   });
   return linePlot({ title, xLabel: 'amount of digital twins shared m_i', yLabel: 'net utility Z_i − B(n_i)', series, zeroLine: true });
 }
@@ -152,7 +178,10 @@ const pair = (o: { theta: number; sigma: number; ni: number; nj: number; vi: num
 function table6(): { markdown: string } {
   const cells = sweepTable6();
   const rows = ['| amount | interdependence | productivity | paper | m_i* > m_j* | = | < | interior only: > / = / < |', '|---|---|---|---|---:|---:|---:|---|'];
-  for (const c of cells) rows.push(`| ${c.amount} | ${c.interdependence.replace('omega', 'ω')} | ${c.productivity} | ${c.paper} | ${c.counts['>']} | ${c.counts['=']} | ${c.counts['<']} | ${c.interiorCounts['>']} / ${c.interiorCounts['=']} / ${c.interiorCounts['<']} |`);
+  for (const c of cells)
+    rows.push(
+      `| ${c.amount} | ${c.interdependence.replace('omega', 'ω')} | ${c.productivity} | ${c.paper} | ${c.counts['>']} | ${c.counts['=']} | ${c.counts['<']} | ${c.interiorCounts['>']} / ${c.interiorCounts['=']} / ${c.interiorCounts['<']} |`,
+    );
   return { markdown: rows.join('\n') };
 }
 

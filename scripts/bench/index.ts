@@ -40,7 +40,7 @@ for (const name of wanted.length ? wanted : available) {
     process.stdout.write(`bench ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     failed++;
-    process.stderr.write(`bench ${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`bench ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
 }
 // The side-by-side summary with the paper always reflects every report present.

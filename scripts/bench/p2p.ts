@@ -56,7 +56,9 @@ async function rawDataChannel(a: Page, b: Page, messageBytes: number): Promise<n
     w.dc.binaryType = 'arraybuffer';
     await w.pc.setLocalDescription(await w.pc.createOffer());
     // No trickle: the offer carries every (host) candidate.
-    await new Promise<void>((r) => (w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r())));
+    await new Promise<void>((r) =>
+      w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r()),
+    );
     return w.pc.localDescription!.toJSON();
   });
   const answer = await b.evaluate(async (offer) => {
@@ -80,33 +82,38 @@ async function rawDataChannel(a: Page, b: Page, messageBytes: number): Promise<n
     };
     await w.pc.setRemoteDescription(offer);
     await w.pc.setLocalDescription(await w.pc.createAnswer());
-    await new Promise<void>((r) => (w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r())));
+    await new Promise<void>((r) =>
+      w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r()),
+    );
     return w.pc.localDescription!.toJSON();
   }, offer);
-  const times = await a.evaluate(async ([answer, size]) => {
-    const w = window as unknown as W;
-    await w.pc.setRemoteDescription(answer);
-    const dc = w.dc!;
-    if (dc.readyState !== 'open') await new Promise((r) => (dc.onopen = r));
-    const total = 10 * 1024 * 1024;
-    const buf = new Uint8Array(size);
-    crypto.getRandomValues(buf.subarray(0, Math.min(size, 65_536)));
-    dc.bufferedAmountLowThreshold = 1024 * 1024;
-    const out: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      const done = new Promise((r) => (dc.onmessage = r));
-      const t0 = performance.now();
-      dc.send(String(total));
-      for (let sent = 0; sent < total; sent += size) {
-        if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => (dc.onbufferedamountlow = r));
-        dc.send(buf.subarray(0, Math.min(size, total - sent)));
+  const times = await a.evaluate(
+    async ([answer, size]) => {
+      const w = window as unknown as W;
+      await w.pc.setRemoteDescription(answer);
+      const dc = w.dc!;
+      if (dc.readyState !== 'open') await new Promise((r) => (dc.onopen = r));
+      const total = 10 * 1024 * 1024;
+      const buf = new Uint8Array(size);
+      crypto.getRandomValues(buf.subarray(0, Math.min(size, 65_536)));
+      dc.bufferedAmountLowThreshold = 1024 * 1024;
+      const out: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const done = new Promise((r) => (dc.onmessage = r));
+        const t0 = performance.now();
+        dc.send(String(total));
+        for (let sent = 0; sent < total; sent += size) {
+          if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => (dc.onbufferedamountlow = r));
+          dc.send(buf.subarray(0, Math.min(size, total - sent)));
+        }
+        await done;
+        out.push(performance.now() - t0);
       }
-      await done;
-      out.push(performance.now() - t0);
-    }
-    w.pc.close();
-    return out;
-  }, [answer, messageBytes] as const);
+      w.pc.close();
+      return out;
+    },
+    [answer, messageBytes] as const,
+  );
   await b.evaluate(() => (window as unknown as W).pc.close());
   return times;
 }
@@ -120,7 +127,13 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   };
   // Custodians serve a registry: a real anvil with the contracts, and releases follow real instantiations.
   const chain = await startCustodyChain();
-  const relay = await startRelay({ port: await freePort(), dataDir: await tmp(), development: true, pin: true, custodian: { waitMs: 10_000, pollMs: 50, chain: chain.chainOptions() } });
+  const relay = await startRelay({
+    port: await freePort(),
+    dataDir: await tmp(),
+    development: true,
+    pin: true,
+    custodian: { waitMs: 10_000, pollMs: 50, chain: chain.chainOptions() },
+  });
   const ownerMember = await chain.member();
   await chain.listCustodians([relay.custodian!.x25519PublicKey], 1);
   const relayConfig = { multiaddrs: relay.multiaddrs, development: true };
@@ -150,8 +163,14 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const alpha = granule.alphaHex;
     const t0pub = performance.now();
     const shared = await shareGranule({
-      publicClient: chain.publicClient, walletClient: ownerMember.wallet, registry: chain.registry, consortium: chain.consortium, prover: chain.prover,
-      secret: ownerMember.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive: granule.bytes }, peer: async () => owner,
+      publicClient: chain.publicClient,
+      walletClient: ownerMember.wallet,
+      registry: chain.registry,
+      consortium: chain.consortium,
+      prover: chain.prover,
+      secret: ownerMember.identity.secret,
+      granule: { alpha: granule.alpha, manifest: granule.manifest, archive: granule.bytes },
+      peer: async () => owner,
     });
     const published = { manifestCid: CID.parse(shared.published!.manifestCid) };
     const publishMs = performance.now() - t0pub;
@@ -163,7 +182,13 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     for (let i = 0; i < 5; i++) {
       const member = await chain.member();
       const authorized = await chain.authorize(ownerMember, alpha, member);
-      const pending = gatherGranuleKey({ libp2p: user.libp2p, manifest, userPk: member.identity.publicKey, userSecretKey: member.identity.x25519.secretKey, timeoutMs: 60_000 });
+      const pending = gatherGranuleKey({
+        libp2p: user.libp2p,
+        manifest,
+        userPk: member.identity.publicKey,
+        userSecretKey: member.identity.x25519.secretKey,
+        timeoutMs: 60_000,
+      });
       await chain.instantiate(member, authorized);
       const t0 = performance.now();
       await pending;
@@ -172,20 +197,27 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     await user.stop();
     results.push(row('Instantiation mined → key in hand, t = 1, custodian reading the chain at head (ms)', keyRelease, '≤ 1000 (after the block)'));
     await owner.stop();
-    notes.push(`Publishing the 10 MiB granule from Node (encrypt, 2-of-3 shards, store, pinning relay fetches and pins, custodian deposit) took ${fmt(publishMs)} ms.`);
+    notes.push(
+      `Publishing the 10 MiB granule from Node (encrypt, 2-of-3 shards, store, pinning relay fetches and pins, custodian deposit) took ${fmt(publishMs)} ms.`,
+    );
 
     // 3. Browsers. The p2p module is bundled by Vite (library mode, as the app would load it) and served with a
     // blank page, so the page can import it directly.
     const bundleDir = await tmp();
     const { build } = await import('vite');
     await build({
-      root, configFile: false, logLevel: 'error',
+      root,
+      configFile: false,
+      logLevel: 'error',
       build: { outDir: bundleDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, 'src/lib/p2p/index.ts'), formats: ['es'], fileName: 'p2p' } },
     });
     const bundleHttp = createHttpServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>p2p bench</title>');
-      readFile(join(bundleDir, path)).then((b) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(b), () => res.writeHead(404).end());
+      readFile(join(bundleDir, path)).then(
+        (b) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(b),
+        () => res.writeHead(404).end(),
+      );
     });
     await new Promise<void>((r) => bundleHttp.listen(0, '127.0.0.1', r));
     const devUrl = `http://127.0.0.1:${(bundleHttp.address() as AddressInfo).port}/`;
@@ -193,7 +225,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     // A profile on disk: incognito contexts share a small in-memory storage quota that a few dozen 10 MiB transfers
     // exhaust (Chromium reclaims deleted IndexedDB data only later). Pages of one context are still separate peers:
     // each node has its own store prefix.
-    const browser = await chromium.launchPersistentContext(await tmp(), { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await chromium.launchPersistentContext(await tmp(), {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
     try {
       const pages: Page[] = [];
       // Pages 0/1: the app's settings; pages 2/3: libp2p's default 16 KiB data channel messages, for comparison; pages
@@ -233,32 +268,49 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       // up. The two pairs alternate so that the machine's load falls on both alike.
       type Pair = { from: Page; to: string; addrs: string[]; blockBytes?: number; dials: number[]; cold: number[]; warm: number[]; failures: number };
       const pairs: Pair[] = [];
-      for (const [x, y, defaults, blockBytes] of [[0, 1, false, undefined], [2, 3, true, undefined], [4, 5, false, 256 * 1024]] as const) {
+      for (const [x, y, defaults, blockBytes] of [
+        [0, 1, false, undefined],
+        [2, 3, true, undefined],
+        [4, 5, false, 256 * 1024],
+      ] as const) {
         await start(pages[x]!, `a${x}-${Date.now()}`, defaults);
         const b = await start(pages[y]!, `b${y}-${Date.now()}`, defaults);
         // B's WebRTC address appears once its relay reservation is made.
-        await pages[y]!.waitForFunction(() => ((window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.some((x) => x.includes('/webrtc'))), undefined, { timeout: 30_000 });
-        const addrs = await pages[y]!.evaluate(() => (window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.filter((x) => x.includes('/webrtc')));
+        await pages[y]!.waitForFunction(
+          () =>
+            (window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.some((x) => x.includes('/webrtc')),
+          undefined,
+          { timeout: 30_000 },
+        );
+        const addrs = await pages[y]!.evaluate(() =>
+          (window as unknown as { node: { status: { get(): { listenAddrs: string[] } } } }).node.status.get().listenAddrs.filter((x) => x.includes('/webrtc')),
+        );
         pairs.push({ from: pages[x]!, to: b.id, addrs, blockBytes, dials: [], cold: [], warm: [], failures: 0 });
       }
       for (let i = 0; i < 3; i++) {
         for (const pair of pairs) {
-          const r = await pair.from.evaluate(async (peer) => {
-            type N = { libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; close(): Promise<void>; abort(e: Error): void }> }; supervisor: { dialPeer(id: string, addrs: unknown[]): Promise<string> } };
-            const w = window as unknown as { node: N };
-            for (const c of w.node.libp2p.getConnections()) {
-              // A connection whose streams refuse a graceful close is aborted instead.
-              if (c.remotePeer.toString() === peer.id) await c.close().catch((e: Error) => c.abort(e));
-            }
-            await new Promise((r) => setTimeout(r, 300));
-            const t0 = performance.now();
-            try {
-              const kind = await w.node.supervisor.dialPeer(peer.id, peer.addrs);
-              return { ms: performance.now() - t0, kind };
-            } catch (error) {
-              return { ms: NaN, kind: String(error) };
-            }
-          }, { id: pair.to, addrs: pair.addrs });
+          const r = await pair.from.evaluate(
+            async (peer) => {
+              type N = {
+                libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; close(): Promise<void>; abort(e: Error): void }> };
+                supervisor: { dialPeer(id: string, addrs: unknown[]): Promise<string> };
+              };
+              const w = window as unknown as { node: N };
+              for (const c of w.node.libp2p.getConnections()) {
+                // A connection whose streams refuse a graceful close is aborted instead.
+                if (c.remotePeer.toString() === peer.id) await c.close().catch((e: Error) => c.abort(e));
+              }
+              await new Promise((r) => setTimeout(r, 300));
+              const t0 = performance.now();
+              try {
+                const kind = await w.node.supervisor.dialPeer(peer.id, peer.addrs);
+                return { ms: performance.now() - t0, kind };
+              } catch (error) {
+                return { ms: NaN, kind: String(error) };
+              }
+            },
+            { id: pair.to, addrs: pair.addrs },
+          );
           if (r.kind !== 'webrtc') {
             pair.failures++;
             continue;
@@ -266,7 +318,13 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           pair.dials.push(r.ms);
           for (const into of [pair.cold, pair.warm]) {
             const t = await pair.from
-              .evaluate(async ([id, n, block]) => (window as unknown as { node: { transferTest(id: string, n: number, block?: number): Promise<{ ms: number; via: string[] }> } }).node.transferTest(id, n, block), [pair.to, 10 * MiB, pair.blockBytes] as const)
+              .evaluate(
+                async ([id, n, block]) =>
+                  (
+                    window as unknown as { node: { transferTest(id: string, n: number, block?: number): Promise<{ ms: number; via: string[] }> } }
+                  ).node.transferTest(id, n, block),
+                [pair.to, 10 * MiB, pair.blockBytes] as const,
+              )
               .catch((error: Error) => {
                 notes.push(`A browser→browser transfer (pair ${pairs.indexOf(pair) + 1}, round ${i + 1}) failed: ${error.message.split('\n')[0]}`);
                 return { ms: NaN, via: [] as string[] };
@@ -283,10 +341,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       if (failures) notes.push(`${failures} of 9 WebRTC dials did not end in a direct connection (the app retries, then falls back to the relay).`);
       results.push(row('10 MiB browser → browser over WebRTC, bitswap, verified: first transfer on a new connection (ms)', app.cold, '≤ 1000'));
       results.push(row('10 MiB browser → browser over WebRTC, bitswap, verified: second transfer on that connection (ms)', app.warm, '≤ 1000'));
-      results.push(row('… the same with libp2p\'s default 16 KiB data channel messages: first transfer (ms)', stock.cold, '—'));
-      results.push(row('… the same with libp2p\'s default 16 KiB data channel messages: second transfer (ms)', stock.warm, '—'));
-      results.push(row('… the app\'s settings with 256 KiB blocks (granule shards\' block size): first transfer (ms)', small.cold, '—'));
-      results.push(row('… the app\'s settings with 256 KiB blocks: second transfer (ms)', small.warm, '—'));
+      results.push(row("… the same with libp2p's default 16 KiB data channel messages: first transfer (ms)", stock.cold, '—'));
+      results.push(row("… the same with libp2p's default 16 KiB data channel messages: second transfer (ms)", stock.warm, '—'));
+      results.push(row("… the app's settings with 256 KiB blocks (granule shards' block size): first transfer (ms)", small.cold, '—'));
+      results.push(row("… the app's settings with 256 KiB blocks: second transfer (ms)", small.warm, '—'));
       for (const p of pages.slice(2)) await p.evaluate(() => (window as unknown as { node: { stop(): Promise<void> } }).node.stop());
 
       const floor = new Map<number, { cold: number; warm: number }>();
@@ -324,7 +382,12 @@ export async function run(ctx: { outDir: string }): Promise<void> {
         const secret = member.identity.x25519.secretKey;
         const r = await pages[1]!.evaluate(
           async ([cid, alpha, secretHex, prefix, config, userPk]) => {
-            const w = window as unknown as { p2p: { loadBrowserNode(c: unknown, o: unknown): Promise<{ helia: unknown; supervisor: { relayConnected(): Promise<void> }; stop(): Promise<void> }>; retrieveGranule(p: unknown): Promise<{ archive: Uint8Array; keyMs: number; shardsMs: number }> } };
+            const w = window as unknown as {
+              p2p: {
+                loadBrowserNode(c: unknown, o: unknown): Promise<{ helia: unknown; supervisor: { relayConnected(): Promise<void> }; stop(): Promise<void> }>;
+                retrieveGranule(p: unknown): Promise<{ archive: Uint8Array; keyMs: number; shardsMs: number }>;
+              };
+            };
             // A fresh store each round, so nothing is already local.
             const node = await w.p2p.loadBrowserNode(config, { storePrefix: prefix });
             await node.supervisor.relayConnected();
@@ -366,20 +429,44 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       // snarkjs's chunk has a hashed generic name; it is the one that carries fullProve.
       const snark: string[] = [];
       for (const f of files.filter((f) => f.endsWith('.js'))) if ((await readFile(join(assets, f), 'utf8')).includes('fullProve')) snark.push(f);
-      if ([...snark, p2pName(files)].some((f) => f && html.includes(f))) notes.push('A chunk that should be lazy (p2p or snarkjs) is referenced from index.html.');
+      if ([...snark, p2pName(files)].some((f) => f && html.includes(f)))
+        notes.push('A chunk that should be lazy (p2p or snarkjs) is referenced from index.html.');
       bundleRows = [
         ['App shell (entry JS + CSS in index.html), gzipped', `${(entryGz / 1024).toFixed(1)} kB`, '≤ 250 kB'],
-        ['p2p chunk (libp2p + Helia light + WebRTC), loaded by the shell after the first render, gzipped', p2pChunk ? `${((await gz(p2pChunk)) / 1024).toFixed(1)} kB` : 'not built', 'lazy'],
-        ['snarkjs chunk, loaded by the prover worker when proving, gzipped', snark.length ? `${((await Promise.all(snark.map(gz))).reduce((x, y) => x + y, 0) / 1024).toFixed(1)} kB` : 'not found', 'lazy'],
+        [
+          'p2p chunk (libp2p + Helia light + WebRTC), loaded by the shell after the first render, gzipped',
+          p2pChunk ? `${((await gz(p2pChunk)) / 1024).toFixed(1)} kB` : 'not built',
+          'lazy',
+        ],
+        [
+          'snarkjs chunk, loaded by the prover worker when proving, gzipped',
+          snark.length ? `${((await Promise.all(snark.map(gz))).reduce((x, y) => x + y, 0) / 1024).toFixed(1)} kB` : 'not found',
+          'lazy',
+        ],
       ];
       const pageLoad: number[] = [];
-      const config = JSON.stringify({ chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, contracts: {} }, relay: relayConfig, startedAt: new Date().toISOString() });
-      const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.webmanifest': 'application/manifest+json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+      const config = JSON.stringify({
+        chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, contracts: {} },
+        relay: relayConfig,
+        startedAt: new Date().toISOString(),
+      });
+      const types: Record<string, string> = {
+        '.html': 'text/html',
+        '.js': 'text/javascript',
+        '.css': 'text/css',
+        '.json': 'application/json',
+        '.webmanifest': 'application/manifest+json',
+        '.svg': 'image/svg+xml',
+        '.png': 'image/png',
+      };
       const http = createHttpServer((req, res) => {
         const path = new URL(req.url ?? '/', 'http://x').pathname;
         if (path === '/twingrain-config.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(config);
         const file = join(dist, path === '/' ? 'index.html' : path);
-        readFile(file).then((b) => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(b), () => res.writeHead(404).end());
+        readFile(file).then(
+          (b) => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(b),
+          () => res.writeHead(404).end(),
+        );
       });
       await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
       const appUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -446,7 +533,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       '',
       markdownTable(['Bundle', 'size', 'target'], bundleRows),
       '',
-      'Where a first visit\'s time to the relay goes (median ms from navigation start; `twingrain:` User Timing marks set by the app):',
+      "Where a first visit's time to the relay goes (median ms from navigation start; `twingrain:` User Timing marks set by the app):",
       '',
       markdownTable(['Step', 'ms'], stepRows),
       '',

@@ -120,7 +120,10 @@ async function estimates() {
     const text = slice(flavour);
     for (const model of printerModelIds) {
       const profile = getPrinterProfile(model);
-      const a = await analyzeGcode(text.split('\n').map((t) => ({ text: t })), machineOf(profile));
+      const a = await analyzeGcode(
+        text.split('\n').map((t) => ({ text: t })),
+        machineOf(profile),
+      );
       // Unpaced and with a clock that only jumps over waits: the simulated time is the print's, not the link's.
       const vp = new VirtualPrinter({ model, unpaced: true, skipWaits: true, timeScale: 0, seed: 1 });
       const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize });
@@ -150,7 +153,14 @@ async function viewer(dir: string) {
   if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
   const file = bigSlicerFile(dir);
   const sizeMb = (await import('node:fs')).statSync(file).size / 2 ** 20;
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.json': 'application/json',
+    '.svg': 'image/svg+xml',
+    '.webmanifest': 'application/manifest+json',
+  };
   const server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     const f = join(dist, p === '/' ? 'index.html' : p);
@@ -175,9 +185,15 @@ async function viewer(dir: string) {
     const t0 = Date.now();
     await panel.getByTestId('file-input').setInputFiles(file);
     // First frame: the first tool paths on screen (drawn before the whole file is read).
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-segments-shown') ?? 0) > 0, null, { timeout: 600_000, polling: 'raf' });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-segments-shown') ?? 0) > 0, null, {
+      timeout: 600_000,
+      polling: 'raf',
+    });
     const firstFrameS = (Date.now() - t0) / 1000;
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-layers') ?? 0) > 0, null, { timeout: 900_000, polling: 1000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-layers') ?? 0) > 0, null, {
+      timeout: 900_000,
+      polling: 1000,
+    });
     const wholeFileS = (Date.now() - t0) / 1000;
     const segments = Number(await scene.getAttribute('data-segments-total'));
     const layers = Number(await scene.getAttribute('data-layers'));
@@ -210,7 +226,14 @@ async function viewer(dir: string) {
 async function liveView() {
   const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
   if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+  const types: Record<string, string> = {
+    '.html': 'text/html',
+    '.js': 'text/javascript',
+    '.css': 'text/css',
+    '.json': 'application/json',
+    '.svg': 'image/svg+xml',
+    '.webmanifest': 'application/manifest+json',
+  };
   const server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
     const file = join(dist, p === '/' ? 'index.html' : p);
@@ -234,9 +257,19 @@ async function liveView() {
     await panel.getByTestId('generate').click();
     await panel.getByTestId('print').click();
     await page.waitForTimeout(1000);
-    const m0 = await page.evaluate(() => structuredClone((globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics.p1));
+    const m0 = await page.evaluate(() =>
+      structuredClone(
+        (globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics
+          .p1,
+      ),
+    );
     await page.waitForTimeout(10_000);
-    const m1 = await page.evaluate(() => structuredClone((globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics.p1));
+    const m1 = await page.evaluate(() =>
+      structuredClone(
+        (globalThis as unknown as { __twingrainPrinterMetrics: { p1: { frames: number; lastFrameAt: number; latencies: number[] } } }).__twingrainPrinterMetrics
+          .p1,
+      ),
+    );
     const fps = (m1.frames - m0.frames) / ((m1.lastFrameAt - m0.lastFrameAt) / 1000);
     const lat = (m1.latencies as number[]).slice().sort((a, b) => a - b);
     const q = (f: number) => lat[Math.min(lat.length - 1, Math.floor(f * lat.length))] ?? NaN;
@@ -278,9 +311,12 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     `Machine: ${machineStamp()}. Virtual ${getPrinterProfile(MODEL).name} (Marlin RX buffer 128 bytes, BUFSIZE 4, planner 16), `,
     'link paced at its baud rate in wall-clock time, motion and heating in simulated time. File: a 40-layer square tower of',
     '4,000 short segments (~27 bytes framed per line). Utilization = file command bytes as framed (resends excluded) per',
-    'second over baud/10. Lost/duplicated lines are counted against the file from the simulator\'s execution log.',
+    "second over baud/10. Lost/duplicated lines are counted against the file from the simulator's execution log.",
     'The machine is shared with other processes during runs, which delays event-loop reactions: numbers are a floor.',
-    `Load average when this ran: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' / ')} (2 cores).`,
+    `Load average when this ran: ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (2 cores).`,
     '',
     '## Streaming throughput',
     '',
@@ -296,9 +332,9 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     '',
     '## Estimate against the simulated print',
     '',
-    'The sample slicer files (tests/fixtures/gcode) on each virtual printer: the G-code analysis\'s estimate (planner with',
-    'look-ahead, M201–M205 honoured, heating waits) against the simulated firmware\'s print time (the same planner fed',
-    'as commands arrive, Marlin\'s delay before a move from rest, heating in simulated time).',
+    "The sample slicer files (tests/fixtures/gcode) on each virtual printer: the G-code analysis's estimate (planner with",
+    "look-ahead, M201–M205 honoured, heating waits) against the simulated firmware's print time (the same planner fed",
+    "as commands arrive, Marlin's delay before a move from rest, heating in simulated time).",
     '',
     '| file | printer | estimate (s) | simulated (s) | error |',
     '|---|---|---:|---:|---:|',

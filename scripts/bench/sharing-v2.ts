@@ -43,10 +43,22 @@ const load1 = loadavg()[0]!;
 const anvil = await startAnvil();
 const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) });
 const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
-const wallets: WalletClient[] = [1, 2].map((i) => createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[i]!), transport: http(anvil.rpcUrl) }));
+const wallets: WalletClient[] = [1, 2].map((i) =>
+  createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[i]!), transport: http(anvil.rpcUrl) }),
+);
 const secrets = [101n, 202n];
 const gasOf = async (hash: Hash): Promise<number> => Number((await publicClient.getTransactionReceipt({ hash })).gasUsed);
-const gas = await gasActions({ chain, publicClient, wallets, secrets, pks: secrets.map((s) => poseidonHash([s])), prover, registry: deployed.contracts.GranuleRegistry!, consortium: deployed.contracts.Consortium!, gasOf });
+const gas = await gasActions({
+  chain,
+  publicClient,
+  wallets,
+  secrets,
+  pks: secrets.map((s) => poseidonHash([s])),
+  prover,
+  registry: deployed.contracts.GranuleRegistry!,
+  consortium: deployed.contracts.Consortium!,
+  gasOf,
+});
 await anvil.stop();
 
 const file = join(ROOT, `docs/bench/sharing-v2-${label}.json`);

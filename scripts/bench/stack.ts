@@ -27,7 +27,11 @@ async function timeStart(label: string, stateDir: string): Promise<StartTiming> 
     TWINGRAIN_APP_PORT: String(await freePort()),
   };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/twingrain.js'), 'start', '--no-build', '--state-dir', stateDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/twingrain.js'), 'start', '--no-build', '--state-dir', stateDir], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -134,7 +138,10 @@ ${machineStamp()}. Load average (1 min) ${load0.toFixed(2)} → ${load1.toFixed(
 \`node bin/twingrain.js start --no-build\` (what \`npm start\` runs once dist/ is built), free ports, a temporary state
 directory; time from spawning the process to the \`ready\` line.${buildSeconds !== undefined ? ` dist/ was missing, so \`vite build\` ran first: ${buildSeconds.toFixed(1)} s.` : ''}
 
-${markdownTable(['start', 'seconds to ready'], starts.map((s) => [s.label, s.seconds.toFixed(2)]))}
+${markdownTable(
+  ['start', 'seconds to ready'],
+  starts.map((s) => [s.label, s.seconds.toFixed(2)]),
+)}
 
 <details><summary>Output of the first start, with times</summary>
 
@@ -156,20 +163,41 @@ ${markdownTable(
 
 ### Shell files
 
-${markdownTable(['file', 'raw (KiB)', 'gzip (KiB)'], shellAssets.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]))}
+${markdownTable(
+  ['file', 'raw (KiB)', 'gzip (KiB)'],
+  shellAssets.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]),
+)}
 
 ### Lazy chunks, largest first
 
-${markdownTable(['file', 'raw (KiB)', 'gzip (KiB)'], lazyAssets.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]))}
+${markdownTable(
+  ['file', 'raw (KiB)', 'gzip (KiB)'],
+  lazyAssets.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]),
+)}
 
 ### Proving artifacts
 
-${markdownTable(['file', 'raw (KiB)', 'gzip (KiB)'], zk.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]))}
+${markdownTable(
+  ['file', 'raw (KiB)', 'gzip (KiB)'],
+  zk.map((a) => [a.file, kb(a.bytes), kb(a.gzip)]),
+)}
 `;
   writeFileSync(join(ctx.outDir, 'stack.md'), md);
   writeFileSync(
     join(ctx.outDir, 'stack.json'),
-    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), starts: starts.map(({ label, seconds }) => ({ label, seconds })), buildSeconds, shell: { gzip: sum(shellAssets, 'gzip'), bytes: sum(shellAssets, 'bytes') }, lazy: { gzip: sum(lazyAssets, 'gzip'), bytes: sum(lazyAssets, 'bytes') }, zk: { gzip: sum(zk, 'gzip'), bytes: sum(zk, 'bytes') } }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        measuredAt: new Date().toISOString(),
+        machine: machineStamp(),
+        starts: starts.map(({ label, seconds }) => ({ label, seconds })),
+        buildSeconds,
+        shell: { gzip: sum(shellAssets, 'gzip'), bytes: sum(shellAssets, 'bytes') },
+        lazy: { gzip: sum(lazyAssets, 'gzip'), bytes: sum(lazyAssets, 'bytes') },
+        zk: { gzip: sum(zk, 'gzip'), bytes: sum(zk, 'bytes') },
+      },
+      null,
+      2,
+    ) + '\n',
   );
   writeSummary(ctx.outDir);
 }

@@ -171,7 +171,24 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const detail = cells.map((c) => {
     const p = predict(c.rate, c.blockSize, fit);
     const m = simulate(c.rate, c.blockSize, c.sent, fit);
-    return [c.blockSize, c.rate, c.sent, f(c.mean, 3), f(m, 3), f(p.seconds, 3), f(c.mean - m, 3), f(c.p95, 3), f(c.max, 3), c.blocks, f(c.meanBatch, 1), `${p.batch} (${p.cause})`, c.timeoutCuts, f(p.rho, 2), f(c.throughput, 1), c.stuck];
+    return [
+      c.blockSize,
+      c.rate,
+      c.sent,
+      f(c.mean, 3),
+      f(m, 3),
+      f(p.seconds, 3),
+      f(c.mean - m, 3),
+      f(c.p95, 3),
+      f(c.max, 3),
+      c.blocks,
+      f(c.meanBatch, 1),
+      `${p.batch} (${p.cause})`,
+      c.timeoutCuts,
+      f(p.rho, 2),
+      f(c.throughput, 1),
+      c.stuck,
+    ];
   });
 
   const series = BLOCK_SIZES.flatMap((b, i) => {
@@ -181,15 +198,32 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       { label: `model, ${b}/block`, color, dashed: true, points: RATES.map((r): [number, number] => [r, simulate(r, b, cellOf(b, r).sent, fit)]) },
     ];
   });
-  writeFileSync(join(ctx.outDir, 'table4.svg'), linePlot({ title: 'Registration: sending → inclusion (mean)', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', xScale: 'log2', series }));
+  writeFileSync(
+    join(ctx.outDir, 'table4.svg'),
+    linePlot({ title: 'Registration: sending → inclusion (mean)', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', xScale: 'log2', series }),
+  );
   const paperSeries = BLOCK_SIZES.map((b, i) => ({
     label: `paper, ${b}/block`,
     color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!,
     dashed: true,
     points: RATES.map((r, j): [number, number] => [r, PAPER_TABLE4[b]![j] ?? NaN]),
   }));
-  const oursSeries = BLOCK_SIZES.map((b, i) => ({ label: `ours, ${b}/block`, color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!, points: RATES.map((r): [number, number] => [r, cellOf(b, r).mean]) }));
-  writeFileSync(join(ctx.outDir, 'table4-paper.svg'), linePlot({ title: 'Table 4: paper (dashed) vs ours (solid), log scale', xLabel: 'sending rate (tx/s)', yLabel: 'seconds', xScale: 'log2', yScale: 'log10', series: [...oursSeries, ...paperSeries] }));
+  const oursSeries = BLOCK_SIZES.map((b, i) => ({
+    label: `ours, ${b}/block`,
+    color: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'][i]!,
+    points: RATES.map((r): [number, number] => [r, cellOf(b, r).mean]),
+  }));
+  writeFileSync(
+    join(ctx.outDir, 'table4-paper.svg'),
+    linePlot({
+      title: 'Table 4: paper (dashed) vs ours (solid), log scale',
+      xLabel: 'sending rate (tx/s)',
+      yLabel: 'seconds',
+      xScale: 'log2',
+      yScale: 'log10',
+      series: [...oursSeries, ...paperSeries],
+    }),
+  );
 
   const md = `# Table 4 — registration: time from sending to inclusion
 
@@ -230,6 +264,9 @@ ${markdownTable(header, sideBySide)}
 ${markdownTable(['N (tx/block)', 'λ (tx/s)', 'sent', 'mean (s)', 'model (s)', 'steady state (s)', 'mean − model', 'p95', 'max', 'blocks', 'tx/block', 'model batch', 'timeout cuts', 'ρ (model)', 'included tx/s', 'not included'], detail)}
 `;
   writeFileSync(join(ctx.outDir, 'table4.md'), md);
-  writeFileSync(join(ctx.outDir, 'table4.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], seconds: SECONDS, fit, cells }, null, 2) + '\n');
+  writeFileSync(
+    join(ctx.outDir, 'table4.json'),
+    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), loadavg: [load0, load1], seconds: SECONDS, fit, cells }, null, 2) + '\n',
+  );
   writeSummary(ctx.outDir);
 }

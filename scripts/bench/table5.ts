@@ -63,7 +63,16 @@ function inputsFor(circuit: SharingCircuitName): Record<string, unknown>[] {
 }
 
 function cellFrom(env: Env, system: System, circuit: SharingCircuitName, r: KernelResult | AppKernelResult): Table5Cell {
-  const cell: Table5Cell = { env, system, circuit, gen: summarize(r.gen), witness: summarize(r.witness), verify: summarize(r.verify), coldMs: r.cold, proofBytes: r.proofBytes };
+  const cell: Table5Cell = {
+    env,
+    system,
+    circuit,
+    gen: summarize(r.gen),
+    witness: summarize(r.witness),
+    verify: summarize(r.verify),
+    coldMs: r.cold,
+    proofBytes: r.proofBytes,
+  };
   if ('cpu' in r && r.cpu.length) cell.cpu = summarize(r.cpu);
   if (r.gen.length < PAPER_RUNS) cell.note = `${r.gen.length} runs: ${CELL_SECONDS} s time budget per cell`;
   return cell;
@@ -116,9 +125,18 @@ async function buildBrowserProver(): Promise<Record<string, string>> {
     root: ROOT,
     publicDir: false,
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(ROOT, 'scripts/bench/_zk-browser-entry.ts'), formats: ['es'], fileName: 'prover' } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: { entry: join(ROOT, 'scripts/bench/_zk-browser-entry.ts'), formats: ['es'], fileName: 'prover' },
+    },
   });
-  return Object.fromEntries(readdirSync(outDir).filter((f) => f.endsWith('.js')).map((f) => [`/zkp/${f}`, join(outDir, f)]));
+  return Object.fromEntries(
+    readdirSync(outDir)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => [`/zkp/${f}`, join(outDir, f)]),
+  );
 }
 
 async function measureChromiumApp(page: import('@playwright/test').Page, circuit: SharingCircuitName): Promise<Table5Cell> {
@@ -138,7 +156,14 @@ async function measureChromium(
   circuit: SharingCircuitName,
   urls: { wasm: string; zkey: string; vkey: string },
 ): Promise<Table5Cell> {
-  const options = { system, inputs: inputsFor(circuit), maxRuns: PAPER_RUNS, budgetMs: CELL_SECONDS * 1000, minRuns: system === 'plonk' ? PLONK_MIN_RUNS : MIN_RUNS, verifyRuns: PAPER_RUNS };
+  const options = {
+    system,
+    inputs: inputsFor(circuit),
+    maxRuns: PAPER_RUNS,
+    budgetMs: CELL_SECONDS * 1000,
+    minRuns: system === 'plonk' ? PLONK_MIN_RUNS : MIN_RUNS,
+    verifyRuns: PAPER_RUNS,
+  };
   // A string expression, not a function: nothing of the bundler's helpers may leak into the page.
   const script = `(async () => {
     if (!window.snarkjs) await new Promise((resolve, reject) => {
@@ -160,7 +185,12 @@ async function measureChromium(
   return cellFrom('chromium', system, circuit, r);
 }
 
-export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: string; plonkGates: Partial<Record<SharingCircuitName, number>>; groth16Constraints: Record<string, number> }> {
+export async function measureTable5(): Promise<{
+  cells: Table5Cell[];
+  chromium: string;
+  plonkGates: Partial<Record<SharingCircuitName, number>>;
+  groth16Constraints: Record<string, number>;
+}> {
   const cells: Table5Cell[] = [];
   const log = (s: string) => process.stdout.write(`  table5: ${s}\n`);
 
@@ -223,7 +253,9 @@ export async function measureTable5(): Promise<{ cells: Table5Cell[]; chromium: 
       cells.push(await measureChromiumApp(bench.page, circuit));
       if (plonk[circuit]) {
         log(`chromium plonk ${circuit}`);
-        cells.push(await measureChromium(bench.page, 'plonk', circuit, { wasm: `/p/${circuit}.wasm`, zkey: `/p/${circuit}.zkey`, vkey: `/p/${circuit}.vkey.json` }));
+        cells.push(
+          await measureChromium(bench.page, 'plonk', circuit, { wasm: `/p/${circuit}.wasm`, zkey: `/p/${circuit}.zkey`, vkey: `/p/${circuit}.vkey.json` }),
+        );
       } else cells.push(noPlonk('chromium', circuit));
     }
   } finally {
@@ -324,7 +356,10 @@ Preparing one locally takes about an hour on 2 cores (2^13: 3 minutes, 2^15: 14 
 no public ceremony file can be downloaded here, so those cells stay empty rather than estimated.
 `;
   writeFileSync(join(ctx.outDir, 'table5.md'), md);
-  writeFileSync(join(ctx.outDir, 'table5.json'), JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), chromium, loadavg: [load0, load1], cells }, null, 2) + '\n');
+  writeFileSync(
+    join(ctx.outDir, 'table5.json'),
+    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machineStamp(), chromium, loadavg: [load0, load1], cells }, null, 2) + '\n',
+  );
   writeSummary(ctx.outDir);
 }
 

@@ -22,7 +22,11 @@ export const LICENCES_BEGIN = '<!-- licences:begin -->';
 export const LICENCES_END = '<!-- licences:end -->';
 const ACTIONS = Number(process.env.TWINGRAIN_BENCH_LICENCE_ACTIONS ?? 6);
 const PROOFS = Number(process.env.TWINGRAIN_BENCH_LICENCE_PROOFS ?? 20);
-const CREDIT_ABI = parseAbi(['function MINTER_ROLE() view returns (bytes32)', 'function grantRole(bytes32 role, address account)', 'function mint(address to, uint256 amount)']);
+const CREDIT_ABI = parseAbi([
+  'function MINTER_ROLE() view returns (bytes32)',
+  'function grantRole(bytes32 role, address account)',
+  'function mint(address to, uint256 amount)',
+]);
 
 export async function run(ctx: { outDir: string }): Promise<void> {
   const log = (s: string) => process.stdout.write(`  zk-licences: ${s}\n`);
@@ -49,35 +53,85 @@ export async function run(ctx: { outDir: string }): Promise<void> {
 
   // 2. The actions on a local chain: gas from the receipts, time through the library as the app and CLI run it.
   const anvil = await startAnvil();
-  const gas: Record<string, number[]> = { 'authorization with terms': [], 'approve (before a paid instantiation)': [], 'paid instantiation': [], revocation: [], transfer: [], 'new owner: take up the registration leaf': [] };
-  const e2e: Record<string, number[]> = { 'authorization with terms': [], 'paid instantiation (approve + instantiate)': [], revocation: [], transfer: [], "new owner's first authorization (leaf + authorize)": [] };
+  const gas: Record<string, number[]> = {
+    'authorization with terms': [],
+    'approve (before a paid instantiation)': [],
+    'paid instantiation': [],
+    revocation: [],
+    transfer: [],
+    'new owner: take up the registration leaf': [],
+  };
+  const e2e: Record<string, number[]> = {
+    'authorization with terms': [],
+    'paid instantiation (approve + instantiate)': [],
+    revocation: [],
+    transfer: [],
+    "new owner's first authorization (leaf + authorize)": [],
+  };
   try {
     const { contracts } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
     const registry = contracts.GranuleRegistry!;
     const publicClient = createPublicClient({ chain: foundry, transport: http(anvil.rpcUrl) }) as PublicClient;
-    const wallets = [0, 1, 2, 3].map((i) => createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[i]!), transport: http(anvil.rpcUrl) }));
-    const [admin, owner, user, heir] = wallets as [typeof wallets[0], typeof wallets[0], typeof wallets[0], typeof wallets[0]];
+    const wallets = [0, 1, 2, 3].map((i) =>
+      createWalletClient({ chain: foundry, account: privateKeyToAccount(anvil.privateKeys[i]!), transport: http(anvil.rpcUrl) }),
+    );
+    const [admin, owner, user, heir] = wallets as [(typeof wallets)[0], (typeof wallets)[0], (typeof wallets)[0], (typeof wallets)[0]];
     const secrets = [randomField(), randomField(), randomField()];
     const [ownerSecret, userSecret, heirSecret] = secrets as [bigint, bigint, bigint];
-    for (const [w, s] of [[owner, ownerSecret], [user, userSecret], [heir, heirSecret]] as const) await enrol({ publicClient, walletClient: w, consortium: contracts.Consortium as Address, prover, secret: s });
+    for (const [w, s] of [
+      [owner, ownerSecret],
+      [user, userSecret],
+      [heir, heirSecret],
+    ] as const)
+      await enrol({ publicClient, walletClient: w, consortium: contracts.Consortium as Address, prover, secret: s });
     const credit = contracts.CommunityCredit!;
     const minter = await publicClient.readContract({ address: credit, abi: CREDIT_ABI, functionName: 'MINTER_ROLE' });
-    await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'grantRole', args: [minter, admin.account.address] }) });
-    await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'mint', args: [user.account.address, 10n ** 24n] }) });
+    await publicClient.waitForTransactionReceipt({
+      hash: await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'grantRole', args: [minter, admin.account.address] }),
+    });
+    await publicClient.waitForTransactionReceipt({
+      hash: await admin.writeContract({ address: credit, abi: CREDIT_ABI, functionName: 'mint', args: [user.account.address, 10n ** 24n] }),
+    });
     const used = async (hash: Hash) => Number((await publicClient.getTransactionReceipt({ hash })).gasUsed);
     const price = 3n * 10n ** 18n;
     for (let i = 0; i < ACTIONS; i++) {
       log(`actions ${i + 1}/${ACTIONS}`);
       const alpha = randomField() >> 8n;
-      await registerGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, manifestCid: new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(i + 1)]) });
+      await registerGranule({
+        publicClient,
+        walletClient: owner,
+        registry,
+        prover,
+        secret: ownerSecret,
+        alpha,
+        manifestCid: new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(i + 1)]),
+      });
       const expiresAt = (await publicClient.getBlock()).timestamp + 86_400n;
       let t = performance.now();
-      const auth = await authorizeGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, userPk: poseidonHash([userSecret]), expiresAt, price });
+      const auth = await authorizeGranule({
+        publicClient,
+        walletClient: owner,
+        registry,
+        prover,
+        secret: ownerSecret,
+        alpha,
+        userPk: poseidonHash([userSecret]),
+        expiresAt,
+        price,
+      });
       e2e['authorization with terms']!.push(performance.now() - t);
       gas['authorization with terms']!.push(await used(auth.txHash));
       const before = await publicClient.getBlockNumber();
       t = performance.now();
-      const inst = await instantiateGranule({ publicClient, walletClient: user, prover, secret: userSecret, record: auth.record, x25519PublicKey: new Uint8Array(32).fill(1), maxPrice: price });
+      const inst = await instantiateGranule({
+        publicClient,
+        walletClient: user,
+        prover,
+        secret: userSecret,
+        record: auth.record,
+        x25519PublicKey: new Uint8Array(32).fill(1),
+        maxPrice: price,
+      });
       e2e['paid instantiation (approve + instantiate)']!.push(performance.now() - t);
       gas['paid instantiation']!.push(await used(inst.txHash));
       for (let b = before + 1n; b < inst.blockNumber; b++) {
@@ -88,14 +142,34 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       e2e.revocation!.push(performance.now() - t);
       gas.revocation!.push(await used(revoked.txHash));
       t = performance.now();
-      const moved = await transferGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, newOwnerPk: poseidonHash([heirSecret]) });
+      const moved = await transferGranule({
+        publicClient,
+        walletClient: owner,
+        registry,
+        prover,
+        secret: ownerSecret,
+        alpha,
+        newOwnerPk: poseidonHash([heirSecret]),
+      });
       e2e.transfer!.push(performance.now() - t);
       gas.transfer!.push(await used(moved.txHash));
       t = performance.now();
-      const byHeir = await authorizeGranule({ publicClient, walletClient: heir, registry, prover, secret: heirSecret, alpha, userPk: poseidonHash([ownerSecret]) });
+      const byHeir = await authorizeGranule({
+        publicClient,
+        walletClient: heir,
+        registry,
+        prover,
+        secret: heirSecret,
+        alpha,
+        userPk: poseidonHash([ownerSecret]),
+      });
       e2e["new owner's first authorization (leaf + authorize)"]!.push(performance.now() - t);
       gas['new owner: take up the registration leaf']!.push(await used(byHeir.claimTxHash!));
-      const claimed = parseEventLogs({ abi: granuleRegistryAbi, logs: (await publicClient.getTransactionReceipt({ hash: byHeir.claimTxHash! })).logs, eventName: 'OwnershipClaimed' });
+      const claimed = parseEventLogs({
+        abi: granuleRegistryAbi,
+        logs: (await publicClient.getTransactionReceipt({ hash: byHeir.claimTxHash! })).logs,
+        eventName: 'OwnershipClaimed',
+      });
       if (claimed.length !== 1) throw new Error('the new owner took up no leaf');
     }
   } finally {
@@ -105,7 +179,9 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const load1 = loadavg()[0]!;
   const ms = (v: number) => (v < 100 ? v.toFixed(1) : v.toFixed(0));
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
-  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../public/zk/manifest.json'), 'utf8')) as { circuits: Record<string, { constraints: number }> };
+  const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../public/zk/manifest.json'), 'utf8')) as {
+    circuits: Record<string, { constraints: number }>;
+  };
   const g = summarize(gen);
   const v = summarize(verify);
   const section = `${LICENCES_BEGIN}
@@ -122,22 +198,32 @@ Gas of each new action (${ACTIONS} each; a paid instantiation is the instantiati
 credit transfer, after an ERC-20 approval; the new owner of a transferred granule takes up its own registration leaf —
 a registration proof and a tree insert — before its first authorization):
 
-${markdownTable(['action', 'mean gas', 'max gas'], Object.entries(gas).map(([name, xs]) => [name, mean(xs), Math.max(...xs)]))}
+${markdownTable(
+  ['action', 'mean gas', 'max gas'],
+  Object.entries(gas).map(([name, xs]) => [name, mean(xs), Math.max(...xs)]),
+)}
 
 End to end through src/lib/chain (checks, proof where there is one, transactions and inclusion on a local anvil), ms:
 
-${markdownTable(['action', 'n', 'median', 'p95', 'min', 'max'], Object.entries(e2e).map(([name, xs]) => {
-  const s = summarize(xs);
-  return [name, s.n, ms(s.median), ms(s.p95), ms(s.min), ms(s.max)];
-}))}
+${markdownTable(
+  ['action', 'n', 'median', 'p95', 'min', 'max'],
+  Object.entries(e2e).map(([name, xs]) => {
+    const s = summarize(xs);
+    return [name, s.n, ms(s.median), ms(s.p95), ms(s.min), ms(s.max)];
+  }),
+)}
 ${LICENCES_END}
 `;
   const file = join(ctx.outDir, 'zk.md');
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = current.indexOf(LICENCES_BEGIN);
   const end = current.indexOf(LICENCES_END);
-  const next = start >= 0 && end > start ? current.slice(0, start) + section.trimEnd() + current.slice(end + LICENCES_END.length) : `${current.trimEnd()}\n\n${section}`;
+  const next =
+    start >= 0 && end > start ? current.slice(0, start) + section.trimEnd() + current.slice(end + LICENCES_END.length) : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, next);
-  writeFileSync(join(ctx.outDir, 'zk-licences.json'), JSON.stringify({ transfer: { gen, verify, cold }, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2));
+  writeFileSync(
+    join(ctx.outDir, 'zk-licences.json'),
+    JSON.stringify({ transfer: { gen, verify, cold }, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2),
+  );
   log(`wrote ${file}`);
 }

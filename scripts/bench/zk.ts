@@ -130,7 +130,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     const ownerSecret = randomField();
     const userSecret = randomField();
     const prover = createProver(fileArtifactSource());
-    for (const [wallet, secret] of [[owner, ownerSecret], [user, userSecret]] as const) {
+    for (const [wallet, secret] of [
+      [owner, ownerSecret],
+      [user, userSecret],
+    ] as const) {
       await enrol({ publicClient, walletClient: wallet, consortium: c.Consortium as Address, prover, secret });
     }
     await prover.warmUp(CIRCUIT_NAMES);
@@ -139,15 +142,38 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       log(`actions ${i + 1}/${ACTIONS}`);
       const alpha = randomField() >> 8n;
       let t = performance.now();
-      const reg = await registerGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, manifestCid: new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(i + 1)]) });
+      const reg = await registerGranule({
+        publicClient,
+        walletClient: owner,
+        registry,
+        prover,
+        secret: ownerSecret,
+        alpha,
+        manifestCid: new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(i + 1)]),
+      });
       e2e.registration.push(performance.now() - t);
       gas.registration.push(await parts(reg.txHash));
       t = performance.now();
-      const auth = await authorizeGranule({ publicClient, walletClient: owner, registry, prover, secret: ownerSecret, alpha, userPk: poseidonHash([userSecret]) });
+      const auth = await authorizeGranule({
+        publicClient,
+        walletClient: owner,
+        registry,
+        prover,
+        secret: ownerSecret,
+        alpha,
+        userPk: poseidonHash([userSecret]),
+      });
       e2e.authorization.push(performance.now() - t);
       gas.authorization.push(await parts(auth.txHash));
       t = performance.now();
-      const inst = await instantiateGranule({ publicClient, walletClient: user, prover, secret: userSecret, record: auth.record, x25519PublicKey: new Uint8Array(32).fill(1) });
+      const inst = await instantiateGranule({
+        publicClient,
+        walletClient: user,
+        prover,
+        secret: userSecret,
+        record: auth.record,
+        x25519PublicKey: new Uint8Array(32).fill(1),
+      });
       e2e.instantiation.push(performance.now() - t);
       gas.instantiation.push(await parts(inst.txHash));
     }
@@ -161,12 +187,34 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'public/zk/manifest.json'), 'utf8')) as { circuits: Record<string, { constraints: number }> };
   const provingRows = CIRCUIT_NAMES.map((name) => {
     const p = proving[name]!;
-    return [name, manifest.circuits[name]?.constraints ?? '—', ms(p.witness.median), ms(p.gen.median), ms(p.gen.p95), ms(p.gen.min), ms(p.gen.max), ms(p.cpu.median), ms(p.cold), ms(p.verify.median), ms(p.verify.p95), `${TARGET_PROVE_MS[name]} ms`, `${(PAPER_PROVE_S[name] * 1000 / p.gen.median).toFixed(0)}×`];
+    return [
+      name,
+      manifest.circuits[name]?.constraints ?? '—',
+      ms(p.witness.median),
+      ms(p.gen.median),
+      ms(p.gen.p95),
+      ms(p.gen.min),
+      ms(p.gen.max),
+      ms(p.cpu.median),
+      ms(p.cold),
+      ms(p.verify.median),
+      ms(p.verify.p95),
+      `${TARGET_PROVE_MS[name]} ms`,
+      `${((PAPER_PROVE_S[name] * 1000) / p.gen.median).toFixed(0)}×`,
+    ];
   });
   const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   const gasRows = CIRCUIT_NAMES.map((name) => {
     const g = gas[name];
-    return [name, mean(g.map((x) => x.total)), Math.max(...g.map((x) => x.total)), mean(g.map((x) => x.verifier)), `${mean(g.map((x) => x.poseidon))} (${(g.reduce((a, x) => a + x.hashes, 0) / g.length).toFixed(1)} hashes)`, mean(g.map((x) => x.membership)), mean(g.map((x) => x.rest))];
+    return [
+      name,
+      mean(g.map((x) => x.total)),
+      Math.max(...g.map((x) => x.total)),
+      mean(g.map((x) => x.verifier)),
+      `${mean(g.map((x) => x.poseidon))} (${(g.reduce((a, x) => a + x.hashes, 0) / g.length).toFixed(1)} hashes)`,
+      mean(g.map((x) => x.membership)),
+      mean(g.map((x) => x.rest)),
+    ];
   });
   const e2eRows = CIRCUIT_NAMES.map((name) => {
     const s = summarize(e2e[name]);
@@ -195,10 +243,21 @@ ${markdownTable(['mechanism', 'constraints', 'witness median', 'generation media
 Each pair proves the same input with the app's prover and then with snarkjs's own \`wtns.calculate\` +
 \`groth16.prove\` (what the app ran before this change), one right after the other, so the load of the moment weighs on both.
 
-${markdownTable(['mechanism', 'app prover', 'snarkjs (before)', 'speed-up', 'app CPU', 'snarkjs CPU', 'CPU ratio'], CIRCUIT_NAMES.map((name) => {
-  const q = paired[name]!;
-  return [name, ms(q.app.median), ms(q.snarkjs.median), `${(q.snarkjs.median / q.app.median).toFixed(2)}×`, ms(q.appCpu.median), ms(q.snarkjsCpu.median), `${(q.snarkjsCpu.median / q.appCpu.median).toFixed(2)}×`];
-}))}
+${markdownTable(
+  ['mechanism', 'app prover', 'snarkjs (before)', 'speed-up', 'app CPU', 'snarkjs CPU', 'CPU ratio'],
+  CIRCUIT_NAMES.map((name) => {
+    const q = paired[name]!;
+    return [
+      name,
+      ms(q.app.median),
+      ms(q.snarkjs.median),
+      `${(q.snarkjs.median / q.app.median).toFixed(2)}×`,
+      ms(q.appCpu.median),
+      ms(q.snarkjsCpu.median),
+      `${(q.snarkjsCpu.median / q.appCpu.median).toFixed(2)}×`,
+    ];
+  }),
+)}
 
 ## Gas per action, by part (${ACTIONS} actions each; means unless stated)
 
@@ -218,7 +277,10 @@ ${markdownTable(['action', 'n', 'median', 'p95', 'min', 'max'], e2eRows)}
 `;
   // The licence actions' section (zk-licences.ts) is measured separately: keep it.
   const previous = existsSync(join(ctx.outDir, 'zk.md')) ? readFileSync(join(ctx.outDir, 'zk.md'), 'utf8') : '';
-  const kept = previous.includes(LICENCES_BEGIN) && previous.includes(LICENCES_END) ? previous.slice(previous.indexOf(LICENCES_BEGIN), previous.indexOf(LICENCES_END) + LICENCES_END.length) : '';
+  const kept =
+    previous.includes(LICENCES_BEGIN) && previous.includes(LICENCES_END)
+      ? previous.slice(previous.indexOf(LICENCES_BEGIN), previous.indexOf(LICENCES_END) + LICENCES_END.length)
+      : '';
   writeFileSync(join(ctx.outDir, 'zk.md'), kept ? `${report}\n${kept}\n` : report);
   writeFileSync(join(ctx.outDir, 'zk.json'), JSON.stringify({ proving, paired, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2));
   log(`wrote ${join(ctx.outDir, 'zk.md')}`);

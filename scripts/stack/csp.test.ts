@@ -16,7 +16,14 @@ import type { RuntimeConfig } from '../../src/lib/config';
 
 const config: RuntimeConfig = {
   chain: { rpcUrl: 'http://127.0.0.1:28545', chainId: 31337, name: 'dev', development: true, contracts: {}, deployBlock: 0 },
-  relay: { multiaddrs: ['/ip4/127.0.0.1/tcp/29090/ws/p2p/12D3KooWExample', '/dns4/relay.example.org/tcp/443/wss/p2p/12D3KooWOther', '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWTcp'], development: true },
+  relay: {
+    multiaddrs: [
+      '/ip4/127.0.0.1/tcp/29090/ws/p2p/12D3KooWExample',
+      '/dns4/relay.example.org/tcp/443/wss/p2p/12D3KooWOther',
+      '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWTcp',
+    ],
+    development: true,
+  },
   startedAt: new Date(0).toISOString(),
 };
 
@@ -95,9 +102,13 @@ async function attack(csp: boolean): Promise<{ seen: string[]; violations: strin
   try {
     await page.goto(`${app.url}/`);
     await page.evaluate(`(async () => { ${PROBES}; return probes(${JSON.stringify(sinkUrl)}, 'page'); })()`);
-    await page.evaluate(`new Promise((resolve) => { const w = new Worker('/probe-worker.js', { type: 'module' }); w.onmessage = (e) => resolve(e.data); w.onerror = () => resolve('error'); w.postMessage(${JSON.stringify(sinkUrl)}); })`);
+    await page.evaluate(
+      `new Promise((resolve) => { const w = new Worker('/probe-worker.js', { type: 'module' }); w.onmessage = (e) => resolve(e.data); w.onerror = () => resolve('error'); w.postMessage(${JSON.stringify(sinkUrl)}); })`,
+    );
     const blobWorker = `${PROBES}\nself.onmessage = async (e) => self.postMessage(await probes(e.data, 'blob-worker'));`;
-    await page.evaluate(`new Promise((resolve) => { const u = URL.createObjectURL(new Blob([${JSON.stringify(blobWorker)}], { type: 'text/javascript' })); const w = new Worker(u); w.onmessage = (e) => resolve(e.data); w.onerror = () => resolve('error'); w.postMessage(${JSON.stringify(sinkUrl)}); })`);
+    await page.evaluate(
+      `new Promise((resolve) => { const u = URL.createObjectURL(new Blob([${JSON.stringify(blobWorker)}], { type: 'text/javascript' })); const w = new Worker(u); w.onmessage = (e) => resolve(e.data); w.onerror = () => resolve('error'); w.postMessage(${JSON.stringify(sinkUrl)}); })`,
+    );
     await new Promise((r) => setTimeout(r, 500));
     return { seen: [...seen], violations };
   } finally {
@@ -127,7 +138,8 @@ describe('Content-Security-Policy header', () => {
     // The same probes without the header do reach the sink: from the page, the module worker and the blob worker.
     const open = await attack(false);
     expect(bytes(open.seen)).toBeGreaterThan(0);
-    for (const where of ['page-fetch', 'page-font', 'page-img', 'page-beacon', 'worker-fetch', 'worker-font', 'blob-worker-fetch', 'UPGRADE /page-ws']) expect(open.seen.join('\n')).toContain(where);
+    for (const where of ['page-fetch', 'page-font', 'page-img', 'page-beacon', 'worker-fetch', 'worker-font', 'blob-worker-fetch', 'UPGRADE /page-ws'])
+      expect(open.seen.join('\n')).toContain(where);
   }, 120_000);
 
   it('every response carries the same header, the granule sandbox worker included (granule code runs in WebAssembly)', async () => {

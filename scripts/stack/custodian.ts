@@ -18,7 +18,18 @@ export async function enrolCustodian(p: EnrolCustodianParameters): Promise<void>
   const transport = http(p.rpcUrl);
   const publicClient = createPublicClient({ transport, pollingInterval: 100 }) as PublicClient;
   const chainId = await publicClient.getChainId();
-  const chain = { id: chainId, name: 'twingrain development chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [p.rpcUrl] } } };
+  const chain = {
+    id: chainId,
+    name: 'twingrain development chain',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [p.rpcUrl] } },
+  };
   const walletClient = createWalletClient({ account: privateKeyToAccount(p.adminKey), chain, transport });
-  await listCustodians({ publicClient, walletClient, consortium: p.consortium, custodians: [{ account: p.account, x25519PublicKey: p.x25519PublicKey }], threshold: p.threshold ?? 1 });
+  await listCustodians({
+    publicClient,
+    walletClient,
+    consortium: p.consortium,
+    custodians: [{ account: p.account, x25519PublicKey: p.x25519PublicKey }],
+    threshold: p.threshold ?? 1,
+  });
 }

@@ -32,29 +32,48 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-describe('the stack\'s reference granules', () => {
+describe("the stack's reference granules", () => {
   it('registers every bundled granule under the reference identity, so a member cannot publish one as theirs', async () => {
     const registry = contracts.GranuleRegistry!;
     const { publicKey, registered } = await registerReferenceGranules({ rpcUrl: anvil.rpcUrl, registry, consortium: contracts.Consortium! });
     const twins = fileURLToPath(new URL('../../static-twins', import.meta.url));
-    const granules = (await Promise.all(['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'].map(async (id) => packTwin(await loadTwinDir(join(twins, id)))))).flat();
+    const granules = (
+      await Promise.all(['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'].map(async (id) => packTwin(await loadTwinDir(join(twins, id)))))
+    ).flat();
     const unique = [...new Map(granules.map((g) => [g.alpha, g])).values()];
     expect(registered).toBe(unique.length);
     const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 100 });
     for (const g of unique) {
-      expect(formatPublicKey(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [BigInt(g.alpha)] }))).toBe(publicKey);
+      expect(
+        formatPublicKey(await publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [BigInt(g.alpha)] })),
+      ).toBe(publicKey);
     }
 
     // Mallory, an enrolled member, tries to register the BlueMaker appearance (bundled) as hers.
     const account = privateKeyToAccount(generatePrivateKey());
     await publicClient.request({ method: 'anvil_setBalance' as never, params: [account.address, numberToHex(parseEther('10'))] as never });
-    const chain = { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
+    const chain = {
+      id: anvil.chainId,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [anvil.rpcUrl] } },
+    };
     const walletClient = createWalletClient({ account, chain, transport: http(anvil.rpcUrl) });
     const mallory = createIdentity();
     const prover = createProver(fileArtifactSource());
     await ensureMembership({ publicClient, walletClient, consortium: contracts.Consortium!, secret: mallory.secret, prover });
     const target = unique.find((g) => g.manifest.name === 'bluemaker-bm10-450/appearance')!;
-    await expect(registerGranule({ publicClient, walletClient, registry, prover, secret: mallory.secret, alpha: BigInt(target.alpha), manifestCid: manifestCidOf(target.manifest) })).rejects.toThrow(/already registered/);
+    await expect(
+      registerGranule({
+        publicClient,
+        walletClient,
+        registry,
+        prover,
+        secret: mallory.secret,
+        alpha: BigInt(target.alpha),
+        manifestCid: manifestCidOf(target.manifest),
+      }),
+    ).rejects.toThrow(/already registered/);
 
     // Running it again registers nothing twice.
     expect((await registerReferenceGranules({ rpcUrl: anvil.rpcUrl, registry, consortium: contracts.Consortium! })).registered).toBe(0);

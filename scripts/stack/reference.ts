@@ -36,7 +36,12 @@ export async function registerReferenceGranules(p: RegisterReferenceGranulesPara
   const transport = http(p.rpcUrl);
   const publicClient = createPublicClient({ transport, pollingInterval: 100 });
   const chainId = await publicClient.getChainId();
-  const chain = { id: chainId, name: 'twingrain development chain', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [p.rpcUrl] } } };
+  const chain = {
+    id: chainId,
+    name: 'twingrain development chain',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [p.rpcUrl] } },
+  };
   // A wallet of its own, funded by the development chain: the reference identity sends its own transactions.
   const account = privateKeyToAccount(generatePrivateKey());
   await publicClient.request({ method: 'anvil_setBalance' as never, params: [account.address, numberToHex(parseEther('10'))] as never });

@@ -10,7 +10,6 @@ import { createPublicClient, http } from 'viem';
 import { consortiumAbi } from '../../src/lib/chain/abi.generated';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
 
-
 describe('embedded stack', () => {
   it('names the variable to set when a port is taken, and rejects a malformed port', async () => {
     const blocker = createServer();
@@ -19,7 +18,9 @@ describe('embedded stack', () => {
     try {
       await expect(assertPortFree(PORTS.relay, port)).rejects.toThrow(/TWINGRAIN_RELAY_PORT/);
       const stateDir = await mkdtemp(join(tmpdir(), 'tg-stack-'));
-      await expect(startStack({ stateDir, chainPort: await freePort(), relayPort: await freePort(), appPort: port, build: 'never', log: () => undefined })).rejects.toBeInstanceOf(PortError);
+      await expect(
+        startStack({ stateDir, chainPort: await freePort(), relayPort: await freePort(), appPort: port, build: 'never', log: () => undefined }),
+      ).rejects.toBeInstanceOf(PortError);
       await rm(stateDir, { recursive: true, force: true });
     } finally {
       blocker.close();

@@ -66,7 +66,13 @@ async function needsBuild(root: string): Promise<boolean> {
 async function pinsPortFor(relayPort: number, host: string): Promise<number> {
   if (process.env[PORTS.pins.variable]) return portFromEnv(PORTS.pins);
   const next = relayPort + 1;
-  return next <= 65535 && (await assertPortFree(PORTS.pins, next, host).then(() => true, () => false)) ? next : 0;
+  return next <= 65535 &&
+    (await assertPortFree(PORTS.pins, next, host).then(
+      () => true,
+      () => false,
+    ))
+    ? next
+    : 0;
 }
 
 export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
@@ -129,10 +135,13 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     if (relay.pinning?.apiUrl) log(`pins    ${relay.pinning.apiUrl}/pins (IPFS Pinning Service API; members' tokens: npx twingrain pin-token)`);
     const custodianCount = Math.max(1, o.custodians ?? 1);
     const threshold = o.threshold ?? 1;
-    if (threshold < 1 || threshold > custodianCount) throw new Error(`A threshold of ${threshold} needs between 1 and ${custodianCount} custodians; pass a threshold from 1 to the number of custodians.`);
+    if (threshold < 1 || threshold > custodianCount)
+      throw new Error(`A threshold of ${threshold} needs between 1 and ${custodianCount} custodians; pass a threshold from 1 to the number of custodians.`);
     const relayMultiaddrs = [...relay.multiaddrs];
     const custodianKeys: `0x${string}`[] = relay.custodian ? [`0x${relay.custodian.x25519PublicKey}`] : [];
-    log(`relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ` (pinning; ${custodianCount === 1 ? 'key custodian' : `key custodian 1 of ${custodianCount}`}, threshold ${threshold})` : ''}`);
+    log(
+      `relay   ${relay.multiaddrs[0] ?? '(no address)'}${relay.custodian ? ` (pinning; ${custodianCount === 1 ? 'key custodian' : `key custodian 1 of ${custodianCount}`}, threshold ${threshold})` : ''}`,
+    );
     for (let i = 1; i < custodianCount && chain.contracts.GranuleRegistry; i++) {
       const extra = await startRelay({
         host,
@@ -150,7 +159,14 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       // Custodians are known on chain by an account; the stack's are fixed, distinct addresses (they send nothing).
       for (const [i, key] of custodianKeys.entries()) {
         const account = i === 0 ? ANVIL_ACCOUNTS[4].address : (`0x${(0xc0de00 + i).toString(16).padStart(40, '0')}` as `0x${string}`);
-        await enrolCustodian({ rpcUrl: anvil.rpcUrl, adminKey: deployer.privateKey, consortium: chain.contracts.Consortium, account, x25519PublicKey: key, threshold: i === custodianKeys.length - 1 ? threshold : 1 });
+        await enrolCustodian({
+          rpcUrl: anvil.rpcUrl,
+          adminKey: deployer.privateKey,
+          consortium: chain.contracts.Consortium,
+          account,
+          x25519PublicKey: key,
+          threshold: i === custodianKeys.length - 1 ? threshold : 1,
+        });
       }
     }
 

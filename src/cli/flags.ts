@@ -2,7 +2,12 @@
 import { parseArgs } from 'node:util';
 import { CliUsageError } from './command';
 
-export function parseStringFlags(argv: string[], names: string[], usage: string, shorts: Record<string, string> = {}): { positionals: string[]; flags: Record<string, string> } {
+export function parseStringFlags(
+  argv: string[],
+  names: string[],
+  usage: string,
+  shorts: Record<string, string> = {},
+): { positionals: string[]; flags: Record<string, string> } {
   let parsed;
   try {
     parsed = parseArgs({

@@ -37,7 +37,9 @@ export function visibleSvelteText(source: string): string {
   // Innermost first, so nested disclosures go too.
   for (let i = 0; i < 10; i++) {
     const before = s;
-    s = s.replace(/<TechDetails\b[^>]*>(?:(?!<TechDetails\b)[\s\S])*?<\/TechDetails>/g, ' ').replace(/<details\b[^>]*>(?:(?!<details\b)[\s\S])*?<\/details>/g, ' ');
+    s = s
+      .replace(/<TechDetails\b[^>]*>(?:(?!<TechDetails\b)[\s\S])*?<\/TechDetails>/g, ' ')
+      .replace(/<details\b[^>]*>(?:(?!<details\b)[\s\S])*?<\/details>/g, ' ');
     if (s === before) break;
   }
   const attributes: string[] = [];

@@ -10,12 +10,7 @@ import { getPrinterProfile, machineOf } from '../lib/sim/index';
 const LARGE_FILE = 20 * 1024 * 1024;
 
 const api = {
-  async analyze(
-    file: Blob,
-    model: string,
-    onProgress: (fraction: number) => void,
-    onChunk: (chunk: PathChunk) => void,
-  ): Promise<GcodeAnalysis> {
+  async analyze(file: Blob, model: string, onProgress: (fraction: number) => void, onChunk: (chunk: PathChunk) => void): Promise<GcodeAnalysis> {
     const analyzer = new GcodeAnalyzer(machineOf(getPrinterProfile(model)), {
       toleranceMm: file.size > LARGE_FILE ? 0.05 : 0.01,
       // Small first chunks draw something at once; later ones are large so that there are few draw calls.

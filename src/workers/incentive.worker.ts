@@ -21,7 +21,11 @@ const api = {
       const known = error instanceof IncentiveError;
       return {
         ok: false,
-        error: { name: known ? e.name : 'Error', message: known ? e.message : `The solver stopped unexpectedly: ${e.message}`, ...(e.parameter ? { parameter: e.parameter } : {}) },
+        error: {
+          name: known ? e.name : 'Error',
+          message: known ? e.message : `The solver stopped unexpectedly: ${e.message}`,
+          ...(e.parameter ? { parameter: e.parameter } : {}),
+        },
       };
     }
   },

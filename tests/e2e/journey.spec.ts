@@ -19,8 +19,14 @@ const test = base.extend<object, { custodyStack: RunningStack }>({
     async ({}, use) => {
       const stateDir = await mkdtemp(join(tmpdir(), 'twingrain-journey-'));
       const stack = await startStack({
-        stateDir, chainPort: await freePort(), relayPort: await freePort(), appPort: await freePort(),
-        build: 'never', custodians: 3, threshold: 2, log: () => undefined,
+        stateDir,
+        chainPort: await freePort(),
+        relayPort: await freePort(),
+        appPort: await freePort(),
+        build: 'never',
+        custodians: 3,
+        threshold: 2,
+        log: () => undefined,
       });
       await use(stack);
       await stack.stop();
@@ -80,9 +86,10 @@ async function instantiateApproved(page: Page): Promise<Array<{ peer: string; vi
   await expect(approved.getByTestId('instantiate-record')).toContainText('twingrain:instantiation/', { timeout: 60_000 });
   await expect(approved.getByTestId('receive-done')).toContainText('Granule received (α verified)', { timeout: 90_000 });
   await expect(approved.getByTestId('receive-error')).toHaveCount(0);
-  return approved.getByTestId('receive-sources').locator('li').evaluateAll((items) =>
-    items.map((li) => ({ peer: li.getAttribute('data-peer-id') ?? '', via: li.getAttribute('data-via') ?? '' })),
-  );
+  return approved
+    .getByTestId('receive-sources')
+    .locator('li')
+    .evaluateAll((items) => items.map((li) => ({ peer: li.getAttribute('data-peer-id') ?? '', via: li.getAttribute('data-via') ?? '' })));
 }
 
 test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; C gets it from the relay after A left', async ({ browser, custodyStack }) => {
@@ -95,9 +102,20 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
   const dir = new URL('../../static-twins/bluemaker-bm10-450/appearance/', import.meta.url);
   const file = (f: string) => readFileSync(new URL(f, dir), 'utf8');
   const name = `workshop-a/bm10-look-${Date.now().toString(36)}`;
-  const manifest = { ...JSON.parse(file('granule.json')), name, description: 'BlueMaker BM10-450 appearance, as Workshop A tuned it', owner: { publicKey: '', name: 'Workshop A' } };
+  const manifest = {
+    ...JSON.parse(file('granule.json')),
+    name,
+    description: 'BlueMaker BM10-450 appearance, as Workshop A tuned it',
+    owner: { publicKey: '', name: 'Workshop A' },
+  };
   const granule = packGranule({
-    files: { 'granule.json': JSON.stringify(manifest), 'model.js': file('model.js'), 'view.js': file('view.js'), 'scene.json': file('scene.json'), 'controller.js': file('controller.js') },
+    files: {
+      'granule.json': JSON.stringify(manifest),
+      'model.js': file('model.js'),
+      'view.js': file('view.js'),
+      'scene.json': file('scene.json'),
+      'controller.js': file('controller.js'),
+    },
   });
 
   const a = await member(browser, appUrl, 'Workshop A');

@@ -41,7 +41,11 @@ function localInMinutes(minutes: number): string {
 }
 
 async function rpc(url: string, method: string, params: unknown[] = []): Promise<void> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   expect(r.ok).toBe(true);
 }
 

@@ -34,7 +34,10 @@ async function askFor(page: Page, ownerName: string, granule: string): Promise<v
   await expect(entry.getByTestId('request-state')).toContainText('waiting for the owner');
 }
 
-test('a newcomer publishes a granule; another finds it by name, asks, is granted, gets it and runs it; a declined member cannot obtain it', async ({ browser, stack }) => {
+test('a newcomer publishes a granule; another finds it by name, asks, is granted, gets it and runs it; a declined member cannot obtain it', async ({
+  browser,
+  stack,
+}) => {
   test.setTimeout(480_000);
   const lina = await newcomer(browser, stack.appUrl, 'Lina Workshop');
   const ben = await newcomer(browser, stack.appUrl, 'Ben Makerspace');
@@ -118,12 +121,16 @@ test('a newcomer publishes a granule; another finds it by name, asks, is granted
     await cleoAsks.getByTestId('confirm-decline').click();
     await expect(a.getByTestId('inbox').locator('li[data-state="declined"]')).toHaveCount(1, { timeout: 30_000 });
     await nav(c, 'Requests');
-    await expect(c.getByTestId('outbox').locator('li', { hasText: granule }).getByTestId('request-state')).toHaveText('Declined by the owner', { timeout: 60_000 });
+    await expect(c.getByTestId('outbox').locator('li', { hasText: granule }).getByTestId('request-state')).toHaveText('Declined by the owner', {
+      timeout: 60_000,
+    });
 
     // No path gives Cleo the granule. Ben's access code is Ben's: with it Cleo's app refuses before anything leaves.
     const bensCode = await b.evaluate(async () => {
       const open = indexedDB.open('twingrain-discover');
-      const db = await new Promise<IDBDatabase>((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))));
+      const db = await new Promise<IDBDatabase>(
+        (resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))),
+      );
       const rows = await new Promise<Array<{ recordAddress?: string }>>((resolve) => {
         const r = db.transaction('requests').objectStore('requests').getAll();
         r.onsuccess = () => resolve(r.result as Array<{ recordAddress?: string }>);

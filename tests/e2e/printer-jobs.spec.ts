@@ -285,4 +285,3 @@ test.describe('Printer jobs', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 });
-

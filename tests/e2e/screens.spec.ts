@@ -61,10 +61,16 @@ async function checkPage(page: Page, id: string, width: number, state: string): 
     const width = document.documentElement.clientWidth;
     const over = document.documentElement.scrollWidth - width;
     // Name the widest offenders (elements sticking out that are not inside a scrolling box), to say what to fix.
-    const culprits = over <= 0 ? [] : [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > width + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1))
-      .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(el.getBoundingClientRect().right)}`);
+    const culprits =
+      over <= 0
+        ? []
+        : [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > width + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1))
+            .slice(0, 5)
+            .map(
+              (el) =>
+                `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" right=${Math.round(el.getBoundingClientRect().right)}`,
+            );
     return { over, culprits };
   });
   expect.soft(overflow, `horizontal overflow on ${where}`).toEqual({ over: expect.any(Number), culprits: [] });
@@ -78,10 +84,11 @@ test.describe('every page, for a newcomer', () => {
 
     // Before anything: no identity on this device. The first visit lands on Get started.
     await expect(page.getByTestId('welcome-form')).toBeVisible();
-    for (const width of WIDTHS) for (const id of PAGES) {
-      await open(page, id, width);
-      await checkPage(page, id, width, 'no identity');
-    }
+    for (const width of WIDTHS)
+      for (const id of PAGES) {
+        await open(page, id, width);
+        await checkPage(page, id, width, 'no identity');
+      }
 
     // A member: first-run with a name and passphrase, development wallet connected.
     await page.setViewportSize({ width: 1366, height: 900 });
@@ -100,7 +107,12 @@ test.describe('every page, for a newcomer', () => {
         await page.screenshot({ path: `${SCREENS}${id}-${width}.png`, fullPage: true });
         const axe = await new AxeBuilder({ page }).analyze();
         for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-          violations.push(`${id} at ${width} px: ${v.id} (${v.impact}) — ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+          violations.push(
+            `${id} at ${width} px: ${v.id} (${v.impact}) — ${v.help}: ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(', ')}`,
+          );
         }
       }
     }

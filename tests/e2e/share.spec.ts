@@ -19,7 +19,15 @@ async function importOwnGranules(page: Page, owner: string, count: number): Prom
   for (let i = 0; i < count; i++) {
     const name = `${owner.toLowerCase().replace(/\W+/g, '-')}/look-${i}-${Date.now().toString(36)}`;
     const manifest = { ...JSON.parse(file('granule.json')), name, owner: { publicKey: '', name: owner } };
-    const bytes = packGranule({ files: { 'granule.json': JSON.stringify(manifest), 'model.js': file('model.js'), 'view.js': file('view.js'), 'scene.json': file('scene.json'), 'controller.js': file('controller.js') } }).bytes;
+    const bytes = packGranule({
+      files: {
+        'granule.json': JSON.stringify(manifest),
+        'model.js': file('model.js'),
+        'view.js': file('view.js'),
+        'scene.json': file('scene.json'),
+        'controller.js': file('controller.js'),
+      },
+    }).bytes;
     await page.getByTestId('import-file').setInputFiles({ name: `look-${i}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
     await expect(page.getByTestId('import-result')).toContainText(name);
   }
@@ -27,7 +35,8 @@ async function importOwnGranules(page: Page, owner: string, count: number): Prom
 
 async function becomeMember(page: Page, label: string): Promise<string> {
   await nav(page, 'Settings');
-  const pk = (await page.getByTestId('identity-pk').count()) > 0 ? (await page.getByTestId('identity-pk').textContent())!.trim() : await createMember(page, label);
+  const pk =
+    (await page.getByTestId('identity-pk').count()) > 0 ? (await page.getByTestId('identity-pk').textContent())!.trim() : await createMember(page, label);
   // Hash navigation keeps the unlocked identity (a reload would lock it).
   await nav(page, 'Share');
   await expect(page.getByTestId('chain-sync')).toContainText('in sync');
@@ -80,7 +89,9 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     expect(pkA).not.toBe(pkB);
 
     // A bundled reference granule is the app's: A cannot publish it as hers.
-    await page.getByTestId('granule-select').selectOption({ label: (await page.getByTestId('granule-select').locator('optgroup[label^="Bundled"] option').first().textContent())!.trim() });
+    await page
+      .getByTestId('granule-select')
+      .selectOption({ label: (await page.getByTestId('granule-select').locator('optgroup[label^="Bundled"] option').first().textContent())!.trim() });
     await expect(page.getByTestId('already-registered')).toContainText('twingrain reference');
     await expect(page.getByTestId('register')).toBeDisabled();
     // A registers a granule of her own.

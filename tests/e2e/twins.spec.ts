@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
 import { composeAppearance, hostileGranule } from './hostile';
-import { unpackGranule, alphaHex, } from '../../src/lib/granule/index';
+import { unpackGranule, alphaHex } from '../../src/lib/granule/index';
 
 test.describe('Twins page', () => {
   test('shows the reference twins as Fig. 1 with the granules they share', async ({ page, stack }) => {
@@ -46,7 +46,9 @@ test.describe('Twins page', () => {
     await page.getByTestId('compose-granule').selectOption({ label: 'bluemaker-bm10-450/appearance (bundled · BlueMaker BM10-450)' });
     await page.getByTestId('compose').click();
     // A 300 × 350 mm BlueMaker look on the 280 × 180 mm JGAurora: the page says so before composing.
-    await expect(page.getByTestId('environment-conflicts')).toContainText('build volume of 300 × 350 × 450 mm, but the rest of this twin says 280 × 180 × 180 mm');
+    await expect(page.getByTestId('environment-conflicts')).toContainText(
+      'build volume of 300 × 350 × 450 mm, but the rest of this twin says 280 × 180 × 180 mm',
+    );
     await page.getByTestId('compose-anyway').click();
     await expect(page.getByRole('tab', { selected: true })).toContainText('JGAurora Z-603S with bluemaker-bm10-450/appearance');
     await expect(page.getByTestId('twin-valid')).toBeVisible();
@@ -105,7 +107,9 @@ test.describe('Twins page', () => {
     // Importing the same archive verifies it; a truncated copy is refused with a clear message.
     await page.getByTestId('import-file').setInputFiles({ name: 'granule.granule', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
     await expect(page.getByTestId('import-result')).toContainText(alpha);
-    await page.getByTestId('import-file').setInputFiles({ name: 'cut.granule', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes.subarray(0, 300)) });
+    await page
+      .getByTestId('import-file')
+      .setInputFiles({ name: 'cut.granule', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes.subarray(0, 300)) });
     await expect(page.getByTestId('import-error')).toContainText('truncated');
   });
 });
@@ -115,7 +119,6 @@ test.describe('hostile granules in the browser sandbox', () => {
   const hostile = (name: string, controller: string) => ({ bytes: hostileGranule(name, controller) });
 
   const composeWith = composeAppearance;
-
 
   test('a granule probing for indexedDB, fetch, storage, the page and code-from-strings finds nothing', async ({ page, stack }) => {
     const probe = `
@@ -141,7 +144,12 @@ test.describe('hostile granules in the browser sandbox', () => {
   });
 
   test('a granule that hangs is stopped and reported; the rest keeps running', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('loop', 'exports.start = () => { for (;;) {} };\nexports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 1 };').bytes, 'loop');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile('loop', 'exports.start = () => { for (;;) {} };\nexports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => 1 };').bytes,
+      'loop',
+    );
     await expect(page.getByTestId('incidents')).toContainText('appearance: hang');
     await expect(page.getByTestId('context-states')).toContainText('failed');
     await page.locator('[data-context="automation"]').first().click();
@@ -151,7 +159,15 @@ test.describe('hostile granules in the browser sandbox', () => {
   });
 
   test('a granule that allocates without bound is stopped; the rest keeps running', async ({ page, stack }) => {
-    await composeWith(page, stack.appUrl, hostile('hog', "exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { const a = []; for (;;) a.push(new Array(1e6).fill(a.length)); } };").bytes, 'hog');
+    await composeWith(
+      page,
+      stack.appUrl,
+      hostile(
+        'hog',
+        'exports.operations = { scene: () => 1, pose: () => 1, placed: () => 1, view: () => { const a = []; for (;;) a.push(new Array(1e6).fill(a.length)); } };',
+      ).bytes,
+      'hog',
+    );
     await expect(page.getByTestId('context-view')).toContainText('not running', { timeout: 60_000 });
     await expect(page.getByTestId('incidents')).toContainText('appearance');
     await page.locator('[data-context="mechanical"]').first().click();

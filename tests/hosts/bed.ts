@@ -135,8 +135,12 @@ export class TestBed {
    */
   static async create(hosts: Array<{ name: string; address: string }>): Promise<TestBed> {
     await cleanStale();
-    for (const h of hosts) if (`${PREFIX}${h.name}`.length > 15) throw new TestBedError(`host name ${h.name} is too long (interface names are at most 15 characters)`);
-    const spec = [...hosts.map((h) => ({ name: h.name, tun: `${PREFIX}${h.name}`, address: h.address })), { name: 'operator', tun: `${PREFIX}op`, address: OPERATOR_ADDRESS }];
+    for (const h of hosts)
+      if (`${PREFIX}${h.name}`.length > 15) throw new TestBedError(`host name ${h.name} is too long (interface names are at most 15 characters)`);
+    const spec = [
+      ...hosts.map((h) => ({ name: h.name, tun: `${PREFIX}${h.name}`, address: h.address })),
+      { name: 'operator', tun: `${PREFIX}op`, address: OPERATOR_ADDRESS },
+    ];
     const emulator = spawn(python()!, [EMULATOR, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     emulator.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -198,14 +202,19 @@ export class TestBed {
 
   /** Bytes the host has sent so far (its interface's counter). */
   async sentBytes(name: string): Promise<number> {
-    const out = (await run('ip', ['netns', 'exec', this.host(name).namespace, 'cat', `/sys/class/net/${this.host(name).namespace}/statistics/tx_bytes`])).stdout;
+    const out = (await run('ip', ['netns', 'exec', this.host(name).namespace, 'cat', `/sys/class/net/${this.host(name).namespace}/statistics/tx_bytes`]))
+      .stdout;
     return Number(out.trim());
   }
 
   /** Starts `command args…` inside the host. */
   spawn(name: string, command: string, args: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): HostProcess {
     const host = this.host(name);
-    const child = spawn('ip', ['netns', 'exec', host.namespace, command, ...args], { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', host.namespace, command, ...args], {
+      cwd: o.cwd,
+      env: { ...process.env, ...o.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const watchers = new Set<() => void>();

@@ -73,7 +73,12 @@ async function report(host: 'owner' | 'user', args: string[], step?: string): Pr
 }
 
 function startRelay(n: (typeof NODES)[number], configPath: string, dataDir: string): HostProcess {
-  return bed.spawn(n.host, process.execPath, [CLI, 'relay', '--pin', '--custodian', '--host', n.address, '--port', String(RELAY_PORT), '--data-dir', dataDir, '--config', configPath], { cwd: ROOT });
+  return bed.spawn(
+    n.host,
+    process.execPath,
+    [CLI, 'relay', '--pin', '--custodian', '--host', n.address, '--port', String(RELAY_PORT), '--data-dir', dataDir, '--config', configPath],
+    { cwd: ROOT },
+  );
 }
 
 async function fetchGranule(out: string, timeoutSeconds: number): Promise<HostProcess> {
@@ -102,7 +107,13 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
       // The chain host: anvil on its own address only.
       const anvil = bed.spawn(CHAIN.host, anvilBinary(), ['--host', CHAIN.address, '--port', String(CHAIN.port), '--chain-id', '31337', '--silent']);
       const rpcUrl = `http://${CHAIN.address}:${CHAIN.port}`;
-      for (const deadline = Date.now() + 30_000; !(await jsonRpc(rpcUrl, 'eth_chainId').then(() => true, () => false)); ) {
+      for (
+        const deadline = Date.now() + 30_000;
+        !(await jsonRpc(rpcUrl, 'eth_chainId').then(
+          () => true,
+          () => false,
+        ));
+      ) {
         if (Date.now() > deadline || anvil.child.exitCode !== null) throw new Error(`anvil did not answer on the chain host: ${anvil.stderr()}`);
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -124,7 +135,24 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
       const keyFile = join(work, 'deployer.key');
       await writeFile(keyFile, DEPLOYER_KEY + '\n', { mode: 0o600 });
       // The owner's host deploys to the chain host: the contracts, the three custodians and t = 2.
-      const deployed = await report('owner', ['deploy', '--rpc', rpcUrl, '--key-file', keyFile, ...custodianArgs, '--threshold', '2', '--open-enrolment', '--development', '--name', 'test bed chain'], 'deploy');
+      const deployed = await report(
+        'owner',
+        [
+          'deploy',
+          '--rpc',
+          rpcUrl,
+          '--key-file',
+          keyFile,
+          ...custodianArgs,
+          '--threshold',
+          '2',
+          '--open-enrolment',
+          '--development',
+          '--name',
+          'test bed chain',
+        ],
+        'deploy',
+      );
       expect(Object.keys(deployed.json).sort()).toEqual(['chainId', 'config', 'contracts', 'deployBlock']);
       expect(deployed.json).toMatchObject({ chainId: 31337, config: join(state.owner, 'runtime-config.json') });
       expect(Object.keys(deployed.json.contracts as object)).toEqual(expect.arrayContaining(['Consortium', 'GranuleRegistry']));
@@ -170,7 +198,10 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
   it('the CLI journey across hosts at 50 ms RTT and 1 % loss: register, authorize, instantiate, fetch byte for byte', async () => {
     ownerFile = join(work, 'owner.json');
     userFile = join(work, 'user.json');
-    const [, user] = await Promise.all([report('owner', ['identity', 'new', '--out', ownerFile], 'identity'), report('user', ['identity', 'new', '--out', userFile])]);
+    const [, user] = await Promise.all([
+      report('owner', ['identity', 'new', '--out', ownerFile], 'identity'),
+      report('user', ['identity', 'new', '--out', userFile]),
+    ]);
     const registered = await report('owner', ['register', granule.file, '--identity', ownerFile], 'register');
     expect(Object.keys(registered.json).sort()).toEqual(['alpha', 'leafIndex', 'root', 'txHash']);
     expect(registered.json.alpha).toBe(granule.alphaHex);
@@ -216,7 +247,9 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
       const gaveUp = await finish(impatient);
       expect(gaveUp.code).not.toBe(0);
       expect(gaveUp.stdout).toBe('');
-      expect(gaveUp.stderr.trimEnd().split('\n').at(-1)).toMatch(/^twingrain: Waiting for 1 more key holder: 2 custodians must answer.*Run the same command again later, or wait longer with --timeout <seconds> \(now 12\)/);
+      expect(gaveUp.stderr.trimEnd().split('\n').at(-1)).toMatch(
+        /^twingrain: Waiting for 1 more key holder: 2 custodians must answer.*Run the same command again later, or wait longer with --timeout <seconds> \(now 12\)/,
+      );
       await expect(readFile(join(work, 'gave-up.tgr'))).rejects.toThrow(/ENOENT/);
       expect(patient.child.exitCode).toBeNull();
       // One key holder comes back: the waiting command finishes by itself.
@@ -264,7 +297,10 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
     const serving = bed.spawn('owner', process.execPath, ['--import', 'tsx', agent, 'serve', relayList], { cwd: ROOT });
     const circuitVia = async (exclude?: string): Promise<string> => {
       for (;;) {
-        const lines = serving.stdout().split('\n').filter((l) => l.startsWith('{'));
+        const lines = serving
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{'));
         const last = lines.length > 0 ? (JSON.parse(lines.at(-1)!) as { addrs: string[] }) : undefined;
         const addr = last?.addrs.find((a) => a.includes('/p2p-circuit') && !a.includes('/webrtc') && (!exclude || !a.includes(exclude)));
         if (addr) return addr;

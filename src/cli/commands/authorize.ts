@@ -34,12 +34,25 @@ export const command: Command = {
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
     const result = await authorizeGranule({
-      publicClient, walletClient, registry: contractOf(deployment, 'GranuleRegistry'), prover: createProver(fileArtifactSource()),
-      secret: unlocked.identity.secret, alpha, userPk, expiresAt, price, fromBlock: BigInt(deployment.deployBlock),
+      publicClient,
+      walletClient,
+      registry: contractOf(deployment, 'GranuleRegistry'),
+      prover: createProver(fileArtifactSource()),
+      secret: unlocked.identity.secret,
+      alpha,
+      userPk,
+      expiresAt,
+      price,
+      fromBlock: BigInt(deployment.deployBlock),
     });
     printJson({
-      alpha: hex32(alpha), leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash, record: result.recordAddress,
-      expiresAt: formatExpiry(result.expiresAt), price: formatCredits(result.price),
+      alpha: hex32(alpha),
+      leafIndex: result.leafIndex,
+      root: hex32(result.root),
+      txHash: result.txHash,
+      record: result.recordAddress,
+      expiresAt: formatExpiry(result.expiresAt),
+      price: formatCredits(result.price),
     });
     return 0;
   },

@@ -17,7 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const refusal = (...argv: string[]): Promise<string> => command.run(argv).then(() => 'ran', (e: Error) => e.message);
+const refusal = (...argv: string[]): Promise<string> =>
+  command.run(argv).then(
+    () => 'ran',
+    (e: Error) => e.message,
+  );
 
 describe('twingrain deploy', () => {
   it('reads <x25519 key>@<address> custodians', () => {
@@ -34,7 +38,9 @@ describe('twingrain deploy', () => {
     expect(await refusal('--rpc', rpc)).toMatch(/--key-file <file> is required/);
     expect(await refusal('--rpc', rpc, '--key-file', join(dir, 'missing.key'))).toMatch(/Cannot read the key file .*ENOENT/);
     expect(await refusal('--rpc', rpc, '--key-file', join(dir, 'bad.key'))).toMatch(/does not hold a private key: it must contain 64 hex digits/);
-    expect(await refusal('--rpc', rpc, '--key-file', key, '--custodian', CUSTODIAN, '--threshold', '2')).toMatch(/--threshold 2 asks for more key holders than the 1 listed/);
+    expect(await refusal('--rpc', rpc, '--key-file', key, '--custodian', CUSTODIAN, '--threshold', '2')).toMatch(
+      /--threshold 2 asks for more key holders than the 1 listed/,
+    );
     expect(await refusal('--rpc', rpc, '--key-file', key, '--threshold', '1')).toMatch(/--threshold needs custodians/);
     expect(await refusal('--rpc', rpc, '--key-file', key, '--custodian', CUSTODIAN, '--custodian', CUSTODIAN)).toMatch(/two of them name the same address/);
     expect(await refusal('--rpc', rpc, '--key-file', key, '--confirmations', '0')).toMatch(/--confirmations must be a whole number of at least 1/);

@@ -33,7 +33,10 @@ const OPTIONS = {
 /** `<x25519 public key, 64 hex digits>@<0x account>` → the pair the Consortium lists. */
 export function parseCustodian(text: string): { account: Address; x25519PublicKey: Hex } {
   const m = /^(?:0x)?([0-9a-fA-F]{64})@(0x[0-9a-fA-F]{40})$/.exec(text.trim());
-  if (!m) throw new CliUsageError(`--custodian ${text} is not <x25519 key>@<address>: the custodian's public key (64 hex digits, as "twingrain relay --custodian" prints it), "@", and its 0x account.`);
+  if (!m)
+    throw new CliUsageError(
+      `--custodian ${text} is not <x25519 key>@<address>: the custodian's public key (64 hex digits, as "twingrain relay --custodian" prints it), "@", and its 0x account.`,
+    );
   return { x25519PublicKey: `0x${m[1]!.toLowerCase()}`, account: m[2] as Address };
 }
 
@@ -52,7 +55,8 @@ async function readKeyFile(path: string): Promise<`0x${string}`> {
     throw new CliUsageError(`Cannot read the key file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
   }
   const hex = text.startsWith('0x') ? text.slice(2) : text;
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CliUsageError(`${path} does not hold a private key: it must contain 64 hex digits (optionally after 0x), nothing else.`);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex))
+    throw new CliUsageError(`${path} does not hold a private key: it must contain 64 hex digits (optionally after 0x), nothing else.`);
   return `0x${hex.toLowerCase()}`;
 }
 
@@ -66,14 +70,19 @@ export const command: Command = {
     } catch (e) {
       throw new CliUsageError(`${(e as Error).message}. Usage: ${USAGE}`);
     }
-    if (!values.rpc || !/^(https?|wss?):\/\//.test(values.rpc)) throw new CliUsageError(`--rpc <url> is required: the http(s) address of a node of the chain. Usage: ${USAGE}`);
-    if (!values['key-file']) throw new CliUsageError(`--key-file <file> is required: a file holding the deployer's private key (it becomes the Consortium's admin). Usage: ${USAGE}`);
+    if (!values.rpc || !/^(https?|wss?):\/\//.test(values.rpc))
+      throw new CliUsageError(`--rpc <url> is required: the http(s) address of a node of the chain. Usage: ${USAGE}`);
+    if (!values['key-file'])
+      throw new CliUsageError(`--key-file <file> is required: a file holding the deployer's private key (it becomes the Consortium's admin). Usage: ${USAGE}`);
     const custodians = (values.custodian ?? []).map(parseCustodian);
-    if (new Set(custodians.map((c) => c.account.toLowerCase())).size !== custodians.length) throw new CliUsageError('Each --custodian needs its own account: two of them name the same address.');
+    if (new Set(custodians.map((c) => c.account.toLowerCase())).size !== custodians.length)
+      throw new CliUsageError('Each --custodian needs its own account: two of them name the same address.');
     // A majority by default: fewer could hand out keys behind the others' backs, more would stall on one absence.
     const threshold = wholeNumber('threshold', values.threshold, Math.floor(custodians.length / 2) + 1, 1);
-    if (values.threshold !== undefined && custodians.length === 0) throw new CliUsageError('--threshold needs custodians: name them with --custodian <x25519 key>@<address>.');
-    if (custodians.length > 0 && threshold > custodians.length) throw new CliUsageError(`--threshold ${threshold} asks for more key holders than the ${custodians.length} listed: choose 1 to ${custodians.length}.`);
+    if (values.threshold !== undefined && custodians.length === 0)
+      throw new CliUsageError('--threshold needs custodians: name them with --custodian <x25519 key>@<address>.');
+    if (custodians.length > 0 && threshold > custodians.length)
+      throw new CliUsageError(`--threshold ${threshold} asks for more key holders than the ${custodians.length} listed: choose 1 to ${custodians.length}.`);
     const development = values.development === true;
     // One block deep on a development node that only mines when asked; two elsewhere (a consortium's BFT chain is
     // final at once, a public chain is not: raise it there).
@@ -93,12 +102,25 @@ export const command: Command = {
     } catch (error) {
       throw new Error(`The chain at ${values.rpc} does not answer (${(error as Error).message.split('\n')[0]}): check --rpc and that the node is running.`);
     }
-    const chain = defineChain({ id: chainId, name: values.name ?? `Chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [values.rpc] } } });
+    const chain = defineChain({
+      id: chainId,
+      name: values.name ?? `Chain ${chainId}`,
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [values.rpc] } },
+    });
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 }) as PublicClient;
     const walletClient = createWalletClient({ chain, transport, account: privateKeyToAccount(deployerPrivateKey) });
-    progress(`deploying to chain ${chainId} at ${values.rpc} from ${walletClient.account.address} (${confirmations} confirmation${confirmations === 1 ? '' : 's'} per transaction)…`);
+    progress(
+      `deploying to chain ${chainId} at ${values.rpc} from ${walletClient.account.address} (${confirmations} confirmation${confirmations === 1 ? '' : 's'} per transaction)…`,
+    );
 
-    const deployed = await deployContracts({ rpcUrl: values.rpc, deployerPrivateKey, openEnrolment: values['open-enrolment'] === true, actionsPerDay, confirmations });
+    const deployed = await deployContracts({
+      rpcUrl: values.rpc,
+      deployerPrivateKey,
+      openEnrolment: values['open-enrolment'] === true,
+      actionsPerDay,
+      confirmations,
+    });
     const consortium = deployed.contracts.Consortium;
     const registry = deployed.contracts.GranuleRegistry;
     if (!consortium || !registry) throw new Error('The Consortium and GranuleRegistry were not deployed: the contracts did not compile in full.');

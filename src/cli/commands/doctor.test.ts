@@ -26,7 +26,14 @@ describe('twingrain doctor', () => {
     try {
       const deadPort = await freePort();
       const config = {
-        chain: { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 't', development: true, contracts: { Missing: '0x00000000000000000000000000000000000000aa' }, deployBlock: 0 },
+        chain: {
+          rpcUrl: anvil.rpcUrl,
+          chainId: anvil.chainId,
+          name: 't',
+          development: true,
+          contracts: { Missing: '0x00000000000000000000000000000000000000aa' },
+          deployBlock: 0,
+        },
         relay: { multiaddrs: [`/ip4/127.0.0.1/tcp/${deadPort}/ws/p2p/12D3KooWPzwZuk3HrdMQ4JpjTBduPV6sLTtedmPv9yBdkmGA4rtQ`], development: true },
         startedAt: new Date().toISOString(),
       };

@@ -34,7 +34,6 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-
 export async function diagnose(stateDir: string): Promise<Check[]> {
   const checks: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
@@ -46,7 +45,12 @@ export async function diagnose(stateDir: string): Promise<Check[]> {
     const version = await run(chromium, ['--version']).catch(() => 'installed (version unknown)');
     checks.push({ name: 'chromium', ok: true, detail: version });
   } else {
-    checks.push({ name: 'chromium', ok: false, detail: 'not found at /usr/bin/chromium (needed by the end-to-end tests)', fix: 'sudo apt-get install -y chromium' });
+    checks.push({
+      name: 'chromium',
+      ok: false,
+      detail: 'not found at /usr/bin/chromium (needed by the end-to-end tests)',
+      fix: 'sudo apt-get install -y chromium',
+    });
   }
 
   let config: RuntimeConfig | null = null;
@@ -62,7 +66,12 @@ export async function diagnose(stateDir: string): Promise<Check[]> {
   }
 
   if (!config) {
-    checks.push({ name: 'stack', ok: false, detail: `no running stack found (${join(stateDir, 'runtime-config.json')} missing)`, fix: 'Run "npm start" in another terminal.' });
+    checks.push({
+      name: 'stack',
+      ok: false,
+      detail: `no running stack found (${join(stateDir, 'runtime-config.json')} missing)`,
+      fix: 'Run "npm start" in another terminal.',
+    });
     return checks;
   }
   try {
@@ -81,7 +90,12 @@ export async function diagnose(stateDir: string): Promise<Check[]> {
       ...(ok ? {} : { fix: 'The chain was restarted or is another chain: restart "npm start" to redeploy.' }),
     });
   } catch (error) {
-    checks.push({ name: 'chain', ok: false, detail: `${config.chain.rpcUrl} unreachable (${(error as Error).message})`, fix: 'Start the stack with "npm start", or point --rpc at a running node.' });
+    checks.push({
+      name: 'chain',
+      ok: false,
+      detail: `${config.chain.rpcUrl} unreachable (${(error as Error).message})`,
+      fix: 'Start the stack with "npm start", or point --rpc at a running node.',
+    });
   }
   const relay = config.relay.multiaddrs[0];
   const match = relay?.match(/\/ip4\/([^/]+)\/tcp\/(\d+)/);
@@ -89,7 +103,12 @@ export async function diagnose(stateDir: string): Promise<Check[]> {
     checks.push({ name: 'relay', ok: false, detail: 'no relay address in the configuration', fix: 'Restart "npm start".' });
   } else {
     const ok = await tcpOpen(match[1]!, Number(match[2]));
-    checks.push({ name: 'relay', ok, detail: `${relay} ${ok ? 'reachable' : 'unreachable'}`, ...(ok ? {} : { fix: 'Start the stack with "npm start" or run "twingrain relay".' }) });
+    checks.push({
+      name: 'relay',
+      ok,
+      detail: `${relay} ${ok ? 'reachable' : 'unreachable'}`,
+      ...(ok ? {} : { fix: 'Start the stack with "npm start" or run "twingrain relay".' }),
+    });
   }
   return checks;
 }

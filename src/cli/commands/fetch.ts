@@ -12,14 +12,19 @@ export const command: Command = {
     'twingrain fetch <α> --identity <identity file or app backup> --out <file> [--passphrase <p> | --passphrase-env TWINGRAIN_PASSPHRASE] [--config .twingrain/runtime-config.json] [--relay <multiaddr>]… [--timeout 60]',
   async run(argv) {
     const { values: relays, rest } = takeRepeated(argv, 'relay');
-    const { positionals, flags } = parseArgs(rest, { strings: ['identity', 'out', 'config', 'passphrase', 'passphrase-env', 'timeout'], aliases: { o: 'out' } });
+    const { positionals, flags } = parseArgs(rest, {
+      strings: ['identity', 'out', 'config', 'passphrase', 'passphrase-env', 'timeout'],
+      aliases: { o: 'out' },
+    });
     const alphaText = positionals[0];
     if (!alphaText || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    if (typeof flags['identity'] !== 'string') throw new CliUsageError(`--identity <file> is required: the identity that instantiated the granule. Usage: ${command.usage}`);
+    if (typeof flags['identity'] !== 'string')
+      throw new CliUsageError(`--identity <file> is required: the identity that instantiated the granule. Usage: ${command.usage}`);
     if (typeof flags['out'] !== 'string') throw new CliUsageError(`--out <file> is required: where to write the granule archive. Usage: ${command.usage}`);
     const out = flags['out'];
     const timeoutSeconds = Number(flags['timeout'] ?? 60);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new CliUsageError(`--timeout must be a number of seconds, got "${String(flags['timeout'])}".`);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      throw new CliUsageError(`--timeout must be a number of seconds, got "${String(flags['timeout'])}".`);
     const { parseAlpha, alphaHex } = await import('../../lib/granule');
     let alpha: bigint;
     try {
@@ -93,7 +98,8 @@ export const command: Command = {
         });
       } catch (error) {
         // Not a failure of the granule: the custodians were not there in time. Say how to carry on.
-        if (error instanceof WaitingForKeyHoldersError) error.message += ` Run the same command again later, or wait longer with --timeout <seconds> (now ${timeoutSeconds}).`;
+        if (error instanceof WaitingForKeyHoldersError)
+          error.message += ` Run the same command again later, or wait longer with --timeout <seconds> (now ${timeoutSeconds}).`;
         throw error;
       }
       await writeFile(out, result.archive);

@@ -19,7 +19,14 @@ const DEV_FUNDING = parseEther('100');
 
 async function newIdentity(argv: string[]): Promise<number> {
   const text = { type: 'string' } as const;
-  const { positionals, values: flags } = parseFlags(argv, { out: { ...text, short: 'o' }, passphrase: text, rpc: text, deployment: text, consortium: text, registry: text });
+  const { positionals, values: flags } = parseFlags(argv, {
+    out: { ...text, short: 'o' },
+    passphrase: text,
+    rpc: text,
+    deployment: text,
+    consortium: text,
+    registry: text,
+  });
   if (positionals.length > 0 || typeof flags.out !== 'string') throw new CliUsageError(`usage: ${command.usage}`);
   const identity = createIdentity();
   const walletPrivateKey = generatePrivateKey();
@@ -29,7 +36,11 @@ async function newIdentity(argv: string[]): Promise<number> {
     await writeFile(flags.out, JSON.stringify(file, null, 2) + '\n', { flag: 'wx', mode: 0o600 });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliUsageError(code === 'EEXIST' ? `${flags.out} already exists: choose another file (an identity is never overwritten).` : `Cannot write ${flags.out}: ${code ?? String(e)}.`);
+    throw new CliUsageError(
+      code === 'EEXIST'
+        ? `${flags.out} already exists: choose another file (an identity is never overwritten).`
+        : `Cannot write ${flags.out}: ${code ?? String(e)}.`,
+    );
   }
   const deployment = await loadDeployment(flags).catch(() => undefined);
   if (deployment?.development) {

@@ -27,8 +27,14 @@ export const command: Command = {
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
     const result = await instantiateGranule({
-      publicClient, walletClient, prover: createProver(fileArtifactSource()), secret: unlocked.identity.secret,
-      record, x25519PublicKey: unlocked.identity.x25519.publicKey, fromBlock: BigInt(deployment.deployBlock), maxPrice,
+      publicClient,
+      walletClient,
+      prover: createProver(fileArtifactSource()),
+      secret: unlocked.identity.secret,
+      record,
+      x25519PublicKey: unlocked.identity.x25519.publicKey,
+      fromBlock: BigInt(deployment.deployBlock),
+      maxPrice,
     });
     printJson({ alpha: hex32(result.alpha), txHash: result.txHash });
     return 0;

@@ -44,7 +44,10 @@ async function cli(...argv: string[]): Promise<Record<string, unknown>> {
 
 const refusal = async (...argv: string[]): Promise<string> => {
   const [verb, ...rest] = argv;
-  const error = await (await commands[verb!]!()).run(rest).then(() => undefined, (e: unknown) => e as Error);
+  const error = await (await commands[verb!]!()).run(rest).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
   expect(error).toBeInstanceOf(Error);
   return error!.message;
 };
@@ -81,8 +84,16 @@ describe('twingrain authorize --expires --price, licence, revoke, transfer', () 
 
     const shown = await cli('licence', 'show', String(priced.record));
     expect(shown).toEqual({
-      record: priced.record, alpha: alphaHex, owner: pk.owner, user: pk.user, state: 'active', reason: expect.any(String),
-      expiresAt: expires, price: '1.5', revokedAt: null, instantiatedAt: null,
+      record: priced.record,
+      alpha: alphaHex,
+      owner: pk.owner,
+      user: pk.user,
+      state: 'active',
+      reason: expect.any(String),
+      expiresAt: expires,
+      price: '1.5',
+      revokedAt: null,
+      instantiatedAt: null,
     });
     // The user has no credits: without --pay the price is refused before anything is sent, with it the chain refuses.
     expect(await refusal('instantiate', String(priced.record), '--identity', user)).toMatch(/costs 1\.5 credits/);

@@ -9,7 +9,8 @@ const verbs: Record<string, () => Promise<Command>> = {
 
 export const command: Command = {
   summary: 'show a licence, or make and check receipts that you hold one',
-  usage: 'twingrain licence show <record> | licence receipt <alpha> --identity <file> [--challenge <hex>] [-o <file>] | licence verify <receipt file> [--challenge <hex>]',
+  usage:
+    'twingrain licence show <record> | licence receipt <alpha> --identity <file> [--challenge <hex>] [-o <file>] | licence verify <receipt file> [--challenge <hex>]',
   async run(argv) {
     const [verb, ...rest] = argv;
     const load = verb ? verbs[verb] : undefined;

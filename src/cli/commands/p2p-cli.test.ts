@@ -46,9 +46,14 @@ interface Run {
 /** One `twingrain` process, asynchronously: the relay in this process must keep serving while it runs. */
 function twingrain(...argv: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [join(ROOT, 'bin/twingrain.js'), ...argv], { cwd: ROOT, env: { ...process.env, TWINGRAIN_STATE_DIR: stateDir }, timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/twingrain.js'), ...argv],
+      { cwd: ROOT, env: { ...process.env, TWINGRAIN_STATE_DIR: stateDir }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -82,23 +87,44 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const dataDir = await mkdtemp(join(tmpdir(), 'tg-p2p-cli-relay-'));
     dirs.push(dataDir);
-    relays.push(await startRelay({
-      port: await freePort(), dataDir, development: true, pin: i === 0,
-      custodian: { waitMs: 2_000, chain: { rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 100 } },
-    }));
+    relays.push(
+      await startRelay({
+        port: await freePort(),
+        dataDir,
+        development: true,
+        pin: i === 0,
+        custodian: { waitMs: 2_000, chain: { rpcUrl: anvil.rpcUrl, registry, fromBlock: deployBlock, pollingIntervalMs: 100 } },
+      }),
+    );
   }
   // Listed as the Consortium's admin would: custodians are known by an account (they send nothing) and their key.
   const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 100 });
-  const admin = createWalletClient({ account: privateKeyToAccount(deployer.privateKey), chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } }, transport: http(anvil.rpcUrl) });
+  const admin = createWalletClient({
+    account: privateKeyToAccount(deployer.privateKey),
+    chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } },
+    transport: http(anvil.rpcUrl),
+  });
   for (const [i, r] of relays.entries()) {
     const account = `0x${(0xc11c0de0 + i).toString(16).padStart(40, '0')}` as const;
-    await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'registerCustodian', args: [account, `0x${r.custodian!.x25519PublicKey}`] }) });
+    await publicClient.waitForTransactionReceipt({
+      hash: await admin.writeContract({
+        address: contracts.Consortium!,
+        abi: consortiumAbi,
+        functionName: 'registerCustodian',
+        args: [account, `0x${r.custodian!.x25519PublicKey}`],
+      }),
+    });
   }
-  await publicClient.waitForTransactionReceipt({ hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'setThreshold', args: [2] }) });
+  await publicClient.waitForTransactionReceipt({
+    hash: await admin.writeContract({ address: contracts.Consortium!, abi: consortiumAbi, functionName: 'setThreshold', args: [2] }),
+  });
   const chain = { rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 'cli test chain', development: true, contracts, deployBlock };
   await writeFile(join(stateDir, 'deployment.json'), JSON.stringify(chain));
   process.env.TWINGRAIN_STATE_DIR = stateDir;
-  await writeFile(join(stateDir, 'runtime-config.json'), JSON.stringify({ chain, relay: { multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true } }));
+  await writeFile(
+    join(stateDir, 'runtime-config.json'),
+    JSON.stringify({ chain, relay: { multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true } }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -126,13 +152,25 @@ async function registeredOnly(archive: Uint8Array, identityFile: string): Promis
   const { identity, walletPrivateKey } = await unlockIdentityFile(parseIdentityFile(JSON.parse(await readFile(identityFile, 'utf8'))));
   const granule = unpackGranule({ bytes: archive });
   const publicClient = createPublicClient({ transport: http(anvil.rpcUrl), pollingInterval: 100 }) as PublicClient;
-  const walletClient = createWalletClient({ account: privateKeyToAccount(walletPrivateKey), chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } }, transport: http(anvil.rpcUrl) });
+  const walletClient = createWalletClient({
+    account: privateKeyToAccount(walletPrivateKey),
+    chain: { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } },
+    transport: http(anvil.rpcUrl),
+  });
   const node = await startPeer({ multiaddrs: relays.flatMap((r) => r.multiaddrs), development: true }, { dataDir: publicationDir(granule.alphaHex) });
   try {
     const prover = createProver(fileArtifactSource());
     const custody = await readCustody({ publicClient, consortium });
     const publication = await preparePublication({ peer: node, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, custody });
-    await registerGranule({ publicClient, walletClient, registry, prover, secret: identity.secret, alpha: granule.alpha, manifestCid: publication.manifestCid.bytes });
+    await registerGranule({
+      publicClient,
+      walletClient,
+      registry,
+      prover,
+      secret: identity.secret,
+      alpha: granule.alpha,
+      manifestCid: publication.manifestCid.bytes,
+    });
     return publication.manifestCid.toString();
   } finally {
     await node.stop();

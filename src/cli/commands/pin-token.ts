@@ -25,10 +25,17 @@ export const command: Command = {
     } catch (e) {
       throw new CliUsageError(`${(e as Error).message}. Usage: ${USAGE}`);
     }
-    if (!values.endpoint || !/^https?:\/\//.test(values.endpoint)) throw new CliUsageError(`--endpoint <url> is required: the node's pinning address as "npm start" or "twingrain relay --pins-port" prints it. Usage: ${USAGE}`);
+    if (!values.endpoint || !/^https?:\/\//.test(values.endpoint))
+      throw new CliUsageError(
+        `--endpoint <url> is required: the node's pinning address as "npm start" or "twingrain relay --pins-port" prints it. Usage: ${USAGE}`,
+      );
     const days = Number(values.days ?? 1);
-    if (!Number.isFinite(days) || days <= 0 || days > 30) throw new CliUsageError(`--days must be a number of days from a fraction up to 30, got "${values.days}".`);
-    const unlocked = await readIdentity({ ...(values.identity ? { identity: values.identity } : {}), ...(values.passphrase ? { passphrase: values.passphrase } : {}) });
+    if (!Number.isFinite(days) || days <= 0 || days > 30)
+      throw new CliUsageError(`--days must be a number of days from a fraction up to 30, got "${values.days}".`);
+    const unlocked = await readIdentity({
+      ...(values.identity ? { identity: values.identity } : {}),
+      ...(values.passphrase ? { passphrase: values.passphrase } : {}),
+    });
     const { parsePinningChallenge, createPinningToken } = await import('../../lib/p2p/index');
     const url = `${values.endpoint.replace(/\/+$/, '').replace(/\/pins$/, '')}/pins?limit=1`;
     let response: Response;
@@ -38,7 +45,10 @@ export const command: Command = {
       throw new Error(`The pinning service at ${values.endpoint} cannot be reached (${(error as Error).message}): is the node running?`);
     }
     const challenge = response.status === 401 ? parsePinningChallenge(response.headers.get('www-authenticate')) : undefined;
-    if (!challenge) throw new Error(`${values.endpoint} is not a twingrain node's pinning service (it did not ask for a member token): use the token that service issued you.`);
+    if (!challenge)
+      throw new Error(
+        `${values.endpoint} is not a twingrain node's pinning service (it did not ask for a member token): use the token that service issued you.`,
+      );
     const { createWalletClient, http } = await import('viem');
     const { privateKeyToAccount } = await import('viem/accounts');
     // Signing needs no node: the transport is never used.

@@ -37,7 +37,9 @@ describe('twingrain printer resume', () => {
       const gcode = join(dir, 'part.gcode');
       const journalPath = join(dir, 'part.journal.json');
       await writeFile(gcode, text);
-      const child = spawn(process.execPath, [BIN, 'printer', 'stream', gcode, '--virtual', MODEL, '--journal', journalPath, '--faults', '0.01'], { stdio: 'pipe' });
+      const child = spawn(process.execPath, [BIN, 'printer', 'stream', gcode, '--virtual', MODEL, '--journal', journalPath, '--faults', '0.01'], {
+        stdio: 'pipe',
+      });
       const exited = new Promise((r) => child.on('exit', r));
       await waitForLayer(journalPath, 8, 60_000);
       child.kill('SIGKILL');
@@ -51,8 +53,12 @@ describe('twingrain printer resume', () => {
       expect(cut.z).toBeCloseTo((cut.layer + 1) * 0.2, 5);
 
       // Bad input is refused with a clear message and nothing is printed.
-      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', 'shdm-3ddtp-500'])).rejects.toMatchObject({ stderr: expect.stringMatching(/journal is for a jgaurora-z-603s printer/) });
-      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', MODEL, '--layer', '0'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--layer is a layer number from 1/) });
+      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', 'shdm-3ddtp-500'])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/journal is for a jgaurora-z-603s printer/),
+      });
+      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', MODEL, '--layer', '0'])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/--layer is a layer number from 1/),
+      });
 
       const { stdout } = await run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', MODEL, '--faults', '0.01']);
       const out = JSON.parse(stdout) as Record<string, number>;
@@ -68,7 +74,9 @@ describe('twingrain printer resume', () => {
       expect(done.resumedFromLayer).toBe(cut.layer);
       expect(done.commandIndex).toBe(analysis.commandCount - 1);
       // A finished print is not resumed again.
-      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', MODEL])).rejects.toMatchObject({ stderr: expect.stringMatching(/finished/) });
+      await expect(run(process.execPath, [BIN, 'printer', 'resume', journalPath, '--virtual', MODEL])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/finished/),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

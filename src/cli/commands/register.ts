@@ -31,11 +31,17 @@ export const command: Command = {
     let parsed;
     try {
       parsed = parseArgs({
-        args: argv, allowPositionals: true, strict: true,
+        args: argv,
+        allowPositionals: true,
+        strict: true,
         options: {
           ...Object.fromEntries(COMMON_FLAGS.map((f) => [f, { type: 'string' as const }])),
-          'manifest-cid': { type: 'string' }, config: { type: 'string' }, timeout: { type: 'string' },
-          relay: { type: 'string', multiple: true }, 'pin-service': { type: 'string', multiple: true }, replication: { type: 'string' },
+          'manifest-cid': { type: 'string' },
+          config: { type: 'string' },
+          timeout: { type: 'string' },
+          relay: { type: 'string', multiple: true },
+          'pin-service': { type: 'string', multiple: true },
+          replication: { type: 'string' },
         },
       });
     } catch (e) {
@@ -49,7 +55,8 @@ export const command: Command = {
     if (!file || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     let manifestCid: CID | undefined;
     if (typeof flags['manifest-cid'] === 'string') {
-      if (relays.length > 0 || typeof flags.config === 'string') throw new CliUsageError('--manifest-cid registers a manifest published elsewhere: it takes no --relay or --config.');
+      if (relays.length > 0 || typeof flags.config === 'string')
+        throw new CliUsageError('--manifest-cid registers a manifest published elsewhere: it takes no --relay or --config.');
       try {
         manifestCid = CID.parse(flags['manifest-cid']);
       } catch {
@@ -74,7 +81,13 @@ export const command: Command = {
     if (manifestCid) {
       // Commit and reveal in one call (registerGranule commits first when given no commitment).
       const result = await registerGranule({
-        publicClient, walletClient, registry, prover, secret: unlocked.identity.secret, alpha: granule.alpha, manifestCid: manifestCid.bytes,
+        publicClient,
+        walletClient,
+        registry,
+        prover,
+        secret: unlocked.identity.secret,
+        alpha: granule.alpha,
+        manifestCid: manifestCid.bytes,
         onStage: (stage) => progress(`register: ${stage}`),
       });
       if (result.commitTxHash) progress(`committed in transaction ${result.commitTxHash}`);
@@ -84,13 +97,16 @@ export const command: Command = {
 
     // Pinning services: --pin-service (repeatable) over the runtime config's; without either, the relays pin over libp2p.
     const configuredPinning = (await readRuntimeConfig(runtimeConfigPath(flags)).catch(() => undefined))?.pinning;
-    const services = pinServices && (pinServices as string[]).length > 0 ? (pinServices as string[]).map((endpoint) => ({ endpoint })) : (configuredPinning?.services ?? []);
-    for (const s of services) if (!/^https?:\/\//.test(s.endpoint)) throw new CliUsageError(`--pin-service ${s.endpoint} is not an http(s) URL of a pinning service.`);
+    const services =
+      pinServices && (pinServices as string[]).length > 0 ? (pinServices as string[]).map((endpoint) => ({ endpoint })) : (configuredPinning?.services ?? []);
+    for (const s of services)
+      if (!/^https?:\/\//.test(s.endpoint)) throw new CliUsageError(`--pin-service ${s.endpoint} is not an http(s) URL of a pinning service.`);
     const replication = replicationText !== undefined ? Number(replicationText) : pinServices ? services.length : (configuredPinning?.replication ?? 1);
     if (services.length > 0 && (!Number.isInteger(replication) || replication < 1 || replication > services.length)) {
       throw new CliUsageError(`--replication must be a whole number from 1 to the ${services.length} pinning service(s), got "${String(replicationText)}".`);
     }
-    if (replicationText !== undefined && services.length === 0) throw new CliUsageError('--replication needs pinning services: name them with --pin-service <url>.');
+    if (replicationText !== undefined && services.length === 0)
+      throw new CliUsageError('--replication needs pinning services: name them with --pin-service <url>.');
     let node: Awaited<ReturnType<typeof startPeer>> | undefined;
     const peer = async (): Promise<SharingPeer> => {
       const configPath = runtimeConfigPath(flags);
@@ -108,17 +124,33 @@ export const command: Command = {
     };
     try {
       const result = await shareGranule({
-        publicClient, walletClient, registry, consortium: contractOf(deployment, 'Consortium'), prover,
-        secret: unlocked.identity.secret, granule: { alpha: granule.alpha, manifest: granule.manifest, archive }, peer,
-        resume: true, requireCustody: true, ...(services.length > 0 ? { pinning: { services, replication } } : {}), fromBlock: BigInt(deployment.deployBlock), serviceWaitMs: waitSeconds * 1000, onStage: (stage) => progress(`register: ${stage}`), onProgress: progress,
+        publicClient,
+        walletClient,
+        registry,
+        consortium: contractOf(deployment, 'Consortium'),
+        prover,
+        secret: unlocked.identity.secret,
+        granule: { alpha: granule.alpha, manifest: granule.manifest, archive },
+        peer,
+        resume: true,
+        requireCustody: true,
+        ...(services.length > 0 ? { pinning: { services, replication } } : {}),
+        fromBlock: BigInt(deployment.deployBlock),
+        serviceWaitMs: waitSeconds * 1000,
+        onStage: (stage) => progress(`register: ${stage}`),
+        onProgress: progress,
       });
       if (result.registered) progress(`committed in transaction ${result.registered.commitTxHash}`);
       const pub = result.published;
-      if (pub) progress(`published ${pub.manifestCid}: pinned by ${pub.pinnedBy}, key shares with ${pub.depositedWith} of ${pub.custodians} custodians (threshold ${pub.threshold})`);
+      if (pub)
+        progress(
+          `published ${pub.manifestCid}: pinned by ${pub.pinnedBy}, key shares with ${pub.depositedWith} of ${pub.custodians} custodians (threshold ${pub.threshold})`,
+        );
       printJson({ alpha: granule.alphaHex, leafIndex: result.leafIndex, root: hex32(result.root), txHash: result.txHash });
       return 0;
     } catch (error) {
-      if (error instanceof SharingError && error.code === 'NO_CUSTODY') error.message += ' Or register a manifest you published elsewhere with --manifest-cid <cid>.';
+      if (error instanceof SharingError && error.code === 'NO_CUSTODY')
+        error.message += ' Or register a manifest you published elsewhere with --manifest-cid <cid>.';
       throw error;
     } finally {
       // Pinned and deposited: the owner's peer is no longer needed.

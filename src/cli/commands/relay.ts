@@ -16,7 +16,18 @@ export const command: Command = {
     const text = { type: 'string' } as const;
     const flag = { type: 'boolean' } as const;
     const { values: flags } = parseFlags(argv, {
-      ...{ host: text, port: text, 'data-dir': text, config: text, rpc: text, registry: text, 'from-block': text, confirmations: text, announce: text, 'pins-port': text },
+      ...{
+        host: text,
+        port: text,
+        'data-dir': text,
+        config: text,
+        rpc: text,
+        registry: text,
+        'from-block': text,
+        confirmations: text,
+        announce: text,
+        'pins-port': text,
+      },
       ...{ pin: flag, custodian: flag, production: flag, 'keep-relay-limits': flag, 'custodian-key': flag },
     });
     if (flags['custodian-key']) {
@@ -33,7 +44,8 @@ export const command: Command = {
     let confirmations: number | undefined;
     if (flags['confirmations'] !== undefined) {
       confirmations = Number(flags['confirmations']);
-      if (!Number.isInteger(confirmations) || confirmations < 0) throw new CliUsageError(`--confirmations must be a whole number of blocks (0 or more), got "${String(flags['confirmations'])}"`);
+      if (!Number.isInteger(confirmations) || confirmations < 0)
+        throw new CliUsageError(`--confirmations must be a whole number of blocks (0 or more), got "${String(flags['confirmations'])}"`);
     }
     let chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number } | undefined;
     // Both roles read the chain: a custodian registrations and instantiations, a pinning relay manifestOf(α).
@@ -49,7 +61,9 @@ export const command: Command = {
         try {
           text = await readFile(path, 'utf8');
         } catch {
-          throw new CliUsageError(`a custodian or pinning relay reads the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`);
+          throw new CliUsageError(
+            `a custodian or pinning relay reads the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`,
+          );
         }
         const config = parseRuntimeConfig(JSON.parse(text));
         const registry = config.chain.contracts.GranuleRegistry;
@@ -60,8 +74,12 @@ export const command: Command = {
     let pinsPort: number | undefined;
     if (flags['pins-port'] !== undefined) {
       pinsPort = Number(flags['pins-port']);
-      if (!Number.isInteger(pinsPort) || pinsPort < 0 || pinsPort > 65535) throw new CliUsageError(`--pins-port must be a port number, got "${String(flags['pins-port'])}"`);
-      if (!flags['pin'] || !chain) throw new CliUsageError('--pins-port serves the IPFS Pinning Service API of a pinning relay: add --pin (and the chain: --config, or --rpc and --registry).');
+      if (!Number.isInteger(pinsPort) || pinsPort < 0 || pinsPort > 65535)
+        throw new CliUsageError(`--pins-port must be a port number, got "${String(flags['pins-port'])}"`);
+      if (!flags['pin'] || !chain)
+        throw new CliUsageError(
+          '--pins-port serves the IPFS Pinning Service API of a pinning relay: add --pin (and the chain: --config, or --rpc and --registry).',
+        );
     }
     const { startRelay } = await import('../../../relay/relay');
     const relay = await startRelay({
@@ -76,7 +94,12 @@ export const command: Command = {
       ...(flags['custodian'] && chain ? { custodian: { chain: { ...chain, ...(confirmations !== undefined ? { confirmations } : {}) } } } : {}),
     });
     if (relay.pinning?.apiUrl) process.stderr.write(`pinning service (IPFS Pinning Service API): ${relay.pinning.apiUrl}/pins\n`);
-    printJson({ peerId: relay.peerId, multiaddrs: relay.multiaddrs, pin: flags['pin'] === true, custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null });
+    printJson({
+      peerId: relay.peerId,
+      multiaddrs: relay.multiaddrs,
+      pin: flags['pin'] === true,
+      custodian: relay.custodian ? { x25519PublicKey: relay.custodian.x25519PublicKey } : null,
+    });
     let stopping = false;
     const stop = async (): Promise<void> => {
       if (stopping) return;

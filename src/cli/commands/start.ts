@@ -17,12 +17,14 @@ export const command: Command = {
       const v = flags[name];
       if (v === undefined) return undefined;
       const n = Number(v);
-      if (typeof v !== 'string' || !Number.isInteger(n) || n < 1 || n > 16) throw new CliUsageError(`--${name} takes a whole number from 1 to 16, not "${String(v)}".`);
+      if (typeof v !== 'string' || !Number.isInteger(n) || n < 1 || n > 16)
+        throw new CliUsageError(`--${name} takes a whole number from 1 to 16, not "${String(v)}".`);
       return n;
     };
     const custodians = count('custodians');
     const threshold = count('threshold');
-    if ((threshold ?? 1) > (custodians ?? 1)) throw new CliUsageError(`--threshold ${threshold} needs at least as many custodians: add --custodians ${threshold} or more.`);
+    if ((threshold ?? 1) > (custodians ?? 1))
+      throw new CliUsageError(`--threshold ${threshold} needs at least as many custodians: add --custodians ${threshold} or more.`);
     const { startStack } = await import('../../../scripts/stack/stack');
     const stack = await startStack({
       ...(custodians ? { custodians } : {}),

@@ -29,8 +29,13 @@ export const command: Command = {
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
     const result = await transferGranule({
-      publicClient, walletClient, registry: contractOf(deployment, 'GranuleRegistry'), prover: createProver(fileArtifactSource()),
-      secret: unlocked.identity.secret, alpha, newOwnerPk,
+      publicClient,
+      walletClient,
+      registry: contractOf(deployment, 'GranuleRegistry'),
+      prover: createProver(fileArtifactSource()),
+      secret: unlocked.identity.secret,
+      alpha,
+      newOwnerPk,
     });
     printJson({ alpha: hex32(alpha), from: hex32(result.fromPk), to: hex32(result.toPk), txHash: result.txHash });
     return 0;

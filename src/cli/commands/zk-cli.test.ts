@@ -77,6 +77,8 @@ describe('twingrain identity/register/authorize/instantiate', () => {
     await expect((await commands.instantiate!()).run([String(auth.record), '--identity', user])).rejects.toThrow(/encrypted/);
     const inst = await cli('instantiate', String(auth.record), '--identity', user, '--passphrase', 'a long passphrase');
     expect(inst).toEqual({ alpha: alphaHex, txHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
-    await expect((await commands.instantiate!()).run([String(auth.record), '--identity', user, '--passphrase', 'a long passphrase'])).rejects.toThrow(/already instantiated/);
+    await expect((await commands.instantiate!()).run([String(auth.record), '--identity', user, '--passphrase', 'a long passphrase'])).rejects.toThrow(
+      /already instantiated/,
+    );
   });
 });

@@ -47,7 +47,11 @@ describe('AASX export', () => {
 
       // One submodel per bounded context, then the nameplate and technical data.
       const submodels = env.submodels!;
-      expect(submodels.map((s) => s.idShort)).toEqual([...loaded.twin.domains.flatMap((d) => d.contexts.map((c) => `Context_${c.name}`)), 'Nameplate', 'TechnicalData']);
+      expect(submodels.map((s) => s.idShort)).toEqual([
+        ...loaded.twin.domains.flatMap((d) => d.contexts.map((c) => `Context_${c.name}`)),
+        'Nameplate',
+        'TechnicalData',
+      ]);
       expect(shell.submodels!.map((r) => r.keys[0]!.value)).toEqual(submodels.map((s) => s.id));
       for (const g of granules) {
         const sm = submodels.find((s) => s.idShort === `Context_${g.context}`)!;
@@ -78,9 +82,30 @@ describe('AASX export', () => {
 
   it('fills the Digital Nameplate and Technical Data from the twins (Table 2) with IDTA semantic ids', async () => {
     const expected = {
-      'shdm-3ddtp-500': { manufacturer: 'SHDM', volume: ['500', '500', '600'], speed: ['60', '120'], layer: ['0.05', '0.4'], nozzle: ['0.4', '0.8'], features: [] as string[] },
-      'jgaurora-z-603s': { manufacturer: 'JGAurora', volume: ['280', '180', '180'], speed: ['10', '300'], layer: ['0.1', '0.3'], nozzle: ['0.4', '0.4'], features: ['led', 'heated-bed', 'fan', 'print-speed'] },
-      'bluemaker-bm10-450': { manufacturer: 'BlueMaker', volume: ['300', '350', '450'], speed: ['30', '400'], layer: ['0.02', '0.4'], nozzle: ['0.1', '1'], features: ['dual-nozzle', 'heated-bed', 'fan'] },
+      'shdm-3ddtp-500': {
+        manufacturer: 'SHDM',
+        volume: ['500', '500', '600'],
+        speed: ['60', '120'],
+        layer: ['0.05', '0.4'],
+        nozzle: ['0.4', '0.8'],
+        features: [] as string[],
+      },
+      'jgaurora-z-603s': {
+        manufacturer: 'JGAurora',
+        volume: ['280', '180', '180'],
+        speed: ['10', '300'],
+        layer: ['0.1', '0.3'],
+        nozzle: ['0.4', '0.4'],
+        features: ['led', 'heated-bed', 'fan', 'print-speed'],
+      },
+      'bluemaker-bm10-450': {
+        manufacturer: 'BlueMaker',
+        volume: ['300', '350', '450'],
+        speed: ['30', '400'],
+        layer: ['0.02', '0.4'],
+        nozzle: ['0.1', '1'],
+        features: ['dual-nozzle', 'heated-bed', 'fan'],
+      },
     };
     for (const id of REFERENCE_TWINS) {
       const { exported } = await referenceTwin(id);
@@ -130,7 +155,9 @@ describe('AASX import', () => {
       await writeTwinFolder(dir, imported.files);
       const again = await loadTwinDir(dir);
       expect(validateTwin(again.twin)).toEqual([]);
-      expect(again.twin.domains.map((d) => [d.name, d.contexts.map((c) => c.name)])).toEqual(loaded.twin.domains.map((d) => [d.name, d.contexts.map((c) => c.name)]));
+      expect(again.twin.domains.map((d) => [d.name, d.contexts.map((c) => c.name)])).toEqual(
+        loaded.twin.domains.map((d) => [d.name, d.contexts.map((c) => c.name)]),
+      );
       expect(packTwin(again).map((g) => g.alpha)).toEqual(granules.map((g) => g.alpha));
       // And the folder exports to the very same package.
       expect(Buffer.from(exportAasx({ twin: again.twin, granules: packTwin(again) }).bytes).equals(Buffer.from(exported.bytes))).toBe(true);
@@ -140,14 +167,21 @@ describe('AASX import', () => {
   it('reports what a twin folder cannot hold instead of dropping it', async () => {
     const { exported } = await referenceTwin('shdm-3ddtp-500');
     let pkg = editEnvironment(exported.bytes, (env) => {
-      const extra = { idShort: 'Documentation', id: 'urn:example:documentation', modelType: 'Submodel', submodelElements: [{ idShort: 'Manual', modelType: 'Property', valueType: 'xs:string', value: 'see vendor' }] };
+      const extra = {
+        idShort: 'Documentation',
+        id: 'urn:example:documentation',
+        modelType: 'Submodel',
+        submodelElements: [{ idShort: 'Manual', modelType: 'Property', valueType: 'xs:string', value: 'see vendor' }],
+      };
       env.submodels.push(extra);
       env.assetAdministrationShells[0].submodels.push({ type: 'ModelReference', keys: [{ type: 'Submodel', value: extra.id }] });
       env.submodels.push({ idShort: 'Orphan', id: 'urn:example:orphan', modelType: 'Submodel' });
       // A nameplate edited in another tool: the twin keeps its granules' figures, and says so.
       const np = env.submodels.find((s: any) => s.idShort === 'Nameplate');
       np.submodelElements.find((e: any) => e.idShort === 'ManufacturerName').value[0].text = 'Someone Else';
-      env.submodels.find((s: any) => s.idShort === 'Context_task').submodelElements.push({ idShort: 'Note', modelType: 'Property', valueType: 'xs:string', value: 'hello' });
+      env.submodels
+        .find((s: any) => s.idShort === 'Context_task')
+        .submodelElements.push({ idShort: 'Note', modelType: 'Property', valueType: 'xs:string', value: 'hello' });
       env.conceptDescriptions.push({ id: '0173-1#02-AAO677#002', idShort: 'ManufacturerNameCD', modelType: 'ConceptDescription' });
     });
     const entries = entriesOf(pkg);
@@ -155,7 +189,14 @@ describe('AASX import', () => {
     pkg = rezip(entries);
     const imported = importAasx({ bytes: pkg });
     expect(imported.unmapped.map((u) => u.element).sort()).toEqual(
-      ['concept description ManufacturerNameCD', 'package file docProps/core.xml', 'submodel Documentation', 'submodel Nameplate', 'submodel Orphan', 'submodel Context_task › Note'].sort(),
+      [
+        'concept description ManufacturerNameCD',
+        'package file docProps/core.xml',
+        'submodel Documentation',
+        'submodel Nameplate',
+        'submodel Orphan',
+        'submodel Context_task › Note',
+      ].sort(),
     );
     expect(imported.unmapped.every((u) => u.reason.length > 10)).toBe(true);
     expect(imported.granules).toHaveLength(9);
@@ -164,7 +205,8 @@ describe('AASX import', () => {
   it('accepts the older www.admin-shell.io relationship types', async () => {
     const { exported, granules } = await referenceTwin('jgaurora-z-603s');
     const entries = entriesOf(exported.bytes);
-    for (const [name, data] of entries) if (name.endsWith('.rels')) entries.set(name, bytes(text(data).replaceAll('http://admin-shell.io/aasx/', 'http://www.admin-shell.io/aasx/')));
+    for (const [name, data] of entries)
+      if (name.endsWith('.rels')) entries.set(name, bytes(text(data).replaceAll('http://admin-shell.io/aasx/', 'http://www.admin-shell.io/aasx/')));
     const imported = importAasx({ bytes: rezip(entries) });
     expect(imported.granules.map((g) => g.alpha)).toEqual(granules.map((g) => g.alpha));
     expect(imported.unmapped).toEqual([]);

@@ -39,7 +39,13 @@ export function collection(idShort: string | null, value: Element[], semanticId?
   return c;
 }
 
-export function list(idShort: string, type: aas.types.AasSubmodelElements, value: Element[], semanticId?: string, valueType?: aas.types.DataTypeDefXsd): aas.types.SubmodelElementList {
+export function list(
+  idShort: string,
+  type: aas.types.AasSubmodelElements,
+  value: Element[],
+  semanticId?: string,
+  valueType?: aas.types.DataTypeDefXsd,
+): aas.types.SubmodelElementList {
   const l = new T.SubmodelElementList(type);
   l.idShort = idShort;
   l.value = value.length > 0 ? value : null;
@@ -49,7 +55,13 @@ export function list(idShort: string, type: aas.types.AasSubmodelElements, value
 }
 
 export function stringList(idShort: string, values: string[], semanticId?: string): aas.types.SubmodelElementList {
-  return list(idShort, T.AasSubmodelElements.Property, values.map((v) => property(null, v)), semanticId, T.DataTypeDefXsd.String);
+  return list(
+    idShort,
+    T.AasSubmodelElements.Property,
+    values.map((v) => property(null, v)),
+    semanticId,
+    T.DataTypeDefXsd.String,
+  );
 }
 
 export function file(idShort: string | null, partName: string, contentType: string): aas.types.File {
@@ -76,6 +88,17 @@ export function idShortOf(text: string, prefix: string): string {
 /** Content type of a granule file by its extension (what the AAS File element and the package declare). */
 export function contentTypeOf(path: string): string {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
-  const known: Record<string, string> = { js: 'text/javascript', mjs: 'text/javascript', json: 'application/json', txt: 'text/plain', md: 'text/markdown', svg: 'image/svg+xml', png: 'image/png', stl: 'model/stl', gcode: 'text/x.gcode', wasm: 'application/wasm' };
+  const known: Record<string, string> = {
+    js: 'text/javascript',
+    mjs: 'text/javascript',
+    json: 'application/json',
+    txt: 'text/plain',
+    md: 'text/markdown',
+    svg: 'image/svg+xml',
+    png: 'image/png',
+    stl: 'model/stl',
+    gcode: 'text/x.gcode',
+    wasm: 'application/wasm',
+  };
   return path.includes('.') ? (known[ext] ?? 'application/octet-stream') : 'application/octet-stream';
 }

@@ -56,7 +56,10 @@ export class UnsafePathError extends AasError {
     readonly path: string,
     reason: string,
   ) {
-    super('UNSAFE_PATH', `The AASX package names an unsafe path ${JSON.stringify(path.slice(0, 120))} (${reason}). Refusing the whole package: nothing was written.`);
+    super(
+      'UNSAFE_PATH',
+      `The AASX package names an unsafe path ${JSON.stringify(path.slice(0, 120))} (${reason}). Refusing the whole package: nothing was written.`,
+    );
   }
 }
 
@@ -75,7 +78,11 @@ export class EnvironmentInvalidError extends AasError {
     readonly problems: string[],
     options?: { cause?: unknown },
   ) {
-    super('ENVIRONMENT_INVALID', `The package's Asset Administration Shell data is not valid AAS V3.0: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Fix it in the tool that made it and export again.`, options);
+    super(
+      'ENVIRONMENT_INVALID',
+      `The package's Asset Administration Shell data is not valid AAS V3.0: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Fix it in the tool that made it and export again.`,
+      options,
+    );
   }
 }
 
@@ -99,7 +106,10 @@ export class GranuleMismatchError extends AasError {
     readonly expected?: string,
     readonly actual?: string,
   ) {
-    super('GRANULE_MISMATCH', `The ${context} granule in this package ${detail}. Its files were changed after export; nothing was written. Ask the sender for a fresh export.`);
+    super(
+      'GRANULE_MISMATCH',
+      `The ${context} granule in this package ${detail}. Its files were changed after export; nothing was written. Ask the sender for a fresh export.`,
+    );
   }
 }
 

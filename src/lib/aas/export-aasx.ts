@@ -86,7 +86,13 @@ function contextSubmodel(twin: Twin, domain: string, g: PackedGranule, parts: Gr
   if (others.length > 0) els.push(list('OtherFiles', T.AasSubmodelElements.File, files(others)));
   if (m.provides.operations.length > 0) els.push(stringList('Operations', m.provides.operations));
   if (m.provides.events.length > 0) els.push(stringList('Events', m.provides.events));
-  if (m.dependencies.granules.length > 0) els.push(stringList('DependsOn', m.dependencies.granules.map((d) => `${d.name} ${d.version}`)));
+  if (m.dependencies.granules.length > 0)
+    els.push(
+      stringList(
+        'DependsOn',
+        m.dependencies.granules.map((d) => `${d.name} ${d.version}`),
+      ),
+    );
   const sm = new T.Submodel(contextSubmodelId(twin.id, g.context));
   sm.idShort = idShortOf(`Context_${g.context}`, 'Context');
   sm.kind = T.ModellingKind.Instance;

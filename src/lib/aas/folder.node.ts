@@ -24,7 +24,8 @@ export async function writeTwinFolder(dir: string, files: Map<string, Uint8Array
   for (const [rel, data] of files) {
     const target = resolve(root, ...rel.split('/'));
     const back = relative(root, target);
-    if (back === '' || back.startsWith('..') || isAbsolute(back) || back.split(sep).includes('..')) throw new UnsafePathError(rel, 'it would land outside the twin folder');
+    if (back === '' || back.startsWith('..') || isAbsolute(back) || back.split(sep).includes('..'))
+      throw new UnsafePathError(rel, 'it would land outside the twin folder');
     targets.push([target, data]);
   }
   await mkdir(root, { recursive: true });

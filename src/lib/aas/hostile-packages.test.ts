@@ -5,7 +5,17 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'fflate';
-import { importAasx, GranuleMismatchError, NotAnAasxError, NotATwinError, EnvironmentInvalidError, PackageMalformedError, PackageTooLargeError, UnsafePathError, ZipBombError } from './index';
+import {
+  importAasx,
+  GranuleMismatchError,
+  NotAnAasxError,
+  NotATwinError,
+  EnvironmentInvalidError,
+  PackageMalformedError,
+  PackageTooLargeError,
+  UnsafePathError,
+  ZipBombError,
+} from './index';
 import { writeTwinFolder } from './folder.node.ts';
 import { bytes, centralRecords, editEnvironment, entriesOf, patchCentral, referenceTwin, rezip, text } from './test-helpers';
 
@@ -41,7 +51,11 @@ describe('zip bombs', () => {
     const pkg = await withEntry('aasx/big.bin', new Uint8Array(1000));
     const last = centralRecords(pkg).at(-1)!;
     // 300 MiB declared, compressed size raised too so the ratio alone would not catch it.
-    refuses(patchCentral(pkg, last, { size: 300 * 1024 * 1024, compressedSize: 10 * 1024 * 1024 }), ZipBombError, /would unpack to 300 MiB, more than the 64 MiB allowed for one file/);
+    refuses(
+      patchCentral(pkg, last, { size: 300 * 1024 * 1024, compressedSize: 10 * 1024 * 1024 }),
+      ZipBombError,
+      /would unpack to 300 MiB, more than the 64 MiB allowed for one file/,
+    );
   });
 
   it('refuses a package whose entries together would unpack to more than the total limit', async () => {
@@ -163,11 +177,36 @@ describe('malformed packages', () => {
     refuses(rezip(entries), NotAnAasxError, /only as XML/);
     // Another vendor's package: valid AAS, relative relationship targets, no bounded contexts.
     const foreign = rezip([
-      ['[Content_Types].xml', bytes('<Types><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="json" ContentType="application/json"/></Types>')],
-      ['_rels/.rels', bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aasx-origin" Target="aasx/aasx-origin" Id="r1"/></Relationships>')],
+      [
+        '[Content_Types].xml',
+        bytes(
+          '<Types><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="json" ContentType="application/json"/></Types>',
+        ),
+      ],
+      [
+        '_rels/.rels',
+        bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aasx-origin" Target="aasx/aasx-origin" Id="r1"/></Relationships>'),
+      ],
       ['aasx/aasx-origin', bytes('Intentionally empty.')],
-      ['aasx/_rels/aasx-origin.rels', bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aas-spec" Target="data.json" Id="r2"/></Relationships>')],
-      ['aasx/data.json', bytes(JSON.stringify({ assetAdministrationShells: [{ id: 'urn:example:pump', idShort: 'Pump', modelType: 'AssetAdministrationShell', assetInformation: { assetKind: 'Instance', globalAssetId: 'urn:example:pump:1' } }] }))],
+      [
+        'aasx/_rels/aasx-origin.rels',
+        bytes('<Relationships><Relationship Type="http://admin-shell.io/aasx/relationships/aas-spec" Target="data.json" Id="r2"/></Relationships>'),
+      ],
+      [
+        'aasx/data.json',
+        bytes(
+          JSON.stringify({
+            assetAdministrationShells: [
+              {
+                id: 'urn:example:pump',
+                idShort: 'Pump',
+                modelType: 'AssetAdministrationShell',
+                assetInformation: { assetKind: 'Instance', globalAssetId: 'urn:example:pump:1' },
+              },
+            ],
+          }),
+        ),
+      ],
     ]);
     refuses(foreign, NotATwinError, /was not exported from a twin/);
   });
@@ -177,7 +216,11 @@ describe('malformed packages', () => {
       env.submodels[0].idShort = 'has-dashes';
     });
     refuses(pkg, EnvironmentInvalidError, /submodels\[0\]\.idShort: .*ID-short/);
-    refuses(editEnvironment(await exported(), (env) => (env.submodels[0].modelType = 'Nonsense')), EnvironmentInvalidError, /not valid AAS V3\.0/);
+    refuses(
+      editEnvironment(await exported(), (env) => (env.submodels[0].modelType = 'Nonsense')),
+      EnvironmentInvalidError,
+      /not valid AAS V3\.0/,
+    );
   });
 
   it('refuses a granule whose files were changed after export (α no longer matches)', async () => {

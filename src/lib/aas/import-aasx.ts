@@ -44,7 +44,8 @@ const isType = (r: Relationship, key: keyof typeof REL) => r.type === REL[key] |
 function relsOf(parts: Map<string, Uint8Array>, partName: string): Relationship[] {
   const bytes = parts.get(relsEntryOf(partName));
   if (!bytes) return [];
-  if (bytes.length > MAX_XML_PART_BYTES) throw new NotAnAasxError(`its relationship file ${relsEntryOf(partName)} is larger than 1 MiB; such files hold a few lines`);
+  if (bytes.length > MAX_XML_PART_BYTES)
+    throw new NotAnAasxError(`its relationship file ${relsEntryOf(partName)} is larger than 1 MiB; such files hold a few lines`);
   try {
     return readRelationships(decoder.decode(bytes));
   } catch {
@@ -52,7 +53,8 @@ function relsOf(parts: Map<string, Uint8Array>, partName: string): Relationship[
   }
 }
 
-const en = (list: { language: string; text: string }[] | null): string | undefined => (list?.find((l) => l.language.toLowerCase().startsWith('en')) ?? list?.[0])?.text;
+const en = (list: { language: string; text: string }[] | null): string | undefined =>
+  (list?.find((l) => l.language.toLowerCase().startsWith('en')) ?? list?.[0])?.text;
 const describe = (sm: aas.types.Submodel) => `submodel ${sm.idShort ?? sm.id}`;
 
 function propertyValue(els: Map<string, aas.types.ISubmodelElement>, idShort: string, where: string): string {
@@ -68,7 +70,31 @@ function filesOf(e: aas.types.ISubmodelElement | undefined): aas.types.File[] {
   return [];
 }
 
-const KNOWN_CONTEXT_ELEMENTS = new Set(['Domain', 'Context', 'GranuleName', 'GranuleVersion', 'Description', 'DeclaredDomain', 'Phase', 'Licence', 'OwnerName', 'OwnerPublicKey', 'Alpha', 'ManifestCid', 'GranuleAlpha', 'GranuleManifest', 'PackageFolder', 'ManifestFile', 'Models', 'Views', 'Controllers', 'OtherFiles', 'Operations', 'Events', 'DependsOn']);
+const KNOWN_CONTEXT_ELEMENTS = new Set([
+  'Domain',
+  'Context',
+  'GranuleName',
+  'GranuleVersion',
+  'Description',
+  'DeclaredDomain',
+  'Phase',
+  'Licence',
+  'OwnerName',
+  'OwnerPublicKey',
+  'Alpha',
+  'ManifestCid',
+  'GranuleAlpha',
+  'GranuleManifest',
+  'PackageFolder',
+  'ManifestFile',
+  'Models',
+  'Views',
+  'Controllers',
+  'OtherFiles',
+  'Operations',
+  'Events',
+  'DependsOn',
+]);
 
 /** Reads an AASX package into a twin folder. Throws an AasError (typed, with a plain message) when it cannot. */
 export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
@@ -106,7 +132,8 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
   if (!specBytes) throw new NotAnAasxError(`its AAS data part /${specEntry} is missing`);
   const specPart = '/' + specEntry;
   if (parts.has(relsEntryOf(specPart))) used.add(relsEntryOf(specPart));
-  for (const r of relsOf(parts, specPart).filter((x) => isType(x, 'specSplit'))) unmapped.push({ element: `AAS data part ${r.target}`, reason: 'split AAS data parts are not read; only the first JSON part is' });
+  for (const r of relsOf(parts, specPart).filter((x) => isType(x, 'specSplit')))
+    unmapped.push({ element: `AAS data part ${r.target}`, reason: 'split AAS data parts are not read; only the first JSON part is' });
 
   let jsonable: unknown;
   try {
@@ -129,7 +156,8 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
   const shells = env.assetAdministrationShells ?? [];
   const shell = shells.find((s) => (s.submodels ?? []).some((r) => isContext(submodels.get(r.keys[0]?.value ?? ''))));
   if (!shell) throw new NotATwinError('none of its Asset Administration Shells has a twingrain bounded-context submodel (it was not exported from a twin)');
-  for (const s of shells) if (s !== shell) unmapped.push({ element: `shell ${s.idShort ?? s.id}`, reason: 'a package is imported as one twin; this other shell is not' });
+  for (const s of shells)
+    if (s !== shell) unmapped.push({ element: `shell ${s.idShort ?? s.id}`, reason: 'a package is imported as one twin; this other shell is not' });
 
   const twinId = shell.id.startsWith(TWIN_ID_PREFIX) ? safeDecode(shell.id.slice(TWIN_ID_PREFIX.length)) : (shell.idShort ?? shell.id);
   if (!twinId || twinId.length > 200) throw new NotATwinError('its shell has no usable id');
@@ -160,11 +188,14 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
     }
     const where = describe(sm);
     const els = new Map((sm.submodelElements ?? []).map((e) => [e.idShort ?? '', e]));
-    for (const key of els.keys()) if (!KNOWN_CONTEXT_ELEMENTS.has(key)) unmapped.push({ element: `${where} › ${key}`, reason: 'not part of a granule; the granule files are what the twin keeps' });
+    for (const key of els.keys())
+      if (!KNOWN_CONTEXT_ELEMENTS.has(key))
+        unmapped.push({ element: `${where} › ${key}`, reason: 'not part of a granule; the granule files are what the twin keeps' });
     const context = propertyValue(els, 'Context', where);
     const domain = propertyValue(els, 'Domain', where);
     const alpha = propertyValue(els, 'Alpha', where);
-    if (!CONTEXT_RE.test(context) || context.length > 64) throw new NotATwinError(`${where} names the context ${JSON.stringify(context.slice(0, 80))}, which is not a lowercase name`);
+    if (!CONTEXT_RE.test(context) || context.length > 64)
+      throw new NotATwinError(`${where} names the context ${JSON.stringify(context.slice(0, 80))}, which is not a lowercase name`);
     if (alphas.has(context)) throw new NotATwinError(`the context ${context} appears twice`);
     const folderEntry = resolvePart(specPart, propertyValue(els, 'PackageFolder', where)) + '/';
     const granuleFiles = new Map<string, Uint8Array>();
@@ -191,7 +222,8 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
       if (e instanceof GranuleError) throw new GranuleMismatchError(context, `is not a valid granule (${e.message})`);
       throw e;
     }
-    if (packedAlpha !== alpha.toLowerCase()) throw new GranuleMismatchError(context, 'does not match the Granule ID its submodel records', alpha.slice(0, 80), packedAlpha);
+    if (packedAlpha !== alpha.toLowerCase())
+      throw new GranuleMismatchError(context, 'does not match the Granule ID its submodel records', alpha.slice(0, 80), packedAlpha);
     alphas.set(context, packedAlpha);
     for (const [rel, data] of granuleFiles) files.set(`${context}/${rel}`, data);
     let d = domains.find((x) => x.name === domain);
@@ -210,20 +242,27 @@ export function importAasx(p: ImportAasxParameters): ImportAasxReturnType {
     throw new NotATwinError(e instanceof Error ? e.message : String(e));
   }
   const violations = validateTwin(loaded.twin);
-  if (violations.length > 0) throw new NotATwinError(`the twin it holds breaks MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}`);
+  if (violations.length > 0)
+    throw new NotATwinError(`the twin it holds breaks MVC-DDD: ${violations.map((v) => `[Def. ${v.definition}] ${v.element}: ${v.message}`).join('; ')}`);
   const granules = packTwin(loaded);
-  for (const g of granules) if (g.alpha !== alphas.get(g.context)) throw new GranuleMismatchError(g.context, 'does not match the Granule ID its submodel records', alphas.get(g.context), g.alpha);
+  for (const g of granules)
+    if (g.alpha !== alphas.get(g.context))
+      throw new GranuleMismatchError(g.context, 'does not match the Granule ID its submodel records', alphas.get(g.context), g.alpha);
 
   // The nameplate and technical data are derived from the granules: kept only as the granules state them.
   const facts = printerFacts(granules);
   const productUri = facts.id ?? `urn:twingrain:printer:${encodeURIComponent(twinId)}`;
   for (const sm of derived) {
-    const fresh = semanticOf(sm) === IDTA.nameplate.submodel ? nameplateSubmodel(sm.id, facts, twinName, productUri) : technicalDataSubmodel(sm.id, facts, twinName);
+    const fresh =
+      semanticOf(sm) === IDTA.nameplate.submodel ? nameplateSubmodel(sm.id, facts, twinName, productUri) : technicalDataSubmodel(sm.id, facts, twinName);
     const same = fresh !== undefined && JSON.stringify(aas.jsonization.toJsonable(fresh)) === JSON.stringify(aas.jsonization.toJsonable(sm));
-    if (!same) unmapped.push({ element: describe(sm), reason: "differs from what the twin's granules state; the twin folder keeps the granules' figures, not these" });
+    if (!same)
+      unmapped.push({ element: describe(sm), reason: "differs from what the twin's granules state; the twin folder keeps the granules' figures, not these" });
   }
   for (const sm of env.submodels ?? []) if (!referenced.has(sm.id)) unmapped.push({ element: describe(sm), reason: 'no shell references it' });
-  for (const cd of env.conceptDescriptions ?? []) if (!cd.id.startsWith(OWN_PREFIX)) unmapped.push({ element: `concept description ${cd.idShort ?? cd.id}`, reason: 'a twin folder has no dictionary to keep it in' });
+  for (const cd of env.conceptDescriptions ?? [])
+    if (!cd.id.startsWith(OWN_PREFIX))
+      unmapped.push({ element: `concept description ${cd.idShort ?? cd.id}`, reason: 'a twin folder has no dictionary to keep it in' });
   for (const entry of parts.keys()) {
     if (used.has(entry)) continue;
     // Relationship parts of files that were read are structure, not content.

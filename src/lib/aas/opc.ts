@@ -145,5 +145,11 @@ export function resolvePart(sourcePart: string, target: string): string {
 
 /** A zip entry name as an OPC part name ("/" + each segment percent-encoded where needed). */
 export function partNameOf(entryName: string): string {
-  return '/' + entryName.split('/').map((s) => encodeURIComponent(s).replace(/%40/g, '@').replace(/%2B/g, '+')).join('/');
+  return (
+    '/' +
+    entryName
+      .split('/')
+      .map((s) => encodeURIComponent(s).replace(/%40/g, '@').replace(/%2B/g, '+'))
+      .join('/')
+  );
 }

@@ -58,7 +58,9 @@ export function printerFacts(granules: RuntimeGranule[]): PrinterFacts {
   const interfaces = isObj(resource.interfaces) ? resource.interfaces : {};
   const serial = isObj(interfaces.serial) ? interfaces.serial : {};
   const volume = isObj(spec.buildVolume) ? spec.buildVolume : {};
-  const x = num(volume.x), y = num(volume.y), z = num(volume.z);
+  const x = num(volume.x),
+    y = num(volume.y),
+    z = num(volume.z);
   const materials = Array.isArray(resource.materials) ? resource.materials.map(text).filter((m): m is string => m !== undefined) : [];
   const facts: PrinterFacts = { features: (by('automation')?.manifest.tags ?? []).filter((t) => !GENERIC_TAGS.has(t)) };
   const set = <K extends keyof PrinterFacts>(k: K, v: PrinterFacts[K] | undefined) => {
@@ -121,7 +123,17 @@ export function technicalDataSubmodel(id: string, f: PrinterFacts, twinName: str
   const props: Element[] = [];
   if (f.buildVolume) {
     const v = f.buildVolume;
-    props.push(collection('BuildVolume', [own('X', C.buildVolume, String(v.x), T.DataTypeDefXsd.Double), own('Y', C.buildVolume, String(v.y), T.DataTypeDefXsd.Double), own('Z', C.buildVolume, String(v.z), T.DataTypeDefXsd.Double)], C.buildVolume.id));
+    props.push(
+      collection(
+        'BuildVolume',
+        [
+          own('X', C.buildVolume, String(v.x), T.DataTypeDefXsd.Double),
+          own('Y', C.buildVolume, String(v.y), T.DataTypeDefXsd.Double),
+          own('Z', C.buildVolume, String(v.z), T.DataTypeDefXsd.Double),
+        ],
+        C.buildVolume.id,
+      ),
+    );
   }
   if (f.printSpeed) props.push(range('PrintSpeed', f.printSpeed.min, f.printSpeed.max, C.printSpeed.id));
   if (f.layerHeight) props.push(range('LayerResolution', f.layerHeight.min, f.layerHeight.max, C.layerResolution.id));

@@ -31,15 +31,33 @@ export const OWN_PREFIX = OWN;
 
 /** twingrain's own concepts: id, English name, definition and (for quantities) unit. */
 export const OWN_CONCEPTS = {
-  granuleContext: { id: `${OWN}GranuleContext`, name: 'Bounded context', definition: 'One bounded context of an MVC-DDD digital twin and the granule that implements it: metadata, the model, view and controller files, and the granule\'s identity.' },
+  granuleContext: {
+    id: `${OWN}GranuleContext`,
+    name: 'Bounded context',
+    definition:
+      "One bounded context of an MVC-DDD digital twin and the granule that implements it: metadata, the model, view and controller files, and the granule's identity.",
+  },
   domain: { id: `${OWN}Domain`, name: 'Domain', definition: 'The DDD domain of the twin that holds this bounded context (ontology, enabling, business…).' },
   context: { id: `${OWN}Context`, name: 'Bounded context name', definition: 'The name of the bounded context, unique in its twin.' },
-  granuleName: { id: `${OWN}GranuleName`, name: 'Granule name', definition: 'The granule\'s name, e.g. shdm-3ddtp-500/appearance.' },
-  granuleVersion: { id: `${OWN}GranuleVersion`, name: 'Granule version', definition: 'The granule\'s semantic version.' },
-  alpha: { id: `${OWN}Alpha`, name: 'Granule ID (alpha)', definition: 'The granule\'s content hash α: SHA-256 of its canonical archive with the top three bits cleared, as 0x and 64 hex digits. Equal α means equal content.' },
-  manifestCid: { id: `${OWN}ManifestCid`, name: 'Manifest CID', definition: 'CIDv1 (raw, sha2-256) of the granule\'s canonical manifest (granule.json).' },
-  packageFolder: { id: `${OWN}PackageFolder`, name: 'Package folder', definition: 'The folder of this AASX package that holds the granule\'s files; each file\'s path in the granule is its path below this folder.' },
-  mvcFiles: { id: `${OWN}MvcFiles`, name: 'MVC files', definition: 'Files of the granule that are MVC elements of the bounded context (models, views or controllers).' },
+  granuleName: { id: `${OWN}GranuleName`, name: 'Granule name', definition: "The granule's name, e.g. shdm-3ddtp-500/appearance." },
+  granuleVersion: { id: `${OWN}GranuleVersion`, name: 'Granule version', definition: "The granule's semantic version." },
+  alpha: {
+    id: `${OWN}Alpha`,
+    name: 'Granule ID (alpha)',
+    definition:
+      "The granule's content hash α: SHA-256 of its canonical archive with the top three bits cleared, as 0x and 64 hex digits. Equal α means equal content.",
+  },
+  manifestCid: { id: `${OWN}ManifestCid`, name: 'Manifest CID', definition: "CIDv1 (raw, sha2-256) of the granule's canonical manifest (granule.json)." },
+  packageFolder: {
+    id: `${OWN}PackageFolder`,
+    name: 'Package folder',
+    definition: "The folder of this AASX package that holds the granule's files; each file's path in the granule is its path below this folder.",
+  },
+  mvcFiles: {
+    id: `${OWN}MvcFiles`,
+    name: 'MVC files',
+    definition: 'Files of the granule that are MVC elements of the bounded context (models, views or controllers).',
+  },
   buildVolume: { id: `${OWN}BuildVolume`, name: 'Build volume', definition: 'Largest printable extent along the X, Y and Z axes.', unit: 'mm' },
   printSpeed: { id: `${OWN}PrintSpeed`, name: 'Printing speed', definition: 'Range of print head speeds while printing.', unit: 'mm/s' },
   layerResolution: { id: `${OWN}LayerResolution`, name: 'Layer resolution', definition: 'Range of layer heights.', unit: 'mm' },
@@ -48,9 +66,13 @@ export const OWN_CONCEPTS = {
   kinematics: { id: `${OWN}Kinematics`, name: 'Kinematics', definition: 'How the axes are arranged, e.g. xy-gantry-z-bed or bed-slinger.' },
   process: { id: `${OWN}Process`, name: 'Process', definition: 'Additive manufacturing process.' },
   materials: { id: `${OWN}Materials`, name: 'Materials', definition: 'Materials the printer prints.' },
-  features: { id: `${OWN}AdditionalFeatures`, name: 'Additional features', definition: 'Features beyond a generic FDM printer (Table 2 of the BCFG paper), as the twin\'s automation granule tags them.' },
-  protocol: { id: `${OWN}Protocol`, name: 'Command protocol', definition: 'The printer\'s host command protocol, e.g. marlin.' },
-  baudRate: { id: `${OWN}SerialBaudRate`, name: 'Serial baud rate', definition: 'Baud rate of the printer\'s serial link.', unit: 'Bd' },
+  features: {
+    id: `${OWN}AdditionalFeatures`,
+    name: 'Additional features',
+    definition: "Features beyond a generic FDM printer (Table 2 of the BCFG paper), as the twin's automation granule tags them.",
+  },
+  protocol: { id: `${OWN}Protocol`, name: 'Command protocol', definition: "The printer's host command protocol, e.g. marlin." },
+  baudRate: { id: `${OWN}SerialBaudRate`, name: 'Serial baud rate', definition: "Baud rate of the printer's serial link.", unit: 'Bd' },
 } as const;
 
 export type OwnConcept = (typeof OWN_CONCEPTS)[keyof typeof OWN_CONCEPTS];

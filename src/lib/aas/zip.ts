@@ -96,7 +96,8 @@ function centralDirectory(bytes: Uint8Array, limits: ZipLimits): CentralEntry[] 
   const count = view.getUint16(eocd + 10, true);
   const cdSize = view.getUint32(eocd + 12, true);
   const cdOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw new PackageTooLargeError('it uses the ZIP64 format, which only packages over 4 GiB or 65,535 files need');
+  if (count === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff)
+    throw new PackageTooLargeError('it uses the ZIP64 format, which only packages over 4 GiB or 65,535 files need');
   if (count > limits.maxEntries) throw new PackageTooLargeError(`it holds ${count} files, more than the ${limits.maxEntries} allowed`);
   if (cdOffset + cdSize > eocd) throw new PackageMalformedError('its zip directory points outside the file');
   const entries: CentralEntry[] = [];
@@ -126,14 +127,17 @@ function centralDirectory(bytes: Uint8Array, limits: ZipLimits): CentralEntry[] 
     if (names.has(name)) throw new PackageMalformedError(`it holds two files named ${JSON.stringify(name)}, so which one is meant is unclear`);
     names.add(name);
     if (flags & 1) throw new PackageMalformedError(`${JSON.stringify(name)} is encrypted, which AASX packages never are`);
-    if (method !== 0 && method !== 8) throw new PackageMalformedError(`${JSON.stringify(name)} uses compression method ${method}; AASX packages use "stored" or "deflate"`);
-    if (size > limits.maxEntryBytes) throw new ZipBombError(name, `would unpack to ${sizeText(size)}, more than the ${sizeText(limits.maxEntryBytes)} allowed for one file`);
+    if (method !== 0 && method !== 8)
+      throw new PackageMalformedError(`${JSON.stringify(name)} uses compression method ${method}; AASX packages use "stored" or "deflate"`);
+    if (size > limits.maxEntryBytes)
+      throw new ZipBombError(name, `would unpack to ${sizeText(size)}, more than the ${sizeText(limits.maxEntryBytes)} allowed for one file`);
     total += size;
     if (total > limits.maxTotalBytes) throw new ZipBombError(name, `brings the unpacked total to more than the ${sizeText(limits.maxTotalBytes)} allowed`);
     if (size >= limits.ratioFloorBytes && size / Math.max(compressedSize, 1) > limits.maxRatio) {
       throw new ZipBombError(name, `would grow ${Math.round(size / Math.max(compressedSize, 1))} times when unpacked (at most ${limits.maxRatio} allowed)`);
     }
-    if (method === 0 && compressedSize !== size) throw new PackageMalformedError(`${JSON.stringify(name)} is stored uncompressed but declares two different sizes`);
+    if (method === 0 && compressedSize !== size)
+      throw new PackageMalformedError(`${JSON.stringify(name)} is stored uncompressed but declares two different sizes`);
     entries.push({ name, method, crc, compressedSize, size, localOffset });
   }
   return entries;
@@ -144,7 +148,8 @@ function centralDirectory(bytes: Uint8Array, limits: ZipLimits): CentralEntry[] 
  * each entry's real size and CRC-32 checked after. Folder entries (names ending in "/") are left out.
  */
 export function readZip(bytes: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Map<string, Uint8Array> {
-  if (bytes.length > limits.maxPackageBytes) throw new PackageTooLargeError(`it is ${sizeText(bytes.length)}, more than the ${sizeText(limits.maxPackageBytes)} allowed`);
+  if (bytes.length > limits.maxPackageBytes)
+    throw new PackageTooLargeError(`it is ${sizeText(bytes.length)}, more than the ${sizeText(limits.maxPackageBytes)} allowed`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Map<string, Uint8Array>();
   for (const e of centralDirectory(bytes, limits)) {

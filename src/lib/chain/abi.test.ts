@@ -27,7 +27,14 @@ describe('generated ABIs', () => {
 });
 
 describe('record addresses', () => {
-  const record = { kind: 'authorization' as const, chainId: 31337, contract: `0x${'ab'.repeat(20)}` as const, leafIndex: 7, txHash: `0x${'cd'.repeat(32)}` as const, authSalt: 0x1234n };
+  const record = {
+    kind: 'authorization' as const,
+    chainId: 31337,
+    contract: `0x${'ab'.repeat(20)}` as const,
+    leafIndex: 7,
+    txHash: `0x${'cd'.repeat(32)}` as const,
+    authSalt: 0x1234n,
+  };
 
   it('round-trip, with and without the salt', () => {
     expect(parseRecordAddress(formatRecordAddress(record))).toEqual(record);

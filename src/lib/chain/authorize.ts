@@ -98,14 +98,38 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
   let claimTxHash: Hash | undefined;
   if (pending) {
     // A granule received by transfer: the new owner first adds its own registration leaf.
-    claimTxHash = (await claimGranuleOwnership({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, prover: p.prover, secret: p.secret, alpha: p.alpha, salt, ...(p.onStage ? { onStage: p.onStage } : {}) })).txHash;
+    claimTxHash = (
+      await claimGranuleOwnership({
+        publicClient: p.publicClient,
+        walletClient: p.walletClient,
+        registry: p.registry,
+        prover: p.prover,
+        secret: p.secret,
+        alpha: p.alpha,
+        salt,
+        ...(p.onStage ? { onStage: p.onStage } : {}),
+      })
+    ).txHash;
   }
-  const synced = await loadRegistrationTree({ publicClient: p.publicClient, registry: p.registry, ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}) });
+  const synced = await loadRegistrationTree({
+    publicClient: p.publicClient,
+    registry: p.registry,
+    ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}),
+  });
   const index = synced.tree.indexOf(registrationCommitment(p.alpha, ownerPk, salt));
-  if (index < 0) throw new TreeSyncError('Your registration record of this granule is not in the tree: it was registered with another salt, or the events are incomplete.');
+  if (index < 0)
+    throw new TreeSyncError('Your registration record of this granule is not in the tree: it was registered with another salt, or the events are incomplete.');
   const input = authorizationInput({
-    secret: p.secret, alpha: p.alpha, salt, userPk: p.userPk, authSalt,
-    proof: synced.tree.proof(index), root: synced.tree.root, sender: account.address, chainId, registry: p.registry,
+    secret: p.secret,
+    alpha: p.alpha,
+    salt,
+    userPk: p.userPk,
+    authSalt,
+    proof: synced.tree.proof(index),
+    root: synced.tree.root,
+    sender: account.address,
+    chainId,
+    registry: p.registry,
   });
   const proved = await p.prover.prove(input, p.onStage);
   p.onStage?.('transaction');
@@ -121,8 +145,19 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
   if (!event) throw new ContractRevertError('The authorization was included but emitted no record: the registry address may be wrong.', 'MissingEvent');
   const record: RecordAddress = { kind: 'authorization', chainId, contract: p.registry, leafIndex: Number(event.args.leafIndex), txHash: hash, authSalt };
   return {
-    alpha: p.alpha, ownerPk, userPk: p.userPk, commitment, leafIndex: record.leafIndex, root: event.args.root, expiresAt, price,
+    alpha: p.alpha,
+    ownerPk,
+    userPk: p.userPk,
+    commitment,
+    leafIndex: record.leafIndex,
+    root: event.args.root,
+    expiresAt,
+    price,
     ...(claimTxHash ? { claimTxHash } : {}),
-    txHash: hash, blockNumber: receipt.blockNumber, record, recordAddress: formatRecordAddress(record), timings: proved.timings,
+    txHash: hash,
+    blockNumber: receipt.blockNumber,
+    record,
+    recordAddress: formatRecordAddress(record),
+    timings: proved.timings,
   };
 }

@@ -18,7 +18,9 @@ export interface RegistrationCommitmentParameters {
 
 /** c = keccak256(abi.encode(uint256 α, uint256 Pk_S, address account, bytes32 salt)), as GranuleRegistry computes it. */
 export function registrationCommitment(p: RegistrationCommitmentParameters): Hex {
-  return keccak256(encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bytes32' }], [p.alpha, p.ownerPk, p.account, p.salt]));
+  return keccak256(
+    encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }, { type: 'address' }, { type: 'bytes32' }], [p.alpha, p.ownerPk, p.account, p.salt]),
+  );
 }
 
 /** 32 fresh random bytes for a registration commitment. */

@@ -65,9 +65,7 @@ export function compileContracts(parameters: CompileContractsParameters = {}): C
     for (const candidate of candidates) if (existsSync(candidate)) return { contents: readFileSync(candidate, 'utf8') };
     return { error: `File not found: ${path}` };
   };
-  const output = JSON.parse(
-    solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SETTINGS }), { import: findImports }),
-  ) as {
+  const output = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings: SETTINGS }), { import: findImports })) as {
     errors?: { severity: string; formattedMessage: string }[];
     contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
   };

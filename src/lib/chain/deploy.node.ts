@@ -30,7 +30,11 @@ export interface DeployContractsReturnType {
 }
 
 /** Deployment order and constructor arguments; `deps` are names whose addresses are passed in order. */
-const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean; actionsPerDay: number; at: (n: string) => Address }) => unknown[]; needs: string[] }[] = [
+const PLAN: {
+  name: string;
+  args: (ctx: { admin: Address; openEnrolment: boolean; actionsPerDay: number; at: (n: string) => Address }) => unknown[];
+  needs: string[];
+}[] = [
   { name: 'EnrolmentVerifier', needs: [], args: () => [] },
   { name: 'Consortium', needs: ['EnrolmentVerifier'], args: ({ admin, openEnrolment, at }) => [admin, openEnrolment, at('EnrolmentVerifier')] },
   { name: 'RegistrationVerifier', needs: [], args: () => [] },
@@ -45,7 +49,14 @@ const PLAN: { name: string; args: (ctx: { admin: Address; openEnrolment: boolean
     name: 'GranuleRegistry',
     needs: ['Consortium', 'RegistrationVerifier', 'AuthorizationVerifier', 'InstantiationVerifier', 'TransferVerifier', 'PoseidonT3', 'CommunityCredit'],
     args: ({ at, actionsPerDay }) => [
-      at('Consortium'), at('RegistrationVerifier'), at('AuthorizationVerifier'), at('InstantiationVerifier'), at('TransferVerifier'), at('PoseidonT3'), at('CommunityCredit'), BigInt(actionsPerDay),
+      at('Consortium'),
+      at('RegistrationVerifier'),
+      at('AuthorizationVerifier'),
+      at('InstantiationVerifier'),
+      at('TransferVerifier'),
+      at('PoseidonT3'),
+      at('CommunityCredit'),
+      BigInt(actionsPerDay),
     ],
   },
 ];
@@ -71,7 +82,12 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
   } catch (cause) {
     throw new DeploymentError(`Cannot reach the chain at ${parameters.rpcUrl}: is the node running? (${(cause as Error).message.split('\n')[0]})`);
   }
-  const chain = { id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [parameters.rpcUrl] } } };
+  const chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [parameters.rpcUrl] } },
+  };
 
   const contracts: Record<string, `0x${string}`> = {};
   let deployBlock: number | undefined;
@@ -86,7 +102,12 @@ export async function deployContracts(parameters: DeployContractsParameters): Pr
     const hash = await walletClient.deployContract({
       abi: artifact.abi as Abi,
       bytecode: artifact.bytecode as Hex,
-      args: step.args({ admin: account.address, openEnrolment: parameters.openEnrolment, actionsPerDay: parameters.actionsPerDay ?? DEFAULT_ACTIONS_PER_DAY, at }),
+      args: step.args({
+        admin: account.address,
+        openEnrolment: parameters.openEnrolment,
+        actionsPerDay: parameters.actionsPerDay ?? DEFAULT_ACTIONS_PER_DAY,
+        at,
+      }),
       chain,
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash, confirmations: Math.max(1, parameters.confirmations ?? 0) });

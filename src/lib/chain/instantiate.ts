@@ -51,8 +51,10 @@ const revert = (name: string, ...args: unknown[]): ContractRevertError => new Co
 export async function instantiateGranule(p: InstantiateGranuleParameters): Promise<InstantiateGranuleReturnType> {
   const account = accountOf(p.walletClient);
   const record = typeof p.record === 'string' ? parseRecordAddress(p.record) : p.record;
-  if (record.kind !== 'authorization') throw new RecordAddressError(`This is a ${record.kind} record; instantiation needs the authorization record the owner gave you.`);
-  if (record.authSalt === undefined) throw new RecordAddressError('This authorization record lacks its salt (?salt=…): ask the owner for the complete record line.');
+  if (record.kind !== 'authorization')
+    throw new RecordAddressError(`This is a ${record.kind} record; instantiation needs the authorization record the owner gave you.`);
+  if (record.authSalt === undefined)
+    throw new RecordAddressError('This authorization record lacks its salt (?salt=…): ask the owner for the complete record line.');
   if (p.x25519PublicKey.length !== 32) throw new RecordAddressError('The X25519 public key must be 32 bytes.');
   p.onStage?.('checking');
   const chainId = await chainIdOf(p.publicClient, p.walletClient);
@@ -70,7 +72,8 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
   if (!event) throw new RecordAddressError('No authorization was recorded at this address: the record is wrong or was edited.');
   const { alpha, ownerPk, userPk, commitment } = event.args;
   const myPk = poseidonHash([p.secret]);
-  if (userPk !== myPk) throw new RecordAddressError('This authorization was made out to another identity: unlock the identity whose public key the owner authorized.');
+  if (userPk !== myPk)
+    throw new RecordAddressError('This authorization was made out to another identity: unlock the identity whose public key the owner authorized.');
   if (authorizationCommitment(alpha, ownerPk, userPk, record.authSalt) !== commitment) {
     throw new RecordAddressError('The salt in this record does not match the authorization on chain: ask the owner for the record again.');
   }
@@ -90,12 +93,22 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
   if (licence.expiresAt !== 0n && block.timestamp + 1n >= licence.expiresAt) throw revert('LicenceExpired', alpha, userPk, licence.expiresAt);
   const price = licence.price;
   if (price > (p.maxPrice ?? 0n)) {
-    throw new LicencePriceError(price, `This licence costs ${formatCredits(price)} credits, more than you agreed to pay (${formatCredits(p.maxPrice ?? 0n)}): accept the price to get the granule.`);
+    throw new LicencePriceError(
+      price,
+      `This licence costs ${formatCredits(price)} credits, more than you agreed to pay (${formatCredits(p.maxPrice ?? 0n)}): accept the price to get the granule.`,
+    );
   }
   if (price > 0n) await approvePayment(p.publicClient, p.walletClient, registry, price);
   const input = instantiationInput({
-    secret: p.secret, alpha, ownerPk, authSalt: record.authSalt,
-    proof: synced.tree.proof(record.leafIndex), root: synced.tree.root, sender: account.address, chainId, registry,
+    secret: p.secret,
+    alpha,
+    ownerPk,
+    authSalt: record.authSalt,
+    proof: synced.tree.proof(record.leafIndex),
+    root: synced.tree.root,
+    sender: account.address,
+    chainId,
+    registry,
   });
   const proved = await p.prover.prove(input, p.onStage);
   p.onStage?.('transaction');
@@ -116,7 +129,10 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
 /** The user's licence costs more than it agreed to pay: nothing was sent. */
 export class LicencePriceError extends Error {
   override name = 'LicencePriceError';
-  constructor(readonly price: bigint, message: string) {
+  constructor(
+    readonly price: bigint,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -132,7 +148,14 @@ async function approvePayment(publicClient: PublicClient, walletClient: WalletCl
   if (balance < price) throw revert('InsufficientCredit', price, balance);
   if (allowance >= price) return;
   try {
-    const hash = await walletClient.writeContract({ address: credit, abi: erc20Abi, functionName: 'approve', args: [registry, price], account, chain: walletClient.chain ?? null });
+    const hash = await walletClient.writeContract({
+      address: credit,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [registry, price],
+      account,
+      chain: walletClient.chain ?? null,
+    });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new ContractRevertError(`Approving the payment failed in transaction ${hash}: nothing was paid.`, 'ApproveFailed');
   } catch (error) {

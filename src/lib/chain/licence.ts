@@ -47,9 +47,11 @@ export class LicenceTermsError extends Error {
 /** "2.5" credits → base units; refuses negative, malformed and too-large prices. */
 export function parseCredits(text: string): bigint {
   const trimmed = text.trim();
-  if (!/^\d+(\.\d{1,18})?$/.test(trimmed)) throw new LicenceTermsError(`"${text}" is not a price in credits: write a number such as 2 or 0.5 (at most 18 decimals).`);
+  if (!/^\d+(\.\d{1,18})?$/.test(trimmed))
+    throw new LicenceTermsError(`"${text}" is not a price in credits: write a number such as 2 or 0.5 (at most 18 decimals).`);
   const value = parseUnits(trimmed, CREDIT_DECIMALS);
-  if (value > MAX_PRICE) throw new LicenceTermsError(`A price of ${trimmed} credits is more than a licence can carry (at most ${formatUnits(MAX_PRICE, CREDIT_DECIMALS)}).`);
+  if (value > MAX_PRICE)
+    throw new LicenceTermsError(`A price of ${trimmed} credits is more than a licence can carry (at most ${formatUnits(MAX_PRICE, CREDIT_DECIMALS)}).`);
   return value;
 }
 
@@ -99,7 +101,12 @@ export async function readLicenceState(p: ReadLicenceParameters): Promise<RawLic
 }
 
 /** The state and its sentence, from the chain's answer about the licence currently held and the record's own terms. */
-export function licenceStateOf(raw: RawLicence, commitment: bigint, terms: LicenceTerms, now: bigint): { state: LicenceState; reason: string; inForce: boolean } {
+export function licenceStateOf(
+  raw: RawLicence,
+  commitment: bigint,
+  terms: LicenceTerms,
+  now: bigint,
+): { state: LicenceState; reason: string; inForce: boolean } {
   if (raw.commitment !== commitment) {
     return { state: 'revoked', reason: 'A newer licence replaced this one.', inForce: false };
   }
@@ -127,7 +134,9 @@ export async function readLicenceOfRecord(p: ReadLicenceOfRecordParameters): Pro
     throw new RecordAddressError('The transaction of this record is not on this chain: check the record and the chain you are connected to.');
   }
   const ours = receipt.logs.filter((log) => log.address.toLowerCase() === record.contract.toLowerCase());
-  const authorized = parseEventLogs({ abi: granuleRegistryAbi, logs: ours, eventName: 'Authorized' }).find((log) => Number(log.args.leafIndex) === record.leafIndex);
+  const authorized = parseEventLogs({ abi: granuleRegistryAbi, logs: ours, eventName: 'Authorized' }).find(
+    (log) => Number(log.args.leafIndex) === record.leafIndex,
+  );
   if (!authorized) throw new RecordAddressError('No authorization was recorded at this address: the record is wrong or was edited.');
   const { alpha, ownerPk, userPk, commitment } = authorized.args;
   const granted = parseEventLogs({ abi: granuleRegistryAbi, logs: ours, eventName: 'LicenceGranted' }).find((log) => log.args.commitment === commitment);
@@ -140,7 +149,12 @@ export async function readLicenceOfRecord(p: ReadLicenceOfRecordParameters): Pro
   const state = licenceStateOf(raw, commitment, terms, block.timestamp);
   const current = raw.commitment === commitment;
   return {
-    alpha, ownerPk, userPk, commitment, ...terms, ...state,
+    alpha,
+    ownerPk,
+    userPk,
+    commitment,
+    ...terms,
+    ...state,
     revokedAt: current && raw.revokedAt !== 0n ? raw.revokedAt : null,
     instantiatedAt: current && raw.instantiatedAt !== 0n ? raw.instantiatedAt : null,
     txHash: record.txHash,

@@ -18,17 +18,26 @@ export interface ListCustodiansParameters {
 
 export async function listCustodians(p: ListCustodiansParameters): Promise<void> {
   const account = p.walletClient.account;
-  if (!account) throw new DeploymentError('Listing custodians needs the Consortium admin\'s wallet.');
+  if (!account) throw new DeploymentError("Listing custodians needs the Consortium admin's wallet.");
   const send = async (request: Parameters<WalletClient['writeContract']>[0]): Promise<void> => {
     const hash = await p.walletClient.writeContract(request);
     const receipt = await p.publicClient.waitForTransactionReceipt({ hash, confirmations: Math.max(1, p.confirmations ?? 0) });
-    if (receipt.status !== 'success') throw new DeploymentError(`The Consortium refused ${request.functionName} in transaction ${hash}: is this wallet its admin?`);
+    if (receipt.status !== 'success')
+      throw new DeploymentError(`The Consortium refused ${request.functionName} in transaction ${hash}: is this wallet its admin?`);
   };
   const listed = await p.publicClient.readContract({ address: p.consortium, abi: consortiumAbi, functionName: 'custodians' });
   for (const c of p.custodians) {
     if (listed.some((l) => l.account.toLowerCase() === c.account.toLowerCase())) continue;
-    await send({ address: p.consortium, abi: consortiumAbi, functionName: 'registerCustodian', args: [c.account, c.x25519PublicKey], account, chain: p.walletClient.chain });
+    await send({
+      address: p.consortium,
+      abi: consortiumAbi,
+      functionName: 'registerCustodian',
+      args: [c.account, c.x25519PublicKey],
+      account,
+      chain: p.walletClient.chain,
+    });
   }
   const current = Number(await p.publicClient.readContract({ address: p.consortium, abi: consortiumAbi, functionName: 'threshold' }));
-  if (current !== p.threshold) await send({ address: p.consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [p.threshold], account, chain: p.walletClient.chain });
+  if (current !== p.threshold)
+    await send({ address: p.consortium, abi: consortiumAbi, functionName: 'setThreshold', args: [p.threshold], account, chain: p.walletClient.chain });
 }

@@ -71,8 +71,12 @@ export async function signLicenceReceipt(p: SignLicenceReceiptParameters): Promi
   if (!/^0x[0-9a-fA-F]{64}$/.test(challenge)) throw new LicenceReceiptError('A challenge is 32 bytes written as 0x and 64 hex digits.');
   const [chainId, block] = await Promise.all([chainIdOf(p.publicClient, p.walletClient), p.publicClient.getBlock({ blockTag: 'latest' })]);
   const body = {
-    chainId, registry: p.registry, alpha: hex32(p.alpha), holderPk: poseidonHash([p.secret]).toString(),
-    at: p.at ?? Number(block.timestamp), challenge: challenge.toLowerCase() as Hex,
+    chainId,
+    registry: p.registry,
+    alpha: hex32(p.alpha),
+    holderPk: poseidonHash([p.secret]).toString(),
+    at: p.at ?? Number(block.timestamp),
+    challenge: challenge.toLowerCase() as Hex,
   };
   const signature = await p.walletClient.signTypedData({ account, ...typedData(body) });
   return { v: 1, ...body, signature };
@@ -87,10 +91,20 @@ export function parseLicenceReceipt(text: string): LicenceReceipt {
     throw new LicenceReceiptError('This is not a licence receipt: it is not JSON.');
   }
   const ok =
-    v.v === 1 && Number.isInteger(v.chainId) && typeof v.registry === 'string' && isAddress(v.registry) &&
-    typeof v.alpha === 'string' && /^0x[0-9a-f]{64}$/.test(v.alpha) && typeof v.holderPk === 'string' && /^\d{1,78}$/.test(v.holderPk) &&
-    Number.isInteger(v.at) && (v.at as number) >= 0 && typeof v.challenge === 'string' && /^0x[0-9a-f]{64}$/.test(v.challenge) &&
-    typeof v.signature === 'string' && /^0x[0-9a-fA-F]{130}$/.test(v.signature);
+    v.v === 1 &&
+    Number.isInteger(v.chainId) &&
+    typeof v.registry === 'string' &&
+    isAddress(v.registry) &&
+    typeof v.alpha === 'string' &&
+    /^0x[0-9a-f]{64}$/.test(v.alpha) &&
+    typeof v.holderPk === 'string' &&
+    /^\d{1,78}$/.test(v.holderPk) &&
+    Number.isInteger(v.at) &&
+    (v.at as number) >= 0 &&
+    typeof v.challenge === 'string' &&
+    /^0x[0-9a-f]{64}$/.test(v.challenge) &&
+    typeof v.signature === 'string' &&
+    /^0x[0-9a-fA-F]{130}$/.test(v.signature);
   if (!ok) throw new LicenceReceiptError('This licence receipt is malformed: it was altered or made by another program.');
   return v as unknown as LicenceReceipt;
 }
@@ -116,14 +130,15 @@ export async function verifyLicenceReceipt(p: VerifyLicenceReceiptParameters): P
   const r = p.receipt;
   const no = (reason: string, signer?: Address): LicenceReceiptVerdict => ({ valid: false, reason, ...(signer ? { signer } : {}) });
   if (p.registry && p.registry.toLowerCase() !== r.registry.toLowerCase()) return no('The receipt speaks for another registry than the one you trust.');
-  if (p.challenge && p.challenge.toLowerCase() !== r.challenge.toLowerCase()) return no('The receipt does not carry your challenge: it was made for someone else or earlier.');
+  if (p.challenge && p.challenge.toLowerCase() !== r.challenge.toLowerCase())
+    return no('The receipt does not carry your challenge: it was made for someone else or earlier.');
   const chainId = await p.publicClient.getChainId();
   if (chainId !== r.chainId) return no(`The receipt is for chain ${r.chainId}, but this node is on chain ${chainId}.`);
   let signer: Address;
   try {
     signer = await recoverTypedDataAddress({ ...typedData(r), signature: r.signature });
   } catch {
-    return no('The receipt\'s signature cannot be read: it was altered.');
+    return no("The receipt's signature cannot be read: it was altered.");
   }
   const holderPk = BigInt(r.holderPk);
   const consortium = await p.publicClient.readContract({ address: r.registry, abi: granuleRegistryAbi, functionName: 'consortium' });
@@ -132,9 +147,9 @@ export async function verifyLicenceReceipt(p: VerifyLicenceReceiptParameters): P
   const licence = await readLicenceState({ publicClient: p.publicClient, registry: r.registry, alpha: BigInt(r.alpha), userPk: holderPk });
   const at = BigInt(r.at);
   if (licence.commitment === 0n) return no('The member named holds no licence for this granule.', signer);
-  if (!licence.fromCurrentOwner) return no('The member\'s licence was granted by a former owner and ended when the granule changed hands.', signer);
+  if (!licence.fromCurrentOwner) return no("The member's licence was granted by a former owner and ended when the granule changed hands.", signer);
   if (licence.instantiatedAt === 0n || licence.instantiatedAt > at) return no('The member had not taken up its licence for this granule at that time.', signer);
-  if (licence.revokedAt !== 0n && licence.revokedAt <= at) return no('The owner had revoked the member\'s licence by that time.', signer);
-  if (licence.expiresAt !== 0n && at >= licence.expiresAt) return no('The member\'s licence had expired by that time.', signer);
+  if (licence.revokedAt !== 0n && licence.revokedAt <= at) return no("The owner had revoked the member's licence by that time.", signer);
+  if (licence.expiresAt !== 0n && at >= licence.expiresAt) return no("The member's licence had expired by that time.", signer);
   return { valid: true, reason: `The member holds a licence for this granule at ${new Date(r.at * 1000).toISOString()}.`, signer };
 }

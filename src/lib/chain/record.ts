@@ -26,9 +26,14 @@ export function formatRecordAddress(record: RecordAddress): string {
 
 export function parseRecordAddress(text: string): RecordAddress {
   const trimmed = text.trim();
-  const match = /^twingrain:(registration|authorization|instantiation)\/(\d+)\/(0x[0-9a-fA-F]{40})\/(\d+)\/(0x[0-9a-fA-F]{64})(?:\?salt=(0x[0-9a-fA-F]{1,64}))?$/.exec(trimmed);
+  const match =
+    /^twingrain:(registration|authorization|instantiation)\/(\d+)\/(0x[0-9a-fA-F]{40})\/(\d+)\/(0x[0-9a-fA-F]{64})(?:\?salt=(0x[0-9a-fA-F]{1,64}))?$/.exec(
+      trimmed,
+    );
   if (!match) {
-    throw new RecordAddressError('This is not a twingrain record address (expected twingrain:<kind>/<chain id>/<contract>/<leaf index>/<transaction hash>). Copy the whole line you were given.');
+    throw new RecordAddressError(
+      'This is not a twingrain record address (expected twingrain:<kind>/<chain id>/<contract>/<leaf index>/<transaction hash>). Copy the whole line you were given.',
+    );
   }
   const [, kind, chainId, contract, leafIndex, txHash, salt] = match;
   const record: RecordAddress = {

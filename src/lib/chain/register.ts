@@ -71,17 +71,32 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
   let commitTxHash: Hash | undefined;
   if (salt === undefined) {
     p.onStage?.('committing');
-    const committed = await commitRegistration({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, secret: p.secret, alpha: p.alpha });
+    const committed = await commitRegistration({
+      publicClient: p.publicClient,
+      walletClient: p.walletClient,
+      registry: p.registry,
+      secret: p.secret,
+      alpha: p.alpha,
+    });
     salt = committed.salt;
     commitTxHash = committed.txHash;
   } else {
     const [minedIn] = await p.publicClient.readContract({
-      address: p.registry, abi: granuleRegistryAbi, functionName: 'commitmentOf',
+      address: p.registry,
+      abi: granuleRegistryAbi,
+      functionName: 'commitmentOf',
       args: [account.address, registrationCommitment({ alpha: p.alpha, ownerPk, account: account.address, salt })],
     });
     if (minedIn === 0n) throw revert('NoCommitment');
   }
-  const input = registrationInput({ secret: p.secret, alpha: p.alpha, salt: p.registrationSalt ?? deriveRegistrationSalt(p.secret, p.alpha), sender: account.address, chainId, registry: p.registry });
+  const input = registrationInput({
+    secret: p.secret,
+    alpha: p.alpha,
+    salt: p.registrationSalt ?? deriveRegistrationSalt(p.secret, p.alpha),
+    sender: account.address,
+    chainId,
+    registry: p.registry,
+  });
   const proved = await p.prover.prove(input, p.onStage);
   const [, commitment] = input.publicSignals as [bigint, bigint];
   p.onStage?.('transaction');

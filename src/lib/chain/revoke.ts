@@ -1,7 +1,7 @@
 // The owner revokes a licence. From the block it lands in, the registry refuses to instantiate it and custodians
 // (which read the registry at head − confirmations) release no key share for it. What the user already received
 // stays with it: revocation cannot take back a key or a granule that was delivered.
-import { type Hash, type PublicClient, type WalletClient } from 'viem';
+import type { Hash, PublicClient, WalletClient } from 'viem';
 import { poseidonHash } from '../identity/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { ContractRevertError } from './errors';
@@ -38,7 +38,11 @@ export async function revokeLicence(p: RevokeLicenceParameters): Promise<RevokeL
   if (licence.revokedAt !== null) throw revert('AlreadyRevoked', licence.alpha, licence.userPk);
   if (licence.state === 'revoked') throw revert('NotLicensed', licence.alpha, licence.userPk);
   const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient, walletClient: p.walletClient, registry: licence.registry, functionName: 'revoke', args: [licence.alpha, licence.userPk],
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: licence.registry,
+    functionName: 'revoke',
+    args: [licence.alpha, licence.userPk],
   });
   const block = await p.publicClient.getBlock({ blockNumber: receipt.blockNumber });
   return { alpha: licence.alpha, userPk: licence.userPk, txHash: hash, blockNumber: receipt.blockNumber, revokedAt: block.timestamp };

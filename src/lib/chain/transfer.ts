@@ -51,12 +51,24 @@ export async function transferGranule(p: TransferGranuleParameters): Promise<Tra
   if (owner !== ownerPk) throw revert('NotGranuleOwner', p.alpha, ownerPk);
   const member = await p.publicClient.readContract({ address: consortium, abi: consortiumAbi, functionName: 'memberOf', args: [p.newOwnerPk] });
   if (p.newOwnerPk === ownerPk || /^0x0{40}$/.test(member)) throw revert('InvalidNewOwner', p.newOwnerPk);
-  const input = transferInput({ secret: p.secret, alpha: p.alpha, newOwnerPk: p.newOwnerPk, nonce: BigInt(nonce), sender: account.address, chainId, registry: p.registry });
+  const input = transferInput({
+    secret: p.secret,
+    alpha: p.alpha,
+    newOwnerPk: p.newOwnerPk,
+    nonce: BigInt(nonce),
+    sender: account.address,
+    chainId,
+    registry: p.registry,
+  });
   const proved = await p.prover.prove(input, p.onStage);
   p.onStage?.('transaction');
   const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, functionName: 'transfer',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, p.newOwnerPk], onSent: () => p.onStage?.('inclusion'),
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: p.registry,
+    functionName: 'transfer',
+    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, p.newOwnerPk],
+    onSent: () => p.onStage?.('inclusion'),
   });
   return { alpha: p.alpha, fromPk: ownerPk, toPk: p.newOwnerPk, txHash: hash, blockNumber: receipt.blockNumber, timings: proved.timings };
 }
@@ -75,20 +87,33 @@ export interface ClaimGranuleOwnershipParameters {
 }
 
 /** The new owner of a transferred granule adds its registration leaf H(α, Pk_N, σ) (a registration proof). */
-export async function claimGranuleOwnership(p: ClaimGranuleOwnershipParameters): Promise<{ txHash: Hash; leafIndex: number; timings: { witnessMs: number; proofMs: number } }> {
+export async function claimGranuleOwnership(
+  p: ClaimGranuleOwnershipParameters,
+): Promise<{ txHash: Hash; leafIndex: number; timings: { witnessMs: number; proofMs: number } }> {
   const account = accountOf(p.walletClient);
   const ownerPk = poseidonHash([p.secret]);
   const [chainId, transfers] = await Promise.all([
     chainIdOf(p.publicClient, p.walletClient),
     p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'transfersOf', args: [p.alpha] }),
   ]);
-  const input = registrationInput({ secret: p.secret, alpha: p.alpha, salt: p.salt ?? ownerLeafSalt(p.secret, p.alpha, BigInt(transfers)), sender: account.address, chainId, registry: p.registry });
+  const input = registrationInput({
+    secret: p.secret,
+    alpha: p.alpha,
+    salt: p.salt ?? ownerLeafSalt(p.secret, p.alpha, BigInt(transfers)),
+    sender: account.address,
+    chainId,
+    registry: p.registry,
+  });
   const proved = await p.prover.prove(input, p.onStage);
   const [, commitment] = input.publicSignals as [bigint, bigint];
   p.onStage?.('transaction');
   const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, functionName: 'claimOwnership',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment], onSent: () => p.onStage?.('inclusion'),
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: p.registry,
+    functionName: 'claimOwnership',
+    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment],
+    onSent: () => p.onStage?.('inclusion'),
   });
   const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'OwnershipClaimed' });
   return { txHash: hash, leafIndex: Number(event?.args.leafIndex ?? -1), timings: proved.timings };

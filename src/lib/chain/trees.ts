@@ -49,7 +49,8 @@ async function head(publicClient: PublicClient): Promise<bigint> {
 function buildTree(leaves: { commitment: bigint; leafIndex: number }[], what: string): LeanTree {
   const tree = new LeanTree();
   for (const entry of leaves) {
-    if (entry.leafIndex !== tree.size) throw new TreeSyncError(`The ${what} events are incomplete (leaf ${tree.size} missing): the node may be pruning logs; use an archive node.`);
+    if (entry.leafIndex !== tree.size)
+      throw new TreeSyncError(`The ${what} events are incomplete (leaf ${tree.size} missing): the node may be pruning logs; use an archive node.`);
     tree.insert(entry.commitment);
   }
   return tree;

@@ -55,9 +55,12 @@ function isAddress(value: unknown): value is `0x${string}` {
  * Checks pinning services ({ services: [{ endpoint, token? }], replication }); `fail` says what is wrong (by default a
  * RuntimeConfigError naming the field).
  */
-export function parsePinningConfig(value: unknown, fail: (what: string) => never = (what) => {
-  throw new RuntimeConfigError(`The pinning services are invalid: ${what}.`);
-}): PinningConfig {
+export function parsePinningConfig(
+  value: unknown,
+  fail: (what: string) => never = (what) => {
+    throw new RuntimeConfigError(`The pinning services are invalid: ${what}.`);
+  },
+): PinningConfig {
   const pv = value as Record<string, unknown> | null;
   if (!pv || typeof pv !== 'object' || !Array.isArray(pv.services)) fail('"pinning.services" must be a list of { "endpoint": "https://…" }');
   const services = (pv!.services as unknown[]).map((entry, i) => {
@@ -118,8 +121,13 @@ export async function loadRuntimeConfig(fetchImpl: typeof fetch = fetch): Promis
   try {
     response = await fetchImpl(RUNTIME_CONFIG_PATH, { cache: 'no-store' });
   } catch {
-    throw new RuntimeConfigError('The twingrain configuration could not be fetched (offline?). Chain and network features need the server that serves the app.');
+    throw new RuntimeConfigError(
+      'The twingrain configuration could not be fetched (offline?). Chain and network features need the server that serves the app.',
+    );
   }
-  if (!response.ok) throw new RuntimeConfigError(`The server did not provide ${RUNTIME_CONFIG_PATH} (HTTP ${response.status}). Start the app with "npm start", or serve that file beside it.`);
+  if (!response.ok)
+    throw new RuntimeConfigError(
+      `The server did not provide ${RUNTIME_CONFIG_PATH} (HTTP ${response.status}). Start the app with "npm start", or serve that file beside it.`,
+    );
   return parseRuntimeConfig(await response.json());
 }

@@ -72,13 +72,21 @@ export async function createCustodyChainView(p: CreateCustodyChainViewParameters
     async readRegisteredManifest(alpha, blockNumber) {
       const [ownerPk, cid] = await Promise.all([
         client.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'ownerOf', args: [alpha], blockNumber }) as Promise<bigint>,
-        client.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha], blockNumber }).catch(() => '0x') as Promise<Hex>,
+        client
+          .readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [alpha], blockNumber })
+          .catch(() => '0x') as Promise<Hex>,
       ]);
       if (ownerPk === 0n || cid === '0x') return null;
       return { ownerPk, manifestCid: cid.toLowerCase() as Hex };
     },
     async readOwnerAccount(ownerPk, blockNumber) {
-      const account = (await client.readContract({ address: consortium, abi: consortiumAbi, functionName: 'memberOf', args: [ownerPk], blockNumber })) as Address;
+      const account = (await client.readContract({
+        address: consortium,
+        abi: consortiumAbi,
+        functionName: 'memberOf',
+        args: [ownerPk],
+        blockNumber,
+      })) as Address;
       return account === ZERO ? null : account;
     },
     async readInstantiation(alpha, userPk, blockNumber) {
@@ -90,9 +98,12 @@ export async function createCustodyChainView(p: CreateCustodyChainViewParameters
       const l = await readLicenceState({ publicClient: client, registry: p.registry, alpha, userPk, blockNumber });
       if (l.inForce) return { inForce: true, reason: '' };
       const reason =
-        l.commitment === 0n ? 'holds no licence for it'
-          : l.revokedAt !== 0n ? 'had its licence revoked by the owner'
-            : !l.fromCurrentOwner ? 'holds a licence from a former owner, which ended when the granule changed hands'
+        l.commitment === 0n
+          ? 'holds no licence for it'
+          : l.revokedAt !== 0n
+            ? 'had its licence revoked by the owner'
+            : !l.fromCurrentOwner
+              ? 'holds a licence from a former owner, which ended when the granule changed hands'
               : 'holds a licence that has expired';
       return { inForce: false, reason };
     },
@@ -101,5 +112,8 @@ export async function createCustodyChainView(p: CreateCustodyChainViewParameters
 
 /** A chain read that failed is a refusal the depositor can retry, never a silent acceptance. */
 export function chainUnavailable(error: unknown): DepositRefusedError {
-  return new DepositRefusedError('chain-unavailable', `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Nothing was stored; try the deposit again in a minute.`);
+  return new DepositRefusedError(
+    'chain-unavailable',
+    `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Nothing was stored; try the deposit again in a minute.`,
+  );
 }

@@ -18,7 +18,9 @@ export interface SealedShare {
 /** Share i goes to custodian i (the order the Consortium lists them in). */
 export function sealSharesForCustodians(shares: GranuleKeyShare[], custodianPublicKeys: Uint8Array[]): SealedShare[] {
   if (shares.length !== custodianPublicKeys.length) {
-    throw new KeyShareError(`There are ${shares.length} key shares for ${custodianPublicKeys.length} custodians: split the key with n equal to the number of custodians.`);
+    throw new KeyShareError(
+      `There are ${shares.length} key shares for ${custodianPublicKeys.length} custodians: split the key with n equal to the number of custodians.`,
+    );
   }
   return shares.map((share, i) => ({
     custodian: bytesToHex(custodianPublicKeys[i]!),
@@ -41,6 +43,7 @@ export function releaseShare(share: GranuleKeyShare, userX25519PublicKey: Uint8A
 /** The user opens a released share. */
 export function openReleasedShare(envelope: Uint8Array, userSecretKey: Uint8Array, alpha: string): GranuleKeyShare {
   const share = decodeKeyShare(open(envelope, userSecretKey, releaseContext(alpha, bytesToHex(x25519.getPublicKey(userSecretKey)))));
-  if (share.alpha !== alpha) throw new KeyShareError(`A custodian released a share of granule ${share.alpha.slice(0, 12)}… when ${alpha.slice(0, 12)}… was asked for.`);
+  if (share.alpha !== alpha)
+    throw new KeyShareError(`A custodian released a share of granule ${share.alpha.slice(0, 12)}… when ${alpha.slice(0, 12)}… was asked for.`);
   return share;
 }

@@ -43,14 +43,21 @@ export function custodyDepositTypedData(p: CustodyDepositTypedDataParameters) {
 /** Signs a deposit with the owner's wallet (the account enrolled with Pk_S). */
 export async function signCustodyDeposit(walletClient: WalletClient, p: CustodyDepositTypedDataParameters): Promise<Hex> {
   const account = walletClient.account;
-  if (!account) throw new DepositRefusedError('bad-signature', 'The wallet has no account to sign the custody deposit with: unlock the account enrolled in the Consortium.');
+  if (!account)
+    throw new DepositRefusedError(
+      'bad-signature',
+      'The wallet has no account to sign the custody deposit with: unlock the account enrolled in the Consortium.',
+    );
   return walletClient.signTypedData({ account, ...custodyDepositTypedData(p) });
 }
 
 /** Who signed a deposit; a signature that is not one is refused with code bad-signature. */
 export async function recoverCustodyDepositSigner(p: CustodyDepositTypedDataParameters & { signature: string }): Promise<Address> {
   if (!/^0x[0-9a-fA-F]{130}$/.test(p.signature)) {
-    throw new DepositRefusedError('bad-signature', 'The deposit carries no valid signature: the owner signs each deposit with the wallet enrolled in the Consortium (EIP-712, "twingrain custody").');
+    throw new DepositRefusedError(
+      'bad-signature',
+      'The deposit carries no valid signature: the owner signs each deposit with the wallet enrolled in the Consortium (EIP-712, "twingrain custody").',
+    );
   }
   try {
     return await recoverTypedDataAddress({ ...custodyDepositTypedData(p), signature: p.signature as Hex });

@@ -16,8 +16,13 @@ export class SealError extends CustodyError {
 /** Fewer than t custodians have answered. Not a failure: the caller shows "waiting for N more key holders". */
 export class WaitingForKeyHoldersError extends CustodyError {
   override name = 'WaitingForKeyHoldersError';
-  constructor(readonly missing: number, readonly threshold: number) {
-    super(`Waiting for ${missing} more key holder${missing === 1 ? '' : 's'}: ${threshold} custodians must answer before the granule key can be rebuilt. It will continue when they come online.`);
+  constructor(
+    readonly missing: number,
+    readonly threshold: number,
+  ) {
+    super(
+      `Waiting for ${missing} more key holder${missing === 1 ? '' : 's'}: ${threshold} custodians must answer before the granule key can be rebuilt. It will continue when they come online.`,
+    );
   }
 }
 
@@ -36,7 +41,10 @@ export type DepositRefusalCode =
 
 export class DepositRefusedError extends CustodyError {
   override name = 'DepositRefusedError';
-  constructor(readonly code: DepositRefusalCode, message: string) {
+  constructor(
+    readonly code: DepositRefusalCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -50,4 +58,3 @@ export type ReleaseRefusalCode =
   | 'manifest-mismatch' // the deposit held is not for the manifest the chain records
   | 'peer-cap' // this peer has too many requests waiting
   | 'chain-unavailable';
-

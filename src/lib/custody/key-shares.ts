@@ -64,15 +64,27 @@ const MAX_SUBSETS = 5_000;
  */
 export async function combineGranuleKey(shares: GranuleKeyShare[], terms: GranuleCustodyTerms): Promise<Uint8Array> {
   const t = terms.threshold;
-  if (!Number.isInteger(t) || t < 1 || t > 255) throw new KeyShareError(`The manifest asks for ${t} key shares, which is not a threshold: the manifest is not usable.`);
-  if (!/^[0-9a-f]{64}$/.test(terms.keyCommitment)) throw new KeyShareError('The manifest carries no key commitment: it was written by an older twingrain. Ask the owner to publish the granule again.');
+  if (!Number.isInteger(t) || t < 1 || t > 255)
+    throw new KeyShareError(`The manifest asks for ${t} key shares, which is not a threshold: the manifest is not usable.`);
+  if (!/^[0-9a-f]{64}$/.test(terms.keyCommitment))
+    throw new KeyShareError('The manifest carries no key commitment: it was written by an older twingrain. Ask the owner to publish the granule again.');
   // Only this granule's shares, at a possible x, of the length t implies, and each (x, share) once.
   const length = keyShareLength(t);
-  const usable = [...new Map(
-    shares
-      .filter((s) => s.alpha === terms.alpha && Number.isInteger(s.x) && s.x >= 1 && s.x <= (terms.shares ?? 255) && s.share instanceof Uint8Array && s.share.length === length)
-      .map((s) => [`${s.x}:${bytesToHex(s.share)}`, s]),
-  ).values()];
+  const usable = [
+    ...new Map(
+      shares
+        .filter(
+          (s) =>
+            s.alpha === terms.alpha &&
+            Number.isInteger(s.x) &&
+            s.x >= 1 &&
+            s.x <= (terms.shares ?? 255) &&
+            s.share instanceof Uint8Array &&
+            s.share.length === length,
+        )
+        .map((s) => [`${s.x}:${bytesToHex(s.share)}`, s]),
+    ).values(),
+  ];
   const distinctX = new Set(usable.map((s) => s.x)).size;
   if (distinctX < t) throw new WaitingForKeyHoldersError(t - distinctX, t);
   let tried = 0;
@@ -82,7 +94,9 @@ export async function combineGranuleKey(shares: GranuleKeyShare[], terms: Granul
     const key = await combineKey(subset.map((s) => s.share)).catch(() => undefined);
     if (key && keyCommitment(key) === terms.keyCommitment) return key;
   }
-  throw new KeyShareError(`The ${usable.length} key shares received do not rebuild the granule key: at least one of them is wrong or was altered. The other custodians' shares are needed.`);
+  throw new KeyShareError(
+    `The ${usable.length} key shares received do not rebuild the granule key: at least one of them is wrong or was altered. The other custodians' shares are needed.`,
+  );
 }
 
 export function encodeKeyShare(share: GranuleKeyShare): Uint8Array {
@@ -110,7 +124,9 @@ export function decodeKeyShare(bytes: Uint8Array): GranuleKeyShare {
   }
   // Version 1 (Shamir over 2^521 − 1) was only ever written by development builds before the first release.
   if ((json as { v?: unknown } | null)?.v === 1) {
-    throw new KeyShareError('This key share was made by a development build of twingrain and can no longer be read. Ask the owner to publish the granule again.');
+    throw new KeyShareError(
+      'This key share was made by a development build of twingrain and can no longer be read. Ask the owner to publish the granule again.',
+    );
   }
   const parsed = v.safeParse(KeyShareJson, json);
   if (!parsed.success) {

@@ -3,7 +3,11 @@
 export class RateWindow {
   readonly #hits = new Map<string, number[]>();
 
-  constructor(readonly limit: number, readonly windowMs: number, readonly maxKeys = 10_000) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    readonly maxKeys = 10_000,
+  ) {}
 
   #recent(key: string, now: number): number[] {
     const hits = (this.#hits.get(key) ?? []).filter((t) => now - t < this.windowMs);

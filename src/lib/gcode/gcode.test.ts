@@ -128,8 +128,19 @@ describe('the analysis', () => {
 
   it('keeps extrusion and travel apart, colours by feature and orders segments by command', () => {
     const r = run([
-      'G90', 'M83', 'G1 Z0.2 F600', 'G0 X10 Y10', ';TYPE:WALL-OUTER', 'G1 X20 E1', 'G1 Y20 E1',
-      ';TYPE:FILL', 'G1 X10 E1', 'G0 X50', 'G2 X60 Y20 I5 J0 E1', 'M862.3 P "MK3S"', 'G80',
+      'G90',
+      'M83',
+      'G1 Z0.2 F600',
+      'G0 X10 Y10',
+      ';TYPE:WALL-OUTER',
+      'G1 X20 E1',
+      'G1 Y20 E1',
+      ';TYPE:FILL',
+      'G1 X10 E1',
+      'G0 X50',
+      'G2 X60 Y20 I5 J0 E1',
+      'M862.3 P "MK3S"',
+      'G80',
     ]);
     const ext = r.chunks.find((c) => !c.travel)!;
     const trav = r.chunks.find((c) => c.travel)!;

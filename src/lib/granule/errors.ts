@@ -22,7 +22,10 @@ export class GranuleError extends Error {
 export class ArchiveMalformedError extends GranuleError {
   override name = 'ArchiveMalformedError';
   constructor(detail: string) {
-    super('ARCHIVE_MALFORMED', `This is not a valid granule archive: ${detail}. Re-pack the granule with "twingrain granule pack" or ask its owner for a fresh copy.`);
+    super(
+      'ARCHIVE_MALFORMED',
+      `This is not a valid granule archive: ${detail}. Re-pack the granule with "twingrain granule pack" or ask its owner for a fresh copy.`,
+    );
   }
 }
 
@@ -41,7 +44,10 @@ export class PathInvalidError extends GranuleError {
     readonly path: string,
     reason: string,
   ) {
-    super('PATH_INVALID', `The granule contains an unsafe file path ${JSON.stringify(path)} (${reason}). Refusing it: a granule may only hold relative paths inside itself.`);
+    super(
+      'PATH_INVALID',
+      `The granule contains an unsafe file path ${JSON.stringify(path)} (${reason}). Refusing it: a granule may only hold relative paths inside itself.`,
+    );
   }
 }
 
@@ -49,7 +55,10 @@ export class PathInvalidError extends GranuleError {
 export class ManifestInvalidError extends GranuleError {
   override name = 'ManifestInvalidError';
   constructor(readonly issues: string[]) {
-    super('MANIFEST_INVALID', `The granule manifest (granule.json) is invalid: ${issues.join('; ')}. Fix granule.json (schema: /schemas/granule.schema.json) and pack again.`);
+    super(
+      'MANIFEST_INVALID',
+      `The granule manifest (granule.json) is invalid: ${issues.join('; ')}. Fix granule.json (schema: /schemas/granule.schema.json) and pack again.`,
+    );
   }
 }
 
@@ -68,7 +77,10 @@ export class AlphaMismatchError extends GranuleError {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super('ALPHA_MISMATCH', `The granule's content hash α is ${actual} but ${expected} was expected: these are different contents. Fetch the granule again from a trusted source.`);
+    super(
+      'ALPHA_MISMATCH',
+      `The granule's content hash α is ${actual} but ${expected} was expected: these are different contents. Fetch the granule again from a trusted source.`,
+    );
   }
 }
 

@@ -18,5 +18,12 @@ export {
   type LifecyclePhase,
   type ManifestFile,
 } from './manifest';
-export { packGranule, unpackGranule, type PackGranuleParameters, type PackGranuleReturnType, type UnpackGranuleParameters, type UnpackGranuleReturnType } from './pack';
+export {
+  packGranule,
+  unpackGranule,
+  type PackGranuleParameters,
+  type PackGranuleReturnType,
+  type UnpackGranuleParameters,
+  type UnpackGranuleReturnType,
+} from './pack';
 export { keepGranule, listGranules, loadGranule, forgetGranule, type GranuleRow } from './local';

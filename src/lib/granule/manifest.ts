@@ -76,7 +76,26 @@ const MAX_TEXT = 4096;
 
 const TOPIC_RE = /^[a-z][a-z0-9-]*:[a-zA-Z][a-zA-Z0-9.:_-]*$/;
 
-const TOP_KEYS = new Set(['schema', 'name', 'version', 'description', 'domain', 'context', 'phase', 'owner', 'license', 'printers', 'tags', 'mvc', 'entry', 'provides', 'consumes', 'dependencies', 'environment', 'files']);
+const TOP_KEYS = new Set([
+  'schema',
+  'name',
+  'version',
+  'description',
+  'domain',
+  'context',
+  'phase',
+  'owner',
+  'license',
+  'printers',
+  'tags',
+  'mvc',
+  'entry',
+  'provides',
+  'consumes',
+  'dependencies',
+  'environment',
+  'files',
+]);
 
 type Issues = string[];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -123,7 +142,9 @@ function relPath(v: unknown, at: string, issues: Issues): boolean {
     if (v === MANIFEST_FILE) throw new Error();
     return true;
   } catch (e) {
-    issues.push(`${at} ${JSON.stringify(v.slice(0, 80))} is not a safe file path inside the granule${e instanceof GranuleError ? '' : ' (granule.json itself is not an MVC element)'}`);
+    issues.push(
+      `${at} ${JSON.stringify(v.slice(0, 80))} is not a safe file path inside the granule${e instanceof GranuleError ? '' : ' (granule.json itself is not an MVC element)'}`,
+    );
     return false;
   }
 }
@@ -143,7 +164,7 @@ export function manifestIssues(value: unknown, opts: { requireFiles?: boolean } 
   if (!(PHASES as readonly unknown[]).includes(m.phase)) issues.push(`phase must be one of ${PHASES.join(', ')}`);
   if (!isObject(m.owner)) issues.push('owner must be an object { publicKey, name? }');
   else {
-    str(m.owner.publicKey, 'owner.publicKey', issues, PUBKEY_RE, 'empty or 0x-hex (the owner\'s Poseidon public key)');
+    str(m.owner.publicKey, 'owner.publicKey', issues, PUBKEY_RE, "empty or 0x-hex (the owner's Poseidon public key)");
     if (m.owner.name !== undefined) str(m.owner.name, 'owner.name', issues);
     for (const key of Object.keys(m.owner)) if (key !== 'publicKey' && key !== 'name') issues.push(`unknown field "owner.${key}"`);
   }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { GranuleError, ManifestInvalidError, ManifestMismatchError, PathInvalidError, AlphaMismatchError, ArchiveTruncatedError, SourceInvalidError, ArchiveMalformedError } from './errors';
+import {
+  GranuleError,
+  ManifestInvalidError,
+  ManifestMismatchError,
+  PathInvalidError,
+  AlphaMismatchError,
+  ArchiveTruncatedError,
+  SourceInvalidError,
+  ArchiveMalformedError,
+} from './errors';
 import { packGranule, unpackGranule } from './pack';
 import { encodeArchive, decodeArchive } from './archive';
 import { manifestIssues, satisfies } from './manifest';

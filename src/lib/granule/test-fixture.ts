@@ -26,6 +26,7 @@ export function sampleFiles(overrides: Record<string, unknown> = {}): Record<str
     'granule.json': JSON.stringify(sampleManifest(overrides), null, 2),
     'model.js': 'exports.initial = () => ({ count: 0 });\n',
     'view.js': "exports.render = (state) => ({ type: 'kv', items: [['count', String(state.count)]] });\n",
-    'controller.js': "const model = require('./model.js');\nlet state = model.initial();\nexports.operations = { echo: (p) => { state.count++; return p; } };\n",
+    'controller.js':
+      "const model = require('./model.js');\nlet state = model.initial();\nexports.operations = { echo: (p) => { state.count++; return p; } };\n",
   };
 }

@@ -1,8 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import { buildPoseidon } from 'circomlibjs';
 import {
-  createIdentity, poseidonHash, BN254_FIELD_ORDER, sealIdentity, unsealIdentity, parseIdentityBackup,
-  WrongPassphraseError, InvalidBackupError, WeakPassphraseError, parsePublicKey, formatPublicKey,
+  createIdentity,
+  poseidonHash,
+  BN254_FIELD_ORDER,
+  sealIdentity,
+  unsealIdentity,
+  parseIdentityBackup,
+  WrongPassphraseError,
+  InvalidBackupError,
+  WeakPassphraseError,
+  parsePublicKey,
+  formatPublicKey,
 } from './index';
 
 const FAST = 100_000; // the minimum the vault accepts; keeps tests quick

@@ -13,17 +13,19 @@ const registryAbi = parseAbi(['function registrationsOf(uint256 pk) view returns
 export class IncentiveNotDeployedError extends IncentiveError {
   override name = 'IncentiveNotDeployedError';
   constructor() {
-    super('The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.');
+    super(
+      'The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.',
+    );
   }
 }
 
 const REVERTS: Record<string, string> = {
-  NotAdmin: 'Only the consortium admin (or the deployer) may set incentive terms. Use the admin\'s wallet or key.',
+  NotAdmin: "Only the consortium admin (or the deployer) may set incentive terms. Use the admin's wallet or key.",
   NotAMember: 'This account is not enrolled in the Consortium, so it has no public key to be paid for. Enrol it in the Consortium first.',
   NoTerms: 'The consortium admin has not set compensation terms for this public key yet; nothing can be claimed.',
   InvalidTerms: 'The terms were refused: each needs a public key, a positive cap and f ≥ 0, and the lists must be equally long.',
   NoSources: 'The incentive contract is not connected to the Consortium and registry yet; the admin must call setSources.',
-  NotGranuleOwner: 'One of the granules is not registered under this account\'s public key; claim only your own granules.',
+  NotGranuleOwner: "One of the granules is not registered under this account's public key; claim only your own granules.",
 };
 
 /** Turns a SharingIncentive revert into an IncentiveError saying what to do; other errors pass through. */
@@ -80,14 +82,17 @@ export async function readIncentiveAccount(p: ReadIncentiveAccountParameters): P
     c.readContract({ address: credit, abi: communityCreditAbi, functionName: 'symbol' }),
     c.readContract({ address: credit, abi: communityCreditAbi, functionName: 'balanceOf', args: [p.account] }),
   ]);
-  const pk = p.contracts.Consortium ? await c.readContract({ address: p.contracts.Consortium, abi: consortiumAbi, functionName: 'pkOf', args: [p.account] }) : 0n;
+  const pk = p.contracts.Consortium
+    ? await c.readContract({ address: p.contracts.Consortium, abi: consortiumAbi, functionName: 'pkOf', args: [p.account] })
+    : 0n;
   let registrations: bigint | null = null;
   let terms: ReadIncentiveAccountReturnType['terms'] = null;
   let compensation: bigint | null = null;
   let paid = 0n;
   let owed = 0n;
   if (pk !== 0n) {
-    if (p.contracts.GranuleRegistry) registrations = await c.readContract({ address: p.contracts.GranuleRegistry, abi: registryAbi, functionName: 'registrationsOf', args: [pk] });
+    if (p.contracts.GranuleRegistry)
+      registrations = await c.readContract({ address: p.contracts.GranuleRegistry, abi: registryAbi, functionName: 'registrationsOf', args: [pk] });
     const [f, g, cap] = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'termsOf', args: [pk] });
     paid = await c.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'paidOf', args: [pk] });
     if (cap !== 0n) {
@@ -105,8 +110,20 @@ export async function readIncentiveAccount(p: ReadIncentiveAccountParameters): P
     c.getContractEvents({ address: incentive, abi: sharingIncentiveAbi, eventName: 'InstantiationsRewarded', args: { account: p.account }, fromBlock }),
   ]);
   const payouts: Payout[] = [
-    ...comp.map((e) => ({ blockNumber: e.blockNumber, transactionHash: e.transactionHash, kind: 'compensation' as const, amount: e.args.amount!, count: e.args.granules! })),
-    ...inst.map((e) => ({ blockNumber: e.blockNumber, transactionHash: e.transactionHash, kind: 'instantiations' as const, amount: e.args.amount!, count: e.args.instantiations! })),
+    ...comp.map((e) => ({
+      blockNumber: e.blockNumber,
+      transactionHash: e.transactionHash,
+      kind: 'compensation' as const,
+      amount: e.args.amount!,
+      count: e.args.granules!,
+    })),
+    ...inst.map((e) => ({
+      blockNumber: e.blockNumber,
+      transactionHash: e.transactionHash,
+      kind: 'instantiations' as const,
+      amount: e.args.amount!,
+      count: e.args.instantiations!,
+    })),
   ].sort((a, b) => Number(b.blockNumber - a.blockNumber));
   return { symbol, balance, pk, registrations, terms, compensation, paid, owed, payouts };
 }
@@ -149,9 +166,14 @@ export function termsFromSolution(scenario: Scenario, solution: Pick<SolveScenar
     try {
       pk = BigInt(p.pk);
     } catch {
-      throw new InvalidParameterError(`providers[${i}].pk`, `is not a decimal public key (got ${JSON.stringify(p.pk)})`, 'Use the provider\'s twingrain public key (the Pk of its identity).');
+      throw new InvalidParameterError(
+        `providers[${i}].pk`,
+        `is not a decimal public key (got ${JSON.stringify(p.pk)})`,
+        "Use the provider's twingrain public key (the Pk of its identity).",
+      );
     }
-    if (pk <= 0n) throw new InvalidParameterError(`providers[${i}].pk`, 'must be positive', 'Use the provider\'s twingrain public key (the Pk of its identity).');
+    if (pk <= 0n)
+      throw new InvalidParameterError(`providers[${i}].pk`, 'must be positive', "Use the provider's twingrain public key (the Pk of its identity).");
     // Granules are counted whole on chain; a fractional n_i counts its whole part (at least one).
     const cap = BigInt(Math.max(1, Math.floor(p.n)));
     out.push({ pk, f: toWad(solution.f[i]!, `f[${i}]`), g: toWad(solution.g[i]!, `g[${i}]`), cap });
@@ -192,10 +214,7 @@ export async function publishIncentiveTerms(p: {
   return hashes;
 }
 
-const adminAbi = parseAbi([
-  'function deployer() view returns (address)',
-  'function hasRole(bytes32 role, address account) view returns (bool)',
-]);
+const adminAbi = parseAbi(['function deployer() view returns (address)', 'function hasRole(bytes32 role, address account) view returns (bool)']);
 const DEFAULT_ADMIN_ROLE = `0x${'0'.repeat(64)}` as const;
 
 /**

@@ -16,7 +16,8 @@ export function closedFormTwoProviders(s: ParsedScenario): [number, number] {
     const pi = s.p[i]!;
     const po = s.p[o]!;
     const den = (vo * ni + ts) * (vi * no + ts) - w * w;
-    const num = vo * theta * ni * ni + (vi * vo * pi * no + vo * w * po - (vo * q - theta - sigma) * theta) * ni + (vi * pi * ts + w * theta) * no - (w + ts) * theta * q;
+    const num =
+      vo * theta * ni * ni + (vi * vo * pi * no + vo * w * po - (vo * q - theta - sigma) * theta) * ni + (vi * pi * ts + w * theta) * no - (w + ts) * theta * q;
     return num / den;
   };
   return [m(0), m(1)];

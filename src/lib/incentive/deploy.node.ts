@@ -33,9 +33,16 @@ export async function deployIncentiveContracts(p: DeployIncentiveContractsParame
   try {
     chainId = await publicClient.getChainId();
   } catch (cause) {
-    throw new IncentiveDeploymentError(`Cannot reach the chain at ${p.rpcUrl} to deploy the incentive contracts: is the node running? (${(cause as Error).message.split('\n')[0]})`);
+    throw new IncentiveDeploymentError(
+      `Cannot reach the chain at ${p.rpcUrl} to deploy the incentive contracts: is the node running? (${(cause as Error).message.split('\n')[0]})`,
+    );
   }
-  const chain = { id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [p.rpcUrl] } } };
+  const chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [p.rpcUrl] } },
+  };
   const wallet = createWalletClient({ account, transport, chain });
   const deploy = async (name: string, args: unknown[]): Promise<`0x${string}`> => {
     const artifact = compiled[name];

@@ -36,7 +36,16 @@ describe('1e18 fixed point', () => {
   });
 
   it('builds terms only for providers naming a valid public key', () => {
-    const scenario = { theta: 1, sigma: 1, q: 10, omega: 0, providers: [{ n: 4.7, p: 5, vartheta: 1, pk: '12345' }, { n: 3, p: 5, vartheta: 1 }] };
+    const scenario = {
+      theta: 1,
+      sigma: 1,
+      q: 10,
+      omega: 0,
+      providers: [
+        { n: 4.7, p: 5, vartheta: 1, pk: '12345' },
+        { n: 3, p: 5, vartheta: 1 },
+      ],
+    };
     const terms = termsFromSolution(scenario, { f: [1.25, 2], g: [-0.5, 0] });
     expect(terms).toEqual([{ pk: 12345n, f: toWad(1.25), g: toWad(-0.5), cap: 4n }]);
     expect(() => termsFromSolution({ ...scenario, providers: [{ ...scenario.providers[0]!, pk: 'abc' }] }, { f: [1], g: [0] })).toThrow(/providers\[0\]\.pk/);

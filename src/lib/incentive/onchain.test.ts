@@ -17,7 +17,12 @@ import example from './scenarios/example.json';
 let anvil: AnvilInstance;
 let compiled: CompiledContracts;
 let addresses: Record<string, Address>;
-const chainOf = (rpcUrl: string, id: number) => ({ id, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
+const chainOf = (rpcUrl: string, id: number) => ({
+  id,
+  name: 'anvil',
+  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: [rpcUrl] } },
+});
 
 async function deploy(key: Hex, name: string, args: unknown[]): Promise<Address> {
   const account = privateKeyToAccount(key);
@@ -85,7 +90,8 @@ beforeAll(async () => {
   const registry = await deploy(admin(), 'GranuleRegistry', [consortium, consortium, consortium, consortium, consortium, consortium, consortium, 64n]);
   addresses = { Consortium: consortium, GranuleRegistry: registry };
   Object.assign(addresses, await deployIncentiveContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: admin(), registry, consortium, compiled }));
-  for (let k = 0; k < 3; k++) await send(admin(), consortium, compiled.Consortium!.abi as Abi, 'enrolMember', [privateKeyToAccount(providerKeys()[k]!).address, PKS[k]!]);
+  for (let k = 0; k < 3; k++)
+    await send(admin(), consortium, compiled.Consortium!.abi as Abi, 'enrolMember', [privateKeyToAccount(providerKeys()[k]!).address, PKS[k]!]);
 }, 120_000);
 
 afterAll(async () => {
@@ -109,9 +115,19 @@ describe('SharingIncentive on anvil', () => {
     const shared = sol.m.map((m) => Math.ceil(m - 1e-9));
     for (let k = 0; k < 3; k++) {
       await setRegistryValue('registrationsOf', PKS[k]!, BigInt(shared[k]!));
-      const before = (await pub.readContract({ address: credit, abi: communityCreditAbi, functionName: 'balanceOf', args: [clients(providerKeys()[k]!).account.address] })) as bigint;
+      const before = (await pub.readContract({
+        address: credit,
+        abi: communityCreditAbi,
+        functionName: 'balanceOf',
+        args: [clients(providerKeys()[k]!).account.address],
+      })) as bigint;
       await send(providerKeys()[k]!, incentive, sharingIncentiveAbi, 'claim', []);
-      const after = (await pub.readContract({ address: credit, abi: communityCreditAbi, functionName: 'balanceOf', args: [clients(providerKeys()[k]!).account.address] })) as bigint;
+      const after = (await pub.readContract({
+        address: credit,
+        abi: communityCreditAbi,
+        functionName: 'balanceOf',
+        args: [clients(providerKeys()[k]!).account.address],
+      })) as bigint;
       const paid = after - before;
       // Exactly the fixed-point model …
       const expected = payoutWad(compensationWad(toWad(sol.f[k]!), toWad(sol.g[k]!), BigInt(shared[k]!)));
@@ -122,7 +138,12 @@ describe('SharingIncentive on anvil', () => {
       if (sol.bound[k] === 'upper') expect(Math.abs(fromWad(paid) - sol.E[k]!)).toBeLessThanOrEqual(1e-12 * sol.E[k]!);
       // A second claim pays nothing more.
       await send(providerKeys()[k]!, incentive, sharingIncentiveAbi, 'claim', []);
-      const again = (await pub.readContract({ address: credit, abi: communityCreditAbi, functionName: 'balanceOf', args: [clients(providerKeys()[k]!).account.address] })) as bigint;
+      const again = (await pub.readContract({
+        address: credit,
+        abi: communityCreditAbi,
+        functionName: 'balanceOf',
+        args: [clients(providerKeys()[k]!).account.address],
+      })) as bigint;
       expect(again).toBe(after);
     }
   });
@@ -136,7 +157,8 @@ describe('SharingIncentive on anvil', () => {
     const g = toWad(-6);
     await send(admin(), incentive, sharingIncentiveAbi, 'setTerms', [pk, f, g, 10n]);
     const { pub, account } = clients(key);
-    const balance = async () => (await pub.readContract({ address: addresses.CommunityCredit!, abi: communityCreditAbi, functionName: 'balanceOf', args: [account.address] })) as bigint;
+    const balance = async () =>
+      (await pub.readContract({ address: addresses.CommunityCredit!, abi: communityCreditAbi, functionName: 'balanceOf', args: [account.address] })) as bigint;
     await setRegistryValue('registrationsOf', pk, 2n);
     await send(key, incentive, sharingIncentiveAbi, 'claim', []);
     expect(await balance()).toBe(0n);
@@ -157,7 +179,8 @@ describe('SharingIncentive on anvil', () => {
     await setRegistryValue('ownerOf', alpha, PKS[0]!);
     await setRegistryValue('instantiationsOf', alpha, 3n);
     const { pub, account } = clients(key);
-    const balance = async () => (await pub.readContract({ address: addresses.CommunityCredit!, abi: communityCreditAbi, functionName: 'balanceOf', args: [account.address] })) as bigint;
+    const balance = async () =>
+      (await pub.readContract({ address: addresses.CommunityCredit!, abi: communityCreditAbi, functionName: 'balanceOf', args: [account.address] })) as bigint;
     const start = await balance();
     await send(key, incentive, sharingIncentiveAbi, 'claimInstantiations', [[alpha]]);
     expect((await balance()) - start).toBe(toWad(1.5));
@@ -174,7 +197,7 @@ describe('SharingIncentive on anvil', () => {
     await expect(send(stranger, incentive, sharingIncentiveAbi, 'claim', [])).rejects.toThrow(/NotAMember/);
   });
 
-  it('publishes a solved scenario\'s terms in one batch and reads the account back as the app does', async () => {
+  it("publishes a solved scenario's terms in one batch and reads the account back as the app does", async () => {
     const scenario: Scenario = { ...(example as Scenario), providers: (example as Scenario).providers.map((p, i) => ({ ...p, pk: String(PKS[i]) })) };
     const sol = solveScenario(scenario);
     const terms = termsFromSolution(scenario, sol);

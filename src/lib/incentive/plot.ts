@@ -42,7 +42,10 @@ export interface LinePlotParameters {
 export function linePlot(p: LinePlotParameters): string {
   const W = p.width ?? 640;
   const H = p.height ?? 400;
-  const L = 70, R = 170, T = 36, B = 50;
+  const L = 70,
+    R = 170,
+    T = 36,
+    B = 50;
   const fx = p.xScale === 'log2' ? Math.log2 : (x: number) => x;
   const fy = p.yScale === 'log10' ? Math.log10 : (y: number) => y;
   const usable = ([x, y]: [number, number]) => Number.isFinite(x) && Number.isFinite(y) && (p.yScale !== 'log10' || y > 0) && (p.xScale !== 'log2' || x > 0);
@@ -69,8 +72,14 @@ export function linePlot(p: LinePlotParameters): string {
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2 - R / 2}" y="20" text-anchor="middle" font-size="14">${esc(p.title)}</text>`,
   ];
-  for (const t of xTicks) parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle">${fmt(t)}</text>`);
-  for (const t of yTicks) parts.push(`<line x1="${L}" x2="${W - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/><text x="${L - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
+  for (const t of xTicks)
+    parts.push(
+      `<line x1="${sx(t)}" x2="${sx(t)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle">${fmt(t)}</text>`,
+    );
+  for (const t of yTicks)
+    parts.push(
+      `<line x1="${L}" x2="${W - R}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/><text x="${L - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`,
+    );
   if (p.zeroLine) parts.push(`<line x1="${L}" x2="${W - R}" y1="${sy(0)}" y2="${sy(0)}" stroke="#888" stroke-dasharray="4 3"/>`);
   parts.push(`<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#444"/>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${esc(p.xLabel)}</text>`);
@@ -80,7 +89,9 @@ export function linePlot(p: LinePlotParameters): string {
     const d = sorted.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(2)},${sy(y).toFixed(2)}`).join('');
     if (sorted.length) parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash(s)}/>`);
     for (const [x, y] of s.markers ?? []) parts.push(`<circle cx="${sx(x)}" cy="${sy(y)}" r="4" fill="${s.color}"/>`);
-    parts.push(`<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 10 + k * 18}" y2="${T + 10 + k * 18}" stroke="${s.color}" stroke-width="2"${dash(s)}/><text x="${W - R + 38}" y="${T + 14 + k * 18}">${esc(s.label)}</text>`);
+    parts.push(
+      `<line x1="${W - R + 12}" x2="${W - R + 32}" y1="${T + 10 + k * 18}" y2="${T + 10 + k * 18}" stroke="${s.color}" stroke-width="2"${dash(s)}/><text x="${W - R + 38}" y="${T + 14 + k * 18}">${esc(s.label)}</text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -100,7 +111,12 @@ export function signMap(p: {
   logX?: boolean;
   logY?: boolean;
 }): string {
-  const W = 640, H = 420, L = 70, R = 190, T = 36, B = 50;
+  const W = 640,
+    H = 420,
+    L = 70,
+    R = 190,
+    T = 36,
+    B = 50;
   const tx = (v: number) => (p.logX ? Math.log10(v) : v);
   const ty = (v: number) => (p.logY ? Math.log10(v) : v);
   const [x0, x1] = [tx(p.xs[0]!), tx(p.xs[p.xs.length - 1]!)];
@@ -118,18 +134,31 @@ export function signMap(p: {
   p.ys.forEach((y, j) =>
     p.xs.forEach((x, i) => {
       const c = p.cells[j]![i];
-      if (c) parts.push(`<rect x="${(sx(x) - cw / 2).toFixed(2)}" y="${(sy(y) - ch / 2).toFixed(2)}" width="${cw.toFixed(2)}" height="${ch.toFixed(2)}" fill="${color[c]}"/>`);
+      if (c)
+        parts.push(
+          `<rect x="${(sx(x) - cw / 2).toFixed(2)}" y="${(sy(y) - ch / 2).toFixed(2)}" width="${cw.toFixed(2)}" height="${ch.toFixed(2)}" fill="${color[c]}"/>`,
+        );
     }),
   );
-  if (p.curve) parts.push(`<path d="${p.curve.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(2)},${sy(y).toFixed(2)}`).join('')}" fill="none" stroke="black" stroke-width="2" stroke-dasharray="6 3"/>`);
+  if (p.curve)
+    parts.push(
+      `<path d="${p.curve.map(([x, y], i) => `${i ? 'L' : 'M'}${sx(x).toFixed(2)},${sy(y).toFixed(2)}`).join('')}" fill="none" stroke="black" stroke-width="2" stroke-dasharray="6 3"/>`,
+    );
   const xt = p.logX ? ticks(x0, x1).map((t) => 10 ** t) : ticks(x0, x1);
   const yt = p.logY ? ticks(y0, y1).map((t) => 10 ** t) : ticks(y0, y1);
   for (const t of xt) parts.push(`<text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle">${fmt(t)}</text>`);
   for (const t of yt) parts.push(`<text x="${L - 6}" y="${sy(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">${esc(p.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
-  (['>', '=', '<'] as const).forEach((k, n) => parts.push(`<rect x="${W - R + 12}" y="${T + n * 20}" width="14" height="14" fill="${color[k]}"/><text x="${W - R + 32}" y="${T + 11 + n * 20}">${esc(p.legend[k])}</text>`));
-  if (p.curve) parts.push(`<line x1="${W - R + 12}" x2="${W - R + 26}" y1="${T + 67}" y2="${T + 67}" stroke="black" stroke-dasharray="6 3" stroke-width="2"/><text x="${W - R + 32}" y="${T + 71}">analytic boundary</text>`);
+  (['>', '=', '<'] as const).forEach((k, n) =>
+    parts.push(
+      `<rect x="${W - R + 12}" y="${T + n * 20}" width="14" height="14" fill="${color[k]}"/><text x="${W - R + 32}" y="${T + 11 + n * 20}">${esc(p.legend[k])}</text>`,
+    ),
+  );
+  if (p.curve)
+    parts.push(
+      `<line x1="${W - R + 12}" x2="${W - R + 26}" y1="${T + 67}" y2="${T + 67}" stroke="black" stroke-dasharray="6 3" stroke-width="2"/><text x="${W - R + 32}" y="${T + 71}">analytic boundary</text>`,
+    );
   parts.push('</svg>');
   return parts.join('\n');
 }

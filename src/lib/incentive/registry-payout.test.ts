@@ -2,7 +2,17 @@
 // verifiers, granules registered with real proofs, terms from the model published by the admin, and the claim paying
 // exactly the model's E_i(m_i*) for the registered m_i* granules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, createWalletClient, http, type Address, type PublicClient, type WalletClient, type Chain, type Account, type Transport } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  type Address,
+  type PublicClient,
+  type WalletClient,
+  type Chain,
+  type Account,
+  type Transport,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { startAnvil, type AnvilInstance } from '../chain/testing/anvil.node.ts';
@@ -35,7 +45,12 @@ beforeAll(async () => {
   contracts = { ...deployed.contracts };
   Object.assign(
     contracts,
-    await deployIncentiveContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, registry: contracts.GranuleRegistry!, consortium: contracts.Consortium! }),
+    await deployIncentiveContracts({
+      rpcUrl: anvil.rpcUrl,
+      deployerPrivateKey: anvil.privateKeys[0]!,
+      registry: contracts.GranuleRegistry!,
+      consortium: contracts.Consortium!,
+    }),
   );
   await enrol({ publicClient, walletClient: owner, consortium: contracts.Consortium!, prover, secret });
 }, 120_000);
@@ -46,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('compensation for granules registered with zero-knowledge proofs', () => {
-  it('pays the model\'s E_i for the m_i* granules the provider registered', async () => {
+  it("pays the model's E_i for the m_i* granules the provider registered", async () => {
     // Provider 0 holds 3 granules and, at the optimum, shares all of them.
     const scenario: Scenario = {
       theta: 0.5,
@@ -65,7 +80,15 @@ describe('compensation for granules registered with zero-knowledge proofs', () =
     await publishIncentiveTerms({ walletClient: admin, publicClient, contracts, terms });
 
     for (let k = 0; k < 3; k++) {
-      await registerGranule({ publicClient, walletClient: owner, registry: contracts.GranuleRegistry!, prover, secret, alpha: 0x5100n + BigInt(k), manifestCid: CID });
+      await registerGranule({
+        publicClient,
+        walletClient: owner,
+        registry: contracts.GranuleRegistry!,
+        prover,
+        secret,
+        alpha: 0x5100n + BigInt(k),
+        manifestCid: CID,
+      });
     }
     const before = await readIncentiveAccount({ client: publicClient, contracts, account: owner.account.address });
     expect(before.registrations).toBe(3n);

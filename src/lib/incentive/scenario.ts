@@ -53,14 +53,29 @@ function need(ok: boolean, parameter: string, detail: string, hint: string): voi
 
 /** Checks a scenario (e.g. parsed JSON) against the model's domain; names the first parameter that is wrong. */
 export function parseScenario(input: unknown): ParsedScenario {
-  need(typeof input === 'object' && input !== null && !Array.isArray(input), 'scenario', 'it is not a JSON object', 'Give {"theta","sigma","q","providers":[{"n","p","vartheta"}],"omega":[[...]]}.');
+  need(
+    typeof input === 'object' && input !== null && !Array.isArray(input),
+    'scenario',
+    'it is not a JSON object',
+    'Give {"theta","sigma","q","providers":[{"n","p","vartheta"}],"omega":[[...]]}.',
+  );
   const s = input as Record<string, unknown>;
   const theta = s.theta;
   const sigma = s.sigma;
   const q = s.q;
-  need(finite(theta) && theta > 0, 'theta', `must be a number > 0 (got ${JSON.stringify(theta)})`, 'theta weighs the private utility of holding granules; use a positive value.');
+  need(
+    finite(theta) && theta > 0,
+    'theta',
+    `must be a number > 0 (got ${JSON.stringify(theta)})`,
+    'theta weighs the private utility of holding granules; use a positive value.',
+  );
   need(finite(sigma) && sigma > 0, 'sigma', `must be a number > 0 (got ${JSON.stringify(sigma)})`, 'sigma weighs the effort of sharing; use a positive value.');
-  need(finite(q), 'q', `must be a finite number (got ${JSON.stringify(q)})`, 'q is the saturation point of the private utility; use a number at least as large as every n.');
+  need(
+    finite(q),
+    'q',
+    `must be a finite number (got ${JSON.stringify(q)})`,
+    'q is the saturation point of the private utility; use a number at least as large as every n.',
+  );
   const providers = s.providers;
   need(Array.isArray(providers) && providers.length > 0, 'providers', 'must be a non-empty list', 'List each provider as {"n","p","vartheta"}.');
   const list = providers as unknown[];
@@ -76,8 +91,18 @@ export function parseScenario(input: unknown): ParsedScenario {
     const pi = pr!.p;
     const vi = pr!.vartheta;
     need(finite(ni) && ni >= 0, `providers[${i}].n`, `must be a number ≥ 0 (got ${JSON.stringify(ni)})`, 'n is the amount of granules the provider holds.');
-    need(finite(vi) && vi > 0, `providers[${i}].vartheta`, `must be a number > 0 (got ${JSON.stringify(vi)})`, 'vartheta is the productivity of the provider\'s granules; use a positive value.');
-    need(finite(pi) && pi >= (ni as number), `providers[${i}].p`, `must be a number ≥ n = ${ni} (got ${JSON.stringify(pi)})`, 'p is where the provider\'s value saturates; raise p to at least n.');
+    need(
+      finite(vi) && vi > 0,
+      `providers[${i}].vartheta`,
+      `must be a number > 0 (got ${JSON.stringify(vi)})`,
+      "vartheta is the productivity of the provider's granules; use a positive value.",
+    );
+    need(
+      finite(pi) && pi >= (ni as number),
+      `providers[${i}].p`,
+      `must be a number ≥ n = ${ni} (got ${JSON.stringify(pi)})`,
+      "p is where the provider's value saturates; raise p to at least n.",
+    );
     need((q as number) >= (ni as number), 'q', `must be ≥ every provider's n (q = ${q} < providers[${i}].n = ${ni})`, 'Raise q to at least the largest n.');
     n[i] = ni as number;
     p[i] = pi as number;
@@ -110,7 +135,8 @@ export function parseScenario(input: unknown): ParsedScenario {
       for (let j = i + 1; j < x; j++) {
         const a = omega[i * x + j]!;
         const b = omega[j * x + i]!;
-        if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b))) need(false, `omega[${i}][${j}]`, `differs from omega[${j}][${i}] (${a} ≠ ${b})`, omegaHint);
+        if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b)))
+          need(false, `omega[${i}][${j}]`, `differs from omega[${j}][${i}] (${a} ≠ ${b})`, omegaHint);
       }
   }
   return { theta: theta as number, sigma: sigma as number, q: q as number, x, n, p, vartheta, omega, nTotal };

@@ -19,19 +19,21 @@ const pos = (min: number, max: number) => fc.double({ min, max, noNaN: true, noD
 /** Random scenarios inside the model's domain (concavity is left to the solver to judge). */
 const scenarioArb = (minX: number, maxX: number) =>
   fc.integer({ min: minX, max: maxX }).chain((x) =>
-    fc.record({
-      theta: pos(0.01, 10),
-      sigma: pos(0.01, 10),
-      qExtra: pos(0, 50),
-      providers: fc.array(fc.record({ n: pos(0, 100), pExtra: pos(0, 100), vartheta: pos(0.001, 2) }), { minLength: x, maxLength: x }),
-      omega: fc.array(pos(0, 1), { minLength: (x * (x - 1)) / 2, maxLength: (x * (x - 1)) / 2 }),
-    }).map(({ theta, sigma, qExtra, providers, omega }): Scenario => {
-      const w: number[][] = providers.map(() => providers.map(() => 0));
-      let k = 0;
-      for (let i = 0; i < x; i++) for (let j = i + 1; j < x; j++) w[i]![j] = w[j]![i] = omega[k++]!;
-      const q = Math.max(...providers.map((p) => p.n)) + qExtra;
-      return { theta, sigma, q, providers: providers.map((p) => ({ n: p.n, p: p.n + p.pExtra, vartheta: p.vartheta })), omega: w };
-    }),
+    fc
+      .record({
+        theta: pos(0.01, 10),
+        sigma: pos(0.01, 10),
+        qExtra: pos(0, 50),
+        providers: fc.array(fc.record({ n: pos(0, 100), pExtra: pos(0, 100), vartheta: pos(0.001, 2) }), { minLength: x, maxLength: x }),
+        omega: fc.array(pos(0, 1), { minLength: (x * (x - 1)) / 2, maxLength: (x * (x - 1)) / 2 }),
+      })
+      .map(({ theta, sigma, qExtra, providers, omega }): Scenario => {
+        const w: number[][] = providers.map(() => providers.map(() => 0));
+        let k = 0;
+        for (let i = 0; i < x; i++) for (let j = i + 1; j < x; j++) w[i]![j] = w[j]![i] = omega[k++]!;
+        const q = Math.max(...providers.map((p) => p.n)) + qExtra;
+        return { theta, sigma, q, providers: providers.map((p) => ({ n: p.n, p: p.n + p.pExtra, vartheta: p.vartheta })), omega: w };
+      }),
   );
 
 /** Two providers whose privacy and effort weights are large enough that (1.10) often lies inside the box. */
@@ -44,16 +46,18 @@ const interiorPairArb = fc
     b: fc.record({ n: pos(1, 100), pExtra: pos(0, 200), vartheta: pos(0.0001, 0.2) }),
     omega: pos(0, 3),
   })
-  .map(({ theta, sigma, qExtra, a, b, omega }): Scenario => ({
-    theta,
-    sigma,
-    q: Math.max(a.n, b.n) + qExtra,
-    providers: [a, b].map((p) => ({ n: p.n, p: p.n + p.pExtra, vartheta: p.vartheta })),
-    omega: [
-      [0, omega],
-      [omega, 0],
-    ],
-  }));
+  .map(
+    ({ theta, sigma, qExtra, a, b, omega }): Scenario => ({
+      theta,
+      sigma,
+      q: Math.max(a.n, b.n) + qExtra,
+      providers: [a, b].map((p) => ({ n: p.n, p: p.n + p.pExtra, vartheta: p.vartheta })),
+      omega: [
+        [0, omega],
+        [omega, 0],
+      ],
+    }),
+  );
 
 describe('solveScenario', () => {
   it('solves the example scenario with the checks holding', () => {
@@ -160,9 +164,38 @@ describe('solveScenario', () => {
       [{ ...base, q: 30 }, 'q'],
       [{ ...base, providers: [{ n: 40, p: 60, vartheta: 0 }, ...base.providers.slice(1)] }, 'providers[0].vartheta'],
       [{ ...base, providers: [base.providers[0], { n: 25, p: 20, vartheta: 0.05 }, base.providers[2]] }, 'providers[1].p'],
-      [{ ...base, omega: [[0, 1], [1, 0]] }, 'omega'],
-      [{ ...base, omega: [[0, 0.2, 0.1], [0.3, 0, 0.3], [0.1, 0.3, 0]] }, 'omega[0][1]'],
-      [{ ...base, omega: [[1, 0.2, 0.1], [0.2, 0, 0.3], [0.1, 0.3, 0]] }, 'omega[0][0]'],
+      [
+        {
+          ...base,
+          omega: [
+            [0, 1],
+            [1, 0],
+          ],
+        },
+        'omega',
+      ],
+      [
+        {
+          ...base,
+          omega: [
+            [0, 0.2, 0.1],
+            [0.3, 0, 0.3],
+            [0.1, 0.3, 0],
+          ],
+        },
+        'omega[0][1]',
+      ],
+      [
+        {
+          ...base,
+          omega: [
+            [1, 0.2, 0.1],
+            [0.2, 0, 0.3],
+            [0.1, 0.3, 0],
+          ],
+        },
+        'omega[0][0]',
+      ],
       [{ ...base, theta: 'big' }, 'theta'],
       [null, 'scenario'],
     ];

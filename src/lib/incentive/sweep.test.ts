@@ -3,7 +3,8 @@ import example from './scenarios/example.json';
 import { netUtilityCurve, sweepTable6, type Table6Cell } from './index';
 
 const cells = sweepTable6();
-const cell = (amount: string, inter: string, pd: string): Table6Cell => cells.find((c) => c.amount === amount && c.interdependence === inter && c.productivity === pd)!;
+const cell = (amount: string, inter: string, pd: string): Table6Cell =>
+  cells.find((c) => c.amount === amount && c.interdependence === inter && c.productivity === pd)!;
 
 describe('Table 6 by sweep', () => {
   it('reproduces the first row (n_i = n_j) for every instance, ties only where both share all or nothing', () => {

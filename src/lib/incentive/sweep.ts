@@ -97,7 +97,8 @@ export function sweepTable6(grid: Table6Grid = DEFAULT_TABLE6_GRID): Table6Cell[
           instances: [],
         };
         const ratios = amount === 'n_i = n_j' ? [1] : grid.amountRatio;
-        const pdRatios = productivity === 'PD_i = PD_j' ? [1] : productivity === 'PD_i > PD_j' ? grid.productivityRatio : grid.productivityRatio.map((r) => 1 / r);
+        const pdRatios =
+          productivity === 'PD_i = PD_j' ? [1] : productivity === 'PD_i > PD_j' ? grid.productivityRatio : grid.productivityRatio.map((r) => 1 / r);
         for (const theta of grid.theta)
           for (const sigma of grid.sigma) {
             const omegas = interdependence === 'omega = 0' ? [0] : grid.omegaFactor.map((k) => k * (theta + sigma));
@@ -133,7 +134,18 @@ export function sweepTable6(grid: Table6Grid = DEFAULT_TABLE6_GRID): Table6Cell[
                           const relation = relationOf(m[0], m[1]);
                           cell.counts[relation]++;
                           if (sol.bound.every((b) => b === 'free')) cell.interiorCounts[relation]++;
-                          cell.instances.push({ theta, sigma, q: scenario.q, p: pf * top, n: [ni, nj], vartheta: [pr * vj, vj], omega, m, bound: sol.bound, relation });
+                          cell.instances.push({
+                            theta,
+                            sigma,
+                            q: scenario.q,
+                            p: pf * top,
+                            n: [ni, nj],
+                            vartheta: [pr * vj, vj],
+                            omega,
+                            m,
+                            bound: sol.bound,
+                            relation,
+                          });
                         }
           }
         cells.push(cell);

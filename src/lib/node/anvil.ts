@@ -49,7 +49,6 @@ export function anvilBinary(): string {
   return binary;
 }
 
-
 export async function startAnvil(p: StartAnvilParameters): Promise<RunningAnvil> {
   const host = p.host ?? '127.0.0.1';
   const chainId = p.chainId ?? 31337;

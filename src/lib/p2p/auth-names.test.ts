@@ -7,17 +7,39 @@ const hex = (c: string) => `0x${c.repeat(64)}`;
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
 describe('names in authorization messages', () => {
-  it('keeps the requester\'s and the owner\'s claimed names', () => {
-    const request = checkAuthMessage(enc({ type: 'request', id: 'r1', alpha: hex('a'), granuleName: 'look 1.0.0', ownerPk: hex('b'), userPk: hex('c'), userName: 'Ben Makerspace', extra: 'dropped' }));
-    expect(request).toEqual({ type: 'request', id: 'r1', alpha: hex('a'), granuleName: 'look 1.0.0', ownerPk: hex('b'), userPk: hex('c'), userName: 'Ben Makerspace' });
+  it("keeps the requester's and the owner's claimed names", () => {
+    const request = checkAuthMessage(
+      enc({
+        type: 'request',
+        id: 'r1',
+        alpha: hex('a'),
+        granuleName: 'look 1.0.0',
+        ownerPk: hex('b'),
+        userPk: hex('c'),
+        userName: 'Ben Makerspace',
+        extra: 'dropped',
+      }),
+    );
+    expect(request).toEqual({
+      type: 'request',
+      id: 'r1',
+      alpha: hex('a'),
+      granuleName: 'look 1.0.0',
+      ownerPk: hex('b'),
+      userPk: hex('c'),
+      userName: 'Ben Makerspace',
+    });
     const reply = checkAuthMessage(enc({ type: 'reply', id: 'r1', alpha: hex('a'), userPk: hex('c'), decision: 'declined', ownerName: 'Lina Workshop' }));
     expect(reply).toMatchObject({ ownerName: 'Lina Workshop', decision: 'declined' });
   });
 
   it('refuses a name over 64 bytes, or one that is not text', () => {
-    const long = () => checkAuthMessage(enc({ type: 'request', id: 'r2', alpha: hex('a'), granuleName: 'x', ownerPk: hex('b'), userPk: hex('c'), userName: 'é'.repeat(33) }));
+    const long = () =>
+      checkAuthMessage(enc({ type: 'request', id: 'r2', alpha: hex('a'), granuleName: 'x', ownerPk: hex('b'), userPk: hex('c'), userName: 'é'.repeat(33) }));
     expect(long).toThrow(RelayLimitError);
     expect(long).toThrow(/"userName" .* 66 bytes; relays keep at most 64/);
-    expect(() => checkAuthMessage(enc({ type: 'reply', id: 'r3', alpha: hex('a'), userPk: hex('c'), decision: 'approved', ownerName: 7 }))).toThrow(/"ownerName" of an authorization message must be text/);
+    expect(() => checkAuthMessage(enc({ type: 'reply', id: 'r3', alpha: hex('a'), userPk: hex('c'), decision: 'approved', ownerName: 7 }))).toThrow(
+      /"ownerName" of an authorization message must be text/,
+    );
   });
 });

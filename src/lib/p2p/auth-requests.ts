@@ -66,7 +66,7 @@ const HEX = /^0x[0-9a-f]{64}$/;
 
 function pubsubOf(libp2p: Libp2p): PubSub {
   const pubsub = (libp2p.services as { pubsub?: PubSub }).pubsub;
-  if (!pubsub) throw new P2PFormatError('This node has no pubsub service: authorization requests need the app\'s browser node.');
+  if (!pubsub) throw new P2PFormatError("This node has no pubsub service: authorization requests need the app's browser node.");
   return pubsub;
 }
 
@@ -78,7 +78,10 @@ const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
  */
 export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = DEFAULT_AUTH_MESSAGE_LIMITS): AuthMessage {
   if (data.length > limits.maxMessageBytes) {
-    throw new RelayLimitError('MESSAGE_TOO_LARGE', `This authorization message is ${data.length} bytes; relays keep messages of at most ${limits.maxMessageBytes} bytes. Shorten the granule name or the reason and send it again.`);
+    throw new RelayLimitError(
+      'MESSAGE_TOO_LARGE',
+      `This authorization message is ${data.length} bytes; relays keep messages of at most ${limits.maxMessageBytes} bytes. Shorten the granule name or the reason and send it again.`,
+    );
   }
   let v: Record<string, unknown>;
   try {
@@ -86,17 +89,38 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
   } catch {
     throw new RelayLimitError('MALFORMED_MESSAGE', 'This is not an authorization request or reply (not JSON).');
   }
-  if (!v || typeof v !== 'object' || typeof v.id !== 'string' || typeof v.alpha !== 'string' || !HEX.test(v.alpha) || typeof v.userPk !== 'string' || !HEX.test(v.userPk)) {
-    throw new RelayLimitError('MALFORMED_MESSAGE', 'This is not an authorization request or reply: it needs an id, an α and a user key (0x + 64 lowercase hex).');
+  if (
+    !v ||
+    typeof v !== 'object' ||
+    typeof v.id !== 'string' ||
+    typeof v.alpha !== 'string' ||
+    !HEX.test(v.alpha) ||
+    typeof v.userPk !== 'string' ||
+    !HEX.test(v.userPk)
+  ) {
+    throw new RelayLimitError(
+      'MALFORMED_MESSAGE',
+      'This is not an authorization request or reply: it needs an id, an α and a user key (0x + 64 lowercase hex).',
+    );
   }
   const caps = { ...DEFAULT_AUTH_MESSAGE_LIMITS.maxFieldBytes, ...limits.maxFieldBytes };
-  for (const [field, cap] of [['id', caps.id], ['granuleName', caps.granuleName], ['reason', caps.reason], ['recordAddress', caps.recordAddress], ['userName', caps.name], ['ownerName', caps.name]] as const) {
+  for (const [field, cap] of [
+    ['id', caps.id],
+    ['granuleName', caps.granuleName],
+    ['reason', caps.reason],
+    ['recordAddress', caps.recordAddress],
+    ['userName', caps.name],
+    ['ownerName', caps.name],
+  ] as const) {
     const value = v[field];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new RelayLimitError('MALFORMED_MESSAGE', `The field "${field}" of an authorization message must be text.`);
     const size = utf8Length(value);
     if (size > cap) {
-      throw new RelayLimitError('FIELD_TOO_LARGE', `The field "${field}" of this authorization message is ${size} bytes; relays keep at most ${cap}. Shorten it and send the message again.`);
+      throw new RelayLimitError(
+        'FIELD_TOO_LARGE',
+        `The field "${field}" of this authorization message is ${size} bytes; relays keep at most ${cap}. Shorten it and send the message again.`,
+      );
     }
   }
   if (v.type === 'request' && typeof v.ownerPk === 'string' && HEX.test(v.ownerPk) && typeof v.granuleName === 'string') {
@@ -111,7 +135,10 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
     if (typeof v.ownerName === 'string') m.ownerName = v.ownerName;
     return m;
   }
-  throw new RelayLimitError('MALFORMED_MESSAGE', 'This is neither an authorization request (with an owner key and a granule name) nor a reply (approved or declined).');
+  throw new RelayLimitError(
+    'MALFORMED_MESSAGE',
+    'This is neither an authorization request (with an owner key and a granule name) nor a reply (approved or declined).',
+  );
 }
 
 function parse(data: Uint8Array): AuthMessage | undefined {
@@ -142,11 +169,22 @@ export interface MailboxPage {
 const MAX_PAGES = 1_000;
 
 /** Every message a relay keeps for `pk`, page by page. */
-export async function readMailbox(libp2p: Libp2p, relay: string, pk: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<Array<{ from: string; data: string }>> {
+export async function readMailbox(
+  libp2p: Libp2p,
+  relay: string,
+  pk: string,
+  options: { limit?: number; signal?: AbortSignal } = {},
+): Promise<Array<{ from: string; data: string }>> {
   const out: Array<{ from: string; data: string }> = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const r = await requestJson<MailboxPage>(libp2p, peerIdFromString(relay), AUTH_MAILBOX_PROTOCOL, { pk: pk.toLowerCase(), ...(after ? { after } : {}), ...(options.limit ? { limit: options.limit } : {}) }, options.signal ? { signal: options.signal } : {});
+    const r = await requestJson<MailboxPage>(
+      libp2p,
+      peerIdFromString(relay),
+      AUTH_MAILBOX_PROTOCOL,
+      { pk: pk.toLowerCase(), ...(after ? { after } : {}), ...(options.limit ? { limit: options.limit } : {}) },
+      options.signal ? { signal: options.signal } : {},
+    );
     out.push(...(r.messages ?? []));
     if (typeof r.next !== 'string' || r.next === after) break;
     after = r.next;
@@ -201,7 +239,13 @@ async function send(libp2p: Libp2p, message: AuthMessage, o: SendAuthOptions): P
     await Promise.all(
       relays.map(async (relay) => {
         try {
-          const r = await requestJson<unknown>(libp2p, peerIdFromString(relay), AUTH_MAILBOX_PROTOCOL, { post: new TextDecoder().decode(data) }, o.signal ? { signal: o.signal } : {});
+          const r = await requestJson<unknown>(
+            libp2p,
+            peerIdFromString(relay),
+            AUTH_MAILBOX_PROTOCOL,
+            { post: new TextDecoder().decode(data) },
+            o.signal ? { signal: o.signal } : {},
+          );
           const refused = refusalOf(r, relay);
           if (refused) refusals.push(refused);
           else kept += 1;
@@ -306,13 +350,22 @@ export async function serveAuthMailbox(libp2p: Libp2p, o: AuthMailboxOptions = {
     if (seen.has(`${from} ${m.id}`)) return;
     const to = recipientOf(m);
     if ((bySender.get(from) ?? 0) >= perSender) {
-      throw new RelayLimitError('SENDER_QUOTA', `This relay already keeps ${perSender} authorization messages from you, the most it keeps from one sender; it keeps more as they expire (after ${Math.round(maxAge / 3_600_000)} hours). Recipients online now still receive it live.`);
+      throw new RelayLimitError(
+        'SENDER_QUOTA',
+        `This relay already keeps ${perSender} authorization messages from you, the most it keeps from one sender; it keeps more as they expire (after ${Math.round(maxAge / 3_600_000)} hours). Recipients online now still receive it live.`,
+      );
     }
     if ((byRecipient.get(to)?.length ?? 0) >= perRecipient) {
-      throw new RelayLimitError('RECIPIENT_QUOTA', `This relay already keeps ${perRecipient} authorization messages for ${to.slice(0, 10)}…, the most it keeps for one key; the recipient receives it only if online now. Try again later.`);
+      throw new RelayLimitError(
+        'RECIPIENT_QUOTA',
+        `This relay already keeps ${perRecipient} authorization messages for ${to.slice(0, 10)}…, the most it keeps for one key; the recipient receives it only if online now. Try again later.`,
+      );
     }
     if (all.length >= max) {
-      throw new RelayLimitError('MAILBOX_FULL', `This relay's mailbox is full (${max} messages); it keeps new ones as old ones expire. Recipients online now still receive it live.`);
+      throw new RelayLimitError(
+        'MAILBOX_FULL',
+        `This relay's mailbox is full (${max} messages); it keeps new ones as old ones expire. Recipients online now still receive it live.`,
+      );
     }
     const entry: Kept = { seq: ++seq, at: Date.now(), to, from, id: m.id, data: JSON.stringify(m) };
     all.push(entry);

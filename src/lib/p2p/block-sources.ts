@@ -82,7 +82,10 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
   };
   const preferred = p.preferPeers ?? directPeers(libp2p, relayPeerIds);
   // One session per preferred peer, made on first use; a peer that fails once is not asked again this transfer.
-  let sessions: Array<{ peer: PeerId; session: ReturnType<Helia['blockstore']['createSession']> | undefined }> = preferred.map((peer) => ({ peer, session: undefined }));
+  let sessions: Array<{ peer: PeerId; session: ReturnType<Helia['blockstore']['createSession']> | undefined }> = preferred.map((peer) => ({
+    peer,
+    session: undefined,
+  }));
   const timeoutMs = p.peerTimeoutMs ?? 10_000;
 
   const blockstore: SourcedBlockstore = {

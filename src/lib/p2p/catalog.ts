@@ -68,7 +68,12 @@ export interface RegistrationLike {
 }
 
 /** Fetches the manifests of registrations not yet (or not successfully) in the catalog. */
-export async function syncCatalog(db: CatalogDb, helia: Helia, registrations: RegistrationLike[], options: { timeoutMs?: number } = {}): Promise<{ added: number; unavailable: number }> {
+export async function syncCatalog(
+  db: CatalogDb,
+  helia: Helia,
+  registrations: RegistrationLike[],
+  options: { timeoutMs?: number } = {},
+): Promise<{ added: number; unavailable: number }> {
   let added = 0;
   let unavailable = 0;
   await Promise.all(
@@ -81,12 +86,26 @@ export async function syncCatalog(db: CatalogDb, helia: Helia, registrations: Re
         const cid = cidFromChainBytes(r.manifestCid);
         const m = await fetchPublicManifest({ helia, cid, expectedAlpha: r.alpha, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
         const { ownerName, ...info } = m.granule;
-        await db.catalog.put({ ...base, manifestCid: cid.toString(), state: 'ok', ...info, printers: m.granule.printers, tags: m.granule.tags, ...(typeof ownerName === 'string' && ownerName ? { ownerName: ownerName.slice(0, 64) } : {}) });
+        await db.catalog.put({
+          ...base,
+          manifestCid: cid.toString(),
+          state: 'ok',
+          ...info,
+          printers: m.granule.printers,
+          tags: m.granule.tags,
+          ...(typeof ownerName === 'string' && ownerName ? { ownerName: ownerName.slice(0, 64) } : {}),
+        });
         added++;
       } catch (error) {
         const mismatch = error instanceof ManifestMismatchError;
         if (!mismatch) unavailable++;
-        await db.catalog.put({ ...base, ...empty, name: r.alpha.slice(0, 14) + '…', state: mismatch ? 'mismatch' : 'unavailable', problem: (error as Error).message });
+        await db.catalog.put({
+          ...base,
+          ...empty,
+          name: r.alpha.slice(0, 14) + '…',
+          state: mismatch ? 'mismatch' : 'unavailable',
+          problem: (error as Error).message,
+        });
       }
     }),
   );

@@ -17,7 +17,9 @@ const importKey = (key: Uint8Array, usage: KeyUsage): Promise<CryptoKey> =>
 export async function encryptArchive(archive: Uint8Array, key: Uint8Array = crypto.getRandomValues(new Uint8Array(32))): Promise<EncryptedArchive> {
   if (key.length !== 32) throw new P2PFormatError('A granule key is 32 bytes (AES-256).');
   const nonce = crypto.getRandomValues(new Uint8Array(12));
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: AAD }, await importKey(key, 'encrypt'), archive as Uint8Array<ArrayBuffer>));
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: AAD }, await importKey(key, 'encrypt'), archive as Uint8Array<ArrayBuffer>),
+  );
   const ciphertext = new Uint8Array(12 + sealed.length);
   ciphertext.set(nonce);
   ciphertext.set(sealed, 12);
@@ -29,10 +31,14 @@ export async function decryptArchive(ciphertext: Uint8Array, key: Uint8Array): P
   if (key.length !== 32) throw new P2PFormatError('A granule key is 32 bytes (AES-256).');
   try {
     return new Uint8Array(
-      await crypto.subtle.decrypt({ name: 'AES-GCM', iv: ciphertext.subarray(0, 12) as Uint8Array<ArrayBuffer>, additionalData: AAD }, await importKey(key, 'decrypt'), ciphertext.subarray(12) as Uint8Array<ArrayBuffer>),
+      await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: ciphertext.subarray(0, 12) as Uint8Array<ArrayBuffer>, additionalData: AAD },
+        await importKey(key, 'decrypt'),
+        ciphertext.subarray(12) as Uint8Array<ArrayBuffer>,
+      ),
     );
   } catch {
-    throw new P2PFormatError('The granule could not be decrypted: the key is not this granule\'s, or the ciphertext was altered.');
+    throw new P2PFormatError("The granule could not be decrypted: the key is not this granule's, or the ciphertext was altered.");
   }
 }
 

@@ -9,21 +9,35 @@ import { ManifestMismatchError, NotEnoughShardsError, P2PFormatError } from './e
 describe('Reed–Solomon erasure coding', () => {
   it('any k of n shards rebuild the data', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 3000 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 4 }), fc.integer(), (data, k, extra, seed) => {
-        const n = k + extra;
-        const shards = encodeShards(data, { k, n });
-        expect(shards).toHaveLength(n);
-        const order = shards.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
-        const pick = new Map(order.slice(0, k).map((i) => [i, shards[i]!]));
-        expect(decodeShards(pick, { k, n, length: data.length })).toEqual(data);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 3000 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer(),
+        (data, k, extra, seed) => {
+          const n = k + extra;
+          const shards = encodeShards(data, { k, n });
+          expect(shards).toHaveLength(n);
+          const order = shards.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 101) - ((b * 7919 + seed) % 101));
+          const pick = new Map(order.slice(0, k).map((i) => [i, shards[i]!]));
+          expect(decodeShards(pick, { k, n, length: data.length })).toEqual(data);
+        },
+      ),
       { numRuns: 80 },
     );
   });
 
   it('fewer than k shards is a NotEnoughShardsError', () => {
     const shards = encodeShards(randomBytes(100), { k: 3, n: 5 });
-    expect(() => decodeShards(new Map([[0, shards[0]!], [4, shards[4]!]]), { k: 3, n: 5, length: 100 })).toThrow(NotEnoughShardsError);
+    expect(() =>
+      decodeShards(
+        new Map([
+          [0, shards[0]!],
+          [4, shards[4]!],
+        ]),
+        { k: 3, n: 5, length: 100 },
+      ),
+    ).toThrow(NotEnoughShardsError);
   });
 
   it('refuses impossible parameters and shards of the wrong size', () => {
@@ -50,7 +64,16 @@ describe('public manifest', () => {
   const m: PublicManifest = {
     schema: 'twingrain/public-manifest@1',
     alpha: '0x' + 'ab'.repeat(32),
-    granule: { name: 'p/mechanical', version: '1.0.0', description: 'd', domain: 'enabling', context: 'mechanical', printers: ['ender-3'], tags: ['x'], license: 'MIT' },
+    granule: {
+      name: 'p/mechanical',
+      version: '1.0.0',
+      description: 'd',
+      domain: 'enabling',
+      context: 'mechanical',
+      printers: ['ender-3'],
+      tags: ['x'],
+      license: 'MIT',
+    },
     cipher: 'AES-256-GCM',
     ciphertext: { length: 10, sha256: '00'.repeat(32) },
     erasure: { scheme: 'rs-gf256-cauchy', k: 1, n: 1, shardSize: 10 },

@@ -12,9 +12,20 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Hex } from 'viem';
 import {
-  openCustodianShare, releaseShare, openReleasedShare, combineGranuleKey, recoverCustodyDepositSigner, chainUnavailable,
-  RateWindow, DepositRefusedError, KeyShareError, WaitingForKeyHoldersError,
-  type CustodyChainView, type DepositRefusalCode, type ReleaseRefusalCode, type GranuleKeyShare,
+  openCustodianShare,
+  releaseShare,
+  openReleasedShare,
+  combineGranuleKey,
+  recoverCustodyDepositSigner,
+  chainUnavailable,
+  RateWindow,
+  DepositRefusedError,
+  KeyShareError,
+  WaitingForKeyHoldersError,
+  type CustodyChainView,
+  type DepositRefusalCode,
+  type ReleaseRefusalCode,
+  type GranuleKeyShare,
 } from '../custody';
 import { CUSTODY_DEPOSIT_PROTOCOL, KEY_RELEASE_PROTOCOL } from './protocols';
 import { handleJson, requestJson, toBase64, fromBase64 } from './rpc';
@@ -41,7 +52,13 @@ export interface CustodianCaps {
   releasesWaitingPerPeer?: number;
 }
 
-export const DEFAULT_CUSTODIAN_CAPS: Required<CustodianCaps> = { depositsPerPeer: 60, depositsPerAlpha: 8, windowMs: 60 * 60_000, manifestBytes: 1024 * 1024, releasesWaitingPerPeer: 8 };
+export const DEFAULT_CUSTODIAN_CAPS: Required<CustodianCaps> = {
+  depositsPerPeer: 60,
+  depositsPerAlpha: 8,
+  windowMs: 60 * 60_000,
+  manifestBytes: 1024 * 1024,
+  releasesWaitingPerPeer: 8,
+};
 
 export interface CustodianServiceOptions {
   helia: Helia & { libp2p: Libp2p };
@@ -104,7 +121,10 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       return { instantiation, manifestCid: registered?.manifestCid ?? null, licence };
     })();
     releaseLookups.set(key, fresh);
-    fresh.then(() => setTimeout(() => releaseLookups.get(key) === fresh && releaseLookups.delete(key), pollMs), () => releaseLookups.delete(key));
+    fresh.then(
+      () => setTimeout(() => releaseLookups.get(key) === fresh && releaseLookups.delete(key), pollMs),
+      () => releaseLookups.delete(key),
+    );
     return fresh;
   };
 
@@ -115,7 +135,11 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       const block = await chain.settledBlock();
       const registered = await chain.readRegisteredManifest(BigInt(alpha), block);
       const ownerAccount = registered ? await chain.readOwnerAccount(registered.ownerPk, block) : null;
-      return { at: Date.now(), block, registered: registered ? { manifestCid: registered.manifestCid, ownerAccount: ownerAccount?.toLowerCase() ?? null } : null };
+      return {
+        at: Date.now(),
+        block,
+        registered: registered ? { manifestCid: registered.manifestCid, ownerAccount: ownerAccount?.toLowerCase() ?? null } : null,
+      };
     })();
     lookups.set(alpha, fresh);
     const forget = (): void => {
@@ -141,12 +165,20 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
   await handleJson(helia.libp2p, CUSTODY_DEPOSIT_PROTOCOL, async (request, peer): Promise<DepositResponse> => {
     if (perPeer.full(peer)) {
       const minutes = Math.max(1, Math.ceil((perPeer.retryAt(peer) - Date.now()) / 60_000));
-      return refuseDeposit('peer-cap', `This custodian takes at most ${caps.depositsPerPeer} deposits per peer in ${Math.round(caps.windowMs / 60_000)} minutes, and this peer has made them. Nothing was stored; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, peer);
+      return refuseDeposit(
+        'peer-cap',
+        `This custodian takes at most ${caps.depositsPerPeer} deposits per peer in ${Math.round(caps.windowMs / 60_000)} minutes, and this peer has made them. Nothing was stored; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+        peer,
+      );
     }
     perPeer.add(peer);
     const r = request as { manifest?: unknown; signature?: unknown };
     if (typeof r.manifest !== 'string' || typeof r.signature !== 'string') {
-      return refuseDeposit('malformed', 'A deposit carries the public manifest (base64) and the owner\'s EIP-712 signature: update twingrain and publish again.', peer);
+      return refuseDeposit(
+        'malformed',
+        "A deposit carries the public manifest (base64) and the owner's EIP-712 signature: update twingrain and publish again.",
+        peer,
+      );
     }
     if (r.manifest.length > Math.ceil(caps.manifestBytes / 3) * 4) {
       return refuseDeposit('too-large', `The manifest is larger than the ${caps.manifestBytes} bytes this custodian accepts. Nothing was stored.`, peer);
@@ -168,12 +200,19 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       if (!mine) throw new Error('no share');
       share = openCustodianShare(fromBase64(mine.envelope), o.secretKey, alpha);
     } catch {
-      return refuseDeposit('not-listed', `This custodian (key ${publicKeyHex.slice(0, 12)}…) holds no share in this manifest of granule ${alpha.slice(0, 12)}…: the owner used another custodian list. Nothing was stored.`, peer, alpha);
+      return refuseDeposit(
+        'not-listed',
+        `This custodian (key ${publicKeyHex.slice(0, 12)}…) holds no share in this manifest of granule ${alpha.slice(0, 12)}…: the owner used another custodian list. Nothing was stored.`,
+        peer,
+        alpha,
+      );
     }
     const manifestCid = cidToChainBytes(cid).toLowerCase();
     let signer: string;
     try {
-      signer = (await recoverCustodyDepositSigner({ chainId: chain.chainId, registry: chain.registry, alpha, manifestCid: manifestCid as Hex, signature: r.signature })).toLowerCase();
+      signer = (
+        await recoverCustodyDepositSigner({ chainId: chain.chainId, registry: chain.registry, alpha, manifestCid: manifestCid as Hex, signature: r.signature })
+      ).toLowerCase();
     } catch (error) {
       if (error instanceof DepositRefusedError) return refuseDeposit(error.code, error.message, peer, alpha);
       throw error;
@@ -192,19 +231,39 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
         }
         if (found.registered) {
           if (found.registered.manifestCid !== manifestCid) {
-            return refuseDeposit('manifest-mismatch', `The registry records another manifest for granule ${alpha.slice(0, 12)}… than the one deposited (${cid.toString().slice(0, 16)}…). Only the registered manifest's key shares are kept; nothing was stored.`, peer, alpha);
+            return refuseDeposit(
+              'manifest-mismatch',
+              `The registry records another manifest for granule ${alpha.slice(0, 12)}… than the one deposited (${cid.toString().slice(0, 16)}…). Only the registered manifest's key shares are kept; nothing was stored.`,
+              peer,
+              alpha,
+            );
           }
           if (found.registered.ownerAccount !== signer) {
-            return refuseDeposit('not-owner', `The deposit for granule ${alpha.slice(0, 12)}… is signed by ${signer}, not by the account the Consortium binds to its registered owner. Only the owner may deposit its key shares; nothing was stored.`, peer, alpha);
+            return refuseDeposit(
+              'not-owner',
+              `The deposit for granule ${alpha.slice(0, 12)}… is signed by ${signer}, not by the account the Consortium binds to its registered owner. Only the owner may deposit its key shares; nothing was stored.`,
+              peer,
+              alpha,
+            );
           }
           break;
         }
         if (Date.now() >= deadline) {
-          return refuseDeposit('not-registered', `Granule ${alpha.slice(0, 12)}… is not registered on the registry ${chain.registry}${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''}. Key shares are accepted only after the registration is on chain; nothing was stored. Register first, then deposit again.`, peer, alpha);
+          return refuseDeposit(
+            'not-registered',
+            `Granule ${alpha.slice(0, 12)}… is not registered on the registry ${chain.registry}${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''}. Key shares are accepted only after the registration is on chain; nothing was stored. Register first, then deposit again.`,
+            peer,
+            alpha,
+          );
         }
         if (!slot) {
           if ((waiting.get(alpha) ?? 0) >= caps.depositsPerAlpha) {
-            return refuseDeposit('alpha-cap', `${caps.depositsPerAlpha} deposits of granule ${alpha.slice(0, 12)}… are already waiting for its registration. Nothing was stored; deposit again once the registration is on chain.`, peer, alpha);
+            return refuseDeposit(
+              'alpha-cap',
+              `${caps.depositsPerAlpha} deposits of granule ${alpha.slice(0, 12)}… are already waiting for its registration. Nothing was stored; deposit again once the registration is on chain.`,
+              peer,
+              alpha,
+            );
           }
           waiting.set(alpha, (waiting.get(alpha) ?? 0) + 1);
           slot = true;
@@ -241,16 +300,32 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       o.onEvent?.({ type: 'refuse-release', code, ...(alpha ? { alpha } : {}), ...(user ? { user } : {}) });
       return { status: 'refused', code, reason, custodian: publicKeyHex };
     };
-    if (typeof r.alpha !== 'string' || !ALPHA.test(r.alpha) || typeof r.user !== 'string' || !HEX64.test(r.user) || typeof r.userPk !== 'string' || !DECIMAL.test(r.userPk)) {
-      return refuse('malformed', 'A key release request names α (0x + 64 hex), the user\'s public key Pk_U (decimal) and its X25519 key (64 hex): update twingrain.');
+    if (
+      typeof r.alpha !== 'string' ||
+      !ALPHA.test(r.alpha) ||
+      typeof r.user !== 'string' ||
+      !HEX64.test(r.user) ||
+      typeof r.userPk !== 'string' ||
+      !DECIMAL.test(r.userPk)
+    ) {
+      return refuse(
+        'malformed',
+        "A key release request names α (0x + 64 hex), the user's public key Pk_U (decimal) and its X25519 key (64 hex): update twingrain.",
+      );
     }
     const { alpha, user } = r;
     const userPk = BigInt(r.userPk);
     const held = await heldCid(alpha);
-    if (held === null) return refuse('unknown-granule', `This custodian holds no key share of granule ${alpha.slice(0, 12)}…: its owner has not deposited here.`, alpha, user);
+    if (held === null)
+      return refuse('unknown-granule', `This custodian holds no key share of granule ${alpha.slice(0, 12)}…: its owner has not deposited here.`, alpha, user);
     const heldChainBytes = cidToChainBytes(CID.parse(held)).toLowerCase();
     if ((releasesWaiting.get(peer) ?? 0) >= caps.releasesWaitingPerPeer) {
-      return refuse('peer-cap', `This peer already has ${caps.releasesWaitingPerPeer} key requests waiting at this custodian: ask again when they are answered.`, alpha, user);
+      return refuse(
+        'peer-cap',
+        `This peer already has ${caps.releasesWaitingPerPeer} key requests waiting at this custodian: ask again when they are answered.`,
+        alpha,
+        user,
+      );
     }
     releasesWaiting.set(peer, (releasesWaiting.get(peer) ?? 0) + 1);
     try {
@@ -260,21 +335,47 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
           const { instantiation, manifestCid, licence } = await releaseLookup(alpha, userPk);
           if (instantiation) {
             if (!licence?.inForce) {
-              return refuse('licence-ended', `This user ${licence?.reason ?? 'holds no licence in force'} for granule ${alpha.slice(0, 12)}…${chain.confirmations > 0 ? ` (registry state ${chain.confirmations} block${chain.confirmations === 1 ? '' : 's'} deep)` : ''}: no key share is released.`, alpha, user);
+              return refuse(
+                'licence-ended',
+                `This user ${licence?.reason ?? 'holds no licence in force'} for granule ${alpha.slice(0, 12)}…${chain.confirmations > 0 ? ` (registry state ${chain.confirmations} block${chain.confirmations === 1 ? '' : 's'} deep)` : ''}: no key share is released.`,
+                alpha,
+                user,
+              );
             }
             if (instantiation.x25519PublicKey !== user) {
-              return refuse('wrong-key', `The registry records another X25519 key for this user's instantiation of granule ${alpha.slice(0, 12)}…: shares are sealed only to the key recorded on chain.`, alpha, user);
+              return refuse(
+                'wrong-key',
+                `The registry records another X25519 key for this user's instantiation of granule ${alpha.slice(0, 12)}…: shares are sealed only to the key recorded on chain.`,
+                alpha,
+                user,
+              );
             }
             if (manifestCid !== heldChainBytes) {
-              return refuse('manifest-mismatch', `The key share held for granule ${alpha.slice(0, 12)}… is not for the manifest the registry records: nothing is released.`, alpha, user);
+              return refuse(
+                'manifest-mismatch',
+                `The key share held for granule ${alpha.slice(0, 12)}… is not for the manifest the registry records: nothing is released.`,
+                alpha,
+                user,
+              );
             }
             break;
           }
         } catch (error) {
-          if (Date.now() >= deadline) return refuse('chain-unavailable', `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Ask again in a minute.`, alpha, user);
+          if (Date.now() >= deadline)
+            return refuse(
+              'chain-unavailable',
+              `This custodian cannot read the chain right now (${(error as Error).message.split('\n')[0]}). Ask again in a minute.`,
+              alpha,
+              user,
+            );
         }
         if (Date.now() >= deadline) {
-          return refuse('not-instantiated', `The registry ${chain.registry} shows no instantiation of granule ${alpha.slice(0, 12)}… by this user${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''} yet. Instantiate first; the key is released once the transaction is on chain.`, alpha, user);
+          return refuse(
+            'not-instantiated',
+            `The registry ${chain.registry} shows no instantiation of granule ${alpha.slice(0, 12)}… by this user${chain.confirmations > 0 ? ` with ${chain.confirmations} confirmation${chain.confirmations === 1 ? '' : 's'}` : ''} yet. Instantiate first; the key is released once the transaction is on chain.`,
+            alpha,
+            user,
+          );
         }
         await sleep(pollMs);
       }
@@ -354,7 +455,13 @@ export async function depositWithCustodians(
     await Promise.all(
       peers.map(async (peer) => {
         try {
-          const r = await requestJson<DepositResponse>(libp2p, peer, CUSTODY_DEPOSIT_PROTOCOL, { manifest: toBase64(manifestBytes), signature: options.signature ?? '' }, options.signal ? { signal: options.signal } : {});
+          const r = await requestJson<DepositResponse>(
+            libp2p,
+            peer,
+            CUSTODY_DEPOSIT_PROTOCOL,
+            { manifest: toBase64(manifestBytes), signature: options.signature ?? '' },
+            options.signal ? { signal: options.signal } : {},
+          );
           if (r.status === 'accepted') accepted.set(peer.toString(), r.custodian);
           else if (r.status === 'refused') round.set(peer.toString(), { custodian: r.custodian, code: r.code, reason: r.reason });
           else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
@@ -422,7 +529,13 @@ export async function gatherGranuleKey(p: GatherGranuleKeyParameters): Promise<U
         .map(async (peer) => {
           asking.add(peer.toString());
           try {
-            const r = await requestJson<ReleaseResponse>(p.libp2p, peer, KEY_RELEASE_PROTOCOL, { alpha, userPk, user }, { signal: AbortSignal.timeout(Math.max(1_000, deadline - Date.now())) });
+            const r = await requestJson<ReleaseResponse>(
+              p.libp2p,
+              peer,
+              KEY_RELEASE_PROTOCOL,
+              { alpha, userPk, user },
+              { signal: AbortSignal.timeout(Math.max(1_000, deadline - Date.now())) },
+            );
             if (r.status === 'released') shares.set(peer.toString(), openReleasedShare(fromBase64(r.envelope), p.userSecretKey, alpha));
             else {
               refusedBy.set(peer.toString(), Date.now());

@@ -116,9 +116,14 @@ export function decodeShards(shards: Map<number, Uint8Array>, params: ErasurePar
   const { k, n, length } = params;
   const size = shardSizeFor(length, k);
   const indices = [...shards.keys()].filter((i) => Number.isInteger(i) && i >= 0 && i < n).sort((a, b) => a - b);
-  if (indices.length < k) throw new NotEnoughShardsError(`Only ${indices.length} of the ${k} shards needed could be gathered (of ${n}). Try again when more peers or the pinning relay are online.`);
+  if (indices.length < k)
+    throw new NotEnoughShardsError(
+      `Only ${indices.length} of the ${k} shards needed could be gathered (of ${n}). Try again when more peers or the pinning relay are online.`,
+    );
   const use = indices.slice(0, k);
-  for (const i of use) if (shards.get(i)!.length !== size) throw new P2PFormatError(`Shard ${i} has ${shards.get(i)!.length} bytes, expected ${size}: it is not part of this granule.`);
+  for (const i of use)
+    if (shards.get(i)!.length !== size)
+      throw new P2PFormatError(`Shard ${i} has ${shards.get(i)!.length} bytes, expected ${size}: it is not part of this granule.`);
   const out = new Uint8Array(k * size);
   if (use.every((i, pos) => i === pos)) {
     for (let i = 0; i < k; i++) out.set(shards.get(i)!, i * size);

@@ -11,7 +11,14 @@ import { toBase64 } from './rpc';
 import { concat, readBlock } from './blocks';
 import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
-import { encodePublicManifest, publicManifestCid, decodePublicManifest, type PublicGranuleInfo, type PublicManifest, PUBLIC_MANIFEST_SCHEMA } from './public-manifest';
+import {
+  encodePublicManifest,
+  publicManifestCid,
+  decodePublicManifest,
+  type PublicGranuleInfo,
+  type PublicManifest,
+  PUBLIC_MANIFEST_SCHEMA,
+} from './public-manifest';
 import { AlphaMismatchError, NotEnoughShardsError, P2PFormatError, ShardStalledError, TamperedBlockError, TransferInterruptedError } from './errors';
 
 export interface StoreGranuleParameters {
@@ -110,7 +117,9 @@ export async function fetchPublicManifest(p: FetchManifestParameters): Promise<P
   try {
     bytes = await readBlock(p.helia, p.cid, { signal: p.signal });
   } catch (error) {
-    throw new TransferInterruptedError(`The manifest ${p.cid.toString()} could not be fetched (${(error as Error).message}). No connected peer has it yet; try again when the owner or the pinning relay is online.`);
+    throw new TransferInterruptedError(
+      `The manifest ${p.cid.toString()} could not be fetched (${(error as Error).message}). No connected peer has it yet; try again when the owner or the pinning relay is online.`,
+    );
   }
   return decodePublicManifest(bytes, p.cid, p.expectedAlpha);
 }
@@ -183,7 +192,8 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   /** Shards that received blocks and then went quiet for a whole shardTimeoutMs. */
   const lost = new Set<number>();
 
-  const report = (): void => p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size, waiting: [...waiting].sort((a, b) => a - b), blocksFetched });
+  const report = (): void =>
+    p.onProgress?.({ bytes: Math.min(bytes, total), total, shardsDone: got.size, waiting: [...waiting].sort((a, b) => a - b), blocksFetched });
 
   const fetchShard = async (index: number): Promise<void> => {
     const entry = p.manifest.shards[index]!;
@@ -198,22 +208,32 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
       lastBlockAt = Date.now();
       if (waiting.delete(index)) report();
     };
-    const watchdog = setInterval(() => {
-      const now = Date.now();
-      const silent = now - lastBlockAt;
-      if (silent >= shardTimeoutMs) quiet.abort();
-      else if (silent >= stallMs) {
-        if (!waiting.has(index)) {
-          waiting.add(index);
-          const kept = fetchedPerShard.get(index) ?? 0;
-          p.onShardProblem?.(index, new ShardStalledError(index, kept, kept > 0
-            ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. Its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept.`
-            : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`));
-          report();
+    const watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        const silent = now - lastBlockAt;
+        if (silent >= shardTimeoutMs) quiet.abort();
+        else if (silent >= stallMs) {
+          if (!waiting.has(index)) {
+            waiting.add(index);
+            const kept = fetchedPerShard.get(index) ?? 0;
+            p.onShardProblem?.(
+              index,
+              new ShardStalledError(
+                index,
+                kept,
+                kept > 0
+                  ? `The peer serving shard ${index} went away (no block for ${seconds(silent)}); waiting for it to come back or for another source. Its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept.`
+                  : `No connected peer has sent shard ${index} for ${seconds(silent)}; waiting for a source (the owner or a pinning relay).`,
+              ),
+            );
+            report();
+          }
+          if (now - askedAt >= stallMs) ask.abort();
         }
-        if (now - askedAt >= stallMs) ask.abort();
-      }
-    }, Math.max(50, Math.min(1_000, stallMs / 4)));
+      },
+      Math.max(50, Math.min(1_000, stallMs / 4)),
+    );
     const delivered = new Set<string>();
     const deliver = (cid: CID, from: string): void => {
       if (delivered.has(cid.toString())) return;
@@ -265,7 +285,11 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
           if (quiet.signal.aborted && !p.signal?.aborted) {
             const kept = fetchedPerShard.get(index) ?? 0;
             if (kept > 0) lost.add(index);
-            throw new ShardStalledError(index, kept, `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept)` : ''}.`);
+            throw new ShardStalledError(
+              index,
+              kept,
+              `Shard ${index} received no block for ${seconds(shardTimeoutMs)} and was set aside${kept > 0 ? ` (its ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept)` : ''}.`,
+            );
           }
           throw new TransferInterruptedError(`Shard ${index} did not arrive (${(error as Error).message}).`);
         }
@@ -309,17 +333,24 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   const kept = [...fetchedPerShard.values()].reduce((a, b) => a + b, 0);
   if (p.signal?.aborted) {
     const why = (p.signal.reason as Error | undefined)?.name === 'TimeoutError' ? 'reached its time limit' : 'was stopped';
-    throw new TransferInterruptedError(`The transfer ${why} with ${got.size} of ${k} shards complete${waiting.size > 0 ? ` while shard${waiting.size > 1 ? 's' : ''} ${[...waiting].join(', ')} waited for a source` : ''}. Blocks already received are kept: fetching again resumes from them.`);
+    throw new TransferInterruptedError(
+      `The transfer ${why} with ${got.size} of ${k} shards complete${waiting.size > 0 ? ` while shard${waiting.size > 1 ? 's' : ''} ${[...waiting].join(', ')} waited for a source` : ''}. Blocks already received are kept: fetching again resumes from them.`,
+    );
   }
   if (got.size < k) {
     if (lost.size > 0) {
-      throw new TransferInterruptedError(`Only ${got.size} of the ${k} shards needed arrived: the peer serving shard${lost.size > 1 ? 's' : ''} ${[...lost].join(', ')} went away and no other source answered within ${seconds(shardTimeoutMs)}. The ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept on this device: fetching again resumes from them.`);
+      throw new TransferInterruptedError(
+        `Only ${got.size} of the ${k} shards needed arrived: the peer serving shard${lost.size > 1 ? 's' : ''} ${[...lost].join(', ')} went away and no other source answered within ${seconds(shardTimeoutMs)}. The ${blocks(kept)} already received ${kept === 1 ? 'is' : 'are'} kept on this device: fetching again resumes from them.`,
+      );
     }
-    throw new NotEnoughShardsError(`Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`);
+    throw new NotEnoughShardsError(
+      `Only ${got.size} of the ${k} shards needed (of ${n}) could be gathered: ${problems.join(' ')} Try again: shards already received are kept.`,
+    );
   }
   report();
   const ciphertext = decodeShards(got, { k, n, length: p.manifest.ciphertext.length });
-  if ((await sha256Hex(ciphertext)) !== p.manifest.ciphertext.sha256) throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
+  if ((await sha256Hex(ciphertext)) !== p.manifest.ciphertext.sha256)
+    throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
   const archive = await decryptArchive(ciphertext, p.key);
   const alpha = alphaHex(alphaFromSha256(await sha256Bytes(archive)));
   if (alpha !== p.manifest.alpha) {

@@ -42,9 +42,7 @@ export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode
 
 // Verbs the app, the CLI and the relay share. Each loads its heavy dependencies (Helia, UnixFS) on first call so
 // importing this module stays cheap for the app shell.
-import type {
-  PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType,
-} from './publish';
+import type { PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType } from './publish';
 import type { RetrieveGranuleParameters, RetrieveGranuleReturnType } from './retrieve';
 export type { PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType };
 export type { RetrieveGranuleParameters, RetrieveGranuleReturnType };

@@ -74,6 +74,8 @@ export function throttledLog(log: (line: string) => void, intervalMs = 10_000): 
     }
     const held = seen?.held ?? 0;
     last.set(key, { at: e.at, held: 0 });
-    log(`relay ${e.service}: refused ${e.code} from ${e.peer}: ${e.message}${held > 0 ? ` (and ${held} more refusal(s) of this kind held back from the log)` : ''}`);
+    log(
+      `relay ${e.service}: refused ${e.code} from ${e.peer}: ${e.message}${held > 0 ? ` (and ${held} more refusal(s) of this kind held back from the log)` : ''}`,
+    );
   };
 }

@@ -129,7 +129,8 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     status,
     supervisor,
     // A third argument (block size) is for benchmarks; the interface keeps the two the app uses.
-    transferTest: (peerId: string, bytes: number, blockBytes?: number) => runTransferTest(helia, peerIdFromString(peerId), bytes, status, { blockBytes, blockstore }),
+    transferTest: (peerId: string, bytes: number, blockBytes?: number) =>
+      runTransferTest(helia, peerIdFromString(peerId), bytes, status, { blockBytes, blockstore }),
     peerId: helia.libp2p.peerId.toString(),
     async stop() {
       supervisor.stop();

@@ -151,7 +151,8 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
             frontier.slice(i, i + WALK_CONCURRENCY).map(async (cid) => {
               const key = cid.toString();
               if (asked.has(key)) return;
-              if (cid.code !== raw.code && cid.code !== dagPb.code) throw refuse('PIN_MALFORMED', `${key} is neither a raw nor a dag-pb block: this relay pins only granule shards and manifests.`);
+              if (cid.code !== raw.code && cid.code !== dagPb.code)
+                throw refuse('PIN_MALFORMED', `${key} is neither a raw nor a dag-pb block: this relay pins only granule shards and manifests.`);
               const entry = { cid, had: true };
               asked.set(key, entry);
               entry.had = await helia.blockstore.has(cid);
@@ -175,7 +176,10 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
         if (await helia.blockstore.has(cid)) await drop(cid);
       }
       if (error instanceof RelayLimitError) throw error;
-      throw refuse('PIN_FETCH_FAILED', `This relay could not fetch every block within ${Math.round(timeoutMs / 1000)} s (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`);
+      throw refuse(
+        'PIN_FETCH_FAILED',
+        `This relay could not fetch every block within ${Math.round(timeoutMs / 1000)} s (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`,
+      );
     }
   }
 
@@ -197,14 +201,23 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
     const alpha = r.alpha;
     const recorded = await ask<CID>((a) => a.manifestOf(BigInt(alpha)));
     if (!recorded) {
-      throw refuse('PIN_NOT_RECORDED', `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`);
+      throw refuse(
+        'PIN_NOT_RECORDED',
+        `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`,
+      );
     }
     if (recorded.toString() !== cid.toString()) {
-      throw refuse('PIN_NOT_RECORDED', `The chain records another manifest for granule ${alpha.slice(0, 12)}… than ${cid.toString()}: this relay pins only the manifest the registry records.`);
+      throw refuse(
+        'PIN_NOT_RECORDED',
+        `The chain records another manifest for granule ${alpha.slice(0, 12)}… than ${cid.toString()}: this relay pins only the manifest the registry records.`,
+      );
     }
     const manifestHad = await helia.blockstore.has(cid);
     const bytes = await readBlock(helia, cid, { signal }).catch((error: unknown) => {
-      throw refuse('PIN_FETCH_FAILED', `This relay could not fetch manifest ${cid.toString()} (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`);
+      throw refuse(
+        'PIN_FETCH_FAILED',
+        `This relay could not fetch manifest ${cid.toString()} (${(error as Error).message.split('\n')[0]}). Keep your app open and connected so the relay can fetch from you, then ask again.`,
+      );
     });
     const dropManifest = async (): Promise<void> => {
       if (!manifestHad) await drop(cid);
@@ -221,7 +234,12 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
       throw refuse('PIN_MALFORMED', `The manifest the chain records for ${alpha.slice(0, 12)}… is not one this relay can pin: ${(error as Error).message}`);
     }
     try {
-      await fetchDags(shards, maxGranule - bytes.length, () => refuse('PIN_TOO_LARGE', `Granule ${alpha.slice(0, 12)}… is larger than the ${maxGranule} bytes this relay keeps per granule.`), signal);
+      await fetchDags(
+        shards,
+        maxGranule - bytes.length,
+        () => refuse('PIN_TOO_LARGE', `Granule ${alpha.slice(0, 12)}… is larger than the ${maxGranule} bytes this relay keeps per granule.`),
+        signal,
+      );
       await pinAll([cid, ...shards], { alpha }, signal);
     } catch (error) {
       await dropManifest();
@@ -256,21 +274,38 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
   async function pinMemberContent(member: Address, cids: CID[], signal: AbortSignal): Promise<{ pinned: string[] }> {
     const account = member.toLowerCase() as Address;
     if (!(await ask((a) => a.isMember(account)))) {
-      throw refuse('PIN_NOT_A_MEMBER', `${account} is not a member of the Consortium${noChain}: only members may pin content that is not a registered granule.`);
+      throw refuse(
+        'PIN_NOT_A_MEMBER',
+        `${account} is not a member of the Consortium${noChain}: only members may pin content that is not a registered granule.`,
+      );
     }
     return underMemberLock(account, async () => {
       const usage = await readUsage(account);
       const fresh = cids.filter((c, i) => !usage.roots.includes(c.toString()) && cids.findIndex((d) => d.equals(c)) === i);
       if (fresh.length === 0) return { pinned: cids.map(String) };
       if (usage.count + fresh.length > quota.count) {
-        throw refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.count} roots on this relay besides registered granules; ${account} has ${usage.count} and asks for ${fresh.length} more. Register the granule on chain to have it pinned without a quota.`);
+        throw refuse(
+          'PIN_MEMBER_QUOTA',
+          `A member may pin ${quota.count} roots on this relay besides registered granules; ${account} has ${usage.count} and asks for ${fresh.length} more. Register the granule on chain to have it pinned without a quota.`,
+        );
       }
-      const bytes = await fetchDags(fresh, quota.bytes - usage.bytes, () => refuse('PIN_MEMBER_QUOTA', `A member may pin ${quota.bytes} bytes on this relay besides registered granules; this request would take ${account} past it (${usage.bytes} used).`), signal);
+      const bytes = await fetchDags(
+        fresh,
+        quota.bytes - usage.bytes,
+        () =>
+          refuse(
+            'PIN_MEMBER_QUOTA',
+            `A member may pin ${quota.bytes} bytes on this relay besides registered granules; this request would take ${account} past it (${usage.bytes} used).`,
+          ),
+        signal,
+      );
       await pinAll(fresh, { member: account }, signal);
       // Bytes are charged to the request; spread over its roots so a root given back refunds its share.
       const each = Math.ceil(bytes / fresh.length);
       const next: Usage = {
-        count: usage.count + fresh.length, bytes: usage.bytes + bytes, roots: [...usage.roots, ...fresh.map(String)],
+        count: usage.count + fresh.length,
+        bytes: usage.bytes + bytes,
+        roots: [...usage.roots, ...fresh.map(String)],
         rootBytes: { ...usage.rootBytes, ...Object.fromEntries(fresh.map((c) => [c.toString(), each])) },
       };
       await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
@@ -287,7 +322,12 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
       const refund = usage.rootBytes?.[key] ?? 0;
       const rootBytes = { ...usage.rootBytes };
       delete rootBytes[key];
-      const next: Usage = { count: Math.max(0, usage.count - 1), bytes: Math.max(0, usage.bytes - refund), roots: usage.roots.filter((r) => r !== key), rootBytes };
+      const next: Usage = {
+        count: Math.max(0, usage.count - 1),
+        bytes: Math.max(0, usage.bytes - refund),
+        roots: usage.roots.filter((r) => r !== key),
+        rootBytes,
+      };
       await helia.datastore.put(usageKey(account), new TextEncoder().encode(JSON.stringify(next)));
       // A root a registered granule or another member also keeps stays pinned.
       const pin = await helia.pins.get(cid).catch(() => undefined);
@@ -301,11 +341,17 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
     if (!HEX64.test(alpha)) throw refuse('PIN_MALFORMED', 'A granule is named by its α: 0x followed by 64 lowercase hex digits.');
     const recorded = await ask<CID>((a) => a.manifestOf(BigInt(alpha)));
     if (!recorded) {
-      throw refuse('PIN_NOT_RECORDED', `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`);
+      throw refuse(
+        'PIN_NOT_RECORDED',
+        `Granule ${alpha.slice(0, 12)}… is not registered on chain${noChain}: a relay pins a granule only once its registration is mined. Register it, wait for the transaction, then ask again.`,
+      );
     }
     const result = await pinRegistered({ alpha, manifestCid: recorded.toString() }, signal);
     if (!result.pinned.includes(cid.toString())) {
-      throw refuse('PIN_NOT_RECORDED', `${cid.toString()} is neither the manifest the chain records for granule ${alpha.slice(0, 12)}… nor one of its shards: this relay keeps only what the registry records.`);
+      throw refuse(
+        'PIN_NOT_RECORDED',
+        `${cid.toString()} is neither the manifest the chain records for granule ${alpha.slice(0, 12)}… nor one of its shards: this relay keeps only what the registry records.`,
+      );
     }
     return result;
   }
@@ -322,12 +368,16 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
     }
     const m = r.member as { account?: unknown; signature?: unknown } | null;
     if (!m || typeof m.account !== 'string' || !ADDRESS.test(m.account) || typeof m.signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(m.signature)) {
-      throw refuse('PIN_MALFORMED', 'A member\'s pin request carries the member\'s account and its signature of the request.');
+      throw refuse('PIN_MALFORMED', "A member's pin request carries the member's account and its signature of the request.");
     }
     const account = m.account.toLowerCase() as Address;
     const message = pinRequestMessage({ relay: self, requester, cids: cids.map(String) });
     const valid = await verifyMessage({ address: account, message, signature: m.signature as Hex }).catch(() => false);
-    if (!valid) throw refuse('PIN_BAD_SIGNATURE', 'The signature on this pin request is not the account\'s signature of it for this relay and this peer: sign the request again with the wallet the Consortium knows.');
+    if (!valid)
+      throw refuse(
+        'PIN_BAD_SIGNATURE',
+        "The signature on this pin request is not the account's signature of it for this relay and this peer: sign the request again with the wallet the Consortium knows.",
+      );
     return pinMemberContent(account, cids, signal);
   }
 
@@ -368,7 +418,10 @@ export async function servePinning(
         if (r.alpha !== undefined) result = await pinRegistered({ alpha: r.alpha, manifestCid: r.manifestCid }, signal);
         else if (r.member !== undefined) result = await pinForMember({ cids: r.cids, member: r.member }, remotePeer, signal);
         else {
-          throw refuse('PIN_NOT_RECORDED', 'This relay pins only what the chain records: name a granule\'s α and the manifest CID its registration recorded (once it is mined). A Consortium member may pin other content within a quota by signing the request.');
+          throw refuse(
+            'PIN_NOT_RECORDED',
+            "This relay pins only what the chain records: name a granule's α and the manifest CID its registration recorded (once it is mined). A Consortium member may pin other content within a quota by signing the request.",
+          );
         }
         options.onPinned?.(result.pinned);
         return result;

@@ -84,9 +84,18 @@ export async function pinOnService(service: PinningServiceConfig, p: Omit<PinWit
   const signal = AbortSignal.any([AbortSignal.timeout(p.timeoutMs ?? 180_000), ...(p.signal ? [p.signal] : [])]);
   const call = async (path: string, init: RequestInit = {}, token?: string): Promise<Response> => {
     try {
-      return await fetchImpl(path, { ...init, signal, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      return await fetchImpl(path, {
+        ...init,
+        signal,
+        headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      });
     } catch (error) {
-      if (signal.aborted && !p.signal?.aborted) throw new PinningServiceError('TIMEOUT', `The pinning service at ${where} did not finish within ${Math.round((p.timeoutMs ?? 180_000) / 1000)} s.`, service.endpoint);
+      if (signal.aborted && !p.signal?.aborted)
+        throw new PinningServiceError(
+          'TIMEOUT',
+          `The pinning service at ${where} did not finish within ${Math.round((p.timeoutMs ?? 180_000) / 1000)} s.`,
+          service.endpoint,
+        );
       throw new PinningServiceError('UNREACHABLE', `The pinning service at ${where} cannot be reached (${(error as Error).message}).`, service.endpoint);
     }
   };
@@ -94,34 +103,65 @@ export async function pinOnService(service: PinningServiceConfig, p: Omit<PinWit
   if (!token) {
     const probe = await call(`${url}?limit=1`);
     const challenge = probe.status === 401 ? parsePinningChallenge(probe.headers.get('www-authenticate')) : undefined;
-    if (!challenge || !p.tokenFor) throw new PinningServiceError('UNAUTHORIZED', `The pinning service at ${where} needs a token: add the one it issued you to its entry in the settings.`, service.endpoint);
+    if (!challenge || !p.tokenFor)
+      throw new PinningServiceError(
+        'UNAUTHORIZED',
+        `The pinning service at ${where} needs a token: add the one it issued you to its entry in the settings.`,
+        service.endpoint,
+      );
     token = await p.tokenFor(challenge);
   }
   const requests: string[] = [];
   for (const cid of p.cids) {
-    const response = await call(url, { method: 'POST', body: JSON.stringify({ cid: cid.toString(), ...(p.name ? { name: p.name } : {}), ...(p.origins?.length ? { origins: p.origins.slice(0, 20) } : {}), ...(p.meta ? { meta: p.meta } : {}) }) }, token);
-    if (response.status === 401) throw new PinningServiceError('UNAUTHORIZED', `The pinning service at ${where} refused the token: ${await errorText(response)}`, service.endpoint);
-    if (!response.ok) throw new PinningServiceError('REFUSED', `The pinning service at ${where} refused to pin: ${await errorText(response)}`, service.endpoint);
+    const response = await call(
+      url,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          cid: cid.toString(),
+          ...(p.name ? { name: p.name } : {}),
+          ...(p.origins?.length ? { origins: p.origins.slice(0, 20) } : {}),
+          ...(p.meta ? { meta: p.meta } : {}),
+        }),
+      },
+      token,
+    );
+    if (response.status === 401)
+      throw new PinningServiceError('UNAUTHORIZED', `The pinning service at ${where} refused the token: ${await errorText(response)}`, service.endpoint);
+    if (!response.ok)
+      throw new PinningServiceError('REFUSED', `The pinning service at ${where} refused to pin: ${await errorText(response)}`, service.endpoint);
     requests.push(((await response.json()) as PinStatusBody).requestid);
   }
   const pending = new Set(requests);
   while (pending.size > 0) {
     for (const id of [...pending]) {
       const response = await call(`${url}/${encodeURIComponent(id)}`, {}, token);
-      if (!response.ok) throw new PinningServiceError('FAILED', `The pinning service at ${where} lost pin request ${id}: ${await errorText(response)}`, service.endpoint);
+      if (!response.ok)
+        throw new PinningServiceError('FAILED', `The pinning service at ${where} lost pin request ${id}: ${await errorText(response)}`, service.endpoint);
       const status = (await response.json()) as PinStatusBody;
       if (status.status === 'pinned') pending.delete(id);
-      else if (status.status === 'failed') throw new PinningServiceError('FAILED', `The pinning service at ${where} could not pin: ${status.info?.['reason'] ?? 'no reason given'}`, service.endpoint);
+      else if (status.status === 'failed')
+        throw new PinningServiceError(
+          'FAILED',
+          `The pinning service at ${where} could not pin: ${status.info?.['reason'] ?? 'no reason given'}`,
+          service.endpoint,
+        );
     }
     if (pending.size === 0) break;
     await new Promise((r) => setTimeout(r, p.pollMs ?? 500));
-    if (signal.aborted) throw new PinningServiceError('TIMEOUT', `The pinning service at ${where} did not finish within ${Math.round((p.timeoutMs ?? 180_000) / 1000)} s.`, service.endpoint);
+    if (signal.aborted)
+      throw new PinningServiceError(
+        'TIMEOUT',
+        `The pinning service at ${where} did not finish within ${Math.round((p.timeoutMs ?? 180_000) / 1000)} s.`,
+        service.endpoint,
+      );
   }
 }
 
 /** Pins on `replication` of the services (trying further ones as others fail); throws TOO_FEW when fewer hold it. */
 export async function pinWithServices(p: PinWithServicesParameters): Promise<PinWithServicesReturnType> {
-  if (p.services.length === 0) throw new PinningServiceError('NO_SERVICE', 'No pinning service is configured: add one in the settings (or the runtime config).');
+  if (p.services.length === 0)
+    throw new PinningServiceError('NO_SERVICE', 'No pinning service is configured: add one in the settings (or the runtime config).');
   const wanted = Math.min(Math.max(1, p.replication), p.services.length);
   const out: PinWithServicesReturnType = { pinnedBy: [], failures: [] };
   let next = 0;
@@ -142,7 +182,10 @@ export async function pinWithServices(p: PinWithServicesParameters): Promise<Pin
   await Promise.all(Array.from({ length: wanted }, lane));
   if (out.pinnedBy.length < wanted) {
     throw Object.assign(
-      new PinningServiceError('TOO_FEW', `Only ${out.pinnedBy.length} of the ${wanted} pinning services asked for hold the granule (${out.failures.map((f) => f.reason).join('; ')}).`),
+      new PinningServiceError(
+        'TOO_FEW',
+        `Only ${out.pinnedBy.length} of the ${wanted} pinning services asked for hold the granule (${out.failures.map((f) => f.reason).join('; ')}).`,
+      ),
       { result: out },
     );
   }

@@ -60,10 +60,13 @@ export function parsePinningChallenge(header: string | null): PinningServiceChal
 /** Signs a token for `challenge` with the member's wallet, valid for `lifetimeS` seconds (default one day). */
 export async function createPinningToken(walletClient: WalletClient, challenge: PinningServiceChallenge, lifetimeS = 24 * 3600): Promise<string> {
   const account = walletClient.account;
-  if (!account) throw new PinningTokenError('A pinning token is signed by a member\'s wallet: connect one first.');
+  if (!account) throw new PinningTokenError("A pinning token is signed by a member's wallet: connect one first.");
   const expires = Math.floor(Date.now() / 1000) + Math.min(lifetimeS, MAX_TOKEN_LIFETIME_S);
   const signature = await walletClient.signTypedData({
-    account, domain: domainOf(challenge), types: TYPES, primaryType: 'PinningAccess',
+    account,
+    domain: domainOf(challenge),
+    types: TYPES,
+    primaryType: 'PinningAccess',
     message: { service: challenge.service, account: account.address, expires: BigInt(expires) },
   });
   const claims: PinningTokenClaims = { ...challenge, account: account.address, expires };
@@ -92,16 +95,21 @@ export async function verifyPinningToken(token: string, expected: PinningService
     throw new PinningTokenError('This pinning token was made for another pinning service or community: sign one for this service.');
   }
   if (claims.expires <= nowS) throw new PinningTokenError('This pinning token has expired: sign a new one with your wallet.');
-  if (claims.expires > nowS + MAX_TOKEN_LIFETIME_S) throw new PinningTokenError('This pinning token is valid for longer than a node accepts (30 days): sign one that expires sooner.');
+  if (claims.expires > nowS + MAX_TOKEN_LIFETIME_S)
+    throw new PinningTokenError('This pinning token is valid for longer than a node accepts (30 days): sign one that expires sooner.');
   let signer: Address;
   try {
     signer = await recoverTypedDataAddress({
-      domain: domainOf(expected), types: TYPES, primaryType: 'PinningAccess',
-      message: { service: expected.service, account: claims.account, expires: BigInt(claims.expires) }, signature: signature as Hex,
+      domain: domainOf(expected),
+      types: TYPES,
+      primaryType: 'PinningAccess',
+      message: { service: expected.service, account: claims.account, expires: BigInt(claims.expires) },
+      signature: signature as Hex,
     });
   } catch {
     throw new PinningTokenError('The signature on this pinning token is not valid: sign a new one with your wallet.');
   }
-  if (signer.toLowerCase() !== claims.account.toLowerCase()) throw new PinningTokenError('This pinning token was not signed by the account it names: sign a new one with your wallet.');
+  if (signer.toLowerCase() !== claims.account.toLowerCase())
+    throw new PinningTokenError('This pinning token was not signed by the account it names: sign a new one with your wallet.');
   return { ...claims, account: signer };
 }

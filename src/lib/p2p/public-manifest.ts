@@ -50,7 +50,15 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** Deterministic bytes: keys in a fixed order, so one manifest has one CID. */
 export function encodePublicManifest(m: PublicManifest): Uint8Array {
   const sortKeys = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return new TextEncoder().encode(JSON.stringify(sortKeys(m)));
 }
 
@@ -62,7 +70,9 @@ export function publicManifestCid(bytes: Uint8Array): CID {
 export function decodePublicManifest(bytes: Uint8Array, cid?: CID, expectedAlpha?: string): PublicManifest {
   if (cid) {
     if (cid.multihash.code !== SHA256_CODE || bytesToHex(cid.multihash.digest) !== bytesToHex(sha256(bytes))) {
-      throw new ManifestMismatchError(`The manifest received for ${cid.toString()} does not hash to that CID: it was altered. It will be fetched from another peer.`);
+      throw new ManifestMismatchError(
+        `The manifest received for ${cid.toString()} does not hash to that CID: it was altered. It will be fetched from another peer.`,
+      );
     }
   }
   let v: PublicManifest;
@@ -72,19 +82,42 @@ export function decodePublicManifest(bytes: Uint8Array, cid?: CID, expectedAlpha
     throw new P2PFormatError('The public manifest is not JSON: this CID does not point at a twingrain manifest.');
   }
   const ok =
-    v && v.schema === PUBLIC_MANIFEST_SCHEMA && typeof v.alpha === 'string' && /^0x[0-9a-f]{64}$/.test(v.alpha) &&
-    v.granule && typeof v.granule.name === 'string' && typeof v.granule.description === 'string' &&
-    Array.isArray(v.granule.tags) && Array.isArray(v.granule.printers) &&
-    v.cipher === 'AES-256-GCM' && v.ciphertext && Number.isInteger(v.ciphertext.length) && HEX64.test(v.ciphertext.sha256) &&
-    v.erasure && v.erasure.scheme === 'rs-gf256-cauchy' && Number.isInteger(v.erasure.k) && Number.isInteger(v.erasure.n) &&
-    v.erasure.k >= 1 && v.erasure.n >= v.erasure.k && v.erasure.n <= 255 &&
-    Array.isArray(v.shards) && v.shards.length === v.erasure.n && v.shards.every((s) => typeof s.cid === 'string' && HEX64.test(s.sha256)) &&
-    v.custody && Number.isInteger(v.custody.threshold) && v.custody.threshold >= 1 && Array.isArray(v.custody.shares) &&
-    v.custody.threshold <= v.custody.shares.length && typeof v.custody.keyCommitment === 'string' && HEX64.test(v.custody.keyCommitment) &&
+    v &&
+    v.schema === PUBLIC_MANIFEST_SCHEMA &&
+    typeof v.alpha === 'string' &&
+    /^0x[0-9a-f]{64}$/.test(v.alpha) &&
+    v.granule &&
+    typeof v.granule.name === 'string' &&
+    typeof v.granule.description === 'string' &&
+    Array.isArray(v.granule.tags) &&
+    Array.isArray(v.granule.printers) &&
+    v.cipher === 'AES-256-GCM' &&
+    v.ciphertext &&
+    Number.isInteger(v.ciphertext.length) &&
+    HEX64.test(v.ciphertext.sha256) &&
+    v.erasure &&
+    v.erasure.scheme === 'rs-gf256-cauchy' &&
+    Number.isInteger(v.erasure.k) &&
+    Number.isInteger(v.erasure.n) &&
+    v.erasure.k >= 1 &&
+    v.erasure.n >= v.erasure.k &&
+    v.erasure.n <= 255 &&
+    Array.isArray(v.shards) &&
+    v.shards.length === v.erasure.n &&
+    v.shards.every((s) => typeof s.cid === 'string' && HEX64.test(s.sha256)) &&
+    v.custody &&
+    Number.isInteger(v.custody.threshold) &&
+    v.custody.threshold >= 1 &&
+    Array.isArray(v.custody.shares) &&
+    v.custody.threshold <= v.custody.shares.length &&
+    typeof v.custody.keyCommitment === 'string' &&
+    HEX64.test(v.custody.keyCommitment) &&
     v.custody.shares.every((s) => typeof s.custodian === 'string' && HEX64.test(s.custodian) && typeof s.envelope === 'string');
   if (!ok) throw new P2PFormatError('The public manifest is malformed: it was not written by twingrain or was altered.');
   if (expectedAlpha !== undefined && v.alpha !== expectedAlpha.toLowerCase()) {
-    throw new ManifestMismatchError(`The manifest at this CID describes granule ${v.alpha.slice(0, 12)}…, but the chain records it for ${expectedAlpha.slice(0, 12)}…. It was not published by this granule's owner; do not use it.`);
+    throw new ManifestMismatchError(
+      `The manifest at this CID describes granule ${v.alpha.slice(0, 12)}…, but the chain records it for ${expectedAlpha.slice(0, 12)}…. It was not published by this granule's owner; do not use it.`,
+    );
   }
   return v;
 }

@@ -24,7 +24,7 @@ const publishedKey = (alpha: string): Key => new Key(`/twingrain/published/${alp
  * and threshold. The chain records the manifest CID at registration, so a publication that stopped half way (a
  * custodian offline, the tab closed) must be finished with the same manifest, never a new one with a new key.
  */
-async function earlierPublish(helia: Helia, p: Pick<StoreGranuleParameters, "alpha" | "custody">): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
+async function earlierPublish(helia: Helia, p: Pick<StoreGranuleParameters, 'alpha' | 'custody'>): Promise<Omit<StoreGranuleReturnType, 'key'> | undefined> {
   try {
     const cid = CID.parse(new TextDecoder().decode(await helia.datastore.get(publishedKey(p.alpha))));
     const bytes = await readBlock(helia, cid, { offline: true });
@@ -86,7 +86,9 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
   const pins = await pinOnRelays(p.helia.libp2p, { alpha: p.alpha, manifestCid: p.manifestCid }, p.signal ? { signal: p.signal } : {});
   const minPins = p.minPins ?? 1;
   if (pins.pinnedBy.length < minPins) {
-    throw new P2PError(`Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ').replace(/\.$/, '')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and try again.`);
+    throw new P2PError(
+      `Only ${pins.pinnedBy.length} pinning node(s) kept the granule (${minPins} needed)${pins.errors.length ? `: ${pins.errors.join('; ').replace(/\.$/, '')}` : ''}. Keep this app open so peers can fetch it from you, or connect to a pinning relay and try again.`,
+    );
   }
   return { pinnedBy: pins.pinnedBy, refusals: pins.refusals };
 }

@@ -52,7 +52,12 @@ export interface RetrieveGranuleReturnType {
 
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
   p.onState?.({ phase: 'manifest' });
-  const manifest = await fetchPublicManifest({ helia: p.helia, cid: typeof p.manifestCid === 'string' ? CID.parse(p.manifestCid) : p.manifestCid, expectedAlpha: p.alpha, signal: p.signal });
+  const manifest = await fetchPublicManifest({
+    helia: p.helia,
+    cid: typeof p.manifestCid === 'string' ? CID.parse(p.manifestCid) : p.manifestCid,
+    expectedAlpha: p.alpha,
+    signal: p.signal,
+  });
   const t0 = Date.now();
   const key = await gatherGranuleKey({
     libp2p: p.helia.libp2p,
@@ -80,13 +85,26 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
         if (error instanceof ShardStalledError) stallMessage = error.message;
       },
       onProgress: (x) => {
-        p.onState?.({ phase: 'shards', bytes: x.bytes, total: x.total, ...(x.waiting.length > 0 ? { waiting: { shards: x.waiting, message: stallMessage } } : {}) });
+        p.onState?.({
+          phase: 'shards',
+          bytes: x.bytes,
+          total: x.total,
+          ...(x.waiting.length > 0 ? { waiting: { shards: x.waiting, message: stallMessage } } : {}),
+        });
         p.status?.putTransfer({ id, label, direction: 'download', bytes: x.bytes, total: x.total, state: 'running' });
       },
     });
     const sources = sourced.sources();
     const via = sources.find((s) => s.via !== 'local' && s.via !== 'unknown')?.via;
-    p.status?.putTransfer({ id, label, direction: 'download', bytes: archive.length, total: archive.length, state: 'done', ...(via && via !== 'local' && via !== 'unknown' ? { via } : {}) });
+    p.status?.putTransfer({
+      id,
+      label,
+      direction: 'download',
+      bytes: archive.length,
+      total: archive.length,
+      state: 'done',
+      ...(via && via !== 'local' && via !== 'unknown' ? { via } : {}),
+    });
     p.onState?.({ phase: 'done' });
     return { archive, manifest, keyMs: t1 - t0, shardsMs: Date.now() - t1, sources };
   } catch (error) {

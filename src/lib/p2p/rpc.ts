@@ -33,7 +33,13 @@ export async function handleJson(libp2p: Libp2p, protocol: string, handler: Json
   );
 }
 
-export async function requestJson<T>(libp2p: Libp2p, peer: PeerId | Multiaddr | Multiaddr[], protocol: string, request: unknown, options: { signal?: AbortSignal } = {}): Promise<T> {
+export async function requestJson<T>(
+  libp2p: Libp2p,
+  peer: PeerId | Multiaddr | Multiaddr[],
+  protocol: string,
+  request: unknown,
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
   const signal = options.signal ?? AbortSignal.timeout(30_000);
   const stream = await libp2p.dialProtocol(peer, protocol, { signal, runOnLimitedConnection: true });
   const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE });

@@ -32,10 +32,14 @@ export function parseRelayMultiaddrs(addrs: string[]): Multiaddr[] {
     try {
       ma = multiaddr(text);
     } catch {
-      throw new RelayAddressError(`"${text}" is not a multiaddr. Relay addresses look like /ip4/127.0.0.1/tcp/9090/ws/p2p/12D3Koo…; check relay.multiaddrs in the configuration.`);
+      throw new RelayAddressError(
+        `"${text}" is not a multiaddr. Relay addresses look like /ip4/127.0.0.1/tcp/9090/ws/p2p/12D3Koo…; check relay.multiaddrs in the configuration.`,
+      );
     }
     if (ma.getComponents().find((c) => c.name === 'p2p') === undefined) {
-      throw new RelayAddressError(`The relay address ${text} has no /p2p/<peer id> part, so the relay cannot be authenticated. Use the full address the relay prints.`);
+      throw new RelayAddressError(
+        `The relay address ${text} has no /p2p/<peer id> part, so the relay cannot be authenticated. Use the full address the relay prints.`,
+      );
     }
     return ma;
   });
@@ -140,7 +144,9 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
   };
 
   const directTo = (peerId: string): Connection | undefined =>
-    libp2p.getConnections().find((c) => c.status === 'open' && c.remotePeer.toString() === peerId && ['webrtc', 'direct'].includes(connectionKind(c, relayPeerIds)));
+    libp2p
+      .getConnections()
+      .find((c) => c.status === 'open' && c.remotePeer.toString() === peerId && ['webrtc', 'direct'].includes(connectionKind(c, relayPeerIds)));
 
   // One dial per peer at a time: a second WebRTC connection to the same peer is worse than none (streams opened on
   // the one still being set up on the other side fail).
@@ -237,7 +243,11 @@ export function supervise(libp2p: Libp2p, o: SupervisorOptions): Supervisor {
         };
         const t = setTimeout(() => {
           waiters.delete(done);
-          reject(new RelayAddressError(`The relay did not answer within ${timeoutMs} ms. Check that it is running (npx twingrain relay) and that relay.multiaddrs is right.`));
+          reject(
+            new RelayAddressError(
+              `The relay did not answer within ${timeoutMs} ms. Check that it is running (npx twingrain relay) and that relay.multiaddrs is right.`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(done);
       });

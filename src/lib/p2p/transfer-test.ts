@@ -46,7 +46,12 @@ export interface TransferTestStore {
   blockstore?: Pick<Blockstore, 'get' | 'delete'>;
 }
 
-export async function serveTransferTest(helia: Helia & { libp2p: Libp2p }, relayPeerIds: Set<string>, status?: StatusStore, options: TransferTestStore = {}): Promise<void> {
+export async function serveTransferTest(
+  helia: Helia & { libp2p: Libp2p },
+  relayPeerIds: Set<string>,
+  status?: StatusStore,
+  options: TransferTestStore = {},
+): Promise<void> {
   await handleJson(helia.libp2p, TRANSFER_TEST_PROTOCOL, async (request, remotePeer) => {
     const r = request as { cid?: unknown; bytes?: unknown };
     if (typeof r.cid !== 'string' || !Number.isInteger(r.bytes) || (r.bytes as number) <= 0 || (r.bytes as number) > MAX_TEST_BYTES) {
@@ -96,7 +101,13 @@ export async function runTransferTest(
   const id = `test-up:${cid.toString()}`;
   status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes: 0, total: bytes, state: 'running' });
   try {
-    const result = await requestJson<TransferTestResult>(helia.libp2p, peer, TRANSFER_TEST_PROTOCOL, { cid: cid.toString(), bytes }, { signal: AbortSignal.timeout(150_000) });
+    const result = await requestJson<TransferTestResult>(
+      helia.libp2p,
+      peer,
+      TRANSFER_TEST_PROTOCOL,
+      { cid: cid.toString(), bytes },
+      { signal: AbortSignal.timeout(150_000) },
+    );
     status?.putTransfer({ id, label: 'transfer test', direction: 'upload', bytes, total: bytes, state: 'done', via: result.via[0] });
     return result;
   } catch (error) {

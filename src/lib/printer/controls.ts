@@ -70,7 +70,12 @@ export const gcodeFor = {
   },
   led(p: PrinterProfile, r: number, g: number, b: number): string[] {
     need(p.features.led, 'LED light', p);
-    for (const [n, v] of [['red', r], ['green', g], ['blue', b]] as const) inRange(`LED ${n}`, v, 0, 255);
+    for (const [n, v] of [
+      ['red', r],
+      ['green', g],
+      ['blue', b],
+    ] as const)
+      inRange(`LED ${n}`, v, 0, 255);
     return [`M150 R${r} U${g} B${b}`];
   },
   speed(p: PrinterProfile, percent: number): string[] {

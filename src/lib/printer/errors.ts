@@ -7,7 +7,11 @@ export class PrinterError extends Error {
 /** A G-code line cannot be sent as it is (too long for the firmware, control characters, a stray checksum). */
 export class MalformedGcodeError extends PrinterError {
   override name = 'MalformedGcodeError';
-  constructor(readonly line: string, reason: string, readonly lineNumber?: number) {
+  constructor(
+    readonly line: string,
+    reason: string,
+    readonly lineNumber?: number,
+  ) {
     super(
       `G-code${lineNumber !== undefined ? ` line ${lineNumber}` : ''} "${line.slice(0, 40)}" cannot be sent: ${reason}; ` +
         'fix the file (or re-slice it) and try again',
@@ -21,7 +25,7 @@ export class BaudMismatchError extends PrinterError {
   constructor(readonly baud?: number) {
     super(
       `the printer answers with unreadable bytes${baud ? ` at ${baud} baud` : ''}; it probably runs at another rate — ` +
-        'reconnect at the printer\'s baud rate (Marlin boards usually use 115200 or 250000)',
+        "reconnect at the printer's baud rate (Marlin boards usually use 115200 or 250000)",
     );
   }
 }
@@ -43,7 +47,7 @@ export class CommunicationTimeoutError extends PrinterError {
   constructor(readonly attempts: number) {
     super(
       `the printer stopped answering (${attempts} recovery attempts failed); the job was stopped — check the cable ` +
-        'and the printer\'s display, then reconnect',
+        "and the printer's display, then reconnect",
     );
   }
 }
@@ -79,10 +83,7 @@ export class DisconnectedError extends PrinterError {
 export class ResendOutOfRangeError extends PrinterError {
   override name = 'ResendOutOfRangeError';
   constructor(readonly requested: number) {
-    super(
-      `the printer asked to resend line ${requested}, which is no longer held; the print was stopped safely — ` +
-        'start it again',
-    );
+    super(`the printer asked to resend line ${requested}, which is no longer held; the print was stopped safely — ` + 'start it again');
   }
 }
 
@@ -105,10 +106,7 @@ export class InvalidControlValueError extends PrinterError {
 export class SerialUnavailableError extends PrinterError {
   override name = 'SerialUnavailableError';
   constructor() {
-    super(
-      'this browser has neither Web Serial nor WebUSB; use Chrome or Edge on a desktop, Chrome on Android, or the ' +
-        'virtual printer',
-    );
+    super('this browser has neither Web Serial nor WebUSB; use Chrome or Edge on a desktop, Chrome on Android, or the ' + 'virtual printer');
   }
 }
 
@@ -116,7 +114,7 @@ export class SerialUnavailableError extends PrinterError {
 export class PortNotChosenError extends PrinterError {
   override name = 'PortNotChosenError';
   constructor() {
-    super('no port was chosen; click Connect again and pick the printer in the browser\'s list');
+    super("no port was chosen; click Connect again and pick the printer in the browser's list");
   }
 }
 
@@ -136,7 +134,10 @@ export class JobCancelledError extends PrinterError {
 /** A serial device could not be opened (missing, busy, no permission). */
 export class SerialPortOpenError extends PrinterError {
   override name = 'SerialPortOpenError';
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`could not open the serial port ${path} (${reason}); check the device path, that no other program uses it, and your permission to open it`);
   }
 }

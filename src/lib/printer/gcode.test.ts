@@ -35,7 +35,16 @@ describe('framing and responses', () => {
     expect(parseFirmwareLine('Error:Printer halted. kill() called!')).toMatchObject({ kind: 'error', fatal: true });
     expect(parseFirmwareLine('echo:busy: processing').kind).toBe('busy');
     const t = parseFirmwareLine(' T:200.00 /210.00 B:60.00 /60.00 T0:200.00 /210.00 T1:25.00 /0.00 @:127 B@:0');
-    expect(t).toMatchObject({ kind: 'temperature', temperatures: { hotends: [{ temperature: 200, target: 210 }, { temperature: 25, target: 0 }], bed: { temperature: 60, target: 60 } } });
+    expect(t).toMatchObject({
+      kind: 'temperature',
+      temperatures: {
+        hotends: [
+          { temperature: 200, target: 210 },
+          { temperature: 25, target: 0 },
+        ],
+        bed: { temperature: 60, target: 60 },
+      },
+    });
     expect(parseFirmwareLine('X:10.00 Y:20.00 Z:0.20 E:1.00 Count X:0 Y:0 Z:0')).toEqual({ kind: 'position', position: { x: 10, y: 20, z: 0.2, e: 1 } });
   });
 });

@@ -224,7 +224,9 @@ export class MarlinHost {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(this.received.bytes > 0 && this.received.validLines === 0 ? new BaudMismatchError(this.options.baud || undefined) : new NoResponseError(timeoutMs));
+        reject(
+          this.received.bytes > 0 && this.received.validLines === 0 ? new BaudMismatchError(this.options.baud || undefined) : new NoResponseError(timeoutMs),
+        );
       }, timeoutMs);
     });
     try {

@@ -75,11 +75,7 @@ export function parseFirmwareLine(raw: string): FirmwareLine {
     const message = text.slice(6).trim();
     // "No Line Number with checksum" is what the tail of a line cut by Marlin's RX flush looks like: it comes from
     // a line that was already on its way, like a wrong line number does.
-    const lineError = /Line Number is not|No Line Number/i.test(message)
-      ? 'line-number'
-      : /checksum/i.test(message)
-        ? 'checksum'
-        : undefined;
+    const lineError = /Line Number is not|No Line Number/i.test(message) ? 'line-number' : /checksum/i.test(message) ? 'checksum' : undefined;
     // Marlin follows these with kill(): the printer stops until it is reset.
     const fatal = /halted|kill|thermal runaway|MINTEMP|MAXTEMP|heating failed|stopped/i.test(message);
     return { kind: 'error', message, lineError, fatal };

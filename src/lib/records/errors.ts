@@ -6,24 +6,40 @@ export class RecordsError extends Error {
 /** The configured registry has no code on the chain (a fresh chain, or a config from another deployment). */
 export class RegistryNotDeployedError extends RecordsError {
   override name = 'RegistryNotDeployedError';
-  constructor(readonly registry: string, readonly chainId: number) {
-    super(`No GranuleRegistry is deployed at ${registry} on chain ${chainId}: the chain was reset or the app's configuration is stale. Restart the stack (npm start) and reload the app.`);
+  constructor(
+    readonly registry: string,
+    readonly chainId: number,
+  ) {
+    super(
+      `No GranuleRegistry is deployed at ${registry} on chain ${chainId}: the chain was reset or the app's configuration is stale. Restart the stack (npm start) and reload the app.`,
+    );
   }
 }
 
 /** The mirrored tree does not give the root the contract reports, even after rebuilding it from scratch. */
 export class RootMismatchError extends RecordsError {
   override name = 'RootMismatchError';
-  constructor(readonly tree: 'registration' | 'authorization', readonly mirrored: bigint, readonly onChain: bigint) {
-    super(`The ${tree} tree mirrored from the chain does not match the contract's root (mirrored 0x${mirrored.toString(16).slice(0, 8)}…, chain 0x${onChain.toString(16).slice(0, 8)}…), so no proof can be made against it. The node may be missing logs: try again, or use an archive RPC node.`);
+  constructor(
+    readonly tree: 'registration' | 'authorization',
+    readonly mirrored: bigint,
+    readonly onChain: bigint,
+  ) {
+    super(
+      `The ${tree} tree mirrored from the chain does not match the contract's root (mirrored 0x${mirrored.toString(16).slice(0, 8)}…, chain 0x${onChain.toString(16).slice(0, 8)}…), so no proof can be made against it. The node may be missing logs: try again, or use an archive RPC node.`,
+    );
   }
 }
 
 /** Leaves of a mirrored tree are missing (a log range the node did not return). */
 export class IncompleteMirrorError extends RecordsError {
   override name = 'IncompleteMirrorError';
-  constructor(readonly tree: 'registration' | 'authorization', readonly missingLeaf: number) {
-    super(`The ${tree} records mirrored from the chain are incomplete (leaf ${missingLeaf} is missing). Refresh the records; if it persists, the RPC node prunes logs: use an archive node.`);
+  constructor(
+    readonly tree: 'registration' | 'authorization',
+    readonly missingLeaf: number,
+  ) {
+    super(
+      `The ${tree} records mirrored from the chain are incomplete (leaf ${missingLeaf} is missing). Refresh the records; if it persists, the RPC node prunes logs: use an archive node.`,
+    );
   }
 }
 
@@ -35,7 +51,10 @@ export class RecordNotFoundError extends RecordsError {
 /** The chain does not answer. */
 export class ChainUnreachableError extends RecordsError {
   override name = 'ChainUnreachableError';
-  constructor(readonly rpcUrl: string, detail: string) {
+  constructor(
+    readonly rpcUrl: string,
+    detail: string,
+  ) {
     super(`The chain at ${rpcUrl} does not answer (${detail}). Check that the chain node runs and that this address is right, then try again.`);
   }
 }

@@ -7,4 +7,13 @@ export { syncRecords, clearChainRecords, type SyncRecordsParameters, type SyncRe
 export { mirroredRows, mirroredTree, syncedTrees, type SyncedTreesReturnType, type SyncedTreesErrorType } from './trees';
 export { ensureMembership, type EnsureMembershipParameters, type EnsureMembershipReturnType, type EnsureMembershipErrorType } from './membership';
 export { recordsOf, recordAddressOf, resolveRecord, type RecordsOfReturnType, type UsableGranule } from './queries';
-export { PREPARED_PROOF_SCHEMA, preparedProofFrom, encodePreparedProof, decodePreparedProof, submitPreparedProof, type PreparedProof, type PreparedProofFromParameters, type SubmitPreparedProofParameters } from './prepared-proof';
+export {
+  PREPARED_PROOF_SCHEMA,
+  preparedProofFrom,
+  encodePreparedProof,
+  decodePreparedProof,
+  submitPreparedProof,
+  type PreparedProof,
+  type PreparedProofFromParameters,
+  type SubmitPreparedProofParameters,
+} from './prepared-proof';

@@ -36,12 +36,17 @@ export async function ensureMembership(p: EnsureMembershipParameters): Promise<E
   ]);
   if (enrolledPk === publicKey) return { txHash: undefined };
   if (enrolledPk !== 0n) {
-    throw new MembershipError(`The wallet ${account.address} is enrolled under another twingrain identity. Switch to that identity, or connect another wallet for this one.`);
+    throw new MembershipError(
+      `The wallet ${account.address} is enrolled under another twingrain identity. Switch to that identity, or connect another wallet for this one.`,
+    );
   }
   if (holder !== '0x0000000000000000000000000000000000000000') {
     throw new MembershipError(`This identity is enrolled with the wallet ${holder}. Connect that wallet to share with this identity.`);
   }
-  if (!open) throw new MembershipError(`The wallet ${account.address} is not a member of this consortium and enrolment is closed: ask its administrator to enrol it with your public key.`);
+  if (!open)
+    throw new MembershipError(
+      `The wallet ${account.address} is not a member of this consortium and enrolment is closed: ask its administrator to enrol it with your public key.`,
+    );
   const { txHash } = await enrol({ publicClient: p.publicClient, walletClient: p.walletClient, consortium: p.consortium, prover: p.prover, secret: p.secret });
   return { txHash };
 }

@@ -44,8 +44,12 @@ export function preparedProofFrom({ result, registry, extra, salt, terms }: Prep
     return value;
   };
   const needsExtra = result.circuit !== 'authorization';
-  if (needsExtra && !extra) throw new PreparedProofError(`A ${result.circuit} proof needs its ${result.circuit === 'registration' ? 'manifest CID' : 'X25519 key'} to become a transaction.`);
-  if (result.circuit === 'registration' && !salt) throw new PreparedProofError('A registration proof needs the salt of its registration commitment to become a transaction.');
+  if (needsExtra && !extra)
+    throw new PreparedProofError(
+      `A ${result.circuit} proof needs its ${result.circuit === 'registration' ? 'manifest CID' : 'X25519 key'} to become a transaction.`,
+    );
+  if (result.circuit === 'registration' && !salt)
+    throw new PreparedProofError('A registration proof needs the salt of its registration commitment to become a transaction.');
   if (getAddress(`0x${signal('registry').toString(16).padStart(40, '0')}`) !== getAddress(registry)) {
     throw new PreparedProofError('This proof was made for another registry: it can only be sent to the registry it names.');
   }
@@ -69,12 +73,16 @@ export function preparedProofFrom({ result, registry, extra, salt, terms }: Prep
 const hex = (v: bigint | string): string => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v);
 
 export function encodePreparedProof(p: PreparedProof): string {
-  return JSON.stringify({
-    ...p,
-    proof: { a: p.proof.a.map(hex), b: p.proof.b.map((row) => row.map(hex)), c: p.proof.c.map(hex) },
-    // Field elements as 0x-hex; byte strings (CID, X25519 key) are marked with a "bytes:" prefix so they stay bytes.
-    args: p.args.map((a) => (typeof a === 'bigint' ? hex(a) : `bytes:${a}`)),
-  }, null, 1);
+  return JSON.stringify(
+    {
+      ...p,
+      proof: { a: p.proof.a.map(hex), b: p.proof.b.map((row) => row.map(hex)), c: p.proof.c.map(hex) },
+      // Field elements as 0x-hex; byte strings (CID, X25519 key) are marked with a "bytes:" prefix so they stay bytes.
+      args: p.args.map((a) => (typeof a === 'bigint' ? hex(a) : `bytes:${a}`)),
+    },
+    null,
+    1,
+  );
 }
 
 const ARG_COUNT: Partial<Record<RegistryFunction, number>> = { register: 5, authorize: 7, instantiate: 4 };
@@ -103,7 +111,16 @@ export function decodePreparedProof(text: string): PreparedProof {
     return BigInt(x as string);
   };
   const proof = v.proof as { a?: unknown[]; b?: unknown[][]; c?: unknown[] } | undefined;
-  if (!proof || !Array.isArray(proof.a) || proof.a.length !== 2 || !Array.isArray(proof.c) || proof.c.length !== 2 || !Array.isArray(proof.b) || proof.b.length !== 2 || !proof.b.every((r) => Array.isArray(r) && r.length === 2)) {
+  if (
+    !proof ||
+    !Array.isArray(proof.a) ||
+    proof.a.length !== 2 ||
+    !Array.isArray(proof.c) ||
+    proof.c.length !== 2 ||
+    !Array.isArray(proof.b) ||
+    proof.b.length !== 2 ||
+    !proof.b.every((r) => Array.isArray(r) && r.length === 2)
+  ) {
     bad('"proof" must hold a (2), b (2×2) and c (2)');
   }
   const args = v.args;

@@ -52,7 +52,13 @@ export async function recordsOf(db: TwingrainDb, chainId: number, registry: Addr
 
 /** The record address of a mirrored record (an authorization handed to a user also needs σ: see formatRecordAddress). */
 export function recordAddressOf(row: MirroredRecord, authSalt?: bigint): string {
-  const record: RecordAddress = { kind: row.kind, chainId: row.chainId, contract: row.registry as Address, leafIndex: row.leafIndex, txHash: row.txHash as `0x${string}` };
+  const record: RecordAddress = {
+    kind: row.kind,
+    chainId: row.chainId,
+    contract: row.registry as Address,
+    leafIndex: row.leafIndex,
+    txHash: row.txHash as `0x${string}`,
+  };
   if (authSalt !== undefined) record.authSalt = authSalt;
   return formatRecordAddress(record);
 }
@@ -63,7 +69,9 @@ export async function resolveRecord(db: TwingrainDb, address: string | RecordAdd
   const rows = await chainRows(db, record.chainId, record.contract);
   const row = rows.find((r) => r.kind === record.kind && r.leafIndex === record.leafIndex && r.txHash.toLowerCase() === record.txHash.toLowerCase());
   if (!row) {
-    throw new RecordNotFoundError(`No ${record.kind} ${record.leafIndex} from transaction ${record.txHash.slice(0, 10)}… is recorded on chain ${record.chainId} at ${record.contract}. Check that the record address is complete and that the app is on the same chain as the sender.`);
+    throw new RecordNotFoundError(
+      `No ${record.kind} ${record.leafIndex} from transaction ${record.txHash.slice(0, 10)}… is recorded on chain ${record.chainId} at ${record.contract}. Check that the record address is complete and that the app is on the same chain as the sender.`,
+    );
   }
   return row;
 }

@@ -14,9 +14,26 @@ import { openDb, type TwingrainDb } from '../store/index';
 import { createProver, terminateProver, type Prover } from '../zk/index';
 import { fileArtifactSource } from '../zk/artifacts.node';
 import {
-  ChainUnreachableError, MembershipError, RecordNotFoundError, RegistryNotDeployedError, clearChainRecords, ensureMembership, fieldHex,
-  mirroredTree, readCursor, recordAddressOf, recordsOf, resolveRecord, syncRecords, syncedTrees, type RegistrationRow,
-  PreparedProofError, decodePreparedProof, encodePreparedProof, preparedProofFrom, submitPreparedProof,
+  ChainUnreachableError,
+  MembershipError,
+  RecordNotFoundError,
+  RegistryNotDeployedError,
+  clearChainRecords,
+  ensureMembership,
+  fieldHex,
+  mirroredTree,
+  readCursor,
+  recordAddressOf,
+  recordsOf,
+  resolveRecord,
+  syncRecords,
+  syncedTrees,
+  type RegistrationRow,
+  PreparedProofError,
+  decodePreparedProof,
+  encodePreparedProof,
+  preparedProofFrom,
+  submitPreparedProof,
 } from './index';
 import { deriveRegistrationSalt, registrationInput, type ProveResult } from '../zk/index';
 
@@ -38,11 +55,25 @@ interface Chain {
 
 async function startChain(port: number, genesisTimestamp: number): Promise<Chain> {
   const anvil = await startAnvilOnPort({ port, args: ['--timestamp', String(genesisTimestamp)] });
-  const { contracts, deployBlock } = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey, openEnrolment: true, compiled });
-  const chain = { id: anvil.chainId, name: 'anvil', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [anvil.rpcUrl] } } };
+  const { contracts, deployBlock } = await deployContracts({
+    rpcUrl: anvil.rpcUrl,
+    deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey,
+    openEnrolment: true,
+    compiled,
+  });
+  const chain = {
+    id: anvil.chainId,
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  };
   const publicClient = createPublicClient({ chain, transport: http(anvil.rpcUrl), pollingInterval: 50 }) as PublicClient;
   return {
-    anvil, port, contracts, deployBlock, publicClient,
+    anvil,
+    port,
+    contracts,
+    deployBlock,
+    publicClient,
     wallet: (index) => createWalletClient({ account: privateKeyToAccount(ANVIL_ACCOUNTS[index].privateKey), chain, transport: http(anvil.rpcUrl) }),
   };
 }
@@ -80,8 +111,20 @@ describe('the records mirror', () => {
     const base = { db, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock };
     const ownerWallet = chain.wallet(1);
     const userWallet = chain.wallet(2);
-    await ensureMembership({ publicClient: chain.publicClient, walletClient: ownerWallet, consortium: chain.contracts.Consortium!, secret: owner.secret, prover });
-    await ensureMembership({ publicClient: chain.publicClient, walletClient: userWallet, consortium: chain.contracts.Consortium!, secret: user.secret, prover });
+    await ensureMembership({
+      publicClient: chain.publicClient,
+      walletClient: ownerWallet,
+      consortium: chain.contracts.Consortium!,
+      secret: owner.secret,
+      prover,
+    });
+    await ensureMembership({
+      publicClient: chain.publicClient,
+      walletClient: userWallet,
+      consortium: chain.contracts.Consortium!,
+      secret: user.secret,
+      prover,
+    });
 
     const empty = await syncedTrees(base);
     expect(empty.registration.size).toBe(0);
@@ -90,14 +133,39 @@ describe('the records mirror', () => {
     const alphas = [11n, 12n];
     const registered = [];
     for (const alpha of alphas) {
-      registered.push(await registerGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha, manifestCid: MANIFEST_CID }));
+      registered.push(
+        await registerGranule({
+          publicClient: chain.publicClient,
+          walletClient: ownerWallet,
+          registry,
+          prover,
+          secret: owner.secret,
+          alpha,
+          manifestCid: MANIFEST_CID,
+        }),
+      );
     }
     const afterRegistration = await syncRecords(base);
     expect(afterRegistration.added).toBe(2);
     expect((await syncRecords(base)).added).toBe(0); // incremental: nothing new, nothing twice
 
-    const authorized = await authorizeGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha: 12n, userPk: user.publicKey });
-    const instantiated = await instantiateGranule({ publicClient: chain.publicClient, walletClient: userWallet, prover, secret: user.secret, record: authorized.record, x25519PublicKey: user.x25519.publicKey });
+    const authorized = await authorizeGranule({
+      publicClient: chain.publicClient,
+      walletClient: ownerWallet,
+      registry,
+      prover,
+      secret: owner.secret,
+      alpha: 12n,
+      userPk: user.publicKey,
+    });
+    const instantiated = await instantiateGranule({
+      publicClient: chain.publicClient,
+      walletClient: userWallet,
+      prover,
+      secret: user.secret,
+      record: authorized.record,
+      x25519PublicKey: user.x25519.publicKey,
+    });
 
     const trees = await syncedTrees(base);
     expect(trees.registration.size).toBe(2);
@@ -129,7 +197,17 @@ describe('the records mirror', () => {
     await expect(resolveRecord(db, wrongTx)).rejects.toThrow(RecordNotFoundError);
 
     // The same α cannot be registered twice; the mirror does not change.
-    await expect(registerGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover, secret: owner.secret, alpha: 11n, manifestCid: MANIFEST_CID })).rejects.toThrow(ContractRevertError);
+    await expect(
+      registerGranule({
+        publicClient: chain.publicClient,
+        walletClient: ownerWallet,
+        registry,
+        prover,
+        secret: owner.secret,
+        alpha: 11n,
+        manifestCid: MANIFEST_CID,
+      }),
+    ).rejects.toThrow(ContractRevertError);
     expect((await syncRecords(base)).added).toBe(0);
   });
 
@@ -173,7 +251,14 @@ describe('prepared proofs', () => {
     const ownerWallet = chain.wallet(1);
     const stranger = chain.wallet(3); // a member, enrolled under another identity
     const alpha = 31n;
-    const input = registrationInput({ secret: owner.secret, alpha, salt: deriveRegistrationSalt(owner.secret, alpha), sender: ownerWallet.account!.address, chainId: chain.anvil.chainId, registry });
+    const input = registrationInput({
+      secret: owner.secret,
+      alpha,
+      salt: deriveRegistrationSalt(owner.secret, alpha),
+      sender: ownerWallet.account!.address,
+      chainId: chain.anvil.chainId,
+      registry,
+    });
     const { salt } = await commitRegistration({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, secret: owner.secret, alpha });
     const provedRegistration = await prover.prove(input);
     const prepared = preparedProofFrom({ result: provedRegistration, registry, extra: '0x01551220', salt });
@@ -188,7 +273,14 @@ describe('prepared proofs', () => {
     const forged = { ...prepared, args: prepared.args.map((a, i) => (i === 2 ? (a as bigint) + 1n : a)) };
     expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: forged }))).toBe('InvalidProof');
     // A proof for another registry cannot even be prepared for this one.
-    expect(() => preparedProofFrom({ result: { ...provedRegistration, publicSignals: input.publicSignals.map((v, i) => (i === 5 ? v + 1n : v)) }, registry, extra: '0x01', salt })).toThrow(/another registry/);
+    expect(() =>
+      preparedProofFrom({
+        result: { ...provedRegistration, publicSignals: input.publicSignals.map((v, i) => (i === 5 ? v + 1n : v)) },
+        registry,
+        extra: '0x01',
+        salt,
+      }),
+    ).toThrow(/another registry/);
     // The right sender succeeds once; the replay is refused.
     await submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared });
     expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared }))).toBe('AlreadyRegistered');
@@ -196,9 +288,19 @@ describe('prepared proofs', () => {
     // An authorization proof replayed, and the same proof pointed at a root the registry never had.
     let captured: ProveResult | undefined;
     const capturing = { ...prover, prove: async (i: Parameters<typeof prover.prove>[0]) => (captured = await prover.prove(i)) };
-    await authorizeGranule({ publicClient: chain.publicClient, walletClient: ownerWallet, registry, prover: capturing, secret: owner.secret, alpha, userPk: createIdentity().publicKey });
+    await authorizeGranule({
+      publicClient: chain.publicClient,
+      walletClient: ownerWallet,
+      registry,
+      prover: capturing,
+      secret: owner.secret,
+      alpha,
+      userPk: createIdentity().publicKey,
+    });
     const authorization = preparedProofFrom({ result: captured!, registry });
-    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: authorization }))).toBe('AlreadyAuthorized');
+    expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: authorization }))).toBe(
+      'AlreadyAuthorized',
+    );
     const unknownRoot = { ...authorization, args: authorization.args.map((a, i) => (i === 3 ? 987654321n : a)) };
     expect(await revertName(submitPreparedProof({ publicClient: chain.publicClient, walletClient: ownerWallet, prepared: unknownRoot }))).toBe('UnknownRoot');
   });
@@ -221,7 +323,15 @@ describe('chain resets', () => {
     try {
       const wallet = first.wallet(1);
       await ensureMembership({ publicClient: first.publicClient, walletClient: wallet, consortium: first.contracts.Consortium!, secret: owner.secret, prover });
-      await registerGranule({ publicClient: first.publicClient, walletClient: wallet, registry, prover, secret: owner.secret, alpha: 77n, manifestCid: MANIFEST_CID });
+      await registerGranule({
+        publicClient: first.publicClient,
+        walletClient: wallet,
+        registry,
+        prover,
+        secret: owner.secret,
+        alpha: 77n,
+        manifestCid: MANIFEST_CID,
+      });
       const before = await syncRecords({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock });
       expect(before.added).toBe(1);
       expect(before.reset).toBe(false);

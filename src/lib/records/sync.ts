@@ -70,7 +70,9 @@ export function syncRecords(p: SyncRecordsParameters): Promise<SyncRecordsReturn
 
 async function syncChain(p: SyncRecordsParameters, chainId: number): Promise<SyncRecordsReturnType> {
   // viem caches the block number for seconds; a mirror synced right after a transaction must see its block.
-  const [genesis, head] = await ask(p.publicClient, () => Promise.all([p.publicClient.getBlock({ blockNumber: 0n }), p.publicClient.getBlockNumber({ cacheTime: 0 })]));
+  const [genesis, head] = await ask(p.publicClient, () =>
+    Promise.all([p.publicClient.getBlock({ blockNumber: 0n }), p.publicClient.getBlockNumber({ cacheTime: 0 })]),
+  );
   const genesisHash = genesis.hash as Hex;
   const registry = p.registry.toLowerCase() as Hex;
   const cursor = await readCursor(p.db, chainId);
@@ -104,23 +106,44 @@ function toRows(logs: Parameters<typeof parseEventLogs>[0]['logs'], chainId: num
       const a = log.args;
       const leafIndex = Number(a.leafIndex);
       rows.push({
-        ...common, id: recordId(chainId, registry, 'registration', leafIndex), kind: 'registration', leafIndex,
-        alpha: fieldHex(a.alpha), ownerPk: fieldHex(a.ownerPk), commitment: fieldHex(a.commitment), root: fieldHex(a.root), manifestCid: a.manifestCid,
+        ...common,
+        id: recordId(chainId, registry, 'registration', leafIndex),
+        kind: 'registration',
+        leafIndex,
+        alpha: fieldHex(a.alpha),
+        ownerPk: fieldHex(a.ownerPk),
+        commitment: fieldHex(a.commitment),
+        root: fieldHex(a.root),
+        manifestCid: a.manifestCid,
       });
     } else if (log.eventName === 'Authorized') {
       const a = log.args;
       const leafIndex = Number(a.leafIndex);
       rows.push({
-        ...common, id: recordId(chainId, registry, 'authorization', leafIndex), kind: 'authorization', leafIndex,
-        alpha: fieldHex(a.alpha), ownerPk: fieldHex(a.ownerPk), userPk: fieldHex(a.userPk), commitment: fieldHex(a.commitment), root: fieldHex(a.root),
+        ...common,
+        id: recordId(chainId, registry, 'authorization', leafIndex),
+        kind: 'authorization',
+        leafIndex,
+        alpha: fieldHex(a.alpha),
+        ownerPk: fieldHex(a.ownerPk),
+        userPk: fieldHex(a.userPk),
+        commitment: fieldHex(a.commitment),
+        root: fieldHex(a.root),
       });
     } else if (log.eventName === 'Instantiated') {
       const a = log.args;
       // No tree: the record address of an instantiation is its transaction and the event's log index.
       const leafIndex = Number(log.logIndex);
       rows.push({
-        ...common, id: recordId(chainId, registry, 'instantiation', `${log.transactionHash}/${leafIndex}`), kind: 'instantiation', leafIndex,
-        alpha: fieldHex(a.alpha), ownerPk: fieldHex(a.ownerPk), userPk: fieldHex(a.userPk), account: a.account.toLowerCase() as Hex, x25519PublicKey: a.x25519PublicKey,
+        ...common,
+        id: recordId(chainId, registry, 'instantiation', `${log.transactionHash}/${leafIndex}`),
+        kind: 'instantiation',
+        leafIndex,
+        alpha: fieldHex(a.alpha),
+        ownerPk: fieldHex(a.ownerPk),
+        userPk: fieldHex(a.userPk),
+        account: a.account.toLowerCase() as Hex,
+        x25519PublicKey: a.x25519PublicKey,
       });
     }
   }

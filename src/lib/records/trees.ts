@@ -8,7 +8,12 @@ import { IncompleteMirrorError, RootMismatchError } from './errors';
 import type { AuthorizationRow, RegistrationRow, TreeName } from './rows';
 import { clearChainRecords, syncRecords, type SyncRecordsParameters } from './sync';
 
-export async function mirroredRows<K extends TreeName>(db: TwingrainDb, chainId: number, registry: Address, kind: K): Promise<(K extends 'registration' ? RegistrationRow : AuthorizationRow)[]> {
+export async function mirroredRows<K extends TreeName>(
+  db: TwingrainDb,
+  chainId: number,
+  registry: Address,
+  kind: K,
+): Promise<(K extends 'registration' ? RegistrationRow : AuthorizationRow)[]> {
   const rows = (await db.records.where('[chainId+kind]').equals([chainId, kind]).toArray()) as (RegistrationRow | AuthorizationRow)[];
   const mine = rows.filter((r) => r.registry === registry.toLowerCase()).sort((a, b) => a.leafIndex - b.leafIndex);
   return mine as (K extends 'registration' ? RegistrationRow : AuthorizationRow)[];
@@ -33,7 +38,11 @@ export interface SyncedTreesReturnType {
   reset: boolean;
 }
 
-export type SyncedTreesErrorType = RootMismatchError | IncompleteMirrorError | import('./errors').ChainUnreachableError | import('./errors').RegistryNotDeployedError;
+export type SyncedTreesErrorType =
+  | RootMismatchError
+  | IncompleteMirrorError
+  | import('./errors').ChainUnreachableError
+  | import('./errors').RegistryNotDeployedError;
 
 /**
  * Syncs the mirror and checks both roots against the contract at the synced block. A mismatch clears the chain's
@@ -49,8 +58,18 @@ export async function syncedTrees(p: SyncRecordsParameters): Promise<SyncedTrees
         mirroredTree(p.db, sync.chainId, p.registry, 'registration'),
         mirroredTree(p.db, sync.chainId, p.registry, 'authorization'),
         Promise.all([
-          p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'registrationRoot', blockNumber: BigInt(sync.blockNumber) }),
-          p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'authorizationRoot', blockNumber: BigInt(sync.blockNumber) }),
+          p.publicClient.readContract({
+            address: p.registry,
+            abi: granuleRegistryAbi,
+            functionName: 'registrationRoot',
+            blockNumber: BigInt(sync.blockNumber),
+          }),
+          p.publicClient.readContract({
+            address: p.registry,
+            abi: granuleRegistryAbi,
+            functionName: 'authorizationRoot',
+            blockNumber: BigInt(sync.blockNumber),
+          }),
         ]),
       ]);
       const [registrationRoot, authorizationRoot] = onChain;

@@ -4,6 +4,12 @@
 // (src/lib/chain).
 export * from './errors';
 export { shareGranule, manifestCidOf, requireCustody, type ShareGranuleParameters, type ShareGranuleReturnType, type ShareStage } from './share-granule';
-export { preparePublication, publishRegistered, type SharingPeer, type PublishRegisteredParameters, type PublishRegisteredReturnType } from './publish-registered';
+export {
+  preparePublication,
+  publishRegistered,
+  type SharingPeer,
+  type PublishRegisteredParameters,
+  type PublishRegisteredReturnType,
+} from './publish-registered';
 export { receiveGranule, checkReceivable, type ReceiveGranuleParameters, type ReceiveGranuleReturnType } from './receive-granule';
 export { waitForServices } from './services';

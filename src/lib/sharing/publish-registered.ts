@@ -11,7 +11,14 @@ import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { ReadCustodyReturnType } from '../chain/custody';
 import { signCustodyDeposit } from '../custody/index';
 import { alphaHex, type GranuleManifest } from '../granule/index';
-import { createPinningToken, pinWithServices, prepareGranulePublication, pinPublication, type PinningServicesConfig, type PreparedPublication } from '../p2p/index';
+import {
+  createPinningToken,
+  pinWithServices,
+  prepareGranulePublication,
+  pinPublication,
+  type PinningServicesConfig,
+  type PreparedPublication,
+} from '../p2p/index';
 import { depositWithCustodians, type DepositRefusal } from '../p2p/custody-protocol';
 import { PublicationUnfinishedError, SharingError } from './errors';
 
@@ -30,9 +37,22 @@ export interface PreparePublicationParameters {
 export function preparePublication(p: PreparePublicationParameters): Promise<PreparedPublication> {
   const m = p.granule.manifest;
   return prepareGranulePublication({
-    helia: p.peer.helia, archive: p.granule.archive, alpha: alphaHex(p.granule.alpha),
-    granule: { name: m.name, version: m.version, description: m.description, domain: m.domain, context: m.context, printers: m.printers, tags: m.tags, license: m.license, ...(m.owner.name ? { ownerName: m.owner.name } : {}) },
-    k: p.erasure?.k ?? 2, n: p.erasure?.n ?? 3,
+    helia: p.peer.helia,
+    archive: p.granule.archive,
+    alpha: alphaHex(p.granule.alpha),
+    granule: {
+      name: m.name,
+      version: m.version,
+      description: m.description,
+      domain: m.domain,
+      context: m.context,
+      printers: m.printers,
+      tags: m.tags,
+      license: m.license,
+      ...(m.owner.name ? { ownerName: m.owner.name } : {}),
+    },
+    k: p.erasure?.k ?? 2,
+    n: p.erasure?.n ?? 3,
     custody: { threshold: p.custody.threshold, custodians: p.custody.custodians.map((c) => c.x25519PublicKey) },
   });
 }
@@ -82,10 +102,18 @@ export async function publishRegistered(p: PublishRegisteredParameters): Promise
     p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'manifestOf', args: [BigInt(alpha)] }),
   ]);
   if (owner !== p.ownerPk || onChain.toLowerCase() !== p.publication.manifestCidBytes.toLowerCase()) {
-    throw new SharingError('NOT_REGISTERED', `Granule ${alpha.slice(0, 12)}… is not registered to you with this content, so it is not published. Register it first.`);
+    throw new SharingError(
+      'NOT_REGISTERED',
+      `Granule ${alpha.slice(0, 12)}… is not registered to you with this content, so it is not published. Register it first.`,
+    );
   }
   const unfinished = (what: string, cause?: unknown): PublicationUnfinishedError =>
-    new PublicationUnfinishedError(alpha, manifestCid, `Your granule is registered, but ${what}. Nothing is lost: keep this device's copy and try "finish publishing" again once the community nodes are back.`, cause === undefined ? undefined : { cause });
+    new PublicationUnfinishedError(
+      alpha,
+      manifestCid,
+      `Your granule is registered, but ${what}. Nothing is lost: keep this device's copy and try "finish publishing" again once the community nodes are back.`,
+      cause === undefined ? undefined : { cause },
+    );
 
   p.onStage?.('pin');
   let pinnedBy: string[];
@@ -95,9 +123,14 @@ export async function publishRegistered(p: PublishRegisteredParameters): Promise
     const walletClient = p.walletClient;
     try {
       ({ pinnedBy } = await pinWithServices({
-        ...p.pinning, cids, name: `twingrain granule ${alpha.slice(0, 12)}`, meta: { alpha },
-        origins: p.peer.helia.libp2p.getMultiaddrs().map(String), tokenFor: (challenge) => createPinningToken(walletClient, challenge),
-        ...(p.onProgress ? { onProgress: p.onProgress } : {}), ...(p.signal ? { signal: p.signal } : {}),
+        ...p.pinning,
+        cids,
+        name: `twingrain granule ${alpha.slice(0, 12)}`,
+        meta: { alpha },
+        origins: p.peer.helia.libp2p.getMultiaddrs().map(String),
+        tokenFor: (challenge) => createPinningToken(walletClient, challenge),
+        ...(p.onProgress ? { onProgress: p.onProgress } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
       }));
     } catch (error) {
       throw unfinished(`fewer pinning services than the ${p.pinning.replication} asked for kept a copy (${(error as Error).message})`, error);

@@ -35,7 +35,10 @@ export async function checkReceivable(p: Pick<ReceiveGranuleParameters, 'publicC
     readInstantiation({ publicClient: p.publicClient, registry: p.registry, alpha: p.alpha, userPk: p.userPk }),
   ]);
   if (!pointer || pointer === '0x') {
-    throw new SharingError('NOT_REGISTERED', `Granule ${alphaHex(p.alpha).slice(0, 14)}… is not registered in this community: check the identifier, or ask its owner to register it.`);
+    throw new SharingError(
+      'NOT_REGISTERED',
+      `Granule ${alphaHex(p.alpha).slice(0, 14)}… is not registered in this community: check the identifier, or ask its owner to register it.`,
+    );
   }
   // Custodians release key shares only to an instantiation on chain; without one, waiting for them is pointless.
   if (!instantiation) {

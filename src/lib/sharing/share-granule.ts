@@ -97,13 +97,26 @@ export function manifestCidOf(manifest: GranuleManifest): Uint8Array {
 export function requireCustody(custody: ReadCustodyReturnType): void {
   const n = custody.custodians.length;
   if (custody.threshold < 1 || custody.threshold > n) {
-    throw new SharingError('NO_CUSTODY', `This community asks for ${custody.threshold} of its ${n} key holders to hand out a key, which cannot work: ask the community's administrator to set a number between 1 and ${n}.`);
+    throw new SharingError(
+      'NO_CUSTODY',
+      `This community asks for ${custody.threshold} of its ${n} key holders to hand out a key, which cannot work: ask the community's administrator to set a number between 1 and ${n}.`,
+    );
   }
 }
 
 /** The registration of α as the chain recorded it (for a publication resumed in a later run). */
-async function readRegistration(p: Pick<ShareGranuleParameters, 'publicClient' | 'registry' | 'fromBlock'>, alpha: bigint): Promise<{ leafIndex: number; root: bigint; txHash: Hash; blockNumber: bigint } | undefined> {
-  const [event] = await p.publicClient.getContractEvents({ address: p.registry, abi: granuleRegistryAbi, eventName: 'Registered', args: { alpha }, fromBlock: p.fromBlock ?? 0n, strict: true });
+async function readRegistration(
+  p: Pick<ShareGranuleParameters, 'publicClient' | 'registry' | 'fromBlock'>,
+  alpha: bigint,
+): Promise<{ leafIndex: number; root: bigint; txHash: Hash; blockNumber: bigint } | undefined> {
+  const [event] = await p.publicClient.getContractEvents({
+    address: p.registry,
+    abi: granuleRegistryAbi,
+    eventName: 'Registered',
+    args: { alpha },
+    fromBlock: p.fromBlock ?? 0n,
+    strict: true,
+  });
   if (!event) return undefined;
   return { leafIndex: Number(event.args.leafIndex), root: event.args.root, txHash: event.transactionHash, blockNumber: event.blockNumber };
 }
@@ -121,7 +134,10 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   if (owner !== 0n && custody.custodians.length === 0) throw revert('AlreadyRegistered', p.granule.alpha);
 
   if (custody.custodians.length === 0 && p.requireCustody) {
-    throw new SharingError('NO_CUSTODY', `This community lists no key custodians, so nobody could ever be given this granule's key. Ask the community's administrator to list custodians and a threshold.`);
+    throw new SharingError(
+      'NO_CUSTODY',
+      `This community lists no key custodians, so nobody could ever be given this granule's key. Ask the community's administrator to list custodians and a threshold.`,
+    );
   }
   let manifestCid: Uint8Array;
   let peer: SharingPeer | undefined;
@@ -136,7 +152,11 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     const waitMs = p.serviceWaitMs ?? 15_000;
     // Pinning services are reached over HTTP when configured: then no pinning peer is needed here.
     const viaServices = (p.pinning?.services.length ?? 0) > 0;
-    const found = await waitForServices(peer.helia.libp2p, { [PIN_PROTOCOL]: viaServices ? 0 : 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length }, waitMs);
+    const found = await waitForServices(
+      peer.helia.libp2p,
+      { [PIN_PROTOCOL]: viaServices ? 0 : 1, [CUSTODY_DEPOSIT_PROTOCOL]: custody.custodians.length },
+      waitMs,
+    );
     const pins = found[PIN_PROTOCOL] ?? 0;
     const holders = found[CUSTODY_DEPOSIT_PROTOCOL] ?? 0;
     say(`found ${pins} pinning node(s) and ${holders} of ${custody.custodians.length} key holder(s)`);
@@ -160,8 +180,16 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     if (!publication || !registration) throw revert('AlreadyRegistered', p.granule.alpha);
     say('this granule is already registered to you: finishing its publication');
     const published = await publishRegistered({
-      publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer: peer!, publication,
-      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress, ...(p.pinning ? { pinning: p.pinning } : {}),
+      publicClient: p.publicClient,
+      walletClient: p.walletClient,
+      registry: p.registry,
+      peer: peer!,
+      publication,
+      threshold: custody.threshold,
+      ownerPk,
+      onStage: p.onStage,
+      onProgress: p.onProgress,
+      ...(p.pinning ? { pinning: p.pinning } : {}),
     });
     return { alpha: p.granule.alpha, ...registration, resumed: true, manifestCid: manifestCid!, published };
   }
@@ -170,24 +198,57 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   const capturing: Prover = { ...p.prover, prove: async (input, onStage) => (proved = await p.prover.prove(input, onStage)) };
   p.onStage?.('committing');
   say('committing to the granule on chain (what it is stays hidden until the commitment is mined)…');
-  const committed = await commitRegistration({ publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, secret: p.secret, alpha: p.granule.alpha });
+  const committed = await commitRegistration({
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: p.registry,
+    secret: p.secret,
+    alpha: p.granule.alpha,
+  });
   const result = await registerGranule({
-    publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, prover: capturing,
+    publicClient: p.publicClient,
+    walletClient: p.walletClient,
+    registry: p.registry,
+    prover: capturing,
     // Its own 'checking' would send the progress display back to the start.
-    secret: p.secret, alpha: p.granule.alpha, manifestCid: manifestCid!, salt: committed.salt, onStage: (stage) => stage !== 'checking' && p.onStage?.(stage),
+    secret: p.secret,
+    alpha: p.granule.alpha,
+    manifestCid: manifestCid!,
+    salt: committed.salt,
+    onStage: (stage) => stage !== 'checking' && p.onStage?.(stage),
   });
   say(`registered in transaction ${result.txHash}`);
 
   let published: PublishRegisteredReturnType | undefined;
   if (peer && publication) {
     published = await publishRegistered({
-      publicClient: p.publicClient, walletClient: p.walletClient, registry: p.registry, peer, publication,
-      threshold: custody.threshold, ownerPk, onStage: p.onStage, onProgress: p.onProgress, ...(p.pinning ? { pinning: p.pinning } : {}),
+      publicClient: p.publicClient,
+      walletClient: p.walletClient,
+      registry: p.registry,
+      peer,
+      publication,
+      threshold: custody.threshold,
+      ownerPk,
+      onStage: p.onStage,
+      onProgress: p.onProgress,
+      ...(p.pinning ? { pinning: p.pinning } : {}),
     });
   }
   return {
-    alpha: p.granule.alpha, leafIndex: result.leafIndex, root: result.root, txHash: result.txHash, blockNumber: result.blockNumber,
-    resumed: false, registered: { commitTxHash: committed.txHash, commitmentSalt: committed.salt, recordAddress: result.recordAddress, timings: result.timings, proved: proved! },
-    manifestCid: manifestCid!, ...(published ? { published } : {}),
+    alpha: p.granule.alpha,
+    leafIndex: result.leafIndex,
+    root: result.root,
+    txHash: result.txHash,
+    blockNumber: result.blockNumber,
+    resumed: false,
+    registered: {
+      commitTxHash: committed.txHash,
+      commitmentSalt: committed.salt,
+      recordAddress: result.recordAddress,
+      timings: result.timings,
+      proved: proved!,
+    },
+    manifestCid: manifestCid!,
+    ...(published ? { published } : {}),
   };
 }

@@ -7,7 +7,10 @@ export class SimError extends Error {
 /** The printer model id is not one of the reference printers. */
 export class UnknownPrinterModelError extends SimError {
   override name = 'UnknownPrinterModelError';
-  constructor(readonly model: string, readonly known: readonly string[]) {
+  constructor(
+    readonly model: string,
+    readonly known: readonly string[],
+  ) {
     super(`unknown printer model "${model}"; use one of: ${known.join(', ')}`);
   }
 }

@@ -99,8 +99,14 @@ describe('virtual Marlin', () => {
   it('accepts what slicers emit with the replies Marlin gives, and answers unknown commands without stalling', () => {
     const { fw, send: sendBytes, out, clear } = firmware('jgaurora-z-603s');
     // One line at a time, as a host does (the RX ring holds 127 bytes).
-    const send = (text: string) => text.split('\n').filter(Boolean).forEach((l) => sendBytes(l + '\n'));
-    send('M73 P12 R30\nM201 X1000 Y1000 Z200 E5000\nM203 X200 Y200 Z12 E120\nM204 P1250 R1250 T1250\nM205 X8.00 Y8.00 Z0.40 E4.50\nM900 K0.04\nM106 P1 S255\nM106 S128\nM221 S95\n');
+    const send = (text: string) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => sendBytes(l + '\n'));
+    send(
+      'M73 P12 R30\nM201 X1000 Y1000 Z200 E5000\nM203 X200 Y200 Z12 E120\nM204 P1250 R1250 T1250\nM205 X8.00 Y8.00 Z0.40 E4.50\nM900 K0.04\nM106 P1 S255\nM106 S128\nM221 S95\n',
+    );
     expect(out()).not.toContain('Unknown');
     expect(fw.snapshot().fan).toBe(128);
     clear();

@@ -673,7 +673,9 @@ export class VirtualMarlin {
     this.queueBlock(this.pos, this.pos, probingSeconds());
     this.mesh = grid;
     this.leveling = true;
-    this.emit(`Bilinear Leveling Grid:\n      0      1      2\n${grid.map((r, j) => ` ${j} ${r.map((z) => (z >= 0 ? '+' : '') + z.toFixed(3)).join(' ')}`).join('\n')}\n`);
+    this.emit(
+      `Bilinear Leveling Grid:\n      0      1      2\n${grid.map((r, j) => ` ${j} ${r.map((z) => (z >= 0 ? '+' : '') + z.toFixed(3)).join(' ')}`).join('\n')}\n`,
+    );
     this.wait = { kind: 'drain' };
   }
 

@@ -7,7 +7,10 @@ export class PacedPipe {
   /** Milliseconds per byte. */
   readonly byteMs: number;
 
-  constructor(readonly baud: number, private readonly clock: () => number) {
+  constructor(
+    readonly baud: number,
+    private readonly clock: () => number,
+  ) {
     this.byteMs = 10_000 / baud;
   }
 

@@ -11,7 +11,10 @@ export class Heater {
   private since = 0;
   target = 0;
 
-  constructor(readonly spec: HeaterSpec, now = 0) {
+  constructor(
+    readonly spec: HeaterSpec,
+    now = 0,
+  ) {
     this.base = AMBIENT_C;
     this.since = now;
   }

@@ -254,7 +254,10 @@ class Endpoint implements VirtualEndpoint {
   closed = false;
   private readonly mismatch: boolean;
 
-  constructor(private readonly printer: VirtualPrinter, readonly baud: number) {
+  constructor(
+    private readonly printer: VirtualPrinter,
+    readonly baud: number,
+  ) {
     const clock = () => printer.now;
     // A pipe paced at the host's rate; if it differs from the firmware's rate, every byte is misread.
     const pace = printer.isUnpaced ? 1e12 : baud;

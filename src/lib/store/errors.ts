@@ -6,14 +6,18 @@ export class StoreError extends Error {
 export class StorageQuotaError extends StoreError {
   override name = 'StorageQuotaError';
   constructor() {
-    super('This device has no storage left for twingrain. Nothing was saved. Free space, remove unused granules, or allow more storage for this site, then try again.');
+    super(
+      'This device has no storage left for twingrain. Nothing was saved. Free space, remove unused granules, or allow more storage for this site, then try again.',
+    );
   }
 }
 
 export class DatabaseBlockedError extends StoreError {
   override name = 'DatabaseBlockedError';
   constructor() {
-    super('twingrain is open in another tab with an older version and is blocking the upgrade of its local database. Close the other twingrain tabs, then reload.');
+    super(
+      'twingrain is open in another tab with an older version and is blocking the upgrade of its local database. Close the other twingrain tabs, then reload.',
+    );
   }
 }
 

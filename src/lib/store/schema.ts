@@ -34,14 +34,20 @@ export const schemaVersions: SchemaVersion[] = [
     },
     upgrade: async (tx) => {
       const active = (await tx.table('settings').get('activeIdentity')) as { value?: string } | undefined;
-      await tx.table('identities').toCollection().modify((identity: { publicKey: string; active?: number }) => {
-        identity.active = identity.publicKey === active?.value ? 1 : 0;
-      });
+      await tx
+        .table('identities')
+        .toCollection()
+        .modify((identity: { publicKey: string; active?: number }) => {
+          identity.active = identity.publicKey === active?.value ? 1 : 0;
+        });
       await tx.table('settings').delete('activeIdentity');
       let position = 0;
-      await tx.table('jobs').orderBy('createdAt').modify((job: { position?: number }) => {
-        job.position = position++;
-      });
+      await tx
+        .table('jobs')
+        .orderBy('createdAt')
+        .modify((job: { position?: number }) => {
+          job.position = position++;
+        });
     },
   },
   {

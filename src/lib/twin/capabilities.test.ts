@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 /** A granule for `context` made from the twin's own one, with hostile code (and a manifest edit) in its place. */
-async function hostile(twin: string, context: string, controller: string, edit: (m: Record<string, unknown>) => void = () => undefined): Promise<PackedGranule> {
+async function hostile(
+  twin: string,
+  context: string,
+  controller: string,
+  edit: (m: Record<string, unknown>) => void = () => undefined,
+): Promise<PackedGranule> {
   const loaded = await loadTwinDir(join(TWINS, twin));
   const source = loaded.granules.get(context)!;
   const files = new Map(source.files);
@@ -55,7 +60,12 @@ async function run(twin: string, replace: PackedGranule[] = []) {
     return temperatures?.hotends[0]?.target;
   };
   const printer = { command: (c: string) => (reached.push(c), host.command(c)), on: host.on.bind(host) as never };
-  const session = await startTwinSession({ granules, sandboxFactory: nodeSandboxFactory(), printer: { host: printer, label: transport.label }, requestTimeoutMs: 20_000 });
+  const session = await startTwinSession({
+    granules,
+    sandboxFactory: nodeSandboxFactory(),
+    printer: { host: printer, label: transport.label },
+    requestTimeoutMs: 20_000,
+  });
   sessions.push({ session, host });
   return { runtime: session.runtime, reached, hotendTarget, envelope: session.envelope };
 }
@@ -128,7 +138,11 @@ describe('capabilities, not reachability', () => {
          ],
        };`,
       // Even declaring communication as a dependency does not let it out of the envelope.
-      (m) => ((m.dependencies as { granules: unknown[] }).granules = [{ name: 'sensing', version: '^1.0.0' }, { name: 'communication', version: '^1.0.0' }]),
+      (m) =>
+        ((m.dependencies as { granules: unknown[] }).granules = [
+          { name: 'sensing', version: '^1.0.0' },
+          { name: 'communication', version: '^1.0.0' },
+        ]),
     );
     const { runtime, reached, hotendTarget } = await run('jgaurora-z-603s', [evil]);
     const results = (await runtime.request('appearance', 'view')) as string[];
@@ -157,7 +171,9 @@ describe('capabilities, not reachability', () => {
     const { runtime, reached } = await run('jgaurora-z-603s', [evil]);
     expect(await runtime.request('appearance', 'view')).toMatch(/refused: .*does not declare as a dependency/);
     expect(reached).toEqual([]);
-    expect(byGranule(runtime.incidents, 'mallory/appearance')).toEqual([expect.objectContaining({ kind: 'denied', context: 'appearance', message: expect.stringContaining('communication') })]);
+    expect(byGranule(runtime.incidents, 'mallory/appearance')).toEqual([
+      expect.objectContaining({ kind: 'denied', context: 'appearance', message: expect.stringContaining('communication') }),
+    ]);
   });
 
   it('attack: an automation granule (which may use communication) drives the printer outside the envelope', async () => {
@@ -169,7 +185,23 @@ describe('capabilities, not reachability', () => {
          view: async (p) => { const out = []; for (const c of p) out.push(await send(c)); return out; } };`,
     );
     const { runtime, reached, hotendTarget } = await run('jgaurora-z-603s', [evil]);
-    const attempts = ['M104 S270', 'M109 S999', 'M140 S150', 'G1 X500 Y500 Z600', 'G91', 'G1 X10', 'G90', 'M500', 'M302 S0', 'M211 S0', 'G92 X0', 'T3', 'M203 X9000', 'G1 X10 F999999', 'M997'];
+    const attempts = [
+      'M104 S270',
+      'M109 S999',
+      'M140 S150',
+      'G1 X500 Y500 Z600',
+      'G91',
+      'G1 X10',
+      'G90',
+      'M500',
+      'M302 S0',
+      'M211 S0',
+      'G92 X0',
+      'T3',
+      'M203 X9000',
+      'G1 X10 F999999',
+      'M997',
+    ];
     const refused = (await runtime.request('automation', 'view', attempts)) as string[];
     attempts.forEach((c, i) => expect([c, refused[i]]).toEqual([c, ['G91', 'G90'].includes(c) ? 'sent' : expect.stringMatching(/^refused: /)]));
     expect(reached).toEqual(['G91', 'G90']);
@@ -194,7 +226,11 @@ describe('capabilities, not reachability', () => {
     );
     // The JGAurora twin uses the base twin's communication granule: replace it there.
     const { runtime, reached } = await run('jgaurora-z-603s', [evil]);
-    expect(await runtime.request('communication', 'view')).toEqual([expect.stringMatching(/refused: .*260 °C/), expect.stringMatching(/refused: .*0–280 mm/), 'sent']);
+    expect(await runtime.request('communication', 'view')).toEqual([
+      expect.stringMatching(/refused: .*260 °C/),
+      expect.stringMatching(/refused: .*0–280 mm/),
+      'sent',
+    ]);
     expect(reached).toEqual(['M105']);
     expect(byGranule(runtime.incidents, 'mallory/communication').map((i) => i.kind)).toEqual(['denied', 'denied']);
   });
@@ -227,7 +263,12 @@ describe('persistent probing', () => {
     expect(mine).toHaveLength(33);
     expect(mine.at(-1)!.message).toMatch(/refused 32 times and was stopped/);
     expect(((await runtime.request('mechanical', 'spec')) as { printer: string }).printer).toBe('JGAurora Z-603S');
-    expect(runtime.state().filter((s) => s.status !== 'running').map((s) => s.context)).toEqual(['appearance']);
+    expect(
+      runtime
+        .state()
+        .filter((s) => s.status !== 'running')
+        .map((s) => s.context),
+    ).toEqual(['appearance']);
   });
 });
 

@@ -25,11 +25,12 @@ export function packTwin(loaded: LoadedTwin): PackedGranule[] {
 /** For each granule α used by more than one twin: which twins use it, in which context. */
 export function sharedGranules(twins: { id: string; granules: PackedGranule[] }[]): { alpha: string; name: string; context: string; twins: string[] }[] {
   const byAlpha = new Map<string, { alpha: string; name: string; context: string; twins: string[] }>();
-  for (const t of twins) for (const g of t.granules) {
-    const entry = byAlpha.get(g.alpha) ?? { alpha: g.alpha, name: g.manifest.name, context: g.context, twins: [] };
-    if (!entry.twins.includes(t.id)) entry.twins.push(t.id);
-    byAlpha.set(g.alpha, entry);
-  }
+  for (const t of twins)
+    for (const g of t.granules) {
+      const entry = byAlpha.get(g.alpha) ?? { alpha: g.alpha, name: g.manifest.name, context: g.context, twins: [] };
+      if (!entry.twins.includes(t.id)) entry.twins.push(t.id);
+      byAlpha.set(g.alpha, entry);
+    }
   return [...byAlpha.values()].filter((e) => e.twins.length > 1);
 }
 
@@ -46,7 +47,15 @@ export function withGranule(twin: Twin, granule: RuntimeGranule): Twin {
       if (c.name !== granule.context) return c;
       found = true;
       const q = (p: string) => elementId(m.name, p);
-      return { ...c, phase: m.phase, declaredDomain: m.domain, granule: { name: m.name, version: m.version, alpha: granule.alpha, owner: m.owner.publicKey }, models: m.mvc.models.map(q), views: m.mvc.views.map(q), controllers: m.mvc.controllers.map(q) };
+      return {
+        ...c,
+        phase: m.phase,
+        declaredDomain: m.domain,
+        granule: { name: m.name, version: m.version, alpha: granule.alpha, owner: m.owner.publicKey },
+        models: m.mvc.models.map(q),
+        views: m.mvc.views.map(q),
+        controllers: m.mvc.controllers.map(q),
+      };
     }),
   }));
   if (!found) throw new RangeError(`the twin has no "${granule.context}" context`);
@@ -64,15 +73,21 @@ export function dependencyIssues(granules: RuntimeGranule[]): { context: string;
     for (const dep of g.manifest.dependencies.granules) {
       const target = granules.find((x) => x.context === dep.name || x.manifest.name === dep.name);
       if (!target) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version}, which the twin does not have` });
-      else if (!satisfies(target.manifest.version, dep.version)) issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version} but ${target.manifest.name} is ${target.manifest.version}` });
-      else if (dep.alpha && target.alpha !== dep.alpha) issues.push({ context: g.context, message: `pins "${dep.name}" to α ${dep.alpha.slice(0, 12)}… but the twin has ${String(target.alpha).slice(0, 12)}…` });
+      else if (!satisfies(target.manifest.version, dep.version))
+        issues.push({ context: g.context, message: `needs "${dep.name}" ${dep.version} but ${target.manifest.name} is ${target.manifest.version}` });
+      else if (dep.alpha && target.alpha !== dep.alpha)
+        issues.push({
+          context: g.context,
+          message: `pins "${dep.name}" to α ${dep.alpha.slice(0, 12)}… but the twin has ${String(target.alpha).slice(0, 12)}…`,
+        });
     }
     // The runtime delivers only declared events: one the twin cannot produce would simply never arrive.
     for (const topic of g.manifest.consumes?.events ?? []) {
       const [context, event] = [topic.slice(0, topic.indexOf(':')), topic.slice(topic.indexOf(':') + 1)];
       const producer = granules.find((x) => x.context === context);
       if (!producer) issues.push({ context: g.context, message: `listens to "${topic}", but the twin has no ${context} context` });
-      else if (!producer.manifest.provides.events.includes(event)) issues.push({ context: g.context, message: `listens to "${topic}", which ${producer.manifest.name} does not emit` });
+      else if (!producer.manifest.provides.events.includes(event))
+        issues.push({ context: g.context, message: `listens to "${topic}", which ${producer.manifest.name} does not emit` });
     }
   }
   return issues;

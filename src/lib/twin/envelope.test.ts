@@ -2,23 +2,77 @@
 import { describe, expect, it } from 'vitest';
 import { GcodeGuard, parseEnvelope, type MachineEnvelope } from './envelope';
 
-const JG: MachineEnvelope = { hotendMax: 260, bedMax: 110, buildVolume: { x: 280, y: 180, z: 180 }, maxFeedrate: { x: 300, y: 300, z: 12, e: 50 }, extruders: 1, speedPercentMax: 300 };
+const JG: MachineEnvelope = {
+  hotendMax: 260,
+  bedMax: 110,
+  buildVolume: { x: 280, y: 180, z: 180 },
+  maxFeedrate: { x: 300, y: 300, z: 12, e: 50 },
+  extruders: 1,
+  speedPercentMax: 300,
+};
 
 describe('GcodeGuard', () => {
   it('lets a slicer-shaped job through inside the envelope', () => {
     const g = new GcodeGuard(JG);
-    const job = ['M73 P0 R10', 'M201 X1000 Y1000', 'M203 X300 Y300 Z12 E50', 'M204 P500', 'M205 X8', 'M140 S60', 'M104 S215', 'M190 S60', 'M109 S215', 'G28', 'G90', 'M83', 'G92 E0', 'G1 Z0.2 F720', 'G1 X10 Y10 F9000', 'G1 X270 Y170 E12.5 F1800', 'G2 X20 Y10 I5 J0', 'N12 G1 X0 Y0*87', 'G1 X0.5 ; comment', 'M106 S255', 'M107', 'M117 Printing…', 'T0', 'M84'];
+    const job = [
+      'M73 P0 R10',
+      'M201 X1000 Y1000',
+      'M203 X300 Y300 Z12 E50',
+      'M204 P500',
+      'M205 X8',
+      'M140 S60',
+      'M104 S215',
+      'M190 S60',
+      'M109 S215',
+      'G28',
+      'G90',
+      'M83',
+      'G92 E0',
+      'G1 Z0.2 F720',
+      'G1 X10 Y10 F9000',
+      'G1 X270 Y170 E12.5 F1800',
+      'G2 X20 Y10 I5 J0',
+      'N12 G1 X0 Y0*87',
+      'G1 X0.5 ; comment',
+      'M106 S255',
+      'M107',
+      'M117 Printing…',
+      'T0',
+      'M84',
+    ];
     for (const line of job) expect([line, g.admit(line)]).toEqual([line, null]);
   });
 
   it('lets the preambles real slicers write through (PrusaSlicer, Cura, Bambu Studio/OrcaSlicer)', () => {
     const g = new GcodeGuard(JG);
     const preamble = [
-      'M73 P0 R4', 'M73 Q0 S4', 'M201 X1000 Y1000 Z200 E5000 ; sets maximum accelerations, mm/sec^2', 'M203 X200 Y200 Z12 E50 ; sets maximum feedrates, mm / sec',
-      'M204 P1250 R1250 T1250', 'M205 X8.00 Y8.00 Z0.40 E4.50 ; sets the jerk limits, mm/sec', 'M205 S0 T0', 'M107', ';TYPE:Custom',
-      'M862.3 P "MK3S" ; printer model check', 'M862.1 P0.4 ; nozzle diameter check', 'M115 U3.13.0 ; tell printer latest fw version',
-      'G90 ; use absolute coordinates', 'M83', 'M104 S215', 'M140 S60', 'M190 S60', 'M109 S215', 'G28 W ; home all without mesh bed level',
-      'G29', 'M420 S1 ; use the mesh', 'M900 K0.04 ; Filament gcode LA 1.5', 'M221 S95', 'G21', 'M106 P1 S0 ; part fan', 'M73 L1', 'M82 ;absolute extrusion mode',
+      'M73 P0 R4',
+      'M73 Q0 S4',
+      'M201 X1000 Y1000 Z200 E5000 ; sets maximum accelerations, mm/sec^2',
+      'M203 X200 Y200 Z12 E50 ; sets maximum feedrates, mm / sec',
+      'M204 P1250 R1250 T1250',
+      'M205 X8.00 Y8.00 Z0.40 E4.50 ; sets the jerk limits, mm/sec',
+      'M205 S0 T0',
+      'M107',
+      ';TYPE:Custom',
+      'M862.3 P "MK3S" ; printer model check',
+      'M862.1 P0.4 ; nozzle diameter check',
+      'M115 U3.13.0 ; tell printer latest fw version',
+      'G90 ; use absolute coordinates',
+      'M83',
+      'M104 S215',
+      'M140 S60',
+      'M190 S60',
+      'M109 S215',
+      'G28 W ; home all without mesh bed level',
+      'G29',
+      'M420 S1 ; use the mesh',
+      'M900 K0.04 ; Filament gcode LA 1.5',
+      'M221 S95',
+      'G21',
+      'M106 P1 S0 ; part fan',
+      'M73 L1',
+      'M82 ;absolute extrusion mode',
     ];
     for (const line of preamble.filter((l) => !l.startsWith(';'))) expect([line, g.admit(line)]).toEqual([line, null]);
     // The free text of those commands cannot carry a second command, and without an envelope they stay refused.

@@ -35,9 +35,11 @@ export function parseEnvelope(value: unknown): { envelope: MachineEnvelope } | {
   const feed = e.maxFeedrate as Record<string, unknown> | undefined;
   if (!isNum(e.hotendMax) || !isNum(e.bedMax)) return { problem: 'its envelope needs hotendMax and bedMax in °C' };
   if (!vol || !isNum(vol.x) || !isNum(vol.y) || !isNum(vol.z)) return { problem: 'its envelope needs buildVolume { x, y, z } in mm' };
-  if (!feed || !isNum(feed.x) || !isNum(feed.y) || !isNum(feed.z) || !isNum(feed.e)) return { problem: 'its envelope needs maxFeedrate { x, y, z, e } in mm/s' };
+  if (!feed || !isNum(feed.x) || !isNum(feed.y) || !isNum(feed.z) || !isNum(feed.e))
+    return { problem: 'its envelope needs maxFeedrate { x, y, z, e } in mm/s' };
   if (!Number.isInteger(e.extruders) || (e.extruders as number) < 1) return { problem: 'its envelope needs extruders (1 or more)' };
-  for (const k of ['speedPercentMax', 'flowPercentMax'] as const) if (e[k] !== undefined && !isNum(e[k])) return { problem: `its envelope's ${k} must be a number` };
+  for (const k of ['speedPercentMax', 'flowPercentMax'] as const)
+    if (e[k] !== undefined && !isNum(e[k])) return { problem: `its envelope's ${k} must be a number` };
   return {
     envelope: {
       hotendMax: e.hotendMax,
@@ -63,12 +65,68 @@ type Axis = 'x' | 'y' | 'z';
 const AXES: Axis[] = ['x', 'y', 'z'];
 // Commands with no effect on heat or motion beyond what the firmware already bounds: queries, modes, messages, fans,
 // LEDs, steppers off, emergency stop, waits, acceleration and jerk settings, retraction, bed probing.
-const NEUTRAL = new Set(['G4', 'G10', 'G11', 'G21', 'G29', 'G90', 'G91', 'M17', 'M18', 'M27', 'M31', 'M73', 'M82', 'M83', 'M84', 'M105', 'M107', 'M108', 'M110', 'M112', 'M114', 'M115', 'M117', 'M118', 'M119', 'M150', 'M155', 'M201', 'M204', 'M205', 'M300', 'M400', 'M410', 'M420', 'M900']);
+const NEUTRAL = new Set([
+  'G4',
+  'G10',
+  'G11',
+  'G21',
+  'G29',
+  'G90',
+  'G91',
+  'M17',
+  'M18',
+  'M27',
+  'M31',
+  'M73',
+  'M82',
+  'M83',
+  'M84',
+  'M105',
+  'M107',
+  'M108',
+  'M110',
+  'M112',
+  'M114',
+  'M115',
+  'M117',
+  'M118',
+  'M119',
+  'M150',
+  'M155',
+  'M201',
+  'M204',
+  'M205',
+  'M300',
+  'M400',
+  'M410',
+  'M420',
+  'M900',
+]);
 // Commands whose argument is text, not parameters: messages, the firmware-version hint (M115 U3.13.0) and Prusa's
 // M862.x checks (M862.3 P "MK3S"). They only report or compare; nothing in the text is executed.
 const FREE_TEXT = new Set(['M115', 'M117', 'M118', 'M862.1', 'M862.2', 'M862.3', 'M862.4', 'M862.5', 'M862.6']);
 // Of those, what a printer without a stated envelope still accepts: it can be asked, not moved or heated.
-const QUERIES = new Set(['M27', 'M31', 'M105', 'M110', 'M112', 'M114', 'M115', 'M117', 'M118', 'M119', 'M155', 'M400', 'M410', 'G90', 'G91', 'G21', 'M82', 'M83', 'M73']);
+const QUERIES = new Set([
+  'M27',
+  'M31',
+  'M105',
+  'M110',
+  'M112',
+  'M114',
+  'M115',
+  'M117',
+  'M118',
+  'M119',
+  'M155',
+  'M400',
+  'M410',
+  'G90',
+  'G91',
+  'G21',
+  'M82',
+  'M83',
+  'M73',
+]);
 const EPS = 1e-6;
 
 interface Verdict {
@@ -104,7 +162,12 @@ export class GcodeGuard {
     const ok = (apply: () => void = () => undefined): Verdict => ({ reason: null, apply });
     // One printable line: a newline or control character could smuggle a second command past the check.
     if (typeof line !== 'string' || line.length > 256 || /[^\x20-\x7e\u00a0-\uffff]/.test(line)) return refuse('it is not one G-code line');
-    let text = line.split(';')[0]!.trim().replace(/^N\d+\s*/i, '').replace(/\*\d+$/, '').trim();
+    let text = line
+      .split(';')[0]!
+      .trim()
+      .replace(/^N\d+\s*/i, '')
+      .replace(/\*\d+$/, '')
+      .trim();
     const head = /^([GMT])(\d+)(\.\d+)?/i.exec(text);
     if (!head) return refuse('it is not a G-code command');
     const word = `${head[1]!.toUpperCase()}${Number(head[2])}${head[3] ?? ''}`;
@@ -156,7 +219,8 @@ export class GcodeGuard {
         for (const [k, v] of params) {
           const axis = k.toLowerCase() as Axis | 'e';
           if (!(axis in e.maxFeedrate)) return refuse(`M203 sets an unknown axis ${k}`);
-          if (!(v >= 0 && v <= e.maxFeedrate[axis])) return refuse(`a maximum feed rate of ${v} mm/s for ${k} is above the ${e.maxFeedrate[axis]} mm/s the envelope allows`);
+          if (!(v >= 0 && v <= e.maxFeedrate[axis]))
+            return refuse(`a maximum feed rate of ${v} mm/s for ${k} is above the ${e.maxFeedrate[axis]} mm/s the envelope allows`);
         }
         return ok();
       case 'G92':
@@ -190,7 +254,11 @@ export class GcodeGuard {
     for (const k of ['S', 'R'])
       if (params.has(k)) {
         const t = params.get(k)!;
-        if (!(t >= 0 && t <= max)) return { reason: `${t} °C is ${Number.isNaN(t) ? 'not a temperature' : `above the ${max} °C ${what} may reach`} (${word}); the formalization context states that maximum`, apply: () => undefined };
+        if (!(t >= 0 && t <= max))
+          return {
+            reason: `${t} °C is ${Number.isNaN(t) ? 'not a temperature' : `above the ${max} °C ${what} may reach`} (${word}); the formalization context states that maximum`,
+            apply: () => undefined,
+          };
       }
     return null;
   }
@@ -204,7 +272,8 @@ export class GcodeGuard {
 
   private tool(n: number, word: string): Verdict {
     const count = this.envelope?.extruders ?? 1;
-    if (!Number.isInteger(n) || n < 0 || n >= count) return { reason: `tool ${word} does not exist (the printer has ${count} hotend${count === 1 ? '' : 's'})`, apply: () => undefined };
+    if (!Number.isInteger(n) || n < 0 || n >= count)
+      return { reason: `tool ${word} does not exist (the printer has ${count} hotend${count === 1 ? '' : 's'})`, apply: () => undefined };
     return { reason: null, apply: () => undefined };
   }
 
@@ -215,7 +284,8 @@ export class GcodeGuard {
     for (const [k, v] of params) if (!Number.isFinite(v)) return refuse(`${word} ${k} has no number`);
     const f = params.get('F');
     const fastest = Math.max(e.maxFeedrate.x, e.maxFeedrate.y, e.maxFeedrate.z, e.maxFeedrate.e);
-    if (f !== undefined && !(f > 0 && f <= fastest * 60 + EPS)) return refuse(`feed rate F${f} (${(f / 60).toFixed(1)} mm/s) is above the ${fastest} mm/s the envelope allows`);
+    if (f !== undefined && !(f > 0 && f <= fastest * 60 + EPS))
+      return refuse(`feed rate F${f} (${(f / 60).toFixed(1)} mm/s) is above the ${fastest} mm/s the envelope allows`);
     const target: Record<Axis, number | undefined> = { ...this.position };
     for (const a of AXES) {
       const v = params.get(a.toUpperCase());

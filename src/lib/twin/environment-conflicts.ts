@@ -30,7 +30,10 @@ const PARAMETERS = [
 ] as const;
 
 /** What `incoming` says about its machine that the other granules of the twin contradict. */
-export function environmentConflicts(incoming: Pick<GranuleManifest, 'name' | 'environment'>, others: Array<Pick<GranuleManifest, 'environment'>>): EnvironmentConflict[] {
+export function environmentConflicts(
+  incoming: Pick<GranuleManifest, 'name' | 'environment'>,
+  others: Array<Pick<GranuleManifest, 'environment'>>,
+): EnvironmentConflict[] {
   const out: EnvironmentConflict[] = [];
   for (const { parameter, label } of PARAMETERS) {
     const mine = text((incoming.environment ?? {})[parameter]);

@@ -64,7 +64,8 @@ async function expectHostUnharmed(rt: TwinRuntime): Promise<void> {
 }
 
 // Every way we know to turn a string into code, each compiling a probe of the host's reach.
-const REACH = "return [typeof process, typeof require, typeof fetch, typeof Buffer, typeof setTimeout, typeof postMessage, typeof WebAssembly, typeof globalThis.process].join(',')";
+const REACH =
+  "return [typeof process, typeof require, typeof fetch, typeof Buffer, typeof setTimeout, typeof postMessage, typeof WebAssembly, typeof globalThis.process].join(',')";
 const NOTHING = 'undefined,undefined,undefined,undefined,undefined,undefined,undefined,undefined';
 
 describe('hostile granules in Node (QuickJS in a worker thread)', () => {
@@ -108,7 +109,8 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
       }
       out.globals = Object.getOwnPropertyNames(globalThis).filter((n) => !/^(Object|Function|Array|Number|parseFloat|parseInt|Infinity|NaN|undefined|Boolean|String|Symbol|Date|Promise|RegExp|Error|AggregateError|EvalError|RangeError|ReferenceError|SyntaxError|TypeError|URIError|InternalError|globalThis|JSON|Math|Intl|ArrayBuffer|Uint8Array|Int8Array|Uint16Array|Int16Array|Uint32Array|Int32Array|Float16Array|Float32Array|Float64Array|Uint8ClampedArray|BigInt64Array|BigUint64Array|DataView|Map|Set|WeakMap|WeakSet|WeakRef|FinalizationRegistry|Proxy|Reflect|BigInt|Iterator|SharedArrayBuffer|Atomics|decodeURI|decodeURIComponent|encodeURI|encodeURIComponent|escape|unescape|eval|isFinite|isNaN|Symbol|AsyncFunction|performance|queueMicrotask|structuredClone|DisposableStack|AsyncDisposableStack|SuppressedError)$/.test(n));
       return out;`)) as Record<string, unknown>;
-    for (const k of ['Function', 'protoWalk', 'objectProtoWalk', 'errorWalk', 'async', 'generator', 'asyncGenerator', 'indirectEval', 'directEval']) expect([k, r[k]]).toEqual([k, NOTHING]);
+    for (const k of ['Function', 'protoWalk', 'objectProtoWalk', 'errorWalk', 'async', 'generator', 'asyncGenerator', 'indirectEval', 'directEval'])
+      expect([k, r[k]]).toEqual([k, NOTHING]);
     expect(r.directEvalRequire).toMatch(/threw: .*own files/);
     expect(r.twinSetTimeoutString).toMatch(/threw: twin.setTimeout needs a function/);
     expect(r.globals).toEqual([]);
@@ -177,14 +179,25 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
 
   it('attack: a heap bomb stops that granule only (reported as memory), the process survives', async () => {
     const rt = newRuntime();
-    await rt.start([echo(), granule('bomb', "exports.operations = { echo: (p) => { const keep = []; for (let i = 0; ; i++) keep.push(p === 'fast' ? 'y'.repeat(256 * 1024 * 1024) + i : 'y'.repeat(65536) + i); } };")]);
+    await rt.start([
+      echo(),
+      granule(
+        'bomb',
+        "exports.operations = { echo: (p) => { const keep = []; for (let i = 0; ; i++) keep.push(p === 'fast' ? 'y'.repeat(256 * 1024 * 1024) + i : 'y'.repeat(65536) + i); } };",
+      ),
+    ]);
     await expect(rt.request('bomb', 'echo', 'fast')).rejects.toThrow(/memory/);
     expect(rt.status('bomb')).toBe('failed');
-    expect(rt.incidents.find((i) => i.context === 'bomb'), JSON.stringify(rt.incidents)).toMatchObject({ kind: 'memory', granule: 'hostile/bomb' });
+    expect(
+      rt.incidents.find((i) => i.context === 'bomb'),
+      JSON.stringify(rt.incidents),
+    ).toMatchObject({ kind: 'memory', granule: 'hostile/bomb' });
     // Slower bombs: many small strings, then many small objects.
     await rt.replace(granule('bomb', "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push('y'.repeat(65536) + i); } };"));
     await expect(rt.request('bomb', 'echo')).rejects.toThrow(/memory/);
-    await rt.replace(granule('bomb', "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push({ i, a: [i, i + 1], s: 'k' + i }); } };"));
+    await rt.replace(
+      granule('bomb', "exports.operations = { echo: () => { const keep = []; for (let i = 0; ; i++) keep.push({ i, a: [i, i + 1], s: 'k' + i }); } };"),
+    );
     await expect(rt.request('bomb', 'echo')).rejects.toThrow(/memory|processor/);
     expect(rt.status('bomb')).toBe('failed');
     await expectHostUnharmed(rt);
@@ -194,7 +207,10 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     const rt = newRuntime();
     await rt.start([
       echo(),
-      granule('hoarder', "const keep = []; exports.operations = { echo: () => { try { for (;;) keep.push('x'.repeat(1024 * 1024) + keep.length); } catch (e) { return 'caught ' + e.message; } } };"),
+      granule(
+        'hoarder',
+        "const keep = []; exports.operations = { echo: () => { try { for (;;) keep.push('x'.repeat(1024 * 1024) + keep.length); } catch (e) { return 'caught ' + e.message; } } };",
+      ),
     ]);
     await expect(rt.request('hoarder', 'echo')).rejects.toThrow(/memory/);
     await until(() => rt.status('hoarder') === 'failed');
@@ -202,11 +218,14 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     await expectHostUnharmed(rt);
   });
 
-  it('attack: huge ArrayBuffers (4 GiB at once, then 16 MiB at a time) get no memory outside the granule\'s heap', async () => {
+  it("attack: huge ArrayBuffers (4 GiB at once, then 16 MiB at a time) get no memory outside the granule's heap", async () => {
     const rt = newRuntime();
     await rt.start([
       echo(),
-      granule('buffers', "exports.operations = { echo: (p) => { if (p === 'once') { try { new ArrayBuffer(4 * 1024 * 1024 * 1024 - 1); return 'allocated 4 GiB'; } catch (e) { return 'refused: ' + e.message; } } const keep = []; for (;;) keep.push(new Uint8Array(16 * 1024 * 1024)); } };"),
+      granule(
+        'buffers',
+        "exports.operations = { echo: (p) => { if (p === 'once') { try { new ArrayBuffer(4 * 1024 * 1024 * 1024 - 1); return 'allocated 4 GiB'; } catch (e) { return 'refused: ' + e.message; } } const keep = []; for (;;) keep.push(new Uint8Array(16 * 1024 * 1024)); } };",
+      ),
     ]);
     const before = process.memoryUsage().rss;
     expect(await rt.request('buffers', 'echo', 'once')).toMatch(/^refused/);
@@ -222,7 +241,9 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     rt.on('big:huge', (p) => seen.push(typeof p));
     await rt.start([
       echo(),
-      granule('big', "exports.operations = { echo: (p) => { const s = 'x'.repeat(512 * 1000 * 1000); if (p === 'emit') twin.emit('huge', s); return s; } };", { provides: { operations: ['echo'], events: ['huge'] } }),
+      granule('big', "exports.operations = { echo: (p) => { const s = 'x'.repeat(512 * 1000 * 1000); if (p === 'emit') twin.emit('huge', s); return s; } };", {
+        provides: { operations: ['echo'], events: ['huge'] },
+      }),
     ]);
     await expect(rt.request('big', 'echo', 'emit')).rejects.toThrow(/memory/);
     expect(rt.status('big')).toBe('failed');
@@ -261,7 +282,13 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
 
   it('attack: a chain of short busy timers is stopped by the processor budget over time', async () => {
     const rt = newRuntime({ sandboxFactory: nodeSandboxFactory({ limits: { busyMs: 1500, windowMs: 3000 } }) });
-    await rt.start([echo(), granule('chain', "const busy = () => { const end = Date.now() + 40; while (Date.now() < end) {} twin.setTimeout(busy, 0); }; exports.operations = { echo: () => { busy(); return 'started'; } };")]);
+    await rt.start([
+      echo(),
+      granule(
+        'chain',
+        "const busy = () => { const end = Date.now() + 40; while (Date.now() < end) {} twin.setTimeout(busy, 0); }; exports.operations = { echo: () => { busy(); return 'started'; } };",
+      ),
+    ]);
     expect(await rt.request('chain', 'echo')).toBe('started');
     await until(() => rt.status('chain') === 'failed');
     expect(rt.state().find((s) => s.context === 'chain')?.reason).toBe('stopped: used too much processor time');
@@ -272,7 +299,12 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
     const rt = newRuntime();
     let events = 0;
     rt.on('flood:tick', () => events++);
-    await rt.start([echo(), granule('flood', "exports.operations = { echo: () => { for (let i = 0; i < 1e6; i++) twin.emit('tick', i); return 'done'; } };", { provides: { operations: ['echo'], events: ['tick'] } })]);
+    await rt.start([
+      echo(),
+      granule('flood', "exports.operations = { echo: () => { for (let i = 0; i < 1e6; i++) twin.emit('tick', i); return 'done'; } };", {
+        provides: { operations: ['echo'], events: ['tick'] },
+      }),
+    ]);
     await expect(rt.request('flood', 'echo')).rejects.toThrow();
     expect(rt.status('flood')).toBe('failed');
     expect(rt.incidents.find((i) => i.context === 'flood')?.message).toMatch(/messages a second/);
@@ -282,7 +314,10 @@ describe('hostile granules in Node (QuickJS in a worker thread)', () => {
 
   it('attack: a flood of timers is refused', async () => {
     const rt = newRuntime();
-    await rt.start([echo(), granule('timers', "exports.operations = { echo: () => { for (let i = 0; i < 1e6; i++) twin.setTimeout(() => {}, 1e9); return 'done'; } };")]);
+    await rt.start([
+      echo(),
+      granule('timers', "exports.operations = { echo: () => { for (let i = 0; i < 1e6; i++) twin.setTimeout(() => {}, 1e9); return 'done'; } };"),
+    ]);
     await expect(rt.request('timers', 'echo')).rejects.toThrow();
     expect(rt.incidents.find((i) => i.context === 'timers')?.message).toMatch(/timers/);
     await expectHostUnharmed(rt);
@@ -317,7 +352,16 @@ describe('the host side checks every message a granule sends', () => {
   }
 
   it('attack: forged and malformed protocol messages stop the granule before the runtime sees them', () => {
-    for (const bad of ['not json', '[]', '{"t":"res","id":"1","ok":true,"value":1}', '{"t":"call","id":1,"target":{},"op":"x","payload":1}', '{"t":"ready","operations":[1]}', '{"t":"timer-set","id":1,"ms":0}', '{"t":"__proto__"}', '{"t":"emit","topic":""}']) {
+    for (const bad of [
+      'not json',
+      '[]',
+      '{"t":"res","id":"1","ok":true,"value":1}',
+      '{"t":"call","id":1,"target":{},"op":"x","payload":1}',
+      '{"t":"ready","operations":[1]}',
+      '{"t":"timer-set","id":1,"ms":0}',
+      '{"t":"__proto__"}',
+      '{"t":"emit","topic":""}',
+    ]) {
       const g = guarded();
       g.send(bad);
       expect([bad, g.got]).toEqual([bad, []]);

@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { validateTwin, type Twin } from './model';
 
 function ctx(name: string, extra: Partial<Twin['domains'][number]['contexts'][number]> = {}) {
-  return { name, phase: 'physical' as const, granule: { name: `g/${name}`, version: '1.0.0' }, models: [`g/${name}:m.js`], views: [`g/${name}:v.js`], controllers: [`g/${name}:c.js`], ...extra };
+  return {
+    name,
+    phase: 'physical' as const,
+    granule: { name: `g/${name}`, version: '1.0.0' },
+    models: [`g/${name}:m.js`],
+    views: [`g/${name}:v.js`],
+    controllers: [`g/${name}:c.js`],
+    ...extra,
+  };
 }
 const good: Twin = {
   id: 't',
@@ -36,14 +44,30 @@ describe('validateTwin (Definitions 1–4)', () => {
   it('Definition 4: contexts and domains must be disjoint', () => {
     const shared = validateTwin({ ...good, domains: [{ name: 'ontology', contexts: [ctx('a'), ctx('b', { models: ['g/a:m.js'] })] }] });
     expect(shared).toEqual([expect.objectContaining({ definition: 4, element: 'element g/a:m.js' })]);
-    const twice = validateTwin({ ...good, domains: [{ name: 'ontology', contexts: [ctx('a')] }, { name: 'enabling', contexts: [ctx('a', { models: ['x:m'], views: ['x:v'], controllers: ['x:c'] })] }] });
+    const twice = validateTwin({
+      ...good,
+      domains: [
+        { name: 'ontology', contexts: [ctx('a')] },
+        { name: 'enabling', contexts: [ctx('a', { models: ['x:m'], views: ['x:v'], controllers: ['x:c'] })] },
+      ],
+    });
     expect(twice[0]).toMatchObject({ definition: 4, element: 'context a (domain enabling)' });
-    const dupDomain = validateTwin({ ...good, domains: [{ name: 'ontology', contexts: [ctx('a')] }, { name: 'ontology', contexts: [ctx('b')] }] });
+    const dupDomain = validateTwin({
+      ...good,
+      domains: [
+        { name: 'ontology', contexts: [ctx('a')] },
+        { name: 'ontology', contexts: [ctx('b')] },
+      ],
+    });
     expect(dupDomain).toEqual([expect.objectContaining({ definition: 4, element: 'domain ontology' })]);
   });
 
   it('Definition 4: DT^MVC = DT^DDD in both directions', () => {
-    const all = { models: ['g/appearance:m.js', 'g/mechanical:m.js', 'g/task:m.js'], views: ['g/appearance:v.js', 'g/mechanical:v.js', 'g/task:v.js'], controllers: ['g/appearance:c.js', 'g/mechanical:c.js', 'g/task:c.js'] };
+    const all = {
+      models: ['g/appearance:m.js', 'g/mechanical:m.js', 'g/task:m.js'],
+      views: ['g/appearance:v.js', 'g/mechanical:v.js', 'g/task:v.js'],
+      controllers: ['g/appearance:c.js', 'g/mechanical:c.js', 'g/task:c.js'],
+    };
     expect(validateTwin({ ...good, mvc: all })).toEqual([]);
     const extra = validateTwin({ ...good, mvc: { ...all, views: [...all.views, 'loose:v.js'] } });
     expect(extra).toEqual([expect.objectContaining({ element: 'element loose:v.js' })]);
@@ -58,7 +82,14 @@ describe('validateTwin (Definitions 1–4)', () => {
 
   it('fuzz: random twins never crash the validator', () => {
     const name = fc.constantFrom('a', 'b', 'c');
-    const context = fc.record({ name, phase: fc.constantFrom('physical', 'virtualization', 'x'), granule: fc.record({ name, version: fc.constant('1.0.0') }), models: fc.array(name, { maxLength: 2 }), views: fc.array(name, { maxLength: 2 }), controllers: fc.array(name, { maxLength: 2 }) });
+    const context = fc.record({
+      name,
+      phase: fc.constantFrom('physical', 'virtualization', 'x'),
+      granule: fc.record({ name, version: fc.constant('1.0.0') }),
+      models: fc.array(name, { maxLength: 2 }),
+      views: fc.array(name, { maxLength: 2 }),
+      controllers: fc.array(name, { maxLength: 2 }),
+    });
     fc.assert(
       fc.property(fc.array(fc.record({ name, contexts: fc.array(context, { maxLength: 3 }) }), { maxLength: 3 }), (domains) => {
         const v = validateTwin({ id: 't', name: 'T', domains: domains as Twin['domains'] });

@@ -53,11 +53,12 @@ export function elementId(granuleName: string, path: string): string {
 /** The twin's MVC triple (Definition 3) as the union of its contexts' elements. */
 export function mvcOf(twin: Twin): { models: string[]; views: string[]; controllers: string[] } {
   const out = { models: [] as string[], views: [] as string[], controllers: [] as string[] };
-  for (const d of twin.domains) for (const c of d.contexts) {
-    out.models.push(...c.models);
-    out.views.push(...c.views);
-    out.controllers.push(...c.controllers);
-  }
+  for (const d of twin.domains)
+    for (const c of d.contexts) {
+      out.models.push(...c.models);
+      out.views.push(...c.views);
+      out.controllers.push(...c.controllers);
+    }
   return out;
 }
 
@@ -79,48 +80,86 @@ export function validateTwin(twin: Twin): Violation[] {
   for (const d of twin.domains) {
     domainNames.set(d.name, (domainNames.get(d.name) ?? 0) + 1);
     // Definition 2: a domain is a nonempty set of bounded contexts.
-    if (!d.contexts || d.contexts.length === 0) v.push({ definition: 2, element: `domain ${d.name}`, message: 'a domain is a nonempty set of bounded contexts, this one has none' });
+    if (!d.contexts || d.contexts.length === 0)
+      v.push({ definition: 2, element: `domain ${d.name}`, message: 'a domain is a nonempty set of bounded contexts, this one has none' });
     for (const c of d.contexts ?? []) {
       const where = `context ${c.name} (domain ${d.name})`;
       // D_i ∩ D_j = ∅: a context belongs to exactly one domain.
       const prior = contextOwner.get(c.name);
       if (prior !== undefined) {
-        v.push({ definition: 4, element: where, message: prior === d.name ? `context "${c.name}" appears twice in domain ${d.name}` : `context "${c.name}" is in both domain ${prior} and domain ${d.name} (domains must be disjoint)` });
+        v.push({
+          definition: 4,
+          element: where,
+          message:
+            prior === d.name
+              ? `context "${c.name}" appears twice in domain ${d.name}`
+              : `context "${c.name}" is in both domain ${prior} and domain ${d.name} (domains must be disjoint)`,
+        });
       } else contextOwner.set(c.name, d.name);
       if (c.declaredDomain !== undefined && c.declaredDomain !== d.name) {
-        v.push({ definition: 4, element: where, message: `its granule ${c.granule.name} declares domain "${c.declaredDomain}" but the twin puts it in "${d.name}"` });
+        v.push({
+          definition: 4,
+          element: where,
+          message: `its granule ${c.granule.name} declares domain "${c.declaredDomain}" but the twin puts it in "${d.name}"`,
+        });
       }
-      if (!(PHASES as readonly string[]).includes(c.phase)) v.push({ definition: 4, element: where, message: `lifecycle phase "${String(c.phase)}" is not one of ${PHASES.join(', ')}` });
+      if (!(PHASES as readonly string[]).includes(c.phase))
+        v.push({ definition: 4, element: where, message: `lifecycle phase "${String(c.phase)}" is not one of ${PHASES.join(', ')}` });
       // Definition 4: bc = M' ∪ V' ∪ C' with each part nonempty.
-      for (const [kind, list] of [['model', c.models], ['view', c.views], ['controller', c.controllers]] as const) {
-        if (!list || list.length === 0) v.push({ definition: 4, element: where, message: `has no ${kind} (every bounded context needs at least one model, one view and one controller)` });
+      for (const [kind, list] of [
+        ['model', c.models],
+        ['view', c.views],
+        ['controller', c.controllers],
+      ] as const) {
+        if (!list || list.length === 0)
+          v.push({ definition: 4, element: where, message: `has no ${kind} (every bounded context needs at least one model, one view and one controller)` });
         for (const id of list ?? []) {
           const owner = elementOwner.get(id);
           // bc_i ∩ bc_j = ∅: an MVC element belongs to one context, once.
-          if (owner) v.push({ definition: 4, element: `element ${id}`, message: owner.context === c.name ? `listed twice in context ${c.name}` : `is in both context ${owner.context} and context ${c.name} (bounded contexts must be disjoint)` });
+          if (owner)
+            v.push({
+              definition: 4,
+              element: `element ${id}`,
+              message:
+                owner.context === c.name
+                  ? `listed twice in context ${c.name}`
+                  : `is in both context ${owner.context} and context ${c.name} (bounded contexts must be disjoint)`,
+            });
           else elementOwner.set(id, { context: c.name, kind });
         }
       }
     }
   }
-  for (const [name, count] of domainNames) if (count > 1) v.push({ definition: 4, element: `domain ${name}`, message: `appears ${count} times (domains must be disjoint)` });
+  for (const [name, count] of domainNames)
+    if (count > 1) v.push({ definition: 4, element: `domain ${name}`, message: `appears ${count} times (domains must be disjoint)` });
   // Definition 3: M, V, C of the twin each nonempty.
   const union = mvcOf(twin);
-  for (const [kind, list] of [['models', union.models], ['views', union.views], ['controllers', union.controllers]] as const) {
+  for (const [kind, list] of [
+    ['models', union.models],
+    ['views', union.views],
+    ['controllers', union.controllers],
+  ] as const) {
     if (list.length === 0) v.push({ definition: 3, element: `twin ${twin.id}`, message: `the set of ${kind} is empty` });
   }
   // DT^MVC = DT^DDD: the declared MVC elements are exactly those encapsulated by the contexts.
   if (twin.mvc) {
-    for (const [kind, declared] of [['model', twin.mvc.models], ['view', twin.mvc.views], ['controller', twin.mvc.controllers]] as const) {
+    for (const [kind, declared] of [
+      ['model', twin.mvc.models],
+      ['view', twin.mvc.views],
+      ['controller', twin.mvc.controllers],
+    ] as const) {
       for (const id of declared) {
         const owner = elementOwner.get(id);
-        if (!owner) v.push({ definition: 4, element: `element ${id}`, message: `is a ${kind} of the twin but no bounded context encapsulates it (DT^MVC ≠ DT^DDD)` });
-        else if (owner.kind !== kind) v.push({ definition: 4, element: `element ${id}`, message: `is declared a ${kind} but context ${owner.context} holds it as a ${owner.kind}` });
+        if (!owner)
+          v.push({ definition: 4, element: `element ${id}`, message: `is a ${kind} of the twin but no bounded context encapsulates it (DT^MVC ≠ DT^DDD)` });
+        else if (owner.kind !== kind)
+          v.push({ definition: 4, element: `element ${id}`, message: `is declared a ${kind} but context ${owner.context} holds it as a ${owner.kind}` });
       }
     }
     const declaredAll = new Set([...twin.mvc.models, ...twin.mvc.views, ...twin.mvc.controllers]);
     for (const [id, owner] of elementOwner) {
-      if (!declaredAll.has(id)) v.push({ definition: 4, element: `element ${id}`, message: `context ${owner.context} holds it but the twin's MVC sets do not (DT^DDD ≠ DT^MVC)` });
+      if (!declaredAll.has(id))
+        v.push({ definition: 4, element: `element ${id}`, message: `context ${owner.context} holds it but the twin's MVC sets do not (DT^DDD ≠ DT^MVC)` });
     }
   }
   return v;

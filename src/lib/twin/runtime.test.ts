@@ -15,7 +15,11 @@ function granule(context: string, controller: string, overrides: Record<string, 
   return { context, manifest: manifest as GranuleManifest, files: unpacked, alpha: alphaHex };
 }
 
-const echo = (context: string) => granule(context, "const m = require('./model.js'); let s = m.initial(); exports.operations = { echo: (p) => { s.count++; return { p, count: s.count, ctx: twin.context }; } };");
+const echo = (context: string) =>
+  granule(
+    context,
+    "const m = require('./model.js'); let s = m.initial(); exports.operations = { echo: (p) => { s.count++; return { p, count: s.count, ctx: twin.context }; } };",
+  );
 
 let runtime: TwinRuntime | undefined;
 afterEach(() => runtime?.stop());
@@ -38,7 +42,9 @@ describe('TwinRuntime', () => {
 
   it('contexts talk through requests and declared events only', async () => {
     const rt = newRuntime();
-    const producer = granule('producer', "exports.operations = { echo: async (p) => { twin.emit('tick', { n: p }); return 'sent'; } };", { provides: { operations: ['echo'], events: ['tick'] } });
+    const producer = granule('producer', "exports.operations = { echo: async (p) => { twin.emit('tick', { n: p }); return 'sent'; } };", {
+      provides: { operations: ['echo'], events: ['tick'] },
+    });
     const consumer = granule(
       'consumer',
       "let seen = []; exports.start = () => twin.on('producer:tick', (e) => seen.push(e.n)); exports.operations = { echo: async (p) => { const r = await twin.request('producer', 'echo', p); return { r, seen }; } };",
@@ -96,7 +102,10 @@ describe('hostile granules are contained and reported, the rest keeps running', 
 
   it('a huge allocation', async () => {
     const rt = newRuntime();
-    await rt.start([echo('good'), granule('hog', "exports.operations = { echo: () => { const a = []; for (;;) a.push(new Array(1e6).fill('x' + a.length)); } };")]);
+    await rt.start([
+      echo('good'),
+      granule('hog', "exports.operations = { echo: () => { const a = []; for (;;) a.push(new Array(1e6).fill('x' + a.length)); } };"),
+    ]);
     await expect(rt.request('hog', 'echo')).rejects.toThrow(ContextUnavailableError);
     expect(rt.incidents.find((i) => i.context === 'hog')?.kind).toBe('memory');
     expect(rt.status('hog')).toBe('failed');
@@ -153,7 +162,10 @@ describe('hostile granules are contained and reported, the rest keeps running', 
   it('finds no host object through any constructor, eval or caller path', async () => {
     const rt = newRuntime();
     const names = 'process, fetch, send, setTimer, clearTimer, fault, indexedDB, Buffer'; // not require: the granule's own (granule-relative) require is in its module scope, so direct eval sees it
-    const body = names.split(', ').map((n) => `typeof ${n}`).join(" + ',' + ");
+    const body = names
+      .split(', ')
+      .map((n) => `typeof ${n}`)
+      .join(" + ',' + ");
     const paths: Record<string, string> = {
       functionOfTwin: `twin.constructor.constructor(${JSON.stringify('return ' + body)})()`,
       functionOfRequest: `twin.request.constructor(${JSON.stringify('return ' + body)})()`,
@@ -169,11 +181,16 @@ describe('hostile granules are contained and reported, the rest keeps running', 
       callerOfOperation: `(function up() { try { const c = up.caller; return c ? typeof c : 'undefined,'.repeat(8).slice(0, -1); } catch (e) { return 'undefined,'.repeat(8).slice(0, -1); } })()`,
     };
     const probe = `exports.operations = { echo: async (name) => {
-      const paths = { ${Object.entries(paths).map(([k, v]) => `${k}: () => ${v}`).join(',\n')} };
+      const paths = { ${Object.entries(paths)
+        .map(([k, v]) => `${k}: () => ${v}`)
+        .join(',\n')} };
       try { return await (await paths[name]()); } catch (e) { return 'threw: ' + e.message; }
     } };`;
     await rt.start([granule('spy', probe)]);
-    const nothing = names.split(', ').map(() => 'undefined').join(',');
+    const nothing = names
+      .split(', ')
+      .map(() => 'undefined')
+      .join(',');
     for (const name of Object.keys(paths)) {
       const got = await rt.request('spy', 'echo', name);
       const value = typeof got === 'object' && got !== null && 'value' in got ? (got as { value: unknown }).value : got;

@@ -225,7 +225,19 @@ export class TwinRuntime {
   private launch(granule: RuntimeGranule): Promise<void> {
     const sandbox = this.options.sandboxFactory();
     let markReady!: () => void;
-    const c: Running = { granule, sandbox, status: 'starting', pending: new Map(), nextId: 1, ready: new Promise((r) => (markReady = r)), subscriptions: new Set(), settle: () => {}, pings: new Map(), nextPing: 1, refusals: 0 };
+    const c: Running = {
+      granule,
+      sandbox,
+      status: 'starting',
+      pending: new Map(),
+      nextId: 1,
+      ready: new Promise((r) => (markReady = r)),
+      subscriptions: new Set(),
+      settle: () => {},
+      pings: new Map(),
+      nextPing: 1,
+      refusals: 0,
+    };
     this.contexts.set(granule.context, c);
     const startTimer = setTimeout(() => {
       if (c.status !== 'starting') return;
@@ -241,8 +253,20 @@ export class TwinRuntime {
     sandbox.onExit((exit) => {
       if (c.status === 'stopped' || c.status === 'failed') return;
       // Halt first, so whoever hears of the incident already sees the context as failed.
-      this.halt(c, 'failed', exit.reason === 'memory' ? 'it ran out of memory' : exit.reason === 'cpu' || exit.reason === 'limit' ? `stopped: ${exit.detail}` : `it crashed (${exit.detail})`);
-      this.report(c, exit.reason === 'memory' ? 'memory' : exit.reason === 'cpu' ? 'hang' : exit.reason === 'limit' ? 'protocol' : 'crash', `it stopped: ${exit.detail}`);
+      this.halt(
+        c,
+        'failed',
+        exit.reason === 'memory'
+          ? 'it ran out of memory'
+          : exit.reason === 'cpu' || exit.reason === 'limit'
+            ? `stopped: ${exit.detail}`
+            : `it crashed (${exit.detail})`,
+      );
+      this.report(
+        c,
+        exit.reason === 'memory' ? 'memory' : exit.reason === 'cpu' ? 'hang' : exit.reason === 'limit' ? 'protocol' : 'crash',
+        `it stopped: ${exit.detail}`,
+      );
     });
     sandbox.onMessage((text) => this.receive(c, text, settle));
     const files: Record<string, string> = {};
@@ -365,9 +389,11 @@ export class TwinRuntime {
     if (!to) return deps.some((d) => d.name === target) ? null : `it called the "${target}" context, which its granule.json does not declare as a dependency`;
     const dep = deps.find((d) => d.name === to.granule.context || d.name === to.granule.manifest.name);
     if (!dep || to === from) return `it called the ${target} context ("${op}"), which its granule.json does not declare as a dependency`;
-    if (!satisfies(to.granule.manifest.version, dep.version)) return `it depends on ${dep.name} ${dep.version}, but the twin runs ${to.granule.manifest.name} ${to.granule.manifest.version}`;
+    if (!satisfies(to.granule.manifest.version, dep.version))
+      return `it depends on ${dep.name} ${dep.version}, but the twin runs ${to.granule.manifest.name} ${to.granule.manifest.version}`;
     if (dep.alpha && dep.alpha !== to.granule.alpha) return `it pins ${dep.name} to α ${dep.alpha.slice(0, 12)}…, which is not the granule the twin runs`;
-    if (!to.granule.manifest.provides.operations.includes(op)) return `it called "${op}" on the ${target} context, which provides only ${to.granule.manifest.provides.operations.join(', ') || 'no operations'}`;
+    if (!to.granule.manifest.provides.operations.includes(op))
+      return `it called "${op}" on the ${target} context, which provides only ${to.granule.manifest.provides.operations.join(', ') || 'no operations'}`;
     return null;
   }
 
@@ -380,7 +406,8 @@ export class TwinRuntime {
       }
     }
     const text = JSON.stringify({ t: 'event', topic, payload: payload ?? null });
-    for (const c of this.contexts.values()) if (c.status === 'running' && c.subscriptions.has(topic) && (c.granule.manifest.consumes?.events ?? []).includes(topic)) c.sandbox.post(text);
+    for (const c of this.contexts.values())
+      if (c.status === 'running' && c.subscriptions.has(topic) && (c.granule.manifest.consumes?.events ?? []).includes(topic)) c.sandbox.post(text);
   }
 
   private halt(c: Running, status: 'failed' | 'stopped', reason: string): void {
@@ -412,7 +439,15 @@ export class TwinRuntime {
 
   private report(c: Running, kind: IncidentKind, message: string): void {
     const m = c.granule.manifest;
-    const incident: Incident = { context: c.granule.context, granule: m.name, version: m.version, ...(m.owner.name ? { owner: m.owner.name } : {}), kind, message, at: Date.now() };
+    const incident: Incident = {
+      context: c.granule.context,
+      granule: m.name,
+      version: m.version,
+      ...(m.owner.name ? { owner: m.owner.name } : {}),
+      kind,
+      message,
+      at: Date.now(),
+    };
     this.incidents.push(incident);
     for (const h of this.incidentHandlers) h(incident);
   }

@@ -86,7 +86,8 @@ function nodeWorker(): RawWorker {
       w.stderr.resume();
       w.on('message', (m: unknown) => messageHandler?.(m));
       w.on('error', (err: Error & { code?: string }) => {
-        lastError = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { reason: 'memory', detail: 'its thread ran out of memory' } : { reason: 'error', detail: err.message };
+        lastError =
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { reason: 'memory', detail: 'its thread ran out of memory' } : { reason: 'error', detail: err.message };
       });
       w.on('exit', (code) => die(lastError ?? { reason: 'exit', detail: `its thread exited (code ${code})` }));
       // The init message (the guard's first) gets the compiled engine.
@@ -119,4 +120,7 @@ export function createNodeSandbox(options: NodeSandboxOptions = {}): Sandbox {
   return guardSandbox(nodeWorker(), limits);
 }
 
-export const nodeSandboxFactory = (options: NodeSandboxOptions = {}): SandboxFactory => () => createNodeSandbox(options);
+export const nodeSandboxFactory =
+  (options: NodeSandboxOptions = {}): SandboxFactory =>
+  () =>
+    createNodeSandbox(options);

@@ -26,7 +26,8 @@ export async function startTwinSession(p: TwinSessionParameters): Promise<TwinSe
   const stated = twinEnvelope(p.granules);
   const guard = 'envelope' in stated ? new GcodeGuard(stated.envelope) : new GcodeGuard(undefined, stated.problem);
   const capability = p.printer ? printerCapability(p.printer.host, () => ({ connected: true, label: p.printer!.label }), guard) : undefined;
-  const commandOf = (payload: unknown) => (payload && typeof payload === 'object' && 'command' in payload ? String((payload as { command: unknown }).command ?? '') : String(payload ?? ''));
+  const commandOf = (payload: unknown) =>
+    payload && typeof payload === 'object' && 'command' in payload ? String((payload as { command: unknown }).command ?? '') : String(payload ?? '');
   const runtime = new TwinRuntime({
     sandboxFactory: p.sandboxFactory,
     capabilities: capability ? { printer: capability } : {},

@@ -35,14 +35,15 @@ export async function loadTwinDir(dir: string): Promise<LoadedTwin> {
   // Paths are made relative to the filesystem root so "../base/context" references resolve naturally.
   const toRel = (p: string) => relative('/', p).split(sep).join('/');
   const all = new Map<string, Uint8Array>([[toRel(join(abs, TWIN_FILE)), bytes]]);
-  for (const d of source.domains) for (const c of d.contexts) {
-    const gdir = resolve(abs, c.granule);
-    try {
-      if (!(await lstat(gdir)).isDirectory()) throw new Error();
-    } catch {
-      throw new TwinSourceError(`context ${c.name}: granule folder ${c.granule} (from ${dir}) does not exist.`);
+  for (const d of source.domains)
+    for (const c of d.contexts) {
+      const gdir = resolve(abs, c.granule);
+      try {
+        if (!(await lstat(gdir)).isDirectory()) throw new Error();
+      } catch {
+        throw new TwinSourceError(`context ${c.name}: granule folder ${c.granule} (from ${dir}) does not exist.`);
+      }
+      await readInto(all, gdir, toRel(gdir));
     }
-    await readInto(all, gdir, toRel(gdir));
-  }
   return loadTwinFromFiles(all, toRel(abs));
 }

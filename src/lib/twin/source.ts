@@ -60,9 +60,20 @@ export function parseTwinSource(bytes: Uint8Array, where: string): TwinSource {
   }
   const v = value as Partial<TwinSource>;
   const ok =
-    v && v.schema === TWIN_SCHEMA_ID && typeof v.id === 'string' && typeof v.name === 'string' && Array.isArray(v.domains) &&
-    v.domains.every((d) => d && typeof d.name === 'string' && Array.isArray(d.contexts) && d.contexts.every((c) => c && typeof c.name === 'string' && typeof c.granule === 'string'));
-  if (!ok) throw new TwinSourceError(`${where} must be {"schema":"${TWIN_SCHEMA_ID}","id","name","domains":[{"name","contexts":[{"name","granule":"<folder>"}]}]}.`);
+    v &&
+    v.schema === TWIN_SCHEMA_ID &&
+    typeof v.id === 'string' &&
+    typeof v.name === 'string' &&
+    Array.isArray(v.domains) &&
+    v.domains.every(
+      (d) =>
+        d &&
+        typeof d.name === 'string' &&
+        Array.isArray(d.contexts) &&
+        d.contexts.every((c) => c && typeof c.name === 'string' && typeof c.granule === 'string'),
+    );
+  if (!ok)
+    throw new TwinSourceError(`${where} must be {"schema":"${TWIN_SCHEMA_ID}","id","name","domains":[{"name","contexts":[{"name","granule":"<folder>"}]}]}.`);
   return v as TwinSource;
 }
 
@@ -90,7 +101,8 @@ export function loadTwinFromFiles(all: Map<string, Uint8Array>, twinDir: string)
       } catch (e) {
         throw new TwinSourceError(`context ${c.name} (${dir}): ${e instanceof GranuleError ? e.message : String(e)}`);
       }
-      if (manifest.context !== c.name) throw new TwinSourceError(`context ${c.name}: the granule in ${dir} is for context "${manifest.context}". Point twin.json at the right folder.`);
+      if (manifest.context !== c.name)
+        throw new TwinSourceError(`context ${c.name}: the granule in ${dir} is for context "${manifest.context}". Point twin.json at the right folder.`);
       granules.set(c.name, { dir, files, manifest });
       const q = (p: string) => elementId(manifest.name, p);
       domain.contexts.push({

@@ -40,13 +40,23 @@ export function asViewNode(value: unknown): ViewNode {
     case 'section':
       return Array.isArray(v.children) ? { type: 'section', title: String(v.title ?? ''), children: v.children.map(asViewNode) } : { type: 'json', value };
     case 'kv':
-      return Array.isArray(v.items) ? { type: 'kv', items: v.items.filter(Array.isArray).map((i) => [String(i[0]), String(i[1])] as [string, string]) } : { type: 'json', value };
+      return Array.isArray(v.items)
+        ? { type: 'kv', items: v.items.filter(Array.isArray).map((i) => [String(i[0]), String(i[1])] as [string, string]) }
+        : { type: 'json', value };
     case 'table':
-      return Array.isArray(v.columns) && Array.isArray(v.rows) ? { type: 'table', columns: v.columns.map(String), rows: v.rows.filter(Array.isArray).map((r) => r.map((c) => (typeof c === 'number' ? c : String(c)))) } : { type: 'json', value };
+      return Array.isArray(v.columns) && Array.isArray(v.rows)
+        ? {
+            type: 'table',
+            columns: v.columns.map(String),
+            rows: v.rows.filter(Array.isArray).map((r) => r.map((c) => (typeof c === 'number' ? c : String(c)))),
+          }
+        : { type: 'json', value };
     case 'text':
       return { type: 'text', text: String(v.text) };
     case 'controls':
-      return Array.isArray(v.controls) ? { type: 'controls', controls: v.controls.filter((c) => c && typeof c.op === 'string').map((c) => ({ ...c, label: String(c.label ?? c.op) })) } : { type: 'json', value };
+      return Array.isArray(v.controls)
+        ? { type: 'controls', controls: v.controls.filter((c) => c && typeof c.op === 'string').map((c) => ({ ...c, label: String(c.label ?? c.op) })) }
+        : { type: 'json', value };
     case 'scene':
       return v.scene && Array.isArray(v.scene.nodes) ? v : { type: 'json', value };
     default:

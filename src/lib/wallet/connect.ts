@@ -1,6 +1,18 @@
 // Connecting a wallet: an injected one (switching to, or adding, the configured chain) or, on the development chain
 // only, a local development account whose key lives in this browser and which the chain itself funds.
-import { createPublicClient, createWalletClient, custom, http, numberToHex, parseEther, type Account, type Chain, type PublicClient, type WalletClient, type Transport } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  custom,
+  http,
+  numberToHex,
+  parseEther,
+  type Account,
+  type Chain,
+  type PublicClient,
+  type WalletClient,
+  type Transport,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { ChainConfig } from '../config';
 import { chainFromConfig } from './chain';
@@ -54,13 +66,23 @@ export async function connectInjected(wallet: DiscoveredWallet, config: ChainCon
     }
   }
   const walletClient = createWalletClient({ account: address, chain, transport: custom(provider) }) as unknown as WalletClient<Transport, Chain, Account>;
-  return { kind: 'injected', label: wallet.info.name, address, chain, walletClient, publicClient: createPublicClient({ chain, transport: http(config.rpcUrl) }) as PublicClient };
+  return {
+    kind: 'injected',
+    label: wallet.info.name,
+    address,
+    chain,
+    walletClient,
+    publicClient: createPublicClient({ chain, transport: http(config.rpcUrl) }) as PublicClient,
+  };
 }
 
 export const DEVELOPMENT_FUNDING = parseEther('100');
 
 /** The key is kept by the caller (the app stores it in its settings table); a new one is made when absent. */
-export async function connectDevelopmentAccount(config: ChainConfig, privateKey: `0x${string}` | undefined): Promise<{ connection: WalletConnection; privateKey: `0x${string}` }> {
+export async function connectDevelopmentAccount(
+  config: ChainConfig,
+  privateKey: `0x${string}` | undefined,
+): Promise<{ connection: WalletConnection; privateKey: `0x${string}` }> {
   if (!config.development) throw new NotDevelopmentChainError();
   const key = privateKey ?? generatePrivateKey();
   const account = privateKeyToAccount(key);
@@ -74,7 +96,14 @@ export async function connectDevelopmentAccount(config: ChainConfig, privateKey:
   }
   const walletClient = createWalletClient({ account, chain, transport });
   return {
-    connection: { kind: 'development', label: 'Local development account (development chain only)', address: account.address, chain, walletClient, publicClient },
+    connection: {
+      kind: 'development',
+      label: 'Local development account (development chain only)',
+      address: account.address,
+      chain,
+      walletClient,
+      publicClient,
+    },
     privateKey: key,
   };
 }

@@ -19,7 +19,15 @@ export interface CurveGroup {
   fromRprLEM(buff: Uint8Array, offset: number): unknown;
 }
 export interface Bn254Engine {
-  Fr: { n8: number; w: Uint8Array[]; e(v: number | bigint | string): Uint8Array; random(): Uint8Array; mul(a: Uint8Array, b: Uint8Array): Uint8Array; neg(a: Uint8Array): Uint8Array; toObject(a: Uint8Array): bigint };
+  Fr: {
+    n8: number;
+    w: Uint8Array[];
+    e(v: number | bigint | string): Uint8Array;
+    random(): Uint8Array;
+    mul(a: Uint8Array, b: Uint8Array): Uint8Array;
+    neg(a: Uint8Array): Uint8Array;
+    toObject(a: Uint8Array): bigint;
+  };
   G1: CurveGroup;
   G2: CurveGroup;
   tm: { concurrency: number; queueAction(task: unknown[]): Promise<Uint8Array[]> };
@@ -83,7 +91,11 @@ function compactBases(section: Uint8Array, size: number, expected: number): Base
   for (let i = 0; i < expected; i++) {
     const o = i * size;
     let zero = true;
-    for (let j = 0; j < size; j++) if (section[o + j] !== 0) { zero = false; break; }
+    for (let j = 0; j < size; j++)
+      if (section[o + j] !== 0) {
+        zero = false;
+        break;
+      }
     if (!zero) keep.push(i);
   }
   if (keep.length === expected) return { points: section.slice(), index: null, count: expected };
@@ -193,7 +205,11 @@ async function multiExp(curve: Bn254Engine, group: 'G1' | 'G2', bases: Bases, sc
     for (let w = w0; w < w1; w++) {
       const v = 2 + w - w0;
       task.push({ cmd: 'ALLOC', var: v, len: out });
-      task.push({ cmd: 'CALL', fnName: fn, params: [{ var: 0 }, { var: 1 }, { val: N8 }, { val: bases.count }, { val: w * c }, { val: Math.min(N8 * 8 - w * c, c) }, { var: v }] });
+      task.push({
+        cmd: 'CALL',
+        fnName: fn,
+        params: [{ var: 0 }, { var: 1 }, { val: N8 }, { val: bases.count }, { val: w * c }, { val: Math.min(N8 * 8 - w * c, c) }, { var: v }],
+      });
       task.push({ cmd: 'GET', out: w - w0, var: v, len: out });
     }
     tasks.push(curve.tm.queueAction(task));
@@ -225,7 +241,11 @@ async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witness: Uin
     { cmd: 'ALLOCSET', var: 5, buff: curve.Fr.e(1) },
     { cmd: 'ALLOCSET', var: 6, buff: inc },
     { cmd: 'ALLOC', var: 7, len },
-    { cmd: 'CALL', fnName: 'qap_buildABC', params: [{ var: 0 }, { val: key.nCoeffs }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }, { val: 0 }, { val: n }, { val: 0 }, { val: key.nVars }] },
+    {
+      cmd: 'CALL',
+      fnName: 'qap_buildABC',
+      params: [{ var: 0 }, { val: key.nCoeffs }, { var: 1 }, { var: 2 }, { var: 3 }, { var: 4 }, { val: 0 }, { val: n }, { val: 0 }, { val: key.nVars }],
+    },
   ];
   for (const v of [2, 3, 4]) {
     task.push({ cmd: 'CALL', fnName: 'frm_ifft', params: [{ var: v }, { val: n }] });

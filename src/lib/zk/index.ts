@@ -6,4 +6,15 @@ export * from './errors';
 export * from './lean-tree';
 export * from './inputs';
 export * from './salts';
-export { createProver, terminateProver, toSolidityProof, type ArtifactKind, type ArtifactSource, type Groth16Proof, type Prover, type ProofStage, type ProveResult, type SolidityProof } from './prover';
+export {
+  createProver,
+  terminateProver,
+  toSolidityProof,
+  type ArtifactKind,
+  type ArtifactSource,
+  type Groth16Proof,
+  type Prover,
+  type ProofStage,
+  type ProveResult,
+  type SolidityProof,
+} from './prover';

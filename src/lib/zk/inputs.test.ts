@@ -28,7 +28,7 @@ describe('circuit inputs', () => {
     expect(() => registrationInput({ ...base, registry: '0x12' as `0x${string}` })).toThrow(/registry/);
   });
 
-  it('refuses a registration path that is not the owner\'s leaf, or for another root', () => {
+  it("refuses a registration path that is not the owner's leaf, or for another root", () => {
     const tree = new LeanTree();
     tree.insert(registrationCommitment(5n, poseidonHash([3n]), 7n));
     tree.insert(99n);
@@ -40,7 +40,9 @@ describe('circuit inputs', () => {
     expect(() => authorizationInput({ ...base, proof: tooDeep, root: tree.root })).toThrow(/at most/);
     const badBit = { ...tree.proof(0), pathIndices: tree.proof(0).pathIndices.map((b, i) => (i === 0 ? 2 : b)) };
     expect(() => authorizationInput({ ...base, proof: badBit, root: tree.root })).toThrow(/0 or 1/);
-    expect(() => instantiationInput({ secret: 4n, alpha: 5n, ownerPk: 6n, authSalt: 13n, proof: tree.proof(1), root: tree.root, sender, chainId: 1, registry })).toThrow(/not made out to this identity/);
+    expect(() =>
+      instantiationInput({ secret: 4n, alpha: 5n, ownerPk: 6n, authSalt: 13n, proof: tree.proof(1), root: tree.root, sender, chainId: 1, registry }),
+    ).toThrow(/not made out to this identity/);
   });
 });
 

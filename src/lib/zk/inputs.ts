@@ -86,7 +86,16 @@ export function registrationInput(p: RegistrationInputParameters): CircuitInput 
   const registry = address('The registry', p.registry);
   return {
     circuit: 'registration',
-    signals: { pk: str(pk), commitment: str(commitment), alpha: str(alpha), sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret), salt: str(salt) },
+    signals: {
+      pk: str(pk),
+      commitment: str(commitment),
+      alpha: str(alpha),
+      sender: str(sender),
+      chainId: str(chainId),
+      registry: str(registry),
+      secret: str(secret),
+      salt: str(salt),
+    },
     publicSignals: [pk, commitment, alpha, sender, chainId, registry],
   };
 }
@@ -122,8 +131,17 @@ export function authorizationInput(p: AuthorizationInputParameters): CircuitInpu
   return {
     circuit: 'authorization',
     signals: {
-      alpha: str(alpha), ownerPk: str(ownerPk), userPk: str(userPk), root: str(root), commitment: str(commitment),
-      sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret), salt: str(salt), authSalt: str(authSalt),
+      alpha: str(alpha),
+      ownerPk: str(ownerPk),
+      userPk: str(userPk),
+      root: str(root),
+      commitment: str(commitment),
+      sender: str(sender),
+      chainId: str(chainId),
+      registry: str(registry),
+      secret: str(secret),
+      salt: str(salt),
+      authSalt: str(authSalt),
       ...path('registration', p.proof, root),
     },
     publicSignals: [alpha, ownerPk, userPk, root, commitment, sender, chainId, registry],
@@ -158,8 +176,15 @@ export function instantiationInput(p: InstantiationInputParameters): CircuitInpu
   return {
     circuit: 'instantiation',
     signals: {
-      alpha: str(alpha), userPk: str(userPk), root: str(root), sender: str(sender), chainId: str(chainId), registry: str(registry),
-      secret: str(secret), ownerPk: str(ownerPk), authSalt: str(authSalt),
+      alpha: str(alpha),
+      userPk: str(userPk),
+      root: str(root),
+      sender: str(sender),
+      chainId: str(chainId),
+      registry: str(registry),
+      secret: str(secret),
+      ownerPk: str(ownerPk),
+      authSalt: str(authSalt),
       ...path('authorization', p.proof, root),
     },
     publicSignals: [alpha, userPk, root, sender, chainId, registry],
@@ -203,7 +228,7 @@ export interface TransferInputParameters extends Binding {
 export function transferInput(p: TransferInputParameters): CircuitInput {
   const secret = field('The secret key', p.secret, { nonZero: true });
   const alpha = field('α', p.alpha, { nonZero: true });
-  const newOwnerPk = field('The new owner\'s public key', p.newOwnerPk, { nonZero: true });
+  const newOwnerPk = field("The new owner's public key", p.newOwnerPk, { nonZero: true });
   const nonce = field('The transfer nonce', p.nonce);
   const ownerPk = poseidonHash([secret]);
   const sender = address('The sender', p.sender);
@@ -212,7 +237,14 @@ export function transferInput(p: TransferInputParameters): CircuitInput {
   return {
     circuit: 'transfer',
     signals: {
-      alpha: str(alpha), ownerPk: str(ownerPk), newOwnerPk: str(newOwnerPk), nonce: str(nonce), sender: str(sender), chainId: str(chainId), registry: str(registry), secret: str(secret),
+      alpha: str(alpha),
+      ownerPk: str(ownerPk),
+      newOwnerPk: str(newOwnerPk),
+      nonce: str(nonce),
+      sender: str(sender),
+      chainId: str(chainId),
+      registry: str(registry),
+      secret: str(secret),
     },
     publicSignals: [alpha, ownerPk, newOwnerPk, nonce, sender, chainId, registry],
   };

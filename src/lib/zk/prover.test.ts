@@ -29,8 +29,16 @@ function authorization(): CircuitInput {
   for (let i = 1n; i <= 12n; i++) tree.insert(i === 7n ? leaf : poseidonHash([i]));
   const userPk = poseidonHash([0x5678n]);
   return authorizationInput({
-    secret, alpha, salt, userPk, authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
-    proof: tree.proof(tree.indexOf(leaf)), root: tree.root, sender: SENDER, chainId: 31337, registry: REGISTRY,
+    secret,
+    alpha,
+    salt,
+    userPk,
+    authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
+    proof: tree.proof(tree.indexOf(leaf)),
+    root: tree.root,
+    sender: SENDER,
+    chainId: 31337,
+    registry: REGISTRY,
   });
 }
 
@@ -44,7 +52,10 @@ describe('prover with cached witness calculator and proving key', () => {
   it('proves twice in a row; both proofs verify in snarkjs against the committed verification key', async () => {
     const first = await prover.prove(registration(11n, 22n));
     const second = await prover.prove(registration(33n, 44n));
-    for (const [r, input] of [[first, registration(11n, 22n)], [second, registration(33n, 44n)]] as const) {
+    for (const [r, input] of [
+      [first, registration(11n, 22n)],
+      [second, registration(33n, 44n)],
+    ] as const) {
       expect(r.publicSignals).toEqual(input.publicSignals);
       expect(await snarkjs.groth16.verify(vkey('registration'), r.publicSignals.map(String), r.proof)).toBe(true);
       expect(await prover.verify('registration', r.publicSignals, r.proof)).toBe(true);
@@ -69,7 +80,9 @@ describe('prover with cached witness calculator and proving key', () => {
     const bad = registration(55n, 66n);
     bad.signals = { ...bad.signals, pk: (BigInt(bad.signals.pk as string) + 1n).toString() };
     await expect(prover.prove(bad)).rejects.toThrow(ProofGenerationError);
-    await expect(prover.prove(bad)).rejects.toThrow(/The registration proof cannot be made: the values do not satisfy the circuit \(assertion failed.*\)\. Check the identity, salt and record\./);
+    await expect(prover.prove(bad)).rejects.toThrow(
+      /The registration proof cannot be made: the values do not satisfy the circuit \(assertion failed.*\)\. Check the identity, salt and record\./,
+    );
     const missing = registration(55n, 66n);
     delete missing.signals.salt;
     await expect(prover.prove(missing)).rejects.toThrow(ProofGenerationError);

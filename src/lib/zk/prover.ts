@@ -92,7 +92,10 @@ export function createProver(source: ArtifactSource): Prover {
           cache.delete(`${circuit}.zkey`);
           throw new ArtifactLoadError(`The ${circuit} proving key is damaged (${firstLine(cause)}): reload the app, or restore public/zk from git.`);
         }
-        if (key.nVars !== witness.witnessSize) throw new ArtifactLoadError(`The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`);
+        if (key.nVars !== witness.witnessSize)
+          throw new ArtifactLoadError(
+            `The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`,
+          );
         return { witness, key };
       })();
       hit.catch(() => circuits.delete(circuit));
@@ -112,7 +115,9 @@ export function createProver(source: ArtifactSource): Prover {
         witness = await calculator.calculate(input.signals);
       } catch (cause) {
         // The inputs were checked already, so a failing constraint means the values do not belong together.
-        throw new ProofGenerationError(`The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`);
+        throw new ProofGenerationError(
+          `The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`,
+        );
       }
       const t1 = now();
       onStage?.('proof');
@@ -120,7 +125,9 @@ export function createProver(source: ArtifactSource): Prover {
       const t2 = now();
       const signals = publicSignals.map((s) => BigInt(s));
       if (signals.length !== input.publicSignals.length || signals.some((s, i) => s !== input.publicSignals[i])) {
-        throw new ProofGenerationError(`The ${input.circuit} proof exposes unexpected public signals: the circuit artifacts and this app disagree. Reload the app.`);
+        throw new ProofGenerationError(
+          `The ${input.circuit} proof exposes unexpected public signals: the circuit artifacts and this app disagree. Reload the app.`,
+        );
       }
       return { circuit: input.circuit, proof, publicSignals: signals, timings: { witnessMs: t1 - t0, proofMs: t2 - t1 } };
     },
@@ -131,7 +138,11 @@ export function createProver(source: ArtifactSource): Prover {
         vkey = JSON.parse(new TextDecoder().decode(await artifact(circuit, 'vkey')));
         vkeys.set(circuit, vkey);
       }
-      return snarkjs.groth16.verify(vkey, publicSignals.map((s) => s.toString()), proof);
+      return snarkjs.groth16.verify(
+        vkey,
+        publicSignals.map((s) => s.toString()),
+        proof,
+      );
     },
     async warmUp(names) {
       await Promise.all(names.map((c) => prepared(c)));

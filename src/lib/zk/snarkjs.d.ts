@@ -9,7 +9,12 @@ declare module 'snarkjs' {
   }
   type ProverSource = string | Uint8Array | { type: 'mem'; data: Uint8Array };
   export const groth16: {
-    fullProve(input: Record<string, unknown>, wasm: ProverSource, zkey: ProverSource, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: ProverSource,
+      zkey: ProverSource,
+      logger?: unknown,
+    ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     prove(zkey: ProverSource, witness: ProverSource, logger?: unknown): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
     verify(vkey: unknown, publicSignals: (string | bigint)[], proof: Groth16Proof, logger?: unknown): Promise<boolean>;
   };

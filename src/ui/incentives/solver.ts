@@ -15,7 +15,7 @@ export function solveInWorker(scenario: Scenario): Promise<SolveOutcome> {
 /** A random scenario of `count` providers with one ω for every pair (kept small so the JSON stays editable). */
 export function generateScenario(count: number, seed = 1): Scenario {
   let s = seed >>> 0;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const r = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const providers = Array.from({ length: count }, () => {
     const n = 1 + Math.round(r() * 49);
     return { n, p: n + Math.round(r() * 40), vartheta: +(((0.3 + r()) * 0.05) / count).toPrecision(3) };

@@ -9,9 +9,11 @@ const PROFILES: PrinterProfile[] = printerModelIds.map((id) => getPrinterProfile
 function corners(scene: PrinterScene): number[][] {
   const out: number[][] = [];
   for (const n of scene.nodes) {
-    for (const sx of [-1, 1]) for (const sy of [-1, 1]) for (const sz of [-1, 1]) {
-      out.push([n.position[0] + (sx * n.size[0]) / 2, n.position[1] + (sy * n.size[1]) / 2, n.position[2] + (sz * n.size[2]) / 2]);
-    }
+    for (const sx of [-1, 1])
+      for (const sy of [-1, 1])
+        for (const sz of [-1, 1]) {
+          out.push([n.position[0] + (sx * n.size[0]) / 2, n.position[1] + (sy * n.size[1]) / 2, n.position[2] + (sz * n.size[2]) / 2]);
+        }
   }
   return out;
 }
@@ -34,8 +36,14 @@ describe('frameScene', () => {
 
   it('a taller machine is seen from further away', async () => {
     const base = await loadScene(PROFILES[0]!);
-    const tall: PrinterScene = { ...base, nodes: [...base.nodes, { id: 'tower', role: 'frame', shape: 'box', size: [20, 20, 2000], position: [0, 0, 1000], color: '#000' }] };
-    const d = (s: PrinterScene) => { const f = frameScene(s); return Math.hypot(...f.position.map((p, i) => p - f.target[i]!)); };
+    const tall: PrinterScene = {
+      ...base,
+      nodes: [...base.nodes, { id: 'tower', role: 'frame', shape: 'box', size: [20, 20, 2000], position: [0, 0, 1000], color: '#000' }],
+    };
+    const d = (s: PrinterScene) => {
+      const f = frameScene(s);
+      return Math.hypot(...f.position.map((p, i) => p - f.target[i]!));
+    };
     expect(d(tall)).toBeGreaterThan(d(base) * 1.5);
   });
 });

@@ -62,7 +62,11 @@ export function frameScene(scene: PrinterScene, fovDeg = 40, aspect = 2): Camera
   };
   grow([0, 0, 0], [0, 0, 0]);
   grow([scene.buildVolume.x, scene.buildVolume.y, scene.buildVolume.z], [0, 0, 0]);
-  for (const n of scene.nodes) grow(n.position, n.size.map((s) => s / 2));
+  for (const n of scene.nodes)
+    grow(
+      n.position,
+      n.size.map((s) => s / 2),
+    );
   const target = [0, 1, 2].map((i) => (lo[i]! + hi[i]!) / 2) as [number, number, number];
   const radius = Math.hypot(hi[0]! - lo[0]!, hi[1]! - lo[1]!, hi[2]! - lo[2]!) / 2;
   const vertical = (fovDeg * Math.PI) / 180;

@@ -1,6 +1,6 @@
 // The printers connected in this tab, each with its jobs (queue, history, journal in the app database) and the view
 // the panel and the dashboard read. The G-code analysis runs once per file, in a worker.
-import { Printer, type Transport } from '../../lib/printer/index';
+import type { Printer, Transport } from '../../lib/printer/index';
 import { JobsStore, PrinterJobs, type FarmEvent, type QueueItem } from '../../lib/printer/jobs/index';
 import type { PrinterProfile } from '../../lib/sim/index';
 import { db } from '../shell/session.svelte';

@@ -3,7 +3,15 @@
 import type { JobProgress, Printer, PrinterSnapshot, TemperatureSample } from '../../lib/printer/index';
 import { layerOfCommand } from '../../lib/printer/index';
 import type { ViewerAnalysis } from './gcode-client';
-import { printClock, type FarmEvent, type FarmState, type HistoryEntry, type PrinterJobs, type PrintJournal, type QueueItem } from '../../lib/printer/jobs/index';
+import {
+  printClock,
+  type FarmEvent,
+  type FarmState,
+  type HistoryEntry,
+  type PrinterJobs,
+  type PrintJournal,
+  type QueueItem,
+} from '../../lib/printer/jobs/index';
 
 export interface PositionStamp {
   x: number;
@@ -82,7 +90,9 @@ export class PrinterView {
         this.resumable = jobs.resumable;
         this.last = jobs.last;
         const c = jobs.current;
-        this.current = c ? { fileName: c.fileName, estimateSeconds: c.estimate.seconds, estimateBasis: c.estimate.basis, resumedFromLayer: c.resumedFromLayer } : undefined;
+        this.current = c
+          ? { fileName: c.fileName, estimateSeconds: c.estimate.seconds, estimateBasis: c.estimate.basis, resumedFromLayer: c.resumedFromLayer }
+          : undefined;
         if (c && c.job !== this.trackedJob) {
           this.trackedJob = c.job;
           const item = this.queue.find((q) => q.id === c.itemId);

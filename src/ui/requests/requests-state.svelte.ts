@@ -32,7 +32,13 @@ export function collapse(rows: AuthRequestRow[]): RequestLine[] {
     } else lines.set(key, { row, times: 1, ids: [row.id] });
   }
   // An answered line hides pending duplicates from the same requester made before the answer.
-  return [...lines.values()].filter((l) => !(l.row.state === 'pending' && [...lines.values()].some((o) => o !== l && o.row.state !== 'pending' && lineKey(o.row) === lineKey(l.row) && o.row.createdAt > l.row.createdAt)));
+  return [...lines.values()].filter(
+    (l) =>
+      !(
+        l.row.state === 'pending' &&
+        [...lines.values()].some((o) => o !== l && o.row.state !== 'pending' && lineKey(o.row) === lineKey(l.row) && o.row.createdAt > l.row.createdAt)
+      ),
+  );
 }
 
 export const incomingLines = () => collapse(inbox.rows.filter((r) => r.direction === 'incoming'));
@@ -76,27 +82,50 @@ export async function listenForRequests(): Promise<void> {
   try {
     const n = await requestsNode();
     const { listenAuthMessages } = await import('../../lib/p2p/index');
-    stop = listenAuthMessages(n.libp2p, pk, {
-      onRequest: (m, fromPeer) => {
-        // The relays' mailboxes hand back requests already answered: never reset one to pending.
-        void catalogDb.requests
-          .get(m.id)
-          .then(async (known) => {
-            if (!known) await catalogDb.requests.put({ id: m.id, direction: 'incoming', alpha: m.alpha, granuleName: m.granuleName, ownerPk: m.ownerPk, userPk: m.userPk, ...(m.userName ? { userName: m.userName } : {}), peerId: fromPeer, state: 'pending', createdAt: Date.now() });
-          })
-          .then(refreshRequests);
+    stop = listenAuthMessages(
+      n.libp2p,
+      pk,
+      {
+        onRequest: (m, fromPeer) => {
+          // The relays' mailboxes hand back requests already answered: never reset one to pending.
+          void catalogDb.requests
+            .get(m.id)
+            .then(async (known) => {
+              if (!known)
+                await catalogDb.requests.put({
+                  id: m.id,
+                  direction: 'incoming',
+                  alpha: m.alpha,
+                  granuleName: m.granuleName,
+                  ownerPk: m.ownerPk,
+                  userPk: m.userPk,
+                  ...(m.userName ? { userName: m.userName } : {}),
+                  peerId: fromPeer,
+                  state: 'pending',
+                  createdAt: Date.now(),
+                });
+            })
+            .then(refreshRequests);
+        },
+        onReply: (m, fromPeer) => {
+          void catalogDb.requests
+            .get(m.id)
+            .then(async (known) => {
+              // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
+              if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
+              await catalogDb.requests.update(m.id, {
+                state: m.decision,
+                ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}),
+                ...(m.reason ? { reason: m.reason } : {}),
+                ...(m.ownerName ? { ownerName: m.ownerName } : {}),
+                ...(fromPeer !== 'unknown' ? { ownerPeerId: fromPeer } : {}),
+              });
+            })
+            .then(refreshRequests);
+        },
       },
-      onReply: (m, fromPeer) => {
-        void catalogDb.requests
-          .get(m.id)
-          .then(async (known) => {
-            // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
-            if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
-            await catalogDb.requests.update(m.id, { state: m.decision, ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}), ...(m.reason ? { reason: m.reason } : {}), ...(m.ownerName ? { ownerName: m.ownerName } : {}), ...(fromPeer !== 'unknown' ? { ownerPeerId: fromPeer } : {}) });
-          })
-          .then(refreshRequests);
-      },
-    }, [...n.supervisor.relayPeerIds]);
+      [...n.supervisor.relayPeerIds],
+    );
     inbox.listening = true;
     inbox.error = null;
   } catch (e) {
@@ -109,6 +138,8 @@ export async function listenForRequests(): Promise<void> {
 /** The requester got the granule: the line moves on to "received ✓ — open in Twins". */
 export async function markReceived(alpha: string): Promise<void> {
   const rows = await catalogDb.requests.where('alpha').equals(alpha).toArray();
-  await Promise.all(rows.filter((r) => r.direction === 'outgoing' && r.state === 'approved').map((r) => catalogDb.requests.update(r.id, { state: 'received' })));
+  await Promise.all(
+    rows.filter((r) => r.direction === 'outgoing' && r.state === 'approved').map((r) => catalogDb.requests.update(r.id, { state: 'received' })),
+  );
   await refreshRequests();
 }

@@ -21,7 +21,15 @@ export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> 
     for (const g of twin.granules) {
       const known = choices.get(g.alpha);
       if (known) known.label += `, ${twin.loaded.twin.name}`;
-      else choices.set(g.alpha, { key: `reference:${g.alpha}`, kind: 'reference', label: `${g.manifest.name} ${g.manifest.version} — reference twin ${twin.loaded.twin.name}`, alpha: BigInt(g.alpha), manifest: g.manifest, archive: g.bytes });
+      else
+        choices.set(g.alpha, {
+          key: `reference:${g.alpha}`,
+          kind: 'reference',
+          label: `${g.manifest.name} ${g.manifest.version} — reference twin ${twin.loaded.twin.name}`,
+          alpha: BigInt(g.alpha),
+          manifest: g.manifest,
+          archive: g.bytes,
+        });
     }
   }
   const { unpackGranule } = await import('../../lib/granule/index');
@@ -30,7 +38,14 @@ export async function granuleChoices(db: TwingrainDb): Promise<GranuleChoice[]> 
     // Read back through unpack so a damaged row is refused rather than registered.
     try {
       const g = unpackGranule({ bytes: row.bytes, expectedAlpha: row.alpha });
-      choices.set(row.alpha, { key: `local:${row.alpha}`, kind: row.origin, label: `${row.name} ${row.version} — kept on this device (${row.origin})`, alpha: g.alpha, manifest: g.manifest, archive: row.bytes });
+      choices.set(row.alpha, {
+        key: `local:${row.alpha}`,
+        kind: row.origin,
+        label: `${row.name} ${row.version} — kept on this device (${row.origin})`,
+        alpha: g.alpha,
+        manifest: g.manifest,
+        archive: row.bytes,
+      });
     } catch {
       /* a damaged row: the Twins page shows and removes it */
     }

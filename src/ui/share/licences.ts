@@ -1,7 +1,14 @@
 // What the licence components do, as plain functions over the session: read a licence's terms and state from the
 // chain, revoke one, hand a granule to another member. The lib's chain actions do the work (the CLI calls the same).
 import {
-  formatCredits, LicenceTermsError, parseCredits, readLicenceOfRecord, revokeLicence, transferGranule, type ActionStage, type Licence,
+  formatCredits,
+  LicenceTermsError,
+  parseCredits,
+  readLicenceOfRecord,
+  revokeLicence,
+  transferGranule,
+  type ActionStage,
+  type Licence,
 } from '../../lib/chain/index';
 import { ShareInputError } from './errors';
 import { contractsOf, parseAlphaText, parsePublicKey, type ShareContext } from './share';
@@ -12,17 +19,29 @@ export async function licenceOf(ctx: Pick<ShareContext, 'wallet'>, record: strin
 }
 
 export async function revoke(ctx: ShareContext, record: string): Promise<{ txHash: `0x${string}`; revokedAt: bigint }> {
-  const r = await revokeLicence({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, secret: ctx.identity.secret, record: record.trim() });
+  const r = await revokeLicence({
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    secret: ctx.identity.secret,
+    record: record.trim(),
+  });
   return { txHash: r.txHash, revokedAt: r.revokedAt };
 }
 
 export async function transfer(ctx: ShareContext, alphaText: string, newOwnerText: string, onStage: (stage: ActionStage) => void): Promise<`0x${string}`> {
   const alpha = parseAlphaText(alphaText);
   const newOwnerPk = parsePublicKey(newOwnerText);
-  if (newOwnerPk === ctx.identity.publicKey) throw new ShareInputError('You already own this granule: paste the public key of the member who should receive it.');
+  if (newOwnerPk === ctx.identity.publicKey)
+    throw new ShareInputError('You already own this granule: paste the public key of the member who should receive it.');
   const r = await transferGranule({
-    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry: contractsOf(ctx.config).registry, prover: ctx.prover,
-    secret: ctx.identity.secret, alpha, newOwnerPk, onStage,
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    registry: contractsOf(ctx.config).registry,
+    prover: ctx.prover,
+    secret: ctx.identity.secret,
+    alpha,
+    newOwnerPk,
+    onStage,
   });
   return r.txHash;
 }

@@ -36,7 +36,11 @@ describe('Share page inputs', () => {
   });
 
   it('says when the deployment lacks the sharing contracts, and shows reverts as their sentences', () => {
-    const config = { chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, name: 'dev', development: true, contracts: {}, deployBlock: 0 }, relay: { multiaddrs: [], development: true }, startedAt: '' };
+    const config = {
+      chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, name: 'dev', development: true, contracts: {}, deployBlock: 0 },
+      relay: { multiaddrs: [], development: true },
+      startedAt: '',
+    };
     expect(() => contractsOf(config)).toThrow(ShareSetupError);
     expect(sentenceOf(new ContractRevertError('The granule is already registered.', 'AlreadyRegistered'))).toBe('The granule is already registered.');
   });

@@ -3,7 +3,17 @@
 // render these results and dispatch to them.
 import type { Address } from 'viem';
 import { effectivePinning } from '../settings/pinning-settings';
-import { authorizeGranule, commitRegistration, contractRevertOf, ContractRevertError, describeContractError, formatRecordAddress, instantiateGranule, parseRecordAddress, type ActionStage } from '../../lib/chain/index';
+import {
+  authorizeGranule,
+  commitRegistration,
+  contractRevertOf,
+  ContractRevertError,
+  describeContractError,
+  formatRecordAddress,
+  instantiateGranule,
+  parseRecordAddress,
+  type ActionStage,
+} from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
 import { readCustody } from '../../lib/chain/custody';
 import type { RuntimeConfig } from '../../lib/config';
@@ -13,8 +23,17 @@ import type { BlockSource } from '../../lib/p2p/block-sources';
 import { BN254_FIELD_ORDER, type Identity } from '../../lib/identity/index';
 import { manifestCidOf, receiveGranule as receiveShared, shareGranule, type SharingPeer, type ShareStage } from '../../lib/sharing/index';
 import {
-  ensureMembership, preparedProofFrom, recordsOf, resolveRecord, submitPreparedProof, syncedTrees, syncRecords, decodePreparedProof,
-  encodePreparedProof, type RecordsOfReturnType, type PreparedProof,
+  ensureMembership,
+  preparedProofFrom,
+  recordsOf,
+  resolveRecord,
+  submitPreparedProof,
+  syncedTrees,
+  syncRecords,
+  decodePreparedProof,
+  encodePreparedProof,
+  type RecordsOfReturnType,
+  type PreparedProof,
 } from '../../lib/records/index';
 import type { TwingrainDb } from '../../lib/store/index';
 import type { WalletConnection } from '../../lib/wallet';
@@ -53,7 +72,9 @@ export function contractsOf(config: RuntimeConfig): { registry: Address; consort
   const registry = config.chain.contracts.GranuleRegistry;
   const consortium = config.chain.contracts.Consortium;
   if (!registry || !consortium) {
-    throw new ShareSetupError('This deployment has no GranuleRegistry or Consortium: sharing is unavailable. Restart the stack (npm start) so it deploys them, then reload.');
+    throw new ShareSetupError(
+      'This deployment has no GranuleRegistry or Consortium: sharing is unavailable. Restart the stack (npm start) so it deploys them, then reload.',
+    );
   }
   return { registry, consortium };
 }
@@ -73,7 +94,9 @@ export function sentenceOf(error: unknown): string {
 export async function checkChain(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity'>): Promise<ChainCheck> {
   const { registry, consortium } = contractsOf(ctx.config);
   if (ctx.wallet.chain.id !== ctx.config.chain.chainId) {
-    throw new ShareSetupError(`The wallet is on chain ${ctx.wallet.chain.id}, but this community's records are on chain ${ctx.config.chain.chainId}. Switch the wallet's network on the Settings page.`);
+    throw new ShareSetupError(
+      `The wallet is on chain ${ctx.wallet.chain.id}, but this community's records are on chain ${ctx.config.chain.chainId}. Switch the wallet's network on the Settings page.`,
+    );
   }
   const trees = await syncedTrees(mirrorParameters(ctx));
   const read = ctx.wallet.publicClient;
@@ -83,27 +106,44 @@ export async function checkChain(ctx: Pick<ShareContext, 'config' | 'wallet' | '
     read.readContract({ address: consortium, abi: consortiumAbi, functionName: 'threshold' }),
   ]);
   return {
-    chainId: trees.chainId, registry, consortium, blockNumber: trees.blockNumber,
-    registrationLeaves: trees.registration.size, authorizationLeaves: trees.authorization.size,
-    registrationRoot: trees.registration.root, authorizationRoot: trees.authorization.root,
-    reset: trees.reset, member: pk === ctx.identity.publicKey, custodians: custodians.length, threshold: Number(threshold),
+    chainId: trees.chainId,
+    registry,
+    consortium,
+    blockNumber: trees.blockNumber,
+    registrationLeaves: trees.registration.size,
+    authorizationLeaves: trees.authorization.size,
+    registrationRoot: trees.registration.root,
+    authorizationRoot: trees.authorization.root,
+    reset: trees.reset,
+    member: pk === ctx.identity.publicKey,
+    custodians: custodians.length,
+    threshold: Number(threshold),
   };
 }
 
 async function prepare(ctx: ShareContext, onStage: (stage: ActionStage) => void): Promise<void> {
   onStage('checking');
-  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, secret: ctx.identity.secret, prover: ctx.prover });
+  await ensureMembership({
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    consortium: contractsOf(ctx.config).consortium,
+    secret: ctx.identity.secret,
+    prover: ctx.prover,
+  });
   // Proving against a mirror the chain would not recognise wastes the proof: sync and compare roots first.
   await syncedTrees(mirrorParameters(ctx));
 }
 
 /** A prover that keeps the last proof it made, so the page can export it as a prepared proof. */
 function capturing(prover: Prover, keep: (result: ProveResult) => void): Prover {
-  return { ...prover, prove: async (input, onStage) => {
-    const result = await prover.prove(input, onStage);
-    keep(result);
-    return result;
-  } };
+  return {
+    ...prover,
+    prove: async (input, onStage) => {
+      const result = await prover.prove(input, onStage);
+      keep(result);
+      return result;
+    },
+  };
 }
 
 export interface ShareGranule {
@@ -112,7 +152,6 @@ export interface ShareGranule {
   /** The packed archive: what goes on the peer-to-peer layer when the Consortium lists custodians. */
   archive: Uint8Array;
 }
-
 
 export interface PublishedGranule {
   manifestCid: string;
@@ -147,17 +186,38 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
   await syncedTrees(mirrorParameters(ctx));
   const { registry, consortium } = contractsOf(ctx.config);
   const result = await shareGranule({
-    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, consortium, prover: ctx.prover,
-    secret: ctx.identity.secret, granule, peer: () => sharingPeer(ctx), onStage,
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    registry,
+    consortium,
+    prover: ctx.prover,
+    secret: ctx.identity.secret,
+    granule,
+    peer: () => sharingPeer(ctx),
+    onStage,
     // Storage services chosen under Settings (else the deployment's); without any, the relays pin.
     ...(effectivePinning(ctx.config) ? { pinning: effectivePinning(ctx.config)! } : {}),
   });
   await syncRecords(mirrorParameters(ctx));
   const registered = result.registered!; // present: this page never resumes (resume is off)
   return {
-    recordAddress: registered.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: registered.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: registered.proved, registry, extra: toHex(result.manifestCid), salt: registered.commitmentSalt })),
-    ...(result.published ? { published: { manifestCid: result.published.manifestCid, pinnedBy: result.published.pinnedBy, depositedWith: result.published.depositedWith, threshold: result.published.threshold } } : {}),
+    recordAddress: registered.recordAddress,
+    txHash: result.txHash,
+    leafIndex: result.leafIndex,
+    timings: registered.timings,
+    prepared: encodePreparedProof(
+      preparedProofFrom({ result: registered.proved, registry, extra: toHex(result.manifestCid), salt: registered.commitmentSalt }),
+    ),
+    ...(result.published
+      ? {
+          published: {
+            manifestCid: result.published.manifestCid,
+            pinnedBy: result.published.pinnedBy,
+            depositedWith: result.published.depositedWith,
+            threshold: result.published.threshold,
+          },
+        }
+      : {}),
   };
 }
 
@@ -172,10 +232,20 @@ export async function prepareRegistration(ctx: ShareContext, granule: ShareGranu
   await refuseRegistered(ctx, granule.alpha);
   const manifestCid = manifestCidOf(granule.manifest);
   onStage('committing');
-  const committed = await commitRegistration({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry, secret: ctx.identity.secret, alpha: granule.alpha });
+  const committed = await commitRegistration({
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    registry,
+    secret: ctx.identity.secret,
+    alpha: granule.alpha,
+  });
   const input = registrationInput({
-    secret: ctx.identity.secret, alpha: granule.alpha, salt: deriveRegistrationSalt(ctx.identity.secret, granule.alpha),
-    sender: ctx.wallet.address, chainId: ctx.config.chain.chainId, registry,
+    secret: ctx.identity.secret,
+    alpha: granule.alpha,
+    salt: deriveRegistrationSalt(ctx.identity.secret, granule.alpha),
+    sender: ctx.wallet.address,
+    chainId: ctx.config.chain.chainId,
+    registry,
   });
   const result = await ctx.prover.prove(input, onStage);
   return encodePreparedProof(preparedProofFrom({ result, registry, extra: toHex(manifestCid), salt: committed.salt }));
@@ -195,7 +265,8 @@ export function parsePublicKey(text: string): bigint {
   } catch {
     throw new ShareInputError('That is not a twingrain member key: paste the key the member copied with "Copy my key".');
   }
-  if (value === 0n || value >= BN254_FIELD_ORDER) throw new ShareInputError('That public key is zero or outside the BN254 field: it cannot belong to a twingrain identity.');
+  if (value === 0n || value >= BN254_FIELD_ORDER)
+    throw new ShareInputError('That public key is zero or outside the BN254 field: it cannot belong to a twingrain identity.');
   return value;
 }
 
@@ -209,52 +280,102 @@ export function parseAlphaText(text: string): bigint {
 }
 
 export async function authorize(
-  ctx: ShareContext, alphaText: string, userPkText: string, onStage: (stage: ActionStage) => void,
+  ctx: ShareContext,
+  alphaText: string,
+  userPkText: string,
+  onStage: (stage: ActionStage) => void,
   terms: { expiresAt: bigint | null; price: bigint } = { expiresAt: null, price: 0n },
 ): Promise<ActionOutcome> {
   const alpha = parseAlphaText(alphaText);
   const userPk = parsePublicKey(userPkText);
-  if (userPk === ctx.identity.publicKey) throw new ShareInputError('You cannot grant access to yourself: you own this granule already. Paste the key of the member you grant it to.');
+  if (userPk === ctx.identity.publicKey)
+    throw new ShareInputError('You cannot grant access to yourself: you own this granule already. Paste the key of the member you grant it to.');
   await prepare(ctx, onStage);
   let proved: ProveResult | undefined;
   const result = await authorizeGranule({
-    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, registry: contractsOf(ctx.config).registry,
-    prover: capturing(ctx.prover, (r) => (proved = r)), secret: ctx.identity.secret, alpha, userPk, expiresAt: terms.expiresAt, price: terms.price,
-    fromBlock: BigInt(ctx.config.chain.deployBlock), onStage,
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    registry: contractsOf(ctx.config).registry,
+    prover: capturing(ctx.prover, (r) => (proved = r)),
+    secret: ctx.identity.secret,
+    alpha,
+    userPk,
+    expiresAt: terms.expiresAt,
+    price: terms.price,
+    fromBlock: BigInt(ctx.config.chain.deployBlock),
+    onStage,
   });
   await syncRecords(mirrorParameters(ctx));
   return {
-    recordAddress: result.recordAddress, txHash: result.txHash, leafIndex: result.leafIndex, timings: result.timings,
-    prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, terms: { expiresAt: terms.expiresAt ?? 0n, price: terms.price } })),
+    recordAddress: result.recordAddress,
+    txHash: result.txHash,
+    leafIndex: result.leafIndex,
+    timings: result.timings,
+    prepared: encodePreparedProof(
+      preparedProofFrom({ result: proved!, registry: contractsOf(ctx.config).registry, terms: { expiresAt: terms.expiresAt ?? 0n, price: terms.price } }),
+    ),
   };
 }
 
-export async function instantiate(ctx: ShareContext, recordText: string, onStage: (stage: ActionStage) => void, maxPrice = 0n): Promise<ActionOutcome & { alpha: bigint }> {
+export async function instantiate(
+  ctx: ShareContext,
+  recordText: string,
+  onStage: (stage: ActionStage) => void,
+  maxPrice = 0n,
+): Promise<ActionOutcome & { alpha: bigint }> {
   const record = parseRecordAddress(recordText);
-  if (record.chainId !== ctx.config.chain.chainId) throw new ShareInputError(`This record is on chain ${record.chainId}; this app works with chain ${ctx.config.chain.chainId}. Ask for a record from this community.`);
+  if (record.chainId !== ctx.config.chain.chainId)
+    throw new ShareInputError(
+      `This record is on chain ${record.chainId}; this app works with chain ${ctx.config.chain.chainId}. Ask for a record from this community.`,
+    );
   await prepare(ctx, onStage);
   // Resolving through the mirror confirms the record exists before any proving time is spent.
   await resolveRecord(ctx.db, record);
   let proved: ProveResult | undefined;
   const result = await instantiateGranule({
-    publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, prover: capturing(ctx.prover, (r) => (proved = r)),
-    secret: ctx.identity.secret, record, x25519PublicKey: ctx.identity.x25519.publicKey, fromBlock: BigInt(ctx.config.chain.deployBlock), onStage, maxPrice,
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    prover: capturing(ctx.prover, (r) => (proved = r)),
+    secret: ctx.identity.secret,
+    record,
+    x25519PublicKey: ctx.identity.x25519.publicKey,
+    fromBlock: BigInt(ctx.config.chain.deployBlock),
+    onStage,
+    maxPrice,
   });
   await syncRecords(mirrorParameters(ctx));
   return {
     alpha: result.alpha,
-    recordAddress: formatRecordAddress(result.record), txHash: result.txHash, leafIndex: result.record.leafIndex, timings: result.timings,
+    recordAddress: formatRecordAddress(result.record),
+    txHash: result.txHash,
+    leafIndex: result.record.leafIndex,
+    timings: result.timings,
     prepared: encodePreparedProof(preparedProofFrom({ result: proved!, registry: record.contract, extra: toHex(ctx.identity.x25519.publicKey) })),
   };
 }
 
 /** Sends a prepared proof from this wallet; the chain decides, and a refusal comes back as its sentence. */
-export async function submitPrepared(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity' | 'prover'>, text: string, onStage: (stage: ActionStage) => void): Promise<`0x${string}`> {
+export async function submitPrepared(
+  ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity' | 'prover'>,
+  text: string,
+  onStage: (stage: ActionStage) => void,
+): Promise<`0x${string}`> {
   const prepared: PreparedProof = decodePreparedProof(text);
   onStage('checking');
-  await ensureMembership({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, consortium: contractsOf(ctx.config).consortium, secret: ctx.identity.secret, prover: ctx.prover });
+  await ensureMembership({
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    consortium: contractsOf(ctx.config).consortium,
+    secret: ctx.identity.secret,
+    prover: ctx.prover,
+  });
   onStage('transaction');
-  const { hash } = await submitPreparedProof({ publicClient: ctx.wallet.publicClient, walletClient: ctx.wallet.walletClient, prepared, onSent: () => onStage('inclusion') });
+  const { hash } = await submitPreparedProof({
+    publicClient: ctx.wallet.publicClient,
+    walletClient: ctx.wallet.walletClient,
+    prepared,
+    onSent: () => onStage('inclusion'),
+  });
   await syncRecords(mirrorParameters(ctx));
   return hash;
 }
@@ -290,7 +411,13 @@ export interface ReceivedGranule {
  * this device so the Twins page lists it. Too few key holders answering is a wait, reported as a
  * WaitingForKeyHoldersError for the page to show and retry.
  */
-export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: (state: ReceiveState) => void, signal?: AbortSignal, ownerName?: string): Promise<ReceivedGranule | null> {
+export async function receiveGranule(
+  ctx: ShareContext,
+  alpha: bigint,
+  onState: (state: ReceiveState) => void,
+  signal?: AbortSignal,
+  ownerName?: string,
+): Promise<ReceivedGranule | null> {
   const { registry } = contractsOf(ctx.config);
   const custody = await readCustody({ publicClient: ctx.wallet.publicClient, consortium: contractsOf(ctx.config).consortium });
   if (custody.custodians.length === 0) return null;
@@ -298,8 +425,15 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const node = await sharedBrowserNode(ctx.config.relay);
   await node.supervisor.relayConnected();
   const result = await receiveShared({
-    publicClient: ctx.wallet.publicClient, registry, alpha, userPk: ctx.identity.publicKey,
-    helia: node.helia, userSecretKey: ctx.identity.x25519.secretKey, status: node.status, onState, keyTimeoutMs: 20_000,
+    publicClient: ctx.wallet.publicClient,
+    registry,
+    alpha,
+    userPk: ctx.identity.publicKey,
+    helia: node.helia,
+    userSecretKey: ctx.identity.x25519.secretKey,
+    status: node.status,
+    onState,
+    keyTimeoutMs: 20_000,
     relayPeerIds: node.supervisor.relayPeerIds,
     // A pointer nobody serves (registered without publishing) would otherwise wait on the manifest for ever.
     signal: AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(RECEIVE_TIMEOUT_MS)]),
@@ -308,7 +442,15 @@ export async function receiveGranule(ctx: ShareContext, alpha: bigint, onState: 
   const claimed = ownerName ?? result.granule.manifest.owner.name;
   await keepGranule(ctx.db, result.archive, 'received', { ownerPk, ...(claimed ? { ownerName: claimed } : {}) });
   const g = result.granule;
-  return { alpha: g.alphaHex, name: g.manifest.name, version: g.manifest.version, size: result.archive.length, sources: result.sources, ownerPk, ...(claimed ? { ownerName: claimed } : {}) };
+  return {
+    alpha: g.alphaHex,
+    name: g.manifest.name,
+    version: g.manifest.version,
+    size: result.archive.length,
+    sources: result.sources,
+    ownerPk,
+    ...(claimed ? { ownerName: claimed } : {}),
+  };
 }
 
 /** Whether a retrieval stopped only because too few key holders answered yet (a wait, not a failure). */

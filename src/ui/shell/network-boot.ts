@@ -29,9 +29,7 @@ export function bootNetwork(): void {
     .then(() => performance.mark('twingrain:p2p-chunk-ready'))
     .catch(() => undefined);
   // Straight from lib/config: going through the session module would first load Dexie and the identity code.
-  const config = import('../../lib/config')
-    .then((m) => m.loadRuntimeConfig())
-    .then((c) => (performance.mark('twingrain:config-ready'), c));
+  const config = import('../../lib/config').then((m) => m.loadRuntimeConfig()).then((c) => (performance.mark('twingrain:config-ready'), c));
   void Promise.all([p2p, config])
     .then(([m, config]) => (config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined))
     .catch(() => undefined);

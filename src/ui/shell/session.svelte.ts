@@ -18,7 +18,16 @@ export const session = $state<{
   online: boolean;
   /** Set once the session restore (identity from sessionStorage, remembered wallet) has run. */
   restored: boolean;
-}>({ config: null, configError: null, identity: null, stored: null, wallet: null, displayName: '', online: typeof navigator === 'undefined' ? true : navigator.onLine, restored: false });
+}>({
+  config: null,
+  configError: null,
+  identity: null,
+  stored: null,
+  wallet: null,
+  displayName: '',
+  online: typeof navigator === 'undefined' ? true : navigator.onLine,
+  restored: false,
+});
 
 let dbPromise: Promise<TwingrainDb> | null = null;
 export function db(): Promise<TwingrainDb> {
@@ -61,7 +70,11 @@ export async function setUnlocked(identity: Identity, stored: StoredIdentity, ke
   session.identity = identity;
   session.stored = stored;
   try {
-    if (keepForSession) sessionStorage.setItem(SESSION_KEY, JSON.stringify({ publicKey: stored.publicKey, secret: identity.secret.toString(16), x25519: hex(identity.x25519.secretKey) }));
+    if (keepForSession)
+      sessionStorage.setItem(
+        SESSION_KEY,
+        JSON.stringify({ publicKey: stored.publicKey, secret: identity.secret.toString(16), x25519: hex(identity.x25519.secretKey) }),
+      );
     else sessionStorage.removeItem(SESSION_KEY);
   } catch {
     /* storage blocked: the identity stays unlocked until the next reload */
@@ -90,7 +103,7 @@ export async function setDisplayName(name: string): Promise<void> {
   const stored = session.stored;
   const clean = name.trim().slice(0, 64);
   if (!stored) throw new Error('Create or unlock an identity first: the name belongs to it.');
-  if (!clean) throw new Error('Type a name, such as your workshop\'s name.');
+  if (!clean) throw new Error("Type a name, such as your workshop's name.");
   await (await db()).settings.put({ key: profileKey(stored.publicKey), value: clean });
   session.displayName = clean;
 }

@@ -72,7 +72,9 @@ describe('twingrain granule / twin', () => {
     expect(bad.code).toBe(1);
     const report = JSON.parse(bad.stdout) as { valid: boolean; violations: { definition: number; element: string }[] };
     expect(report.valid).toBe(false);
-    expect(report.violations.map((v) => v.element)).toEqual(expect.arrayContaining(['context sensing (domain business)', expect.stringMatching(/^context task/)]));
+    expect(report.violations.map((v) => v.element)).toEqual(
+      expect.arrayContaining(['context sensing (domain business)', expect.stringMatching(/^context task/)]),
+    );
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -30,11 +30,16 @@ export async function loadDeployment(flags: Record<string, string | boolean>): P
     fromFile = JSON.parse(await readFile(path, 'utf8')) as Partial<Deployment>;
   } catch {
     if (typeof flags.rpc !== 'string') {
-      throw new CliUsageError(`No chain is known: start the embedded stack with "npm start" (it writes ${path}) or pass --rpc <url> --registry <address> --consortium <address>.`);
+      throw new CliUsageError(
+        `No chain is known: start the embedded stack with "npm start" (it writes ${path}) or pass --rpc <url> --registry <address> --consortium <address>.`,
+      );
     }
   }
   const contracts: Record<string, Address> = { ...(fromFile.contracts ?? {}) };
-  for (const [flag, name] of [['registry', 'GranuleRegistry'], ['consortium', 'Consortium']] as const) {
+  for (const [flag, name] of [
+    ['registry', 'GranuleRegistry'],
+    ['consortium', 'Consortium'],
+  ] as const) {
     const value = flags[flag];
     if (typeof value === 'string') {
       if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new CliUsageError(`--${flag} must be a 0x address of 20 bytes.`);
@@ -70,7 +75,12 @@ export async function clientsFor(deployment: Deployment, walletPrivateKey: `0x${
       throw new Error(`The chain at ${deployment.rpcUrl} does not answer: is it running?`);
     }
   }
-  const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [deployment.rpcUrl] } } });
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [deployment.rpcUrl] } },
+  });
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const walletClient = createWalletClient({ chain, transport, account: privateKeyToAccount(walletPrivateKey) });
   return { publicClient, walletClient };

@@ -23,11 +23,31 @@ afterAll(async () => anvil?.stop());
 
 describe('twingrain incentive publish', () => {
   it('sets the solved terms on chain for providers naming their pk, and refuses a non-admin', async () => {
-    const scenario = { theta: 1, sigma: 1, q: 20, omega: 0.1, providers: [{ n: 10, p: 20, vartheta: 0.3, pk: '777' }, { n: 5, p: 20, vartheta: 0.2 }] };
+    const scenario = {
+      theta: 1,
+      sigma: 1,
+      q: 20,
+      omega: 0.1,
+      providers: [
+        { n: 10, p: 20, vartheta: 0.3, pk: '777' },
+        { n: 5, p: 20, vartheta: 0.2 },
+      ],
+    };
     const dir = await mkdtemp(join(tmpdir(), 'incentive-publish-'));
     const file = join(dir, 'scenario.json');
     await writeFile(file, JSON.stringify(scenario));
-    const { stdout } = await run(process.execPath, ['bin/twingrain.js', 'incentive', 'publish', file, '--rpc', anvil.rpcUrl, '--incentive', incentive, '--key', anvil.privateKeys[0]!]);
+    const { stdout } = await run(process.execPath, [
+      'bin/twingrain.js',
+      'incentive',
+      'publish',
+      file,
+      '--rpc',
+      anvil.rpcUrl,
+      '--incentive',
+      incentive,
+      '--key',
+      anvil.privateKeys[0]!,
+    ]);
     const out = JSON.parse(stdout.trim()) as { published: number; transactions: string[] };
     expect(out.published).toBe(1);
     expect(out.transactions).toHaveLength(1);
@@ -36,7 +56,18 @@ describe('twingrain incentive publish', () => {
     const [f, g, cap] = await pub.readContract({ address: incentive, abi: sharingIncentiveAbi, functionName: 'termsOf', args: [777n] });
     expect([f, g, cap]).toEqual([toWad(sol.f[0]!), toWad(sol.g[0]!), 10n]);
 
-    const failure = await run(process.execPath, ['bin/twingrain.js', 'incentive', 'publish', file, '--rpc', anvil.rpcUrl, '--incentive', incentive, '--key', anvil.privateKeys[1]!]).then(
+    const failure = await run(process.execPath, [
+      'bin/twingrain.js',
+      'incentive',
+      'publish',
+      file,
+      '--rpc',
+      anvil.rpcUrl,
+      '--incentive',
+      incentive,
+      '--key',
+      anvil.privateKeys[1]!,
+    ]).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
     );

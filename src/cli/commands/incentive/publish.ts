@@ -10,7 +10,7 @@ import { CliUsageError, type Command } from '../../command';
 import { parseFlags, printJson } from '../../output';
 
 export const command: Command = {
-  summary: 'solve a scenario and set its providers\' compensation terms on chain (consortium admin)',
+  summary: "solve a scenario and set its providers' compensation terms on chain (consortium admin)",
   usage: 'twingrain incentive publish <scenario.json> --rpc <url> --incentive <address> [--key <0x…> | env TWINGRAIN_ADMIN_KEY]',
   async run(argv) {
     const { positionals, values: flags } = parseFlags(argv, { rpc: { type: 'string' }, incentive: { type: 'string' }, key: { type: 'string' } });
@@ -21,7 +21,7 @@ export const command: Command = {
     const key = flags.key ?? process.env.TWINGRAIN_ADMIN_KEY;
     if (!rpc || !/^https?:\/\//.test(rpc)) throw new CliUsageError(`--rpc must be the chain's http(s) URL; usage: ${command.usage}`);
     if (!incentive || !isAddress(incentive)) throw new CliUsageError(`--incentive must be the SharingIncentive contract address; usage: ${command.usage}`);
-    if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CliUsageError('give the consortium admin\'s private key with --key 0x… or TWINGRAIN_ADMIN_KEY');
+    if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new CliUsageError("give the consortium admin's private key with --key 0x… or TWINGRAIN_ADMIN_KEY");
     let scenario: Scenario;
     try {
       scenario = JSON.parse(await readFile(file, 'utf8')) as Scenario;
@@ -39,10 +39,19 @@ export const command: Command = {
     } catch {
       throw new CliUsageError(`cannot reach the chain at ${rpc}; is it running?`);
     }
-    const chain = defineChain({ id: chainId, name: `chain-${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpc] } } });
+    const chain = defineChain({
+      id: chainId,
+      name: `chain-${chainId}`,
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [rpc] } },
+    });
     const walletClient = createWalletClient({ account: privateKeyToAccount(key as `0x${string}`), transport, chain });
     const transactions = await publishIncentiveTerms({ walletClient, publicClient, contracts: { SharingIncentive: incentive }, terms });
-    printJson({ published: terms.length, transactions, terms: terms.map((t) => ({ pk: t.pk.toString(), f: t.f.toString(), g: t.g.toString(), cap: t.cap.toString() })) });
+    printJson({
+      published: terms.length,
+      transactions,
+      terms: terms.map((t) => ({ pk: t.pk.toString(), f: t.f.toString(), g: t.g.toString(), cap: t.cap.toString() })),
+    });
     return 0;
   },
 };

@@ -26,13 +26,19 @@ export const command: Command = {
     } catch (e) {
       throw new CliUsageError((e as Error).message);
     }
-    if (typeof flags.challenge === 'string' && !/^0x[0-9a-fA-F]{64}$/.test(flags.challenge)) throw new CliUsageError('--challenge is 32 bytes written as 0x and 64 hex digits.');
+    if (typeof flags.challenge === 'string' && !/^0x[0-9a-fA-F]{64}$/.test(flags.challenge))
+      throw new CliUsageError('--challenge is 32 bytes written as 0x and 64 hex digits.');
     const unlocked = await readIdentity(flags);
     const deployment = await loadDeployment(flags);
     const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
     const receipt = await signLicenceReceipt({
-      publicClient, walletClient, registry: contractOf(deployment, 'GranuleRegistry'), secret: unlocked.identity.secret, alpha,
-      ...(typeof flags.challenge === 'string' ? { challenge: flags.challenge as Hex } : {}), ...(at !== undefined ? { at } : {}),
+      publicClient,
+      walletClient,
+      registry: contractOf(deployment, 'GranuleRegistry'),
+      secret: unlocked.identity.secret,
+      alpha,
+      ...(typeof flags.challenge === 'string' ? { challenge: flags.challenge as Hex } : {}),
+      ...(at !== undefined ? { at } : {}),
     });
     if (typeof flags.out === 'string') {
       await writeFile(flags.out, JSON.stringify(receipt, null, 1) + '\n');

@@ -19,8 +19,16 @@ export const command: Command = {
     const publicClient = createPublicClient({ transport: http(deployment.rpcUrl) }) as PublicClient;
     const l = await readLicenceOfRecord({ publicClient, record });
     printJson({
-      record, alpha: hex32(l.alpha), owner: hex32(l.ownerPk), user: hex32(l.userPk), state: l.state, reason: l.reason,
-      expiresAt: formatExpiry(l.expiresAt), price: formatCredits(l.price), revokedAt: formatExpiry(l.revokedAt), instantiatedAt: formatExpiry(l.instantiatedAt),
+      record,
+      alpha: hex32(l.alpha),
+      owner: hex32(l.ownerPk),
+      user: hex32(l.userPk),
+      state: l.state,
+      reason: l.reason,
+      expiresAt: formatExpiry(l.expiresAt),
+      price: formatCredits(l.price),
+      revokedAt: formatExpiry(l.revokedAt),
+      instantiatedAt: formatExpiry(l.instantiatedAt),
     });
     return 0;
   },

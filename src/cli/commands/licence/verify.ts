@@ -15,7 +15,8 @@ export const command: Command = {
     const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'challenge'], command.usage);
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    if (typeof flags.challenge === 'string' && !/^0x[0-9a-fA-F]{64}$/.test(flags.challenge)) throw new CliUsageError('--challenge is 32 bytes written as 0x and 64 hex digits.');
+    if (typeof flags.challenge === 'string' && !/^0x[0-9a-fA-F]{64}$/.test(flags.challenge))
+      throw new CliUsageError('--challenge is 32 bytes written as 0x and 64 hex digits.');
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -26,12 +27,18 @@ export const command: Command = {
     const deployment = await loadDeployment(flags);
     const publicClient = createPublicClient({ transport: http(deployment.rpcUrl) }) as PublicClient;
     const verdict = await verifyLicenceReceipt({
-      publicClient, receipt, ...(typeof flags.challenge === 'string' ? { challenge: flags.challenge as Hex } : {}),
+      publicClient,
+      receipt,
+      ...(typeof flags.challenge === 'string' ? { challenge: flags.challenge as Hex } : {}),
       ...(deployment.contracts.GranuleRegistry ? { registry: deployment.contracts.GranuleRegistry } : {}),
     });
     printJson({
-      valid: verdict.valid, reason: verdict.reason, alpha: receipt.alpha, holder: hex32(BigInt(receipt.holderPk)),
-      at: new Date(receipt.at * 1000).toISOString(), signer: verdict.signer ?? null,
+      valid: verdict.valid,
+      reason: verdict.reason,
+      alpha: receipt.alpha,
+      holder: hex32(BigInt(receipt.holderPk)),
+      at: new Date(receipt.at * 1000).toISOString(),
+      signer: verdict.signer ?? null,
     });
     return verdict.valid ? 0 : 1;
   },

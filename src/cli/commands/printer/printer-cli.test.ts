@@ -53,7 +53,10 @@ describe('sample slicer files', () => {
   it('read as 12 layers with their feature types on every printer', async () => {
     for (const [flavour, file] of fixtures) {
       const text = readFileSync(join(dir, file), 'utf8');
-      const r = await analyzeGcode(text.split('\n').map((t) => ({ text: t })), machineOf(getPrinterProfile('bluemaker-bm10-450')));
+      const r = await analyzeGcode(
+        text.split('\n').map((t) => ({ text: t })),
+        machineOf(getPrinterProfile('bluemaker-bm10-450')),
+      );
       expect(r.layers, flavour).toHaveLength(12);
       expect(r.layers[11]!.z).toBeCloseTo(2.4, 5);
       expect(r.featureSegments[1], `${flavour} outer wall`).toBeGreaterThan(0);
@@ -123,7 +126,9 @@ describe('twingrain printer stream', () => {
   });
 
   it('says clearly when the port does not exist', async () => {
-    const error = await run(process.execPath, [cli, 'printer', 'stream', join(dir, FIXTURES.cura), '--port', '/dev/does-not-exist'], { cwd: root }).catch((e: { stderr: string; code: number }) => e);
+    const error = await run(process.execPath, [cli, 'printer', 'stream', join(dir, FIXTURES.cura), '--port', '/dev/does-not-exist'], { cwd: root }).catch(
+      (e: { stderr: string; code: number }) => e,
+    );
     expect((error as { code: number }).code).not.toBe(0);
     expect((error as { stderr: string }).stderr).toMatch(/could not open the serial port \/dev\/does-not-exist/);
   });
@@ -156,4 +161,7 @@ describe.skipIf(!printcoreReady)('a desktop host (Printrun printcore)', () => {
     }
   });
 });
-if (!printcoreReady) console.warn(`printcore tests skipped: Printrun not found in ${printrun} (fetch kliment/Printrun there) or ${python} missing (apt-get install python3-serial)`);
+if (!printcoreReady)
+  console.warn(
+    `printcore tests skipped: Printrun not found in ${printrun} (fetch kliment/Printrun there) or ${python} missing (apt-get install python3-serial)`,
+  );

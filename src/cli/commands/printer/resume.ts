@@ -67,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(layerArg) || layerArg < 1) throw new CliUsageError(`--layer is a layer number from 1, got ${String(flags.layer)}`);
   if (journal.layer < 0 && flags.layer === undefined) throw new CliUsageError('the print stopped before its first layer: start it again with printer stream');
   const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
-  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000) throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
+  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000)
+    throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
   const rate = flags.faults === undefined ? 0 : Number(flags.faults);
   if (!(rate >= 0 && rate <= 1)) throw new CliUsageError(`--faults is a probability per line between 0 and 1, got ${String(flags.faults)}`);
 

@@ -28,7 +28,11 @@ describe('twingrain twin export --aas / twin import', () => {
       expect(out.code).toBe(0);
       const exported = JSON.parse(out.stdout) as { twin: string; file: string; granules: { context: string; alpha: string }[] };
       expect(exported.twin).toBe(id);
-      expect(readFileSync(join(tmp, `${id}.aasx`)).subarray(0, 2).toString()).toBe('PK');
+      expect(
+        readFileSync(join(tmp, `${id}.aasx`))
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
 
       const imp = await cli('twin', 'import', `${id}.aasx`, '-o', `imported-${id}`);
       expect(imp.code).toBe(0);

@@ -32,7 +32,13 @@ export const command: Command = {
     } catch (e) {
       throw new Error(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}. Choose another path with -o.`);
     }
-    printJson({ twin: loaded.twin.id, file: resolve(file), size: result.bytes.length, submodels: result.submodels, granules: granules.map((g) => ({ context: g.context, name: g.manifest.name, alpha: g.alpha })) });
+    printJson({
+      twin: loaded.twin.id,
+      file: resolve(file),
+      size: result.bytes.length,
+      submodels: result.submodels,
+      granules: granules.map((g) => ({ context: g.context, name: g.manifest.name, alpha: g.alpha })),
+    });
     return 0;
   },
 };

@@ -18,6 +18,10 @@ export { freePort };
 /** An anvil on a free port for one test file (the node itself is started by src/lib/node/anvil.ts). */
 export async function startAnvil(options: { chainId?: number; args?: string[]; root?: string } = {}): Promise<AnvilInstance> {
   const port = await freePort();
-  const anvil = await startNodeAnvil({ port, ...(options.chainId !== undefined ? { chainId: options.chainId } : {}), ...(options.args ? { args: options.args } : {}) });
+  const anvil = await startNodeAnvil({
+    port,
+    ...(options.chainId !== undefined ? { chainId: options.chainId } : {}),
+    ...(options.args ? { args: options.args } : {}),
+  });
   return { rpcUrl: anvil.rpcUrl, port, chainId: anvil.chainId, privateKeys: ANVIL_PRIVATE_KEYS, stop: () => anvil.stop() };
 }

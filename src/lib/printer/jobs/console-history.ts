@@ -5,7 +5,10 @@ export class ConsoleHistory {
   private entries: string[];
   private at: number;
 
-  constructor(initial: string[] = [], private readonly limit = 100) {
+  constructor(
+    initial: string[] = [],
+    private readonly limit = 100,
+  ) {
     this.entries = initial.slice(-limit);
     this.at = this.entries.length;
   }

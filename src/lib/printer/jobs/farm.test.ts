@@ -66,7 +66,10 @@ describe('print farm', () => {
     expect(ended[0]).toMatchObject({ result: 'finished', fileName: 'a.gcode' });
     // The next print waits for the person to say the bed is clear.
     expect(jobs.state).toBe('awaiting-confirmation');
-    expect(jobs.queue.list().map((q) => [q.fileName, q.copies])).toEqual([['a.gcode', 1], ['b.gcode', 1]]);
+    expect(jobs.queue.list().map((q) => [q.fileName, q.copies])).toEqual([
+      ['a.gcode', 1],
+      ['b.gcode', 1],
+    ]);
     // The second copy's estimate is corrected from the first.
     const est = jobs.estimateFor({ name: 'a.gcode', size: a.length }, 100);
     expect(est.basis).toBe('same-file');
@@ -74,7 +77,11 @@ describe('print farm', () => {
     await waitEnd(2);
     await jobs.confirmNext();
     await waitEnd(3);
-    expect(ended.map((e) => [e.fileName, e.result])).toEqual([['a.gcode', 'finished'], ['a.gcode', 'finished'], ['b.gcode', 'finished']]);
+    expect(ended.map((e) => [e.fileName, e.result])).toEqual([
+      ['a.gcode', 'finished'],
+      ['a.gcode', 'finished'],
+      ['b.gcode', 'finished'],
+    ]);
     expect(jobs.state).toBe('idle');
     expect(jobs.queue.length).toBe(0);
     const history = await new JobsStore(db).history(jobs.printerId);
@@ -148,7 +155,10 @@ describe('print farm', () => {
       expect(countIn(before, layerLines[5]!).every((n) => n === 0)).toBe(true);
 
       const history = await new JobsStore(db).history(jobs.printerId);
-      expect(history.map((h) => [h.result, h.resumedFromLayer])).toEqual([['finished', 4], ['failed', undefined]]);
+      expect(history.map((h) => [h.result, h.resumedFromLayer])).toEqual([
+        ['finished', 4],
+        ['failed', undefined],
+      ]);
       expect(jobs.resumable).toBeUndefined();
       expect((await new JobsStore(db).journal(jobs.printerId))?.state).toBe('finished');
       await printer.disconnect();

@@ -173,7 +173,7 @@ export class PrinterJobs {
       if (item.estimateSeconds === undefined) await this.queue.setEstimate(item.id, analysis.estimateSeconds);
       const file = blobSource(item.file, item.fileName);
       let source: LineSource = file;
-      let resumed: ResumePlan | undefined = plan;
+      const resumed: ResumePlan | undefined = plan;
       if (resumed) source = resumeSource(file, resumed);
       const estimate = this.estimateFor({ name: item.fileName, size: item.file.size }, analysis.estimateSeconds);
       // A resumed print has only the rest of the file to go.

@@ -132,7 +132,12 @@ describe('macros and console history', () => {
     expect(() => makeMacro('p', 'Bad', 'G28\nG1 X1*12', 'm1')).toThrow(/line 2/);
     expect(() => makeMacro('p', 'Bad', '; only a comment', 'm1')).toThrow(/no G-code/);
     expect(() => makeMacro('p', 'Stop', 'M112', 'm1')).toThrow(/emergency stop/);
-    expect(makeMacro('p', ' Preheat PLA ', 'M104 S200\nM140 S60', 'm1')).toEqual({ id: 'm1', printerId: 'p', name: 'Preheat PLA', gcode: 'M104 S200\nM140 S60' });
+    expect(makeMacro('p', ' Preheat PLA ', 'M104 S200\nM140 S60', 'm1')).toEqual({
+      id: 'm1',
+      printerId: 'p',
+      name: 'Preheat PLA',
+      gcode: 'M104 S200\nM140 S60',
+    });
   });
 
   it('stores macros per printer', async () => {
@@ -161,7 +166,24 @@ describe('macros and console history', () => {
 describe('modal state', () => {
   it('follows position, extrusion modes, temperatures, fan and tool', () => {
     const m = new ModalState(2);
-    for (const c of ['M140 S60', 'M104 T1 S215', 'M104 S200', 'G28', 'G90', 'M82', 'G1 X10 Y20 Z0.3 E1.5 F1800', 'G91', 'G1 X5 E0.5', 'G90', 'M83', 'G1 E2', 'T1', 'M106 S128', 'M106 P1 S255', 'G92 E0'])
+    for (const c of [
+      'M140 S60',
+      'M104 T1 S215',
+      'M104 S200',
+      'G28',
+      'G90',
+      'M82',
+      'G1 X10 Y20 Z0.3 E1.5 F1800',
+      'G91',
+      'G1 X5 E0.5',
+      'G90',
+      'M83',
+      'G1 E2',
+      'T1',
+      'M106 S128',
+      'M106 P1 S255',
+      'G92 E0',
+    ])
       m.apply(c);
     expect(m.snapshot()).toEqual({ x: 15, y: 20, z: 0.3, e: 0, feed: 1800, relative: false, relativeE: true, hotends: [200, 215], bed: 60, fan: 128, tool: 1 });
   });
@@ -185,11 +207,34 @@ describe('resume plan', () => {
     const plan = await planResume(textSource(text), analysis.layers, 2, profile, { currentZ: 1.2 });
     expect(plan.state).toMatchObject({ x: 10, y: 10, z: 0.9, relativeE: true, relative: false, hotends: [210, 220], bed: 60, fan: 100, tool: 1, feed: 6000 });
     expect(plan.prelude).toEqual([
-      'M140 S60', 'M104 T0 S210', 'M104 T1 S220', 'M190 S60', 'M109 T0 S210', 'M109 T1 S220', 'T1',
-      'G92 Z1.2', 'G91', 'G1 Z2 F600', 'G90', 'G28 X Y', 'G1 X10 Y10 F6000', 'G1 Z0.9 F600', 'G92 E5', 'G90', 'M83', 'G1 F6000', 'M106 S100',
+      'M140 S60',
+      'M104 T0 S210',
+      'M104 T1 S220',
+      'M190 S60',
+      'M109 T0 S210',
+      'M109 T1 S220',
+      'T1',
+      'G92 Z1.2',
+      'G91',
+      'G1 Z2 F600',
+      'G90',
+      'G28 X Y',
+      'G1 X10 Y10 F6000',
+      'G1 Z0.9 F600',
+      'G92 E5',
+      'G90',
+      'M83',
+      'G1 F6000',
+      'M106 S100',
     ]);
     // Streamed in small chunks, the resumed file starts exactly at the layer's first line.
-    const chunked = { ...textSource(text), async *open() { const b = new TextEncoder().encode(text); for (let i = 0; i < b.length; i += 7) yield b.subarray(i, i + 7); } };
+    const chunked = {
+      ...textSource(text),
+      async *open() {
+        const b = new TextEncoder().encode(text);
+        for (let i = 0; i < b.length; i += 7) yield b.subarray(i, i + 7);
+      },
+    };
     const streamed: string[] = [];
     for await (const l of readLines(resumeSource(chunked, plan))) if (stripComment(l.text)) streamed.push(stripComment(l.text));
     expect(streamed.slice(0, plan.prelude.length)).toEqual(plan.prelude);

@@ -44,17 +44,19 @@ export class JobQueue {
   /** Add files at the end, each to be printed `copies` times. */
   async add(files: { name: string; blob: Blob; estimateSeconds?: number }[], copies = 1): Promise<QueueItem[]> {
     checkCopies(copies);
-    const added = files.map((f, i): QueueItem => ({
-      id: this.newId(),
-      printerId: this.printerId,
-      position: this.items.length + i,
-      fileName: f.name,
-      file: f.blob,
-      copies,
-      ...(f.estimateSeconds !== undefined ? { estimateSeconds: f.estimateSeconds } : {}),
-      createdAt: this.now(),
-      state: 'queued',
-    }));
+    const added = files.map(
+      (f, i): QueueItem => ({
+        id: this.newId(),
+        printerId: this.printerId,
+        position: this.items.length + i,
+        fileName: f.name,
+        file: f.blob,
+        copies,
+        ...(f.estimateSeconds !== undefined ? { estimateSeconds: f.estimateSeconds } : {}),
+        createdAt: this.now(),
+        state: 'queued',
+      }),
+    );
     await this.store.putQueue(added);
     this.items.push(...added);
     return added;

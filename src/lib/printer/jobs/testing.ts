@@ -19,4 +19,3 @@ export function uniquePart(layers = 8, perLayer = 24): { text: string; layerLine
   out.push('G91', 'G1 Z5 F600', 'G90', 'M104 S0', 'M140 S0', 'M107', 'M84');
   return { text: out.join('\n') + '\n', layerLines };
 }
-

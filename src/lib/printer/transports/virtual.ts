@@ -27,7 +27,7 @@ export class VirtualTransport implements Transport {
   private cut = false;
 
   async open(): Promise<ByteLink> {
-    if (this.cut) throw new DisconnectedError('the virtual printer\'s cable is unplugged; plug it in first');
+    if (this.cut) throw new DisconnectedError("the virtual printer's cable is unplugged; plug it in first");
     return this.printer.open(this.baud);
   }
 

@@ -74,7 +74,8 @@ export function guardSandbox(raw: RawWorker, limits: SandboxLimits, init: Record
       else if (c?.k === 'beat' && c.id === awaiting) awaiting = undefined;
       return;
     }
-    if (m.length > limits.maxMessageChars) return finish({ reason: 'limit', detail: `it sent a message of ${m.length} characters; the limit is ${limits.maxMessageChars}` });
+    if (m.length > limits.maxMessageChars)
+      return finish({ reason: 'limit', detail: `it sent a message of ${m.length} characters; the limit is ${limits.maxMessageChars}` });
     if (!messages.take(1)) return finish({ reason: 'limit', detail: `it sent more than ${limits.messagesPerSecond} messages a second` });
     if (!chars.take(m.length)) return finish({ reason: 'limit', detail: `it sent more than ${limits.charsPerSecond} characters a second` });
     const parsed = parseGranuleMessage(m);

@@ -48,7 +48,5 @@ export function withLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimit
 
 /** Messages between the host and the trusted worker code around QuickJS (objects, never strings, so granule text
  * — always a string — cannot pass for one). */
-export type WorkerControl =
-  | { k: 'stop'; reason: 'cpu' | 'memory' | 'limit' | 'error'; detail: string }
-  | { k: 'beat'; id: number; heapBytes: number };
+export type WorkerControl = { k: 'stop'; reason: 'cpu' | 'memory' | 'limit' | 'error'; detail: string } | { k: 'beat'; id: number; heapBytes: number };
 export type HostControl = { k: 'beat'; id: number };

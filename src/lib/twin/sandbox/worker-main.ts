@@ -53,7 +53,10 @@ export function runGranuleWorker(port: WorkerPort, where: { wasmLocation?: strin
   const start = async (init: WorkerInit) => {
     const heap = cappedMemory(init.limits.memoryBytes);
     // Node hands over the engine compiled once per process; the browser worker loads it from the app's own origin.
-    const variant = newVariant(releaseSync, { wasmMemory: heap.memory, ...(init.wasmModule ? { wasmModule: init.wasmModule } : where.wasmLocation ? { wasmLocation: where.wasmLocation } : {}) });
+    const variant = newVariant(releaseSync, {
+      wasmMemory: heap.memory,
+      ...(init.wasmModule ? { wasmModule: init.wasmModule } : where.wasmLocation ? { wasmLocation: where.wasmLocation } : {}),
+    });
     const qjs = await newQuickJSWASMModuleFromVariant(variant);
     engine = new GranuleEngine(
       qjs,
