@@ -344,7 +344,7 @@ export async function analyzeGcode(
 }
 
 /** The layer a command index belongs to (binary search over layers); -1 before the first layer. */
-export function layerOfCommand(layers: GcodeLayer[], commandIndex: number): number {
+export function layerOfCommand(layers: readonly Pick<GcodeLayer, 'firstCommand'>[], commandIndex: number): number {
   let lo = 0;
   let hi = layers.length - 1;
   let found = -1;

@@ -21,7 +21,7 @@ export { macroCommands, makeMacro, runMacro } from './macros';
 export { ConsoleHistory } from './console-history';
 export { ModalState } from './modal-state';
 export type { ModalSnapshot } from './modal-state';
-export { JournalRecorder, layerAt } from './journal';
+export { JournalRecorder } from './journal';
 export type { JournalRecorderOptions } from './journal';
 export { planResume, resumeSource, resumedFileIndex, sourceFrom } from './resume';
 export type { ResumePlan, ResumeOptions } from './resume';

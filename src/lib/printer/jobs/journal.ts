@@ -2,6 +2,7 @@
 // extrusion, modes, heater targets, fan) is written to a sink — IndexedDB in the app, a file on the command line.
 // A new layer is written at once; within a layer, at most once per interval, so the journal never costs the print
 // its pace. After a lost link or a power cut, the journal says which layer to resume from.
+import { layerOfCommand } from '../../gcode/index';
 import type { MarlinHost } from '../protocol';
 import type { PrintJob } from '../job';
 import type { TemperatureReading } from '../responses';
@@ -23,21 +24,6 @@ export interface JournalRecorderOptions {
   temperatures?: () => TemperatureReading | undefined;
   intervalMs?: number;
   now?: () => number;
-}
-
-/** The layer (0-based) a file command belongs to; −1 before the first layer. */
-export function layerAt(layers: readonly { firstCommand: number }[], commandIndex: number): number {
-  let lo = 0;
-  let hi = layers.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (layers[mid]!.firstCommand <= commandIndex) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 export class JournalRecorder {
@@ -81,7 +67,7 @@ export class JournalRecorder {
         const f = fileIndex(i);
         if (f === undefined) return;
         this.commandIndex = f;
-        const layer = layerAt(options.layers, f);
+        const layer = layerOfCommand(options.layers, f);
         const newLayer = layer !== this.layer;
         this.layer = layer;
         this.schedule(newLayer);
