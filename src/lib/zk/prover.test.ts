@@ -101,6 +101,17 @@ describe('prover with cached witness calculator and proving key', () => {
     expect(ours.byteLength).toBeGreaterThan(3000 * 32);
   });
 
+  it('witnesses started together on one calculator are each their own (proofs made at once do not mix)', async () => {
+    const wasm = new Uint8Array(readFileSync(join(DEFAULT_ARTIFACT_DIR, 'registration.wasm')));
+    const calculator = await createWitnessCalculator(wasm);
+    const inputs = [registration(11n, 12n), registration(21n, 22n), registration(31n, 32n)];
+    const alone: Uint8Array[] = [];
+    for (const input of inputs) alone.push(await calculator.calculate(input.signals));
+    const together = await Promise.all(inputs.map((input) => calculator.calculate(input.signals)));
+    expect(together.map((w) => Buffer.from(w).toString('hex'))).toEqual(alone.map((w) => Buffer.from(w).toString('hex')));
+    expect(new Set(alone.map((w) => Buffer.from(w).toString('hex'))).size).toBe(3);
+  });
+
   it('a damaged proving key is an ArtifactLoadError, and a later good key is not poisoned by it', async () => {
     const files = fileArtifactSource();
     let damage = true;

@@ -21,23 +21,32 @@ export async function createWitnessCalculator(wasm: Uint8Array): Promise<Witness
   const calculator = await WitnessCalculatorBuilder(wasm, { memorySize: 1 });
   if (calculator.circom_version() !== 2) throw new Error(`unsupported circom version ${calculator.circom_version()} (2 expected)`);
   const witnessSize = calculator.witnessSize;
+  // One instance, one witness at a time: circom_runtime awaits between writing the inputs and reading the witness, so
+  // two proofs started together would read each other's signals. Calls queue behind the one running.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     witnessSize,
-    async calculate(signals) {
-      // The .wtns encoding ends with the witness itself: witnessSize elements of n8 bytes, in standard form.
-      let wtns: Uint8Array;
-      try {
-        wtns = await calculator.calculateWTNSBin(signals, false);
-      } catch (error) {
-        // circom_runtime says "Error: Assert Failed. Error in template X line: n"; keep the one-line form callers word.
-        const text = String(error instanceof Error ? error.message : error)
-          .replace(/^(Error: )+/, '')
-          .replace(/\s+/g, ' ')
-          .trim();
-        throw new Error(text.replace(/^Assert Failed\.\s*/, 'assertion failed: '));
-      }
-      const n8 = calculator.n32 * 4;
-      return wtns.slice(wtns.length - witnessSize * n8);
+    calculate(signals) {
+      const run = queue.then(() => calculateOne(signals));
+      queue = run.catch(() => undefined);
+      return run;
     },
   };
+
+  async function calculateOne(signals: Record<string, unknown>): Promise<Uint8Array> {
+    // The .wtns encoding ends with the witness itself: witnessSize elements of n8 bytes, in standard form.
+    let wtns: Uint8Array;
+    try {
+      wtns = await calculator.calculateWTNSBin(signals, false);
+    } catch (error) {
+      // circom_runtime says "Error: Assert Failed. Error in template X line: n"; keep the one-line form callers word.
+      const text = String(error instanceof Error ? error.message : error)
+        .replace(/^(Error: )+/, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+      throw new Error(text.replace(/^Assert Failed\.\s*/, 'assertion failed: '));
+    }
+    const n8 = calculator.n32 * 4;
+    return wtns.slice(wtns.length - witnessSize * n8);
+  }
 }
