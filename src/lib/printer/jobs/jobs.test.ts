@@ -205,7 +205,10 @@ describe('resume plan', () => {
     const text = lines.join('\n') + '\n';
     const analysis = await analyzeGcode(readLines(textSource(text)), machineOf(profile));
     const plan = await planResume(textSource(text), analysis.layers, 2, profile, { currentZ: 1.2 });
-    expect(plan.state).toMatchObject({ x: 10, y: 10, z: 0.9, relativeE: true, relative: false, hotends: [210, 220], bed: 60, fan: 100, tool: 1, feed: 6000 });
+    // A layer begins at its move to the new height (the G-code area's layers): the state to restore is where the
+    // layer below ended, and the layer's own travel and fan change are streamed with it.
+    expect(analysis.layers[2]).toMatchObject({ z: 0.9, firstCommand: 21 });
+    expect(plan.state).toMatchObject({ x: 24, y: 11, z: 0.6, relativeE: true, relative: false, hotends: [210, 220], bed: 60, fan: 0, tool: 1, feed: 1200 });
     expect(plan.prelude).toEqual([
       'M140 S60',
       'M104 T0 S210',
@@ -219,13 +222,13 @@ describe('resume plan', () => {
       'G1 Z2 F600',
       'G90',
       'G28 X Y',
-      'G1 X10 Y10 F6000',
-      'G1 Z0.9 F600',
+      'G1 X24 Y11 F6000',
+      'G1 Z0.6 F600',
       'G92 E5',
       'G90',
       'M83',
-      'G1 F6000',
-      'M106 S100',
+      'G1 F1200',
+      'M107',
     ]);
     // Streamed in small chunks, the resumed file starts exactly at the layer's first line.
     const chunked = {
@@ -238,7 +241,7 @@ describe('resume plan', () => {
     const streamed: string[] = [];
     for await (const l of readLines(resumeSource(chunked, plan))) if (stripComment(l.text)) streamed.push(stripComment(l.text));
     expect(streamed.slice(0, plan.prelude.length)).toEqual(plan.prelude);
-    expect(streamed[plan.prelude.length]).toBe('G1 X20 Y12 E0.5 F1200');
+    expect(streamed.slice(plan.prelude.length, plan.prelude.length + 3)).toEqual(['G0 X10 Y10 Z0.9 F6000', 'M106 S100', 'G1 X20 Y12 E0.5 F1200']);
     expect(streamed.length - plan.prelude.length).toBe(analysis.commandCount - plan.startCommand);
     await expect(planResume(textSource(text), analysis.layers, 9, profile)).rejects.toThrow(/layer 10 is not in this file/);
   });
