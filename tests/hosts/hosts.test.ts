@@ -209,7 +209,9 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
     expect(registered.stderr).toMatch(/pinned by 3, key shares with 3 of 3 custodians \(threshold 2\)/);
 
     const authorized = await report('owner', ['authorize', granule.alphaHex, '--to', String(user.json.pk), '--identity', ownerFile], 'authorize');
-    expect(Object.keys(authorized.json).sort()).toEqual(['alpha', 'leafIndex', 'record', 'root', 'txHash']);
+    expect(Object.keys(authorized.json).sort()).toEqual(['alpha', 'expiresAt', 'leafIndex', 'price', 'record', 'root', 'txHash']);
+    // No terms given: a licence without an end date, free of charge.
+    expect(authorized.json).toMatchObject({ expiresAt: null, price: '0' });
     const instantiated = await report('user', ['instantiate', String(authorized.json.record), '--identity', userFile], 'instantiate');
     expect(instantiated.json.alpha).toBe(granule.alphaHex);
 
