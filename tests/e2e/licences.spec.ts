@@ -3,7 +3,7 @@
 // each ended access is refused with its reason on screen; the owner is told that a copy already received stays.
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { createMember, nav } from './members';
+import { createMember, importOwnGranules, nav } from './members';
 
 async function becomeMember(page: Page, label: string): Promise<string> {
   const pk = await createMember(page, label);
@@ -20,7 +20,7 @@ async function chooseUnregistered(page: Page): Promise<string> {
     await expect(state).toBeVisible();
     if (await page.getByTestId('not-registered').isVisible()) return (await page.getByTestId('granule-alpha').textContent())!.trim();
   }
-  throw new Error('every reference granule is registered already on this stack');
+  throw new Error('every granule on offer is registered already on this stack');
 }
 
 async function grant(page: Page, alpha: string, userPk: string, terms: { expires?: string; price?: string } = {}): Promise<string> {
@@ -58,7 +58,11 @@ test('an owner ends one access and lets another expire; both users see it and ca
   try {
     await pageB.goto(`${stack.appUrl}/#/share`);
     await pageC.goto(`${stack.appUrl}/#/share`);
-    await becomeMember(page, 'Owner workshop');
+    await createMember(page, 'Owner workshop');
+    // The bundled reference granules are the app's: the owner publishes one of its own.
+    await importOwnGranules(page, 'Owner workshop', 1);
+    await nav(page, 'Share');
+    await expect(page.getByTestId('chain-sync')).toContainText('in sync');
     const pkB = await becomeMember(pageB, 'Revoked workshop');
     const pkC = await becomeMember(pageC, 'Late workshop');
 

@@ -1,5 +1,7 @@
 // Making a browser a member: an identity created on Settings and the local development account as its wallet.
+import { readFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
+import { packGranule } from '../../src/lib/granule/index';
 
 export const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
 
@@ -26,4 +28,29 @@ export async function completeFirstRun(page: Page, name: string): Promise<void> 
   await expect(page.getByTestId('welcome-done')).toContainText(`You are ready, ${name}.`);
   await expect(page.getByTestId('status-identity')).toContainText(name);
   await expect(page.getByTestId('status-wallet')).toContainText('Wallet');
+}
+
+/**
+ * Granules of `owner`'s own (the JGAurora look, renamed: a fresh granule ID each run), imported on Twins. The bundled
+ * reference granules are the app's (the stack registers them under "twingrain reference"): members publish their own.
+ */
+export async function importOwnGranules(page: Page, owner: string, count: number): Promise<void> {
+  const dir = new URL('../../static-twins/jgaurora-z-603s/appearance/', import.meta.url);
+  const file = (f: string) => readFileSync(new URL(f, dir), 'utf8');
+  await nav(page, 'Twins');
+  for (let i = 0; i < count; i++) {
+    const name = `${owner.toLowerCase().replace(/\W+/g, '-')}/look-${i}-${Date.now().toString(36)}`;
+    const manifest = { ...JSON.parse(file('granule.json')), name, owner: { publicKey: '', name: owner } };
+    const bytes = packGranule({
+      files: {
+        'granule.json': JSON.stringify(manifest),
+        'model.js': file('model.js'),
+        'view.js': file('view.js'),
+        'scene.json': file('scene.json'),
+        'controller.js': file('controller.js'),
+      },
+    }).bytes;
+    await page.getByTestId('import-file').setInputFiles({ name: `look-${i}.granule`, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+    await expect(page.getByTestId('import-result')).toContainText(name);
+  }
 }
