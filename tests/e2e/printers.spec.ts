@@ -106,6 +106,7 @@ test.describe('Printers page', () => {
     const file = fileURLToPath(new URL('../fixtures/gcode/orca-cylinder-arcs.gcode', import.meta.url));
     await page.goto(`${stack.appUrl}/#/printers`);
     await page.getByTestId('model').selectOption('bluemaker-bm10-450');
+    await page.getByTestId('connect-advanced').locator('summary').click();
     await page.getByTestId('faults').fill('0.01');
     await page.getByTestId('connect').click();
     const panel = page.getByTestId('printer-panel-p1');
@@ -133,7 +134,7 @@ test.describe('Printers page', () => {
     await panel.screenshot({ path: 'test-results/printer-viewer-scrub.png' });
     // Print it (1% line faults): when done, everything up to the slider is drawn as printed.
     await panel.getByTestId('print').click();
-    await expect(panel.getByTestId('job-state')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(panel.getByTestId('print-result')).toHaveAttribute('data-result', 'finished', { timeout: 120_000 });
     await slider.fill('11');
     await expect(scene).toHaveAttribute('data-segments-done', String(total));
     await panel.screenshot({ path: 'test-results/printer-viewer-printed.png' });
