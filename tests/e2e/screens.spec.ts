@@ -1,7 +1,8 @@
 // Issue 15, "Done when": every page, in the states a newcomer meets (no identity yet, then a member with a wallet,
 // then offline), at 1366 px and 390 px: no cryptographic jargon in the visible text outside "Technical details",
 // no horizontal overflow, no serious or critical accessibility violation (axe-core), and a screenshot of each page
-// at both widths written to docs/screens/.
+// at both widths written to test-results/screens/ (TWINGRAIN_UPDATE_SCREENS=1 writes the committed docs/screens/
+// instead, so a test run does not change tracked files).
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { completeFirstRun } from './members';
 
 const PAGES = ['welcome', 'twins', 'printers', 'share', 'discover', 'requests', 'incentives', 'network', 'settings'] as const;
 const WIDTHS = [1366, 390] as const;
-const SCREENS = new URL('../../docs/screens/', import.meta.url).pathname;
+const SCREENS = new URL(process.env.TWINGRAIN_UPDATE_SCREENS === '1' ? '../../docs/screens/' : '../../test-results/screens/', import.meta.url).pathname;
 
 /** Visible text (and the placeholders, titles and labels people read) outside any "Technical details" disclosure. */
 async function visibleText(page: Page): Promise<string> {
