@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
+import { baudFlag, faultsFlag } from './link-flags';
 import { MarlinHost, PrintJob } from '../../../lib/printer/index';
 import { parseJournal, planResume, resumeSource, resumedFileIndex } from '../../../lib/printer/jobs/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
@@ -66,11 +67,8 @@ export async function run(argv: string[]): Promise<number> {
   const layerArg = flags.layer === undefined ? journal.layer + 1 : Number(flags.layer);
   if (!Number.isInteger(layerArg) || layerArg < 1) throw new CliUsageError(`--layer is a layer number from 1, got ${String(flags.layer)}`);
   if (journal.layer < 0 && flags.layer === undefined) throw new CliUsageError('the print stopped before its first layer: start it again with printer stream');
-  const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
-  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000)
-    throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
-  const rate = flags.faults === undefined ? 0 : Number(flags.faults);
-  if (!(rate >= 0 && rate <= 1)) throw new CliUsageError(`--faults is a probability per line between 0 and 1, got ${String(flags.faults)}`);
+  const baud = baudFlag(flags.baud, profile.baud);
+  const rate = faultsFlag(flags.faults);
 
   const { layers, estimateSeconds } = await fileLayers(gcodePath, profile);
   const plan = await planResume(source, layers, layerArg - 1, profile, {

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
+import { baudFlag, faultsFlag } from './link-flags';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
 import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
 
@@ -34,11 +35,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if ((flags.tcp === undefined) === !flags.pty) throw new CliUsageError(usage);
   const profile = getPrinterProfile(flags.model ?? 'shdm-3ddtp-500');
-  const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
-  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000)
-    throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
-  const rate = flags.faults === undefined ? 0 : Number(flags.faults);
-  if (!(rate >= 0 && rate <= 1)) throw new CliUsageError('--faults is a probability per line between 0 and 1');
+  const baud = baudFlag(flags.baud, profile.baud);
+  const rate = faultsFlag(flags.faults);
   const skipWaits = flags['skip-waits'] === true;
 
   if (flags.pty) {

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
+import { baudFlag, faultsFlag } from './link-flags';
 import { streamFile, type ByteLink } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { SerialPortTransport } from '../../../lib/printer/transports/serialport.node.ts';
@@ -49,11 +50,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliUsageError('--faults and --realtime belong to --virtual; a real port has the faults it has');
   }
   const profile = getPrinterProfile(flags.virtual ?? flags.model ?? 'shdm-3ddtp-500');
-  const baud = flags.baud === undefined ? profile.baud : Number(flags.baud);
-  if (!Number.isInteger(baud) || baud < 300 || baud > 4_000_000)
-    throw new CliUsageError(`--baud must be a serial rate such as 115200 or 250000, got ${String(flags.baud)}`);
-  const rate = flags.faults === undefined ? 0 : Number(flags.faults);
-  if (!(rate >= 0 && rate <= 1)) throw new CliUsageError(`--faults is a probability per line between 0 and 1, got ${String(flags.faults)}`);
+  const baud = baudFlag(flags.baud, profile.baud);
+  const rate = faultsFlag(flags.faults);
   let source;
   try {
     source = fileSource(file);
