@@ -11,8 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
 import { baudFlag, faultsFlag } from './link-flags';
-import { MarlinHost, PrintJob } from '../../../lib/printer/index';
-import { parseJournal, planResume, resumeSource, resumedFileIndex } from '../../../lib/printer/jobs/index';
+import { streamFile, type StreamReport } from '../../../lib/printer/index';
+import { parseJournal, planResume, resumeSource, resumedFileIndex, type JournalRecorder } from '../../../lib/printer/jobs/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
 import { fileLayers, journalToFile } from './journal-file';
@@ -84,53 +84,37 @@ export async function run(argv: string[]): Promise<number> {
     timeScale: 1,
     ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
   });
-  const host = new MarlinHost({ rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize, baud });
-  await host.attach(printer.open(baud));
-
-  let firstJobLine = Infinity;
-  let executed = 0;
-  const offSent = host.on('sent', (n) => {
-    if (n < firstJobLine) firstJobLine = n;
-  });
-  printer.onExecute((cmd) => {
-    if (cmd.n !== undefined && cmd.n >= firstJobLine) executed++;
-  });
-  const before = { ...host.stats };
-  const started = performance.now();
-  const job = new PrintJob(host, resumeSource(source, plan), { profile });
-  const recorder = await journalToFile({
-    journalPath,
-    gcodePath,
-    host,
-    job,
-    profile,
-    size: source.size,
-    layers,
-    estimateSeconds,
-    fileIndex: resumedFileIndex(plan),
-    initial: plan.state,
-    resumedFromLayer: plan.layer,
-  });
-  let ended = 0;
+  // The same measured stream as `printer stream`, its journal kept from the resumed layer on.
+  let recorder: Promise<JournalRecorder> | undefined;
+  let report: StreamReport;
   try {
-    await job.run();
-    ended = performance.now();
-    await recorder.finish('finished');
+    report = await streamFile({
+      link: printer.open(baud),
+      baud,
+      source: resumeSource(source, plan),
+      host: { rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize },
+      job: { profile },
+      observeExecuted: (listener) => printer.onExecute((cmd) => listener(cmd.n)),
+      onJob: (job, host) =>
+        (recorder = journalToFile({
+          journalPath,
+          gcodePath,
+          host,
+          job,
+          profile,
+          size: source.size,
+          layers,
+          estimateSeconds,
+          fileIndex: resumedFileIndex(plan),
+          initial: plan.state,
+          resumedFromLayer: plan.layer,
+        })),
+    });
+    await (await recorder)?.finish('finished');
   } catch (error) {
-    await recorder.finish('failed', (error as Error).message);
+    await (await recorder)?.finish('failed', (error as Error).message);
     throw error;
-  } finally {
-    offSent();
   }
-  const seconds = (ended - started) / 1000;
-  const s = host.stats;
-  printJson({
-    linesSent: s.linesSent - before.linesSent,
-    linesExecuted: executed,
-    resends: s.resends - before.resends,
-    seconds: Number(seconds.toFixed(3)),
-    linkUtilization: Number(((s.bytesFirstSent - before.bytesFirstSent) / seconds / (baud / 10)).toFixed(4)),
-  });
-  await host.close();
+  printJson(report);
   return 0;
 }
