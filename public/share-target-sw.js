@@ -15,11 +15,15 @@ self.addEventListener('fetch', (event) => {
         const form = await event.request.formData();
         const cache = await caches.open(SHARED_CACHE);
         const files = form.getAll('file').filter((f) => typeof f === 'object' && f !== null && 'size' in f && f.size <= MAX_BYTES);
-        let i = 0;
-        for (const file of files.slice(0, MAX_FILES)) {
-          const headers = { 'content-type': 'text/plain', 'x-file-name': encodeURIComponent(file.name || 'shared.gcode') };
-          await cache.put(new Request(`/shared-file/${Date.now()}-${i++}`), new Response(file, { headers }));
-        }
+        const batch = `${Date.now()}-${crypto.randomUUID()}`;
+        const kept = files.slice(0, MAX_FILES);
+        // All files of a share are written before the page is opened; one that cannot be written does not stop the rest.
+        await Promise.allSettled(
+          kept.map((file, i) => {
+            const headers = { 'content-type': 'text/plain', 'x-file-name': encodeURIComponent(file.name || 'shared.gcode') };
+            return cache.put(new Request(`/shared-file/${batch}-${i}`), new Response(file, { headers }));
+          }),
+        );
       } catch {
         // A share that cannot be read still opens the app; the page simply shows no file.
       }

@@ -230,6 +230,9 @@ test.describe('Printer jobs', () => {
     expect(['/', '/index.html']).toContain(redirected.path);
     await page.reload();
     await expect(page.getByTestId('incoming')).toContainText('shared part.gcode is ready to print');
+    // Until it is queued or dismissed, the shared file survives another reload.
+    await page.reload();
+    await expect(page.getByTestId('incoming')).toContainText('shared part.gcode is ready to print');
     await expect(page.getByTestId('incoming')).toContainText('Connect a printer');
     const panel = await (async () => {
       await page.getByTestId('model').selectOption(MODEL);

@@ -26,15 +26,50 @@ export function watchLaunchQueue(): void {
   });
 }
 
-/** Files a slicer shared with the app: taken out of the service worker's cache (once). */
-export async function takeSharedFiles(): Promise<void> {
+// A shared file stays in the service worker's cache until it is queued or dismissed, so a reload (or a page that
+// read the cache just before) never loses it. Each file remembers its cache entry; launchQueue files have none.
+const cacheKeys = new WeakMap<File, string>();
+
+/** Files a slicer shared with the app, read from the service worker's cache (each one once per page). */
+export function takeSharedFiles(): Promise<void> {
+  // One reader at a time, so two calls cannot both add the same entry.
+  taking ??= readShared().finally(() => {
+    taking = undefined;
+  });
+  return taking;
+}
+
+let taking: Promise<void> | undefined;
+
+async function readShared(): Promise<void> {
   if (typeof caches === 'undefined') return;
   const cache = await caches.open(SHARED_CACHE);
+  const held = new Set(incoming.files.map((f) => cacheKeys.get(f)));
   for (const request of await cache.keys()) {
-    const response = await cache.match(request);
-    await cache.delete(request);
-    if (!response) continue;
-    const name = decodeURIComponent(response.headers.get('x-file-name') ?? 'shared.gcode');
-    incoming.files.push(new File([await response.blob()], name, { type: 'text/plain' }));
+    if (held.has(request.url)) continue;
+    try {
+      const response = await cache.match(request);
+      if (!response) continue;
+      const name = decodeURIComponent(response.headers.get('x-file-name') ?? 'shared.gcode');
+      const file = new File([await response.blob()], name, { type: 'text/plain' });
+      cacheKeys.set(file, request.url);
+      incoming.files.push(file);
+    } catch {
+      // This file stays in the cache and is offered again next time; the others still arrive.
+    }
   }
+}
+
+/** The person queued or dismissed these files: they leave the list and the service worker's cache. */
+export async function settleIncoming(files: readonly File[]): Promise<void> {
+  const gone = new Set(files);
+  incoming.files = incoming.files.filter((f) => !gone.has(f));
+  if (typeof caches === 'undefined') return;
+  const cache = await caches.open(SHARED_CACHE);
+  await Promise.all(
+    files
+      .map((f) => cacheKeys.get(f))
+      .filter((k): k is string => !!k)
+      .map((k) => cache.delete(k)),
+  );
 }
