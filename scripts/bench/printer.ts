@@ -12,7 +12,8 @@ import { machineStamp } from './report';
 import type { AddressInfo } from 'node:net';
 import { MarlinHost, PrintJob, generateTestGcode, readLines, stripComment, textSource } from '../../src/lib/printer/index';
 import { fileSource } from '../../src/lib/printer/line-source.node.ts';
-import { VirtualPrinter, getPrinterProfile, machineOf, printerModelIds } from '../../src/lib/sim/index';
+import { VirtualPrinter } from '../../src/lib/sim/index';
+import { getPrinterProfile, machineOf, printerModelIds } from '../../src/lib/machines/index';
 import { analyzeGcode } from '../../src/lib/gcode/index';
 import { FIXTURES, slice, type Flavour } from '../../tests/fixtures/gcode/slicer';
 

@@ -3,7 +3,7 @@
 // moves through a finite planner, and answers with Marlin's exact response lines. Wall-clock time is used only for
 // command parsing and keepalives; motion and heating run on a simulated clock that may jump over waits.
 
-import { Heater } from './thermal';
+import { Heater, knowsCommand, motionLimitsOf, type PrinterProfile } from '../machines/index';
 import {
   GcodeInterpreter,
   MotionPlanner,
@@ -19,8 +19,6 @@ import {
   type MotionLimits,
   type Vec4,
 } from '../gcode/index';
-import { motionLimitsOf, type PrinterProfile } from './profiles';
-import { knowsCommand } from './machine';
 
 export interface FirmwareFaults {
   /** Probability that a valid line is answered as if its checksum were wrong (a spontaneous resend request). */

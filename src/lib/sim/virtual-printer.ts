@@ -4,7 +4,7 @@
 
 import { VirtualMarlin, type FirmwareFaults, type ExecutedCommand } from './firmware';
 import { PacedPipe } from './link';
-import { getPrinterProfile, type PrinterProfile } from './profiles';
+import { getPrinterProfile, type PrinterProfile } from '../machines/index';
 import { schedule } from './schedule';
 import { seededRandom } from './random';
 import { InvalidFaultConfigError, PortClosedError } from './errors';
