@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { GcodeAnalyzer, type GcodeAnalysis, type PathChunk } from '../lib/gcode/index';
 import { blobSource, readLines } from '../lib/printer/index';
-import { getPrinterProfile, machineOf } from '../lib/sim/index';
+import { getPrinterProfile, machineOf } from '../lib/machines/index';
 
 /** Files above this size are merged more coarsely for display (the analysis itself stays exact). */
 const LARGE_FILE = 20 * 1024 * 1024;

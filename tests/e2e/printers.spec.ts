@@ -5,6 +5,8 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
+import { slice, type Flavour } from '../fixtures/gcode/slicer';
+import { stripComment } from '../../src/lib/printer/index';
 
 const MODELS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;
 
@@ -54,6 +56,10 @@ async function printThroughPanel(page: Page, id: string, model: string) {
   expect(m!.positionsApplied).toBeGreaterThan(0);
   // The generated file ends with M84 after lifting 5 mm above the last layer (8 × 0.2 mm).
   await expect.poll(async () => (await metrics(page, id))?.lastPosition?.z ?? 0, { timeout: 10_000 }).toBeCloseTo(6.6, 1);
+}
+
+async function executedOn(page: Page, id = 'p1'): Promise<string[]> {
+  return page.evaluate((pid) => [...((globalThis as unknown as { __twingrainExecuted?: Record<string, string[]> }).__twingrainExecuted?.[pid] ?? [])], id);
 }
 
 test.describe('Printers page', () => {
@@ -138,6 +144,58 @@ test.describe('Printers page', () => {
     await slider.fill('11');
     await expect(scene).toHaveAttribute('data-segments-done', String(total));
     await panel.screenshot({ path: 'test-results/printer-viewer-printed.png' });
+  });
+
+  test('prints Cura, PrusaSlicer and Orca files (Orca with arcs) on every virtual printer with 1% faults, every command once', async ({
+    page,
+    stack,
+  }) => {
+    // Short files in each slicer's dialect from the tests' slicer-like generator (the full-size samples in
+    // tests/fixtures/gcode are printed through `twingrain printer stream` in the CLI tests: the page's main thread also
+    // renders, so it streams slower), queued together and printed one after the other. The firmware's log of executed
+    // commands must be exactly the files' commands, in order: nothing lost, nothing run twice.
+    test.setTimeout(300_000);
+    const flavours: Flavour[] = ['cura', 'prusaslicer', 'orca'];
+    const files = flavours.map((flavour) => {
+      const text = slice(flavour, { layers: 2, radius: 4, infillSpacing: 3, circleSegments: 12 });
+      return {
+        name: `${flavour}-short.gcode`,
+        mimeType: 'text/plain',
+        buffer: Buffer.from(text),
+        commands: text.split('\n').map(stripComment).filter(Boolean),
+      };
+    });
+    expect(
+      files[2]!.commands.some((c) => /^G[23] /.test(c)),
+      'the Orca file has arcs',
+    ).toBe(true);
+    await page.goto(`${stack.appUrl}/#/printers`);
+    for (const model of MODELS) {
+      await page.getByTestId('model').selectOption(model);
+      // Advanced settings stay open after the first printer.
+      const advanced = page.getByTestId('connect-advanced');
+      if (!(await advanced.evaluate((d) => (d as HTMLDetailsElement).open))) await advanced.locator('summary').click();
+      await page.getByTestId('faults').fill('0.01');
+      await page.getByTestId('connect').click();
+      // One panel at a time: the previous printer was disconnected, so the only panel is this printer's.
+      const panel = page.locator('[data-testid^="printer-panel-"]');
+      await expect(panel).toHaveAttribute('data-status', 'ready');
+      const id = (await panel.getAttribute('data-testid'))!.replace('printer-panel-', '');
+      const before = (await executedOn(page, id)).length;
+      await panel.getByTestId('file-input').setInputFiles(files.map(({ name, mimeType, buffer }) => ({ name, mimeType, buffer })));
+      await expect(panel.getByTestId('queue-item')).toHaveCount(files.length);
+      await panel.getByTestId('print').click();
+      for (const [i, file] of files.entries()) {
+        if (i > 0) await panel.getByTestId('confirm-start-next').click();
+        await expect(panel.getByTestId('history-row')).toHaveCount(i + 1, { timeout: 120_000 });
+        await expect(panel.getByTestId('print-result'), `${file.name} on ${model}`).toHaveAttribute('data-result', 'finished');
+      }
+      const ran = (await executedOn(page, id)).slice(before);
+      expect(ran, `commands executed on ${model}`).toEqual(files.flatMap((f) => f.commands));
+      // Next printer: this one leaves the page.
+      await panel.getByRole('button', { name: 'Disconnect' }).click();
+      await expect(panel).toHaveCount(0);
+    }
   });
 
   test('says clearly when the baud rate is wrong', async ({ page, stack }) => {

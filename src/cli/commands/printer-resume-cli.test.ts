@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { uniquePart } from '../../lib/printer/jobs/testing';
 import { parseJournal, planResume } from '../../lib/printer/jobs/index';
 import { readLines, textSource } from '../../lib/printer/index';
-import { getPrinterProfile, machineOf } from '../../lib/sim/index';
+import { getPrinterProfile, machineOf } from '../../lib/machines/index';
 import { analyzeGcode } from '../../lib/gcode/index';
 
 const run = promisify(execFile);

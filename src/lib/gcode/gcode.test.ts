@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPrinterProfile, machineOf, motionLimitsOf } from '../sim/index';
+import { getPrinterProfile, machineOf, motionLimitsOf } from '../machines/index';
 import {
   GcodeAnalyzer,
   GcodeInterpreter,

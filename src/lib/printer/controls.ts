@@ -1,7 +1,7 @@
 // Which controls a printer's twin has (Table 2) and the G-code behind each. A control the twin lacks is not shown,
 // and asking for it anyway is an error rather than a silently ignored command.
 
-import type { PrinterProfile } from '../sim/profiles';
+import type { PrinterProfile } from '../machines/index';
 import { InvalidControlValueError, UnsupportedControlError } from './errors';
 
 export interface ControlSet {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPrinterProfile } from '../sim/index';
+import { getPrinterProfile } from '../machines/index';
 import {
   InvalidControlValueError,
   UnsupportedControlError,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualPrinter, getPrinterProfile } from '../sim/index';
+import { VirtualPrinter } from '../sim/index';
+import { getPrinterProfile } from '../machines/index';
 import { JobCancelledError, MarlinHost, PrintJob, generateTestGcode, stripComment, textSource } from './index';
 
 const MODEL = 'bluemaker-bm10-450';

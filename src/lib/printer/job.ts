@@ -2,7 +2,7 @@
 // parking, cancel with cool-down, and a safe stop when the printer fails.
 
 import type { MarlinHost } from './protocol';
-import type { PrinterProfile } from '../sim/profiles';
+import type { PrinterProfile } from '../machines/index';
 import { readLines, type LineSource } from './line-source';
 import { stripComment, validateCommand } from './framing';
 import { JobCancelledError, JobStateError, PrinterError } from './errors';

@@ -2,7 +2,7 @@
 
 import { MarlinHost, type MarlinHostOptions } from './protocol';
 import type { Transport } from './transport';
-import type { PrinterProfile } from '../sim/profiles';
+import type { PrinterProfile } from '../machines/index';
 import type { PositionReading, TemperatureReading } from './responses';
 import { PrintJob, type JobProgress } from './job';
 import type { LineSource } from './line-source';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualPrinter, getPrinterProfile, type Faults } from '../sim/index';
+import { VirtualPrinter, type Faults } from '../sim/index';
+import { getPrinterProfile } from '../machines/index';
 import {
   BaudMismatchError,
   MarlinHost,

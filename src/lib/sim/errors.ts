@@ -4,17 +4,6 @@ export class SimError extends Error {
   override name = 'SimError';
 }
 
-/** The printer model id is not one of the reference printers. */
-export class UnknownPrinterModelError extends SimError {
-  override name = 'UnknownPrinterModelError';
-  constructor(
-    readonly model: string,
-    readonly known: readonly string[],
-  ) {
-    super(`unknown printer model "${model}"; use one of: ${known.join(', ')}`);
-  }
-}
-
 /** A fault-injection setting is out of range. */
 export class InvalidFaultConfigError extends SimError {
   override name = 'InvalidFaultConfigError';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualMarlin, getPrinterProfile, Heater, printerProfiles, UnknownPrinterModelError } from './index';
+import { VirtualMarlin } from './index';
+import { getPrinterProfile, Heater, printerProfiles, UnknownPrinterModelError } from '../machines/index';
 import { trapezoidSeconds } from '../gcode/index';
 
 function firmware(model: string, opts: Partial<ConstructorParameters<typeof VirtualMarlin>[0]> = {}) {

@@ -3,7 +3,7 @@
 // moves through a finite planner, and answers with Marlin's exact response lines. Wall-clock time is used only for
 // command parsing and keepalives; motion and heating run on a simulated clock that may jump over waits.
 
-import { Heater } from './thermal';
+import { Heater, knowsCommand, motionLimitsOf, type PrinterProfile } from '../machines/index';
 import {
   GcodeInterpreter,
   MotionPlanner,
@@ -19,8 +19,6 @@ import {
   type MotionLimits,
   type Vec4,
 } from '../gcode/index';
-import { motionLimitsOf, type PrinterProfile } from './profiles';
-import { knowsCommand } from './machine';
 
 export interface FirmwareFaults {
   /** Probability that a valid line is answered as if its checksum were wrong (a spontaneous resend request). */
@@ -93,6 +91,8 @@ type Wait =
 interface QueuedCommand {
   n: number | undefined;
   text: string;
+  /** Wall time (ms) at which the firmware read the line out of its RX ring. */
+  at: number;
 }
 
 const encoder = new TextEncoder();
@@ -152,7 +152,11 @@ export class VirtualMarlin {
   halted = false;
   private executed = 0;
 
-  private outputListeners = new Set<(bytes: Uint8Array) => void>();
+  private outputListeners = new Set<(bytes: Uint8Array, at: number) => void>();
+  /** The firmware's own time for what it emits now: when the command being run started, or the service time. */
+  private outAt = Number.NaN;
+  /** The service call's time: lines read from the RX ring now were read at this moment. */
+  private serviceAt = 0;
   private executeListeners = new Set<(cmd: ExecutedCommand) => void>();
 
   constructor(options: FirmwareOptions) {
@@ -181,7 +185,8 @@ export class VirtualMarlin {
     return this.interp.position;
   }
 
-  onOutput(listener: (bytes: Uint8Array) => void): () => void {
+  /** `at` is the wall time (ms) the firmware sent the bytes in its own timeline (see service()). */
+  onOutput(listener: (bytes: Uint8Array, at: number) => void): () => void {
     this.outputListeners.add(listener);
     return () => this.outputListeners.delete(listener);
   }
@@ -260,11 +265,15 @@ export class VirtualMarlin {
    * Run the firmware's main loop up to the current wall-clock time. Returns the wall time (ms) at which it wants to
    * run again, or undefined when it is idle until more bytes arrive.
    */
-  service(): number | undefined {
-    const now = this.opts.clock();
+  service(at?: number): number | undefined {
+    // The firmware runs on its own microcontroller: a host process that gets the CPU late must not make the firmware
+    // answer late. `at` is the (possibly past) wall time to run up to — the arrival of the bytes just received — and
+    // every command runs at max(CPU free, line read), so its answer is stamped in the firmware's own timeline.
+    const now = Math.min(at ?? this.opts.clock(), this.opts.clock());
+    this.serviceAt = now;
+    this.outAt = now;
     this.advanceClock();
     if (this.halted) return undefined;
-    if (this.cpuClock < now - 2) this.cpuClock = now - 2;
     let guard = 0;
     while (guard++ < 10_000) {
       this.readSerial();
@@ -272,15 +281,20 @@ export class VirtualMarlin {
         if (!this.resolveWait(now)) break;
         continue;
       }
-      if (this.cpuClock > now) break;
-      const next = this.queue.shift();
+      const next = this.queue[0];
       if (!next) break;
-      this.cpuClock += this.opts.commandDelayMs;
+      const start = Math.max(this.cpuClock, next.at);
+      if (start > now) break;
+      this.queue.shift();
+      this.cpuClock = start + this.opts.commandDelayMs;
+      this.outAt = this.cpuClock;
       this.current = next;
       this.dispatch(next);
       if (!this.wait) this.finish();
     }
+    this.outAt = now;
     this.autoReports(now);
+    this.outAt = Number.NaN;
     if (this.halted) return undefined;
     if (this.wait) return now + (this.opts.skipWaits ? 0 : 20);
     if (this.queue.length > 0 || this.ringCount > 0) return Math.max(now, this.cpuClock);
@@ -447,10 +461,11 @@ export class VirtualMarlin {
       const set = /N(-?\d+)/.exec(line.slice(4));
       if (set) this.lastN = Number(set[1]);
     }
-    this.queue.push({ n, text: line });
+    this.queue.push({ n, text: line, at: this.serviceAt });
   }
 
   private lineError(message: string): void {
+    if (!Number.isNaN(this.outAt)) this.outAt = Math.max(this.outAt, this.serviceAt);
     this.emit(`Error:${message}, Last Line: ${this.lastN}\n`);
     // Marlin drains the RX buffer and asks for the next line again; everything in flight is lost.
     this.ringHead = this.ringCount = 0;
@@ -890,7 +905,9 @@ export class VirtualMarlin {
 
   private emit(text: string): void {
     const bytes = encoder.encode(text);
-    for (const l of this.outputListeners) l(bytes);
+    const wall = this.opts.clock();
+    const at = Number.isNaN(this.outAt) ? wall : Math.min(this.outAt, wall);
+    for (const l of this.outputListeners) l(bytes, at);
   }
 }
 

@@ -4,6 +4,8 @@
 export class PacedPipe {
   private chunks: { bytes: Uint8Array; start: number; offset: number }[] = [];
   private lastEnd = 0;
+  /** Time the wire stood idle between one write's last byte and the next write (ms): what the sender left unused. */
+  idleMs = 0;
   /** Milliseconds per byte. */
   readonly byteMs: number;
 
@@ -14,9 +16,11 @@ export class PacedPipe {
     this.byteMs = 10_000 / baud;
   }
 
-  push(bytes: Uint8Array): void {
+  /** `at`: when the sender wrote them (default now; a sender on its own clock may say it wrote them earlier). */
+  push(bytes: Uint8Array, at = this.clock()): void {
     if (bytes.length === 0) return;
-    const start = Math.max(this.lastEnd, this.clock());
+    if (this.lastEnd > 0 && at > this.lastEnd) this.idleMs += at - this.lastEnd;
+    const start = Math.max(this.lastEnd, at);
     this.lastEnd = start + bytes.length * this.byteMs;
     this.chunks.push({ bytes, start, offset: 0 });
   }
@@ -45,6 +49,23 @@ export class PacedPipe {
       at += b.length;
     }
     return joined;
+  }
+
+  /** Like take(), but one piece per write with the wall time its last byte arrived, oldest first. */
+  takeEach(): { bytes: Uint8Array; at: number }[] {
+    const now = this.clock();
+    const out: { bytes: Uint8Array; at: number }[] = [];
+    while (this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      const arrived = Math.min(c.bytes.length, Math.floor((now - c.start) / this.byteMs + 1e-9));
+      if (arrived > c.offset) {
+        out.push({ bytes: c.bytes.subarray(c.offset, arrived), at: c.start + arrived * this.byteMs });
+        c.offset = arrived;
+      }
+      if (c.offset >= c.bytes.length) this.chunks.shift();
+      else break;
+    }
+    return out;
   }
 
   /**

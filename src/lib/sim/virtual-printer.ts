@@ -4,7 +4,7 @@
 
 import { VirtualMarlin, type FirmwareFaults, type ExecutedCommand } from './firmware';
 import { PacedPipe } from './link';
-import { getPrinterProfile, type PrinterProfile } from './profiles';
+import { getPrinterProfile, type PrinterProfile } from '../machines/index';
 import { schedule } from './schedule';
 import { seededRandom } from './random';
 import { InvalidFaultConfigError, PortClosedError } from './errors';
@@ -91,7 +91,12 @@ export class VirtualPrinter {
       random: this.random,
       clock: this.clock,
     });
-    this.firmware.onOutput((bytes) => this.endpoint?.fromFirmware(bytes));
+    this.firmware.onOutput((bytes, at) => this.endpoint?.fromFirmware(bytes, at));
+  }
+
+  /** Milliseconds the host-to-printer wire of the open port has stood idle between writes. */
+  get wireIdleMs(): number {
+    return this.endpoint?.toFirmware.idleMs ?? 0;
   }
 
   setFaults(faults: Faults): void {
@@ -223,9 +228,14 @@ export class VirtualPrinter {
     const ep = this.endpoint;
     let next = Infinity;
     for (let round = 0; round < 4; round++) {
+      // Each line is handed to the firmware at the time it arrived, so its answer leaves at the firmware's time
+      // even when this process got the CPU late (the firmware has its own microcontroller).
       if (ep && !ep.closed) {
-        const incoming = ep.toFirmware.take();
-        if (incoming) this.firmware.receive(ep.scramble(incoming));
+        for (const piece of ep.toFirmware.takeEach()) {
+          this.firmware.receive(ep.scramble(piece.bytes));
+          this.firmware.service(piece.at);
+          ep.deliverToHost();
+        }
       }
       const fw = this.firmware.service();
       if (ep && !ep.closed) ep.deliverToHost();
@@ -300,9 +310,9 @@ class Endpoint implements VirtualEndpoint {
     return bytes.map((b) => ((b * 167 + 13) ^ 0xa5) & 0xff);
   }
 
-  fromFirmware(bytes: Uint8Array): void {
+  fromFirmware(bytes: Uint8Array, at?: number): void {
     if (this.closed) return;
-    this.toHost.push(this.scramble(this.printer.injectReturnFaults(bytes)));
+    this.toHost.push(this.scramble(this.printer.injectReturnFaults(bytes)), at);
   }
 
   deliverToHost(): void {

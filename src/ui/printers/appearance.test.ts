@@ -2,7 +2,7 @@
 // a printer known only from Table 2) lies inside the view cone, whatever its height.
 import { describe, expect, it } from 'vitest';
 import { frameScene, loadScene, type PrinterScene } from './appearance';
-import { getPrinterProfile, printerModelIds, type PrinterProfile } from '../../lib/sim/index';
+import { getPrinterProfile, printerModelIds, type PrinterProfile } from '../../lib/machines/index';
 
 const PROFILES: PrinterProfile[] = printerModelIds.map((id) => getPrinterProfile(id));
 

@@ -1,6 +1,6 @@
 // The printer's 3D model comes from its appearance granule (static-twins/<id>/appearance/scene.json, format
 // twingrain/scene@1). If a twin has none, a plain frame, bed and toolhead are built from its Table 2 volume.
-import type { PrinterProfile } from '../../lib/sim/index';
+import type { PrinterProfile } from '../../lib/machines/index';
 
 export interface SceneNode {
   id: string;

@@ -2,7 +2,7 @@
 // the panel and the dashboard read. The G-code analysis runs once per file, in a worker.
 import type { Printer, Transport } from '../../lib/printer/index';
 import { JobsStore, PrinterJobs, type FarmEvent, type QueueItem } from '../../lib/printer/jobs/index';
-import type { PrinterProfile } from '../../lib/sim/index';
+import type { PrinterProfile } from '../../lib/machines/index';
 import { db } from '../shell/session.svelte';
 import { analyzeInWorker, type ViewerAnalysis } from './gcode-client';
 import { PrinterView } from './printer-view.svelte';

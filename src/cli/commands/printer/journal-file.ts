@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { JournalRecorder, serializeJournal, type ModalSnapshot } from '../../../lib/printer/jobs/index';
 import { readLines, type MarlinHost, type PrintJob } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
-import { machineOf, type PrinterProfile } from '../../../lib/sim/index';
+import { machineOf, type PrinterProfile } from '../../../lib/machines/index';
 import { analyzeGcode } from '../../../lib/gcode/index';
 
 export async function fileLayers(path: string, profile: PrinterProfile): Promise<{ layers: { firstCommand: number; z: number }[]; estimateSeconds: number }> {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { FIXTURES, slice, type Flavour } from '../../../../tests/fixtures/gcode/slicer';
 import { analyzeGcode, stripComment } from '../../../lib/gcode/index';
 import { exposeOnPty } from '../../../lib/sim/pty.node';
-import { getPrinterProfile, machineOf, printerModelIds } from '../../../lib/sim/index';
+import { getPrinterProfile, machineOf, printerModelIds } from '../../../lib/machines/index';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../../..');

@@ -14,7 +14,8 @@ import { baudFlag, faultsFlag } from './link-flags';
 import { streamFile, type StreamReport } from '../../../lib/printer/index';
 import { parseJournal, planResume, resumeSource, resumedFileIndex, type JournalRecorder } from '../../../lib/printer/jobs/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
-import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
+import { VirtualPrinter } from '../../../lib/sim/index';
+import { getPrinterProfile } from '../../../lib/machines/index';
 import { fileLayers, journalToFile } from './journal-file';
 
 const usage = 'usage: twingrain printer resume <journal.json> --virtual <model> [--layer N] [--file <file.gcode>] [--baud N] [--faults <rate>] [--realtime]';

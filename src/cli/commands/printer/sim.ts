@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
 import { baudFlag, faultsFlag } from './link-flags';
-import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
+import { VirtualPrinter } from '../../../lib/sim/index';
+import { getPrinterProfile } from '../../../lib/machines/index';
 import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
 
 const usage = 'usage: twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]';

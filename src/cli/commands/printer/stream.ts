@@ -15,7 +15,8 @@ import { baudFlag, faultsFlag } from './link-flags';
 import { streamFile, type ByteLink } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { SerialPortTransport } from '../../../lib/printer/transports/serialport.node.ts';
-import { VirtualPrinter, getPrinterProfile } from '../../../lib/sim/index';
+import { VirtualPrinter } from '../../../lib/sim/index';
+import { getPrinterProfile } from '../../../lib/machines/index';
 import { fileLayers, journalToFile } from './journal-file';
 import type { JournalRecorder } from '../../../lib/printer/jobs/index';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openDb } from '../../store/index';
-import { getPrinterProfile, machineOf } from '../../sim/index';
+import { getPrinterProfile, machineOf } from '../../machines/index';
 import { analyzeGcode } from '../../gcode/index';
 import { Printer, VirtualTransport, blobSource, readLines } from '../index';
 import { JobsStore, PrinterJobs, type FarmEvent } from './index';

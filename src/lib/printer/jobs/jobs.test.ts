@@ -194,7 +194,7 @@ describe('resume plan', () => {
     const { planResume, resumeSource } = await import('./index');
     const { readLines, textSource, stripComment } = await import('../index');
     const { analyzeGcode } = await import('../../gcode/index');
-    const { getPrinterProfile, machineOf } = await import('../../sim/index');
+    const { getPrinterProfile, machineOf } = await import('../../machines/index');
     const profile = getPrinterProfile('bluemaker-bm10-450');
     // Relative extrusion, two tools, fan changes: what a resume must restore.
     const lines = ['M140 S60', 'M104 T0 S210', 'M104 T1 S220', 'G28', 'G90', 'M83', 'T1'];

@@ -3,7 +3,7 @@
 // is read up to that line to learn the state it expects there (position, extrusion, modes, temperatures, fan, tool).
 import { readLines, type LineSource } from '../line-source';
 import { stripComment } from '../framing';
-import type { PrinterProfile } from '../../sim/index';
+import type { PrinterProfile } from '../../machines/index';
 import { ModalState, type ModalSnapshot } from './modal-state';
 import { ResumeUnavailableError } from './errors';
 

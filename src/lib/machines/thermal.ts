@@ -3,7 +3,7 @@
 
 import type { HeaterSpec } from './profiles';
 
-export const AMBIENT_C = 22;
+const AMBIENT_C = 22;
 
 export class Heater {
   /** Temperature at `since` (simulated seconds). */
