@@ -1,5 +1,6 @@
 // Headless Debian Chromium (never a downloaded browser) on a page served by a tiny local http server, so browser
 // benchmarks run the same libraries against the same artifacts as Node does.
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -62,4 +63,31 @@ export async function openBenchPage(routes: Record<string, string>): Promise<Ben
 /** The Chromium version string, for the report stamp. */
 export async function chromiumVersion(page: Page): Promise<string> {
   return page.context().browser()?.version() ?? 'unknown';
+}
+
+/**
+ * CPU time (user + system, ms) of every process descended from this one — the Chromium browser, renderer, GPU and
+ * utility processes — read from /proc (Linux; 10 ms ticks). What a proof costs in Chromium over all its threads.
+ */
+export function descendantCpuMs(): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the process ended while we read
+    }
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    let p = parent.get(pid);
+    while (p !== undefined && p > 1 && p !== process.pid) p = parent.get(p);
+    if (p === process.pid) total += t;
+  }
+  return total * 10;
 }

@@ -14,6 +14,7 @@ import { poseidonHash } from '../../src/lib/identity/index';
 import { CIRCUIT_NAMES, createProver, TREE_MAX_DEPTH, terminateProver, type SharingCircuitName } from '../../src/lib/zk/index';
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { machineStamp, markdownTable, summarize, type Summary } from './report';
+import { PROFILE_BEGIN, PROFILE_END } from './zk-profile';
 import { LICENCES_BEGIN, LICENCES_END } from './zk-licences';
 import { randomField, randomInput } from './_inputs';
 import { appKernel, kernelInput, processCpuMs } from './_kernel';
@@ -281,7 +282,12 @@ ${markdownTable(['action', 'n', 'median', 'p95', 'min', 'max'], e2eRows)}
     previous.includes(LICENCES_BEGIN) && previous.includes(LICENCES_END)
       ? previous.slice(previous.indexOf(LICENCES_BEGIN), previous.indexOf(LICENCES_END) + LICENCES_END.length)
       : '';
-  writeFileSync(join(ctx.outDir, 'zk.md'), kept ? `${report}\n${kept}\n` : report);
+  // So is the profile of a proof's parts (zk-profile.ts).
+  const profile =
+    previous.includes(PROFILE_BEGIN) && previous.includes(PROFILE_END)
+      ? previous.slice(previous.indexOf(PROFILE_BEGIN), previous.indexOf(PROFILE_END) + PROFILE_END.length)
+      : '';
+  writeFileSync(join(ctx.outDir, 'zk.md'), [report, kept, profile].filter(Boolean).join('\n') + (kept || profile ? '\n' : ''));
   writeFileSync(join(ctx.outDir, 'zk.json'), JSON.stringify({ proving, paired, gas, e2e, load: [load0, load1], at: started.toISOString() }, null, 2));
   log(`wrote ${join(ctx.outDir, 'zk.md')}`);
 }

@@ -112,6 +112,41 @@ describe('prover with cached witness calculator and proving key', () => {
     expect(new Set(alone.map((w) => Buffer.from(w).toString('hex'))).size).toBe(3);
   });
 
+  it('fails closed: a wrong multi-exponentiation (a key whose A points were swapped, which still parses) gives no proof', async () => {
+    const files = fileArtifactSource();
+    const source: ArtifactSource = {
+      async load(circuit, kind) {
+        const bytes = (await files.load(circuit, kind)).slice();
+        if (kind !== 'zkey') return bytes;
+        // Section 5 holds A's affine points (64 bytes each); swapping two valid points keeps the file well-formed.
+        const view = new DataView(bytes.buffer);
+        let p = 12;
+        for (let i = 0; i < view.getUint32(8, true); i++) {
+          const type = view.getUint32(p, true);
+          const size = Number(view.getBigUint64(p + 4, true));
+          p += 12;
+          if (type === 5) {
+            // The first two distinct points past the constant signal's (at infinity is all zeros: not those).
+            const at = (k: number): Uint8Array => bytes.subarray(p + 64 * k, p + 64 * (k + 1));
+            const used = Array.from({ length: size / 64 }, (_, k) => k).filter((k) => k > 0 && at(k).some((b) => b !== 0));
+            const other = used.find((k) => Buffer.compare(at(k), at(used[0]!)) !== 0)!;
+            const [x, y] = [p + 64 * used[0]!, p + 64 * other];
+            const first = bytes.slice(x, x + 64);
+            bytes.copyWithin(x, y, y + 64);
+            bytes.set(first, y);
+          }
+          p += size;
+        }
+        return bytes;
+      },
+    };
+    const wrong = createProver(source);
+    await expect(wrong.prove(registration(99n, 98n))).rejects.toThrow(ProofGenerationError);
+    await expect(wrong.prove(registration(99n, 98n))).rejects.toThrow(
+      /The registration proof came out wrong and was not used \(it does not verify against the proving key\)/,
+    );
+  });
+
   it('a damaged proving key is an ArtifactLoadError, and a later good key is not poisoned by it', async () => {
     const files = fileArtifactSource();
     let damage = true;

@@ -5,8 +5,9 @@
 import type { Groth16Proof } from 'snarkjs';
 import type { CircuitName } from './constants';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
-import { groth16Prove, parseProvingKey, type Bn254Engine, type ProvingKey } from './groth16';
+import { groth16Prove, parseProvingKey, ProofCheckError, type Bn254Engine, type ProvingKey } from './groth16';
 import type { CircuitInput } from './inputs';
+import { batchAffinePlugin } from './msm-batch-affine';
 import { createWitnessCalculator, type WitnessCalculator } from './witness';
 
 export type { Groth16Proof };
@@ -36,16 +37,18 @@ type Snarkjs = typeof import('snarkjs');
 let snarkjsPromise: Promise<Snarkjs> | undefined;
 const loadSnarkjs = (): Promise<Snarkjs> => (snarkjsPromise ??= import('snarkjs'));
 /**
- * snarkjs's BN254 engine (one WASM instance and thread pool per JavaScript realm, kept on globalThis by ffjavascript).
- * Asked for at every proof because terminateProver() may have ended the previous one; concurrent first calls share
- * one build, or each would start its own thread pool.
+ * snarkjs's BN254 engine (one WASM instance and thread pool per JavaScript realm, kept on globalThis by ffjavascript),
+ * built by ffjavascript itself with the batch-affine MSM kernels added to its WASM module (msm-batch-affine.ts);
+ * snarkjs's verify then reuses the same engine. Asked for at every proof because terminateProver() may have ended the
+ * previous one; concurrent first calls share one build, or each would start its own thread pool. Should something
+ * else have built the engine first (without the kernels), groth16.ts uses wasmcurves' own kernel on it.
  */
 let curveBuild: Promise<Bn254Engine> | undefined;
 const loadCurve = async (): Promise<Bn254Engine> => {
   const live = (globalThis as { curve_bn128?: Bn254Engine | null }).curve_bn128;
   if (live) return live;
-  curveBuild ??= loadSnarkjs()
-    .then((snarkjs) => snarkjs.curves.getCurveFromName('bn128') as Promise<Bn254Engine>)
+  curveBuild ??= import('ffjavascript')
+    .then(({ buildBn128 }) => buildBn128(false, batchAffinePlugin as (moduleBuilder: unknown) => void) as Promise<Bn254Engine>)
     .finally(() => (curveBuild = undefined));
   return curveBuild;
 };
@@ -121,7 +124,17 @@ export function createProver(source: ArtifactSource): Prover {
       }
       const t1 = now();
       onStage?.('proof');
-      const { proof, publicSignals } = await groth16Prove(await loadCurve(), key, witness);
+      let made: Awaited<ReturnType<typeof groth16Prove>>;
+      try {
+        made = await groth16Prove(await loadCurve(), key, witness);
+      } catch (cause) {
+        if (cause instanceof ProofCheckError)
+          throw new ProofGenerationError(
+            `The ${input.circuit} proof came out wrong and was not used (it does not verify against the proving key). Try again; if it keeps happening, reload the app or restore public/zk from git.`,
+          );
+        throw cause;
+      }
+      const { proof, publicSignals } = made;
       const t2 = now();
       const signals = publicSignals.map((s) => BigInt(s));
       if (signals.length !== input.publicSignals.length || signals.some((s, i) => s !== input.publicSignals[i])) {
@@ -132,7 +145,8 @@ export function createProver(source: ArtifactSource): Prover {
       return { circuit: input.circuit, proof, publicSignals: signals, timings: { witnessMs: t1 - t0, proofMs: t2 - t1 } };
     },
     async verify(circuit, publicSignals, proof) {
-      const snarkjs = await loadSnarkjs();
+      // The engine snarkjs's verify will reuse is built here first, so it carries the MSM kernels for later proofs.
+      const [snarkjs] = await Promise.all([loadSnarkjs(), loadCurve()]);
       let vkey = vkeys.get(circuit);
       if (!vkey) {
         vkey = JSON.parse(new TextDecoder().decode(await artifact(circuit, 'vkey')));

@@ -30,6 +30,8 @@ declare module 'snarkjs' {
 // ffjavascript ships no types either; it is pinned beside snarkjs because groth16.ts uses its engine (internals.test.ts).
 declare module 'ffjavascript' {
   export const Scalar: { e(value: number | bigint | string): bigint };
+  /** The BN254 engine (one per realm, kept on globalThis.curve_bn128); plugins add functions to its WASM module. */
+  export function buildBn128(singleThread?: boolean, plugins?: (moduleBuilder: unknown) => void): Promise<unknown>;
 }
 
 // circom_runtime ships no types; what witness.ts uses of its circom 2 calculator.

@@ -1,0 +1,237 @@
+// A bucket-method multi-exponentiation window with batch-affine additions, added to snarkjs's BN254 WebAssembly
+// module through ffjavascript's plugin hook (the module is generated at start-up by wasmbuilder from wasmcurves, and
+// this adds two functions to it, one for G1 and one for G2; the thread workers get the same module).
+//
+// Why: wasmcurves' own window kernel (g1m_multiexpAffine_chunk) adds every point into a Jacobian bucket, about 11
+// field multiplications per addition. Here the points of a window are first sorted by bucket (counting sort), then
+// each bucket's points are summed pairwise in rounds, with all the pairs of a round sharing one field inversion
+// (Montgomery's trick): an affine addition then costs about 6 multiplications. The buckets end as one affine point
+// each and are combined by the usual running sum. Same parameters and result as the wasmcurves kernel, plus a
+// scratch area the caller allocates (batchAffineScratchBytes). If two points of a pair share their x (a doubling or a
+// sum at infinity, only possible with repeated bases), the window is recomputed with the wasmcurves kernel instead.
+
+/** The wasmbuilder objects used here (wasmbuilder is untyped). */
+interface CodeBuilder {
+  [op: string]: (...args: never[]) => number[];
+}
+interface FunctionBuilder {
+  addParam(name: string, type: 'i32'): void;
+  addLocal(name: string, type: 'i32'): void;
+  getCodeBuilder(): CodeBuilder;
+  addCode(...code: number[][]): void;
+}
+export interface WasmModuleBuilder {
+  addFunction(name: string): FunctionBuilder;
+  exportFunction(name: string): void;
+  functionIdxByName: Record<string, number>;
+}
+
+export const BATCH_AFFINE_FN = { G1: 'g1m_multiexpBatchAffine_chunk', G2: 'g2m_multiexpBatchAffine_chunk' } as const;
+
+/** Field element size of the group's coordinates. */
+const N8 = { G1: 32, G2: 64 } as const;
+const TEMPS = 13; // field-element slots: λ, t, product, inverse, x3, y3, and two Jacobian points
+
+/** Bytes of scratch memory the kernel needs for `n` points and `chunkSize`-bit windows. */
+export function batchAffineScratchBytes(group: 'G1' | 'G2', n: number, chunkSize: number): number {
+  const n8 = N8[group];
+  const pairs = (n >> 1) + 1;
+  return (1 << chunkSize) * 12 + pairs * (12 + 2 * n8) + TEMPS * n8 + 16 + n * 2 * n8;
+}
+
+/** The functions of wasmcurves' module the kernels call (internals.test.ts checks them against the pinned version). */
+export const BATCH_AFFINE_CALLS = ['g', 'f']
+  .flatMap((kind) =>
+    kind === 'g'
+      ? ['zero', 'copy', 'add', 'addMixed', 'multiexpAffine_getChunk', 'multiexpAffine_chunk'].flatMap((op) => [`g1m_${op}`, `g2m_${op}`])
+      : ['copy', 'sub', 'mul', 'square', 'inverse', 'isZero', 'one'].flatMap((op) => [`f1m_${op}`, `f2m_${op}`]),
+  )
+  .sort();
+
+/**
+ * The ffjavascript plugin: adds both kernels to the module being built. Should a wasmcurves function they call be
+ * missing, it adds nothing (a half-built function would break the whole engine) and groth16.ts keeps to wasmcurves'
+ * own kernel.
+ */
+export function batchAffinePlugin(module: WasmModuleBuilder): void {
+  if (BATCH_AFFINE_CALLS.some((name) => module.functionIdxByName[name] === undefined)) return;
+  buildKernel(module, 'G1', 'g1m', 'f1m');
+  buildKernel(module, 'G2', 'g2m', 'f2m');
+}
+
+function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f: string): void {
+  const n8 = N8[group];
+  const ps = 2 * n8;
+  const fn = module.addFunction(BATCH_AFFINE_FN[group]);
+  for (const p of ['pBases', 'pScalars', 'scalarSize', 'n', 'startBit', 'chunkSize', 'pr', 'pScratch']) fn.addParam(p, 'i32');
+  for (const l of ['nTable', 'pL', 'pSt', 'pCur', 'pPairs', 'pD', 'pPre', 'pT', 'pS', 'i', 'b', 'k', 'len', 'idx', 'm', 'pA', 'pB', 'pO', 'start', 'acc'])
+    fn.addLocal(l, 'i32');
+  const c = fn.getCodeBuilder() as unknown as Record<string, (...args: unknown[]) => number[]>;
+  const C = (v: number): number[] => c.i32_const!(v);
+  const get = (name: string): number[] => c.getLocal!(name);
+  const set = (name: string, v: number[]): number[] => c.setLocal!(name, v);
+  const add = (a: number[], b: number[]): number[] => c.i32_add!(a, b);
+  const mul = (a: number[], b: number[]): number[] => c.i32_mul!(a, b);
+  const load = (addr: number[], off = 0): number[] => c.i32_load!(addr, off);
+  const store = (addr: number[], v: number[], off = 0): number[] => c.i32_store!(addr, off, v);
+  const call = (name: string, ...args: number[][]): number[] => c.call!(name, ...args);
+  const at = (base: string, index: number[], size: number): number[] => add(get(base), mul(index, C(size)));
+  /** for (v = from; v < to; v++) body */
+  const forUp = (v: string, from: number[], to: number[], ...body: number[][]): number[] => [
+    ...set(v, from),
+    ...c.block!(c.loop!(c.br_if!(1, c.i32_ge_u!(get(v), to)), ...body, set(v, add(get(v), C(1))), c.br!(0))),
+  ];
+  const chunkOf = (i: number[]): number[] =>
+    call(`${g}_multiexpAffine_getChunk`, add(get('pScalars'), mul(i, get('scalarSize'))), get('scalarSize'), get('startBit'), get('chunkSize'));
+  const copyPoint = (from: number[], to: number[]): number[] => [...call(`${f}_copy`, from, to), ...call(`${f}_copy`, add(from, C(n8)), add(to, C(n8)))];
+  const T = (slot: number): number[] => add(get('pT'), C(slot * n8));
+  const [LAM, TA, PROD, INV, X3, Y3, JACC, JSUM] = [0, 1, 2, 3, 4, 5, 6, 9];
+  const x = (p: string): number[] => get(p);
+  const y = (p: string): number[] => add(get(p), C(n8));
+
+  fn.addCode(
+    c.if!(c.i32_eqz!(get('n')), [...call(`${g}_zero`, get('pr')), ...c.ret!([])]),
+    set('nTable', c.i32_shl!(C(1), get('chunkSize'))),
+    set('pL', get('pScratch')),
+    set('pSt', add(get('pL'), mul(get('nTable'), C(4)))),
+    set('pCur', add(get('pSt'), mul(get('nTable'), C(4)))),
+    set('pPairs', add(get('pCur'), mul(get('nTable'), C(4)))),
+    set('pD', add(get('pPairs'), mul(add(c.i32_shr_u!(get('n'), C(1)), C(1)), C(12)))),
+    set('pPre', add(get('pD'), mul(add(c.i32_shr_u!(get('n'), C(1)), C(1)), C(n8)))),
+    set('pT', add(get('pPre'), mul(add(c.i32_shr_u!(get('n'), C(1)), C(1)), C(n8)))),
+    // 16-byte aligned point storage after the temporaries
+    set('pS', c.i32_and!(add(add(get('pT'), C(TEMPS * n8)), C(15)), C(-16))),
+
+    // Count the points of each bucket (digit 0 adds nothing), then lay them out bucket by bucket.
+    forUp('b', C(0), get('nTable'), store(at('pL', get('b'), 4), C(0))),
+    forUp('i', C(0), get('n'), set('idx', chunkOf(get('i'))), c.if!(get('idx'), store(at('pL', get('idx'), 4), add(load(at('pL', get('idx'), 4)), C(1))))),
+    set('acc', C(0)),
+    forUp(
+      'b',
+      C(0),
+      get('nTable'),
+      store(at('pSt', get('b'), 4), get('acc')),
+      store(at('pCur', get('b'), 4), get('acc')),
+      set('acc', add(get('acc'), load(at('pL', get('b'), 4)))),
+    ),
+    forUp(
+      'i',
+      C(0),
+      get('n'),
+      set('idx', chunkOf(get('i'))),
+      c.if!(get('idx'), [
+        ...set('k', load(at('pCur', get('idx'), 4))),
+        ...store(at('pCur', get('idx'), 4), add(get('k'), C(1))),
+        ...copyPoint(at('pBases', get('i'), ps), at('pS', get('k'), ps)),
+      ]),
+    ),
+
+    // Rounds: in every bucket with two points or more, points 2k and 2k+1 are added into slot k.
+    c.block!(
+      c.loop!(
+        set('m', C(0)),
+        forUp(
+          'b',
+          C(1),
+          get('nTable'),
+          set('len', load(at('pL', get('b'), 4))),
+          c.if!(c.i32_ge_u!(get('len'), C(2)), [
+            ...set('start', load(at('pSt', get('b'), 4))),
+            ...forUp(
+              'k',
+              C(0),
+              c.i32_shr_u!(get('len'), C(1)),
+              store(at('pPairs', get('m'), 12), at('pS', add(get('start'), c.i32_shl!(get('k'), C(1))), ps)),
+              store(at('pPairs', get('m'), 12), at('pS', add(add(get('start'), c.i32_shl!(get('k'), C(1))), C(1)), ps), 4),
+              store(at('pPairs', get('m'), 12), at('pS', add(get('start'), get('k')), ps), 8),
+              set('m', add(get('m'), C(1))),
+            ),
+          ]),
+        ),
+        c.br_if!(1, c.i32_eqz!(get('m'))),
+
+        // Denominators x₂ − x₁ and their running products.
+        call(`${f}_one`, T(PROD)),
+        forUp(
+          'i',
+          C(0),
+          get('m'),
+          set('pA', load(at('pPairs', get('i'), 12))),
+          set('pB', load(at('pPairs', get('i'), 12), 4)),
+          call(`${f}_sub`, x('pB'), x('pA'), at('pD', get('i'), n8)),
+          c.if!(call(`${f}_isZero`, at('pD', get('i'), n8)), [
+            ...call(`${g}_multiexpAffine_chunk`, get('pBases'), get('pScalars'), get('scalarSize'), get('n'), get('startBit'), get('chunkSize'), get('pr')),
+            ...c.ret!([]),
+          ]),
+          call(`${f}_copy`, T(PROD), at('pPre', get('i'), n8)),
+          call(`${f}_mul`, T(PROD), at('pD', get('i'), n8), T(PROD)),
+        ),
+        // One inversion, then every denominator's inverse walking back.
+        call(`${f}_inverse`, T(PROD), T(INV)),
+        set('i', get('m')),
+        c.block!(
+          c.loop!(
+            c.br_if!(1, c.i32_eqz!(get('i'))),
+            set('i', c.i32_sub!(get('i'), C(1))),
+            call(`${f}_mul`, T(INV), at('pPre', get('i'), n8), T(TA)),
+            call(`${f}_mul`, T(INV), at('pD', get('i'), n8), T(INV)),
+            call(`${f}_copy`, T(TA), at('pD', get('i'), n8)),
+            c.br!(0),
+          ),
+        ),
+        // λ = (y₂ − y₁)/(x₂ − x₁), x₃ = λ² − x₁ − x₂, y₃ = λ(x₁ − x₃) − y₁; slot k ≤ 2k, so going forward never
+        // overwrites a point still to be read.
+        forUp(
+          'i',
+          C(0),
+          get('m'),
+          set('pA', load(at('pPairs', get('i'), 12))),
+          set('pB', load(at('pPairs', get('i'), 12), 4)),
+          set('pO', load(at('pPairs', get('i'), 12), 8)),
+          call(`${f}_sub`, y('pB'), y('pA'), T(LAM)),
+          call(`${f}_mul`, T(LAM), at('pD', get('i'), n8), T(LAM)),
+          call(`${f}_square`, T(LAM), T(X3)),
+          call(`${f}_sub`, T(X3), x('pA'), T(X3)),
+          call(`${f}_sub`, T(X3), x('pB'), T(X3)),
+          call(`${f}_sub`, x('pA'), T(X3), T(Y3)),
+          call(`${f}_mul`, T(LAM), T(Y3), T(Y3)),
+          call(`${f}_sub`, T(Y3), y('pA'), T(Y3)),
+          call(`${f}_copy`, T(X3), x('pO')),
+          call(`${f}_copy`, T(Y3), y('pO')),
+        ),
+        // An odd bucket's last point moves down behind the sums; every length halves (rounded up).
+        forUp(
+          'b',
+          C(1),
+          get('nTable'),
+          set('len', load(at('pL', get('b'), 4))),
+          c.if!(c.i32_ge_u!(get('len'), C(2)), [
+            ...set('start', load(at('pSt', get('b'), 4))),
+            ...c.if!(
+              c.i32_and!(get('len'), C(1)),
+              copyPoint(at('pS', c.i32_sub!(add(get('start'), get('len')), C(1)), ps), at('pS', add(get('start'), c.i32_shr_u!(get('len'), C(1))), ps)),
+            ),
+            ...store(at('pL', get('b'), 4), c.i32_shr_u!(add(get('len'), C(1)), C(1))),
+          ]),
+        ),
+        c.br!(0),
+      ),
+    ),
+
+    // Σ b·bucket_b as a running sum from the top bucket down.
+    call(`${g}_zero`, T(JACC)),
+    call(`${g}_zero`, T(JSUM)),
+    set('b', c.i32_sub!(get('nTable'), C(1))),
+    c.block!(
+      c.loop!(
+        c.br_if!(1, c.i32_eqz!(get('b'))),
+        c.if!(load(at('pL', get('b'), 4)), call(`${g}_addMixed`, T(JACC), at('pS', load(at('pSt', get('b'), 4)), ps), T(JACC))),
+        call(`${g}_add`, T(JSUM), T(JACC), T(JSUM)),
+        set('b', c.i32_sub!(get('b'), C(1))),
+        c.br!(0),
+      ),
+    ),
+    call(`${g}_copy`, T(JSUM), get('pr')),
+  );
+  module.exportFunction(BATCH_AFFINE_FN[group]);
+}
