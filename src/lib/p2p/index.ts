@@ -62,7 +62,6 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
   return (await import('./retrieve')).retrieveGranule(p);
 }
-export { CatalogDb } from './catalog';
-export type { AuthRequestRow } from './catalog';
+export { syncCatalog, searchCatalog, type RegistrationLike } from './catalog';
 export type { PinService } from './pin-protocol';
-export { sendAuthReply, listenAuthMessages } from './auth-requests';
+export { sendAuthReply, sendAuthRequest, listenAuthMessages } from './auth-requests';
