@@ -8,23 +8,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as v from 'valibot';
 import { issueLines } from '../schema/index';
+import type { GranuleSearchFields } from '../store/index';
 import { ManifestMismatchError, P2PFormatError } from './errors';
 
 export const PUBLIC_MANIFEST_SCHEMA = 'twingrain/public-manifest@1';
 const SHA256_CODE = 0x12;
 
-export interface PublicGranuleInfo {
-  name: string;
-  version: string;
-  description: string;
-  domain: string;
-  context: string;
-  printers: string[];
-  tags: string[];
-  license: string;
+export interface PublicGranuleInfo extends GranuleSearchFields {
   ownerPublicKey?: string;
-  /** The owner's name from the granule's manifest: what the owner calls themselves, not verified. */
-  ownerName?: string;
 }
 
 export interface PublicManifest {

@@ -20,16 +20,8 @@ export interface RecordRow {
   [extra: string]: unknown;
 }
 
-/** A registered granule in the Discover catalog, joined with its public manifest (p2p's syncCatalog fills it). */
-export interface CatalogEntry {
-  alpha: string;
-  manifestCid: string;
-  ownerPk: string;
-  /** The owner's name as the public manifest gives it (claimed by the owner, not verified). */
-  ownerName?: string;
-  blockNumber: number;
-  state: 'ok' | 'unavailable' | 'mismatch';
-  problem?: string;
+/** What a published granule says about itself for search (its public manifest's `granule`, a catalog row). */
+export interface GranuleSearchFields {
   name: string;
   version: string;
   description: string;
@@ -38,6 +30,18 @@ export interface CatalogEntry {
   printers: string[];
   tags: string[];
   license: string;
+  /** The owner's name as the granule gives it (claimed by the owner, not verified). */
+  ownerName?: string;
+}
+
+/** A registered granule in the Discover catalog, joined with its public manifest (p2p's syncCatalog fills it). */
+export interface CatalogEntry extends GranuleSearchFields {
+  alpha: string;
+  manifestCid: string;
+  ownerPk: string;
+  blockNumber: number;
+  state: 'ok' | 'unavailable' | 'mismatch';
+  problem?: string;
   fetchedAt: number;
 }
 
