@@ -8,8 +8,7 @@ import { issueLines } from '../schema/index';
 import { ManifestInvalidError } from './errors';
 import { ManifestSchema, type MANIFEST_SCHEMA_ID, type PHASES, SEMVER_RE, RANGE_RE } from './manifest-schema';
 
-export { MANIFEST_FILE, MANIFEST_SCHEMA_ID, PHASES } from './manifest-schema';
-export const DOMAINS = ['ontology', 'enabling', 'business'] as const;
+export { MANIFEST_FILE, PHASES } from './manifest-schema';
 export type LifecyclePhase = (typeof PHASES)[number];
 
 export interface GranuleDependency {

@@ -4,7 +4,7 @@
 // delete), so running this twice loses nothing.
 import Dexie from 'dexie';
 
-export const OLD_DISCOVER_DB = 'twingrain-discover';
+const OLD_DISCOVER_DB = 'twingrain-discover';
 const TABLES = ['catalog', 'requests'] as const;
 
 export async function adoptDiscoverDb(db: Dexie, options: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange } = {}): Promise<void> {
