@@ -18,14 +18,21 @@ import { gossipsub } from '@libp2p/gossipsub';
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
-import { DISCOVERY_TOPIC } from '../src/lib/p2p/protocols';
+import { DISCOVERY_TOPIC } from '../src/lib/p2p/index';
 import { createPublicClient, http } from 'viem';
-import { createPinService, servePinning, type PinningOptions } from '../src/lib/p2p/pin-protocol';
 import { servePinningApi } from './pinning-api';
-import { chainPinAuthority, LocalPinRecords } from '../src/lib/p2p/pin-authority';
-import type { RelayLimitListener } from '../src/lib/p2p/limits';
-import { serveCustodian, type CustodianCaps } from '../src/lib/p2p/custody-protocol';
-import { serveAuthMailbox, type AuthMailboxOptions } from '../src/lib/p2p/auth-requests';
+import type { RelayLimitListener } from '../src/lib/p2p/index';
+import {
+  chainPinAuthority,
+  createPinService,
+  LocalPinRecords,
+  serveAuthMailbox,
+  serveCustodian,
+  servePinning,
+  type AuthMailboxOptions,
+  type CustodianCaps,
+  type PinningOptions,
+} from '../src/lib/p2p/serve.node';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
 import { connectCustodyChain, type CustodyChainOptions } from './instantiations';

@@ -7,7 +7,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { gossipsub } from '@libp2p/gossipsub';
 import { multiaddr } from '@multiformats/multiaddr';
-import { AUTH_TOPIC } from '../../src/lib/p2p/protocols';
+import { AUTH_TOPIC } from '../../src/lib/p2p/index';
 import type { RunningRelay } from '../relay';
 
 /** A peer dialled to `relay` (kept in `peers` for stopping). */

@@ -2,9 +2,9 @@
 // Imported from the modules, not the index, so the worker bundle carries the solver without viem and the ABIs.
 // The page calls it through comlink (src/ui/incentives/solver.ts).
 import { expose } from 'comlink';
-import { IncentiveError } from '../lib/incentive/errors';
-import type { Scenario } from '../lib/incentive/scenario';
-import { solveScenario, type SolveScenarioReturnType } from '../lib/incentive/solve';
+import { IncentiveError } from '../lib/incentive/index';
+import type { Scenario } from '../lib/incentive/index';
+import { solveScenario, type SolveScenarioReturnType } from '../lib/incentive/index';
 
 export type IncentiveSolveOutcome =
   | { ok: true; result: SolveScenarioReturnType; ms: number }

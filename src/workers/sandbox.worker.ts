@@ -4,7 +4,7 @@
 // realm, so the worker's own APIs (fetch, storage, timers, importScripts…) are out of its reach; it only ever
 // exchanges JSON strings with the page, through the host-side guard (lib/twin/sandbox/guard.ts).
 import wasmUrl from '@jitl/quickjs-wasmfile-release-sync/wasm?url';
-import { runGranuleWorker } from '../lib/twin/sandbox/worker-main';
+import { runGranuleWorker } from '../lib/twin/sandbox/index';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 runGranuleWorker(

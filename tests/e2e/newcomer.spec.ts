@@ -127,7 +127,7 @@ test('a newcomer publishes a granule; another finds it by name, asks, is granted
 
     // No path gives Cleo the granule. Ben's access code is Ben's: with it Cleo's app refuses before anything leaves.
     const bensCode = await b.evaluate(async () => {
-      const open = indexedDB.open('twingrain-discover');
+      const open = indexedDB.open('twingrain');
       const db = await new Promise<IDBDatabase>(
         (resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))),
       );

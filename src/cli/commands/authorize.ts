@@ -6,7 +6,7 @@ import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { parseAlpha } from '../../lib/granule/index';
 import { parsePublicKey } from '../../lib/identity/index';
-import { authorizeGranule } from '../../lib/chain/authorize';
+import { authorizeGranule } from '../../lib/chain/index';
 import { formatCredits, formatExpiry, parseCredits, parseExpiry } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';

@@ -41,7 +41,7 @@ export const command: Command = {
     // Either identity format works: the CLI's identity file (`twingrain identity new`, the one `instantiate` used) or
     // the app's exported backup (Settings → Export backup).
     const { parseIdentityBackup, unsealIdentity, BACKUP_FORMAT } = await import('../../lib/identity');
-    const { parseIdentityFile, unlockIdentityFile } = await import('../../lib/zk/identity-file');
+    const { parseIdentityFile, unlockIdentityFile } = await import('../../lib/zk/index');
     const envName = typeof flags['passphrase-env'] === 'string' ? flags['passphrase-env'] : 'TWINGRAIN_PASSPHRASE';
     const passphrase = typeof flags['passphrase'] === 'string' ? flags['passphrase'] : process.env[envName];
     let identityJson: unknown;

@@ -4,7 +4,7 @@
 import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
-import { instantiateGranule } from '../../lib/chain/instantiate';
+import { instantiateGranule } from '../../lib/chain/index';
 import { parseCredits } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';

@@ -12,7 +12,7 @@ import { CliUsageError, type Command } from '../command';
 import { parseArgs } from 'node:util';
 import { printJson } from '../output';
 import { unpackGranule } from '../../lib/granule/index';
-import { registerGranule } from '../../lib/chain/register';
+import { registerGranule } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { shareGranule, SharingError, type SharingPeer } from '../../lib/sharing/index';

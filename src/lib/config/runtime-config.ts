@@ -1,5 +1,8 @@
 // Where the app learns which chain and relay to use. The embedded stack (or an operator) serves
 // /twingrain-config.json next to the app; nothing about a deployment is baked into the bundle.
+import * as v from 'valibot';
+import { issuePath } from '../schema/index';
+
 export interface ChainConfig {
   rpcUrl: string;
   chainId: number;
@@ -47,8 +50,31 @@ export class RuntimeConfigError extends Error {
   override name = 'RuntimeConfigError';
 }
 
-function isAddress(value: unknown): value is `0x${string}` {
-  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value);
+const PinningSchema = v.object(
+  {
+    services: v.array(
+      v.object(
+        {
+          endpoint: v.pipe(v.string('must be an http(s) URL'), v.regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')),
+          token: v.optional(v.string('must be a string')),
+        },
+        'must be an http(s) URL',
+      ),
+      '"pinning.services" must be a list of { "endpoint": "https://…" }',
+    ),
+    replication: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+  },
+  '"pinning.services" must be a list of { "endpoint": "https://…" }',
+);
+
+/** A message for the first problem: a field named in quotes, as the user finds it in the file. */
+function firstProblem(issues: readonly v.BaseIssue<unknown>[], prefix: string): string {
+  const issue = issues[0]!;
+  if (issue.message.startsWith('"')) return issue.message;
+  // An issue under services[i]: the entry's field (endpoint when the entry itself is wrong).
+  const at = issuePath(issue);
+  const field = /\.(endpoint|token)$/.test(at) ? at : `${at}.endpoint`;
+  return `"${prefix}${field}" ${issue.message}`;
 }
 
 /**
@@ -61,58 +87,96 @@ export function parsePinningConfig(
     throw new RuntimeConfigError(`The pinning services are invalid: ${what}.`);
   },
 ): PinningConfig {
-  const pv = value as Record<string, unknown> | null;
-  if (!pv || typeof pv !== 'object' || !Array.isArray(pv.services)) fail('"pinning.services" must be a list of { "endpoint": "https://…" }');
-  const services = (pv!.services as unknown[]).map((entry, i) => {
-    const e = entry as Record<string, unknown> | null;
-    if (!e || typeof e.endpoint !== 'string' || !/^https?:\/\/[^\s]+$/.test(e.endpoint)) fail(`"pinning.services[${i}].endpoint" must be an http(s) URL`);
-    if (e!.token !== undefined && typeof e!.token !== 'string') fail(`"pinning.services[${i}].token" must be a string`);
-    return { endpoint: e!.endpoint as string, ...(typeof e!.token === 'string' && e!.token !== '' ? { token: e!.token } : {}) };
-  });
-  const replication = pv!.replication === undefined ? 1 : pv!.replication;
-  if (!Number.isInteger(replication) || (replication as number) < 1 || (services.length > 0 && (replication as number) > services.length)) {
-    fail(`"pinning.replication" must be a whole number from 1 to the ${services.length} services listed`);
+  const parsed = v.safeParse(PinningSchema, value);
+  if (!parsed.success) {
+    if (parsed.issues[0]!.path?.[0]?.key === 'replication')
+      fail(replicationProblem(Array.isArray((value as { services?: unknown }).services) ? (value as { services: unknown[] }).services.length : 0));
+    return fail(firstProblem(parsed.issues, 'pinning.'));
   }
-  return { services, replication: replication as number };
+  const { services, replication } = parsed.output;
+  if (services.length > 0 && replication > services.length) fail(replicationProblem(services.length));
+  return { services: services.map((s) => ({ endpoint: s.endpoint, ...(s.token ? { token: s.token } : {}) })), replication };
 }
+
+const replicationProblem = (services: number) => `"pinning.replication" must be a whole number from 1 to the ${services} services listed`;
+
+/** An object's own message: `whole` when it is not an object; for a missing key, that field's message. */
+const objectMessage =
+  (whole: string, missing: Record<string, string>) =>
+  (issue: v.BaseIssue<unknown>): string => {
+    const key = issue.expected?.startsWith('"') ? JSON.parse(issue.expected) : undefined;
+    return key === undefined ? whole : (missing[key] ?? `"${key}" is missing`);
+  };
+const RPC_URL = '"chain.rpcUrl" must be an http(s) or ws(s) URL';
+const CHAIN_ID = '"chain.chainId" must be a positive integer';
+const MULTIADDRS = '"relay.multiaddrs" must be a list of strings';
+
+const Address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/));
+const RuntimeConfigSchema = v.object(
+  {
+    chain: v.object(
+      {
+        rpcUrl: v.pipe(v.string(RPC_URL), v.regex(/^(https?|wss?):\/\//, RPC_URL)),
+        chainId: v.pipe(v.number(CHAIN_ID), v.integer(CHAIN_ID), v.minValue(1, CHAIN_ID)),
+        // Optional with a fallback: files written by earlier stacks lack them.
+        name: v.optional(v.unknown()),
+        development: v.optional(v.unknown()),
+        contracts: v.optional(
+          v.record(v.string(), Address, (issue) => `contract "${String(issue.path?.[0]?.key ?? '')}" has no valid address`),
+          {},
+        ),
+        deployBlock: v.optional(v.unknown()),
+      },
+      objectMessage('"chain" is missing', { rpcUrl: RPC_URL, chainId: CHAIN_ID }),
+    ),
+    relay: v.object(
+      { multiaddrs: v.array(v.string(MULTIADDRS), MULTIADDRS), development: v.optional(v.unknown()) },
+      objectMessage('"relay" is missing', { multiaddrs: MULTIADDRS }),
+    ),
+    pinning: v.optional(v.unknown()),
+    startedAt: v.optional(v.unknown()),
+    reference: v.optional(v.unknown()),
+  },
+  objectMessage('it is not a JSON object', {}),
+);
+const ReferenceSchema = v.object({ publicKey: v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/)), name: v.optional(v.unknown()) });
 
 /** Checks a parsed config document and says exactly which field is wrong. */
 export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   const fail = (what: string): never => {
     throw new RuntimeConfigError(`The twingrain configuration is invalid: ${what}. Restart the stack with "npm start" or fix ${RUNTIME_CONFIG_PATH}.`);
   };
-  if (typeof value !== 'object' || value === null) fail('it is not a JSON object');
-  const v = value as Record<string, unknown>;
-  const chain = v.chain as Record<string, unknown> | undefined;
-  const relay = v.relay as Record<string, unknown> | undefined;
-  if (!chain || typeof chain !== 'object') fail('"chain" is missing');
-  if (typeof chain!.rpcUrl !== 'string' || !/^(https?|wss?):\/\//.test(chain!.rpcUrl)) fail('"chain.rpcUrl" must be an http(s) or ws(s) URL');
-  if (!Number.isInteger(chain!.chainId) || (chain!.chainId as number) <= 0) fail('"chain.chainId" must be a positive integer');
-  const contracts = (chain!.contracts ?? {}) as Record<string, unknown>;
-  for (const [name, address] of Object.entries(contracts)) if (!isAddress(address)) fail(`contract "${name}" has no valid address`);
-  if (!relay || typeof relay !== 'object') fail('"relay" is missing');
-  if (!Array.isArray(relay!.multiaddrs) || relay!.multiaddrs.some((m) => typeof m !== 'string')) fail('"relay.multiaddrs" must be a list of strings');
-  const pinning = v.pinning === undefined ? undefined : parsePinningConfig(v.pinning, fail);
+  const parsed = v.safeParse(RuntimeConfigSchema, value);
+  if (!parsed.success) {
+    const issue = parsed.issues[0]!;
+    // A bad contract address is reported on its record entry: name the contract.
+    const contract = issue.path?.[0]?.key === 'chain' && issue.path?.[1]?.key === 'contracts' ? issue.path?.[2]?.key : undefined;
+    return fail(contract !== undefined ? `contract "${String(contract)}" has no valid address` : issue.message);
+  }
+  const { chain, relay, ...rest } = parsed.output;
+  const pinning = rest.pinning === undefined ? undefined : parsePinningConfig(rest.pinning, fail);
+  const reference = v.safeParse(ReferenceSchema, rest.reference);
   return {
     ...(pinning ? { pinning } : {}),
     chain: {
-      rpcUrl: chain!.rpcUrl as string,
-      chainId: chain!.chainId as number,
-      name: typeof chain!.name === 'string' ? chain!.name : `Chain ${chain!.chainId}`,
-      development: chain!.development === true,
-      contracts: contracts as Record<string, `0x${string}`>,
-      deployBlock: Number.isInteger(chain!.deployBlock) ? (chain!.deployBlock as number) : 0,
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      name: typeof chain.name === 'string' ? chain.name : `Chain ${chain.chainId}`,
+      development: chain.development === true,
+      contracts: chain.contracts as Record<string, `0x${string}`>,
+      deployBlock: Number.isInteger(chain.deployBlock) ? (chain.deployBlock as number) : 0,
     },
-    relay: { multiaddrs: relay!.multiaddrs as string[], development: relay!.development === true },
-    startedAt: typeof v.startedAt === 'string' ? v.startedAt : new Date(0).toISOString(),
-    ...(referenceOf(v.reference) ? { reference: referenceOf(v.reference)! } : {}),
+    relay: { multiaddrs: relay.multiaddrs, development: relay.development === true },
+    startedAt: typeof rest.startedAt === 'string' ? rest.startedAt : new Date(0).toISOString(),
+    ...(reference.success
+      ? {
+          reference: {
+            publicKey: reference.output.publicKey as `0x${string}`,
+            name: typeof reference.output.name === 'string' ? reference.output.name.slice(0, 64) : 'reference',
+          },
+        }
+      : {}),
   };
-}
-
-function referenceOf(value: unknown): RuntimeConfig['reference'] {
-  const r = value as { publicKey?: unknown; name?: unknown } | undefined;
-  if (!r || typeof r !== 'object' || typeof r.publicKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(r.publicKey)) return undefined;
-  return { publicKey: r.publicKey as `0x${string}`, name: typeof r.name === 'string' ? r.name.slice(0, 64) : 'reference' };
 }
 
 /** Loads the configuration the app is served with. */

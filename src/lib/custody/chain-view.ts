@@ -4,7 +4,7 @@
 // knows the registry's ABI.
 import type { Address, Hex, PublicClient } from 'viem';
 import { consortiumAbi, granuleRegistryAbi } from '../chain/abi.generated';
-import { readInstantiation } from '../chain/instantiation';
+import { readInstantiation } from '../chain/index';
 import { readLicenceState } from '../chain/index';
 import { DepositRefusedError } from './errors';
 

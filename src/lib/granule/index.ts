@@ -5,11 +5,7 @@ export { encodeArchive, decodeArchive, checkPath, ARCHIVE_MAGIC, ARCHIVE_VERSION
 export { canonicalJson } from './canonical-json';
 export {
   MANIFEST_FILE,
-  MANIFEST_SCHEMA_ID,
-  DOMAINS,
   PHASES,
-  manifestIssues,
-  validateManifest,
   parseManifest,
   satisfies,
   type GranuleManifest,

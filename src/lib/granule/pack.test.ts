@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   GranuleError,
@@ -17,6 +17,7 @@ import { manifestIssues, satisfies } from './manifest';
 import { canonicalJson } from './canonical-json';
 import { sampleFiles, sampleManifest } from './test-fixture';
 import schema from './granule.schema.json';
+import { granuleJsonSchema } from './json-schema';
 
 const enc = new TextEncoder();
 
@@ -188,15 +189,71 @@ describe('unpackGranule refuses bad archives with typed errors', () => {
 });
 
 describe('manifest helpers', () => {
-  it('the published JSON Schema names the same required fields and phases as the validator', () => {
-    const required = new Set(schema.required);
-    for (const key of Object.keys(sampleManifest())) expect(required.has(key)).toBe(true);
+  it('the committed JSON Schema is the one generated from the valibot schema (npx tsx scripts/gen-granule-schema.ts)', () => {
+    expect(schema).toEqual(granuleJsonSchema());
     expect(schema.properties.phase.enum).toEqual(['physical', 'virtualization', 'digitalization', 'servitization']);
     for (const key of schema.required) {
       const m = sampleManifest();
       delete m[key];
-      expect(manifestIssues(m).length).toBeGreaterThan(0);
+      expect(manifestIssues(m)).toContain(`${key} is missing`);
     }
+  });
+
+  it("the shipped twins' manifests (old granules) stay valid", () => {
+    const root = new URL('../../../static-twins/', import.meta.url);
+    let seen = 0;
+    for (const twin of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const context of readdirSync(new URL(`${twin.name}/`, root))) {
+        const file = new URL(`${twin.name}/${context}/granule.json`, root);
+        if (!existsSync(file)) continue;
+        expect(manifestIssues(JSON.parse(readFileSync(file, 'utf8'))), `${twin.name}/${context}`).toEqual([]);
+        seen++;
+      }
+    }
+    expect(seen).toBeGreaterThan(5);
+  });
+
+  it('malformed manifests: every problem is named with its JSON path', () => {
+    const issuesOf = (patch: Record<string, unknown>) => manifestIssues({ ...sampleManifest(), ...patch });
+    expect(manifestIssues(null)).toEqual(['the manifest must be a JSON object']);
+    expect(manifestIssues([])).toEqual(['the manifest must be a JSON object']);
+    expect(issuesOf({ extra: 1 })).toEqual(['unknown field "extra"']);
+    expect(issuesOf({ schema: 'twingrain/granule@2' })).toEqual(['schema must be "twingrain/granule@1"']);
+    expect(issuesOf({ name: 'Bad Name' })[0]).toMatch(/^name "Bad Name" is not a lowercase granule name/);
+    expect(issuesOf({ version: 'v1' })[0]).toMatch(/^version "v1" is not a semantic version/);
+    expect(issuesOf({ phase: 'later' })).toEqual(['phase must be one of physical, virtualization, digitalization, servitization']);
+    expect(issuesOf({ owner: 'me' })).toEqual(['owner must be an object { publicKey, name? }']);
+    expect(issuesOf({ owner: { publicKey: '', x: 1 } })).toEqual(['unknown field "owner.x"']);
+    expect(issuesOf({ printers: [1] })).toEqual(['printers[0] must be a string']);
+    expect(issuesOf({ description: 'x'.repeat(5000) })).toEqual(['description is longer than 4096 characters']);
+    expect(issuesOf({ mvc: { models: [], views: ['view.js'], controllers: ['controller.js'] } })[0]).toMatch(/^mvc\.models must list at least one file/);
+    expect(issuesOf({ mvc: { models: ['../x.js'], views: ['view.js'], controllers: ['controller.js'] } })).toEqual([
+      'mvc.models[0] "../x.js" is not a safe file path inside the granule',
+    ]);
+    expect(issuesOf({ mvc: { models: ['granule.json'], views: ['view.js'], controllers: ['controller.js'] } })[0]).toMatch(
+      /granule.json itself is not an MVC element/,
+    );
+    for (const bad of ['/abs.js', 'a\\b.js', 'C:x.js', 'a//b.js', 'a/', './a.js', 'a/./b.js', 'a\u0001.js', ''])
+      expect(
+        issuesOf({ entry: bad }).some((i) => i.startsWith('entry ')),
+        JSON.stringify(bad),
+      ).toBe(true);
+    expect(issuesOf({ entry: 'model.js' })).toEqual(['entry must be one of mvc.controllers']);
+    expect(issuesOf({ mvc: { models: ['a.js'], views: ['a.js'], controllers: ['controller.js'] } })).toEqual(['mvc lists one file as two MVC elements']);
+    expect(issuesOf({ provides: { operations: ['get', 'get'], events: [] } })).toEqual(['provides.operations has duplicates']);
+    expect(issuesOf({ consumes: { events: ['reading'] } })[0]).toMatch(/^consumes\.events\[0\] "reading" is not an event topic/);
+    expect(issuesOf({ dependencies: { granules: [{ name: 'x', version: 'latest' }], libraries: [] } })[0]).toMatch(
+      /^dependencies\.granules\[0\]\.version "latest" is not a version range/,
+    );
+    expect(issuesOf({ dependencies: { granules: [{ name: 'x', version: '*', alpha: '0x12' }], libraries: [] } })[0]).toMatch(/alpha "0x12" is not an α/);
+    expect(issuesOf({ environment: [] })).toEqual(['environment must be a JSON object']);
+    expect(issuesOf({ files: [{ path: 'a.js', size: -1, sha256: 'x' }] })).toEqual([
+      'files[0].size must be a non-negative integer',
+      'files[0].sha256 "x" is not 64 lowercase hex digits',
+    ]);
+    expect(manifestIssues(sampleManifest(), { requireFiles: true })).toEqual(['files is missing (a packed granule lists its files)']);
+    // Several problems at once are all reported.
+    expect(issuesOf({ name: 1, version: 2, extra: 3 })).toHaveLength(3);
   });
 
   it('the schema served at /schemas/granule.schema.json is the published one', () => {

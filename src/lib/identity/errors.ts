@@ -15,7 +15,7 @@ export class WrongPassphraseError extends IdentityError {
 export class InvalidBackupError extends IdentityError {
   override name = 'InvalidBackupError';
   constructor(detail: string) {
-    super(`This is not a valid twingrain identity backup (${detail}). Nothing was imported; choose the file exported from Settings.`);
+    super(`This is not a valid twingrain identity backup (${detail}). Nothing was imported; choose the identity backup file you exported.`);
   }
 }
 

@@ -2,6 +2,7 @@
 // wrong passphrase fail loudly instead of yielding garbage, so a failed unlock can never overwrite anything.
 import { WrongPassphraseError, InvalidBackupError, WeakPassphraseError } from './errors';
 import { base64pad } from 'multiformats/bases/base64';
+import * as v from 'valibot';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
 const DEFAULT_ITERATIONS = 600_000; // OWASP 2023 guidance for PBKDF2-HMAC-SHA256
@@ -45,15 +46,33 @@ export async function sealWithPassphrase(plaintext: Uint8Array, passphrase: stri
   };
 }
 
+const KDF = 'unsupported key derivation';
+const CIPHER = 'unsupported cipher';
+const MISSING = 'missing ciphertext';
+/** A missing part is reported as that part being unsupported, in the order a reader checks them. */
+const missingPart = (issue: v.BaseIssue<unknown>): string =>
+  ({ '"version"': 'unknown vault version undefined', '"kdf"': KDF, '"cipher"': CIPHER, '"ciphertext"': MISSING })[issue.expected ?? ''] ?? 'not a JSON object';
+const SealedVaultSchema = v.pipe(
+  v.looseObject(
+    {
+      version: v.literal(1, (issue) => `unknown vault version ${String(issue.input)}`),
+      kdf: v.looseObject(
+        { name: v.literal('PBKDF2', KDF), hash: v.literal('SHA-256', KDF), iterations: v.pipe(v.number(KDF), v.integer(KDF), v.minValue(100_000, KDF)) },
+        KDF,
+      ),
+      cipher: v.looseObject({ name: v.literal('AES-GCM', CIPHER), iv: v.string(CIPHER) }, CIPHER),
+      ciphertext: v.string(MISSING),
+    },
+    missingPart,
+  ),
+  // Checked last, as the salt is part of what "missing ciphertext" means to the reader.
+  v.check((vault) => typeof (vault.kdf as { salt?: unknown }).salt === 'string', MISSING),
+);
+
 export function parseSealedVault(value: unknown): SealedVault {
-  const v = value as Partial<SealedVault> | null;
-  if (!v || typeof v !== 'object') throw new InvalidBackupError('not a JSON object');
-  if (v.version !== 1) throw new InvalidBackupError(`unknown vault version ${String(v.version)}`);
-  if (v.kdf?.name !== 'PBKDF2' || v.kdf.hash !== 'SHA-256' || !Number.isInteger(v.kdf.iterations) || v.kdf.iterations < 100_000)
-    throw new InvalidBackupError('unsupported key derivation');
-  if (v.cipher?.name !== 'AES-GCM' || typeof v.cipher.iv !== 'string') throw new InvalidBackupError('unsupported cipher');
-  if (typeof v.ciphertext !== 'string' || typeof v.kdf.salt !== 'string') throw new InvalidBackupError('missing ciphertext');
-  return v as SealedVault;
+  const checked = v.safeParse(SealedVaultSchema, value);
+  if (!checked.success) throw new InvalidBackupError(checked.issues[0].message);
+  return value as SealedVault;
 }
 
 export async function openWithPassphrase(vault: SealedVault, passphrase: string): Promise<Uint8Array> {

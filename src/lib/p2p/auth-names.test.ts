@@ -42,4 +42,29 @@ describe('names in authorization messages', () => {
       /"ownerName" of an authorization message must be text/,
     );
   });
+
+  it('refuses malformed messages with the code and a sentence that says what is missing', () => {
+    const code = (v: unknown, raw?: Uint8Array) => {
+      try {
+        checkAuthMessage(raw ?? enc(v));
+        return 'accepted';
+      } catch (e) {
+        expect(e).toBeInstanceOf(RelayLimitError);
+        return `${(e as RelayLimitError).code}: ${(e as Error).message}`;
+      }
+    };
+    const request = { type: 'request', id: 'r', alpha: hex('a'), granuleName: 'g', ownerPk: hex('b'), userPk: hex('c') };
+    expect(code(undefined, new TextEncoder().encode('{not json'))).toMatch(/^MALFORMED_MESSAGE: .*not JSON/);
+    expect(code(null)).toMatch(/^MALFORMED_MESSAGE: .*needs an id, an α and a user key/);
+    expect(code([1])).toMatch(/^MALFORMED_MESSAGE: .*needs an id/);
+    expect(code({ ...request, alpha: hex('A') })).toMatch(/^MALFORMED_MESSAGE: .*needs an id/);
+    expect(code({ ...request, id: 5 })).toMatch(/^MALFORMED_MESSAGE: .*needs an id/);
+    expect(code({ ...request, granuleName: ['g'] })).toMatch(/^MALFORMED_MESSAGE: The field "granuleName" .* must be text/);
+    expect(code({ ...request, ownerPk: 'someone' })).toMatch(/^MALFORMED_MESSAGE: This is neither an authorization request/);
+    expect(code({ ...request, granuleName: undefined })).toMatch(/^MALFORMED_MESSAGE: This is neither/);
+    expect(code({ ...request, type: 'reply', decision: 'maybe' })).toMatch(/^MALFORMED_MESSAGE: This is neither/);
+    expect(code({ ...request, type: 'other' })).toMatch(/^MALFORMED_MESSAGE: This is neither/);
+    expect(code({ ...request, id: 'x'.repeat(65) })).toMatch(/^FIELD_TOO_LARGE: The field "id"/);
+    expect(code(request)).toBe('accepted');
+  });
 });

@@ -12,6 +12,8 @@
 import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Message } from '@libp2p/gossipsub';
+import * as v from 'valibot';
+import { issuePath } from '../schema/index';
 import { P2PFormatError } from './errors';
 import { RelayLimitError, refusal, refusalOf, throttledLog, type RelayLimitEvent, type RelayLimitListener } from './limits';
 import { AUTH_MAILBOX_PROTOCOL, AUTH_TOPIC } from './protocols';
@@ -62,7 +64,32 @@ interface PubSub {
   topicValidators?: Map<string, (peer: unknown, message: Message) => 'accept' | 'reject' | 'ignore'>;
 }
 
-const HEX = /^0x[0-9a-f]{64}$/;
+const Hex = v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/));
+const Text = v.optional(v.string());
+/** What every message needs before anything else is looked at. */
+const EnvelopeSchema = v.looseObject({ id: v.string(), alpha: Hex, userPk: Hex });
+/** The free-text fields, each capped in size (by checkAuthMessage, against the relay's limits). */
+const TextFieldsSchema = v.looseObject({ id: v.string(), granuleName: Text, reason: Text, recordAddress: Text, userName: Text, ownerName: Text });
+/** A sender posting to a relay's mailbox, or a reader asking for a page (a bad cursor or page size reads from the start, a full page). */
+const MailboxPostSchema = v.object({ post: v.string() });
+const MailboxQuerySchema = v.object({
+  pk: Hex,
+  after: v.optional(v.fallback(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)), 0), '0'),
+  limit: v.optional(v.fallback(v.pipe(v.number(), v.integer(), v.minValue(1)), Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER),
+});
+const AuthMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('request'), id: v.string(), alpha: Hex, granuleName: v.string(), ownerPk: Hex, userPk: Hex, userName: Text }),
+  v.object({
+    type: v.literal('reply'),
+    id: v.string(),
+    alpha: Hex,
+    userPk: Hex,
+    decision: v.picklist(['approved', 'declined']),
+    recordAddress: Text,
+    reason: Text,
+    ownerName: Text,
+  }),
+]);
 
 function pubsubOf(libp2p: Libp2p): PubSub {
   const pubsub = (libp2p.services as { pubsub?: PubSub }).pubsub;
@@ -83,25 +110,22 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
       `This authorization message is ${data.length} bytes; relays keep messages of at most ${limits.maxMessageBytes} bytes. Shorten the granule name or the reason and send it again.`,
     );
   }
-  let v: Record<string, unknown>;
+  let value: unknown;
   try {
-    v = JSON.parse(new TextDecoder().decode(data)) as Record<string, unknown>;
+    value = JSON.parse(new TextDecoder().decode(data));
   } catch {
     throw new RelayLimitError('MALFORMED_MESSAGE', 'This is not an authorization request or reply (not JSON).');
   }
-  if (
-    !v ||
-    typeof v !== 'object' ||
-    typeof v.id !== 'string' ||
-    typeof v.alpha !== 'string' ||
-    !HEX.test(v.alpha) ||
-    typeof v.userPk !== 'string' ||
-    !HEX.test(v.userPk)
-  ) {
+  if (!v.is(EnvelopeSchema, value)) {
     throw new RelayLimitError(
       'MALFORMED_MESSAGE',
       'This is not an authorization request or reply: it needs an id, an α and a user key (0x + 64 lowercase hex).',
     );
+  }
+  const texts = v.safeParse(TextFieldsSchema, value);
+  if (!texts.success) {
+    const field = issuePath(texts.issues[0]);
+    throw new RelayLimitError('MALFORMED_MESSAGE', `The field "${field}" of an authorization message must be text.`);
   }
   const caps = { ...DEFAULT_AUTH_MESSAGE_LIMITS.maxFieldBytes, ...limits.maxFieldBytes };
   for (const [field, cap] of [
@@ -112,10 +136,9 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
     ['userName', caps.name],
     ['ownerName', caps.name],
   ] as const) {
-    const value = v[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') throw new RelayLimitError('MALFORMED_MESSAGE', `The field "${field}" of an authorization message must be text.`);
-    const size = utf8Length(value);
+    const text = texts.output[field];
+    if (text === undefined) continue;
+    const size = utf8Length(text);
     if (size > cap) {
       throw new RelayLimitError(
         'FIELD_TOO_LARGE',
@@ -123,18 +146,9 @@ export function checkAuthMessage(data: Uint8Array, limits: AuthMessageLimits = D
       );
     }
   }
-  if (v.type === 'request' && typeof v.ownerPk === 'string' && HEX.test(v.ownerPk) && typeof v.granuleName === 'string') {
-    const m: AuthRequestMessage = { type: 'request', id: v.id, alpha: v.alpha, granuleName: v.granuleName, ownerPk: v.ownerPk, userPk: v.userPk };
-    if (typeof v.userName === 'string') m.userName = v.userName;
-    return m;
-  }
-  if (v.type === 'reply' && (v.decision === 'approved' || v.decision === 'declined')) {
-    const m: AuthReplyMessage = { type: 'reply', id: v.id, alpha: v.alpha, userPk: v.userPk, decision: v.decision };
-    if (typeof v.recordAddress === 'string') m.recordAddress = v.recordAddress;
-    if (typeof v.reason === 'string') m.reason = v.reason;
-    if (typeof v.ownerName === 'string') m.ownerName = v.ownerName;
-    return m;
-  }
+  // v.object keeps only the fields it names: what a relay keeps and what the app stores.
+  const message = v.safeParse(AuthMessageSchema, value);
+  if (message.success) return message.output;
   throw new RelayLimitError(
     'MALFORMED_MESSAGE',
     'This is neither an authorization request (with an owner key and a granule name) nor a reply (approved or declined).',
@@ -408,15 +422,16 @@ export async function serveAuthMailbox(libp2p: Libp2p, o: AuthMailboxOptions = {
   pubsub.subscribe(AUTH_TOPIC);
 
   await handleJson(libp2p, AUTH_MAILBOX_PROTOCOL, async (request, remotePeer) => {
-    const r = (request ?? {}) as { pk?: unknown; after?: unknown; limit?: unknown; post?: unknown };
-    if (typeof r.post === 'string') {
-      const refused = accept(new TextEncoder().encode(r.post), remotePeer);
+    const post = v.safeParse(MailboxPostSchema, request);
+    if (post.success) {
+      const refused = accept(new TextEncoder().encode(post.output.post), remotePeer);
       return refused ? refusal(refused) : { kept: true };
     }
-    const pk = r.pk;
-    if (typeof pk !== 'string' || !HEX.test(pk)) throw new P2PFormatError('A mailbox query names a public key (0x + 64 hex).');
-    const after = typeof r.after === 'string' && /^\d{1,15}$/.test(r.after) ? Number(r.after) : 0;
-    const limit = typeof r.limit === 'number' && Number.isInteger(r.limit) && r.limit > 0 ? Math.min(r.limit, pageSize) : pageSize;
+    const query = v.safeParse(MailboxQuerySchema, request);
+    if (!query.success) throw new P2PFormatError('A mailbox query names a public key (0x + 64 hex).');
+    const { pk } = query.output;
+    const { after } = query.output;
+    const limit = Math.min(query.output.limit, pageSize);
     expire();
     const box = byRecipient.get(pk) ?? [];
     const messages: MailboxPage['messages'] = [];

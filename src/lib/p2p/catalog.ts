@@ -1,64 +1,15 @@
 // The Discover catalog: registered granules (from the chain's Registered events, mirrored by the records module)
-// joined with their public manifests fetched from IPFS, kept in a small Dexie database of this area so search works
+// joined with their public manifests fetched from IPFS, kept in the app database's catalog table so search works
 // offline. A manifest that cannot be fetched yet is listed as unavailable and retried on the next sync.
-import Dexie, { type Table } from 'dexie';
+import type { Table } from 'dexie';
+import type { CatalogEntry } from '../store/index';
 import type { Helia } from '@helia/interface';
 import { cidFromChainBytes } from './public-manifest';
 import { fetchPublicManifest } from './granule-store';
 import { ManifestMismatchError } from './errors';
 
-export interface CatalogEntry {
-  alpha: string;
-  manifestCid: string;
-  ownerPk: string;
-  /** The owner's name as the public manifest gives it (claimed by the owner, not verified). */
-  ownerName?: string;
-  blockNumber: number;
-  state: 'ok' | 'unavailable' | 'mismatch';
-  problem?: string;
-  name: string;
-  version: string;
-  description: string;
-  domain: string;
-  context: string;
-  printers: string[];
-  tags: string[];
-  license: string;
-  fetchedAt: number;
-}
-
-export interface AuthRequestRow {
-  id: string;
-  direction: 'incoming' | 'outgoing';
-  alpha: string;
-  granuleName: string;
-  ownerPk: string;
-  userPk: string;
-  /** Names the two sides give themselves (claimed, not verified). */
-  userName?: string;
-  ownerName?: string;
-  peerId: string;
-  /** For outgoing requests: the peer the owner answered from (so the app can name that peer). */
-  ownerPeerId?: string;
-  /** received: the requester got the granule and keeps it (set on the requester's side). */
-  state: 'pending' | 'approved' | 'declined' | 'received';
-  /** For approved requests: the record address the user instantiates with. */
-  recordAddress?: string;
-  reason?: string;
-  createdAt: number;
-}
-
-export class CatalogDb extends Dexie {
-  catalog!: Table<CatalogEntry, string>;
-  requests!: Table<AuthRequestRow, string>;
-  constructor(name = 'twingrain-discover') {
-    super(name);
-    this.version(1).stores({
-      catalog: 'alpha, state, domain, context, *printers, *tags, blockNumber',
-      requests: 'id, direction, state, alpha, createdAt',
-    });
-  }
-}
+/** The app database's catalog table (store's TwingrainDb has it since schema v5). */
+type CatalogTable = { catalog: Table<CatalogEntry, string> };
 
 export interface RegistrationLike {
   alpha: string;
@@ -69,7 +20,7 @@ export interface RegistrationLike {
 
 /** Fetches the manifests of registrations not yet (or not successfully) in the catalog. */
 export async function syncCatalog(
-  db: CatalogDb,
+  db: CatalogTable,
   helia: Helia,
   registrations: RegistrationLike[],
   options: { timeoutMs?: number } = {},
@@ -120,7 +71,7 @@ export interface CatalogQuery {
   tag?: string;
 }
 
-export function matches(e: CatalogEntry, q: CatalogQuery): boolean {
+function matches(e: CatalogEntry, q: CatalogQuery): boolean {
   const lc = (s: string | undefined): string => (s ?? '').trim().toLowerCase();
   if (lc(q.domain) && lc(e.domain) !== lc(q.domain)) return false;
   if (lc(q.context) && !lc(e.context).includes(lc(q.context))) return false;
@@ -134,7 +85,7 @@ export function matches(e: CatalogEntry, q: CatalogQuery): boolean {
   return true;
 }
 
-export async function searchCatalog(db: CatalogDb, q: CatalogQuery): Promise<CatalogEntry[]> {
+export async function searchCatalog(db: CatalogTable, q: CatalogQuery): Promise<CatalogEntry[]> {
   const all = await db.catalog.orderBy('blockNumber').reverse().toArray();
   return all.filter((e) => matches(e, q));
 }

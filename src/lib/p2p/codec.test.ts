@@ -99,4 +99,20 @@ describe('public manifest', () => {
     expect(() => decodePublicManifest(randomBytes(20))).toThrow(P2PFormatError);
     expect(() => cidFromChainBytes('0x1234')).toThrow(ManifestMismatchError);
   });
+
+  it('names what is wrong in a malformed manifest, and reads an earlier, sparser one', () => {
+    const decode = (x: unknown) => () => decodePublicManifest(new TextEncoder().encode(JSON.stringify(x)));
+    expect(decode(null)).toThrow(/malformed \(the manifest must be a JSON object\)/);
+    expect(decode({ ...m, alpha: 'ab' })).toThrow(/malformed \(alpha /);
+    expect(decode({ ...m, erasure: { ...m.erasure, k: 2, n: 1 } })).toThrow(/erasure n must be at least k/);
+    expect(decode({ ...m, erasure: { ...m.erasure, n: 256 } })).toThrow(/erasure\.n /);
+    expect(decode({ ...m, shards: [] })).toThrow(/shards must list one shard per erasure\.n/);
+    expect(decode({ ...m, custody: { ...m.custody, threshold: 2 } })).toThrow(/custody threshold is more than the shares/);
+    expect(decode({ ...m, custody: { ...m.custody, shares: [{ custodian: 'x', envelope: 'AA==' }] } })).toThrow(/custody\.shares\[0\]\.custodian/);
+    expect(decode({ ...m, cipher: 'none' })).toThrow(P2PFormatError);
+    // An earlier writer left out the search fields a reader does not need, and a later one may add fields: both read.
+    const { version: _v, domain: _d, context: _c, license: _l, ...sparse } = m.granule;
+    const older = { ...m, granule: sparse, added: { later: true } };
+    expect(decodePublicManifest(new TextEncoder().encode(JSON.stringify(older)))).toEqual(older);
+  });
 });

@@ -48,6 +48,20 @@ export type { PrepareGranulePublicationParameters, PreparedPublication, PinPubli
 export type { RetrieveGranuleParameters, RetrieveGranuleReturnType };
 export type { RetrieveState } from './retrieve';
 export type { PublicManifest, PublicGranuleInfo } from './public-manifest';
+export { cidFromChainBytes, publicManifestCid } from './public-manifest';
+export type { DepositRefusal } from './custody-protocol';
+
+type CustodyProtocol = typeof import('./custody-protocol');
+/** The owner's deposit of key shares with the custodians (loads the custody protocol on first call). */
+export async function depositWithCustodians(
+  ...args: Parameters<CustodyProtocol['depositWithCustodians']>
+): ReturnType<CustodyProtocol['depositWithCustodians']> {
+  return (await import('./custody-protocol')).depositWithCustodians(...args);
+}
+/** The connected peers that speak `protocol` (loads the custody protocol on first call). */
+export async function peersWithProtocol(...args: Parameters<CustodyProtocol['peersWithProtocol']>): ReturnType<CustodyProtocol['peersWithProtocol']> {
+  return (await import('./custody-protocol')).peersWithProtocol(...args);
+}
 
 /** Publishing step 1 (before registering): encrypt, shard and store in this node; returns the manifest CID. Sends nothing. */
 export async function prepareGranulePublication(p: PrepareGranulePublicationParameters): Promise<PreparedPublication> {
@@ -62,7 +76,6 @@ export async function pinPublication(p: PinPublicationParameters): Promise<PinPu
 export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<RetrieveGranuleReturnType> {
   return (await import('./retrieve')).retrieveGranule(p);
 }
-export { CatalogDb } from './catalog';
-export type { AuthRequestRow } from './catalog';
+export { syncCatalog, searchCatalog, type RegistrationLike } from './catalog';
 export type { PinService } from './pin-protocol';
-export { sendAuthReply, listenAuthMessages } from './auth-requests';
+export { sendAuthReply, sendAuthRequest, listenAuthMessages } from './auth-requests';

@@ -6,23 +6,16 @@ import * as raw from 'multiformats/codecs/raw';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import * as v from 'valibot';
+import { issueLines } from '../schema/index';
+import type { GranuleSearchFields } from '../store/index';
 import { ManifestMismatchError, P2PFormatError } from './errors';
 
 export const PUBLIC_MANIFEST_SCHEMA = 'twingrain/public-manifest@1';
 const SHA256_CODE = 0x12;
 
-export interface PublicGranuleInfo {
-  name: string;
-  version: string;
-  description: string;
-  domain: string;
-  context: string;
-  printers: string[];
-  tags: string[];
-  license: string;
+export interface PublicGranuleInfo extends GranuleSearchFields {
   ownerPublicKey?: string;
-  /** The owner's name from the granule's manifest: what the owner calls themselves, not verified. */
-  ownerName?: string;
 }
 
 export interface PublicManifest {
@@ -45,7 +38,34 @@ export interface PublicManifest {
   custody: { threshold: number; keyCommitment: string; shares: Array<{ custodian: string; envelope: string }> };
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
+const Hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const Count = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
+/**
+ * What a reader relies on. Loose objects: a later version may add fields, and the search fields a reader shows but
+ * does not need (version, domain, license…) are not required, so manifests published by earlier versions stay readable.
+ */
+const PublicManifestSchema = v.pipe(
+  v.looseObject({
+    schema: v.literal(PUBLIC_MANIFEST_SCHEMA),
+    alpha: v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/)),
+    granule: v.looseObject({ name: v.string(), description: v.string(), tags: v.array(v.unknown()), printers: v.array(v.unknown()) }),
+    cipher: v.literal('AES-256-GCM'),
+    ciphertext: v.looseObject({ length: Count(0), sha256: Hex64 }),
+    erasure: v.pipe(
+      v.looseObject({ scheme: v.literal('rs-gf256-cauchy'), k: Count(1), n: v.pipe(Count(1), v.maxValue(255)) }),
+      v.check((e) => e.n >= e.k, 'n must be at least k'),
+    ),
+    shards: v.array(v.looseObject({ cid: v.string(), sha256: Hex64 })),
+    custody: v.pipe(
+      v.looseObject({ threshold: Count(1), keyCommitment: Hex64, shares: v.array(v.looseObject({ custodian: Hex64, envelope: v.string() })) }),
+      v.check((c) => c.threshold <= c.shares.length, 'threshold is more than the shares'),
+    ),
+  }),
+  v.forward(
+    v.partialCheck([['shards'], ['erasure', 'n']], (m) => m.shards.length === m.erasure.n, 'must list one shard per erasure.n'),
+    ['shards'],
+  ),
+);
 
 /** Deterministic bytes: keys in a fixed order, so one manifest has one CID. */
 export function encodePublicManifest(m: PublicManifest): Uint8Array {
@@ -75,51 +95,26 @@ export function decodePublicManifest(bytes: Uint8Array, cid?: CID, expectedAlpha
       );
     }
   }
-  let v: PublicManifest;
+  let value: unknown;
   try {
-    v = JSON.parse(new TextDecoder().decode(bytes)) as PublicManifest;
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     throw new P2PFormatError('The public manifest is not JSON: this CID does not point at a twingrain manifest.');
   }
-  const ok =
-    v &&
-    v.schema === PUBLIC_MANIFEST_SCHEMA &&
-    typeof v.alpha === 'string' &&
-    /^0x[0-9a-f]{64}$/.test(v.alpha) &&
-    v.granule &&
-    typeof v.granule.name === 'string' &&
-    typeof v.granule.description === 'string' &&
-    Array.isArray(v.granule.tags) &&
-    Array.isArray(v.granule.printers) &&
-    v.cipher === 'AES-256-GCM' &&
-    v.ciphertext &&
-    Number.isInteger(v.ciphertext.length) &&
-    HEX64.test(v.ciphertext.sha256) &&
-    v.erasure &&
-    v.erasure.scheme === 'rs-gf256-cauchy' &&
-    Number.isInteger(v.erasure.k) &&
-    Number.isInteger(v.erasure.n) &&
-    v.erasure.k >= 1 &&
-    v.erasure.n >= v.erasure.k &&
-    v.erasure.n <= 255 &&
-    Array.isArray(v.shards) &&
-    v.shards.length === v.erasure.n &&
-    v.shards.every((s) => typeof s.cid === 'string' && HEX64.test(s.sha256)) &&
-    v.custody &&
-    Number.isInteger(v.custody.threshold) &&
-    v.custody.threshold >= 1 &&
-    Array.isArray(v.custody.shares) &&
-    v.custody.threshold <= v.custody.shares.length &&
-    typeof v.custody.keyCommitment === 'string' &&
-    HEX64.test(v.custody.keyCommitment) &&
-    v.custody.shares.every((s) => typeof s.custodian === 'string' && HEX64.test(s.custodian) && typeof s.envelope === 'string');
-  if (!ok) throw new P2PFormatError('The public manifest is malformed: it was not written by twingrain or was altered.');
-  if (expectedAlpha !== undefined && v.alpha !== expectedAlpha.toLowerCase()) {
-    throw new ManifestMismatchError(
-      `The manifest at this CID describes granule ${v.alpha.slice(0, 12)}…, but the chain records it for ${expectedAlpha.slice(0, 12)}…. It was not published by this granule's owner; do not use it.`,
+  const checked = v.safeParse(PublicManifestSchema, value);
+  if (!checked.success) {
+    throw new P2PFormatError(
+      `The public manifest is malformed (${issueLines(checked.issues, 'the manifest').slice(0, 3).join('; ')}): it was not written by twingrain or was altered.`,
     );
   }
-  return v;
+  // The bytes as read (fields this version does not know included): the CID is over them.
+  const m = value as PublicManifest;
+  if (expectedAlpha !== undefined && m.alpha !== expectedAlpha.toLowerCase()) {
+    throw new ManifestMismatchError(
+      `The manifest at this CID describes granule ${m.alpha.slice(0, 12)}…, but the chain records it for ${expectedAlpha.slice(0, 12)}…. It was not published by this granule's owner; do not use it.`,
+    );
+  }
+  return m;
 }
 
 /** The chain stores CIDs as bytes. */

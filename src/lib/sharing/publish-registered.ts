@@ -8,7 +8,7 @@ import type { Helia } from '@helia/interface';
 import type { Libp2p } from '@libp2p/interface';
 import type { Address, PublicClient, WalletClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
-import type { ReadCustodyReturnType } from '../chain/custody';
+import type { ReadCustodyReturnType } from '../chain/index';
 import { signCustodyDeposit } from '../custody/index';
 import { alphaHex, type GranuleManifest } from '../granule/index';
 import {
@@ -19,7 +19,7 @@ import {
   type PinningServicesConfig,
   type PreparedPublication,
 } from '../p2p/index';
-import { depositWithCustodians, type DepositRefusal } from '../p2p/custody-protocol';
+import { depositWithCustodians, type DepositRefusal } from '../p2p/index';
 import { PublicationUnfinishedError, SharingError } from './errors';
 
 export interface SharingPeer {

@@ -4,10 +4,10 @@
 import type { Address, PublicClient } from 'viem';
 import type { CID } from 'multiformats/cid';
 import { granuleRegistryAbi } from '../chain/abi.generated';
-import { readInstantiation } from '../chain/instantiation';
+import { readInstantiation } from '../chain/index';
 import { alphaHex, unpackGranule, type UnpackGranuleReturnType } from '../granule/index';
 import { retrieveGranule, type RetrieveGranuleParameters, type RetrieveGranuleReturnType } from '../p2p/index';
-import { cidFromChainBytes } from '../p2p/public-manifest';
+import { cidFromChainBytes } from '../p2p/index';
 import { SharingError } from './errors';
 
 export interface ReceiveGranuleParameters extends Omit<RetrieveGranuleParameters, 'manifestCid' | 'alpha' | 'userPk'> {

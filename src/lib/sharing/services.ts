@@ -1,7 +1,7 @@
 // Which community services a peer can reach right now. Identify runs just after a connection opens, so asking for a
 // protocol before it finished would find nobody and fail for no reason: this waits for them, up to a deadline.
 import type { Libp2p } from '@libp2p/interface';
-import { peersWithProtocol } from '../p2p/custody-protocol';
+import { peersWithProtocol } from '../p2p/index';
 
 /**
  * Waits until at least `wants[protocol]` connected peers announce each protocol, or until `timeoutMs` passed;

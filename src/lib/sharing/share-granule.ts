@@ -6,17 +6,17 @@
 //   5. publish: the pinning relay checks manifestOf(α) and fetches; custodians get key shares with a signed deposit
 // The Share page and the CLI both call this; only their progress display differs.
 import { hexToBytes, type Address, type Hash, type Hex, type PublicClient, type WalletClient } from 'viem';
-import { commitRegistration } from '../chain/commit';
+import { commitRegistration } from '../chain/index';
 import { granuleRegistryAbi } from '../chain/abi.generated';
-import { ContractRevertError } from '../chain/errors';
-import { describeContractError } from '../chain/revert';
-import { readCustody, type ReadCustodyReturnType } from '../chain/custody';
-import { registerGranule, type ActionStage } from '../chain/register';
+import { ContractRevertError } from '../chain/index';
+import { describeContractError } from '../chain/index';
+import { readCustody, type ReadCustodyReturnType } from '../chain/index';
+import { registerGranule, type ActionStage } from '../chain/index';
 import { alphaHex, canonicalJson, type GranuleManifest } from '../granule/index';
 import { poseidonHash } from '../identity/index';
-import { publicManifestCid } from '../p2p/public-manifest';
+import { publicManifestCid } from '../p2p/index';
 import type { PinningServicesConfig } from '../p2p/index';
-import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../p2p/protocols';
+import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../p2p/index';
 import { ensureMembership } from '../records/membership';
 import type { ProveResult, Prover } from '../zk/index';
 import { SharingError } from './errors';

@@ -67,3 +67,70 @@ describe('app database', () => {
     expect(inner).toBeInstanceOf(StorageQuotaError);
   });
 });
+
+describe('one database (issue 17)', () => {
+  it('moves the old Discover database (catalog, requests) into the app database, keeps newer rows, then deletes it', async () => {
+    const { default: Dexie } = await import('dexie');
+    const indexedDB = new IDBFactory();
+    // The app database as a v4 browser holds it, and the separate Discover database as CatalogDb wrote it.
+    const app = new TwingrainDb({ indexedDB, IDBKeyRange, upTo: 4 });
+    await app.open();
+    await app.table('settings').put({ key: 'theme', value: 'dark' });
+    app.close();
+    const old = new Dexie('twingrain-discover', { indexedDB, IDBKeyRange });
+    old.version(1).stores({ catalog: 'alpha, state, domain, context, *printers, *tags, blockNumber', requests: 'id, direction, state, alpha, createdAt' });
+    await old.open();
+    const entry = {
+      alpha: '0x01',
+      manifestCid: 'b',
+      ownerPk: '0xaa',
+      blockNumber: 7,
+      state: 'ok',
+      name: 'a/b',
+      version: '1.0.0',
+      description: '',
+      domain: 'd',
+      context: 'c',
+      printers: ['p'],
+      tags: ['t'],
+      license: 'MIT',
+      fetchedAt: 1,
+    };
+    await old.table('catalog').bulkAdd([entry, { ...entry, alpha: '0x02', blockNumber: 8 }]);
+    const request = {
+      id: 'r1',
+      direction: 'outgoing',
+      alpha: '0x01',
+      granuleName: 'a/b',
+      ownerPk: '0xaa',
+      userPk: '0xbb',
+      peerId: 'peer',
+      state: 'approved',
+      recordAddress: 'twingrain:authorization/x',
+      createdAt: 5,
+    };
+    await old.table('requests').bulkAdd([request, { ...request, id: 'r2', state: 'pending' }]);
+    old.close();
+
+    // An interrupted earlier run already copied r2, and the app has since updated it: that newer row stays.
+    const half = new TwingrainDb({ indexedDB, IDBKeyRange });
+    await half.open();
+    await half.requests.put({ ...request, id: 'r2', state: 'received' } as never);
+    half.close();
+
+    const db = await openDb({ indexedDB, IDBKeyRange });
+    expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
+    expect((await db.settings.get('theme'))?.value).toBe('dark');
+    expect((await db.catalog.orderBy('blockNumber').reverse().toArray()).map((e) => e.alpha)).toEqual(['0x02', '0x01']);
+    expect(await db.catalog.where('printers').equals('p').count()).toBe(2);
+    expect((await db.requests.get('r1'))?.recordAddress).toBe('twingrain:authorization/x');
+    expect((await db.requests.get('r2'))?.state).toBe('received');
+    db.close();
+    expect((await indexedDB.databases()).map((d) => d.name)).toEqual(['twingrain']);
+
+    // Opening again (no old database any more) changes nothing.
+    const again = await openDb({ indexedDB, IDBKeyRange });
+    expect(await again.requests.count()).toBe(2);
+    again.close();
+  });
+});

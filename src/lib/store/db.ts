@@ -2,6 +2,7 @@
 import Dexie, { type Table } from 'dexie';
 import { DB_NAME, schemaVersions } from './schema';
 import { DatabaseBlockedError, translateStoreError } from './errors';
+import { adoptDiscoverDb } from './adopt-discover-db';
 import type { StoredIdentity } from '../identity/index';
 
 export type IdentityRow = StoredIdentity;
@@ -19,6 +20,52 @@ export interface RecordRow {
   [extra: string]: unknown;
 }
 
+/** What a published granule says about itself for search (its public manifest's `granule`, a catalog row). */
+export interface GranuleSearchFields {
+  name: string;
+  version: string;
+  description: string;
+  domain: string;
+  context: string;
+  printers: string[];
+  tags: string[];
+  license: string;
+  /** The owner's name as the granule gives it (claimed by the owner, not verified). */
+  ownerName?: string;
+}
+
+/** A registered granule in the Discover catalog, joined with its public manifest (p2p's syncCatalog fills it). */
+export interface CatalogEntry extends GranuleSearchFields {
+  alpha: string;
+  manifestCid: string;
+  ownerPk: string;
+  blockNumber: number;
+  state: 'ok' | 'unavailable' | 'mismatch';
+  problem?: string;
+  fetchedAt: number;
+}
+
+export interface AuthRequestRow {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  alpha: string;
+  granuleName: string;
+  ownerPk: string;
+  userPk: string;
+  /** Names the two sides give themselves (claimed, not verified). */
+  userName?: string;
+  ownerName?: string;
+  peerId: string;
+  /** For outgoing requests: the peer the owner answered from (so the app can name that peer). */
+  ownerPeerId?: string;
+  /** received: the requester got the granule and keeps it (set on the requester's side). */
+  state: 'pending' | 'approved' | 'declined' | 'received';
+  /** For approved requests: the record address the user instantiates with. */
+  recordAddress?: string;
+  reason?: string;
+  createdAt: number;
+}
+
 export class TwingrainDb extends Dexie {
   identities!: Table<IdentityRow, string>;
   twins!: Table<Record<string, unknown> & { id: string }, string>;
@@ -31,6 +78,8 @@ export class TwingrainDb extends Dexie {
   printHistory!: Table<Record<string, unknown> & { id?: number; printerId: string }, number>;
   macros!: Table<Record<string, unknown> & { id: string; printerId: string }, string>;
   printJournals!: Table<Record<string, unknown> & { printerId: string }, string>;
+  catalog!: Table<CatalogEntry, string>;
+  requests!: Table<AuthRequestRow, string>;
 
   constructor(options: { name?: string; indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange; upTo?: number } = {}) {
     super(options.name ?? DB_NAME, {
@@ -62,6 +111,7 @@ export async function openDb(options: ConstructorParameters<typeof TwingrainDb>[
   });
   try {
     await Promise.race([db.open(), blocked]);
+    await adoptDiscoverDb(db, options);
   } catch (error) {
     throw translateStoreError(error);
   }

@@ -68,6 +68,15 @@ export const schemaVersions: SchemaVersion[] = [
       twins: 'id, name, printerModel, createdAt',
     },
   },
+  {
+    // v5 (issue 17): the Discover catalog and the access requests move in from their own database
+    // ("twingrain-discover"): one database for the app. openDb() copies the old database's rows over, then deletes it.
+    version: 5,
+    stores: {
+      catalog: 'alpha, state, domain, context, *printers, *tags, blockNumber',
+      requests: 'id, direction, state, alpha, createdAt',
+    },
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]!.version;

@@ -6,6 +6,7 @@ export * from './errors';
 export * from './lean-tree';
 export * from './inputs';
 export * from './salts';
+export { createIdentityFile, parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from './identity-file';
 export {
   createProver,
   terminateProver,

@@ -1,12 +1,15 @@
 // Requests for access, app-wide: the shell listens as soon as an identity is unlocked, so the navigation's badge
 // counts requests waiting for this member (to answer, or approved and ready to get) on every page. Rows live in the
-// Discover catalog's database; duplicates (one requester asking again for the same granule) collapse into one line.
-import { CatalogDb, type AuthRequestRow } from '../../lib/p2p/index';
+// app database (its requests table); duplicates (one requester asking again for the same granule) collapse into one line.
+import type { AuthRequestRow } from '../../lib/store/index';
 import { fieldHex } from '../../lib/records';
 import type { TwingrainNode } from '../../lib/p2p';
-import { session, runtimeConfig } from '../shell/session.svelte';
+import { session, runtimeConfig, db } from '../shell/session.svelte';
 
-export const catalogDb = new CatalogDb();
+/** The app database's access requests. */
+export async function requestsTable() {
+  return (await db()).requests;
+}
 
 export const inbox = $state<{ rows: AuthRequestRow[]; listening: boolean; error: string | null }>({ rows: [], listening: false, error: null });
 
@@ -51,7 +54,7 @@ export function badgeCount(): number {
 
 export async function refreshRequests(): Promise<void> {
   const mine = session.identity ? fieldHex(session.identity.publicKey) : undefined;
-  const all = await catalogDb.requests.orderBy('createdAt').reverse().toArray();
+  const all = await (await requestsTable()).orderBy('createdAt').reverse().toArray();
   inbox.rows = mine ? all.filter((r) => (r.direction === 'incoming' ? r.ownerPk === mine : r.userPk === mine)) : [];
 }
 
@@ -88,11 +91,11 @@ export async function listenForRequests(): Promise<void> {
       {
         onRequest: (m, fromPeer) => {
           // The relays' mailboxes hand back requests already answered: never reset one to pending.
-          void catalogDb.requests
-            .get(m.id)
+          void requestsTable()
+            .then((t) => t.get(m.id))
             .then(async (known) => {
               if (!known)
-                await catalogDb.requests.put({
+                await (await requestsTable()).put({
                   id: m.id,
                   direction: 'incoming',
                   alpha: m.alpha,
@@ -108,12 +111,12 @@ export async function listenForRequests(): Promise<void> {
             .then(refreshRequests);
         },
         onReply: (m, fromPeer) => {
-          void catalogDb.requests
-            .get(m.id)
+          void requestsTable()
+            .then((t) => t.get(m.id))
             .then(async (known) => {
               // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
               if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
-              await catalogDb.requests.update(m.id, {
+              await (await requestsTable()).update(m.id, {
                 state: m.decision,
                 ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}),
                 ...(m.reason ? { reason: m.reason } : {}),
@@ -137,9 +140,8 @@ export async function listenForRequests(): Promise<void> {
 
 /** The requester got the granule: the line moves on to "received ✓ — open in Twins". */
 export async function markReceived(alpha: string): Promise<void> {
-  const rows = await catalogDb.requests.where('alpha').equals(alpha).toArray();
-  await Promise.all(
-    rows.filter((r) => r.direction === 'outgoing' && r.state === 'approved').map((r) => catalogDb.requests.update(r.id, { state: 'received' })),
-  );
+  const requests = await requestsTable();
+  const rows = await requests.where('alpha').equals(alpha).toArray();
+  await Promise.all(rows.filter((r) => r.direction === 'outgoing' && r.state === 'approved').map((r) => requests.update(r.id, { state: 'received' })));
   await refreshRequests();
 }

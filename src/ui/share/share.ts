@@ -15,7 +15,7 @@ import {
   type ActionStage,
 } from '../../lib/chain/index';
 import { consortiumAbi, granuleRegistryAbi } from '../../lib/chain/abi.generated';
-import { readCustody } from '../../lib/chain/custody';
+import { readCustody } from '../../lib/chain/index';
 import type { RuntimeConfig } from '../../lib/config';
 import { keepGranule, parseAlpha, type GranuleManifest } from '../../lib/granule/index';
 import type { RetrieveState } from '../../lib/p2p/index';

@@ -2,14 +2,13 @@
 // Discover catalog) and members' claimed names by key (from requests, replies and published granules).
 import type { TwingrainDb } from '../../lib/store';
 import { listGranules } from '../../lib/granule/index';
-import type { CatalogDb } from '../../lib/p2p/index';
 
 export interface NameBook {
   granule(alpha: string): string | undefined;
   person(key: string): string | undefined;
 }
 
-export async function nameBook(db: TwingrainDb, catalog: CatalogDb): Promise<NameBook> {
+export async function nameBook(db: TwingrainDb): Promise<NameBook> {
   const granules = new Map<string, string>();
   const people = new Map<string, string>();
   const { staticTwins } = await import('../twins/static-twins');
@@ -18,11 +17,11 @@ export async function nameBook(db: TwingrainDb, catalog: CatalogDb): Promise<Nam
     granules.set(row.alpha, `${row.name} ${row.version}`);
     if (row.from?.ownerName) people.set(row.from.ownerPk, row.from.ownerName);
   }
-  for (const e of await catalog.catalog.toArray()) {
+  for (const e of await db.catalog.toArray()) {
     if (e.state === 'ok') granules.set(e.alpha, `${e.name} ${e.version}`);
     if (e.ownerName) people.set(e.ownerPk, e.ownerName);
   }
-  for (const r of await catalog.requests.toArray()) {
+  for (const r of await db.requests.toArray()) {
     if (r.userName) people.set(r.userPk, r.userName);
     if (r.ownerName) people.set(r.ownerPk, r.ownerName);
   }

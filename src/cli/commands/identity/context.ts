@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CliUsageError } from '../../command';
-import { parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/identity-file';
+import { parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/index';
 
 export interface Deployment {
   rpcUrl: string;

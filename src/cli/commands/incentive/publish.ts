@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import { createPublicClient, createWalletClient, http, isAddress, defineChain } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { publishIncentiveTerms, termsFromSolution } from '../../../lib/incentive/chain';
-import { solveScenario } from '../../../lib/incentive/solve';
-import type { Scenario } from '../../../lib/incentive/scenario';
+import { publishIncentiveTerms, termsFromSolution } from '../../../lib/incentive/index';
+import { solveScenario } from '../../../lib/incentive/index';
+import type { Scenario } from '../../../lib/incentive/index';
 import { CliUsageError, type Command } from '../../command';
 import { parseFlags, printJson } from '../../output';
 
