@@ -10,7 +10,7 @@ import { authorizeGranule } from '../../lib/chain/authorize';
 import { formatCredits, formatExpiry, parseCredits, parseExpiry } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeStoreFor, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
 
 export const command: Command = {
   summary: "authorize a registered granule to a user's public key, with an optional expiry and price",
@@ -44,6 +44,7 @@ export const command: Command = {
       expiresAt,
       price,
       fromBlock: BigInt(deployment.deployBlock),
+      trees: { store: treeStoreFor(contractOf(deployment, 'GranuleRegistry')) },
     });
     printJson({
       alpha: hex32(alpha),

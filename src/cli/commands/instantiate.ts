@@ -5,10 +5,18 @@ import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { instantiateGranule } from '../../lib/chain/instantiate';
-import { parseCredits } from '../../lib/chain/index';
+import { parseCredits, parseRecordAddress } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeStoreFor, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+
+function registryOf(record: string): `0x${string}` | undefined {
+  try {
+    return parseRecordAddress(record).contract;
+  } catch {
+    return undefined;
+  }
+}
 
 export const command: Command = {
   summary: 'instantiate a granule authorized to you, from the record the owner gave you',
@@ -34,6 +42,8 @@ export const command: Command = {
       record,
       x25519PublicKey: unlocked.identity.x25519.publicKey,
       fromBlock: BigInt(deployment.deployBlock),
+      // The record names its registry; a malformed record is refused by instantiateGranule with its own sentence.
+      ...(registryOf(record) ? { trees: { store: treeStoreFor(registryOf(record)!) } } : {}),
       maxPrice,
     });
     printJson({ alpha: hex32(result.alpha), txHash: result.txHash });

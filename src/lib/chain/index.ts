@@ -19,3 +19,4 @@ export * from './revoke';
 export * from './transfer';
 export * from './receipt';
 export * from './list-custodians';
+export * from './tree-snapshot';
