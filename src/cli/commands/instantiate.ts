@@ -8,7 +8,7 @@ import { instantiateGranule } from '../../lib/chain/instantiate';
 import { parseCredits, parseRecordAddress } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, treeStoreFor, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeSourcesFor, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
 
 function registryOf(record: string): `0x${string}` | undefined {
   try {
@@ -20,9 +20,9 @@ function registryOf(record: string): `0x${string}` | undefined {
 
 export const command: Command = {
   summary: 'instantiate a granule authorized to you, from the record the owner gave you',
-  usage: 'twingrain instantiate <record> [--pay <credits>] --identity <file> [--passphrase <p>] [--rpc <url>]',
+  usage: 'twingrain instantiate <record> [--pay <credits>] --identity <file> [--passphrase <p>] [--rpc <url>] [--trees-from <community node snapshot URL>]',
   async run(argv) {
-    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay'], command.usage);
+    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay', 'trees-from'], command.usage);
     const [record] = positionals;
     if (!record || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     let maxPrice = 0n;
@@ -43,7 +43,7 @@ export const command: Command = {
       x25519PublicKey: unlocked.identity.x25519.publicKey,
       fromBlock: BigInt(deployment.deployBlock),
       // The record names its registry; a malformed record is refused by instantiateGranule with its own sentence.
-      ...(registryOf(record) ? { trees: { store: treeStoreFor(registryOf(record)!) } } : {}),
+      ...(registryOf(record) ? { trees: treeSourcesFor(registryOf(record)!, flags) } : {}),
       maxPrice,
     });
     printJson({ alpha: hex32(result.alpha), txHash: result.txHash });

@@ -128,3 +128,19 @@ export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
     authorization,
   };
 }
+
+/**
+ * A community node's published snapshot over HTTP, as a syncTrees `snapshot` source. An unreachable node or a
+ * missing snapshot gives undefined (the node then syncs from events: slower, never wrong); what it serves is checked
+ * by syncTrees against the chain's roots.
+ */
+export function httpTreeSnapshot(url: string, fetcher: typeof fetch = fetch): () => Promise<Uint8Array | undefined> {
+  return async () => {
+    try {
+      const response = await fetcher(url);
+      return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -67,18 +67,42 @@ function usable(s: TreeSnapshot, at: ChainPoint): boolean {
   return s.chainId === at.chainId && s.genesisHash === at.genesisHash && s.registry === at.registry && BigInt(s.blockNumber) <= at.head;
 }
 
+// Nodes cap a getLogs answer (anvil at 10 MiB, public RPCs at some thousand logs): a refused range is split in two.
+const TOO_LARGE = /size|too large|too many|limit|exceed|more than/i;
+
+interface TreeLog {
+  eventName: string;
+  args: { leafIndex: bigint; commitment: bigint };
+}
+
+async function logsIn(p: SyncTreesParameters, from: bigint, to: bigint): Promise<TreeLog[]> {
+  try {
+    return (await p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true })) as unknown as TreeLog[];
+  } catch (cause) {
+    const message = (cause as Error).message;
+    if (to > from && TOO_LARGE.test(message)) {
+      const middle = (from + to) / 2n;
+      const first = await logsIn(p, from, middle);
+      return [...first, ...(await logsIn(p, middle + 1n, to))];
+    }
+    throw new ChainConnectionError(`The chain does not answer: ${message.split('\n')[0]}. Is the node running?`);
+  }
+}
+
 /** Appends the tree events of (base.blockNumber, head] in leaf order; a gap means the RPC node lost logs. */
 async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bigint): Promise<number> {
   const batch = p.batchSize !== undefined ? BigInt(Math.max(1, p.batchSize)) : DEFAULT_BATCH;
   let added = 0;
   for (let from = BigInt(base.blockNumber) + 1n; from <= head; from += batch) {
     const to = from + batch - 1n < head ? from + batch - 1n : head;
-    const logs = await ask(() => p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true }));
+    const logs = await logsIn(p, from, to);
     // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the registration tree holds both kinds.
     const pending = { registration: [] as { leafIndex: number; commitment: bigint }[], authorization: [] as { leafIndex: number; commitment: bigint }[] };
     for (const log of logs) {
-      const args = log.args as { leafIndex: bigint; commitment: bigint };
-      pending[log.eventName === 'Authorized' ? 'authorization' : 'registration'].push({ leafIndex: Number(args.leafIndex), commitment: args.commitment });
+      pending[log.eventName === 'Authorized' ? 'authorization' : 'registration'].push({
+        leafIndex: Number(log.args.leafIndex),
+        commitment: log.args.commitment,
+      });
     }
     for (const name of ['registration', 'authorization'] as const) {
       const tree = base[name];
@@ -154,8 +178,8 @@ export async function syncTrees(p: SyncTreesParameters): Promise<SyncTreesReturn
     }
   }
   base ??= emptyAt(at, p.fromBlock);
-  const added = await appendEvents(p, base, head);
-  const [registrationRoot, authorizationRoot] = await rootsAt(p, head);
+  // Both read the state at `head`: one round trip instead of two.
+  const [added, [registrationRoot, authorizationRoot]] = await Promise.all([appendEvents(p, base, head), rootsAt(p, head)]);
   if (base.registration.root !== registrationRoot || base.authorization.root !== authorizationRoot) {
     if (source === 'snapshot')
       throw new TreeSnapshotRejectedError(

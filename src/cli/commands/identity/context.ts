@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CliUsageError } from '../../command';
-import type { TreeStore } from '../../../lib/chain/index';
+import { httpTreeSnapshot, type TreeSources } from '../../../lib/chain/index';
 import { fileTreeStore } from '../../../lib/chain/tree-store.node.ts';
 import { parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/identity-file';
 
@@ -29,8 +29,10 @@ export function deploymentPath(flags: Record<string, string | boolean>): string 
  * Where the CLI keeps a registry's trees between commands (chain/trees.ts): a returning command reads only the events
  * since its last run. The file names its chain inside; another chain's file is replaced, never trusted.
  */
-export function treeStoreFor(registry: Address): TreeStore {
-  return fileTreeStore(join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'trees', `${registry.toLowerCase()}.bin`));
+export function treeSourcesFor(registry: Address, flags: Record<string, string | boolean>): TreeSources {
+  const store = fileTreeStore(join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'trees', `${registry.toLowerCase()}.bin`));
+  // --trees-from: a community node's snapshot for a first sync (checked against the chain's roots before use).
+  return typeof flags['trees-from'] === 'string' ? { store, snapshot: httpTreeSnapshot(flags['trees-from']) } : { store };
 }
 
 export async function loadDeployment(flags: Record<string, string | boolean>): Promise<Deployment> {
