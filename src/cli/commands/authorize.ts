@@ -10,13 +10,14 @@ import { authorizeGranule } from '../../lib/chain/index';
 import { formatCredits, formatExpiry, parseCredits, parseExpiry } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeSourcesFor, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
 
 export const command: Command = {
   summary: "authorize a registered granule to a user's public key, with an optional expiry and price",
-  usage: 'twingrain authorize <alpha> --to <pk> [--expires <ISO time>] [--price <credits>] --identity <file> [--passphrase <p>] [--rpc <url>]',
+  usage:
+    'twingrain authorize <alpha> --to <pk> [--expires <ISO time>] [--price <credits>] --identity <file> [--passphrase <p>] [--rpc <url>] [--trees-from <community node snapshot URL>]',
   async run(argv) {
-    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'to', 'expires', 'price'], command.usage);
+    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'to', 'expires', 'price', 'trees-from'], command.usage);
     const [alphaText] = positionals;
     if (!alphaText || positionals.length > 1 || typeof flags.to !== 'string') throw new CliUsageError(`usage: ${command.usage}`);
     let alpha: bigint;
@@ -44,6 +45,7 @@ export const command: Command = {
       expiresAt,
       price,
       fromBlock: BigInt(deployment.deployBlock),
+      trees: treeSourcesFor(contractOf(deployment, 'GranuleRegistry'), flags),
     });
     printJson({
       alpha: hex32(alpha),

@@ -4,17 +4,24 @@
 import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
-import { instantiateGranule } from '../../lib/chain/index';
-import { parseCredits } from '../../lib/chain/index';
+import { instantiateGranule, parseCredits, parseRecordAddress } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeSourcesFor, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+
+function registryOf(record: string): `0x${string}` | undefined {
+  try {
+    return parseRecordAddress(record).contract;
+  } catch {
+    return undefined;
+  }
+}
 
 export const command: Command = {
   summary: 'instantiate a granule authorized to you, from the record the owner gave you',
-  usage: 'twingrain instantiate <record> [--pay <credits>] --identity <file> [--passphrase <p>] [--rpc <url>]',
+  usage: 'twingrain instantiate <record> [--pay <credits>] --identity <file> [--passphrase <p>] [--rpc <url>] [--trees-from <community node snapshot URL>]',
   async run(argv) {
-    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay'], command.usage);
+    const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay', 'trees-from'], command.usage);
     const [record] = positionals;
     if (!record || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
     let maxPrice = 0n;
@@ -34,6 +41,8 @@ export const command: Command = {
       record,
       x25519PublicKey: unlocked.identity.x25519.publicKey,
       fromBlock: BigInt(deployment.deployBlock),
+      // The record names its registry; a malformed record is refused by instantiateGranule with its own sentence.
+      ...(registryOf(record) ? { trees: treeSourcesFor(registryOf(record)!, flags) } : {}),
       maxPrice,
     });
     printJson({ alpha: hex32(result.alpha), txHash: result.txHash });

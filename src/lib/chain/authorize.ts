@@ -8,7 +8,7 @@ import { formatRecordAddress, type RecordAddress } from './record';
 import type { ActionStage } from './register';
 import { describeContractError } from './revert';
 import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
-import { loadRegistrationTree, TreeSyncError } from './trees';
+import { loadRegistrationTree, type TreeSources, TreeSyncError } from './trees';
 import { LicenceTermsError, MAX_PRICE, readLicenceState } from './licence';
 import { claimGranuleOwnership, ownerLeafSalt } from './transfer';
 
@@ -31,6 +31,8 @@ export interface AuthorizeGranuleParameters {
   /** Price in community credit base units (1e18 per credit) the user pays at instantiation (none: free). */
   price?: bigint;
   fromBlock?: bigint;
+  /** Where the node keeps its trees and where it may get a community snapshot (see syncTrees). */
+  trees?: TreeSources;
   onStage?: (stage: ActionStage) => void;
 }
 
@@ -115,6 +117,7 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
     publicClient: p.publicClient,
     registry: p.registry,
     ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}),
+    ...p.trees,
   });
   const index = synced.tree.indexOf(registrationCommitment(p.alpha, ownerPk, salt));
   if (index < 0)

@@ -26,3 +26,18 @@ export class ContractRevertError extends Error {
 export class RecordAddressError extends Error {
   override name = 'RecordAddressError';
 }
+
+/** A tree snapshot (saved state or a community node's) cannot be read: it is damaged or not a snapshot. */
+export class TreeSnapshotError extends Error {
+  override name = 'TreeSnapshotError';
+  readonly code = 'TREE_SNAPSHOT_INVALID';
+}
+
+/**
+ * A community node's tree snapshot does not lead to the roots the registry holds: it is forged, or from another chain
+ * or registry. Nothing was proved against it.
+ */
+export class TreeSnapshotRejectedError extends Error {
+  override name = 'TreeSnapshotRejectedError';
+  readonly code = 'TREE_SNAPSHOT_REJECTED';
+}

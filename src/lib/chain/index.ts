@@ -20,3 +20,4 @@ export * from './transfer';
 export * from './receipt';
 export * from './list-custodians';
 export * from './custody';
+export * from './tree-snapshot';

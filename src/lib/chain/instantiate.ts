@@ -10,7 +10,7 @@ import type { ActionStage } from './register';
 import { describeContractError, rethrowAsRevert } from './revert';
 import { formatCredits, readLicenceState } from './licence';
 import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
-import { loadAuthorizationTree, type TreeSyncError } from './trees';
+import { loadAuthorizationTree, type TreeSources, type TreeSyncError } from './trees';
 
 export interface InstantiateGranuleParameters {
   publicClient: PublicClient;
@@ -29,6 +29,8 @@ export interface InstantiateGranuleParameters {
    */
   maxPrice?: bigint;
   fromBlock?: bigint;
+  /** Where the node keeps its trees and where it may get a community snapshot (see syncTrees). */
+  trees?: TreeSources;
   onStage?: (stage: ActionStage) => void;
 }
 
@@ -79,7 +81,7 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
   }
   const [done, synced, licence, block] = await Promise.all([
     p.publicClient.readContract({ address: registry, abi: granuleRegistryAbi, functionName: 'instantiationOf', args: [alpha, userPk] }),
-    loadAuthorizationTree({ publicClient: p.publicClient, registry, ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}) }),
+    loadAuthorizationTree({ publicClient: p.publicClient, registry, ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}), ...p.trees }),
     readLicenceState({ publicClient: p.publicClient, registry, alpha, userPk }),
     p.publicClient.getBlock({ blockTag: 'latest' }),
   ]);

@@ -1,96 +1,220 @@
-// Rebuilds the registry's two trees from its events and checks the root against the chain at the same block,
-// so a proof is never made against a tree the contract would not recognise.
-import { parseEventLogs, type Address, type PublicClient } from 'viem';
+// The one rebuilder of the registry's two trees, used by the CLI, the app and community nodes alike. It starts from the
+// node's saved trees (its cursor), else from a community node's snapshot, else from the deployment block; reads only
+// the tree events after that block; and checks both roots against the contract at the same block, so a proof is never
+// made against a tree the contract would not recognise. Its cost is the events since the last sync, not the history.
+import type { Address, Hex, PublicClient } from 'viem';
 import { LeanTree } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
-import { ChainConnectionError } from './errors';
+import { ChainConnectionError, TreeSnapshotError, TreeSnapshotRejectedError } from './errors';
+import { decodeTreeSnapshot, encodeTreeSnapshot, type TreeSnapshot } from './tree-snapshot';
 
 export class TreeSyncError extends Error {
   override name = 'TreeSyncError';
 }
 
-export interface RegistrationEntry {
-  alpha: bigint;
-  ownerPk: bigint;
-  commitment: bigint;
-  leafIndex: number;
-  /** The public manifest's CID; 0x for a new owner's leaf after a transfer (the manifest stays the registration's). */
-  manifestCid: `0x${string}`;
-  blockNumber: bigint;
-  txHash: `0x${string}`;
+/** Where a node keeps its trees between syncs (a file for the CLI, the app database in the browser). */
+export interface TreeStore {
+  load(): Promise<Uint8Array | undefined>;
+  save(bytes: Uint8Array): Promise<void>;
 }
 
-export interface AuthorizationEntry {
-  alpha: bigint;
-  ownerPk: bigint;
-  userPk: bigint;
-  commitment: bigint;
-  leafIndex: number;
-  blockNumber: bigint;
-  txHash: `0x${string}`;
-}
-
-export interface LoadTreeParameters {
+export interface SyncTreesParameters {
   publicClient: PublicClient;
   registry: Address;
   /** The registry's deployment block (runtime config `chain.deployBlock`). */
   fromBlock?: bigint;
+  /** The node's saved trees: read first, written after every successful sync. */
+  store?: TreeStore;
+  /** A community node's snapshot, used when nothing usable is saved; refused unless it leads to the chain's roots. */
+  snapshot?: () => Promise<Uint8Array | undefined>;
+  /** Blocks per eth_getLogs request; public RPC nodes cap the range. */
+  batchSize?: number;
 }
 
-async function head(publicClient: PublicClient): Promise<bigint> {
+export interface SyncTreesReturnType extends TreeSnapshot {
+  /** What the sync started from. */
+  source: 'saved' | 'snapshot' | 'events';
+  /** Leaves added from events by this sync (both trees). */
+  added: number;
+  /** Saved trees were dropped (another chain or registry, a reset chain, or roots that no longer matched). */
+  reset: boolean;
+}
+
+export type SyncTreesErrorType = ChainConnectionError | TreeSyncError | TreeSnapshotError | TreeSnapshotRejectedError;
+
+const DEFAULT_BATCH = 50_000n;
+const RESAVE_AFTER_BLOCKS = 10_000n;
+const TREE_EVENTS = granuleRegistryAbi.filter(
+  (item) => item.type === 'event' && (item.name === 'Registered' || item.name === 'OwnershipClaimed' || item.name === 'Authorized'),
+);
+
+async function ask<T>(what: () => Promise<T>): Promise<T> {
   try {
-    // viem caches the block number for its polling interval; a mirror must see the latest block.
-    return await publicClient.getBlockNumber({ cacheTime: 0 });
+    return await what();
   } catch (cause) {
     throw new ChainConnectionError(`The chain does not answer: ${(cause as Error).message.split('\n')[0]}. Is the node running?`);
   }
 }
 
-function buildTree(leaves: { commitment: bigint; leafIndex: number }[], what: string): LeanTree {
-  const tree = new LeanTree();
-  for (const entry of leaves) {
-    if (entry.leafIndex !== tree.size)
-      throw new TreeSyncError(`The ${what} events are incomplete (leaf ${tree.size} missing): the node may be pruning logs; use an archive node.`);
-    tree.insert(entry.commitment);
+interface ChainPoint {
+  chainId: number;
+  genesisHash: Hex;
+  registry: Hex;
+  head: bigint;
+}
+
+function usable(s: TreeSnapshot, at: ChainPoint): boolean {
+  return s.chainId === at.chainId && s.genesisHash === at.genesisHash && s.registry === at.registry && BigInt(s.blockNumber) <= at.head;
+}
+
+// Nodes cap a getLogs answer (anvil at 10 MiB, public RPCs at some thousand logs): a refused range is split in two.
+const TOO_LARGE = /size|too large|too many|limit|exceed|more than/i;
+
+interface TreeLog {
+  eventName: string;
+  args: { leafIndex: bigint; commitment: bigint };
+}
+
+async function logsIn(p: SyncTreesParameters, from: bigint, to: bigint): Promise<TreeLog[]> {
+  try {
+    return (await p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true })) as unknown as TreeLog[];
+  } catch (cause) {
+    const message = (cause as Error).message;
+    if (to > from && TOO_LARGE.test(message)) {
+      const middle = (from + to) / 2n;
+      const first = await logsIn(p, from, middle);
+      return [...first, ...(await logsIn(p, middle + 1n, to))];
+    }
+    throw new ChainConnectionError(`The chain does not answer: ${message.split('\n')[0]}. Is the node running?`);
   }
-  return tree;
 }
 
-export async function loadRegistrationTree(p: LoadTreeParameters): Promise<{ tree: LeanTree; entries: RegistrationEntry[]; blockNumber: bigint }> {
-  const blockNumber = await head(p.publicClient);
-  const logs = await p.publicClient.getLogs({ address: p.registry, fromBlock: p.fromBlock ?? 0n, toBlock: blockNumber });
-  // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the tree holds both kinds, in leaf order.
-  const entries = parseEventLogs({ abi: granuleRegistryAbi, logs, eventName: ['Registered', 'OwnershipClaimed'] })
-    .map((log) => ({
-      alpha: log.args.alpha,
-      ownerPk: log.args.ownerPk,
-      commitment: log.args.commitment,
-      leafIndex: Number(log.args.leafIndex),
-      manifestCid: 'manifestCid' in log.args ? log.args.manifestCid : ('0x' as const),
-      blockNumber: log.blockNumber,
-      txHash: log.transactionHash,
-    }))
-    .sort((a, b) => a.leafIndex - b.leafIndex);
-  const tree = buildTree(entries, 'registration');
-  const root = await p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'registrationRoot', blockNumber });
-  if (root !== tree.root) throw new TreeSyncError('The registration tree rebuilt from events does not match the chain: refresh and try again.');
-  return { tree, entries, blockNumber };
+/** Appends the tree events of (base.blockNumber, head] in leaf order; a gap means the RPC node lost logs. */
+async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bigint): Promise<number> {
+  const batch = p.batchSize !== undefined ? BigInt(Math.max(1, p.batchSize)) : DEFAULT_BATCH;
+  let added = 0;
+  for (let from = BigInt(base.blockNumber) + 1n; from <= head; from += batch) {
+    const to = from + batch - 1n < head ? from + batch - 1n : head;
+    const logs = await logsIn(p, from, to);
+    // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the registration tree holds both kinds.
+    const pending = { registration: [] as { leafIndex: number; commitment: bigint }[], authorization: [] as { leafIndex: number; commitment: bigint }[] };
+    for (const log of logs) {
+      pending[log.eventName === 'Authorized' ? 'authorization' : 'registration'].push({
+        leafIndex: Number(log.args.leafIndex),
+        commitment: log.args.commitment,
+      });
+    }
+    for (const name of ['registration', 'authorization'] as const) {
+      const tree = base[name];
+      const fresh: bigint[] = [];
+      for (const entry of pending[name].sort((a, b) => a.leafIndex - b.leafIndex)) {
+        if (entry.leafIndex < tree.size) continue; // already in the snapshot (an overlapping range)
+        if (entry.leafIndex !== tree.size + fresh.length)
+          throw new TreeSyncError(
+            `The ${name} events are incomplete (leaf ${tree.size + fresh.length} missing): the node may be pruning logs; use an archive node.`,
+          );
+        fresh.push(entry.commitment);
+      }
+      tree.insertMany(fresh);
+      added += fresh.length;
+    }
+  }
+  return added;
 }
 
-export async function loadAuthorizationTree(p: LoadTreeParameters): Promise<{ tree: LeanTree; entries: AuthorizationEntry[]; blockNumber: bigint }> {
-  const blockNumber = await head(p.publicClient);
-  const logs = await p.publicClient.getLogs({ address: p.registry, fromBlock: p.fromBlock ?? 0n, toBlock: blockNumber });
-  const entries = parseEventLogs({ abi: granuleRegistryAbi, logs, eventName: 'Authorized' }).map((log) => ({
-    alpha: log.args.alpha,
-    ownerPk: log.args.ownerPk,
-    userPk: log.args.userPk,
-    commitment: log.args.commitment,
-    leafIndex: Number(log.args.leafIndex),
-    blockNumber: log.blockNumber,
-    txHash: log.transactionHash,
-  }));
-  const tree = buildTree(entries, 'authorization');
-  const root = await p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'authorizationRoot', blockNumber });
-  if (root !== tree.root) throw new TreeSyncError('The authorization tree rebuilt from events does not match the chain: refresh and try again.');
-  return { tree, entries, blockNumber };
+async function rootsAt(p: SyncTreesParameters, blockNumber: bigint): Promise<[bigint, bigint]> {
+  return ask(() =>
+    Promise.all([
+      p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'registrationRoot', blockNumber }),
+      p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName: 'authorizationRoot', blockNumber }),
+    ]),
+  );
+}
+
+function emptyAt(at: ChainPoint, fromBlock: bigint | undefined): TreeSnapshot {
+  return {
+    chainId: at.chainId,
+    genesisHash: at.genesisHash,
+    registry: at.registry,
+    blockNumber: Number(fromBlock ?? 0n) - 1,
+    registration: new LeanTree(),
+    authorization: new LeanTree(),
+  };
+}
+
+/** Brings the trees up to the chain's head and checks both roots there. */
+export async function syncTrees(p: SyncTreesParameters): Promise<SyncTreesReturnType> {
+  const [chainId, genesis, head] = await ask(() =>
+    Promise.all([
+      p.publicClient.getChainId(),
+      p.publicClient.getBlock({ blockNumber: 0n }),
+      // viem caches the block number for its polling interval; a mirror must see the latest block.
+      p.publicClient.getBlockNumber({ cacheTime: 0 }),
+    ]),
+  );
+  const at: ChainPoint = { chainId, genesisHash: (genesis.hash as Hex).toLowerCase() as Hex, registry: p.registry.toLowerCase() as Hex, head };
+  let reset = false;
+  let base: TreeSnapshot | undefined;
+  let source: SyncTreesReturnType['source'] = 'events';
+  const saved = p.store ? await p.store.load() : undefined;
+  if (saved) {
+    try {
+      const decoded = decodeTreeSnapshot(saved);
+      if (usable(decoded, at)) [base, source] = [decoded, 'saved'];
+    } catch (error) {
+      if (!(error instanceof TreeSnapshotError)) throw error;
+    }
+    reset = base === undefined;
+  }
+  if (!base && p.snapshot) {
+    const bytes = await p.snapshot();
+    if (bytes) {
+      const offered = decodeTreeSnapshot(bytes);
+      if (!usable(offered, at))
+        throw new TreeSnapshotRejectedError(
+          `The community's tree snapshot is for another chain, registry or a block this chain has not reached (chain ${offered.chainId}, block ${offered.blockNumber}): it was not used. Check the node it came from.`,
+        );
+      [base, source] = [offered, 'snapshot'];
+    }
+  }
+  base ??= emptyAt(at, p.fromBlock);
+  // Both read the state at `head`: one round trip instead of two.
+  const [added, [registrationRoot, authorizationRoot]] = await Promise.all([appendEvents(p, base, head), rootsAt(p, head)]);
+  if (base.registration.root !== registrationRoot || base.authorization.root !== authorizationRoot) {
+    if (source === 'snapshot')
+      throw new TreeSnapshotRejectedError(
+        "The community's tree snapshot does not lead to the registry's roots: it is forged or damaged, and nothing was proved against it. Sync without it, or get one from another community node.",
+      );
+    if (source === 'saved') {
+      // Saved trees that no longer match (a reorganised chain, a damaged file): rebuild once from the events.
+      const rebuilt = await syncTrees({ ...p, store: undefined, snapshot: undefined });
+      if (p.store) await p.store.save(encodeTreeSnapshot(rebuilt));
+      return { ...rebuilt, reset: true };
+    }
+    throw new TreeSyncError('The trees rebuilt from events do not match the chain: refresh and try again, or use an archive RPC node.');
+  }
+  const synced: TreeSnapshot = { ...base, blockNumber: Number(head) };
+  // Saving costs a write of every node: skip it when only empty blocks passed (the next sync reads them again cheaply).
+  const stale = BigInt(synced.blockNumber) - BigInt(base.blockNumber) > RESAVE_AFTER_BLOCKS;
+  if (p.store && (added > 0 || source !== 'saved' || stale)) await p.store.save(encodeTreeSnapshot(synced));
+  return { ...synced, source, added, reset };
+}
+
+/** The two optional sources of syncTrees that actions pass through. */
+export type TreeSources = Pick<SyncTreesParameters, 'store' | 'snapshot'>;
+
+export interface LoadTreeParameters extends Omit<SyncTreesParameters, 'snapshot'> {
+  snapshot?: SyncTreesParameters['snapshot'];
+}
+
+/** The registration tree at the head, checked against the contract. */
+export async function loadRegistrationTree(p: LoadTreeParameters): Promise<{ tree: LeanTree; blockNumber: bigint }> {
+  const synced = await syncTrees(p);
+  return { tree: synced.registration, blockNumber: BigInt(synced.blockNumber) };
+}
+
+/** The authorization tree at the head, checked against the contract. */
+export async function loadAuthorizationTree(p: LoadTreeParameters): Promise<{ tree: LeanTree; blockNumber: bigint }> {
+  const synced = await syncTrees(p);
+  return { tree: synced.authorization, blockNumber: BigInt(synced.blockNumber) };
 }

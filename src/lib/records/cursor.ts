@@ -11,6 +11,8 @@ export interface SyncCursor {
 }
 
 export const cursorKey = (chainId: number): string => `records.cursor.${chainId}`;
+/** The chain's two trees as the tree rebuilder saved them (chain/tree-snapshot.ts bytes). */
+export const treesKey = (chainId: number): string => `records.trees.${chainId}`;
 
 export async function readCursor(db: TwingrainDb, chainId: number): Promise<SyncCursor | undefined> {
   const value = (await db.settings.get(cursorKey(chainId)))?.value as SyncCursor | undefined;

@@ -16,33 +16,6 @@ export class RegistryNotDeployedError extends RecordsError {
   }
 }
 
-/** The mirrored tree does not give the root the contract reports, even after rebuilding it from scratch. */
-export class RootMismatchError extends RecordsError {
-  override name = 'RootMismatchError';
-  constructor(
-    readonly tree: 'registration' | 'authorization',
-    readonly mirrored: bigint,
-    readonly onChain: bigint,
-  ) {
-    super(
-      `The ${tree} tree mirrored from the chain does not match the contract's root (mirrored 0x${mirrored.toString(16).slice(0, 8)}…, chain 0x${onChain.toString(16).slice(0, 8)}…), so no proof can be made against it. The node may be missing logs: try again, or use an archive RPC node.`,
-    );
-  }
-}
-
-/** Leaves of a mirrored tree are missing (a log range the node did not return). */
-export class IncompleteMirrorError extends RecordsError {
-  override name = 'IncompleteMirrorError';
-  constructor(
-    readonly tree: 'registration' | 'authorization',
-    readonly missingLeaf: number,
-  ) {
-    super(
-      `The ${tree} records mirrored from the chain are incomplete (leaf ${missingLeaf} is missing). Refresh the records; if it persists, the RPC node prunes logs: use an archive node.`,
-    );
-  }
-}
-
 /** A record address that this chain's mirror cannot resolve. */
 export class RecordNotFoundError extends RecordsError {
   override name = 'RecordNotFoundError';

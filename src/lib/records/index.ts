@@ -4,7 +4,7 @@ export * from './errors';
 export * from './rows';
 export { readCursor, cursorKey, type SyncCursor } from './cursor';
 export { syncRecords, clearChainRecords, type SyncRecordsParameters, type SyncRecordsReturnType, type SyncRecordsErrorType } from './sync';
-export { mirroredRows, mirroredTree, syncedTrees, type SyncedTreesReturnType, type SyncedTreesErrorType } from './trees';
+export { mirroredRows, syncedTrees, databaseTreeStore, type SyncedTreesReturnType, type SyncedTreesErrorType } from './trees';
 export { ensureMembership, type EnsureMembershipParameters, type EnsureMembershipReturnType, type EnsureMembershipErrorType } from './membership';
 export { recordsOf, recordAddressOf, resolveRecord, type RecordsOfReturnType, type UsableGranule } from './queries';
 export {

@@ -6,7 +6,19 @@ import { createPublicClient, createWalletClient, http, type Address, type Public
 import { privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
 import { deployContracts } from '../chain/deploy.node.ts';
-import { authorizeGranule, commitRegistration, instantiateGranule, registerGranule, ContractRevertError } from '../chain/index';
+import {
+  authorizeGranule,
+  decodeTreeSnapshot,
+  encodeTreeSnapshot,
+  granuleRegistryAbi,
+  syncTrees,
+  TreeSnapshotRejectedError,
+  type TreeStore,
+  commitRegistration,
+  instantiateGranule,
+  registerGranule,
+  ContractRevertError,
+} from '../chain/index';
 import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } from '../node/anvil';
 import { freePort } from '../node/ports';
 import { createIdentity, type Identity } from '../identity/index';
@@ -21,21 +33,20 @@ import {
   clearChainRecords,
   ensureMembership,
   fieldHex,
-  mirroredTree,
+  databaseTreeStore,
   readCursor,
   recordAddressOf,
   recordsOf,
   resolveRecord,
   syncRecords,
   syncedTrees,
-  type RegistrationRow,
   PreparedProofError,
   decodePreparedProof,
   encodePreparedProof,
   preparedProofFrom,
   submitPreparedProof,
 } from './index';
-import { deriveRegistrationSalt, registrationInput, type ProveResult } from '../zk/index';
+import { LeanTree, MerkleTreeError, deriveRegistrationSalt, registrationInput, type ProveResult } from '../zk/index';
 
 const MANIFEST_CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Array(32).fill(7)]);
 let compiled: CompiledContracts;
@@ -211,19 +222,25 @@ describe('the records mirror', () => {
     expect((await syncRecords(base)).added).toBe(0);
   });
 
-  it('rebuilds a mirror whose leaves were altered, so no proof is made against a wrong root', async () => {
+  it('rebuilds saved trees that were altered, so no proof is made against a wrong root', async () => {
     const db = await newDb();
     const registry = chain.contracts.GranuleRegistry!;
     const base = { db, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock };
     const good = await syncedTrees(base);
     expect(good.registration.size).toBeGreaterThan(0);
-    const [first] = (await db.records.where('[chainId+kind]').equals([chain.anvil.chainId, 'registration']).toArray()) as RegistrationRow[];
-    await db.records.put({ ...first!, commitment: fieldHex(123456789n) });
-    expect((await mirroredTree(db, chain.anvil.chainId, registry, 'registration')).root).not.toBe(good.registration.root);
+    // Someone with access to the browser's storage swaps the first leaf (and its hashes up to a root of its own).
+    const store = databaseTreeStore(db, chain.anvil.chainId);
+    const saved = decodeTreeSnapshot((await store.load())!);
+    const forged = new LeanTree();
+    forged.insert(123456789n);
+    for (const leaf of saved.registration.leaves.slice(1)) forged.insert(leaf);
+    await store.save(encodeTreeSnapshot({ ...saved, registration: forged }));
+    expect(decodeTreeSnapshot((await store.load())!).registration.root).not.toBe(good.registration.root);
 
     const repaired = await syncedTrees(base);
     expect(repaired.reset).toBe(true);
     expect(repaired.registration.root).toBe(good.registration.root);
+    expect(decodeTreeSnapshot((await store.load())!).registration.root).toBe(good.registration.root);
   });
 
   it('says so when the chain does not answer or the registry is not deployed', async () => {
@@ -232,6 +249,65 @@ describe('the records mirror', () => {
     await expect(syncRecords({ db, publicClient: down, registry: chain.contracts.GranuleRegistry! })).rejects.toThrow(ChainUnreachableError);
     const nowhere = '0x000000000000000000000000000000000000dEaD' as Address;
     await expect(syncRecords({ db, publicClient: chain.publicClient, registry: nowhere })).rejects.toThrow(RegistryNotDeployedError);
+  });
+});
+
+describe('tree snapshots and saved trees', () => {
+  const memoryStore = (): TreeStore & { bytes?: Uint8Array } => {
+    const store: TreeStore & { bytes?: Uint8Array } = {
+      load: async () => store.bytes,
+      save: async (bytes) => {
+        store.bytes = bytes;
+      },
+    };
+    return store;
+  };
+  const params = () => ({ publicClient: chain.publicClient, registry: chain.contracts.GranuleRegistry!, fromBlock: BigInt(chain.deployBlock) });
+  const onChainRoot = () =>
+    chain.publicClient.readContract({ address: chain.contracts.GranuleRegistry!, abi: granuleRegistryAbi, functionName: 'registrationRoot' });
+
+  it("starts a new node from a community node's snapshot, then syncs from its own saved trees", async () => {
+    const community = await syncTrees(params());
+    expect(community.source).toBe('events');
+    expect(community.registration.size).toBeGreaterThan(0);
+    const published = encodeTreeSnapshot(community);
+    const store = memoryStore();
+    const fresh = await syncTrees({ ...params(), store, snapshot: async () => published });
+    expect(fresh.source).toBe('snapshot');
+    expect(fresh.registration.root).toBe(await onChainRoot());
+    expect(fresh.registration.proof(0).leaf).toBe(community.registration.leaves[0]);
+    const returning = await syncTrees({ ...params(), store, snapshot: async () => published });
+    expect(returning.source).toBe('saved');
+    expect(returning.added).toBe(0);
+    expect(returning.registration.root).toBe(await onChainRoot());
+  });
+
+  it('refuses a forged snapshot whose root the registry does not hold', async () => {
+    const community = await syncTrees(params());
+    // The attacker adds a leaf of its own: a tree that would let it prove a registration it never made.
+    const forged = LeanTree.fromLevels(community.registration.nodeLevels.map((level) => [...level]));
+    forged.insert(987654321n);
+    const bytes = encodeTreeSnapshot({ ...community, registration: forged });
+    const store = memoryStore();
+    await expect(syncTrees({ ...params(), store, snapshot: async () => bytes })).rejects.toThrow(TreeSnapshotRejectedError);
+    expect(store.bytes).toBeUndefined(); // nothing of it was kept
+    // A snapshot of another registry is refused before anything is read from it.
+    const elsewhere = encodeTreeSnapshot({ ...community, registry: '0x000000000000000000000000000000000000dead' });
+    await expect(syncTrees({ ...params(), snapshot: async () => elsewhere })).rejects.toThrow(TreeSnapshotRejectedError);
+  });
+
+  it("refuses a path through a snapshot's forged inner nodes even when its root is the registry's", async () => {
+    const community = await syncTrees(params());
+    expect(community.registration.size).toBeGreaterThan(1);
+    // Same root, but leaf 0 replaced by the attacker's commitment: only the path check can see it.
+    const levels = community.registration.nodeLevels.map((level) => [...level]);
+    levels[0]![0] = 55555n;
+    const bytes = encodeTreeSnapshot({ ...community, registration: LeanTree.fromLevels(levels) });
+    const accepted = await syncTrees({ ...params(), snapshot: async () => bytes });
+    expect(accepted.registration.root).toBe(await onChainRoot());
+    expect(() => accepted.registration.proof(0)).toThrow(MerkleTreeError);
+    // Leaf 1's path passes the forged leaf as its sibling: refused too.
+    expect(() => accepted.registration.proof(1)).toThrow(/do not lead from leaf 1/);
   });
 });
 

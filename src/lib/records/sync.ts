@@ -4,7 +4,7 @@
 import { parseEventLogs, type Address, type PublicClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { TwingrainDb } from '../store/index';
-import { cursorKey, readCursor, type SyncCursor } from './cursor';
+import { cursorKey, readCursor, treesKey, type SyncCursor } from './cursor';
 import { ChainUnreachableError, RegistryNotDeployedError } from './errors';
 import { fieldHex, recordId, type Hex, type MirroredRecord } from './rows';
 
@@ -52,11 +52,12 @@ async function ask<T>(publicClient: PublicClient, what: () => Promise<T>): Promi
   }
 }
 
-/** Removes everything mirrored for one chain (records and cursor). */
+/** Removes everything mirrored for one chain (records, cursor and saved trees). */
 export async function clearChainRecords(db: TwingrainDb, chainId: number): Promise<number> {
   return db.transaction('rw', db.records, db.settings, async () => {
     const removed = await db.records.where('chainId').equals(chainId).delete();
     await db.settings.delete(cursorKey(chainId));
+    await db.settings.delete(treesKey(chainId));
     return removed;
   });
 }

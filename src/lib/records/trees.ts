@@ -1,12 +1,13 @@
-// The two lean Merkle trees rebuilt from the mirrored records, and the check that makes proving safe: the mirror
-// is synced and its roots equal the contract's roots at the same block, or nothing is proved.
+// The two trees the app proves against, and the check that makes proving safe: the chain area's one tree rebuilder
+// (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
+// the events since its last sync. The record rows (the lists of the app) are synced beside them.
 import type { Address } from 'viem';
-import { granuleRegistryAbi } from '../chain/abi.generated';
+import { syncTrees, type SyncTreesErrorType, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
-import { LeanTree } from '../zk/index';
-import { IncompleteMirrorError, RootMismatchError } from './errors';
+import type { LeanTree } from '../zk/index';
+import { treesKey } from './cursor';
 import type { AuthorizationRow, RegistrationRow, TreeName } from './rows';
-import { clearChainRecords, syncRecords, type SyncRecordsParameters } from './sync';
+import { syncRecords, type SyncRecordsParameters } from './sync';
 
 export async function mirroredRows<K extends TreeName>(
   db: TwingrainDb,
@@ -19,14 +20,22 @@ export async function mirroredRows<K extends TreeName>(
   return mine as (K extends 'registration' ? RegistrationRow : AuthorizationRow)[];
 }
 
-/** The tree as mirrored locally (no chain access). */
-export async function mirroredTree(db: TwingrainDb, chainId: number, registry: Address, tree: TreeName): Promise<LeanTree> {
-  const result = new LeanTree();
-  for (const row of await mirroredRows(db, chainId, registry, tree)) {
-    if (row.leafIndex !== result.size) throw new IncompleteMirrorError(tree, result.size);
-    result.insert(BigInt(row.commitment));
-  }
-  return result;
+/** The app database's settings table as the tree rebuilder's store (one entry per chain). */
+export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
+  return {
+    load: async () => {
+      const value = (await db.settings.get(treesKey(chainId)))?.value;
+      return value instanceof Uint8Array ? value : undefined;
+    },
+    save: async (bytes) => {
+      await db.settings.put({ key: treesKey(chainId), value: bytes });
+    },
+  };
+}
+
+export interface SyncedTreesParameters extends SyncRecordsParameters {
+  /** A community node's tree snapshot for a first sync (checked against the chain's roots before use). */
+  snapshot?: SyncTreesParameters['snapshot'];
 }
 
 export interface SyncedTreesReturnType {
@@ -34,52 +43,28 @@ export interface SyncedTreesReturnType {
   blockNumber: number;
   registration: LeanTree;
   authorization: LeanTree;
-  /** The mirror had to be cleared on the way (chain reset, another registry, or a mismatch that a rebuild fixed). */
+  /** The mirror had to be cleared on the way (chain reset, another registry, or saved trees that no longer matched). */
   reset: boolean;
 }
 
-export type SyncedTreesErrorType =
-  | RootMismatchError
-  | IncompleteMirrorError
-  | import('./errors').ChainUnreachableError
-  | import('./errors').RegistryNotDeployedError;
+export type SyncedTreesErrorType = SyncTreesErrorType | import('./errors').ChainUnreachableError | import('./errors').RegistryNotDeployedError;
 
-/**
- * Syncs the mirror and checks both roots against the contract at the synced block. A mismatch clears the chain's
- * mirror and rebuilds it once from the deployment block; a second mismatch is an error (no proof would verify).
- */
-export async function syncedTrees(p: SyncRecordsParameters): Promise<SyncedTreesReturnType> {
-  let reset = false;
-  for (let attempt = 0; ; attempt++) {
-    const sync = await syncRecords(p);
-    reset ||= sync.reset;
-    try {
-      const [registration, authorization, onChain] = await Promise.all([
-        mirroredTree(p.db, sync.chainId, p.registry, 'registration'),
-        mirroredTree(p.db, sync.chainId, p.registry, 'authorization'),
-        Promise.all([
-          p.publicClient.readContract({
-            address: p.registry,
-            abi: granuleRegistryAbi,
-            functionName: 'registrationRoot',
-            blockNumber: BigInt(sync.blockNumber),
-          }),
-          p.publicClient.readContract({
-            address: p.registry,
-            abi: granuleRegistryAbi,
-            functionName: 'authorizationRoot',
-            blockNumber: BigInt(sync.blockNumber),
-          }),
-        ]),
-      ]);
-      const [registrationRoot, authorizationRoot] = onChain;
-      if (registration.root !== registrationRoot) throw new RootMismatchError('registration', registration.root, registrationRoot);
-      if (authorization.root !== authorizationRoot) throw new RootMismatchError('authorization', authorization.root, authorizationRoot);
-      return { chainId: sync.chainId, blockNumber: sync.blockNumber, registration, authorization, reset };
-    } catch (error) {
-      if (attempt > 0 || !(error instanceof RootMismatchError || error instanceof IncompleteMirrorError)) throw error;
-      await clearChainRecords(p.db, sync.chainId);
-      reset = true;
-    }
-  }
+/** Syncs the record rows and the trees; both roots equal the contract's at the returned block, or this throws. */
+export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTreesReturnType> {
+  const sync = await syncRecords(p);
+  const trees = await syncTrees({
+    publicClient: p.publicClient,
+    registry: p.registry,
+    ...(p.fromBlock !== undefined ? { fromBlock: BigInt(p.fromBlock) } : {}),
+    ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
+    ...(p.snapshot ? { snapshot: p.snapshot } : {}),
+    store: databaseTreeStore(p.db, sync.chainId),
+  });
+  return {
+    chainId: sync.chainId,
+    blockNumber: trees.blockNumber,
+    registration: trees.registration,
+    authorization: trees.authorization,
+    reset: sync.reset || trees.reset,
+  };
 }

@@ -29,6 +29,48 @@ describe('LeanTree', () => {
     expect(tree.proof(0)).toMatchObject({ depth: 0, leaf: 7n, root: 7n });
   });
 
+  it('builds the same tree from batches (insertMany) as leaf by leaf, and round-trips through its stored levels', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(leafArb, { minLength: 0, maxLength: 40 }), fc.array(fc.nat(40), { maxLength: 4 }), (leaves, cuts) => {
+        const batched = new LeanTree();
+        let at = 0;
+        for (const cut of [...cuts.map((c) => Math.min(c, leaves.length)).sort((a, b) => a - b), leaves.length]) {
+          batched.insertMany(leaves.slice(at, Math.max(at, cut)));
+          at = Math.max(at, cut);
+        }
+        expect(batched.root).toBe(referenceRoot(leaves));
+        expect(batched.size).toBe(leaves.length);
+        const copy = LeanTree.fromLevels(batched.nodeLevels.map((level) => [...level]));
+        expect(copy.root).toBe(batched.root);
+        for (let i = 0; i < leaves.length; i++) expect(copy.proof(i).leaf).toBe(leaves[i]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('refuses a batch with a repeated leaf and keeps the tree as it was', () => {
+    const tree = new LeanTree();
+    tree.insertMany([1n, 2n, 3n]);
+    const root = tree.root;
+    expect(() => tree.insertMany([4n, 2n])).toThrow(MerkleTreeError);
+    expect(tree.size).toBe(3);
+    expect(tree.root).toBe(root);
+    expect(tree.has(4n)).toBe(false);
+  });
+
+  it('refuses stored levels of the wrong shape, and a path through a forged inner node', () => {
+    const tree = new LeanTree();
+    tree.insertMany([1n, 2n, 3n, 4n, 5n]);
+    expect(() => LeanTree.fromLevels([[1n, 2n, 3n], [9n]])).toThrow(MerkleTreeError);
+    const levels = tree.nodeLevels.map((level) => [...level]);
+    levels[1]![0] = 77n; // H(1, 2) replaced; the root kept
+    const forged = LeanTree.fromLevels(levels);
+    expect(forged.root).toBe(tree.root);
+    expect(forged.proof(0).leaf).toBe(1n); // its path recomputes H(1, 2) from the leaves
+    expect(() => forged.proof(2)).toThrow(/do not lead from leaf 2/); // its path takes the forged node as a sibling
+    expect(forged.proof(4).leaf).toBe(5n); // a path that does not pass the forged node is still good
+  });
+
   it('matches the level-by-level definition and every proof recomputes the root', () => {
     fc.assert(
       fc.property(fc.uniqueArray(leafArb, { minLength: 1, maxLength: 40 }), (leaves) => {

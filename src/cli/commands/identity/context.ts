@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { CliUsageError } from '../../command';
+import { httpTreeSnapshot, type TreeSources } from '../../../lib/chain/index';
+import { fileTreeStore } from '../../../lib/chain/tree-store.node.ts';
 import { parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/index';
 
 export interface Deployment {
@@ -21,6 +23,16 @@ export const COMMON_FLAGS = ['rpc', 'identity', 'passphrase', 'registry', 'conso
 export function deploymentPath(flags: Record<string, string | boolean>): string {
   if (typeof flags.deployment === 'string') return resolve(flags.deployment);
   return join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'deployment.json');
+}
+
+/**
+ * Where the CLI keeps a registry's trees between commands (chain/trees.ts): a returning command reads only the events
+ * since its last run. The file names its chain inside; another chain's file is replaced, never trusted.
+ */
+export function treeSourcesFor(registry: Address, flags: Record<string, string | boolean>): TreeSources {
+  const store = fileTreeStore(join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'trees', `${registry.toLowerCase()}.bin`));
+  // --trees-from: a community node's snapshot for a first sync (checked against the chain's roots before use).
+  return typeof flags['trees-from'] === 'string' ? { store, snapshot: httpTreeSnapshot(flags['trees-from']) } : { store };
 }
 
 export async function loadDeployment(flags: Record<string, string | boolean>): Promise<Deployment> {

@@ -1,0 +1,90 @@
+// A community node's tree snapshots against a real anvil with the real registry and real proofs: a new node starts
+// from one, a returning node from its own saved trees, a forged snapshot is refused, an unreachable node is no harm.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTreeSnapshot, granuleRegistryAbi, httpTreeSnapshot, syncTrees, TreeSnapshotRejectedError, type TreeStore } from '../src/lib/chain/index';
+import { LeanTree } from '../src/lib/zk/index';
+import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
+import { serveTreeSnapshots, type TreeSnapshotServer } from './tree-snapshots';
+
+const CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Array(32).fill(9)]);
+let chain: CustodyChain;
+let owner: Member;
+let server: TreeSnapshotServer;
+let dataDir: string;
+
+const memoryStore = (): TreeStore & { bytes?: Uint8Array } => {
+  const store: TreeStore & { bytes?: Uint8Array } = {
+    load: async () => store.bytes,
+    save: async (bytes) => {
+      store.bytes = bytes;
+    },
+  };
+  return store;
+};
+const base = () => ({ publicClient: chain.publicClient, registry: chain.registry, fromBlock: BigInt(chain.deployBlock) });
+const chainRoot = () => chain.publicClient.readContract({ address: chain.registry, abi: granuleRegistryAbi, functionName: 'registrationRoot' });
+
+beforeAll(async () => {
+  chain = await startCustodyChain();
+  owner = await chain.member();
+  await chain.register(owner, '101', CID);
+  await chain.register(owner, '102', CID);
+  dataDir = await mkdtemp(join(tmpdir(), 'tg-tree-snapshots-'));
+  server = await serveTreeSnapshots({ publicClient: chain.publicClient, registry: chain.registry, fromBlock: chain.deployBlock, dataDir, intervalMs: 60_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await chain?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('tree snapshots published by a community node', () => {
+  it('start a new node, which then follows the chain from its own saved trees', async () => {
+    const store = memoryStore();
+    const fresh = await syncTrees({ ...base(), store, snapshot: httpTreeSnapshot(server.url) });
+    expect(fresh.source).toBe('snapshot');
+    expect(fresh.registration.size).toBe(2);
+    expect(fresh.registration.root).toBe(await chainRoot());
+
+    await chain.register(owner, '103', CID);
+    // The published snapshot is now one registration behind: a second new node reads that one from events.
+    const behind = await syncTrees({ ...base(), snapshot: httpTreeSnapshot(server.url) });
+    expect([behind.source, behind.added, behind.registration.size]).toEqual(['snapshot', 1, 3]);
+    await server.refresh();
+    const current = await syncTrees({ ...base(), snapshot: httpTreeSnapshot(server.url) });
+    expect([current.source, current.added, current.registration.size]).toEqual(['snapshot', 0, 3]);
+
+    const returning = await syncTrees({ ...base(), store, snapshot: httpTreeSnapshot(server.url) });
+    expect([returning.source, returning.added]).toEqual(['saved', 1]);
+    expect(returning.registration.root).toBe(await chainRoot());
+    expect(returning.registration.proof(2).root).toBe(await chainRoot());
+  }, 120_000);
+
+  it('refuses a forged snapshot from a dishonest node, and syncs from events when the node is unreachable', async () => {
+    const honest = await syncTrees(base());
+    // The dishonest node adds a leaf of its choosing to the registrations.
+    const forgedTree = LeanTree.fromLevels(honest.registration.nodeLevels.map((level) => [...level]));
+    forgedTree.insert(424242n);
+    const forged = encodeTreeSnapshot({ ...honest, registration: forgedTree });
+    const dishonest = createServer((_req, res) => res.end(forged));
+    await new Promise<void>((r) => dishonest.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(dishonest.address() as AddressInfo).port}/trees/snapshot`;
+      const store = memoryStore();
+      await expect(syncTrees({ ...base(), store, snapshot: httpTreeSnapshot(url) })).rejects.toThrow(TreeSnapshotRejectedError);
+      await expect(syncTrees({ ...base(), store, snapshot: httpTreeSnapshot(url) })).rejects.toThrow(/does not lead to the registry's roots/);
+      expect(store.bytes).toBeUndefined();
+    } finally {
+      await new Promise<void>((r) => dishonest.close(() => r()));
+    }
+    const gone = await syncTrees({ ...base(), snapshot: httpTreeSnapshot('http://127.0.0.1:1/trees/snapshot') });
+    expect(gone.source).toBe('events');
+    expect(gone.registration.root).toBe(await chainRoot());
+  }, 120_000);
+});
