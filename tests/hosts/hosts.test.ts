@@ -12,15 +12,15 @@ import { anvilBinary } from '../../src/lib/node/anvil';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
 import { packGranule } from '../../src/lib/granule/index';
 import { sampleFiles } from '../../src/lib/granule/test-fixture';
-import { TestBed, whyNotRunnable, type HostProcess } from './bed';
+import { address, TestBed, whyNotRunnable, type HostProcess } from './bed';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin/twingrain.js');
-const CHAIN = { host: 'chain', address: '10.77.0.2', port: 8545 };
+const CHAIN = { host: 'chain', address: address('0.2'), port: 8545 };
 const NODES = [
-  { host: 'n1', address: '10.77.0.11' },
-  { host: 'n2', address: '10.77.0.12' },
-  { host: 'n3', address: '10.77.0.13' },
+  { host: 'n1', address: address('0.11') },
+  { host: 'n2', address: address('0.12') },
+  { host: 'n3', address: address('0.13') },
 ] as const;
 const RELAY_PORT = 9090;
 /** anvil's first development account: funded on the chain host's anvil, it deploys and administers the Consortium. */
@@ -98,8 +98,8 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
     bed = await TestBed.create([
       { name: CHAIN.host, address: CHAIN.address },
       ...NODES.map((n) => ({ name: n.host, address: n.address })),
-      { name: 'owner', address: '10.77.0.21' },
-      { name: 'user', address: '10.77.0.22' },
+      { name: 'owner', address: address('0.21') },
+      { name: 'user', address: address('0.22') },
     ]);
     try {
       for (const h of bed.hosts.keys()) await bed.netem(h, NETEM);
