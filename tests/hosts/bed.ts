@@ -10,6 +10,7 @@
 // TWINGRAIN_HOSTS_SUBNET (say 10.78) give one its own names and its own /16, and its clean-up touches only its own.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -222,6 +223,20 @@ export class TestBed {
     const out = (await run('ip', ['netns', 'exec', this.host(name).namespace, 'cat', `/sys/class/net/${this.host(name).namespace}/statistics/tx_bytes`]))
       .stdout;
     return Number(out.trim());
+  }
+
+  /** The programs running inside the host (their /proc comm names): where a process really runs. */
+  async programsIn(name: string): Promise<string[]> {
+    const pids = (await ip('netns', 'pids', this.host(name).namespace)).split('\n').filter((p) => /^\d+$/.test(p.trim()));
+    const names = await Promise.all(
+      pids.map((p) =>
+        readFile(`/proc/${p.trim()}/comm`, 'utf8').then(
+          (c) => c.trim(),
+          () => '',
+        ),
+      ),
+    );
+    return names.filter((n) => n.length > 0);
   }
 
   /** Starts `command args…` inside the host. */
