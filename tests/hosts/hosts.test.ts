@@ -1,8 +1,9 @@
 // twingrain across real hosts: a chain host (anvil bound to its own address), three community nodes (relay +
-// custodian + pinning each, t = 2), an owner and a user (CLI light nodes), each in its own network namespace, linked
-// through one bridge, with 25 ms of delay and 1 % loss on every host's outgoing link (50 ms round trips; see bed.ts). The
-// contracts are deployed with `twingrain deploy` from the owner's host to the chain host. Every scenario asserts what
-// the person at the terminal sees — the CLI's JSON line and its stderr — and that the granule arrives byte for byte.
+// custodian + pinning each, t = 2), an owner and a user (CLI light nodes, and a Chromium each for the A/B journey),
+// each in its own network namespace, linked through one switch with 25 ms of delay and 1 % loss on every host's
+// outgoing link (50 ms round trips; see bed.ts). The contracts are deployed with `twingrain deploy` from the owner's
+// host to the chain host; community node n1 also serves the app. Every scenario asserts what the person sees — the
+// CLI's JSON line and its stderr, or the page's messages — and that the granule arrives byte for byte (α checked).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -243,7 +244,8 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
     }
   });
 
-  it(`the CLI journey across hosts at ${LINKS}: register, authorize, instantiate, fetch byte for byte`, async () => {
+  // Timeouts are generous: a loaded 2-core machine (CI beside other work) runs this two to three times slower.
+  it(`the CLI journey across hosts at ${LINKS}: register, authorize, instantiate, fetch byte for byte`, { timeout: 300_000 }, async () => {
     ownerFile = join(work, 'owner.json');
     userFile = join(work, 'user.json');
     const [, user] = await Promise.all([
@@ -274,7 +276,9 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
     for (const s of sources) expect(nodeIds).toContain(s.peerId);
   });
 
-  it(`the A/B journey in Chromium on two hosts at ${LINKS}: A publishes, B asks, A grants; B waits plainly while two key holders are cut off and gets it from A's browser over WebRTC when one returns`, async () => {
+  it(`the A/B journey in Chromium on two hosts at ${LINKS}: A publishes, B asks, A grants; B waits plainly while two key holders are cut off and gets it from A's browser over WebRTC when one returns`, {
+    timeout: 420_000,
+  }, async () => {
     const dist = await builtApp();
     // A community node serves the app: the PWA and the configuration with the chain and the relays at their addresses.
     const n1 = NODES[0];
@@ -342,7 +346,8 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
       await see(a.getByTestId('inbox').locator('li[data-state="approved"]')).toHaveCount(1, { timeout: 120_000 });
       await nav(b, 'Requests');
       const approved = b.getByTestId('outbox').locator('li[data-state="approved"]');
-      await see(approved).toHaveCount(1, { timeout: 60_000 });
+      // Generous: on a loaded machine (CI beside other work) the answer can take well over a minute to arrive.
+      await see(approved).toHaveCount(1, { timeout: 150_000 });
 
       // B's browser reaches A's across the bed over direct WebRTC (relay-signalled, host to host).
       await nav(b, 'Network');
@@ -363,6 +368,8 @@ describe.skipIf(Boolean(reason))(`twingrain across real hosts${reason ? ` (skipp
         const waiting = line.getByTestId('receive-state');
         await see(waiting).toHaveAttribute('data-phase', 'waiting', { timeout: 90_000 });
         await see(waiting).toHaveText('waiting for 1 more key holder (2 must answer); it continues when they come online…');
+        // One key share is not enough: nothing is received until a second holder answers.
+        await see(line.getByTestId('receive-ok')).toHaveCount(0);
         await see(line.getByTestId('receive-error')).toHaveCount(0);
         await bed.restore('n2');
         restored = true;
