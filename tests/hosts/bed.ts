@@ -6,15 +6,33 @@
 // veth + bridge + `tc netem` because kernels built without sch_netem exist (this machine's is one); it needs only
 // /dev/net/tun and Debian's python3.
 // Needs root (CI runs as root). Everything the bed creates is named tgh-*, and a pre-clean removes what a killed run
-// left behind.
+// left behind. Two beds can share a machine (a developer's run beside CI's): TWINGRAIN_HOSTS_PREFIX (say tgb-) and
+// TWINGRAIN_HOSTS_SUBNET (say 10.78) give one its own names and its own /16, and its clean-up touches only its own.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const PREFIX = 'tgh-';
+
+/** Names of everything the bed creates start with this (namespaces and TUN devices). */
+export const PREFIX = process.env.TWINGRAIN_HOSTS_PREFIX || 'tgh-';
+/** The first two octets of the bed's /16. */
+export const SUBNET = (process.env.TWINGRAIN_HOSTS_SUBNET || '10.77').replace(/^(\d+\.\d+)\.0\.0(\/16)?$/, '$1');
+// Checked at import: a bad override would otherwise surface as an `ip` error in the middle of the set-up, or worse,
+// a prefix that matches someone else's namespaces in the clean-up.
+if (!/^[a-z][a-z0-9]{1,6}-$/.test(PREFIX))
+  throw new Error(`TWINGRAIN_HOSTS_PREFIX must be 2 to 7 lower-case letters or digits and a dash (like tgb-), not "${PREFIX}".`);
+if (!/^\d{1,3}\.\d{1,3}$/.test(SUBNET) || SUBNET.split('.').some((o) => Number(o) > 255))
+  throw new Error(`TWINGRAIN_HOSTS_SUBNET must be the first two octets of a /16 (like 10.78), not "${SUBNET}".`);
+
+/** An address on the bed: `address('0.11')` is 10.77.0.11 with the default subnet. */
+export function address(hostPart: string): string {
+  return `${SUBNET}.${hostPart}`;
+}
+
 /** The test process's own address on the bed (it stays in the root namespace, as the operator). */
-export const OPERATOR_ADDRESS = '10.77.0.254';
+export const OPERATOR_ADDRESS = address('0.254');
 const EMULATOR = new URL('./link-emulator.py', import.meta.url).pathname;
 
 function python(): string | undefined {
@@ -53,7 +71,7 @@ export async function whyNotRunnable(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Removes every tgh-* namespace (ending the processes inside it first) and stray tgh-* devices. */
+/** Removes every namespace and stray device named with this bed's prefix (ending the processes inside first). */
 export async function cleanStale(): Promise<void> {
   const list = await ip('netns', 'list').catch(() => '');
   for (const line of list.split('\n')) {
@@ -68,7 +86,7 @@ export async function cleanStale(): Promise<void> {
   }
 }
 
-/** Ends the processes a namespace still holds (only tgh-* namespaces, which only this bed creates). */
+/** Ends the processes a namespace still holds (only namespaces with this bed's prefix, which only a bed creates). */
 async function killNamespace(name: string): Promise<void> {
   const pids = (await ip('netns', 'pids', name).catch(() => ''))
     .split('\n')
@@ -205,6 +223,20 @@ export class TestBed {
     const out = (await run('ip', ['netns', 'exec', this.host(name).namespace, 'cat', `/sys/class/net/${this.host(name).namespace}/statistics/tx_bytes`]))
       .stdout;
     return Number(out.trim());
+  }
+
+  /** The programs running inside the host (their /proc comm names): where a process really runs. */
+  async programsIn(name: string): Promise<string[]> {
+    const pids = (await ip('netns', 'pids', this.host(name).namespace)).split('\n').filter((p) => /^\d+$/.test(p.trim()));
+    const names = await Promise.all(
+      pids.map((p) =>
+        readFile(`/proc/${p.trim()}/comm`, 'utf8').then(
+          (c) => c.trim(),
+          () => '',
+        ),
+      ),
+    );
+    return names.filter((n) => n.length > 0);
   }
 
   /** Starts `command args…` inside the host. */
