@@ -25,6 +25,7 @@ import { servePinningApi } from './pinning-api';
 import { chainPinAuthority, LocalPinRecords } from '../src/lib/p2p/pin-authority';
 import type { RelayLimitListener } from '../src/lib/p2p/limits';
 import { serveCustodian, type CustodianCaps } from '../src/lib/p2p/custody-protocol';
+import { serveBlockTransfer } from '../src/lib/p2p/index';
 import { serveAuthMailbox, type AuthMailboxOptions } from '../src/lib/p2p/auth-requests';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
@@ -161,6 +162,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     const limitHooks = { ...(o.onLimit ? { onLimit: o.onLimit } : {}), ...(o.log ? { log: o.log } : {}) };
     const mailbox = await serveAuthMailbox(libp2p, { ...o.mailbox, ...limitHooks });
     stops.push(() => mailbox.stop());
+    // Pinned shards go out over the direct block protocol (bitswap stays for everyone else).
+    const blocks = await serveBlockTransfer(helia);
+    stops.push(() => blocks.stop());
     if (o.pin) {
       const { chain: pinChain, api, ...pinOptions } = o.pin === true ? {} : o.pin;
       const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);
