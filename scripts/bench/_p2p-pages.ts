@@ -65,7 +65,7 @@ export async function startPageNode(
 /** The page's WebRTC listen addresses, once its relay reservation is made. */
 export async function webrtcAddrs(page: Page): Promise<{ id: string; addrs: string[] }> {
   await page.waitForFunction(() => (window as unknown as { node: PageNode }).node.status.get().listenAddrs.some((x) => x.includes('/webrtc')), undefined, {
-    timeout: 30_000,
+    timeout: 90_000,
   });
   return page.evaluate(() => {
     const node = (window as unknown as { node: PageNode }).node;
@@ -73,9 +73,8 @@ export async function webrtcAddrs(page: Page): Promise<{ id: string; addrs: stri
   });
 }
 
-/** Closes any connection between the two pages and dials a new direct one: its kind ('webrtc' when direct) and ms. */
-export async function dialFresh(from: Page, to: Page): Promise<{ kind: string; ms: number }> {
-  const peer = await webrtcAddrs(to);
+/** Closes any connection to the peer and dials a new direct one: its kind ('webrtc' when direct) and ms. */
+export async function dialFresh(from: Page, peer: { id: string; addrs: string[] }): Promise<{ kind: string; ms: number }> {
   return from.evaluate(async (peer) => {
     const w = window as unknown as { node: PageNode };
     for (const c of w.node.libp2p.getConnections()) {

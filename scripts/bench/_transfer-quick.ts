@@ -11,7 +11,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import { startRelay } from '../../relay/relay';
 import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
-import { bundleP2p, dialFresh, rawDataChannel, startPageNode, transferOnce } from './_p2p-pages';
+import { bundleP2p, dialFresh, rawDataChannel, startPageNode, transferOnce, webrtcAddrs } from './_p2p-pages';
 
 const rounds = Number(process.argv[2] ?? 3);
 const MiB = 1024 * 1024;
@@ -36,7 +36,7 @@ try {
   }
   for (let i = 0; i < rounds; i++) {
     for (const pair of pairs) {
-      const { kind } = await dialFresh(pair.from, pair.to);
+      const { kind } = await dialFresh(pair.from, await webrtcAddrs(pair.to));
       if (kind !== 'webrtc') {
         console.log(`${pair.name}: dial gave ${kind}`);
         continue;

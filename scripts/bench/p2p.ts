@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { randomBytes as nodeRandomBytes, createHash } from 'node:crypto';
 import { chromium, type Page } from '@playwright/test';
-import { bundleP2p, dialFresh, rawDataChannel, startPageNode, transferOnce } from './_p2p-pages';
+import { bundleP2p, dialFresh, rawDataChannel, startPageNode, transferOnce, webrtcAddrs } from './_p2p-pages';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 import { startRelay } from '../../relay/relay';
@@ -192,7 +192,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       // granule's 256 KiB blocks. The first transfer on a new connection is the one a person sees; the second runs
       // once the SCTP association has ramped up. The pairs alternate so that the machine's load falls on both alike,
       // and the floor (a bare RTCDataChannel between pages 0 and 1) is measured in the same rounds.
-      type Pair = { from: Page; to: Page; dials: number[]; cold: number[]; warm: number[]; failures: number };
+      type Pair = { from: Page; to: Page; peer: { id: string; addrs: string[] }; dials: number[]; cold: number[]; warm: number[]; failures: number };
       const pairs: Pair[] = [];
       for (const [x, y, bitswapOnly] of [
         [0, 1, false],
@@ -200,14 +200,15 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       ] as const) {
         await startPageNode(pages[x]!, relayConfig, `a${x}-${Date.now()}`, { bitswapOnly });
         await startPageNode(pages[y]!, relayConfig, `b${y}-${Date.now()}`, { bitswapOnly });
-        pairs.push({ from: pages[x]!, to: pages[y]!, dials: [], cold: [], warm: [], failures: 0 });
+        // The receiver's WebRTC address appears once its relay reservation is made.
+        pairs.push({ from: pages[x]!, to: pages[y]!, peer: await webrtcAddrs(pages[y]!), dials: [], cold: [], warm: [], failures: 0 });
       }
       const floorCold: number[] = [];
       const floorWarm: number[] = [];
-      const ROUNDS = 5;
+      const ROUNDS = 3;
       for (let i = 0; i < ROUNDS; i++) {
         for (const pair of pairs) {
-          const dial = await dialFresh(pair.from, pair.to);
+          const dial = await dialFresh(pair.from, pair.peer);
           if (dial.kind !== 'webrtc') {
             pair.failures++;
             continue;
