@@ -115,7 +115,8 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     async *get(cid, options = {}) {
       if (await helia.blockstore.has(cid)) {
         const parts = await collect(helia.blockstore.get(cid, { ...options, offline: true }));
-        credit('local', 'local', parts);
+        // Blocks prefetch brought in during this transfer were credited to their sender already.
+        if (!prefetched.has(cid.toString())) credit('local', 'local', parts);
         yield* parts;
         return;
       }
@@ -148,6 +149,8 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     },
   };
 
+  /** Blocks the direct protocol delivered in this transfer (already credited). */
+  const prefetched = new Set<string>();
   /** Peers that broke the block protocol's rules: not asked over it again in this transfer. */
   const refused = new Set<string>();
   const prefetch = async (root: CID, options: PrefetchOptions = {}): Promise<boolean> => {
@@ -167,6 +170,7 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
           onBlock: (cid, n) => {
+            prefetched.add(cid.toString());
             blocks++;
             bytes += n;
             options.onBlock?.(cid, n, peer.toString());
