@@ -33,6 +33,7 @@ import {
   type CustodianCaps,
   type PinningOptions,
 } from '../src/lib/p2p/serve.node';
+import { serveBlockTransfer } from '../src/lib/p2p/index';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
 import { connectCustodyChain, type CustodyChainOptions } from './instantiations';
@@ -168,6 +169,9 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     const limitHooks = { ...(o.onLimit ? { onLimit: o.onLimit } : {}), ...(o.log ? { log: o.log } : {}) };
     const mailbox = await serveAuthMailbox(libp2p, { ...o.mailbox, ...limitHooks });
     stops.push(() => mailbox.stop());
+    // Pinned shards go out over the direct block protocol (bitswap stays for everyone else).
+    const blocks = await serveBlockTransfer(helia);
+    stops.push(() => blocks.stop());
     if (o.pin) {
       const { chain: pinChain, api, ...pinOptions } = o.pin === true ? {} : o.pin;
       const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);

@@ -7,6 +7,7 @@ import type { Helia } from '@helia/interface';
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { CID } from 'multiformats/cid';
 import { connectionKind } from './supervisor';
+import { BlockTransferError, HOSTILE_CODES, fetchDag } from './block-transfer';
 import type { ConnectionKind } from './status';
 
 export interface BlockSource {
@@ -36,9 +37,22 @@ export interface SourcedBlocksParameters {
   peerTimeoutMs?: number;
 }
 
+interface PrefetchOptions {
+  signal?: AbortSignal;
+  /** The most bytes of blocks the DAG can honestly hold (a shard's size plus its UnixFS nodes). */
+  maxBytes?: number;
+  /** Every block received, verified and stored, with the peer that sent it. */
+  onBlock?: (cid: CID, bytes: number, from: string) => void;
+}
+
 export interface SourcedBlocks {
   /** A Helia-shaped view whose blockstore prefers direct peers and records provenance. */
   helia: Helia & { libp2p: Libp2p };
+  /**
+   * Fetches the whole DAG under `root` over the direct block protocol (block-transfer.ts), from the preferred peers
+   * first, then the relays. True when every block is stored; false leaves the rest to bitswap (through `helia`).
+   */
+  prefetch(root: CID, options?: PrefetchOptions): Promise<boolean>;
   sources(): BlockSource[];
 }
 
@@ -73,13 +87,20 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
   const { helia, relayPeerIds } = p;
   const libp2p = helia.libp2p;
   const tally = new Map<string, BlockSource>();
-  const credit = (peerId: string, via: BlockSource['via'], parts: Uint8Array[]): void => {
+  const creditBytes = (peerId: string, via: BlockSource['via'], blocks: number, bytes: number): void => {
     const entry = tally.get(peerId) ?? { peerId, via, blocks: 0, bytes: 0 };
     entry.via = via;
-    entry.blocks++;
-    entry.bytes += parts.reduce((n, x) => n + x.length, 0);
+    entry.blocks += blocks;
+    entry.bytes += bytes;
     tally.set(peerId, entry);
   };
+  const credit = (peerId: string, via: BlockSource['via'], parts: Uint8Array[]): void =>
+    creditBytes(
+      peerId,
+      via,
+      1,
+      parts.reduce((n, x) => n + x.length, 0),
+    );
   const preferred = p.preferPeers ?? directPeers(libp2p, relayPeerIds);
   // One session per preferred peer, made on first use; a peer that fails once is not asked again this transfer.
   let sessions: Array<{ peer: PeerId; session: ReturnType<Helia['blockstore']['createSession']> | undefined }> = preferred.map((peer) => ({
@@ -94,7 +115,8 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     async *get(cid, options = {}) {
       if (await helia.blockstore.has(cid)) {
         const parts = await collect(helia.blockstore.get(cid, { ...options, offline: true }));
-        credit('local', 'local', parts);
+        // Blocks prefetch brought in during this transfer were credited to their sender already.
+        if (!prefetched.has(cid.toString())) credit('local', 'local', parts);
         yield* parts;
         return;
       }
@@ -127,10 +149,52 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     },
   };
 
+  /** Blocks the direct protocol delivered in this transfer (already credited). */
+  const prefetched = new Set<string>();
+  /** Peers that broke the block protocol's rules: not asked over it again in this transfer. */
+  const refused = new Set<string>();
+  const prefetch = async (root: CID, options: PrefetchOptions = {}): Promise<boolean> => {
+    const relays = libp2p
+      .getConnections()
+      .filter((c) => c.status === 'open' && c.limits == null && relayPeerIds.has(c.remotePeer.toString()))
+      .map((c) => c.remotePeer);
+    const candidates = [...sessions.map((s) => s.peer), ...relays].filter((peer, i, all) => all.findIndex((x) => x.equals(peer)) === i);
+    for (const peer of candidates) {
+      if (refused.has(peer.toString())) continue;
+      options.signal?.throwIfAborted();
+      const via = bestKind(libp2p, peer, relayPeerIds) ?? 'unknown';
+      let blocks = 0;
+      let bytes = 0;
+      try {
+        const result = await fetchDag(libp2p, peer, helia.blockstore, root, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+          onBlock: (cid, n) => {
+            prefetched.add(cid.toString());
+            blocks++;
+            bytes += n;
+            options.onBlock?.(cid, n, peer.toString());
+          },
+        });
+        if (result.complete) return true;
+      } catch (error) {
+        if (error instanceof BlockTransferError && HOSTILE_CODES.has(error.code)) {
+          refused.add(peer.toString());
+          sessions = sessions.filter((s) => !s.peer.equals(peer));
+        }
+        options.signal?.throwIfAborted();
+      } finally {
+        if (blocks > 0) creditBytes(peer.toString(), via, blocks, bytes);
+      }
+    }
+    return false;
+  };
+
   // Everything but the blockstore (libp2p, pins, datastore…) is the real node's.
   const view = Object.assign(Object.create(helia) as Helia & { libp2p: Libp2p }, { blockstore });
   return {
     helia: view,
+    prefetch,
     sources: () => [...tally.values()].sort((a, b) => b.bytes - a.bytes),
   };
 }

@@ -159,6 +159,11 @@ export interface FetchGranuleParameters {
   onShardProblem?: (index: number, error: Error) => void;
   /** Called for every block a peer delivers, verified against its CID (bitswap derives the CID from the bytes). */
   onBlock?: (event: FetchBlockEvent) => void;
+  /**
+   * Fetches a shard's whole DAG into the blockstore before it is read (the direct block protocol, see
+   * block-sources.ts); what it leaves missing is asked of bitswap through `helia`. Its errors are not the fetch's.
+   */
+  prefetch?: (root: CID, options: { signal: AbortSignal; maxBytes: number; onBlock: (cid: CID, bytes: number, from: string) => void }) => Promise<unknown>;
 }
 
 /** The progress events of Helia's blockstore and bitswap that a fetch listens to. */
@@ -253,6 +258,27 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
       else if (event.type === 'blocks:get:blockstore:put') deliver(cid, 'unknown');
     };
     try {
+      if (p.prefetch) {
+        // Bytes counted here are counted again when the shard is read below: take them back after.
+        let prefetched = 0;
+        try {
+          await p.prefetch(CID.parse(entry.cid), {
+            signal: AbortSignal.any([quiet.signal, ...(p.signal ? [p.signal] : [])]),
+            // The shard's bytes, plus its UnixFS nodes (under 100 bytes per 256 KiB leaf) with room to spare.
+            maxBytes: shardSize + 64 * 1024 + Math.ceil(shardSize / 256),
+            onBlock: (cid, n, from) => {
+              prefetched += n;
+              bytes += n;
+              deliver(cid, from);
+              report();
+            },
+          });
+        } catch {
+          // A refused peer, a gap or a stall: bitswap below asks everyone for whatever is still missing.
+        } finally {
+          bytes -= prefetched;
+        }
+      }
       for (;;) {
         ask = new AbortController();
         askedAt = Date.now();

@@ -9,6 +9,7 @@ export type { TransferTestResult } from './transfer-test';
 export * from './pinning-services';
 export * from './pinning-token';
 import type { NodeRelayConfig, TwingrainNode } from './node';
+import type { Libp2p } from '@libp2p/interface';
 import type { BrowserNodeOptions } from './node.browser';
 
 let browserModule: Promise<typeof import('./node.browser')> | undefined;
@@ -77,5 +78,12 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
   return (await import('./retrieve')).retrieveGranule(p);
 }
 export { syncCatalog, searchCatalog, type RegistrationLike } from './catalog';
+/** Serves this node's blocks over the direct block protocol (block-transfer.ts): the relay's pinned shards, say. */
+export async function serveBlockTransfer(
+  helia: Parameters<typeof import('./block-transfer').localBlocks>[0] & { libp2p: Libp2p },
+): Promise<{ stop(): Promise<void> }> {
+  const { serveBlocks, localBlocks } = await import('./block-transfer');
+  return serveBlocks(helia.libp2p, localBlocks(helia));
+}
 export type { PinService } from './pin-protocol';
 export { sendAuthReply, sendAuthRequest, listenAuthMessages } from './auth-requests';

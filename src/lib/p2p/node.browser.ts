@@ -14,10 +14,12 @@ import { ping } from '@libp2p/ping';
 import { gossipsub } from '@libp2p/gossipsub';
 import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { IDBBlockstore } from 'blockstore-idb';
+import { CachedBlockstore } from './cached-blockstore';
 import { IDBDatastore } from 'datastore-idb';
 import { DISCOVERY_TOPIC } from './protocols';
 import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
+import { serveBlocks, localBlocks } from './block-transfer';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
@@ -33,6 +35,8 @@ export interface BrowserNodeOptions {
   dataChannel?: DataChannelOptions;
   /** Bitswap settings, over the defaults below. */
   bitswap?: BitswapOptions;
+  /** Transfer tests this node receives use bitswap only (benchmarks compare it with the direct block protocol). */
+  bitswapOnly?: boolean;
 }
 
 const DEFAULT_PREFIX = 'twingrain-p2p';
@@ -43,6 +47,8 @@ const DEFAULT_PREFIX = 'twingrain-p2p';
  * connection in ~2.3 s with 256 KiB messages and ~4.9 s with 16 KiB ones (docs/bench/p2p.md).
  */
 const DATA_CHANNEL: DataChannelOptions = { maxMessageSize: 256 * 1024 };
+/** Recently written or read blocks kept in memory (a few granules' worth), see cached-blockstore.ts. */
+const BLOCK_CACHE_BYTES = 48 * 1024 * 1024;
 /** Tabs of one profile that can each run a peer at once; more is almost certainly a mistake. */
 export const MAX_PEER_SLOTS = 8;
 
@@ -80,11 +86,12 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   performance.mark('twingrain:p2p-create');
   const slot = options.storePrefix ? { slot: 0, prefix: options.storePrefix, release: () => undefined } : await claimPeerSlot();
   const prefix = slot.prefix;
-  const blockstore = new IDBBlockstore(`${prefix}-blocks`);
+  const idb = new IDBBlockstore(`${prefix}-blocks`);
+  const blockstore = new CachedBlockstore(idb, BLOCK_CACHE_BYTES);
   const datastore = new IDBDatastore(`${prefix}-data`);
   try {
     // Two IndexedDB databases: opening them side by side is on the page-load → relay path.
-    await Promise.all([blockstore.open(), datastore.open()]);
+    await Promise.all([idb.open(), datastore.open()]);
   } catch (error) {
     slot.release();
     throw error;
@@ -122,7 +129,8 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   }
   performance.mark('twingrain:p2p-started');
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: true });
-  await serveTransferTest(helia, supervisor.relayPeerIds, status, { blockstore });
+  await serveBlocks(helia.libp2p, localBlocks(helia));
+  await serveTransferTest(helia, supervisor.relayPeerIds, status, { blockstore, bitswapOnly: options.bitswapOnly === true });
   return {
     helia,
     libp2p: helia.libp2p,
@@ -135,7 +143,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     async stop() {
       supervisor.stop();
       await helia.stop();
-      await blockstore.close();
+      await idb.close();
       await datastore.close();
       slot.release();
     },

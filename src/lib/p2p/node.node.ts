@@ -19,6 +19,7 @@ import { MemoryDatastore } from 'datastore-core';
 import type { Blockstore } from 'interface-blockstore';
 import type { Datastore } from 'interface-datastore';
 import { StatusStore } from './status';
+import { serveBlocks, localBlocks } from './block-transfer';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
@@ -58,6 +59,7 @@ export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOp
   );
   await helia.start();
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: false });
+  await serveBlocks(helia.libp2p, localBlocks(helia));
   await serveTransferTest(helia, supervisor.relayPeerIds, status);
   return {
     helia,

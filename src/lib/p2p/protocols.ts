@@ -14,3 +14,5 @@ export const AUTH_MAILBOX_PROTOCOL = '/twingrain/auth-mailbox/1.0.0';
 export const PIN_PROTOCOL = '/twingrain/pin/1.0.0';
 /** Peer ↔ peer: "fetch this CID from me and tell me how long it took" (the Network page's transfer test). */
 export const TRANSFER_TEST_PROTOCOL = '/twingrain/transfer-test/1.0.0';
+/** Peer → peer: "send me these blocks (and what is below them)", streamed in order, each checked by its CID. */
+export const BLOCK_TRANSFER_PROTOCOL = '/twingrain/blocks/1.0.0';

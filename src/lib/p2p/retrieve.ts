@@ -76,6 +76,7 @@ export async function retrieveGranule(p: RetrieveGranuleParameters): Promise<Ret
   try {
     const archive = await fetchGranule({
       helia: sourced.helia,
+      prefetch: sourced.prefetch,
       manifest,
       key,
       shardTimeoutMs: p.shardTimeoutMs,

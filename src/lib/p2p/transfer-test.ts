@@ -1,6 +1,7 @@
 // A transfer test between two peers over the real path a granule takes: the initiator adds random bytes as a
-// UnixFS file, the other peer fetches it over bitswap (blocks verified by CID) and reports the time and the kind of
-// connection the bytes could have used (bitswap only uses unlimited connections, so never the relayed one).
+// UnixFS file, the other peer fetches it over the direct block protocol (bitswap for any gap; every block verified
+// by CID) and reports the time and the kind of connection the bytes could have used (neither uses limited, relayed
+// connections).
 import type { Helia } from '@helia/interface';
 import type { Blockstore } from 'interface-blockstore';
 import type { Libp2p, PeerId } from '@libp2p/interface';
@@ -12,6 +13,7 @@ import { TRANSFER_TEST_PROTOCOL } from './protocols';
 import { handleJson, requestJson } from './rpc';
 import { connectionKind } from './supervisor';
 import { concat } from './blocks';
+import { fetchDag } from './block-transfer';
 import type { ConnectionKind, StatusStore } from './status';
 import { P2PFormatError, TransferInterruptedError } from './errors';
 
@@ -44,6 +46,8 @@ export interface TransferTestStore {
    * would pile up in IndexedDB until the origin's quota runs out.
    */
   blockstore?: Pick<Blockstore, 'get' | 'delete'>;
+  /** Fetch over bitswap only, not the direct block protocol (benchmarks compare the two). */
+  bitswapOnly?: boolean;
 }
 
 export async function serveTransferTest(
@@ -64,6 +68,26 @@ export async function serveTransferTest(
     const t0 = performance.now();
     let received = 0;
     try {
+      // The path a granule takes: the direct block protocol from the peer, bitswap for anything it left missing.
+      if (peer && via.length > 0 && !options.bitswapOnly) {
+        await fetchDag(helia.libp2p, peer, helia.blockstore, cid, {
+          maxBytes: (r.bytes as number) + 64 * 1024 + Math.ceil((r.bytes as number) / 256),
+          signal: AbortSignal.timeout(120_000),
+          onBlock: (_cid, n) => {
+            received += n;
+            status?.putTransfer({
+              id,
+              label: 'transfer test',
+              direction: 'download',
+              bytes: received,
+              total: r.bytes as number,
+              state: 'running',
+              via: via[0],
+            });
+          },
+        }).catch(() => undefined);
+        received = 0;
+      }
       for await (const chunk of unixfs(helia).cat(cid, { signal: AbortSignal.timeout(120_000) })) {
         received += chunk.length;
         status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'running', via: via[0] });

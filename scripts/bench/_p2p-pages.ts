@@ -1,0 +1,171 @@
+// Helpers for benchmarks that run the p2p module in headless Chromium pages: a Vite library bundle of
+// src/lib/p2p served on a blank page, nodes started in pages, fresh WebRTC dials, transfer tests, and the floor (a
+// bare RTCDataChannel between the same two pages).
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Bundles src/lib/p2p with Vite (library mode, as the app would load it) and serves it with a blank page. */
+export async function bundleP2p(outDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { build } = await import('vite');
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, 'src/lib/p2p/index.ts'), formats: ['es'], fileName: 'p2p' } },
+  });
+  const http = createHttpServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><title>p2p bench</title>');
+    readFile(join(outDir, path)).then(
+      (b) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(b),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/`, close: async () => void http.close() };
+}
+
+type PageNode = {
+  peerId: string;
+  libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; close(): Promise<void>; abort(e: Error): void }> };
+  supervisor: { relayConnected(): Promise<void>; dialPeer(id: string, addrs: unknown[]): Promise<string> };
+  status: { get(): { listenAddrs: string[] } };
+  transferTest(id: string, n: number, block?: number): Promise<{ ms: number; via: string[] }>;
+  stop(): Promise<void>;
+};
+
+/** Starts a node in the page (window.node, window.p2p) and waits for the relay; ms from start to connected. */
+export async function startPageNode(
+  page: Page,
+  relay: { multiaddrs: string[]; development: boolean },
+  prefix: string,
+  options: Record<string, unknown> = {},
+): Promise<number> {
+  return page.evaluate(
+    async ([config, prefix, options]) => {
+      const m = await import('/p2p.js' as string);
+      const w = window as unknown as Record<string, unknown>;
+      const t0 = performance.now();
+      const node = await m.loadBrowserNode(config, { storePrefix: prefix, ...options });
+      await node.supervisor.relayConnected();
+      w.node = node;
+      w.p2p = m;
+      return performance.now() - t0;
+    },
+    [relay, prefix, options] as const,
+  );
+}
+
+/** The page's WebRTC listen addresses, once its relay reservation is made. */
+export async function webrtcAddrs(page: Page): Promise<{ id: string; addrs: string[] }> {
+  await page.waitForFunction(() => (window as unknown as { node: PageNode }).node.status.get().listenAddrs.some((x) => x.includes('/webrtc')), undefined, {
+    timeout: 90_000,
+  });
+  return page.evaluate(() => {
+    const node = (window as unknown as { node: PageNode }).node;
+    return { id: node.peerId, addrs: node.status.get().listenAddrs.filter((x) => x.includes('/webrtc')) };
+  });
+}
+
+/** Closes any connection to the peer and dials a new direct one: its kind ('webrtc' when direct) and ms. */
+export async function dialFresh(from: Page, peer: { id: string; addrs: string[] }): Promise<{ kind: string; ms: number }> {
+  return from.evaluate(async (peer) => {
+    const w = window as unknown as { node: PageNode };
+    for (const c of w.node.libp2p.getConnections()) {
+      // A connection whose streams refuse a graceful close is aborted instead.
+      if (c.remotePeer.toString() === peer.id) await c.close().catch((e: Error) => c.abort(e));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    try {
+      const kind = await w.node.supervisor.dialPeer(peer.id, peer.addrs);
+      return { ms: performance.now() - t0, kind };
+    } catch (error) {
+      return { ms: NaN, kind: String(error) };
+    }
+  }, peer);
+}
+
+/** `to` fetches `bytes` random bytes from `from` (the Network page's transfer test): its ms and connection kinds. */
+export async function transferOnce(from: Page, to: Page, bytes: number, blockBytes?: number): Promise<{ ms: number; via: string[] }> {
+  const id = await to.evaluate(() => (window as unknown as { node: PageNode }).node.peerId);
+  return from.evaluate(async ([id, n, block]) => (window as unknown as { node: PageNode }).node.transferTest(id, n, block), [id, bytes, blockBytes] as const);
+}
+
+export /** 10 MiB over a bare RTCDataChannel between two pages (host candidates only), twice on one connection: [first, second] ms. */
+async function rawDataChannel(a: Page, b: Page, messageBytes: number): Promise<number[]> {
+  type W = Window & { pc: RTCPeerConnection; dc?: RTCDataChannel };
+  const offer = await a.evaluate(async () => {
+    const w = window as unknown as W;
+    w.pc = new RTCPeerConnection({ iceServers: [] });
+    w.dc = w.pc.createDataChannel('floor', { ordered: true });
+    w.dc.binaryType = 'arraybuffer';
+    await w.pc.setLocalDescription(await w.pc.createOffer());
+    // No trickle: the offer carries every (host) candidate.
+    await new Promise<void>((r) =>
+      w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r()),
+    );
+    return w.pc.localDescription!.toJSON();
+  });
+  const answer = await b.evaluate(async (offer) => {
+    const w = window as unknown as W;
+    w.pc = new RTCPeerConnection({ iceServers: [] });
+    // The receiver counts bytes and answers "done" once the announced total has arrived.
+    w.pc.ondatachannel = (e) => {
+      const dc = e.channel;
+      dc.binaryType = 'arraybuffer';
+      let got = 0;
+      let total = -1;
+      dc.onmessage = (m) => {
+        if (typeof m.data === 'string') total = Number(m.data);
+        else got += (m.data as ArrayBuffer).byteLength;
+        if (total >= 0 && got >= total) {
+          dc.send('done');
+          got = 0;
+          total = -1;
+        }
+      };
+    };
+    await w.pc.setRemoteDescription(offer);
+    await w.pc.setLocalDescription(await w.pc.createAnswer());
+    await new Promise<void>((r) =>
+      w.pc.iceGatheringState === 'complete' ? r() : w.pc.addEventListener('icegatheringstatechange', () => w.pc.iceGatheringState === 'complete' && r()),
+    );
+    return w.pc.localDescription!.toJSON();
+  }, offer);
+  const times = await a.evaluate(
+    async ([answer, size]) => {
+      const w = window as unknown as W;
+      await w.pc.setRemoteDescription(answer);
+      const dc = w.dc!;
+      if (dc.readyState !== 'open') await new Promise((r) => (dc.onopen = r));
+      const total = 10 * 1024 * 1024;
+      const buf = new Uint8Array(size);
+      crypto.getRandomValues(buf.subarray(0, Math.min(size, 65_536)));
+      dc.bufferedAmountLowThreshold = 1024 * 1024;
+      const out: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const done = new Promise((r) => (dc.onmessage = r));
+        const t0 = performance.now();
+        dc.send(String(total));
+        for (let sent = 0; sent < total; sent += size) {
+          if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => (dc.onbufferedamountlow = r));
+          dc.send(buf.subarray(0, Math.min(size, total - sent)));
+        }
+        await done;
+        out.push(performance.now() - t0);
+      }
+      w.pc.close();
+      return out;
+    },
+    [answer, messageBytes] as const,
+  );
+  await b.evaluate(() => (window as unknown as W).pc.close());
+  return times;
+}
