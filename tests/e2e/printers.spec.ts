@@ -146,10 +146,7 @@ test.describe('Printers page', () => {
     await panel.screenshot({ path: 'test-results/printer-viewer-printed.png' });
   });
 
-  test('prints Cura, PrusaSlicer and Orca files (Orca with arcs) on every virtual printer with 1% faults, every command once', async ({
-    page,
-    stack,
-  }) => {
+  test('prints Cura, PrusaSlicer and Orca files (Orca with arcs) on every virtual printer with 1% faults, every command once', async ({ page, stack }) => {
     // Short files in each slicer's dialect from the tests' slicer-like generator (the full-size samples in
     // tests/fixtures/gcode are printed through `twingrain printer stream` in the CLI tests: the page's main thread also
     // renders, so it streams slower), queued together and printed one after the other. The firmware's log of executed
