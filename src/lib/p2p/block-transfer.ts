@@ -15,6 +15,7 @@ import * as raw from 'multiformats/codecs/raw';
 import * as dagPb from '@ipld/dag-pb';
 import * as v from 'valibot';
 import { BLOCK_TRANSFER_PROTOCOL } from './protocols';
+import { concat } from './blocks';
 import { P2PError } from './errors';
 
 /** Bitswap peers refuse blocks over 2 MiB; no honest DAG here has larger ones (granule shards use 256 KiB leaves). */
@@ -83,14 +84,7 @@ async function readLocal(store: LocalBlockReader, cid: CID, options: AbortOption
   if (!(await store.has(cid, options))) return undefined;
   const parts: Uint8Array[] = [];
   for await (const part of store.get(cid, options)) parts.push(part);
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 function linksOf(cid: CID, bytes: Uint8Array): CID[] {
