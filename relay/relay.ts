@@ -32,7 +32,7 @@ import {
   type AuthMailboxOptions,
   type CustodianCaps,
   type PinningOptions,
-} from '../src/lib/p2p/serve.node';
+} from '../src/lib/p2p/serve.node.ts';
 import { serveBlockTransfer } from '../src/lib/p2p/index';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
