@@ -26,7 +26,7 @@ import { startAnvil, freePort, type AnvilInstance } from '../src/lib/chain/testi
 import { ensureMembership } from '../src/lib/records/index';
 import { createIdentity, type Identity } from '../src/lib/identity/index';
 import { createProver, terminateProver, type Prover } from '../src/lib/zk/index';
-import { fileArtifactSource } from '../src/lib/zk/artifacts.node';
+import { fileArtifactSource } from '../src/lib/zk/artifacts.node.ts';
 import { alphaOf, alphaHex } from '../src/lib/granule/alpha';
 import { createNodeNode } from '../src/lib/p2p/node.node.ts';
 import type { TwingrainNode } from '../src/lib/p2p/node';

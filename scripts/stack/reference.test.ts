@@ -14,9 +14,9 @@ import { createIdentity, formatPublicKey } from '../../src/lib/identity/index';
 import { ensureMembership } from '../../src/lib/records/index';
 import { manifestCidOf } from '../../src/lib/sharing/index';
 import { packTwin } from '../../src/lib/twin/index';
-import { loadTwinDir } from '../../src/lib/twin/source.node';
+import { loadTwinDir } from '../../src/lib/twin/source.node.ts';
 import { createProver, terminateProver } from '../../src/lib/zk/index';
-import { fileArtifactSource } from '../../src/lib/zk/artifacts.node';
+import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { freePort } from './ports';
 import { registerReferenceGranules } from './reference';
 

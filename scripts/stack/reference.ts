@@ -11,9 +11,9 @@ import { createIdentity, formatPublicKey } from '../../src/lib/identity/index';
 import { ensureMembership } from '../../src/lib/records/index';
 import { manifestCidOf } from '../../src/lib/sharing/index';
 import { packTwin } from '../../src/lib/twin/index';
-import { loadTwinDir } from '../../src/lib/twin/source.node';
+import { loadTwinDir } from '../../src/lib/twin/source.node.ts';
 import { createProver, terminateProver } from '../../src/lib/zk/index';
-import { fileArtifactSource } from '../../src/lib/zk/artifacts.node';
+import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 
 export const REFERENCE_OWNER_NAME = 'twingrain reference';
 const TWINS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;

@@ -24,7 +24,7 @@ import { freePort } from '../node/ports';
 import { createIdentity, type Identity } from '../identity/index';
 import { openDb, type TwingrainDb } from '../store/index';
 import { createProver, terminateProver, type Prover } from '../zk/index';
-import { fileArtifactSource } from '../zk/artifacts.node';
+import { fileArtifactSource } from '../zk/artifacts.node.ts';
 import {
   ChainUnreachableError,
   MembershipError,

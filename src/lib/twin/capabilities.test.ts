@@ -5,8 +5,8 @@
 // names the granule, and leave the printer untouched; what the granules declare keeps working.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadTwinDir } from './source.node';
-import { nodeSandboxFactory } from './sandbox.node';
+import { loadTwinDir } from './source.node.ts';
+import { nodeSandboxFactory } from './sandbox.node.ts';
 import { packSource, packTwin, type PackedGranule } from './compose';
 import { startTwinSession, type TwinSession } from './session';
 import type { Incident } from './runtime';

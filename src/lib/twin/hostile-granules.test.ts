@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packGranule, unpackGranule, type GranuleManifest } from '../granule/index';
 import { sampleFiles } from '../granule/test-fixture';
 import { TwinRuntime, type RuntimeGranule } from './runtime';
-import { nodeSandboxFactory } from './sandbox.node';
+import { nodeSandboxFactory } from './sandbox.node.ts';
 import type { Sandbox, SandboxExit } from './sandbox-protocol';
 import { guardSandbox, type RawWorker } from './sandbox/guard';
 import { withLimits } from './sandbox/limits';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { packGranule, unpackGranule, type GranuleManifest } from '../granule/index';
 import { sampleFiles } from '../granule/test-fixture';
 import { TwinRuntime, type RuntimeGranule } from './runtime';
-import { nodeSandboxFactory } from './sandbox.node';
+import { nodeSandboxFactory } from './sandbox.node.ts';
 import { ContextUnavailableError, GranuleOperationError, UnknownOperationError } from './errors';
 
 const enc = new TextEncoder();

@@ -3,7 +3,7 @@
 // repeated or opposite points in one bucket (the pairs its formulas cannot add, which must fall back, not go wrong).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBn128 } from 'ffjavascript';
-import { fileArtifactSource } from './artifacts.node';
+import { fileArtifactSource } from './artifacts.node.ts';
 import { multiExp, parseProvingKey, type Bn254Engine, type ProvingKey } from './groth16';
 import { BATCH_AFFINE_CALLS, BATCH_AFFINE_FN, batchAffinePlugin } from './msm-batch-affine';
 

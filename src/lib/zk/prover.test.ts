@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as snarkjs from 'snarkjs';
 import { poseidonHash } from '../identity/index';
-import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node';
+import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node.ts';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
 import { authorizationInput, registrationCommitment, registrationInput, type CircuitInput } from './inputs';
 import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';

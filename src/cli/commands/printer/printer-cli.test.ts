@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FIXTURES, slice, type Flavour } from '../../../../tests/fixtures/gcode/slicer';
 import { analyzeGcode, stripComment } from '../../../lib/gcode/index';
-import { exposeOnPty } from '../../../lib/sim/pty.node';
+import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
 import { getPrinterProfile, machineOf, printerModelIds } from '../../../lib/machines/index';
 
 const run = promisify(execFile);
