@@ -9,4 +9,4 @@ export * from './plot';
 export * from './fixed-point';
 export * from './abi';
 export * from './chain';
-export { default as exampleScenario } from './scenarios/example.json';
+export { default as exampleScenario } from './scenarios/example.json' with { type: 'json' };
