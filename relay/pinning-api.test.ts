@@ -168,6 +168,16 @@ describe('the IPFS Pinning Service API on a community node', () => {
     expect((await list('?status=failed')).count).toBe(0);
     expect((await list(`?meta=${encodeURIComponent(JSON.stringify({ kind: 'notes' }))}`)).count).toBe(1);
     expect((await fetch(`${api(0)}?status=done`, { headers: auth })).status).toBe(400);
+    // A meta filter that is JSON but not an object of strings is the caller's mistake (400), not the node's (500).
+    for (const meta of ['null', '[1]', '{"kind":3}']) {
+      const answer = await fetch(`${api(0)}?meta=${encodeURIComponent(meta)}`, { headers: auth });
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { details: string } }).error.details).toMatch(/"meta" is an object of at most 20 string values/);
+    }
+    const originsBad = await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ cid: first.toString(), origins: [7] }) });
+    expect(((await originsBad.json()) as { error: { details: string } }).error.details).toBe('"origins" is a list of at most 20 multiaddrs.');
+    const noCid = await fetch(api(0), { method: 'POST', headers: auth, body: JSON.stringify({ name: 'x' }) });
+    expect(((await noCid.json()) as { error: { details: string } }).error.details).toBe('"cid" is required: the CID to pin.');
     // Another member cannot see or delete it.
     const other = await chain.member();
     const otherToken = await createPinningToken(other.wallet, await challengeOf(0));

@@ -14,6 +14,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { CID } from 'multiformats/cid';
 import { Key } from 'interface-datastore';
 import type { Address } from 'viem';
+import * as v from 'valibot';
 import { RelayLimitError, type RelayLimitListener } from '../src/lib/p2p/index';
 import type { PinService } from '../src/lib/p2p/index';
 import { PinningTokenError, pinningChallengeHeader, verifyPinningToken, type PinningServiceChallenge } from '../src/lib/p2p/index';
@@ -106,43 +107,59 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** A Pin object as the spec defines it, checked field by field. */
+const META = `"meta" is an object of at most ${MAX_META_KEYS} string values.`;
+const MetaSchema = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(1024)), META),
+  v.check((m) => Object.keys(m).length <= MAX_META_KEYS, META),
+);
+const CID_REQUIRED = '"cid" is required: the CID to pin.';
+const ALPHA_META = '"meta.alpha" names a registered granule: 0x followed by 64 hex digits.';
+/** A Pin object as the spec defines it; each field's problem in its own words. */
+const PinSchema = v.object(
+  {
+    cid: v.pipe(
+      v.string(CID_REQUIRED),
+      v.check(
+        (c) => {
+          try {
+            CID.parse(c);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        (issue) => `"cid" ${String(issue.input).slice(0, 80)} is not a CID.`,
+      ),
+    ),
+    name: v.optional(v.pipe(v.string('"name" is a string of at most 255 characters.'), v.maxLength(255, '"name" is a string of at most 255 characters.'))),
+    origins: v.optional(
+      v.pipe(
+        v.array(v.pipe(v.string(), v.maxLength(512)), `"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.`),
+        v.maxLength(MAX_ORIGINS, `"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.`),
+      ),
+    ),
+    meta: v.optional(
+      v.pipe(
+        MetaSchema,
+        v.check((m) => m['alpha'] === undefined || /^0x[0-9a-fA-F]{64}$/.test(m['alpha']), ALPHA_META),
+      ),
+    ),
+  },
+  (issue) => (issue.received === 'undefined' && issue.expected === '"cid"' ? CID_REQUIRED : 'A pin is a JSON object with at least "cid".'),
+);
+/** A Pin object as the spec defines it, or a 400 naming the first field that is wrong. */
 export function parsePin(value: unknown): Pin {
-  const bad = (why: string): never => {
-    throw new ApiError(400, 'BAD_REQUEST', why);
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('A pin is a JSON object with at least "cid".');
-  const v = value as Record<string, unknown>;
-  if (typeof v.cid !== 'string') bad('"cid" is required: the CID to pin.');
-  try {
-    CID.parse(v.cid as string);
-  } catch {
-    bad(`"cid" ${String(v.cid).slice(0, 80)} is not a CID.`);
+  const r = v.safeParse(PinSchema, value);
+  if (!r.success) {
+    const issue = r.issues[0]!;
+    // An entry of origins or meta that is wrong gets its list's sentence.
+    const key = issue.path?.[0]?.key;
+    const message =
+      key === 'origins' ? `"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.` : key === 'meta' && issue.message !== ALPHA_META ? META : issue.message;
+    throw new ApiError(400, 'BAD_REQUEST', message);
   }
-  const pin: Pin = { cid: v.cid as string };
-  if (v.name !== undefined) {
-    if (typeof v.name !== 'string' || v.name.length > 255) bad('"name" is a string of at most 255 characters.');
-    pin.name = v.name as string;
-  }
-  if (v.origins !== undefined) {
-    if (!Array.isArray(v.origins) || v.origins.length > MAX_ORIGINS || v.origins.some((o) => typeof o !== 'string' || o.length > 512))
-      bad(`"origins" is a list of at most ${MAX_ORIGINS} multiaddrs.`);
-    pin.origins = v.origins as string[];
-  }
-  if (v.meta !== undefined) {
-    const m = v.meta as Record<string, unknown>;
-    if (
-      typeof m !== 'object' ||
-      m === null ||
-      Array.isArray(m) ||
-      Object.keys(m).length > MAX_META_KEYS ||
-      Object.entries(m).some(([k, x]) => typeof x !== 'string' || k.length > 64 || (x as string).length > 1024)
-    ) {
-      bad(`"meta" is an object of at most ${MAX_META_KEYS} string values.`);
-    }
-    pin.meta = m as Record<string, string>;
-  }
-  return pin;
+  const { cid, name, origins, meta } = r.output;
+  return { cid, ...(name === undefined ? {} : { name }), ...(origins === undefined ? {} : { origins }), ...(meta === undefined ? {} : { meta }) };
 }
 
 export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinningApi> {
@@ -255,8 +272,6 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
     const mine = (await all()).filter((r) => r.account === account);
     if (mine.length >= maxPerMember)
       throw new ApiError(409, 'PIN_MEMBER_QUOTA', `A member may keep ${maxPerMember} pin requests on this node: delete some first.`);
-    if (pin.meta?.['alpha'] !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(pin.meta['alpha']))
-      throw new ApiError(400, 'BAD_REQUEST', '"meta.alpha" names a registered granule: 0x followed by 64 hex digits.');
     const record: PinRecord = { requestid: randomUUID(), account, status: 'queued', created: new Date().toISOString(), pin };
     await write(record);
     queue.push(record.requestid);
@@ -296,11 +311,14 @@ export async function servePinningApi(o: PinningApiOptions): Promise<RunningPinn
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) bad('"limit" is a whole number from 1 to 1000.');
     let meta: Record<string, string> | undefined;
     if (query.get('meta') !== null) {
+      let json: unknown;
       try {
-        meta = JSON.parse(query.get('meta')!) as Record<string, string>;
+        json = JSON.parse(query.get('meta')!);
       } catch {
         bad('"meta" is a JSON object.');
       }
+      const parsed = v.safeParse(MetaSchema, json);
+      meta = parsed.success ? parsed.output : bad(META);
     }
     const nameMatches = (n: string | undefined): boolean => {
       if (name === null) return true;

@@ -5,6 +5,7 @@
 // by then and neither revoked nor expired at that time. A challenge the verifier chose keeps a receipt from being
 // replayed to it by someone else; the signature keeps anyone but the holder from making one.
 import { isAddress, recoverTypedDataAddress, type Address, type Hex, type PublicClient, type WalletClient } from 'viem';
+import * as v from 'valibot';
 import { poseidonHash } from '../identity/index';
 import { consortiumAbi, granuleRegistryAbi } from './abi.generated';
 import { readLicenceState } from './licence';
@@ -82,31 +83,32 @@ export async function signLicenceReceipt(p: SignLicenceReceiptParameters): Promi
   return { v: 1, ...body, signature };
 }
 
+const HEX32 = v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/));
+const LicenceReceiptSchema = v.object({
+  v: v.literal(1),
+  chainId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  registry: v.pipe(
+    v.string(),
+    v.check((a) => isAddress(a)),
+  ),
+  alpha: HEX32,
+  holderPk: v.pipe(v.string(), v.regex(/^\d{1,78}$/)),
+  at: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  challenge: HEX32,
+  signature: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{130}$/)),
+});
+
 /** Reads a receipt from JSON text; a malformed one is a LicenceReceiptError. */
 export function parseLicenceReceipt(text: string): LicenceReceipt {
-  let v: Record<string, unknown>;
+  let json: unknown;
   try {
-    v = JSON.parse(text) as Record<string, unknown>;
+    json = JSON.parse(text);
   } catch {
     throw new LicenceReceiptError('This is not a licence receipt: it is not JSON.');
   }
-  const ok =
-    v.v === 1 &&
-    Number.isInteger(v.chainId) &&
-    typeof v.registry === 'string' &&
-    isAddress(v.registry) &&
-    typeof v.alpha === 'string' &&
-    /^0x[0-9a-f]{64}$/.test(v.alpha) &&
-    typeof v.holderPk === 'string' &&
-    /^\d{1,78}$/.test(v.holderPk) &&
-    Number.isInteger(v.at) &&
-    (v.at as number) >= 0 &&
-    typeof v.challenge === 'string' &&
-    /^0x[0-9a-f]{64}$/.test(v.challenge) &&
-    typeof v.signature === 'string' &&
-    /^0x[0-9a-fA-F]{130}$/.test(v.signature);
-  if (!ok) throw new LicenceReceiptError('This licence receipt is malformed: it was altered or made by another program.');
-  return v as unknown as LicenceReceipt;
+  const checked = v.safeParse(LicenceReceiptSchema, json);
+  if (!checked.success) throw new LicenceReceiptError('This licence receipt is malformed: it was altered or made by another program.');
+  return checked.output as LicenceReceipt;
 }
 
 export interface VerifyLicenceReceiptParameters {

@@ -1,5 +1,6 @@
 // An identity's secrets serialised, sealed under a passphrase, and wrapped in a self-describing backup document.
 // The same document is what the app keeps in IndexedDB and what "Export backup" downloads.
+import * as v from 'valibot';
 import { identityFromSecrets, type Identity, formatPublicKey } from './identity';
 import { InvalidBackupError, IdentityError } from './errors';
 import { sealWithPassphrase, openWithPassphrase, parseSealedVault, base64, type SealedVault } from './vault';
@@ -37,6 +38,31 @@ export async function sealIdentity(identity: Identity, passphrase: string, label
   };
 }
 
+const BAD_X25519 = 'bad X25519 public key';
+/** A missing field is reported as that field being wrong, in the order a reader checks them. */
+const missingField = (issue: v.BaseIssue<unknown>): string =>
+  ({ '"format"': 'wrong format marker', '"version"': 'unknown version undefined', '"publicKey"': 'bad public key', '"x25519PublicKey"': BAD_X25519 })[
+    issue.expected ?? ''
+  ] ?? 'not a JSON object';
+const BackupSchema = v.looseObject(
+  {
+    format: v.literal(BACKUP_FORMAT, 'wrong format marker'),
+    version: v.literal(1, (issue) => `unknown version ${String(issue.input)}`),
+    label: v.optional(v.fallback(v.string(), 'Imported identity'), 'Imported identity'),
+    publicKey: v.pipe(v.string('bad public key'), v.regex(/^0x[0-9a-f]{64}$/, 'bad public key')),
+    // 32 bytes in padded base64.
+    x25519PublicKey: v.pipe(v.string(BAD_X25519), v.regex(/^[A-Za-z0-9+/]{43}=$/, BAD_X25519)),
+    createdAt: v.optional(v.fallback(v.string(), ''), ''),
+    vault: v.unknown(),
+  },
+  missingField,
+);
+/** What the vault holds once opened: the Poseidon secret (0x + 64 hex) and the X25519 secret key (32 bytes, base64). */
+const SecretPayloadSchema = v.object({
+  secret: v.pipe(v.string(), v.regex(/^0x[0-9a-f]{64}$/)),
+  x25519SecretKey: v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]{43}=$/)),
+});
+
 /** Validates a backup document's shape (not its passphrase). */
 export function parseIdentityBackup(value: unknown): IdentityBackup {
   if (typeof value === 'string') {
@@ -46,13 +72,10 @@ export function parseIdentityBackup(value: unknown): IdentityBackup {
       throw new InvalidBackupError('not JSON');
     }
   }
-  const v = value as Partial<IdentityBackup> | null;
-  if (!v || typeof v !== 'object') throw new InvalidBackupError('not a JSON object');
-  if (v.format !== BACKUP_FORMAT) throw new InvalidBackupError('wrong format marker');
-  if (v.version !== 1) throw new InvalidBackupError(`unknown version ${String(v.version)}`);
-  if (typeof v.publicKey !== 'string' || !/^0x[0-9a-f]{64}$/.test(v.publicKey)) throw new InvalidBackupError('bad public key');
-  if (typeof v.x25519PublicKey !== 'string') throw new InvalidBackupError('bad X25519 public key');
-  return { ...(v as IdentityBackup), label: typeof v.label === 'string' ? v.label : 'Imported identity', vault: parseSealedVault(v.vault) };
+  const checked = v.safeParse(BackupSchema, value);
+  if (!checked.success) throw new InvalidBackupError(checked.issues[0].message);
+  const { format, version, label, publicKey, x25519PublicKey, createdAt, vault } = checked.output;
+  return { format, version, label, publicKey: publicKey as `0x${string}`, x25519PublicKey, createdAt, vault: parseSealedVault(vault) };
 }
 
 /** Unlocks a backup; throws WrongPassphraseError on a wrong passphrase and checks the secrets match the public key. */
@@ -60,7 +83,7 @@ export async function unsealIdentity(backup: IdentityBackup, passphrase: string)
   const plaintext = await openWithPassphrase(backup.vault, passphrase);
   let payload: SecretPayload;
   try {
-    payload = JSON.parse(new TextDecoder().decode(plaintext)) as SecretPayload;
+    payload = v.parse(SecretPayloadSchema, JSON.parse(new TextDecoder().decode(plaintext)));
   } catch {
     throw new InvalidBackupError('damaged contents');
   }

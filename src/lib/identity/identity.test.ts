@@ -13,6 +13,7 @@ import {
   parsePublicKey,
   formatPublicKey,
 } from './index';
+import { sealWithPassphrase } from './vault';
 
 const FAST = 100_000; // the minimum the vault accepts; keeps tests quick
 
@@ -54,6 +55,34 @@ describe('identity', () => {
     await expect(unsealIdentity(parseIdentityBackup(tampered), 'correct horse battery')).rejects.toBeInstanceOf(WrongPassphraseError);
     const swapped = { ...good, publicKey: formatPublicKey(123n) };
     await expect(unsealIdentity(parseIdentityBackup(swapped), 'correct horse battery')).rejects.toThrow(/inconsistent/);
+  });
+
+  it('names what is wrong in a malformed backup, and refuses one whose sealed secrets are not an identity', async () => {
+    const good = await sealIdentity(createIdentity(), 'correct horse battery', 'lab', FAST);
+    const reason = (value: unknown): string => {
+      try {
+        parseIdentityBackup(value);
+        return 'accepted';
+      } catch (e) {
+        expect(e).toBeInstanceOf(InvalidBackupError);
+        return /\(([^)]*)\)/.exec((e as Error).message)![1]!;
+      }
+    };
+    expect(reason({ ...good, note: 'later field' })).toBe('accepted');
+    expect(reason({ ...good, version: 2 })).toBe('unknown version 2');
+    expect(reason({ ...good, publicKey: undefined })).toBe('bad public key');
+    expect(reason({ ...good, x25519PublicKey: 'not a key' })).toBe('bad X25519 public key');
+    expect(reason({ ...good, x25519PublicKey: undefined })).toBe('bad X25519 public key');
+    expect(reason({ ...good, vault: { ...good.vault, ciphertext: 5 } })).toBe('missing ciphertext');
+    expect(reason(null)).toBe('not a JSON object');
+    expect(parseIdentityBackup({ ...good, label: 7 }).label).toBe('Imported identity');
+    // The right passphrase opens a vault whose contents are not an identity's secrets: a sentence, not a TypeError.
+    for (const inside of [{ secret: 5 }, { secret: good.publicKey }, 'secret']) {
+      const vault = await sealWithPassphrase(new TextEncoder().encode(JSON.stringify(inside)), 'correct horse battery', FAST);
+      await expect(unsealIdentity(parseIdentityBackup({ ...good, vault }), 'correct horse battery')).rejects.toThrow(
+        'This is not a valid twingrain identity backup (damaged contents).',
+      );
+    }
   });
 
   it('parses public keys strictly', () => {

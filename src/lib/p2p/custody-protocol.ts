@@ -30,12 +30,9 @@ import {
 import { CUSTODY_DEPOSIT_PROTOCOL, KEY_RELEASE_PROTOCOL } from './protocols';
 import { handleJson, requestJson, toBase64, fromBase64 } from './rpc';
 import { cidToChainBytes, decodePublicManifest, publicManifestCid, type PublicManifest } from './public-manifest';
-import { P2PFormatError } from './errors';
 import { readBlock } from './blocks';
+import { readDepositRequest, readDepositResponse, readReleaseRequest, readReleaseResponse, type DepositResponse, type ReleaseResponse } from './wire';
 
-const ALPHA = /^0x[0-9a-f]{64}$/;
-const HEX64 = /^[0-9a-f]{64}$/;
-const DECIMAL = /^[0-9]{1,78}$/;
 const custodyKey = (alpha: string): Key => new Key(`/twingrain/custody/${alpha}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -73,13 +70,7 @@ export interface CustodianServiceOptions {
   onEvent?: (event: { type: 'deposit' | 'release' | 'refuse-deposit' | 'refuse-release'; alpha?: string; user?: string; code?: string; peer?: string }) => void;
 }
 
-export type DepositResponse =
-  | { status: 'accepted'; alpha: string; custodian: string; x: number; manifestCid: string }
-  | { status: 'refused'; code: DepositRefusalCode; reason: string; custodian: string };
-
-export type ReleaseResponse =
-  | { status: 'released'; custodian: string; envelope: string }
-  | { status: 'refused'; code: ReleaseRefusalCode; reason: string; custodian: string };
+export type { DepositResponse, ReleaseResponse } from './wire';
 
 interface ReleaseLookup {
   instantiation: { x25519PublicKey: string } | null;
@@ -172,8 +163,8 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
       );
     }
     perPeer.add(peer);
-    const r = request as { manifest?: unknown; signature?: unknown };
-    if (typeof r.manifest !== 'string' || typeof r.signature !== 'string') {
+    const r = readDepositRequest(request);
+    if (!r) {
       return refuseDeposit(
         'malformed',
         "A deposit carries the public manifest (base64) and the owner's EIP-712 signature: update twingrain and publish again.",
@@ -295,19 +286,12 @@ export async function serveCustodian(o: CustodianServiceOptions): Promise<{ publ
   });
 
   await handleJson(helia.libp2p, KEY_RELEASE_PROTOCOL, async (request, peer): Promise<ReleaseResponse> => {
-    const r = request as { alpha?: unknown; userPk?: unknown; user?: unknown };
+    const r = readReleaseRequest(request);
     const refuse = (code: ReleaseRefusalCode, reason: string, alpha?: string, user?: string): ReleaseResponse => {
       o.onEvent?.({ type: 'refuse-release', code, ...(alpha ? { alpha } : {}), ...(user ? { user } : {}) });
       return { status: 'refused', code, reason, custodian: publicKeyHex };
     };
-    if (
-      typeof r.alpha !== 'string' ||
-      !ALPHA.test(r.alpha) ||
-      typeof r.user !== 'string' ||
-      !HEX64.test(r.user) ||
-      typeof r.userPk !== 'string' ||
-      !DECIMAL.test(r.userPk)
-    ) {
+    if (!r) {
       return refuse(
         'malformed',
         "A key release request names α (0x + 64 hex), the user's public key Pk_U (decimal) and its X25519 key (64 hex): update twingrain.",
@@ -455,16 +439,17 @@ export async function depositWithCustodians(
     await Promise.all(
       peers.map(async (peer) => {
         try {
-          const r = await requestJson<DepositResponse>(
-            libp2p,
-            peer,
-            CUSTODY_DEPOSIT_PROTOCOL,
-            { manifest: toBase64(manifestBytes), signature: options.signature ?? '' },
-            options.signal ? { signal: options.signal } : {},
+          const r = readDepositResponse(
+            await requestJson<unknown>(
+              libp2p,
+              peer,
+              CUSTODY_DEPOSIT_PROTOCOL,
+              { manifest: toBase64(manifestBytes), signature: options.signature ?? '' },
+              options.signal ? { signal: options.signal } : {},
+            ),
           );
           if (r.status === 'accepted') accepted.set(peer.toString(), r.custodian);
-          else if (r.status === 'refused') round.set(peer.toString(), { custodian: r.custodian, code: r.code, reason: r.reason });
-          else throw new P2PFormatError('The custodian answered a deposit with something that is not a deposit answer.');
+          else round.set(peer.toString(), { custodian: r.custodian, code: r.code, reason: r.reason });
         } catch (error) {
           round.set(peer.toString(), { custodian: peer.toString(), code: 'unreachable', reason: (error as Error).message });
         }
@@ -529,12 +514,14 @@ export async function gatherGranuleKey(p: GatherGranuleKeyParameters): Promise<U
         .map(async (peer) => {
           asking.add(peer.toString());
           try {
-            const r = await requestJson<ReleaseResponse>(
-              p.libp2p,
-              peer,
-              KEY_RELEASE_PROTOCOL,
-              { alpha, userPk, user },
-              { signal: AbortSignal.timeout(Math.max(1_000, deadline - Date.now())) },
+            const r = readReleaseResponse(
+              await requestJson<unknown>(
+                p.libp2p,
+                peer,
+                KEY_RELEASE_PROTOCOL,
+                { alpha, userPk, user },
+                { signal: AbortSignal.timeout(Math.max(1_000, deadline - Date.now())) },
+              ),
             );
             if (r.status === 'released') shares.set(peer.toString(), openReleasedShare(fromBase64(r.envelope), p.userSecretKey, alpha));
             else {

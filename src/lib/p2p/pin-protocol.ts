@@ -13,15 +13,14 @@ import { Key } from 'interface-datastore';
 import { verifyMessage, type Address, type Hex } from 'viem';
 import { PIN_PROTOCOL } from './protocols';
 import { handleJson, requestJson } from './rpc';
+import { isPinnedAnswer, MAX_PIN_CIDS, readMemberPin, readRegisteredPin } from './wire';
 import { peersWithProtocol } from './custody-protocol';
 import { readBlock } from './blocks';
 import { decodePublicManifest } from './public-manifest';
 import { RelayLimitError, refusal, refusalOf, throttledLog, type RelayLimitCode, type RelayLimitEvent, type RelayLimitListener } from './limits';
 import type { PinAuthority } from './pin-authority';
 
-const MAX_CIDS = 300;
 const HEX64 = /^0x[0-9a-f]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 /** Bytes charged per block on top of its size, so a DAG of tiny blocks is not free. */
 const BLOCK_OVERHEAD = 256;
 /**
@@ -191,14 +190,22 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
   }
 
   async function pinRegistered(r: { alpha: unknown; manifestCid: unknown }, signal: AbortSignal): Promise<{ pinned: string[] }> {
-    if (typeof r.alpha !== 'string' || !HEX64.test(r.alpha)) throw refuse('PIN_MALFORMED', 'A pin request names α as 0x followed by 64 lowercase hex digits.');
+    const request = readRegisteredPin(r);
+    if (!request) {
+      throw refuse(
+        'PIN_MALFORMED',
+        typeof r.alpha !== 'string' || !HEX64.test(r.alpha)
+          ? 'A pin request names α as 0x followed by 64 lowercase hex digits.'
+          : 'A pin request names the manifest CID the chain records for α.',
+      );
+    }
     let cid: CID;
     try {
-      cid = CID.parse(String(r.manifestCid));
+      cid = CID.parse(request.manifestCid);
     } catch {
       throw refuse('PIN_MALFORMED', 'A pin request names the manifest CID the chain records for α.');
     }
-    const alpha = r.alpha;
+    const alpha = request.alpha;
     const recorded = await ask<CID>((a) => a.manifestOf(BigInt(alpha)));
     if (!recorded) {
       throw refuse(
@@ -357,19 +364,16 @@ export function createPinService(helia: Helia & { libp2p: Libp2p }, options: Pin
   }
 
   async function pinForMember(r: { cids: unknown; member: unknown }, requester: string, signal: AbortSignal): Promise<{ pinned: string[] }> {
-    if (!Array.isArray(r.cids) || r.cids.length === 0 || r.cids.length > MAX_CIDS || !r.cids.every((c) => typeof c === 'string')) {
-      throw refuse('PIN_MALFORMED', `A member's pin request lists 1 to ${MAX_CIDS} CIDs.`);
-    }
+    const request = readMemberPin(r);
+    if (request === 'cids') throw refuse('PIN_MALFORMED', `A member's pin request lists 1 to ${MAX_PIN_CIDS} CIDs.`);
     let cids: CID[];
     try {
-      cids = (r.cids as string[]).map((c) => CID.parse(c));
+      cids = (Array.isArray(r.cids) ? (r.cids as string[]) : []).map((c) => CID.parse(c));
     } catch {
       throw refuse('PIN_MALFORMED', 'A pin request contains something that is not a CID.');
     }
-    const m = r.member as { account?: unknown; signature?: unknown } | null;
-    if (!m || typeof m.account !== 'string' || !ADDRESS.test(m.account) || typeof m.signature !== 'string' || !/^0x[0-9a-fA-F]+$/.test(m.signature)) {
-      throw refuse('PIN_MALFORMED', "A member's pin request carries the member's account and its signature of the request.");
-    }
+    if (request === 'member') throw refuse('PIN_MALFORMED', "A member's pin request carries the member's account and its signature of the request.");
+    const m = request.member;
     const account = m.account.toLowerCase() as Address;
     const message = pinRequestMessage({ relay: self, requester, cids: cids.map(String) });
     const valid = await verifyMessage({ address: account, message, signature: m.signature as Hex }).catch(() => false);
@@ -478,7 +482,11 @@ export async function pinOnRelays(libp2p: Libp2p, request: PinRequest, options: 
         if (refused) {
           out.refusals.push(refused);
           out.errors.push(refused.message);
-        } else out.pinnedBy.push(peer.toString());
+        } else if (isPinnedAnswer(response)) out.pinnedBy.push(peer.toString());
+        else
+          out.errors.push(
+            `The pinning node ${peer.toString().slice(0, 16)}… answered with something that is not a pin answer: it is not counted as holding the granule.`,
+          );
       } catch (error) {
         out.errors.push((error as Error).message);
       }

@@ -5,6 +5,7 @@
 // A node names its service, chain and registry in the WWW-Authenticate challenge of a 401, so a client learns what to
 // sign from its first unauthenticated request.
 import { recoverTypedDataAddress, type Address, type Hex, type WalletClient } from 'viem';
+import * as v from 'valibot';
 import { P2PError } from './errors';
 
 const PREFIX = 'tgpin1';
@@ -73,6 +74,15 @@ export async function createPinningToken(walletClient: WalletClient, challenge: 
   return `${PREFIX}.${b64url(JSON.stringify(claims))}.${signature}`;
 }
 
+/** A token's claims: what the member signed, checked whole before any of it is compared. */
+const ClaimsSchema = v.object({
+  service: v.string(),
+  chainId: v.number(),
+  registry: v.string(),
+  account: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/)),
+  expires: v.pipe(v.number(), v.integer()),
+});
+
 /**
  * The account a token was signed by, once its signature, service, chain, registry and expiry check out; throws a
  * PinningTokenError saying what is wrong otherwise. Membership is the caller's to check (it reads the chain).
@@ -84,11 +94,8 @@ export async function verifyPinningToken(token: string, expected: PinningService
   }
   let claims: PinningTokenClaims;
   try {
-    claims = JSON.parse(unb64url(body)) as PinningTokenClaims;
+    claims = v.parse(ClaimsSchema, JSON.parse(unb64url(body))) as PinningTokenClaims;
   } catch {
-    throw new PinningTokenError('This pinning token is damaged: sign a new one with your wallet.');
-  }
-  if (typeof claims.account !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(claims.account) || !Number.isInteger(claims.expires)) {
     throw new PinningTokenError('This pinning token is damaged: sign a new one with your wallet.');
   }
   if (claims.service !== expected.service || claims.chainId !== expected.chainId || String(claims.registry).toLowerCase() !== expected.registry.toLowerCase()) {

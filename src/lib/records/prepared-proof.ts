@@ -5,6 +5,8 @@ import { getAddress, type Address, type Hash, type PublicClient, type Transactio
 import { sendRegistryTransaction, type RegistryFunction } from '../chain/send';
 import { PUBLIC_SIGNALS, toSolidityProof, type CircuitName, type ProveResult, type SolidityProof } from '../zk/index';
 import { PreparedProofError } from './errors';
+import * as v from 'valibot';
+import { issuePath } from '../schema/index';
 
 export const PREPARED_PROOF_SCHEMA = 'twingrain/prepared-proof@1';
 
@@ -87,63 +89,75 @@ export function encodePreparedProof(p: PreparedProof): string {
 
 const ARG_COUNT: Partial<Record<RegistryFunction, number>> = { register: 5, authorize: 7, instantiate: 4 };
 
+const PROOF_SHAPE = '"proof" must hold a (2), b (2×2) and c (2)';
+const num = (where: string) =>
+  v.pipe(
+    v.string(`${where} is not a 0x number`),
+    v.regex(/^0x[0-9a-fA-F]{1,64}$/, `${where} is not a 0x number`),
+    v.transform((x: string) => BigInt(x)),
+  );
+const pair = (where: string) => v.strictTuple([num(where), num(where)], PROOF_SHAPE);
+const address = (name: string) =>
+  v.pipe(
+    v.string(`"${name}" is not an address`),
+    v.regex(/^0x[0-9a-fA-F]{40}$/, `"${name}" is not an address`),
+    v.transform((a) => getAddress(a)),
+  );
+/** Field elements as 0x-hex; byte strings (CID, X25519 key) as "bytes:0x…" with whole bytes. */
+const ArgSchema = v.union([
+  v.pipe(
+    v.string(),
+    v.regex(/^bytes:0x([0-9a-fA-F]{2})*$/),
+    v.transform((a) => a.slice(6) as `0x${string}`),
+  ),
+  num('an argument'),
+]);
+const PreparedProofSchema = v.object(
+  {
+    schema: v.literal(PREPARED_PROOF_SCHEMA, `"schema" must be "${PREPARED_PROOF_SCHEMA}"`),
+    action: v.picklist(['register', 'authorize', 'instantiate'], '"action" must be register, authorize or instantiate'),
+    chainId: v.pipe(v.number('"chainId" is missing'), v.integer('"chainId" is missing'), v.minValue(1, '"chainId" must be a positive integer')),
+    registry: address('registry'),
+    sender: address('sender'),
+    proof: v.object({ a: pair('proof.a'), b: v.strictTuple([pair('proof.b'), pair('proof.b')], PROOF_SHAPE), c: pair('proof.c') }, PROOF_SHAPE),
+    args: v.array(ArgSchema, '"args" must be a list'),
+  },
+  (issue) =>
+    issue.expected === 'Object'
+      ? `"schema" must be "${PREPARED_PROOF_SCHEMA}"`
+      : ((
+          {
+            '"schema"': `"schema" must be "${PREPARED_PROOF_SCHEMA}"`,
+            '"action"': '"action" must be register, authorize or instantiate',
+            '"chainId"': '"chainId" is missing',
+            '"registry"': '"registry" is not an address',
+            '"sender"': '"sender" is not an address',
+            '"proof"': PROOF_SHAPE,
+            '"args"': '"args" must be a list',
+          } as Record<string, string>
+        )[issue.expected ?? ''] ?? 'a field is missing'),
+);
+
 export function decodePreparedProof(text: string): PreparedProof {
   const bad = (what: string): never => {
     throw new PreparedProofError(`This is not a usable prepared proof: ${what}. Paste the whole JSON exactly as it was exported.`);
   };
-  let v: Record<string, unknown>;
+  let json: unknown;
   try {
-    v = JSON.parse(text) as Record<string, unknown>;
+    json = JSON.parse(text);
   } catch {
     return bad('it is not JSON');
   }
-  if (!v || typeof v !== 'object' || v.schema !== PREPARED_PROOF_SCHEMA) bad(`"schema" must be "${PREPARED_PROOF_SCHEMA}"`);
-  const action = v.action as RegistryFunction;
-  if (!ARG_COUNT[action]) bad('"action" must be register, authorize or instantiate');
-  if (!Number.isInteger(v.chainId)) bad('"chainId" is missing');
-  const address = (name: string): Address => {
-    const a = v[name];
-    if (typeof a !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(a)) bad(`"${name}" is not an address`);
-    return getAddress(a as string);
-  };
-  const num = (x: unknown, where: string): bigint => {
-    if (typeof x !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(x)) bad(`${where} is not a 0x number`);
-    return BigInt(x as string);
-  };
-  const proof = v.proof as { a?: unknown[]; b?: unknown[][]; c?: unknown[] } | undefined;
-  if (
-    !proof ||
-    !Array.isArray(proof.a) ||
-    proof.a.length !== 2 ||
-    !Array.isArray(proof.c) ||
-    proof.c.length !== 2 ||
-    !Array.isArray(proof.b) ||
-    proof.b.length !== 2 ||
-    !proof.b.every((r) => Array.isArray(r) && r.length === 2)
-  ) {
-    bad('"proof" must hold a (2), b (2×2) and c (2)');
+  const checked = v.safeParse(PreparedProofSchema, json);
+  if (!checked.success) {
+    const issue = checked.issues[0];
+    const at = issuePath(issue);
+    // A union's issue says which argument is wrong; the others carry their own sentence.
+    return bad(at.startsWith('args[') ? `${at} is not a 0x number or bytes:0x… value` : issue.message);
   }
-  const args = v.args;
-  if (!Array.isArray(args) || args.length !== ARG_COUNT[action]) bad(`"args" must hold ${ARG_COUNT[action]} values for ${action}`);
-  return {
-    schema: PREPARED_PROOF_SCHEMA,
-    action,
-    chainId: v.chainId as number,
-    registry: address('registry'),
-    sender: address('sender'),
-    proof: {
-      a: [num(proof!.a![0], 'proof.a'), num(proof!.a![1], 'proof.a')],
-      b: [
-        [num(proof!.b![0]![0], 'proof.b'), num(proof!.b![0]![1], 'proof.b')],
-        [num(proof!.b![1]![0], 'proof.b'), num(proof!.b![1]![1], 'proof.b')],
-      ],
-      c: [num(proof!.c![0], 'proof.c'), num(proof!.c![1], 'proof.c')],
-    },
-    args: (args as unknown[]).map((a, i) => {
-      if (typeof a === 'string' && a.startsWith('bytes:0x') && /^[0-9a-fA-F]*$/.test(a.slice(8))) return a.slice(6) as `0x${string}`;
-      return num(a, `args[${i}]`);
-    }),
-  };
+  const p = checked.output;
+  if (p.args.length !== ARG_COUNT[p.action]) bad(`"args" must hold ${ARG_COUNT[p.action]} values for ${p.action}`);
+  return { ...p, proof: { a: p.proof.a, b: [p.proof.b[0], p.proof.b[1]], c: p.proof.c } };
 }
 
 export interface SubmitPreparedProofParameters {

@@ -1,6 +1,7 @@
 // Loading a twin from its source folder: twin.json names the domains and, for each bounded context, the folder of
 // its granule (relative, so a derived printer can reference a base printer's granule instead of copying it).
 // Works on a flat map of files so the same code serves Node (read from disk) and the browser (bundled by Vite).
+import * as v from 'valibot';
 import { MANIFEST_FILE, parseManifest, GranuleError, type GranuleManifest } from '../granule/index';
 import { elementId, type Twin } from './model';
 import { TwinSourceError } from './errors';
@@ -51,6 +52,15 @@ export function filesUnder(all: Map<string, Uint8Array>, dir: string): Map<strin
   return out;
 }
 
+// Loose objects: a twin file may carry fields of a later version (and TwinSource's optional ones), returned as they are.
+const TwinSourceSchema = v.looseObject({
+  schema: v.literal(TWIN_SCHEMA_ID),
+  id: v.string(),
+  name: v.string(),
+  description: v.optional(v.string()),
+  domains: v.array(v.looseObject({ name: v.string(), contexts: v.array(v.looseObject({ name: v.string(), granule: v.string() })) })),
+});
+
 export function parseTwinSource(bytes: Uint8Array, where: string): TwinSource {
   let value: unknown;
   try {
@@ -58,23 +68,10 @@ export function parseTwinSource(bytes: Uint8Array, where: string): TwinSource {
   } catch (e) {
     throw new TwinSourceError(`${where} is not valid JSON (${e instanceof Error ? e.message : e}). Fix the file and try again.`);
   }
-  const v = value as Partial<TwinSource>;
-  const ok =
-    v &&
-    v.schema === TWIN_SCHEMA_ID &&
-    typeof v.id === 'string' &&
-    typeof v.name === 'string' &&
-    Array.isArray(v.domains) &&
-    v.domains.every(
-      (d) =>
-        d &&
-        typeof d.name === 'string' &&
-        Array.isArray(d.contexts) &&
-        d.contexts.every((c) => c && typeof c.name === 'string' && typeof c.granule === 'string'),
-    );
-  if (!ok)
+  const checked = v.safeParse(TwinSourceSchema, value);
+  if (!checked.success)
     throw new TwinSourceError(`${where} must be {"schema":"${TWIN_SCHEMA_ID}","id","name","domains":[{"name","contexts":[{"name","granule":"<folder>"}]}]}.`);
-  return v as TwinSource;
+  return checked.output as TwinSource;
 }
 
 /**

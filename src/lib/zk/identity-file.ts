@@ -7,6 +7,7 @@
 //     "sealed": { …vault… } }      the same secrets object, sealed with the passphrase (PBKDF2 + AES-GCM, see identity/vault)
 // The public fields are readable without the passphrase so tools can show who a file belongs to.
 import { privateKeyToAccount } from 'viem/accounts';
+import * as v from 'valibot';
 import { identityFromSecrets, openWithPassphrase, parseSealedVault, sealWithPassphrase, toHex32, type Identity, type SealedVault } from '../identity/index';
 import { ZkInputError } from './errors';
 import { bytesToHex, hexToBytes } from 'viem';
@@ -55,13 +56,40 @@ export async function createIdentityFile(identity: Identity, walletPrivateKey: `
   return file;
 }
 
+const HEX32 = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{64}$/));
+const SecretsSchema = v.object({ secret: HEX32, x25519SecretKey: HEX32, walletPrivateKey: HEX32 });
+const IdentityFileSchema = v.object({
+  format: v.literal(IDENTITY_FILE_FORMAT),
+  version: v.literal(1),
+  pk: HEX32,
+  x25519PublicKey: HEX32,
+  address: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/)),
+  secrets: v.optional(SecretsSchema),
+  sealed: v.optional(v.unknown()),
+});
+/** Each field in the words the file's reader knows it by. */
+const FIELD_WORDS: Record<string, string> = {
+  pk: 'public key',
+  x25519PublicKey: 'X25519 public key',
+  address: 'wallet address',
+  secrets: 'secrets',
+  secret: 'secret',
+  x25519SecretKey: 'X25519 key',
+  walletPrivateKey: 'wallet key',
+};
+const NOT_A_FILE = 'This is not a twingrain identity file: create one with "twingrain identity new --out <file>".';
+
 export function parseIdentityFile(value: unknown): IdentityFile {
-  const v = value as Partial<IdentityFile> | null;
-  if (!v || typeof v !== 'object' || v.format !== IDENTITY_FILE_FORMAT || v.version !== 1) {
-    throw new ZkInputError('This is not a twingrain identity file: create one with "twingrain identity new --out <file>".');
+  const checked = v.safeParse(IdentityFileSchema, value);
+  if (!checked.success) {
+    const keys = (checked.issues[0].path ?? []).map((item) => String(item.key));
+    const field = keys.at(-1);
+    if (field === undefined || field === 'format' || field === 'version') throw new ZkInputError(NOT_A_FILE);
+    throw new ZkInputError(`The identity file's ${FIELD_WORDS[field] ?? field} is damaged.`);
   }
-  if (!v.secrets && !v.sealed) throw new ZkInputError('The identity file holds no secrets.');
-  return v as IdentityFile;
+  const file = checked.output as IdentityFile;
+  if (!file.secrets && !file.sealed) throw new ZkInputError('The identity file holds no secrets.');
+  return file;
 }
 
 export function isSealed(file: IdentityFile): boolean {
@@ -75,7 +103,15 @@ export async function unlockIdentityFile(file: IdentityFile, passphrase?: string
   } else {
     if (passphrase === undefined) throw new ZkInputError('This identity file is encrypted: pass --passphrase (or set TWINGRAIN_PASSPHRASE).');
     const plain = await openWithPassphrase(parseSealedVault(file.sealed), passphrase);
-    secrets = JSON.parse(new TextDecoder().decode(plain)) as IdentityFileSecrets;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(plain));
+    } catch {
+      throw new ZkInputError("The identity file's sealed secrets are damaged.");
+    }
+    const opened = v.safeParse(SecretsSchema, json);
+    if (!opened.success) throw new ZkInputError("The identity file's sealed secrets are damaged.");
+    secrets = opened.output as IdentityFileSecrets;
   }
   const identity = identityFromSecrets(BigInt(secrets.secret), unhex(secrets.x25519SecretKey, 32, 'X25519 key'));
   if (toHex32(identity.publicKey) !== file.pk) throw new ZkInputError('The identity file is inconsistent: its public key does not match its secret.');

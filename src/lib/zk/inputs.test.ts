@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { poseidonHash, createIdentity, BN254_FIELD_ORDER, WrongPassphraseError } from '../identity/index';
+import { poseidonHash, createIdentity, BN254_FIELD_ORDER, WrongPassphraseError, sealWithPassphrase } from '../identity/index';
 import { authorizationInput, enrolmentInput, instantiationInput, registrationCommitment, registrationInput } from './inputs';
 import { LeanTree } from './lean-tree';
 import { ZkInputError } from './errors';
@@ -68,5 +68,20 @@ describe('identity file', () => {
     expect(() => parseIdentityFile({ hello: 1 })).toThrow(ZkInputError);
     const file = await createIdentityFile(createIdentity(), wallet);
     await expect(unlockIdentityFile({ ...file, pk: `0x${'00'.repeat(31)}01` })).rejects.toThrow(/inconsistent/);
+  });
+
+  it('names the damaged field of a malformed file, sealed secrets included', async () => {
+    const file = JSON.parse(JSON.stringify(await createIdentityFile(createIdentity(), wallet))) as Record<string, unknown>;
+    const secrets = file['secrets'] as Record<string, unknown>;
+    expect(() => parseIdentityFile(null)).toThrow('This is not a twingrain identity file');
+    expect(() => parseIdentityFile({ ...file, version: 2 })).toThrow('This is not a twingrain identity file');
+    expect(() => parseIdentityFile({ ...file, pk: 'me' })).toThrow("The identity file's public key is damaged.");
+    expect(() => parseIdentityFile({ ...file, address: 12 })).toThrow("The identity file's wallet address is damaged.");
+    expect(() => parseIdentityFile({ ...file, secrets: 5 })).toThrow("The identity file's secrets is damaged.");
+    expect(() => parseIdentityFile({ ...file, secrets: { ...secrets, secret: undefined } })).toThrow("The identity file's secret is damaged.");
+    expect(() => parseIdentityFile({ ...file, secrets: undefined })).toThrow('The identity file holds no secrets.');
+    const sealedWrong = await sealWithPassphrase(new TextEncoder().encode(JSON.stringify({ secret: 5 })), 'a long passphrase', 100_000);
+    const sealedFile = parseIdentityFile({ ...file, secrets: undefined, sealed: sealedWrong });
+    await expect(unlockIdentityFile(sealedFile, 'a long passphrase')).rejects.toThrow("The identity file's sealed secrets are damaged.");
   });
 });
