@@ -12,3 +12,12 @@ export interface Command {
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
+
+/** Runs `parse` over an operand or flag value; what it throws for a malformed one becomes a usage error with the same sentence. */
+export function asUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
+}

@@ -2,12 +2,12 @@
 // over. A licence with a price is taken only when --pay names at least that price (see `twingrain licence show`).
 // Prints {"alpha", "txHash"}.
 import { parseStringFlags } from '../flags';
-import { CliUsageError, type Command } from '../command';
+import { asUsage, CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { instantiateGranule, parseCredits, parseRecordAddress } from '../../lib/chain/index';
 import { createProver } from '../../lib/zk/index';
 import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, treeSourcesFor, clientsFor, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, treeSourcesFor, hex32, actingIdentity } from './identity/context';
 
 function registryOf(record: string): `0x${string}` | undefined {
   try {
@@ -24,15 +24,8 @@ export const command: Command = {
     const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'pay', 'trees-from'], command.usage);
     const [record] = positionals;
     if (!record || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    let maxPrice = 0n;
-    try {
-      if (typeof flags.pay === 'string') maxPrice = parseCredits(flags.pay);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
-    const unlocked = await readIdentity(flags);
-    const deployment = await loadDeployment(flags);
-    const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
+    const maxPrice = typeof flags.pay === 'string' ? asUsage(() => parseCredits(flags.pay as string)) : 0n;
+    const { unlocked, deployment, publicClient, walletClient } = await actingIdentity(flags);
     const result = await instantiateGranule({
       publicClient,
       walletClient,

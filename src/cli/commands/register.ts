@@ -13,10 +13,8 @@ import { parseArgs } from 'node:util';
 import { printJson } from '../output';
 import { unpackGranule } from '../../lib/granule/index';
 import { registerGranule } from '../../lib/chain/index';
-import { createProver } from '../../lib/zk/index';
-import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
 import { shareGranule, SharingError, type SharingPeer } from '../../lib/sharing/index';
-import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, contractOf, hex32, provingIdentity } from './identity/context';
 import { publicationDir, readRuntimeConfig, runtimeConfigPath, startPeer } from './identity/network';
 
 const progress = (line: string): void => {
@@ -72,20 +70,12 @@ export const command: Command = {
       throw new CliUsageError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
     }
     const granule = unpackGranule({ bytes: archive });
-    const unlocked = await readIdentity(flags);
-    const deployment = await loadDeployment(flags);
-    const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
-    const registry = contractOf(deployment, 'GranuleRegistry');
-    const prover = createProver(fileArtifactSource());
+    const { deployment, act } = await provingIdentity(flags);
 
     if (manifestCid) {
       // Commit and reveal in one call (registerGranule commits first when given no commitment).
       const result = await registerGranule({
-        publicClient,
-        walletClient,
-        registry,
-        prover,
-        secret: unlocked.identity.secret,
+        ...act,
         alpha: granule.alpha,
         manifestCid: manifestCid.bytes,
         onStage: (stage) => progress(`register: ${stage}`),
@@ -124,12 +114,8 @@ export const command: Command = {
     };
     try {
       const result = await shareGranule({
-        publicClient,
-        walletClient,
-        registry,
+        ...act,
         consortium: contractOf(deployment, 'Consortium'),
-        prover,
-        secret: unlocked.identity.secret,
         granule: { alpha: granule.alpha, manifest: granule.manifest, archive },
         peer,
         resume: true,

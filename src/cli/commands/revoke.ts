@@ -5,7 +5,7 @@ import { parseStringFlags } from '../flags';
 import { CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { revokeLicence } from '../../lib/chain/index';
-import { COMMON_FLAGS, clientsFor, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, actingIdentity } from './identity/context';
 
 export const command: Command = {
   summary: 'revoke the licence of an authorization you granted',
@@ -14,9 +14,7 @@ export const command: Command = {
     const { positionals, flags } = parseStringFlags(argv, COMMON_FLAGS, command.usage);
     const [record] = positionals;
     if (!record || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    const unlocked = await readIdentity(flags);
-    const deployment = await loadDeployment(flags);
-    const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
+    const { unlocked, deployment, publicClient, walletClient } = await actingIdentity(flags);
     const result = await revokeLicence({ publicClient, walletClient, secret: unlocked.identity.secret, record });
     printJson({ record, revoked: true, txHash: result.txHash });
     return 0;

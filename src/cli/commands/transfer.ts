@@ -2,14 +2,12 @@
 // that you hold the owner's secret key. The new owner grants and revokes access from then on; licences you granted end.
 // Prints {"alpha", "from", "to", "txHash"} (from and to are public keys).
 import { parseStringFlags } from '../flags';
-import { CliUsageError, type Command } from '../command';
+import { asUsage, CliUsageError, type Command } from '../command';
 import { printJson } from '../output';
 import { parseAlpha } from '../../lib/granule/index';
 import { parsePublicKey } from '../../lib/identity/index';
 import { transferGranule } from '../../lib/chain/index';
-import { createProver } from '../../lib/zk/index';
-import { fileArtifactSource } from '../../lib/zk/artifacts.node.ts';
-import { COMMON_FLAGS, clientsFor, contractOf, hex32, loadDeployment, readIdentity } from './identity/context';
+import { COMMON_FLAGS, hex32, provingIdentity } from './identity/context';
 
 export const command: Command = {
   summary: 'transfer a granule you own to another member',
@@ -18,25 +16,10 @@ export const command: Command = {
     const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'to'], command.usage);
     const [alphaText] = positionals;
     if (!alphaText || positionals.length > 1 || typeof flags.to !== 'string') throw new CliUsageError(`usage: ${command.usage}`);
-    let alpha: bigint;
-    try {
-      alpha = parseAlpha(alphaText);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const alpha = asUsage(() => parseAlpha(alphaText));
     const newOwnerPk = parsePublicKey(flags.to);
-    const unlocked = await readIdentity(flags);
-    const deployment = await loadDeployment(flags);
-    const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
-    const result = await transferGranule({
-      publicClient,
-      walletClient,
-      registry: contractOf(deployment, 'GranuleRegistry'),
-      prover: createProver(fileArtifactSource()),
-      secret: unlocked.identity.secret,
-      alpha,
-      newOwnerPk,
-    });
+    const { act } = await provingIdentity(flags);
+    const result = await transferGranule({ ...act, alpha, newOwnerPk });
     printJson({ alpha: hex32(alpha), from: hex32(result.fromPk), to: hex32(result.toPk), txHash: result.txHash });
     return 0;
   },

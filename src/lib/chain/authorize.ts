@@ -1,25 +1,17 @@
 // Mechanisms 3 + 4: the owner proves it registered α and authorizes a user's public key.
-import { parseEventLogs, type Address, type Hash, type PublicClient, type WalletClient } from 'viem';
+import { parseEventLogs, type Hash } from 'viem';
 import { poseidonHash } from '../identity/index';
-import { authorizationCommitment, authorizationInput, deriveAuthorizationSalt, registrationCommitment, toSolidityProof, type Prover } from '../zk/index';
+import { authorizationCommitment, authorizationInput, deriveAuthorizationSalt, registrationCommitment } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { ContractRevertError } from './errors';
 import { formatRecordAddress, type RecordAddress } from './record';
-import type { ActionStage } from './register';
 import { describeContractError } from './revert';
-import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+import { accountOf, bindingOf, chainIdOf, proveAndSend, sendingParts, type GranuleActionParameters } from './send';
 import { loadRegistrationTree, type TreeSources, TreeSyncError } from './trees';
 import { LicenceTermsError, MAX_PRICE, readLicenceState } from './licence';
 import { claimGranuleOwnership, ownerLeafSalt } from './transfer';
 
-export interface AuthorizeGranuleParameters {
-  publicClient: PublicClient;
-  walletClient: WalletClient;
-  registry: Address;
-  prover: Prover;
-  /** Sk_S of the owner. */
-  secret: bigint;
-  alpha: bigint;
+export interface AuthorizeGranuleParameters extends GranuleActionParameters {
   /** Pk_U of the user being authorized. */
   userPk: bigint;
   /** σ used at registration; by default the derived one (see registerGranule). */
@@ -33,7 +25,6 @@ export interface AuthorizeGranuleParameters {
   fromBlock?: bigint;
   /** Where the node keeps its trees and where it may get a community snapshot (see syncTrees). */
   trees?: TreeSources;
-  onStage?: (stage: ActionStage) => void;
 }
 
 export interface AuthorizeGranuleReturnType {
@@ -130,19 +121,13 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
     authSalt,
     proof: synced.tree.proof(index),
     root: synced.tree.root,
-    sender: account.address,
-    chainId,
-    registry: p.registry,
+    ...bindingOf(account, chainId, p.registry),
   });
-  const proved = await p.prover.prove(input, p.onStage);
-  p.onStage?.('transaction');
-  const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient,
-    walletClient: p.walletClient,
-    registry: p.registry,
+  const { hash, receipt, timings } = await proveAndSend({
+    ...sendingParts(p),
+    input,
     functionName: 'authorize',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, p.userPk, synced.tree.root, commitment, expiresAt ?? 0n, price],
-    onSent: () => p.onStage?.('inclusion'),
+    args: [p.alpha, ownerPk, p.userPk, synced.tree.root, commitment, expiresAt ?? 0n, price],
   });
   const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'Authorized' });
   if (!event) throw new ContractRevertError('The authorization was included but emitted no record: the registry address may be wrong.', 'MissingEvent');
@@ -161,6 +146,6 @@ export async function authorizeGranule(p: AuthorizeGranuleParameters): Promise<A
     blockNumber: receipt.blockNumber,
     record,
     recordAddress: formatRecordAddress(record),
-    timings: proved.timings,
+    timings: timings,
   };
 }

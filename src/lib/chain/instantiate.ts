@@ -2,15 +2,16 @@
 // Instantiated event is what custodians watch to deliver the granule key, sealed to `x25519PublicKey`.
 import { erc20Abi, parseEventLogs, type Address, type Hash, type PublicClient, type WalletClient } from 'viem';
 import { poseidonHash } from '../identity/index';
-import { authorizationCommitment, instantiationInput, toSolidityProof, type Prover } from '../zk/index';
+import { authorizationCommitment, instantiationInput, type Prover } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { ContractRevertError, RecordAddressError } from './errors';
 import { parseRecordAddress, type RecordAddress } from './record';
 import type { ActionStage } from './register';
 import { describeContractError, rethrowAsRevert } from './revert';
 import { formatCredits, readLicenceState } from './licence';
-import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+import { accountOf, bindingOf, chainIdOf, proveAndSend, sendingParts } from './send';
 import { loadAuthorizationTree, type TreeSources, type TreeSyncError } from './trees';
+import { namedError } from '../errors/index';
 
 export interface InstantiateGranuleParameters {
   publicClient: PublicClient;
@@ -108,29 +109,26 @@ export async function instantiateGranule(p: InstantiateGranuleParameters): Promi
     authSalt: record.authSalt,
     proof: synced.tree.proof(record.leafIndex),
     root: synced.tree.root,
-    sender: account.address,
-    chainId,
-    registry,
+    ...bindingOf(account, chainId, registry),
   });
-  const proved = await p.prover.prove(input, p.onStage);
-  p.onStage?.('transaction');
   const x25519 = `0x${Array.from(p.x25519PublicKey, (b) => b.toString(16).padStart(2, '0')).join('')}` as const;
-  const { hash, receipt: included } = await sendRegistryTransaction({
-    publicClient: p.publicClient,
-    walletClient: p.walletClient,
-    registry,
+  const {
+    hash,
+    receipt: included,
+    timings,
+  } = await proveAndSend({
+    ...sendingParts({ ...p, registry }),
+    input,
     functionName: 'instantiate',
-    args: [toSolidityProof(proved.proof), alpha, userPk, synced.tree.root, x25519],
-    onSent: () => p.onStage?.('inclusion'),
+    args: [alpha, userPk, synced.tree.root, x25519],
   });
   const [instantiated] = parseEventLogs({ abi: granuleRegistryAbi, logs: included.logs, eventName: 'Instantiated' });
   const out: RecordAddress = { kind: 'instantiation', chainId, contract: registry, leafIndex: instantiated?.logIndex ?? 0, txHash: hash };
-  return { alpha, ownerPk, userPk, txHash: hash, blockNumber: included.blockNumber, record: out, paid: price, timings: proved.timings };
+  return { alpha, ownerPk, userPk, txHash: hash, blockNumber: included.blockNumber, record: out, paid: price, timings: timings };
 }
 
 /** The user's licence costs more than it agreed to pay: nothing was sent. */
-export class LicencePriceError extends Error {
-  override name = 'LicencePriceError';
+export class LicencePriceError extends namedError('LicencePriceError', Error) {
   constructor(
     readonly price: bigint,
     message: string,

@@ -1,26 +1,19 @@
 // Mechanisms 1 + 2: prove ownership of a granule's α and record it on chain. Registration is commit–reveal
 // (commit.ts): this is the reveal, accepted only with the caller's own commitment mined in an earlier block.
-import { parseEventLogs, type Address, type Hash, type Hex, type PublicClient, type WalletClient } from 'viem';
+import { parseEventLogs, type Hash, type Hex } from 'viem';
 import { poseidonHash } from '../identity/index';
-import { deriveRegistrationSalt, registrationInput, toSolidityProof, type Prover, type ProofStage } from '../zk/index';
+import { deriveRegistrationSalt, registrationInput } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { commitRegistration, registrationCommitment } from './commit';
 import { ContractRevertError } from './errors';
 import { formatRecordAddress, type RecordAddress } from './record';
 import { describeContractError } from './revert';
-import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+import { accountOf, bindingOf, chainIdOf, proveAndSend, sendingParts, type GranuleActionParameters } from './send';
 import { bytesToHex } from 'viem';
 
-export type ActionStage = 'checking' | 'committing' | ProofStage | 'transaction' | 'inclusion';
+export type { ActionStage } from './send';
 
-export interface RegisterGranuleParameters {
-  publicClient: PublicClient;
-  walletClient: WalletClient;
-  registry: Address;
-  prover: Prover;
-  /** Sk_S of the owner. */
-  secret: bigint;
-  alpha: bigint;
+export interface RegisterGranuleParameters extends GranuleActionParameters {
   /** Binary CID of the granule's public manifest on IPFS. */
   manifestCid: Uint8Array;
   /**
@@ -31,7 +24,6 @@ export interface RegisterGranuleParameters {
   salt?: Hex;
   /** σ of R_α = H(α, Pk_S, σ); by default derived from Sk and α so the owner never has to store it. */
   registrationSalt?: bigint;
-  onStage?: (stage: ActionStage) => void;
 }
 
 export interface RegisterGranuleReturnType {
@@ -93,20 +85,14 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
     secret: p.secret,
     alpha: p.alpha,
     salt: p.registrationSalt ?? deriveRegistrationSalt(p.secret, p.alpha),
-    sender: account.address,
-    chainId,
-    registry: p.registry,
+    ...bindingOf(account, chainId, p.registry),
   });
-  const proved = await p.prover.prove(input, p.onStage);
   const [, commitment] = input.publicSignals as [bigint, bigint];
-  p.onStage?.('transaction');
-  const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient,
-    walletClient: p.walletClient,
-    registry: p.registry,
+  const { hash, receipt, timings } = await proveAndSend({
+    ...sendingParts(p),
+    input,
     functionName: 'register',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment, toHex(p.manifestCid), salt],
-    onSent: () => p.onStage?.('inclusion'),
+    args: [p.alpha, ownerPk, commitment, toHex(p.manifestCid), salt],
     simulatePending: true,
   });
   const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'Registered' });
@@ -124,7 +110,7 @@ export async function registerGranule(p: RegisterGranuleParameters): Promise<Reg
     ...(commitTxHash ? { commitTxHash } : {}),
     record,
     recordAddress: formatRecordAddress(record),
-    timings: proved.timings,
+    timings,
   };
 }
 

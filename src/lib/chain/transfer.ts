@@ -4,26 +4,17 @@
 // wallet and release shares for the new owner's licences, with nobody asking the old owner.
 // Before its first authorization, the new owner adds its own registration leaf (claimGranuleOwnership), because an
 // authorization proof shows a leaf H(α, Pk_S, σ) of the authorizing owner; authorizeGranule does it when needed.
-import { parseEventLogs, type Address, type Hash, type PublicClient, type WalletClient } from 'viem';
+import { parseEventLogs, type Hash } from 'viem';
 import { poseidonHash } from '../identity/index';
-import { deriveRegistrationSalt, registrationInput, toSolidityProof, transferInput, type Prover } from '../zk/index';
+import { deriveRegistrationSalt, registrationInput, transferInput } from '../zk/index';
 import { consortiumAbi, granuleRegistryAbi } from './abi.generated';
 import { ContractRevertError } from './errors';
-import type { ActionStage } from './register';
 import { describeContractError } from './revert';
-import { accountOf, chainIdOf, sendRegistryTransaction } from './send';
+import { accountOf, bindingOf, chainIdOf, proveAndSend, sendingParts, type GranuleActionParameters } from './send';
 
-export interface TransferGranuleParameters {
-  publicClient: PublicClient;
-  walletClient: WalletClient;
-  registry: Address;
-  prover: Prover;
-  /** Sk_S of the current owner. */
-  secret: bigint;
-  alpha: bigint;
+export interface TransferGranuleParameters extends GranuleActionParameters {
   /** Pk_N of the member receiving the granule. */
   newOwnerPk: bigint;
-  onStage?: (stage: ActionStage) => void;
 }
 
 export interface TransferGranuleReturnType {
@@ -56,34 +47,20 @@ export async function transferGranule(p: TransferGranuleParameters): Promise<Tra
     alpha: p.alpha,
     newOwnerPk: p.newOwnerPk,
     nonce: BigInt(nonce),
-    sender: account.address,
-    chainId,
-    registry: p.registry,
+    ...bindingOf(account, chainId, p.registry),
   });
-  const proved = await p.prover.prove(input, p.onStage);
-  p.onStage?.('transaction');
-  const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient,
-    walletClient: p.walletClient,
-    registry: p.registry,
+  const { hash, receipt, timings } = await proveAndSend({
+    ...sendingParts(p),
+    input,
     functionName: 'transfer',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, p.newOwnerPk],
-    onSent: () => p.onStage?.('inclusion'),
+    args: [p.alpha, ownerPk, p.newOwnerPk],
   });
-  return { alpha: p.alpha, fromPk: ownerPk, toPk: p.newOwnerPk, txHash: hash, blockNumber: receipt.blockNumber, timings: proved.timings };
+  return { alpha: p.alpha, fromPk: ownerPk, toPk: p.newOwnerPk, txHash: hash, blockNumber: receipt.blockNumber, timings };
 }
 
-export interface ClaimGranuleOwnershipParameters {
-  publicClient: PublicClient;
-  walletClient: WalletClient;
-  registry: Address;
-  prover: Prover;
-  /** Sk of the new owner. */
-  secret: bigint;
-  alpha: bigint;
+export interface ClaimGranuleOwnershipParameters extends GranuleActionParameters {
   /** σ of the new leaf; by default ownerLeafSalt (derived from Sk, α and the transfer count). */
   salt?: bigint;
-  onStage?: (stage: ActionStage) => void;
 }
 
 /** The new owner of a transferred granule adds its registration leaf H(α, Pk_N, σ) (a registration proof). */
@@ -100,23 +77,17 @@ export async function claimGranuleOwnership(
     secret: p.secret,
     alpha: p.alpha,
     salt: p.salt ?? ownerLeafSalt(p.secret, p.alpha, BigInt(transfers)),
-    sender: account.address,
-    chainId,
-    registry: p.registry,
+    ...bindingOf(account, chainId, p.registry),
   });
-  const proved = await p.prover.prove(input, p.onStage);
   const [, commitment] = input.publicSignals as [bigint, bigint];
-  p.onStage?.('transaction');
-  const { hash, receipt } = await sendRegistryTransaction({
-    publicClient: p.publicClient,
-    walletClient: p.walletClient,
-    registry: p.registry,
+  const { hash, receipt, timings } = await proveAndSend({
+    ...sendingParts(p),
+    input,
     functionName: 'claimOwnership',
-    args: [toSolidityProof(proved.proof), p.alpha, ownerPk, commitment],
-    onSent: () => p.onStage?.('inclusion'),
+    args: [p.alpha, ownerPk, commitment],
   });
   const [event] = parseEventLogs({ abi: granuleRegistryAbi, logs: receipt.logs, eventName: 'OwnershipClaimed' });
-  return { txHash: hash, leafIndex: Number(event?.args.leafIndex ?? -1), timings: proved.timings };
+  return { txHash: hash, leafIndex: Number(event?.args.leafIndex ?? -1), timings };
 }
 
 /**

@@ -4,10 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, type Address, type PublicClient, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import * as v from 'valibot';
 import { CliUsageError } from '../../command';
+import { issueLines } from '../../../lib/schema/index';
 import { httpTreeSnapshot, type TreeSources } from '../../../lib/chain/index';
 import { fileTreeStore } from '../../../lib/chain/tree-store.node.ts';
-import { parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/index';
+import { createProver, parseIdentityFile, unlockIdentityFile, type UnlockedIdentity } from '../../../lib/zk/index';
+import { fileArtifactSource } from '../../../lib/zk/artifacts.node.ts';
 
 export interface Deployment {
   rpcUrl: string;
@@ -35,11 +38,27 @@ export function treeSourcesFor(registry: Address, flags: Record<string, string |
   return typeof flags['trees-from'] === 'string' ? { store, snapshot: httpTreeSnapshot(flags['trees-from']) } : { store };
 }
 
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+/** deployment.json as the embedded stack and `twingrain deploy` write it (the runtime config's `chain`); every field may be absent. */
+const DeploymentFileSchema = v.pipe(
+  // valibot's object takes an array too; a list is not a deployment.
+  v.custom<object>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be a JSON object'),
+  v.object({
+    rpcUrl: v.optional(v.pipe(v.string(), v.regex(/^(https?|wss?):\/\//, 'must be an http(s) or ws(s) URL'))),
+    chainId: v.optional(v.pipe(v.number(), v.integer('must be a positive integer'), v.minValue(1, 'must be a positive integer'))),
+    name: v.optional(v.string()),
+    development: v.optional(v.boolean()),
+    contracts: v.optional(v.record(v.string(), v.pipe(v.string(), v.regex(ADDRESS_RE, 'must be a 0x address of 20 bytes')))),
+    deployBlock: v.optional(v.pipe(v.number(), v.integer('must be a whole block number'), v.minValue(0, 'must be a whole block number'))),
+  }),
+);
+
 export async function loadDeployment(flags: Record<string, string | boolean>): Promise<Deployment> {
-  let fromFile: Partial<Deployment> = {};
+  let fromFile: v.InferOutput<typeof DeploymentFileSchema> = {};
   const path = deploymentPath(flags);
+  let text: string | undefined;
   try {
-    fromFile = JSON.parse(await readFile(path, 'utf8')) as Partial<Deployment>;
+    text = await readFile(path, 'utf8');
   } catch {
     if (typeof flags.rpc !== 'string') {
       throw new CliUsageError(
@@ -47,14 +66,29 @@ export async function loadDeployment(flags: Record<string, string | boolean>): P
       );
     }
   }
-  const contracts: Record<string, Address> = { ...(fromFile.contracts ?? {}) };
+  if (text !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CliUsageError(`${path} is not JSON: pass the deployment.json that "npm start" or "twingrain deploy" writes, or remove it.`);
+    }
+    const checked = v.safeParse(DeploymentFileSchema, json);
+    if (!checked.success) {
+      throw new CliUsageError(
+        `${path} is not a usable deployment file: ${issueLines(checked.issues, 'the file').join('; ')}. Pass the one "npm start" or "twingrain deploy" writes.`,
+      );
+    }
+    fromFile = checked.output;
+  }
+  const contracts = { ...(fromFile.contracts ?? {}) } as Record<string, Address>;
   for (const [flag, name] of [
     ['registry', 'GranuleRegistry'],
     ['consortium', 'Consortium'],
   ] as const) {
     const value = flags[flag];
     if (typeof value === 'string') {
-      if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new CliUsageError(`--${flag} must be a 0x address of 20 bytes.`);
+      if (!ADDRESS_RE.test(value)) throw new CliUsageError(`--${flag} must be a 0x address of 20 bytes.`);
       contracts[name] = value as Address;
     }
   }
@@ -118,3 +152,28 @@ export async function readIdentity(flags: Record<string, string | boolean>): Pro
 }
 
 export { toHex32 as hex32 } from '../../../lib/identity/index';
+
+/**
+ * An acting identity with its deployment's registry and a prover on this machine's artifacts: `act` holds what every
+ * proved granule action takes (spread it into registerGranule, authorizeGranule, transferGranule, shareGranule, …).
+ */
+export async function provingIdentity(flags: Record<string, string | boolean>) {
+  const acting = await actingIdentity(flags);
+  const act = {
+    publicClient: acting.publicClient,
+    walletClient: acting.walletClient,
+    registry: contractOf(acting.deployment, 'GranuleRegistry'),
+    prover: createProver(fileArtifactSource()),
+    secret: acting.unlocked.identity.secret,
+  };
+  return { ...acting, act };
+}
+
+/** What a command that acts for an identity starts with: the unlocked identity, the deployment, clients for its wallet. */
+export async function actingIdentity(
+  flags: Record<string, string | boolean>,
+): Promise<{ unlocked: UnlockedIdentity; deployment: Deployment; publicClient: PublicClient; walletClient: WalletClient }> {
+  const unlocked = await readIdentity(flags);
+  const deployment = await loadDeployment(flags);
+  return { unlocked, deployment, ...(await clientsFor(deployment, unlocked.walletPrivateKey)) };
+}

@@ -4,12 +4,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parseStringFlags } from '../../flags';
 import type { Hex } from 'viem';
-import { CliUsageError, type Command } from '../../command';
+import { asUsage, CliUsageError, type Command } from '../../command';
 import { printJson } from '../../output';
 import { parseAlpha } from '../../../lib/granule/index';
 import { signLicenceReceipt } from '../../../lib/chain/index';
 import { parseExpiry } from '../../../lib/chain/index';
-import { COMMON_FLAGS, clientsFor, contractOf, loadDeployment, readIdentity } from '../identity/context';
+import { COMMON_FLAGS, contractOf, actingIdentity } from '../identity/context';
 
 export const command: Command = {
   summary: 'sign a receipt showing you hold a licence for a granule',
@@ -18,19 +18,11 @@ export const command: Command = {
     const { positionals, flags } = parseStringFlags(argv, [...COMMON_FLAGS, 'challenge', 'at', 'out'], command.usage, { out: 'o' });
     const [alphaText] = positionals;
     if (!alphaText || positionals.length > 1) throw new CliUsageError(`usage: ${command.usage}`);
-    let alpha: bigint;
-    let at: number | undefined;
-    try {
-      alpha = parseAlpha(alphaText);
-      if (typeof flags.at === 'string') at = Number(parseExpiry(flags.at));
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const alpha = asUsage(() => parseAlpha(alphaText));
+    const at = typeof flags.at === 'string' ? asUsage(() => Number(parseExpiry(flags.at as string))) : undefined;
     if (typeof flags.challenge === 'string' && !/^0x[0-9a-fA-F]{64}$/.test(flags.challenge))
       throw new CliUsageError('--challenge is 32 bytes written as 0x and 64 hex digits.');
-    const unlocked = await readIdentity(flags);
-    const deployment = await loadDeployment(flags);
-    const { publicClient, walletClient } = await clientsFor(deployment, unlocked.walletPrivateKey);
+    const { unlocked, deployment, publicClient, walletClient } = await actingIdentity(flags);
     const receipt = await signLicenceReceipt({
       publicClient,
       walletClient,

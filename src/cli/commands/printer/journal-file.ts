@@ -3,7 +3,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { JournalRecorder, serializeJournal, type ModalSnapshot } from '../../../lib/printer/jobs/index';
-import { readLines, type MarlinHost, type PrintJob } from '../../../lib/printer/index';
+import { readLines, streamFile, type MarlinHost, type PrintJob, type StreamOptions, type StreamReport } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { machineOf, type PrinterProfile } from '../../../lib/machines/index';
 import { analyzeGcode } from '../../../lib/gcode/index';
@@ -50,4 +50,23 @@ export async function journalToFile(options: {
       await rename(tmp, target);
     },
   });
+}
+
+/**
+ * streamFile, with a journal started once the job exists (when `journal` is given) and finished as 'finished', or as
+ * 'failed' with the error's sentence.
+ */
+export async function streamJournaled(
+  options: Omit<StreamOptions, 'onJob'>,
+  journal?: (job: PrintJob, host: MarlinHost) => Promise<JournalRecorder>,
+): Promise<StreamReport> {
+  let recorder: Promise<JournalRecorder> | undefined;
+  try {
+    const report = await streamFile({ ...options, ...(journal ? { onJob: (job, host) => (recorder = journal(job, host)) } : {}) });
+    await (await recorder)?.finish('finished');
+    return report;
+  } catch (error) {
+    await (await recorder)?.finish('failed', (error as Error).message);
+    throw error;
+  }
 }

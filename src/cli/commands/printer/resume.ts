@@ -6,39 +6,31 @@
 // resumed again. A virtual printer starts powered up afresh, as after a power cut.
 // Prints the same JSON as `printer stream`, over the lines this run streamed (the resume preamble and the rest of
 // the file): {"linesSent","linesExecuted","resends","seconds","linkUtilization"}.
-import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
-import { baudFlag, faultsFlag } from './link-flags';
-import { streamFile, type StreamReport } from '../../../lib/printer/index';
-import { parseJournal, planResume, resumeSource, resumedFileIndex, type JournalRecorder } from '../../../lib/printer/jobs/index';
+import { baudFlag, faultsFlag, printerFlags, virtualLink } from './link-flags';
+import { parseJournal, planResume, resumeSource, resumedFileIndex } from '../../../lib/printer/jobs/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
-import { VirtualPrinter } from '../../../lib/sim/index';
 import { getPrinterProfile } from '../../../lib/machines/index';
-import { fileLayers, journalToFile } from './journal-file';
+import { fileLayers, journalToFile, streamJournaled } from './journal-file';
 
 const usage = 'usage: twingrain printer resume <journal.json> --virtual <model> [--layer N] [--file <file.gcode>] [--baud N] [--faults <rate>] [--realtime]';
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        virtual: { type: 'string' },
-        layer: { type: 'string' },
-        file: { type: 'string' },
-        baud: { type: 'string' },
-        faults: { type: 'string' },
-        seed: { type: 'string' },
-        realtime: { type: 'boolean' },
-      },
-    });
-  } catch (e) {
-    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
-  }
+  const parsed = printerFlags(
+    argv,
+    {
+      virtual: { type: 'string' },
+      layer: { type: 'string' },
+      file: { type: 'string' },
+      baud: { type: 'string' },
+      faults: { type: 'string' },
+      seed: { type: 'string' },
+      realtime: { type: 'boolean' },
+    },
+    usage,
+  );
   const { values: flags, positionals } = parsed;
   const journalPath = positionals[0];
   if (!journalPath || !flags.virtual) throw new CliUsageError(usage);
@@ -77,45 +69,32 @@ export async function run(argv: string[]): Promise<number> {
     fallbackTemperatures: { hotends: journal.hotends, bed: journal.bed },
   });
 
-  const printer = new VirtualPrinter({
-    model: profile,
-    baud,
-    faults: { checksumErrorRate: rate },
-    skipWaits: !flags.realtime,
-    timeScale: 1,
-    ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
-  });
   // The same measured stream as `printer stream`, its journal kept from the resumed layer on.
-  let recorder: Promise<JournalRecorder> | undefined;
-  let report: StreamReport;
-  try {
-    report = await streamFile({
-      link: printer.open(baud),
+  const { link, observeExecuted } = virtualLink(profile, baud, rate, flags);
+  const report = await streamJournaled(
+    {
+      link,
       baud,
       source: resumeSource(source, plan),
       host: { rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize },
       job: { profile },
-      observeExecuted: (listener) => printer.onExecute((cmd) => listener(cmd.n)),
-      onJob: (job, host) =>
-        (recorder = journalToFile({
-          journalPath,
-          gcodePath,
-          host,
-          job,
-          profile,
-          size: source.size,
-          layers,
-          estimateSeconds,
-          fileIndex: resumedFileIndex(plan),
-          initial: plan.state,
-          resumedFromLayer: plan.layer,
-        })),
-    });
-    await (await recorder)?.finish('finished');
-  } catch (error) {
-    await (await recorder)?.finish('failed', (error as Error).message);
-    throw error;
-  }
+      observeExecuted,
+    },
+    (job, host) =>
+      journalToFile({
+        journalPath,
+        gcodePath,
+        host,
+        job,
+        profile,
+        size: source.size,
+        layers,
+        estimateSeconds,
+        fileIndex: resumedFileIndex(plan),
+        initial: plan.state,
+        resumedFromLayer: plan.layer,
+      }),
+  );
   printJson(report);
   return 0;
 }

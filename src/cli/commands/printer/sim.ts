@@ -6,10 +6,9 @@
 //        Prints {"pty": "/dev/pts/N", "model", "baud"}.
 // --skip-waits jumps over heating and motion instead of taking real time (for tests).
 import { createServer } from 'node:net';
-import { parseArgs } from 'node:util';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
-import { baudFlag, faultsFlag } from './link-flags';
+import { baudFlag, faultsFlag, printerFlags } from './link-flags';
 import { VirtualPrinter } from '../../../lib/sim/index';
 import { getPrinterProfile } from '../../../lib/machines/index';
 import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
@@ -17,23 +16,20 @@ import { exposeOnPty } from '../../../lib/sim/pty.node.ts';
 const usage = 'usage: twingrain printer sim (--tcp <port> | --pty) [--model <model>] [--baud N] [--faults <rate>] [--skip-waits]';
 
 export async function run(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseArgs({
-      args: argv,
-      options: {
-        tcp: { type: 'string' },
-        pty: { type: 'boolean' },
-        host: { type: 'string' },
-        model: { type: 'string' },
-        baud: { type: 'string' },
-        faults: { type: 'string' },
-        'skip-waits': { type: 'boolean' },
-      },
-    }).values;
-  } catch (e) {
-    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
-  }
+  const { values: flags, positionals } = printerFlags(
+    argv,
+    {
+      tcp: { type: 'string' },
+      pty: { type: 'boolean' },
+      host: { type: 'string' },
+      model: { type: 'string' },
+      baud: { type: 'string' },
+      faults: { type: 'string' },
+      'skip-waits': { type: 'boolean' },
+    },
+    usage,
+  );
+  if (positionals.length > 0) throw new CliUsageError(`Unexpected argument '${positionals[0]}'.\n${usage}`);
   if ((flags.tcp === undefined) === !flags.pty) throw new CliUsageError(usage);
   const profile = getPrinterProfile(flags.model ?? 'shdm-3ddtp-500');
   const baud = baudFlag(flags.baud, profile.baud);

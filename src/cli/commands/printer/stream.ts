@@ -8,42 +8,34 @@
 //   resends         retransmissions among linesSent
 //   seconds         wall-clock time from the first command of the file to the last one executed
 //   linkUtilization the file's command bytes as framed on the wire (resends excluded) per second, over baud/10
-import { parseArgs } from 'node:util';
 import { printJson } from '../../output';
 import { CliUsageError } from '../../command';
-import { baudFlag, faultsFlag } from './link-flags';
-import { streamFile, type ByteLink } from '../../../lib/printer/index';
+import { baudFlag, faultsFlag, printerFlags, virtualLink } from './link-flags';
+import type { ByteLink } from '../../../lib/printer/index';
 import { fileSource } from '../../../lib/printer/line-source.node.ts';
 import { SerialPortTransport } from '../../../lib/printer/transports/serialport.node.ts';
-import { VirtualPrinter } from '../../../lib/sim/index';
 import { getPrinterProfile } from '../../../lib/machines/index';
-import { fileLayers, journalToFile } from './journal-file';
-import type { JournalRecorder } from '../../../lib/printer/jobs/index';
+import { fileLayers, journalToFile, streamJournaled } from './journal-file';
 
 const usage =
   'usage: twingrain printer stream <file.gcode> --virtual <model> [--baud N] [--faults <rate>] [--realtime] [--journal <file>]\n' +
   '       twingrain printer stream <file.gcode> --port <device> [--baud N] [--model <model>] [--journal <file>]';
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        virtual: { type: 'string' },
-        port: { type: 'string' },
-        model: { type: 'string' },
-        baud: { type: 'string' },
-        faults: { type: 'string' },
-        seed: { type: 'string' },
-        realtime: { type: 'boolean' },
-        journal: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new CliUsageError(`${(e as Error).message}\n${usage}`);
-  }
+  const parsed = printerFlags(
+    argv,
+    {
+      virtual: { type: 'string' },
+      port: { type: 'string' },
+      model: { type: 'string' },
+      baud: { type: 'string' },
+      faults: { type: 'string' },
+      seed: { type: 'string' },
+      realtime: { type: 'boolean' },
+      journal: { type: 'string' },
+    },
+    usage,
+  );
   const { positionals, values: flags } = parsed;
   const file = positionals[0];
   if (!file || (flags.virtual === undefined) === (flags.port === undefined)) throw new CliUsageError(usage);
@@ -62,42 +54,24 @@ export async function run(argv: string[]): Promise<number> {
 
   let link: ByteLink;
   let observeExecuted: ((l: (n: number | undefined) => void) => () => void) | undefined;
-  if (flags.port !== undefined) {
-    link = await new SerialPortTransport(flags.port, baud).open();
-  } else {
-    const printer = new VirtualPrinter({
-      model: profile,
-      baud,
-      faults: { checksumErrorRate: rate },
-      skipWaits: !flags.realtime,
-      timeScale: 1,
-      ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}),
-    });
-    link = printer.open(baud);
-    observeExecuted = (listener) => printer.onExecute((cmd) => listener(cmd.n));
-  }
+  if (flags.port !== undefined) link = await new SerialPortTransport(flags.port, baud).open();
+  else ({ link, observeExecuted } = virtualLink(profile, baud, rate, flags));
   // The layer table is read before the clock starts: it is not part of the streaming time.
   const journalPath = flags.journal;
   const layers = journalPath !== undefined ? await fileLayers(file, profile) : undefined;
-  let journal: Promise<JournalRecorder> | undefined;
-  let report;
-  try {
-    report = await streamFile({
+  const report = await streamJournaled(
+    {
       link,
       baud,
       source,
       host: { rxBufferSize: profile.rxBufferSize, maxCommandSize: profile.maxCommandSize },
       job: { profile },
       ...(observeExecuted ? { observeExecuted } : {}),
-      ...(journalPath !== undefined && layers
-        ? { onJob: (job, host) => (journal = journalToFile({ journalPath, gcodePath: file, host, job, profile, size: source.size, ...layers })) }
-        : {}),
-    });
-    await (await journal)?.finish('finished');
-  } catch (error) {
-    await (await journal)?.finish('failed', (error as Error).message);
-    throw error;
-  }
+    },
+    journalPath !== undefined && layers
+      ? (job, host) => journalToFile({ journalPath, gcodePath: file, host, job, profile, size: source.size, ...layers })
+      : undefined,
+  );
   printJson(report);
   return 0;
 }
