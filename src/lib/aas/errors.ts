@@ -1,5 +1,7 @@
 // Typed errors of AAS import and export. Messages say what happened and what to do; they name no page, so the CLI
 // prints them as they are.
+import { namedError } from '../errors/index';
+
 export type AasErrorCode =
   | 'PACKAGE_MALFORMED'
   | 'PACKAGE_TOO_LARGE'
@@ -11,8 +13,7 @@ export type AasErrorCode =
   | 'GRANULE_MISMATCH'
   | 'EXPORT_INVALID';
 
-export class AasError extends Error {
-  override name = 'AasError';
+export class AasError extends namedError('AasError', Error) {
   constructor(
     readonly code: AasErrorCode,
     message: string,
@@ -23,24 +24,21 @@ export class AasError extends Error {
 }
 
 /** The file is not a readable zip (truncated, damaged, encrypted, or an unsupported zip feature). */
-export class PackageMalformedError extends AasError {
-  override name = 'PackageMalformedError';
+export class PackageMalformedError extends namedError('PackageMalformedError', AasError) {
   constructor(detail: string) {
     super('PACKAGE_MALFORMED', `This file is not a readable AASX package: ${detail}. Export it again or ask its sender for a fresh copy.`);
   }
 }
 
 /** A limit on the package's size or number of files: refused before anything is unpacked. */
-export class PackageTooLargeError extends AasError {
-  override name = 'PackageTooLargeError';
+export class PackageTooLargeError extends namedError('PackageTooLargeError', AasError) {
   constructor(detail: string) {
     super('PACKAGE_TOO_LARGE', `This AASX package is too large to import: ${detail}. Nothing was unpacked.`);
   }
 }
 
 /** An entry that unpacks to far more than it occupies (a "zip bomb"), or whose real size differs from its declared one. */
-export class ZipBombError extends AasError {
-  override name = 'ZipBombError';
+export class ZipBombError extends namedError('ZipBombError', AasError) {
   constructor(
     readonly entry: string,
     detail: string,
@@ -50,8 +48,7 @@ export class ZipBombError extends AasError {
 }
 
 /** A file name or reference that would escape the package or the twin folder (`..`, absolute paths, backslashes…). */
-export class UnsafePathError extends AasError {
-  override name = 'UnsafePathError';
+export class UnsafePathError extends namedError('UnsafePathError', AasError) {
   constructor(
     readonly path: string,
     reason: string,
@@ -64,16 +61,14 @@ export class UnsafePathError extends AasError {
 }
 
 /** A zip, but not an AASX: no aasx-origin, no aas-spec part, or a part the relationships name is missing. */
-export class NotAnAasxError extends AasError {
-  override name = 'NotAnAasxError';
+export class NotAnAasxError extends namedError('NotAnAasxError', AasError) {
   constructor(detail: string) {
     super('NOT_AN_AASX', `This file is a zip but not an AASX package: ${detail}.`);
   }
 }
 
 /** The AAS environment inside the package cannot be read or breaks the AAS V3.0 metamodel. */
-export class EnvironmentInvalidError extends AasError {
-  override name = 'EnvironmentInvalidError';
+export class EnvironmentInvalidError extends namedError('EnvironmentInvalidError', AasError) {
   constructor(
     readonly problems: string[],
     options?: { cause?: unknown },
@@ -87,8 +82,7 @@ export class EnvironmentInvalidError extends AasError {
 }
 
 /** A valid AASX that holds no twingrain twin (no shell with bounded-context submodels). */
-export class NotATwinError extends AasError {
-  override name = 'NotATwinError';
+export class NotATwinError extends namedError('NotATwinError', AasError) {
   constructor(detail: string) {
     super('NOT_A_TWIN', `This AASX package holds no twin that can be imported: ${detail}.`);
   }
@@ -98,8 +92,7 @@ export class NotATwinError extends AasError {
  * A granule carried in the package does not hash to the α (Granule ID) the package records for it. The message
  * stays in plain words; `expected` and `actual` carry the two values for programs and technical details.
  */
-export class GranuleMismatchError extends AasError {
-  override name = 'GranuleMismatchError';
+export class GranuleMismatchError extends namedError('GranuleMismatchError', AasError) {
   constructor(
     readonly context: string,
     detail: string,
@@ -114,8 +107,7 @@ export class GranuleMismatchError extends AasError {
 }
 
 /** What export built does not pass the AAS verification (a bug or a twin with content AAS cannot hold). */
-export class ExportInvalidError extends AasError {
-  override name = 'ExportInvalidError';
+export class ExportInvalidError extends namedError('ExportInvalidError', AasError) {
   constructor(readonly problems: string[]) {
     super('EXPORT_INVALID', `The twin could not be written as a valid AAS: ${problems.slice(0, 5).join('; ')}. Nothing was written.`);
   }

@@ -5,6 +5,7 @@ import { formatUnits, parseEventLogs, parseUnits, type Address, type Hash, type 
 import { granuleRegistryAbi } from './abi.generated';
 import { RecordAddressError } from './errors';
 import { parseRecordAddress, type RecordAddress } from './record';
+import { namedError } from '../errors/index';
 
 /** Community credit has 18 decimals, like the incentive terms (contracts/incentive/CommunityCredit.sol). */
 export const CREDIT_DECIMALS = 18;
@@ -40,9 +41,7 @@ export interface Licence extends LicenceTerms {
   registry: Address;
 }
 
-export class LicenceTermsError extends Error {
-  override name = 'LicenceTermsError';
-}
+export class LicenceTermsError extends namedError('LicenceTermsError', Error) {}
 
 /** "2.5" credits → base units; refuses negative, malformed and too-large prices. */
 export function parseCredits(text: string): bigint {

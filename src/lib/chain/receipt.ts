@@ -10,6 +10,7 @@ import { poseidonHash } from '../identity/index';
 import { consortiumAbi, granuleRegistryAbi } from './abi.generated';
 import { readLicenceState } from './licence';
 import { accountOf, chainIdOf } from './send';
+import { namedError } from '../errors/index';
 
 export const RECEIPT_DOMAIN_NAME = 'twingrain licence receipt';
 export const RECEIPT_DOMAIN_VERSION = '1';
@@ -37,9 +38,7 @@ export interface LicenceReceipt {
   signature: Hex;
 }
 
-export class LicenceReceiptError extends Error {
-  override name = 'LicenceReceiptError';
-}
+export class LicenceReceiptError extends namedError('LicenceReceiptError', Error) {}
 
 const ZERO32: Hex = `0x${'0'.repeat(64)}`;
 const hex32 = (v: bigint): Hex => `0x${v.toString(16).padStart(64, '0')}`;

@@ -7,10 +7,9 @@ import { LeanTree } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { ChainConnectionError, TreeSnapshotError, TreeSnapshotRejectedError } from './errors';
 import { decodeTreeSnapshot, encodeTreeSnapshot, type TreeSnapshot } from './tree-snapshot';
+import { namedError } from '../errors/index';
 
-export class TreeSyncError extends Error {
-  override name = 'TreeSyncError';
-}
+export class TreeSyncError extends namedError('TreeSyncError', Error) {}
 
 /** Where a node keeps its trees between syncs (a file for the CLI, the app database in the browser). */
 export interface TreeStore {

@@ -2,6 +2,7 @@
 // /twingrain-config.json next to the app; nothing about a deployment is baked into the bundle.
 import * as v from 'valibot';
 import { issuePath } from '../schema/index';
+import { namedError } from '../errors/index';
 
 export interface ChainConfig {
   rpcUrl: string;
@@ -46,9 +47,7 @@ export interface RuntimeConfig {
 
 export const RUNTIME_CONFIG_PATH = '/twingrain-config.json';
 
-export class RuntimeConfigError extends Error {
-  override name = 'RuntimeConfigError';
-}
+export class RuntimeConfigError extends namedError('RuntimeConfigError', Error) {}
 
 const PinningSchema = v.object(
   {

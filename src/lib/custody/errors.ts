@@ -1,21 +1,16 @@
 // Typed failures of key custody. Messages say what happened and what to do.
-export class CustodyError extends Error {
-  override name = 'CustodyError';
-}
+import { namedError } from '../errors/index';
+
+export class CustodyError extends namedError('CustodyError', Error) {}
 
 /** A key share that is malformed, belongs to another granule, or does not combine to the committed key. */
-export class KeyShareError extends CustodyError {
-  override name = 'KeyShareError';
-}
+export class KeyShareError extends namedError('KeyShareError', CustodyError) {}
 
 /** A sealed envelope that cannot be opened with this key (not addressed to us, or altered). */
-export class SealError extends CustodyError {
-  override name = 'SealError';
-}
+export class SealError extends namedError('SealError', CustodyError) {}
 
 /** Fewer than t custodians have answered. Not a failure: the caller shows "waiting for N more key holders". */
-export class WaitingForKeyHoldersError extends CustodyError {
-  override name = 'WaitingForKeyHoldersError';
+export class WaitingForKeyHoldersError extends namedError('WaitingForKeyHoldersError', CustodyError) {
   constructor(
     readonly missing: number,
     readonly threshold: number,
@@ -39,8 +34,7 @@ export type DepositRefusalCode =
   | 'alpha-cap' // too many refused deposits for this α in the window
   | 'chain-unavailable'; // the custodian cannot read its chain right now
 
-export class DepositRefusedError extends CustodyError {
-  override name = 'DepositRefusedError';
+export class DepositRefusedError extends namedError('DepositRefusedError', CustodyError) {
   constructor(
     readonly code: DepositRefusalCode,
     message: string,

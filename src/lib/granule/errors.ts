@@ -1,4 +1,6 @@
 // Typed errors of the granule format. Each message says what is wrong and what the person can do about it.
+import { namedError } from '../errors/index';
+
 export type GranuleErrorCode =
   | 'ARCHIVE_MALFORMED'
   | 'ARCHIVE_TRUNCATED'
@@ -8,8 +10,7 @@ export type GranuleErrorCode =
   | 'ALPHA_MISMATCH'
   | 'SOURCE_INVALID';
 
-export class GranuleError extends Error {
-  override name = 'GranuleError';
+export class GranuleError extends namedError('GranuleError', Error) {
   constructor(
     readonly code: GranuleErrorCode,
     message: string,
@@ -19,8 +20,7 @@ export class GranuleError extends Error {
 }
 
 /** The bytes do not follow the twingrain granule archive layout (wrong magic, bad lengths, trailing bytes…). */
-export class ArchiveMalformedError extends GranuleError {
-  override name = 'ArchiveMalformedError';
+export class ArchiveMalformedError extends namedError('ArchiveMalformedError', GranuleError) {
   constructor(detail: string) {
     super(
       'ARCHIVE_MALFORMED',
@@ -30,16 +30,14 @@ export class ArchiveMalformedError extends GranuleError {
 }
 
 /** The archive ends before its declared content does: the download or copy was cut short. */
-export class ArchiveTruncatedError extends GranuleError {
-  override name = 'ArchiveTruncatedError';
+export class ArchiveTruncatedError extends namedError('ArchiveTruncatedError', GranuleError) {
   constructor(detail: string) {
     super('ARCHIVE_TRUNCATED', `The granule archive is truncated (${detail}). Fetch or copy it again.`);
   }
 }
 
 /** A file path that is absolute, climbs out of the granule (`..`), or is otherwise unsafe. */
-export class PathInvalidError extends GranuleError {
-  override name = 'PathInvalidError';
+export class PathInvalidError extends namedError('PathInvalidError', GranuleError) {
   constructor(
     readonly path: string,
     reason: string,
@@ -52,8 +50,7 @@ export class PathInvalidError extends GranuleError {
 }
 
 /** granule.json is missing or does not follow the published schema. `issues` lists every problem with its JSON path. */
-export class ManifestInvalidError extends GranuleError {
-  override name = 'ManifestInvalidError';
+export class ManifestInvalidError extends namedError('ManifestInvalidError', GranuleError) {
   constructor(readonly issues: string[]) {
     super(
       'MANIFEST_INVALID',
@@ -63,16 +60,14 @@ export class ManifestInvalidError extends GranuleError {
 }
 
 /** The manifest's file list does not describe the files actually in the archive. */
-export class ManifestMismatchError extends GranuleError {
-  override name = 'ManifestMismatchError';
+export class ManifestMismatchError extends namedError('ManifestMismatchError', GranuleError) {
   constructor(readonly issues: string[]) {
     super('MANIFEST_MISMATCH', `The granule's files do not match its manifest: ${issues.join('; ')}. The archive was altered after packing; do not use it.`);
   }
 }
 
 /** The archive's α is not the one that was expected (e.g. the one registered on chain). */
-export class AlphaMismatchError extends GranuleError {
-  override name = 'AlphaMismatchError';
+export class AlphaMismatchError extends namedError('AlphaMismatchError', GranuleError) {
   constructor(
     readonly expected: string,
     readonly actual: string,
@@ -85,8 +80,7 @@ export class AlphaMismatchError extends GranuleError {
 }
 
 /** A source folder cannot be packed (no granule.json, unreadable files, a symlink…). */
-export class SourceInvalidError extends GranuleError {
-  override name = 'SourceInvalidError';
+export class SourceInvalidError extends namedError('SourceInvalidError', GranuleError) {
   constructor(detail: string) {
     super('SOURCE_INVALID', `Cannot pack this folder: ${detail}.`);
   }

@@ -6,12 +6,12 @@ import { IncentiveError, InvalidParameterError } from './errors';
 import { toWad } from './fixed-point';
 import type { Scenario } from './scenario';
 import type { SolveScenarioReturnType } from './solve';
+import { namedError } from '../errors/index';
 
 const consortiumAbi = parseAbi(['function pkOf(address account) view returns (uint256)']);
 const registryAbi = parseAbi(['function registrationsOf(uint256 pk) view returns (uint256)']);
 
-export class IncentiveNotDeployedError extends IncentiveError {
-  override name = 'IncentiveNotDeployedError';
+export class IncentiveNotDeployedError extends namedError('IncentiveNotDeployedError', IncentiveError) {
   constructor() {
     super(
       'The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.',

@@ -4,6 +4,7 @@ import { createPublicClient, createWalletClient, http, zeroAddress, type Abi, ty
 import { privateKeyToAccount } from 'viem/accounts';
 import { compileContracts, type CompiledContracts } from '../chain/compile.node.ts';
 import { IncentiveError } from './errors';
+import { namedError } from '../errors/index';
 
 export interface DeployIncentiveContractsParameters {
   rpcUrl: string;
@@ -20,9 +21,7 @@ export interface DeployIncentiveContractsParameters {
 
 export type DeployIncentiveContractsReturnType = Record<string, `0x${string}`>;
 
-export class IncentiveDeploymentError extends IncentiveError {
-  override name = 'IncentiveDeploymentError';
-}
+export class IncentiveDeploymentError extends namedError('IncentiveDeploymentError', IncentiveError) {}
 
 export async function deployIncentiveContracts(p: DeployIncentiveContractsParameters): Promise<DeployIncentiveContractsReturnType> {
   const compiled = p.compiled ?? compileContracts();

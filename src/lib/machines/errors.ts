@@ -1,8 +1,8 @@
 // Errors about the reference printers' descriptions. Each says what happened and what to do about it.
+import { namedError } from '../errors/index';
 
 /** The printer model id is not one of the reference printers. */
-export class UnknownPrinterModelError extends Error {
-  override name = 'UnknownPrinterModelError';
+export class UnknownPrinterModelError extends namedError('UnknownPrinterModelError', Error) {
   readonly code = 'UNKNOWN_PRINTER_MODEL';
   constructor(
     readonly model: string,

@@ -4,10 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { jsonRpc } from './json-rpc';
+import { namedError } from '../errors/index';
 
-export class AnvilError extends Error {
-  override name = 'AnvilError';
-}
+export class AnvilError extends namedError('AnvilError', Error) {}
 
 export interface StartAnvilParameters {
   port: number;

@@ -1,5 +1,6 @@
 // Ports of the embedded stack: each from an environment variable with a default, checked before anything starts.
 import { createServer } from 'node:net';
+import { namedError } from '../errors/index';
 
 export interface PortSpec {
   name: string;
@@ -15,9 +16,7 @@ export const PORTS = {
   pins: { name: 'pinning API', variable: 'TWINGRAIN_PINS_PORT', fallback: 9091 },
 } as const satisfies Record<string, PortSpec>;
 
-export class PortError extends Error {
-  override name = 'PortError';
-}
+export class PortError extends namedError('PortError', Error) {}
 
 export function portFromEnv(spec: PortSpec, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[spec.variable];

@@ -17,6 +17,7 @@ import * as v from 'valibot';
 import { BLOCK_TRANSFER_PROTOCOL } from './protocols';
 import { concat } from './blocks';
 import { P2PError } from './errors';
+import { namedError } from '../errors/index';
 
 /** Bitswap peers refuse blocks over 2 MiB; no honest DAG here has larger ones (granule shards use 256 KiB leaves). */
 export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
@@ -46,8 +47,7 @@ export type BlockTransferCode =
   /** The stream ended or broke before the end frame. */
   | 'INTERRUPTED';
 
-export class BlockTransferError extends P2PError {
-  override name = 'BlockTransferError';
+export class BlockTransferError extends namedError('BlockTransferError', P2PError) {
   constructor(
     readonly code: BlockTransferCode,
     message: string,

@@ -2,6 +2,7 @@
 // people). A relay answers a refused request with `{ refused: { code, message } }` instead of an error string, so
 // the code survives the trip; `refusalOf` turns that back into a RelayLimitError on the sender's side.
 import { P2PError } from './errors';
+import { namedError } from '../errors/index';
 
 export type RelayLimitCode =
   // Authorization-request mailbox
@@ -22,8 +23,7 @@ export type RelayLimitCode =
   | 'PIN_FETCH_FAILED'
   | 'PIN_MALFORMED';
 
-export class RelayLimitError extends P2PError {
-  override name = 'RelayLimitError';
+export class RelayLimitError extends namedError('RelayLimitError', P2PError) {
   constructor(
     readonly code: RelayLimitCode,
     message: string,

@@ -6,6 +6,7 @@
 import type { CID } from 'multiformats/cid';
 import { P2PError } from './errors';
 import { parsePinningChallenge, type PinningServiceChallenge } from './pinning-token';
+import { namedError } from '../errors/index';
 
 export interface PinningServiceConfig {
   /** The API's base URL; requests go to `${endpoint}/pins`. */
@@ -22,8 +23,7 @@ export interface PinningServicesConfig {
 
 export type PinningServiceErrorCode = 'NO_SERVICE' | 'UNAUTHORIZED' | 'REFUSED' | 'FAILED' | 'TIMEOUT' | 'UNREACHABLE' | 'TOO_FEW';
 
-export class PinningServiceError extends P2PError {
-  override name = 'PinningServiceError';
+export class PinningServiceError extends namedError('PinningServiceError', P2PError) {
   constructor(
     readonly code: PinningServiceErrorCode,
     message: string,

@@ -7,14 +7,13 @@
 import { recoverTypedDataAddress, type Address, type Hex, type WalletClient } from 'viem';
 import * as v from 'valibot';
 import { P2PError } from './errors';
+import { namedError } from '../errors/index';
 
 const PREFIX = 'tgpin1';
 /** Longest lifetime a node accepts (a leaked token is then worth at most this long). */
 export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 3600;
 
-export class PinningTokenError extends P2PError {
-  override name = 'PinningTokenError';
-}
+export class PinningTokenError extends namedError('PinningTokenError', P2PError) {}
 
 export interface PinningServiceChallenge {
   /** The node's peer id. */

@@ -1,12 +1,10 @@
 // Errors of the printer host. Each message says what happened and what the person can do next.
+import { namedError } from '../errors/index';
 
-export class PrinterError extends Error {
-  override name = 'PrinterError';
-}
+export class PrinterError extends namedError('PrinterError', Error) {}
 
 /** A G-code line cannot be sent as it is (too long for the firmware, control characters, a stray checksum). */
-export class MalformedGcodeError extends PrinterError {
-  override name = 'MalformedGcodeError';
+export class MalformedGcodeError extends namedError('MalformedGcodeError', PrinterError) {
   constructor(
     readonly line: string,
     reason: string,
@@ -20,8 +18,7 @@ export class MalformedGcodeError extends PrinterError {
 }
 
 /** The firmware answered nothing intelligible during the handshake: usually the wrong baud rate. */
-export class BaudMismatchError extends PrinterError {
-  override name = 'BaudMismatchError';
+export class BaudMismatchError extends namedError('BaudMismatchError', PrinterError) {
   constructor(readonly baud?: number) {
     super(
       `the printer answers with unreadable bytes${baud ? ` at ${baud} baud` : ''}; it probably runs at another rate — ` +
@@ -31,8 +28,7 @@ export class BaudMismatchError extends PrinterError {
 }
 
 /** Nothing at all came back. */
-export class NoResponseError extends PrinterError {
-  override name = 'NoResponseError';
+export class NoResponseError extends namedError('NoResponseError', PrinterError) {
   constructor(readonly waitedMs: number) {
     super(
       `the printer did not answer within ${Math.round(waitedMs / 1000)} s; check that it is powered on, that the ` +
@@ -42,8 +38,7 @@ export class NoResponseError extends PrinterError {
 }
 
 /** The firmware stopped answering during a command and recovery attempts failed. */
-export class CommunicationTimeoutError extends PrinterError {
-  override name = 'CommunicationTimeoutError';
+export class CommunicationTimeoutError extends namedError('CommunicationTimeoutError', PrinterError) {
   constructor(readonly attempts: number) {
     super(
       `the printer stopped answering (${attempts} recovery attempts failed); the job was stopped — check the cable ` +
@@ -53,16 +48,14 @@ export class CommunicationTimeoutError extends PrinterError {
 }
 
 /** The firmware halted (kill(), M112, thermal runaway). */
-export class PrinterHaltedError extends PrinterError {
-  override name = 'PrinterHaltedError';
+export class PrinterHaltedError extends namedError('PrinterHaltedError', PrinterError) {
   constructor(readonly reason: string) {
     super(`the printer halted: ${reason}; it needs a reset (power-cycle or reconnect) before it can print again`);
   }
 }
 
 /** The firmware restarted during a job; its position and line numbers are gone, so the job cannot resume. */
-export class PrinterResetError extends PrinterError {
-  override name = 'PrinterResetError';
+export class PrinterResetError extends namedError('PrinterResetError', PrinterError) {
   constructor(readonly atLine: number | undefined) {
     super(
       `the printer reset${atLine !== undefined ? ` during line ${atLine}` : ''}; the print cannot resume where it ` +
@@ -72,68 +65,58 @@ export class PrinterResetError extends PrinterError {
 }
 
 /** The port went away and did not come back in time. */
-export class DisconnectedError extends PrinterError {
-  override name = 'DisconnectedError';
+export class DisconnectedError extends namedError('DisconnectedError', PrinterError) {
   constructor(reason: string) {
     super(`the printer disconnected (${reason}); reconnect it to continue`);
   }
 }
 
 /** The firmware asked for a line the host no longer has. */
-export class ResendOutOfRangeError extends PrinterError {
-  override name = 'ResendOutOfRangeError';
+export class ResendOutOfRangeError extends namedError('ResendOutOfRangeError', PrinterError) {
   constructor(readonly requested: number) {
     super(`the printer asked to resend line ${requested}, which is no longer held; the print was stopped safely — ` + 'start it again');
   }
 }
 
 /** A control the printer's twin does not have (Table 2), or a value out of range. */
-export class UnsupportedControlError extends PrinterError {
-  override name = 'UnsupportedControlError';
+export class UnsupportedControlError extends namedError('UnsupportedControlError', PrinterError) {
   constructor(control: string, printer: string) {
     super(`${printer} has no ${control}; this control is not part of its twin`);
   }
 }
 
-export class InvalidControlValueError extends PrinterError {
-  override name = 'InvalidControlValueError';
+export class InvalidControlValueError extends namedError('InvalidControlValueError', PrinterError) {
   constructor(control: string, value: unknown, range: string) {
     super(`${control} must be ${range}, got ${String(value)}`);
   }
 }
 
 /** Web Serial (and WebUSB) are not available in this browser. */
-export class SerialUnavailableError extends PrinterError {
-  override name = 'SerialUnavailableError';
+export class SerialUnavailableError extends namedError('SerialUnavailableError', PrinterError) {
   constructor() {
     super('this browser has neither Web Serial nor WebUSB; use Chrome or Edge on a desktop, Chrome on Android, or the ' + 'virtual printer');
   }
 }
 
 /** The person closed the port chooser without picking a port. */
-export class PortNotChosenError extends PrinterError {
-  override name = 'PortNotChosenError';
+export class PortNotChosenError extends namedError('PortNotChosenError', PrinterError) {
   constructor() {
     super("no port was chosen; click Connect again and pick the printer in the browser's list");
   }
 }
 
 /** A job operation that does not fit the job's state (resume when not paused, etc.). */
-export class JobStateError extends PrinterError {
-  override name = 'JobStateError';
-}
+export class JobStateError extends namedError('JobStateError', PrinterError) {}
 
 /** The job was cancelled by the person. */
-export class JobCancelledError extends PrinterError {
-  override name = 'JobCancelledError';
+export class JobCancelledError extends namedError('JobCancelledError', PrinterError) {
   constructor() {
     super('the job was cancelled; the printer was parked and cooled down');
   }
 }
 
 /** A serial device could not be opened (missing, busy, no permission). */
-export class SerialPortOpenError extends PrinterError {
-  override name = 'SerialPortOpenError';
+export class SerialPortOpenError extends namedError('SerialPortOpenError', PrinterError) {
   constructor(
     readonly path: string,
     reason: string,

@@ -1,11 +1,10 @@
 // Typed errors of the records mirror; each message says what happened and what to do.
-export class RecordsError extends Error {
-  override name = 'RecordsError';
-}
+import { namedError } from '../errors/index';
+
+export class RecordsError extends namedError('RecordsError', Error) {}
 
 /** The configured registry has no code on the chain (a fresh chain, or a config from another deployment). */
-export class RegistryNotDeployedError extends RecordsError {
-  override name = 'RegistryNotDeployedError';
+export class RegistryNotDeployedError extends namedError('RegistryNotDeployedError', RecordsError) {
   constructor(
     readonly registry: string,
     readonly chainId: number,
@@ -17,13 +16,10 @@ export class RegistryNotDeployedError extends RecordsError {
 }
 
 /** A record address that this chain's mirror cannot resolve. */
-export class RecordNotFoundError extends RecordsError {
-  override name = 'RecordNotFoundError';
-}
+export class RecordNotFoundError extends namedError('RecordNotFoundError', RecordsError) {}
 
 /** The chain does not answer. */
-export class ChainUnreachableError extends RecordsError {
-  override name = 'ChainUnreachableError';
+export class ChainUnreachableError extends namedError('ChainUnreachableError', RecordsError) {
   constructor(
     readonly rpcUrl: string,
     detail: string,
@@ -33,11 +29,7 @@ export class ChainUnreachableError extends RecordsError {
 }
 
 /** The wallet cannot act for this identity in the Consortium. */
-export class MembershipError extends RecordsError {
-  override name = 'MembershipError';
-}
+export class MembershipError extends namedError('MembershipError', RecordsError) {}
 
 /** A prepared proof text that cannot be read. */
-export class PreparedProofError extends RecordsError {
-  override name = 'PreparedProofError';
-}
+export class PreparedProofError extends namedError('PreparedProofError', RecordsError) {}

@@ -1,10 +1,9 @@
 // Storage failures translated into what the user can do about them.
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
+import { namedError } from '../errors/index';
 
-export class StorageQuotaError extends StoreError {
-  override name = 'StorageQuotaError';
+export class StoreError extends namedError('StoreError', Error) {}
+
+export class StorageQuotaError extends namedError('StorageQuotaError', StoreError) {
   constructor() {
     super(
       'This device has no storage left for twingrain. Nothing was saved. Free space, remove unused granules, or allow more storage for this site, then try again.',
@@ -12,8 +11,7 @@ export class StorageQuotaError extends StoreError {
   }
 }
 
-export class DatabaseBlockedError extends StoreError {
-  override name = 'DatabaseBlockedError';
+export class DatabaseBlockedError extends namedError('DatabaseBlockedError', StoreError) {
   constructor() {
     super(
       'twingrain is open in another tab with an older version and is blocking the upgrade of its local database. Close the other twingrain tabs, then reload.',
@@ -21,8 +19,7 @@ export class DatabaseBlockedError extends StoreError {
   }
 }
 
-export class DatabaseUnavailableError extends StoreError {
-  override name = 'DatabaseUnavailableError';
+export class DatabaseUnavailableError extends namedError('DatabaseUnavailableError', StoreError) {
   constructor(detail: string) {
     super(`twingrain's local database cannot be opened (${detail}). Private windows or disabled site data may prevent it; allow site data and reload.`);
   }

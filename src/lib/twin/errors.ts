@@ -1,24 +1,20 @@
 // Typed errors of the twin model and runtime; messages say what happened and what to do.
-export class TwinError extends Error {
-  override name = 'TwinError';
-}
+import { namedError } from '../errors/index';
+
+export class TwinError extends namedError('TwinError', Error) {}
 
 /** twin.json or a granule folder it references cannot be read or understood. */
-export class TwinSourceError extends TwinError {
-  override name = 'TwinSourceError';
-}
+export class TwinSourceError extends namedError('TwinSourceError', TwinError) {}
 
 /** A request named a context the twin does not have, or an operation the context does not declare. */
-export class UnknownOperationError extends TwinError {
-  override name = 'UnknownOperationError';
+export class UnknownOperationError extends namedError('UnknownOperationError', TwinError) {
   constructor(context: string, op: string, known: string[]) {
     super(`The ${context} context has no operation "${op}" (it declares: ${known.join(', ') || 'none'}). Check the granule's provides.operations.`);
   }
 }
 
 /** The context's granule was stopped (it hung, crashed or ran out of memory) or never started. */
-export class ContextUnavailableError extends TwinError {
-  override name = 'ContextUnavailableError';
+export class ContextUnavailableError extends namedError('ContextUnavailableError', TwinError) {
   constructor(
     readonly context: string,
     reason: string,
@@ -28,8 +24,7 @@ export class ContextUnavailableError extends TwinError {
 }
 
 /** The granule answered a request with an error. */
-export class GranuleOperationError extends TwinError {
-  override name = 'GranuleOperationError';
+export class GranuleOperationError extends namedError('GranuleOperationError', TwinError) {
   constructor(
     readonly context: string,
     readonly op: string,
@@ -40,22 +35,18 @@ export class GranuleOperationError extends TwinError {
 }
 
 /** A capability (e.g. the printer link) was requested by a context that was not granted it, or is not connected. */
-export class CapabilityDeniedError extends TwinError {
-  override name = 'CapabilityDeniedError';
-}
+export class CapabilityDeniedError extends namedError('CapabilityDeniedError', TwinError) {}
 
 /**
  * A granule reached past what its granule.json declares: a context it does not depend on, an operation the target
  * does not provide, or an event it does not consume. The call is refused and reported as an incident.
  */
-export class UndeclaredAccessError extends CapabilityDeniedError {
-  override name = 'UndeclaredAccessError';
+export class UndeclaredAccessError extends namedError('UndeclaredAccessError', CapabilityDeniedError) {
   readonly code = 'UNDECLARED_ACCESS';
 }
 
 /** A printer command outside the machine envelope the twin's formalization context states; it never reached the printer. */
-export class CommandRefusedError extends CapabilityDeniedError {
-  override name = 'CommandRefusedError';
+export class CommandRefusedError extends namedError('CommandRefusedError', CapabilityDeniedError) {
   readonly code = 'COMMAND_REFUSED';
   constructor(
     readonly command: string,

@@ -1,16 +1,10 @@
 // Typed errors of the zero-knowledge area; each message says what happened and what to do.
-export class ZkInputError extends Error {
-  override name = 'ZkInputError';
-}
+import { namedError } from '../errors/index';
 
-export class MerkleTreeError extends Error {
-  override name = 'MerkleTreeError';
-}
+export class ZkInputError extends namedError('ZkInputError', Error) {}
 
-export class ProofGenerationError extends Error {
-  override name = 'ProofGenerationError';
-}
+export class MerkleTreeError extends namedError('MerkleTreeError', Error) {}
 
-export class ArtifactLoadError extends Error {
-  override name = 'ArtifactLoadError';
-}
+export class ProofGenerationError extends namedError('ProofGenerationError', Error) {}
+
+export class ArtifactLoadError extends namedError('ArtifactLoadError', Error) {}

@@ -8,6 +8,7 @@
 //   πA = α + Σ wᵢAᵢ + rδ,  πB = β + Σ wᵢBᵢ + sδ (G2),  πC = Σ wᵢCᵢ + Σ hⱼHⱼ + s·πA + r·(β + Σ wᵢBᵢ + sδ)₁ − rsδ.
 
 import { BATCH_AFFINE_FN, batchAffineScratchBytes } from './msm-batch-affine';
+import { namedError } from '../errors/index';
 
 /** The part of ffjavascript's curve engine used here (untyped upstream). */
 export interface CurveGroup {
@@ -304,9 +305,7 @@ export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witne
 }
 
 /** The proof computed does not verify: something in the arithmetic or the key is wrong (never returned as a proof). */
-export class ProofCheckError extends Error {
-  override name = 'ProofCheckError';
-}
+export class ProofCheckError extends namedError('ProofCheckError', Error) {}
 
 export interface Groth16ProofObject {
   pi_a: string[];
