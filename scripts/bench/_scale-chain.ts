@@ -5,6 +5,7 @@
 // (anvil_setCode) by one that accepts every proof, because 100,000 Groth16 proofs take about 5 hours here and a
 // light node never reads proofs (it reads events and roots). Transactions go unsigned from anvil's unlocked
 // development accounts in JSON-RPC batches, with automine off and one evm_mine per batch.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeAbiParameters, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from 'viem';
 import { consortiumAbi, granuleRegistryAbi } from '../../src/lib/chain/index';
 import { compileContracts } from '../../src/lib/chain/compile.node.ts';
@@ -84,49 +85,119 @@ async function checkReceipts(url: string, hashes: Hex[]): Promise<void> {
   }
 }
 
-export async function startScaleChain(o: { registrations: number; log: (s: string) => void }): Promise<ScaleChain> {
+/** What a saved chain state needs beside anvil's own dump to be measured again (`<state>.json`). */
+interface SavedChain {
+  registrations: number;
+  registry: Address;
+  consortium: Address;
+  deployBlock: number;
+  createSeconds: number;
+}
+
+/** Stops anvil with SIGTERM and waits (no SIGKILL after 3 s): it writes its --dump-state file on the way out. */
+async function stopAndDump(anvil: RunningAnvil): Promise<void> {
+  const exited = new Promise<void>((r) => anvil.process.once('exit', () => r()));
+  anvil.process.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * With `statePath`, the chain is created once and saved with anvil's --dump-state (blocks, receipts and logs
+ * included), then every later run loads it (--load-state): measuring repeats without re-creating 100,000
+ * registrations. The file is a throwaway under /tmp, never committed.
+ */
+export async function startScaleChain(o: { registrations: number; log: (s: string) => void; statePath?: string }): Promise<ScaleChain> {
   const n = o.registrations;
+  const metaPath = o.statePath ? `${o.statePath}.json` : undefined;
+  const saved =
+    o.statePath && metaPath && existsSync(o.statePath) && existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as SavedChain) : undefined;
+  if (saved && saved.registrations !== n) throw new Error(`${o.statePath} holds ${saved.registrations} registrations, not ${n}`);
+  const common = ['--accounts', String(MEMBERS + 1), '--base-fee', '0', '--gas-limit', String(REGISTER_GAS * BigInt(PER_BLOCK) + 10_000_000n)];
   const anvil = await startAnvil({
     port: await freePort(),
-    args: ['--accounts', String(MEMBERS + 1), '--base-fee', '0', '--gas-limit', String(REGISTER_GAS * BigInt(PER_BLOCK) + 10_000_000n)],
-    timeoutMs: 60_000,
+    args: [...common, ...(saved ? ['--load-state', o.statePath!] : o.statePath ? ['--dump-state', o.statePath] : [])],
+    timeoutMs: 600_000,
   });
   const url = anvil.rpcUrl;
   try {
-    const { contracts, deployBlock } = await deployContracts({
-      rpcUrl: url,
-      deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey,
-      openEnrolment: false,
-      compiled: compileContracts(),
-      actionsPerDay: Math.max(64, Math.ceil(n / MEMBERS)),
-    });
+    const { contracts, deployBlock } = saved
+      ? { contracts: { GranuleRegistry: saved.registry, Consortium: saved.consortium } as Record<string, Address>, deployBlock: saved.deployBlock }
+      : await deployContracts({
+          rpcUrl: url,
+          deployerPrivateKey: ANVIL_ACCOUNTS[0].privateKey,
+          openEnrolment: false,
+          compiled: compileContracts(),
+          actionsPerDay: Math.max(64, Math.ceil(n / MEMBERS)),
+        });
     const registry = contracts.GranuleRegistry!;
     const consortium = contracts.Consortium!;
-    await call(url, 'anvil_setCode', [contracts.RegistrationVerifier!, ACCEPT_ALL]);
     const accounts = (await call<Address[]>(url, 'eth_accounts')).slice(1, MEMBERS + 1);
     const pks = accounts.map((_, j) => field('member', j));
+    if (saved) {
+      const nonces = await batch<Hex>(
+        url,
+        accounts.map((a) => ({ method: 'eth_getTransactionCount', params: [a, 'latest'] })),
+      );
+      return finish(o, anvil, url, registry, deployBlock, accounts, pks, nonces.map(Number), n, saved.createSeconds);
+    }
+    await call(url, 'anvil_setCode', [contracts.RegistrationVerifier!, ACCEPT_ALL]);
     const adminNonce = Number(await call<Hex>(url, 'eth_getTransactionCount', [ANVIL_ACCOUNTS[0].address, 'pending']));
-    await batch(
-      url,
-      accounts.map((account, j) => ({
-        method: 'eth_sendTransaction',
-        params: [
-          {
-            from: ANVIL_ACCOUNTS[0].address,
-            to: consortium,
-            nonce: numberToHex(adminNonce + j),
-            data: encodeFunctionData({ abi: consortiumAbi, functionName: 'enrolMember', args: [account, pks[j]!] }),
-          },
-        ],
-      })),
-    );
+    // One at a time: anvil under automine leaves a batch's out-of-order nonces queued for ever.
+    for (const [j, account] of accounts.entries()) {
+      await call(url, 'eth_sendTransaction', [
+        {
+          from: ANVIL_ACCOUNTS[0].address,
+          to: consortium,
+          nonce: numberToHex(adminNonce + j),
+          data: encodeFunctionData({ abi: consortiumAbi, functionName: 'enrolMember', args: [account, pks[j]!] }),
+        },
+      ]);
+    }
     await mineAll(url);
-    await call(url, 'evm_setAutomine', [false]);
+    const chain = await finish(
+      o,
+      anvil,
+      url,
+      registry,
+      deployBlock,
+      accounts,
+      pks,
+      accounts.map(() => 0),
+      0,
+      0,
+    );
+    if (!o.statePath || !metaPath) return chain;
+    // Saved, then loaded back: the measured chain is the one later runs load.
+    await stopAndDump(anvil);
+    const meta: SavedChain = { registrations: n, registry, consortium, deployBlock, createSeconds: chain.createSeconds };
+    writeFileSync(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
+    o.log(`saved the chain state to ${o.statePath}`);
+    return startScaleChain(o);
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
+}
 
-    const nonces = accounts.map(() => 0);
-    let made = 0;
+async function finish(
+  o: { registrations: number; log: (s: string) => void },
+  anvil: RunningAnvil,
+  url: string,
+  registry: Address,
+  deployBlock: number,
+  accounts: Address[],
+  pks: bigint[],
+  nonces: number[],
+  already: number,
+  createdIn: number,
+): Promise<ScaleChain> {
+  const n = o.registrations;
+  {
+    let made = already;
     const add = async (count: number): Promise<void> => {
       await call(url, 'evm_setAutomine', [false]);
+      // A loaded chain may be within the rate limit's day of its last registrations.
+      await call(url, 'evm_increaseTime', [numberToHex(86_400)]);
       const t0 = performance.now();
       const target = made + count;
       const chunk = PER_BLOCK * 4;
@@ -192,16 +263,13 @@ export async function startScaleChain(o: { registrations: number; log: (s: strin
       await call(url, 'evm_setAutomine', [true]);
     };
     const t0 = performance.now();
-    await add(n);
-    const createSeconds = (performance.now() - t0) / 1000;
+    if (already < n) await add(n - already);
+    const createSeconds = already < n ? (performance.now() - t0) / 1000 : createdIn;
     const size = await call<Hex>(url, 'eth_call', [
       { to: registry, data: encodeFunctionData({ abi: granuleRegistryAbi, functionName: 'registrationTree' }) },
       'latest',
     ]);
     if (BigInt(size.slice(0, 66)) !== BigInt(n)) throw new Error(`the registry holds ${BigInt(size.slice(0, 66))} registrations, not ${n}`);
     return { anvil, rpcUrl: url, registry, deployBlock, createSeconds, add, stop: () => anvil.stop() };
-  } catch (error) {
-    await anvil.stop();
-    throw error;
   }
 }

@@ -1,6 +1,7 @@
 // The registry's two trees as bytes: what a node saves between syncs (its cursor) and what a community node publishes
-// so a new member need not hash the whole history. Every node is stored (about 2 × 32 bytes per leaf), so loading
-// is a copy, not 2n Poseidon hashes. Nothing here is trusted: syncTrees checks the root against the contract.
+// so a new member need not hash the whole history. Every node is stored (about 2 × 32 bytes per leaf) in the tree's
+// own layout, so loading takes the bytes over as they are: no Poseidon hash, no node converted. Nothing here is
+// trusted: syncTrees checks the root against the contract.
 import type { Hex } from 'viem';
 import { LeanTree } from '../zk/index';
 import { TreeSnapshotError } from './errors';
@@ -29,10 +30,6 @@ interface Header {
   sizes: [number, number];
 }
 
-function levelsOf(tree: LeanTree): readonly (readonly bigint[])[] {
-  return tree.nodeLevels;
-}
-
 export function encodeTreeSnapshot(s: TreeSnapshot): Uint8Array {
   const header: Header = {
     v: VERSION,
@@ -43,24 +40,18 @@ export function encodeTreeSnapshot(s: TreeSnapshot): Uint8Array {
     sizes: [s.registration.size, s.authorization.size],
   };
   const head = new TextEncoder().encode(JSON.stringify(header));
-  const trees = [levelsOf(s.registration), levelsOf(s.authorization)];
-  const nodes = trees.reduce((sum, levels) => sum + levels.reduce((n, level) => n + level.length, 0), 0);
-  const out = new Uint8Array(8 + head.length + nodes * 32);
+  const trees = [s.registration.levelBytes(), s.authorization.levelBytes()];
+  const nodeBytes = trees.reduce((sum, levels) => sum + levels.reduce((n, level) => n + level.length, 0), 0);
+  const out = new Uint8Array(8 + head.length + nodeBytes);
   out.set(MAGIC, 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(4, head.length);
+  new DataView(out.buffer).setUint32(4, head.length);
   out.set(head, 8);
   let offset = 8 + head.length;
+  // Nodes are 32-byte big-endian words in the tree and in the file alike: a copy, level by level.
   for (const levels of trees) {
     for (const level of levels) {
-      for (const node of level) {
-        // Four 64-bit words, big-endian: no hex strings for 200,000 nodes.
-        view.setBigUint64(offset, node >> 192n);
-        view.setBigUint64(offset + 8, (node >> 128n) & 0xffffffffffffffffn);
-        view.setBigUint64(offset + 16, (node >> 64n) & 0xffffffffffffffffn);
-        view.setBigUint64(offset + 24, node & 0xffffffffffffffffn);
-        offset += 32;
-      }
+      out.set(level, offset);
+      offset += level.length;
     }
   }
   return out;
@@ -72,6 +63,7 @@ function levelSizes(size: number): number[] {
   return sizes;
 }
 
+/** Reads a snapshot; the trees keep the given bytes as their storage (do not reuse them). */
 export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
   if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) throw new TreeSnapshotError('This is not a twingrain tree snapshot.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -97,21 +89,15 @@ export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
   }
   let offset = 8 + headLength;
   const readTree = (size: number): LeanTree => {
-    const levels: bigint[][] = [];
+    const levels: Uint8Array[] = [];
     for (const count of size === 0 ? [0] : levelSizes(size)) {
       if (offset + count * 32 > bytes.length) throw new TreeSnapshotError('The tree snapshot is truncated.');
-      const level = new Array<bigint>(count);
-      for (let i = 0; i < count; i++, offset += 32) {
-        level[i] =
-          (view.getBigUint64(offset) << 192n) |
-          (view.getBigUint64(offset + 8) << 128n) |
-          (view.getBigUint64(offset + 16) << 64n) |
-          view.getBigUint64(offset + 24);
-      }
-      levels.push(level);
+      // A view, not a copy: the tree takes the snapshot's bytes over.
+      levels.push(bytes.subarray(offset, offset + count * 32));
+      offset += count * 32;
     }
     try {
-      return LeanTree.fromLevels(levels);
+      return LeanTree.fromLevelBytes(size, levels);
     } catch (cause) {
       throw new TreeSnapshotError(`The tree snapshot is malformed: ${(cause as Error).message}`);
     }

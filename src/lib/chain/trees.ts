@@ -74,39 +74,39 @@ interface TreeLog {
   args: { leafIndex: bigint; commitment: bigint };
 }
 
-async function logsIn(p: SyncTreesParameters, from: bigint, to: bigint): Promise<TreeLog[]> {
+type Leaves = { registration: { leafIndex: number; commitment: bigint }[]; authorization: { leafIndex: number; commitment: bigint }[] };
+
+/** The tree leaves announced in [from, to], by tree; undefined when the node refuses the range as too large. */
+async function leavesIn(p: SyncTreesParameters, from: bigint, to: bigint): Promise<Leaves | undefined> {
+  let logs: TreeLog[];
   try {
-    return (await p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true })) as unknown as TreeLog[];
+    logs = (await p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true })) as unknown as TreeLog[];
   } catch (cause) {
     const message = (cause as Error).message;
-    if (to > from && TOO_LARGE.test(message)) {
-      const middle = (from + to) / 2n;
-      const first = await logsIn(p, from, middle);
-      return [...first, ...(await logsIn(p, middle + 1n, to))];
-    }
+    if (to > from && TOO_LARGE.test(message)) return undefined;
     throw new ChainConnectionError(`The chain does not answer: ${message.split('\n')[0]}. Is the node running?`);
   }
+  // Only the two numbers a tree needs are kept: the decoded logs are dropped with this range.
+  const leaves: Leaves = { registration: [], authorization: [] };
+  for (const log of logs) {
+    leaves[log.eventName === 'Authorized' ? 'authorization' : 'registration'].push({ leafIndex: Number(log.args.leafIndex), commitment: log.args.commitment });
+  }
+  return leaves;
 }
 
-/** Appends the tree events of (base.blockNumber, head] in leaf order; a gap means the RPC node lost logs. */
+/**
+ * Appends the tree events of (base.blockNumber, head] in leaf order; a gap means the RPC node lost logs. Each range
+ * goes into the trees as soon as it arrives, so memory holds one range of logs, never the history.
+ */
 async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bigint): Promise<number> {
   const batch = p.batchSize !== undefined ? BigInt(Math.max(1, p.batchSize)) : DEFAULT_BATCH;
   let added = 0;
-  for (let from = BigInt(base.blockNumber) + 1n; from <= head; from += batch) {
-    const to = from + batch - 1n < head ? from + batch - 1n : head;
-    const logs = await logsIn(p, from, to);
+  const append = (leaves: Leaves): void => {
     // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the registration tree holds both kinds.
-    const pending = { registration: [] as { leafIndex: number; commitment: bigint }[], authorization: [] as { leafIndex: number; commitment: bigint }[] };
-    for (const log of logs) {
-      pending[log.eventName === 'Authorized' ? 'authorization' : 'registration'].push({
-        leafIndex: Number(log.args.leafIndex),
-        commitment: log.args.commitment,
-      });
-    }
     for (const name of ['registration', 'authorization'] as const) {
       const tree = base[name];
       const fresh: bigint[] = [];
-      for (const entry of pending[name].sort((a, b) => a.leafIndex - b.leafIndex)) {
+      for (const entry of leaves[name].sort((a, b) => a.leafIndex - b.leafIndex)) {
         if (entry.leafIndex < tree.size) continue; // already in the snapshot (an overlapping range)
         if (entry.leafIndex !== tree.size + fresh.length)
           throw new TreeSyncError(
@@ -117,6 +117,19 @@ async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bi
       tree.insertMany(fresh);
       added += fresh.length;
     }
+  };
+  // A refused range is halved, and the smaller span kept for the ranges after it (the events are about as dense),
+  // so the node builds each oversized answer once, not once per range.
+  let span = batch;
+  for (let from = BigInt(base.blockNumber) + 1n; from <= head; ) {
+    const to = from + span - 1n < head ? from + span - 1n : head;
+    const leaves = await leavesIn(p, from, to);
+    if (!leaves) {
+      span = (to - from + 1n) / 2n;
+      continue;
+    }
+    append(leaves);
+    from = to + 1n;
   }
   return added;
 }

@@ -108,4 +108,43 @@ describe('LeanTree', () => {
     expect(() => tree.proof(4)).toThrow(MerkleTreeError);
     expect(tree.indexOf(3n)).toBe(2);
   });
+
+  it('finds every leaf among leaves that share their low 32 bits, before and after loading its stored bytes', () => {
+    // The leaf table is keyed by the low word: these all collide, and must still be told apart by their full value.
+    const leaves = Array.from({ length: 300 }, (_, k) => (BigInt(k + 1) << 32n) | 0xabcdn);
+    const tree = new LeanTree();
+    tree.insertMany(leaves.slice(0, 100));
+    for (const leaf of leaves.slice(100)) tree.insert(leaf);
+    const loaded = LeanTree.fromLevelBytes(
+      tree.size,
+      tree.levelBytes().map((level) => level.slice()),
+    );
+    for (const t of [tree, loaded]) {
+      expect(t.root).toBe(referenceRoot(leaves));
+      for (const [i, leaf] of leaves.entries()) expect(t.indexOf(leaf)).toBe(i);
+      expect(t.indexOf((301n << 32n) | 0xabcdn)).toBe(-1);
+      expect(() => t.insert(leaves[7]!)).toThrow(/already/);
+    }
+    loaded.insert(5n);
+    expect(loaded.root).toBe(referenceRoot([...leaves, 5n]));
+  });
+
+  it('refuses stored bytes with a leaf outside the field, a zero or repeated leaf, or a level of the wrong length', () => {
+    const tree = new LeanTree();
+    tree.insertMany([1n, 2n, 3n]);
+    const stored = () => tree.levelBytes().map((level) => level.slice());
+    const outside = stored();
+    outside[0]!.fill(0xff, 32, 64);
+    expect(() => LeanTree.fromLevelBytes(3, outside)).toThrow(/invalid or repeated leaf/);
+    const zero = stored();
+    zero[0]!.fill(0, 0, 32);
+    expect(() => LeanTree.fromLevelBytes(3, zero)).toThrow(/invalid or repeated leaf/);
+    const repeated = stored();
+    repeated[0]!.copyWithin(64, 32, 64);
+    expect(() => LeanTree.fromLevelBytes(3, repeated)).toThrow(/invalid or repeated leaf/);
+    const short = stored();
+    short[1] = short[1]!.subarray(0, 32);
+    expect(() => LeanTree.fromLevelBytes(3, short)).toThrow(/level 1/);
+    expect(LeanTree.fromLevelBytes(3, stored()).root).toBe(tree.root);
+  });
 });

@@ -1,6 +1,10 @@
 // A lean incremental Merkle tree (dynamic depth) with Poseidon, mirroring contracts/zk/LeanTree.sol leaf for leaf:
 // a parent is H(left, right); a node without a right sibling moves up unchanged; the depth is ⌈log2 size⌉.
 // The app rebuilds it from the contract's events to make Merkle paths locally.
+//
+// Nodes are kept as 32-byte big-endian words in one byte array per level, and leaves are found through a small
+// open-addressing table of indexes: a 100,000-leaf tree is its 6 MiB of nodes plus 1 MiB, where arrays of bigints and a
+// Map took about three times that, and a saved or published tree (the same bytes) loads without converting a node.
 import { poseidonHash, BN254_FIELD_ORDER } from '../identity/index';
 import { TREE_MAX_DEPTH } from './constants';
 import { MerkleTreeError } from './errors';
@@ -17,46 +21,96 @@ export interface MerkleProof {
   siblings: bigint[];
 }
 
+const NODE = 32;
+const MASK64 = 0xffffffffffffffffn;
+const FIELD_BYTES = wordBytes(BN254_FIELD_ORDER);
+
+function wordBytes(value: bigint): Uint8Array {
+  const out = new Uint8Array(NODE);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, value >> 192n);
+  view.setBigUint64(8, (value >> 128n) & MASK64);
+  view.setBigUint64(16, (value >> 64n) & MASK64);
+  view.setBigUint64(24, value & MASK64);
+  return out;
+}
+
+/** A leaf is a non-zero field element: compared byte by byte, so loading a stored tree converts no leaf. */
+function validLeafAt(bytes: Uint8Array, offset: number): boolean {
+  let zero = true;
+  let below: boolean | undefined;
+  for (let k = 0; k < NODE; k++) {
+    const b = bytes[offset + k]!;
+    if (b !== 0) zero = false;
+    if (below === undefined && b !== FIELD_BYTES[k]) below = b < FIELD_BYTES[k]!;
+    if (!zero && below !== undefined) return below;
+  }
+  return !zero && below === true;
+}
+
 export class LeanTree {
-  /** levels[0] are the leaves; levels[d][i] is the node i at height d. */
-  private readonly levels: bigint[][] = [[]];
-  private readonly indexOfLeaf = new Map<bigint, number>();
+  /** levels[d] holds node i at height d in bytes [32i, 32i + 32); level 0 are the leaves. Sized by capacity. */
+  private levels: Uint8Array[] = [new Uint8Array(0)];
+  private views: DataView[] = [new DataView(new ArrayBuffer(0))];
+  private count = 0;
+  /** Open addressing: leaf index + 1 by the leaf's low 32 bits (leaves are hashes: evenly spread); 0 is empty. */
+  private slots = new Int32Array(16);
 
   constructor(readonly maxDepth: number = TREE_MAX_DEPTH) {}
 
   /**
    * A tree from its stored nodes (a snapshot or a node's saved state), without hashing: O(size) instead of one
-   * Poseidon per node. Only the shape is checked here; whoever loads the nodes checks the root against the chain, and
-   * proof() checks every path it hands out against the root, so a forged inner node cannot yield a wrong proof.
+   * Poseidon per node. Only the shape and the leaves are checked here; whoever loads the nodes checks the root against
+   * the chain, and proof() checks every path it hands out against the root, so a forged inner node cannot yield a
+   * wrong proof. The byte arrays are taken over, not copied: the caller must not reuse them.
    */
-  static fromLevels(levels: bigint[][], maxDepth: number = TREE_MAX_DEPTH): LeanTree {
+  static fromLevelBytes(size: number, levels: Uint8Array[], maxDepth: number = TREE_MAX_DEPTH): LeanTree {
     const tree = new LeanTree(maxDepth);
-    const size = levels[0]?.length ?? 0;
-    let expected = size;
     const depth = size <= 1 ? 0 : Math.ceil(Math.log2(size));
-    if (levels.length !== depth + 1 || size > 2 ** maxDepth) throw new MerkleTreeError('The stored tree has the wrong number of levels for its size.');
+    if (!Number.isSafeInteger(size) || size < 0 || levels.length !== depth + 1 || size > 2 ** maxDepth)
+      throw new MerkleTreeError('The stored tree has the wrong number of levels for its size.');
+    let expected = size;
     for (let d = 0; d <= depth; d++) {
-      if (levels[d]!.length !== expected) throw new MerkleTreeError(`The stored tree's level ${d} has ${levels[d]!.length} nodes, not ${expected}.`);
+      if (levels[d]!.length !== expected * NODE)
+        throw new MerkleTreeError(`The stored tree's level ${d} has ${levels[d]!.length / NODE} nodes, not ${expected}.`);
       expected = Math.ceil(expected / 2);
     }
-    tree.levels.length = 0;
-    tree.levels.push(...levels);
+    tree.levels = levels;
+    tree.views = levels.map((level) => new DataView(level.buffer, level.byteOffset, level.byteLength));
+    tree.count = size;
     const leaves = levels[0]!;
-    for (let i = 0; i < leaves.length; i++) {
-      const leaf = leaves[i]!;
-      if (leaf <= 0n || leaf >= BN254_FIELD_ORDER || tree.indexOfLeaf.has(leaf)) throw new MerkleTreeError('The stored tree has an invalid or repeated leaf.');
-      tree.indexOfLeaf.set(leaf, i);
-    }
+    for (let i = 0; i < size; i++) if (!validLeafAt(leaves, i * NODE)) throw new MerkleTreeError('The stored tree has an invalid or repeated leaf.');
+    if (!tree.reindex()) throw new MerkleTreeError('The stored tree has an invalid or repeated leaf.');
     return tree;
   }
 
-  /** The stored nodes, level by level (leaves first): what fromLevels takes back. */
+  /** fromLevelBytes for nodes as numbers (tests and tools). */
+  static fromLevels(levels: bigint[][], maxDepth: number = TREE_MAX_DEPTH): LeanTree {
+    const size = levels[0]?.length ?? 0;
+    const bytes = levels.map((level) => {
+      const out = new Uint8Array(level.length * NODE);
+      for (let i = 0; i < level.length; i++) {
+        const node = level[i]!;
+        if (node < 0n || node >> 256n !== 0n) throw new MerkleTreeError('The stored tree has a node that is not a 256-bit word.');
+        out.set(wordBytes(node), i * NODE);
+      }
+      return out;
+    });
+    return LeanTree.fromLevelBytes(size, bytes, maxDepth);
+  }
+
+  /** The stored nodes, level by level (leaves first), as the bytes fromLevelBytes takes back (views, not copies). */
+  levelBytes(): Uint8Array[] {
+    return this.levels.map((level, d) => level.subarray(0, this.levelSize(d) * NODE));
+  }
+
+  /** The stored nodes as numbers, level by level (leaves first): what fromLevels takes back. Converts every node. */
   get nodeLevels(): readonly (readonly bigint[])[] {
-    return this.levels;
+    return this.levels.map((_, d) => Array.from({ length: this.levelSize(d) }, (_, i) => this.node(d, i)));
   }
 
   get size(): number {
-    return this.levels[0]!.length;
+    return this.count;
   }
 
   get depth(): number {
@@ -65,37 +119,28 @@ export class LeanTree {
 
   /** The root, or 0 for an empty tree (as on chain). */
   get root(): bigint {
-    return this.levels[this.depth]![0] ?? 0n;
+    return this.count === 0 ? 0n : this.node(this.depth, 0);
   }
 
+  /** Every leaf as a number (converts them all). */
   get leaves(): readonly bigint[] {
-    return this.levels[0]!;
+    return Array.from({ length: this.count }, (_, i) => this.node(0, i));
   }
 
   has(leaf: bigint): boolean {
-    return this.indexOfLeaf.has(leaf);
+    return this.indexOf(leaf) >= 0;
   }
 
   indexOf(leaf: bigint): number {
-    return this.indexOfLeaf.get(leaf) ?? -1;
+    if (leaf <= 0n || leaf >= BN254_FIELD_ORDER) return -1;
+    return this.find(wordBytes(leaf), Number(leaf & 0xffffffffn));
   }
 
   insert(leaf: bigint): number {
     if (leaf <= 0n || leaf >= BN254_FIELD_ORDER) throw new MerkleTreeError('A tree leaf must be a non-zero BN254 field element.');
-    if (this.indexOfLeaf.has(leaf)) throw new MerkleTreeError('This leaf is already in the tree.');
-    if (this.size >= 2 ** this.maxDepth) throw new MerkleTreeError(`The tree is full (${2 ** this.maxDepth} leaves).`);
-    const index = this.size;
-    if (2 ** this.depth < index + 1) this.levels.push([]);
-    this.levels[0]!.push(leaf);
-    this.indexOfLeaf.set(leaf, index);
-    let node = leaf;
-    let position = index;
-    for (let level = 0; level < this.depth; level++) {
-      if (position & 1) node = poseidonHash([this.levels[level]![position - 1]!, node]);
-      position >>= 1;
-      this.levels[level + 1]![position] = node;
-    }
-    return index;
+    if (this.has(leaf)) throw new MerkleTreeError('This leaf is already in the tree.');
+    this.insertMany([leaf]);
+    return this.count - 1;
   }
 
   /**
@@ -103,37 +148,41 @@ export class LeanTree {
    * k leaves, where k single inserts cost about k·depth/2 (a 100,000-leaf history: 100,000 hashes, not 850,000).
    */
   insertMany(leaves: readonly bigint[]): void {
-    if (this.size + leaves.length > 2 ** this.maxDepth) throw new MerkleTreeError(`The tree is full (${2 ** this.maxDepth} leaves).`);
-    const start = this.size;
-    for (const [k, leaf] of leaves.entries()) {
-      if (leaf <= 0n || leaf >= BN254_FIELD_ORDER) throw new MerkleTreeError('A tree leaf must be a non-zero BN254 field element.');
-      if (this.indexOfLeaf.has(leaf)) {
+    if (this.count + leaves.length > 2 ** this.maxDepth) throw new MerkleTreeError(`The tree is full (${2 ** this.maxDepth} leaves).`);
+    const start = this.count;
+    for (const leaf of leaves) {
+      if (leaf <= 0n || leaf >= BN254_FIELD_ORDER) {
+        this.truncate(start);
+        throw new MerkleTreeError('A tree leaf must be a non-zero BN254 field element.');
+      }
+      const bytes = wordBytes(leaf);
+      const low = Number(leaf & 0xffffffffn);
+      if (this.find(bytes, low) >= 0) {
         this.truncate(start);
         throw new MerkleTreeError('This leaf is already in the tree.');
       }
-      this.indexOfLeaf.set(leaf, start + k);
-      this.levels[0]!.push(leaf);
+      this.reserve(0, this.count + 1);
+      this.levels[0]!.set(bytes, this.count * NODE);
+      this.count++;
+      this.addSlot(this.count - 1, low);
     }
-    const size = this.size;
-    while (2 ** this.depth < size) this.levels.push([]);
+    while (2 ** this.depth < this.count) {
+      this.levels.push(new Uint8Array(0));
+      this.views.push(new DataView(new ArrayBuffer(0)));
+    }
     let from = start;
-    let count = size;
+    let count = this.count;
     for (let level = 0; level < this.depth; level++) {
-      const below = this.levels[level]!;
-      const above = this.levels[level + 1]!;
       const parents = Math.ceil(count / 2);
+      this.reserve(level + 1, parents);
       for (let position = from >> 1; position < parents; position++) {
-        const right = below[2 * position + 1];
-        above[position] = right === undefined ? below[2 * position]! : poseidonHash([below[2 * position]!, right]);
+        const left = this.node(level, 2 * position);
+        const value = 2 * position + 1 < count ? poseidonHash([left, this.node(level, 2 * position + 1)]) : left;
+        this.setNode(level + 1, position, value);
       }
       from >>= 1;
       count = parents;
     }
-  }
-
-  /** Undoes a partly applied insertMany (leaves only: no level above was touched yet). */
-  private truncate(size: number): void {
-    for (const leaf of this.levels[0]!.splice(size)) this.indexOfLeaf.delete(leaf);
   }
 
   proof(index: number): MerkleProof {
@@ -146,10 +195,9 @@ export class LeanTree {
     for (let level = 0; level < this.depth; level++) {
       const isRight = position & 1;
       const siblingPosition = isRight ? position - 1 : position + 1;
-      const sibling = this.levels[level]![siblingPosition];
       // A left node without a right sibling moves up unhashed: the compact proof skips that level.
-      if (sibling !== undefined) {
-        siblings.push(sibling);
+      if (siblingPosition < this.levelSize(level)) {
+        siblings.push(this.node(level, siblingPosition));
         pathIndices.push(isRight);
       }
       position >>= 1;
@@ -159,7 +207,7 @@ export class LeanTree {
       siblings.push(0n);
       pathIndices.push(0);
     }
-    const proof = { leaf: this.levels[0]![index]!, root: this.root, index, depth, pathIndices, siblings };
+    const proof = { leaf: this.node(0, index), root: this.root, index, depth, pathIndices, siblings };
     // A tree loaded from stored nodes is checked against the chain by its root only: its path must lead there too.
     if (LeanTree.rootOf(proof) !== proof.root)
       throw new MerkleTreeError(`The stored tree's nodes do not lead from leaf ${index} to its root: the tree data is corrupt or forged.`);
@@ -174,5 +222,92 @@ export class LeanTree {
       node = proof.pathIndices[i] ? poseidonHash([sibling, node]) : poseidonHash([node, sibling]);
     }
     return node;
+  }
+
+  private levelSize(d: number): number {
+    return Math.ceil(this.count / 2 ** d);
+  }
+
+  private node(d: number, i: number): bigint {
+    const view = this.views[d]!;
+    const at = i * NODE;
+    return (view.getBigUint64(at) << 192n) | (view.getBigUint64(at + 8) << 128n) | (view.getBigUint64(at + 16) << 64n) | view.getBigUint64(at + 24);
+  }
+
+  private setNode(d: number, i: number, value: bigint): void {
+    const view = this.views[d]!;
+    const at = i * NODE;
+    view.setBigUint64(at, value >> 192n);
+    view.setBigUint64(at + 8, (value >> 128n) & MASK64);
+    view.setBigUint64(at + 16, (value >> 64n) & MASK64);
+    view.setBigUint64(at + 24, value & MASK64);
+  }
+
+  /** Room for `nodes` nodes at level d, doubling (amortised O(1) appends). */
+  private reserve(d: number, nodes: number): void {
+    const level = this.levels[d]!;
+    if (level.length >= nodes * NODE) return;
+    const grown = new Uint8Array(Math.max(nodes * NODE, level.length * 2, 64 * NODE));
+    grown.set(level);
+    this.levels[d] = grown;
+    this.views[d] = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+  }
+
+  private lowWord(i: number): number {
+    return this.views[0]!.getUint32(i * NODE + 28);
+  }
+
+  private find(bytes: Uint8Array, low: number): number {
+    const mask = this.slots.length - 1;
+    const leaves = this.levels[0]!;
+    for (let s = low & mask; ; s = (s + 1) & mask) {
+      const entry = this.slots[s]!;
+      if (entry === 0) return -1;
+      const at = (entry - 1) * NODE;
+      let k = 0;
+      while (k < NODE && leaves[at + k] === bytes[k]) k++;
+      if (k === NODE) return entry - 1;
+    }
+  }
+
+  private addSlot(index: number, low: number): void {
+    if ((this.count + 1) * 2 > this.slots.length) {
+      this.reindex();
+      return;
+    }
+    const mask = this.slots.length - 1;
+    let s = low & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = index + 1;
+  }
+
+  /** Rebuilds the leaf table for the current leaves; false if a leaf repeats. */
+  private reindex(): boolean {
+    let capacity = 16;
+    while (capacity < (this.count + 1) * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    const leaves = this.levels[0]!;
+    const mask = capacity - 1;
+    for (let i = 0; i < this.count; i++) {
+      const at = i * NODE;
+      let s = this.lowWord(i) & mask;
+      for (;;) {
+        const entry = this.slots[s]!;
+        if (entry === 0) break;
+        const other = (entry - 1) * NODE;
+        let k = 0;
+        while (k < NODE && leaves[at + k] === leaves[other + k]) k++;
+        if (k === NODE) return false;
+        s = (s + 1) & mask;
+      }
+      this.slots[s] = i + 1;
+    }
+    return true;
+  }
+
+  /** Undoes a partly applied insertMany (leaves only: no level above was touched yet). */
+  private truncate(size: number): void {
+    this.count = size;
+    this.reindex();
   }
 }
