@@ -84,6 +84,16 @@ describe('Marlin host over the virtual printer', () => {
     expect(r.vp.firmware.rxOverflows).toBe(0);
   });
 
+  it('rewinds at the error line, and lines drained after an error never overflow the RX ring of a busy firmware', async () => {
+    // Moves run in (accelerated) real time: the firmware's queue is full, so the lines in flight after a bad one wait in
+    // the RX ring until Marlin reads (and rejects) them. The host resends from the error's "Last Line:" without
+    // waiting for the Resend line, and counts those lines until their answers come.
+    const r = await streamCounting(file(2), { checksumErrorRate: 0.05 }, { seed: 9, timeScale: 40 });
+    assertExactlyOnce(r);
+    expect(r.host.stats.resends).toBeGreaterThan(0);
+    expect(r.vp.firmware.rxOverflows).toBe(0);
+  });
+
   it('reports a baud mismatch as such', async () => {
     const vp = new VirtualPrinter({ model: MODEL });
     const host = new MarlinHost({ baud: 115200 });

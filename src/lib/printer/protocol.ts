@@ -10,7 +10,8 @@
 // until a response proves the line has left the ring:
 //   • a plain `ok` resolves the oldest non-stale entry (Marlin executes in order);
 //   • `ok N<n>` (ADVANCED_OK) resolves that line and every older non-stale entry;
-//   • after `Resend: k`, the oldest entry for a line ≥ k is released (the answered line, or one read before it), and
+//   • after `Resend: k` (acted on at the error line before it, whose "Last Line: k−1" names the same k), the oldest
+//     entry for a line ≥ k is released (the answered line, or one read before it), and
 //     every other entry for a line ≥ k is "stale": it was drained, or it will be answered by an `Error:Line Number…`
 //     (each such answer releases the oldest stale entry). All stale entries are released at the first `ok` for a
 //     line sent after the rewind: the serial line is FIFO, so every stale byte reached the ring before it;
@@ -141,6 +142,8 @@ export class MarlinHost {
   private expectErrorOk = false;
   private pendingLineError: 'line-number' | 'checksum' | undefined;
   private spuriousOk = false;
+  /** The line an error's "Last Line:" already rewound to: the Resend line that follows is then only read. */
+  private resendHandled: number | undefined;
   private probing = false;
   private lastProgress = 0;
   private consecutiveTimeouts = 0;
@@ -320,6 +323,7 @@ export class MarlinHost {
     this.epoch++;
     this.expectErrorOk = this.spuriousOk = this.probing = false;
     this.pendingLineError = undefined;
+    this.resendHandled = undefined;
     this.sessionOpen = false;
     this.consecutiveTimeouts = 0;
     this.lastProgress = this.options.clock();
@@ -404,6 +408,7 @@ export class MarlinHost {
           // Resend line was garbled, to be found again through the next error or a probe).
           this.expectErrorOk = false;
           this.pendingLineError = undefined;
+          this.resendHandled = undefined;
           return;
         }
         if (this.spuriousOk) {
@@ -416,14 +421,32 @@ export class MarlinHost {
       case 'resend':
         this.progress();
         this.expectErrorOk = true;
+        if (this.resendHandled === parsed.line) {
+          // Already acted on at the error line that named the same line.
+          this.resendHandled = undefined;
+          this.pendingLineError = undefined;
+          return;
+        }
+        this.resendHandled = undefined;
         this.onResend(parsed.line, this.pendingLineError);
         this.pendingLineError = undefined;
         return;
-      case 'error':
+      case 'error': {
         if (parsed.fatal) return this.fail(new PrinterHaltedError(parsed.message));
-        if (parsed.lineError) this.pendingLineError = parsed.lineError;
-        else this.collect(raw);
+        if (!parsed.lineError) return this.collect(raw);
+        this.pendingLineError = parsed.lineError;
+        // Marlin's line errors end with "Last Line: <n>", and the "Resend: <n+1>" that follows always names the line
+        // after it: act now rather than one line later (a line's time on the return wire), so the rewind, and the
+        // room that a drained line's answer frees in the window, reach the wire sooner.
+        const last = /Last Line:\s*(-?\d+)\s*$/i.exec(parsed.message);
+        if (last) {
+          this.progress();
+          const k = Number(last[1]) + 1;
+          this.onResend(k, parsed.lineError);
+          this.resendHandled = k;
+        }
         return;
+      }
       case 'busy':
         this.progress();
         return;
@@ -604,6 +627,7 @@ export class MarlinHost {
     this.expectErrorOk = false;
     this.spuriousOk = false;
     this.pendingLineError = undefined;
+    this.resendHandled = undefined;
     this.partial = '';
     this.sendCursor = this.confirmedN + 1;
     this.probing = true;
