@@ -7,7 +7,7 @@
 // with the QAP so both cores stay busy. Errors here are plain Errors about a damaged key; prover.ts words them. The maths is the textbook Groth16 prover:
 //   πA = α + Σ wᵢAᵢ + rδ,  πB = β + Σ wᵢBᵢ + sδ (G2),  πC = Σ wᵢCᵢ + Σ hⱼHⱼ + s·πA + r·(β + Σ wᵢBᵢ + sδ)₁ − rsδ.
 
-import { BATCH_AFFINE_FN, batchAffineScratchBytes } from './msm-batch-affine';
+import { BATCH_AFFINE_FN, batchAffineScratchBytes, DIGITS_FN, digitsScratchBytes, TABLE_FN, tableScratchBytes } from './msm-batch-affine';
 import { namedError } from '../errors/index';
 
 /** The part of ffjavascript's curve engine used here (untyped upstream). */
@@ -44,6 +44,18 @@ interface Bases {
   /** Witness index of each kept point, or null when every index 0..n-1 is kept in order. */
   index: Uint32Array | null;
   count: number;
+  /** Fixed-base table, once built (buildFixedBaseTables): the MSM then needs no windows and no doublings. */
+  table?: FixedBaseTable;
+}
+
+/**
+ * 2^(c·j)·Pᵢ for every base i and window j < w, affine, at (i·w + j), cut into parts of consecutive bases (one
+ * thread task each, so each part is one ArrayBuffer to copy and one bucket sum to finish).
+ */
+export interface FixedBaseTable {
+  c: number;
+  w: number;
+  parts: { first: number; count: number; points: Uint8Array }[];
 }
 
 export interface ProvingKey {
@@ -180,26 +192,71 @@ export function parseProvingKey(zkey: Uint8Array, curve: Bn254Engine): ProvingKe
   };
 }
 
-export type MsmKernel = 'batch-affine' | 'wasmcurves';
+/**
+ * wasmcurves: snarkjs's own window kernel. batch-affine: msm-batch-affine.ts's window kernel (unsigned windows).
+ * signed: the digits kernel over signed-digit windows (half the buckets for the same window width). fixed: the
+ * digits kernel over the base's fixed-base table, when it has one (else signed).
+ */
+export type MsmKernel = 'wasmcurves' | 'batch-affine' | 'signed' | 'fixed';
 
 /** Whether the engine was built with msm-batch-affine.ts's plugin (a curve built elsewhere first may lack it). */
 function hasBatchAffine(curve: Bn254Engine): boolean {
   const exports = (curve.tm as { instance?: { exports?: Record<string, unknown> } }).instance?.exports;
-  return typeof exports?.[BATCH_AFFINE_FN.G1] === 'function' && typeof exports[BATCH_AFFINE_FN.G2] === 'function';
+  return [BATCH_AFFINE_FN, DIGITS_FN, TABLE_FN].every((fns) => typeof exports?.[fns.G1] === 'function' && typeof exports[fns.G2] === 'function');
 }
 
 /**
  * Bucket window: about log2(n) − 3 bits balances the n additions per window against the 2^c bucket sums with
  * wasmcurves' kernel; the batch-affine kernel makes the additions cheaper, so one bit less (measured: A, B2 and H of
- * the authorization key took 5–7% less CPU than with log2(n) − 3, and 10–35% less than with − 2 or − 5).
+ * the authorization key took 5–7% less CPU than with log2(n) − 3, and 10–35% less than with − 2 or − 5). Signed
+ * digits halve the buckets of a window, so they take one bit more.
  */
-function windowBits(n: number, batchAffine: boolean): number {
-  return Math.max(4, Math.min(16, Math.round(Math.log2(Math.max(n, 2))) - (batchAffine ? 4 : 3)));
+function windowBits(n: number, kernel: MsmKernel): number {
+  const offset = kernel === 'wasmcurves' ? 3 : kernel === 'batch-affine' ? 4 : 3;
+  return Math.max(4, Math.min(16, Math.round(Math.log2(Math.max(n, 2))) - offset));
+}
+
+/** The thread copies ALLOCSET buffers through a Uint8Array: an Int32Array would be converted value by value. */
+const bytesOf = (a: Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Windows of signed c-bit digits that cover every scalar below r < 2^254 (the last digit absorbs the carry). */
+const signedWindows = (c: number): number => Math.ceil((SCALAR_BITS + 1) / c);
+
+/**
+ * The signed c-bit digits of n 32-byte little-endian scalars (< 2^254), each in [−2^(c−1), 2^(c−1)], so that
+ * s = Σ_j d_j·2^(c·j). pointMajor: digit j of scalar i at i·w + j (fixed-base tables); else at j·n + i (windows).
+ */
+export function signedDigits(scalars: Uint8Array, n: number, c: number, pointMajor: boolean): Int32Array {
+  const w = signedWindows(c);
+  const out = new Int32Array(n * w);
+  const words = new Uint32Array(9);
+  const bytes = new Uint8Array(words.buffer, 0, 32);
+  const mask = (1 << c) - 1;
+  const half = 1 << (c - 1);
+  for (let i = 0; i < n; i++) {
+    bytes.set(scalars.subarray(i * N8, (i + 1) * N8));
+    let carry = 0;
+    for (let j = 0; j < w; j++) {
+      const bit = j * c;
+      const word = bit >>> 5;
+      const off = bit & 31;
+      let v = word < 8 ? words[word]! >>> off : 0;
+      if (off + c > 32 && word + 1 < 8) v |= words[word + 1]! << (32 - off);
+      v = (v & mask) + carry;
+      if (v > half) {
+        v -= 1 << c;
+        carry = 1;
+      } else carry = 0;
+      out[pointMajor ? i * w + j : j * n + i] = v;
+    }
+  }
+  return out;
 }
 
 /**
- * Σ scalarᵢ·baseᵢ with the scalars as 32-byte little-endian standard-form field elements. Each thread task receives
- * the bases once and computes a run of windows with the engine's bucket kernel; the windows are joined here.
+ * Σ scalarᵢ·baseᵢ with the scalars as 32-byte little-endian standard-form field elements. With a fixed-base table,
+ * one bucket sum per table part over every (2^(c·j)·Pᵢ, digit j of sᵢ). Without one, each thread task receives the
+ * bases once and computes a run of windows with the engine's bucket kernel; the windows are joined here.
  */
 export async function multiExp(
   curve: Bn254Engine,
@@ -207,7 +264,7 @@ export async function multiExp(
   bases: Bases,
   scalars: Uint8Array,
   scalarOffset = 0,
-  kernel: MsmKernel = 'batch-affine',
+  kernel: MsmKernel = 'fixed',
 ): Promise<unknown> {
   const G = curve[group];
   if (bases.count === 0) return G.zero;
@@ -221,39 +278,55 @@ export async function multiExp(
   } else {
     sc = scalars.slice(scalarOffset, scalarOffset + bases.count * N8);
   }
-  const batch = kernel === 'batch-affine' && hasBatchAffine(curve);
-  const c = windowBits(bases.count, batch);
-  // Scalars are below the group order r < 2^254: the top two bits of the 32 bytes are always zero.
-  const windows = Math.ceil(SCALAR_BITS / c);
+  if (sc.byteLength !== bases.count * N8) throw new Error(`${bases.count} scalars expected, ${sc.byteLength / N8} given`);
+  const built = hasBatchAffine(curve);
+  const k: MsmKernel = !built ? 'wasmcurves' : kernel === 'fixed' && !bases.table ? 'signed' : kernel;
+  const out = G.F.n8 * 3;
+  if (k === 'fixed') return fixedBaseMultiExp(curve, group, bases.table!, sc);
+  const c = windowBits(bases.count, k);
+  const signed = k === 'signed';
+  // Unsigned: scalars are below the group order r < 2^254, so the top two bits of the 32 bytes are always zero.
+  const windows = signed ? signedWindows(c) : Math.ceil(SCALAR_BITS / c);
+  const digits = signed ? signedDigits(sc, bases.count, c, false) : null;
   // Enough tasks that a slow G2 MSM does not leave the other thread idle at the end, few enough to copy little.
   const perTask = Math.ceil(windows / (2 * Math.max(1, curve.tm.concurrency)));
-  const fn = batch ? BATCH_AFFINE_FN[group] : group === 'G1' ? 'g1m_multiexpAffine_chunk' : 'g2m_multiexpAffine_chunk';
-  const out = G.F.n8 * 3;
+  const fn =
+    k === 'signed'
+      ? DIGITS_FN[group]
+      : k === 'batch-affine'
+        ? BATCH_AFFINE_FN[group]
+        : group === 'G1'
+          ? 'g1m_multiexpAffine_chunk'
+          : 'g2m_multiexpAffine_chunk';
+  const nBuckets = 1 << (c - 1);
   const tasks: Promise<Uint8Array[]>[] = [];
   for (let w0 = 0; w0 < windows; w0 += perTask) {
+    const w1 = Math.min(windows, w0 + perTask);
     const task: unknown[] = [
       { cmd: 'ALLOCSET', var: 0, buff: bases.points },
-      { cmd: 'ALLOCSET', var: 1, buff: sc },
+      digits ? { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(w0 * bases.count, w1 * bases.count)) } : { cmd: 'ALLOCSET', var: 1, buff: sc },
     ];
-    // The batch-affine kernel's scratch (buckets, sorted points, inverses) is shared by the task's windows.
-    if (batch) task.push({ cmd: 'ALLOC', var: 2, len: batchAffineScratchBytes(group, bases.count, c) });
-    const w1 = Math.min(windows, w0 + perTask);
+    // The batch-affine kernels' scratch (buckets, sorted points, inverses) is shared by the task's windows.
+    if (k === 'batch-affine') task.push({ cmd: 'ALLOC', var: 2, len: batchAffineScratchBytes(group, bases.count, c) });
+    if (signed) task.push({ cmd: 'ALLOC', var: 2, len: digitsScratchBytes(group, bases.count, nBuckets) });
     for (let w = w0; w < w1; w++) {
       const v = 3 + w - w0;
       task.push({ cmd: 'ALLOC', var: v, len: out });
       task.push({
         cmd: 'CALL',
         fnName: fn,
-        params: [
-          { var: 0 },
-          { var: 1 },
-          { val: N8 },
-          { val: bases.count },
-          { val: w * c },
-          { val: Math.min(SCALAR_BITS - w * c, c) },
-          { var: v },
-          ...(batch ? [{ var: 2 }] : []),
-        ],
+        params: signed
+          ? [{ var: 0 }, { var: 1, offset: (w - w0) * bases.count * 4 }, { val: bases.count }, { val: nBuckets }, { var: v }, { var: 2 }]
+          : [
+              { var: 0 },
+              { var: 1 },
+              { val: N8 },
+              { val: bases.count },
+              { val: w * c },
+              { val: Math.min(SCALAR_BITS - w * c, c) },
+              { var: v },
+              ...(k === 'batch-affine' ? [{ var: 2 }] : []),
+            ],
       });
       task.push({ cmd: 'GET', out: w - w0, var: v, len: out });
     }
@@ -266,6 +339,136 @@ export async function multiExp(
     acc = G.add(acc, parts[w]);
   }
   return acc;
+}
+
+async function fixedBaseMultiExp(curve: Bn254Engine, group: 'G1' | 'G2', table: FixedBaseTable, sc: Uint8Array): Promise<unknown> {
+  const G = curve[group];
+  const { c, w } = table;
+  const nBuckets = 1 << (c - 1);
+  const digits = signedDigits(sc, sc.byteLength / N8, c, true);
+  const results = await Promise.all(
+    table.parts.map((part) =>
+      curve.tm.queueAction([
+        { cmd: 'ALLOCSET', var: 0, buff: part.points },
+        { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(part.first * w, (part.first + part.count) * w)) },
+        { cmd: 'ALLOC', var: 2, len: digitsScratchBytes(group, part.count * w, nBuckets) },
+        { cmd: 'ALLOC', var: 3, len: G.F.n8 * 3 },
+        { cmd: 'CALL', fnName: DIGITS_FN[group], params: [{ var: 0 }, { var: 1 }, { val: part.count * w }, { val: nBuckets }, { var: 3 }, { var: 2 }] },
+        { cmd: 'GET', out: 0, var: 3, len: G.F.n8 * 3 },
+      ]),
+    ),
+  );
+  return results.reduce((acc, [r]) => G.add(acc, r), G.zero);
+}
+
+/**
+ * Table window: the table's n·w points each cost one batch-affine addition (about 6 field multiplications with the
+ * shared inversion, plus the sort), and each part's buckets one mixed and one Jacobian addition (about 27)
+ * each; c minimises the sum. Bigger c also means a smaller table.
+ */
+function tableBits(n: number, parts: number, fieldCost: number): number {
+  let best = 4;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let c = 4; c <= 16; c++) {
+    const cost = n * signedWindows(c) * 7 * fieldCost + parts * (1 << (c - 1)) * 27 * fieldCost;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = c;
+    }
+  }
+  return best;
+}
+
+export const MSM_NAMES = ['B2', 'H', 'A', 'C', 'B1'] as const;
+export type MsmName = (typeof MSM_NAMES)[number];
+
+/** Bases per table-building task: small, so that a proof started meanwhile waits little for a free thread. */
+const TABLE_CHUNK = { G1: 256, G2: 96 } as const;
+
+/**
+ * Computes the fixed-base table of each MSM of the key named in `which` on the thread pool: 254 doublings per base,
+ * once, after which every proof with the key skips the windows' doublings and bucket sums. Tasks go out a few at a
+ * time and `pause` is awaited before each round, so proofs keep the pool. attachFixedBaseTables puts them to use.
+ */
+export async function computeFixedBaseTables(
+  curve: Bn254Engine,
+  key: ProvingKey,
+  which: readonly MsmName[] = MSM_NAMES,
+  /** Awaited before each round of tasks (the prover holds the build here while a proof runs). */
+  pause: () => Promise<void> = async () => undefined,
+): Promise<Partial<Record<MsmName, FixedBaseTable>>> {
+  const tables: Partial<Record<MsmName, FixedBaseTable>> = {};
+  if (!hasBatchAffine(curve)) return tables;
+  const threads = Math.max(1, curve.tm.concurrency);
+  for (const name of which) {
+    const group = name === 'B2' ? 'G2' : 'G1';
+    const bases = key[name];
+    if (bases.table || bases.count === 0) continue;
+    const size = group === 'G1' ? G1_AFFINE : G2_AFFINE;
+    const partsCount = Math.min(bases.count, 2 * threads);
+    const c = tableBits(bases.count, partsCount, group === 'G1' ? 1 : 3);
+    const w = signedWindows(c);
+    const chunk = TABLE_CHUNK[group];
+    const chunks: Uint8Array[] = [];
+    for (let i0 = 0; i0 < bases.count; i0 += chunk * threads) {
+      await pause();
+      const jobs: Promise<Uint8Array[]>[] = [];
+      for (let t = 0; t < threads; t++) {
+        const first = i0 + t * chunk;
+        const count = Math.min(chunk, bases.count - first);
+        if (count <= 0) break;
+        jobs.push(
+          curve.tm.queueAction([
+            { cmd: 'ALLOCSET', var: 0, buff: bases.points.slice(first * size, (first + count) * size) },
+            { cmd: 'ALLOC', var: 1, len: count * w * size },
+            { cmd: 'ALLOC', var: 2, len: tableScratchBytes(group, count, w) },
+            { cmd: 'CALL', fnName: TABLE_FN[group], params: [{ var: 0 }, { val: count }, { val: c }, { val: w }, { var: 2 }, { var: 1 }] },
+            { cmd: 'GET', out: 0, var: 1, len: count * w * size },
+          ]),
+        );
+      }
+      for (const [r] of await Promise.all(jobs)) chunks.push(r!);
+    }
+    const all = new Uint8Array(bases.count * w * size);
+    let o = 0;
+    for (const part of chunks) {
+      all.set(part, o);
+      o += part.byteLength;
+    }
+    const per = Math.ceil(bases.count / partsCount);
+    const parts: FixedBaseTable['parts'] = [];
+    for (let first = 0; first < bases.count; first += per) {
+      const count = Math.min(per, bases.count - first);
+      parts.push({ first, count, points: all.slice(first * w * size, (first + count) * w * size) });
+    }
+    tables[name] = { c, w, parts };
+  }
+  return tables;
+}
+
+export function attachFixedBaseTables(key: ProvingKey, tables: Partial<Record<MsmName, FixedBaseTable>>): void {
+  for (const name of MSM_NAMES) if (tables[name]) key[name].table = tables[name];
+}
+
+/** computeFixedBaseTables then attachFixedBaseTables; resolves to the tables' size in bytes. */
+export async function buildFixedBaseTables(curve: Bn254Engine, key: ProvingKey, which: readonly MsmName[] = MSM_NAMES): Promise<number> {
+  attachFixedBaseTables(key, await computeFixedBaseTables(curve, key, which));
+  return fixedBaseTableBytes(key);
+}
+
+/** Drops every fixed-base table of the key (the prover's way back when a proof made with them fails its check). */
+export function dropFixedBaseTables(key: ProvingKey): boolean {
+  let had = false;
+  for (const name of MSM_NAMES) {
+    if (key[name].table) had = true;
+    delete key[name].table;
+  }
+  return had;
+}
+
+/** Bytes of the key's fixed-base tables. */
+export function fixedBaseTableBytes(key: ProvingKey): number {
+  return MSM_NAMES.reduce((sum, name) => sum + (key[name].table?.parts.reduce((s, p) => s + p.points.byteLength, 0) ?? 0), 0);
 }
 
 /**
@@ -320,7 +523,7 @@ export async function groth16Prove(
   curve: Bn254Engine,
   key: ProvingKey,
   witness: Uint8Array,
-  kernel: MsmKernel = 'batch-affine',
+  kernel: MsmKernel = 'fixed',
 ): Promise<{ proof: Groth16ProofObject; publicSignals: string[] }> {
   if (witness.byteLength !== key.nVars * N8) throw new Error(`the witness has ${witness.byteLength / N8} values, the proving key expects ${key.nVars}`);
   const { G1, G2, Fr } = curve;

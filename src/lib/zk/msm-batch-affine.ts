@@ -27,24 +27,65 @@ export interface WasmModuleBuilder {
 }
 
 export const BATCH_AFFINE_FN = { G1: 'g1m_multiexpBatchAffine_chunk', G2: 'g2m_multiexpBatchAffine_chunk' } as const;
+/**
+ * Σ dᵢ·Pᵢ for small signed digits dᵢ given as i32 (|dᵢ| ≤ nBuckets): the same bucket method with batch-affine
+ * additions, one bucket set for the whole call. Used for signed-digit windows (a negative digit adds −P, so half the
+ * buckets cover the same digits) and for fixed-base tables (every point 2^(c·j)·P of a base with the digit of
+ * window j, so one call replaces all the windows and the doublings between them). Parameters: pPoints, pDigits, n,
+ * nBuckets, pr, pScratch (digitsScratchBytes).
+ */
+export const DIGITS_FN = { G1: 'g1m_bucketSumDigits', G2: 'g2m_bucketSumDigits' } as const;
+/** The fixed-base table of n affine bases: 2^(c·j)·Pᵢ for j < w, affine, at (i·w + j). Parameters: pBases, n, c, w, pJacobian (n·w Jacobian points of scratch), pOut. */
+export const TABLE_FN = { G1: 'g1m_shiftedTable', G2: 'g2m_shiftedTable' } as const;
 
 /** Field element size of the group's coordinates. */
 const N8 = { G1: 32, G2: 64 } as const;
-const TEMPS = 13; // field-element slots: λ, t, product, inverse, x3, y3, and two Jacobian points
+// Field-element slots: λ, t, product, inverse, x3, y3, two Jacobian points, then (digits kernel's fallback) a negated
+// affine point, a Jacobian product and a 4-byte scalar.
+const TEMPS = 19;
 
 /** Bytes of scratch memory the kernel needs for `n` points and `chunkSize`-bit windows. */
 export function batchAffineScratchBytes(group: 'G1' | 'G2', n: number, chunkSize: number): number {
+  return scratchBytes(group, n, 1 << chunkSize);
+}
+
+/** Bytes of scratch memory the digits kernel needs for `n` points and digits up to ±nBuckets. */
+export function digitsScratchBytes(group: 'G1' | 'G2', n: number, nBuckets: number): number {
+  return scratchBytes(group, n, nBuckets + 1);
+}
+
+function scratchBytes(group: 'G1' | 'G2', n: number, nTable: number): number {
   const n8 = N8[group];
   const pairs = (n >> 1) + 1;
-  return (1 << chunkSize) * 12 + pairs * (12 + 2 * n8) + TEMPS * n8 + 16 + n * 2 * n8;
+  return nTable * 12 + pairs * (12 + 2 * n8) + TEMPS * n8 + 16 + n * 2 * n8;
+}
+
+/**
+ * Bytes of the Jacobian scratch a TABLE_FN call needs. Allocate it last in the task: batchToAffine takes n·w·n8 more
+ * from the free-memory pointer, and ffjavascript's thread always leaves a last allocation's size free behind it.
+ */
+export function tableScratchBytes(group: 'G1' | 'G2', n: number, w: number): number {
+  return n * w * 3 * N8[group];
 }
 
 /** The functions of wasmcurves' module the kernels call (internals.test.ts checks them against the pinned version). */
 export const BATCH_AFFINE_CALLS = ['g', 'f']
   .flatMap((kind) =>
     kind === 'g'
-      ? ['zero', 'copy', 'add', 'addMixed', 'multiexpAffine_getChunk', 'multiexpAffine_chunk'].flatMap((op) => [`g1m_${op}`, `g2m_${op}`])
-      : ['copy', 'sub', 'mul', 'square', 'inverse', 'isZero', 'one'].flatMap((op) => [`f1m_${op}`, `f2m_${op}`]),
+      ? [
+          'zero',
+          'copy',
+          'add',
+          'addMixed',
+          'double',
+          'multiexpAffine_getChunk',
+          'multiexpAffine_chunk',
+          'negAffine',
+          'timesScalarAffine',
+          'toJacobian',
+          'batchToAffine',
+        ].flatMap((op) => [`g1m_${op}`, `g2m_${op}`])
+      : ['copy', 'sub', 'mul', 'square', 'inverse', 'isZero', 'one', 'neg'].flatMap((op) => [`f1m_${op}`, `f2m_${op}`]),
   )
   .sort();
 
@@ -55,16 +96,62 @@ export const BATCH_AFFINE_CALLS = ['g', 'f']
  */
 export function batchAffinePlugin(module: WasmModuleBuilder): void {
   if (BATCH_AFFINE_CALLS.some((name) => module.functionIdxByName[name] === undefined)) return;
-  buildKernel(module, 'G1', 'g1m', 'f1m');
-  buildKernel(module, 'G2', 'g2m', 'f2m');
+  for (const [group, g, f] of [
+    ['G1', 'g1m', 'f1m'],
+    ['G2', 'g2m', 'f2m'],
+  ] as const) {
+    buildKernel(module, group, g, f, 'window');
+    buildKernel(module, group, g, f, 'digits');
+    buildTable(module, group, g);
+  }
 }
 
-function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f: string): void {
+function buildTable(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string): void {
+  const n8 = N8[group];
+  const fn = module.addFunction(TABLE_FN[group]);
+  for (const p of ['pBases', 'n', 'c', 'w', 'pJac', 'pOut']) fn.addParam(p, 'i32');
+  for (const l of ['i', 'j', 'k', 'pAcc']) fn.addLocal(l, 'i32');
+  const c = fn.getCodeBuilder() as unknown as Record<string, (...args: unknown[]) => number[]>;
+  const C = (v: number): number[] => c.i32_const!(v);
+  const get = (name: string): number[] => c.getLocal!(name);
+  const set = (name: string, v: number[]): number[] => c.setLocal!(name, v);
+  const add = (a: number[], b: number[]): number[] => c.i32_add!(a, b);
+  const mul = (a: number[], b: number[]): number[] => c.i32_mul!(a, b);
+  const forUp = (v: string, to: number[], ...body: number[][]): number[] => [
+    ...set(v, C(0)),
+    ...c.block!(c.loop!(c.br_if!(1, c.i32_ge_u!(get(v), to)), ...body, set(v, add(get(v), C(1))), c.br!(0))),
+  ];
+  // Each base's chain of doublings is written straight into its run of Jacobian slots (slot j from slot j − 1), then
+  // one batch conversion (a single inversion) makes them all affine.
+  fn.addCode(
+    forUp(
+      'i',
+      get('n'),
+      set('pAcc', add(get('pJac'), mul(mul(get('i'), get('w')), C(3 * n8)))),
+      c.call!(`${g}_toJacobian`, add(get('pBases'), mul(get('i'), C(2 * n8))), get('pAcc')),
+      forUp(
+        'j',
+        c.i32_sub!(get('w'), C(1)),
+        c.call!(`${g}_copy`, get('pAcc'), add(get('pAcc'), C(3 * n8))),
+        set('pAcc', add(get('pAcc'), C(3 * n8))),
+        forUp('k', get('c'), c.call!(`${g}_double`, get('pAcc'), get('pAcc'))),
+      ),
+    ),
+    c.call!(`${g}_batchToAffine`, get('pJac'), mul(get('n'), get('w')), get('pOut')),
+  );
+  module.exportFunction(TABLE_FN[group]);
+}
+
+function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f: string, mode: 'window' | 'digits'): void {
   const n8 = N8[group];
   const ps = 2 * n8;
-  const fn = module.addFunction(BATCH_AFFINE_FN[group]);
-  for (const p of ['pBases', 'pScalars', 'scalarSize', 'n', 'startBit', 'chunkSize', 'pr', 'pScratch']) fn.addParam(p, 'i32');
-  for (const l of ['nTable', 'pL', 'pSt', 'pCur', 'pPairs', 'pD', 'pPre', 'pT', 'pS', 'i', 'b', 'k', 'len', 'idx', 'm', 'pA', 'pB', 'pO', 'start', 'acc'])
+  const digits = mode === 'digits';
+  const fn = module.addFunction(digits ? DIGITS_FN[group] : BATCH_AFFINE_FN[group]);
+  const params = digits
+    ? ['pBases', 'pDigits', 'n', 'nBuckets', 'pr', 'pScratch']
+    : ['pBases', 'pScalars', 'scalarSize', 'n', 'startBit', 'chunkSize', 'pr', 'pScratch'];
+  for (const p of params) fn.addParam(p, 'i32');
+  for (const l of ['nTable', 'pL', 'pSt', 'pCur', 'pPairs', 'pD', 'pPre', 'pT', 'pS', 'i', 'b', 'k', 'len', 'idx', 'm', 'pA', 'pB', 'pO', 'start', 'acc', 'd'])
     fn.addLocal(l, 'i32');
   const c = fn.getCodeBuilder() as unknown as Record<string, (...args: unknown[]) => number[]>;
   const C = (v: number): number[] => c.i32_const!(v);
@@ -81,17 +168,46 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
     ...set(v, from),
     ...c.block!(c.loop!(c.br_if!(1, c.i32_ge_u!(get(v), to)), ...body, set(v, add(get(v), C(1))), c.br!(0))),
   ];
-  const chunkOf = (i: number[]): number[] =>
-    call(`${g}_multiexpAffine_getChunk`, add(get('pScalars'), mul(i, get('scalarSize'))), get('scalarSize'), get('startBit'), get('chunkSize'));
+  // The bucket of point i into local idx (digits: |dᵢ|, with dᵢ's sign kept in local d).
+  const bucketOf = (i: number[]): number[] =>
+    digits
+      ? [
+          ...set('d', load(add(get('pDigits'), mul(i, C(4))))),
+          ...set('idx', get('d')),
+          ...c.if!(c.i32_lt_s!(get('d'), C(0)), set('idx', c.i32_sub!(C(0), get('d')))),
+        ]
+      : set('idx', call(`${g}_multiexpAffine_getChunk`, add(get('pScalars'), mul(i, get('scalarSize'))), get('scalarSize'), get('startBit'), get('chunkSize')));
   const copyPoint = (from: number[], to: number[]): number[] => [...call(`${f}_copy`, from, to), ...call(`${f}_copy`, add(from, C(n8)), add(to, C(n8)))];
   const T = (slot: number): number[] => add(get('pT'), C(slot * n8));
   const [LAM, TA, PROD, INV, X3, Y3, JACC, JSUM] = [0, 1, 2, 3, 4, 5, 6, 9];
   const x = (p: string): number[] => get(p);
   const y = (p: string): number[] => add(get(p), C(n8));
+  const [NEGP, TJ, SCAL] = [13, 15, 18];
+  // Digits kernel, when a pair shares its x: Σ dᵢ·Pᵢ one scalar multiplication at a time into T(JACC) (slow, but only
+  // met with repeated or opposite points, never with a proving key's independent bases).
+  const fallbackDigits = (): number[] => [
+    ...call(`${g}_zero`, T(JACC)),
+    ...forUp(
+      'i',
+      C(0),
+      get('n'),
+      bucketOf(get('i')),
+      c.if!(get('idx'), [
+        ...store(T(SCAL), get('idx')),
+        ...c.if!(
+          c.i32_lt_s!(get('d'), C(0)),
+          [...call(`${g}_negAffine`, at('pBases', get('i'), ps), T(NEGP)), ...call(`${g}_timesScalarAffine`, T(NEGP), T(SCAL), C(4), T(TJ))],
+          call(`${g}_timesScalarAffine`, at('pBases', get('i'), ps), T(SCAL), C(4), T(TJ)),
+        ),
+        ...call(`${g}_add`, T(JACC), T(TJ), T(JACC)),
+      ]),
+    ),
+    ...call(`${g}_copy`, T(JACC), get('pr')),
+  ];
 
   fn.addCode(
     c.if!(c.i32_eqz!(get('n')), [...call(`${g}_zero`, get('pr')), ...c.ret!([])]),
-    set('nTable', c.i32_shl!(C(1), get('chunkSize'))),
+    set('nTable', digits ? add(get('nBuckets'), C(1)) : c.i32_shl!(C(1), get('chunkSize'))),
     set('pL', get('pScratch')),
     set('pSt', add(get('pL'), mul(get('nTable'), C(4)))),
     set('pCur', add(get('pSt'), mul(get('nTable'), C(4)))),
@@ -104,7 +220,7 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
 
     // Count the points of each bucket (digit 0 adds nothing), then lay them out bucket by bucket.
     forUp('b', C(0), get('nTable'), store(at('pL', get('b'), 4), C(0))),
-    forUp('i', C(0), get('n'), set('idx', chunkOf(get('i'))), c.if!(get('idx'), store(at('pL', get('idx'), 4), add(load(at('pL', get('idx'), 4)), C(1))))),
+    forUp('i', C(0), get('n'), bucketOf(get('i')), c.if!(get('idx'), store(at('pL', get('idx'), 4), add(load(at('pL', get('idx'), 4)), C(1))))),
     set('acc', C(0)),
     forUp(
       'b',
@@ -118,11 +234,20 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
       'i',
       C(0),
       get('n'),
-      set('idx', chunkOf(get('i'))),
+      bucketOf(get('i')),
       c.if!(get('idx'), [
         ...set('k', load(at('pCur', get('idx'), 4))),
         ...store(at('pCur', get('idx'), 4), add(get('k'), C(1))),
-        ...copyPoint(at('pBases', get('i'), ps), at('pS', get('k'), ps)),
+        ...(digits
+          ? [
+              ...call(`${f}_copy`, at('pBases', get('i'), ps), at('pS', get('k'), ps)),
+              ...c.if!(
+                c.i32_lt_s!(get('d'), C(0)),
+                call(`${f}_neg`, add(at('pBases', get('i'), ps), C(n8)), add(at('pS', get('k'), ps), C(n8))),
+                call(`${f}_copy`, add(at('pBases', get('i'), ps), C(n8)), add(at('pS', get('k'), ps), C(n8))),
+              ),
+            ]
+          : copyPoint(at('pBases', get('i'), ps), at('pS', get('k'), ps))),
       ]),
     ),
 
@@ -160,7 +285,9 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
           set('pB', load(at('pPairs', get('i'), 12), 4)),
           call(`${f}_sub`, x('pB'), x('pA'), at('pD', get('i'), n8)),
           c.if!(call(`${f}_isZero`, at('pD', get('i'), n8)), [
-            ...call(`${g}_multiexpAffine_chunk`, get('pBases'), get('pScalars'), get('scalarSize'), get('n'), get('startBit'), get('chunkSize'), get('pr')),
+            ...(digits
+              ? fallbackDigits()
+              : call(`${g}_multiexpAffine_chunk`, get('pBases'), get('pScalars'), get('scalarSize'), get('n'), get('startBit'), get('chunkSize'), get('pr'))),
             ...c.ret!([]),
           ]),
           call(`${f}_copy`, T(PROD), at('pPre', get('i'), n8)),
@@ -233,5 +360,5 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
     ),
     call(`${g}_copy`, T(JSUM), get('pr')),
   );
-  module.exportFunction(BATCH_AFFINE_FN[group]);
+  module.exportFunction(digits ? DIGITS_FN[group] : BATCH_AFFINE_FN[group]);
 }

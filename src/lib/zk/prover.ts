@@ -5,7 +5,17 @@
 import type { Groth16Proof } from 'snarkjs';
 import type { CircuitName } from './constants';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
-import { groth16Prove, parseProvingKey, ProofCheckError, type Bn254Engine, type ProvingKey } from './groth16';
+import {
+  attachFixedBaseTables,
+  computeFixedBaseTables,
+  dropFixedBaseTables,
+  fixedBaseTableBytes,
+  groth16Prove,
+  parseProvingKey,
+  ProofCheckError,
+  type Bn254Engine,
+  type ProvingKey,
+} from './groth16';
 import type { CircuitInput } from './inputs';
 import { batchAffinePlugin } from './msm-batch-affine';
 import { createWitnessCalculator, type WitnessCalculator } from './witness';
@@ -29,8 +39,14 @@ export interface ProveResult {
 export interface Prover {
   prove(input: CircuitInput, onStage?: (stage: ProofStage) => void): Promise<ProveResult>;
   verify(circuit: CircuitName, publicSignals: readonly bigint[], proof: Groth16Proof): Promise<boolean>;
-  /** Loads snarkjs and the artifacts of `circuits`, compiles the circuits and parses the keys, so the first proof is not slowed. */
-  warmUp(circuits: readonly CircuitName[]): Promise<void>;
+  /**
+   * Loads snarkjs and the artifacts of `circuits`, compiles the circuits and parses the keys, so the first proof is not
+   * slowed. With `tables`, also builds the keys' fixed-base tables and resolves when they are ready (otherwise a
+   * circuit's tables are built in the background after its first proof, pausing while proofs run).
+   */
+  warmUp(circuits: readonly CircuitName[], options?: { tables?: boolean }): Promise<void>;
+  /** Bytes of fixed-base tables held in memory, per circuit (0 while not built). */
+  tableBytes?(): Promise<Partial<Record<string, number>>>;
 }
 
 type Snarkjs = typeof import('snarkjs');
@@ -56,11 +72,20 @@ const loadCurve = async (): Promise<Bn254Engine> => {
 interface Circuit {
   witness: WitnessCalculator;
   key: ProvingKey;
+  /** The fixed-base tables' build, once started (groth16.ts: about 250 doublings per base, once per key). */
+  tables?: Promise<void>;
+  /** Set when a proof made with the tables failed its check: none are attached again in this session. */
+  tablesRefused?: boolean;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export function createProver(source: ArtifactSource): Prover {
+export interface ProverOptions {
+  /** Build a circuit's fixed-base tables in the background after its first proof (default true). */
+  backgroundTables?: boolean;
+}
+
+export function createProver(source: ArtifactSource, options: ProverOptions = {}): Prover {
   const cache = new Map<string, Promise<Uint8Array>>();
   const artifact = (circuit: CircuitName, kind: ArtifactKind): Promise<Uint8Array> => {
     const key = `${circuit}.${kind}`;
@@ -107,42 +132,85 @@ export function createProver(source: ArtifactSource): Prover {
     return hit;
   };
 
-  return {
-    async prove(input, onStage) {
-      onStage?.('loading');
-      const { witness: calculator, key } = await prepared(input.circuit);
-      onStage?.('witness');
-      const t0 = now();
-      let witness: Uint8Array;
-      try {
-        witness = await calculator.calculate(input.signals);
-      } catch (cause) {
-        // The inputs were checked already, so a failing constraint means the values do not belong together.
-        throw new ProofGenerationError(
-          `The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`,
-        );
-      }
-      const t1 = now();
-      onStage?.('proof');
-      let made: Awaited<ReturnType<typeof groth16Prove>>;
+  const proveOne = async (input: CircuitInput, onStage?: (stage: ProofStage) => void): Promise<ProveResult> => {
+    onStage?.('loading');
+    const circuit = await prepared(input.circuit);
+    const { witness: calculator, key } = circuit;
+    onStage?.('witness');
+    const t0 = now();
+    let witness: Uint8Array;
+    try {
+      witness = await calculator.calculate(input.signals);
+    } catch (cause) {
+      // The inputs were checked already, so a failing constraint means the values do not belong together.
+      throw new ProofGenerationError(
+        `The ${input.circuit} proof cannot be made: the values do not satisfy the circuit (${firstLine(cause)}). Check the identity, salt and record.`,
+      );
+    }
+    const t1 = now();
+    onStage?.('proof');
+    let made: Awaited<ReturnType<typeof groth16Prove>>;
+    try {
       try {
         made = await groth16Prove(await loadCurve(), key, witness);
       } catch (cause) {
-        if (cause instanceof ProofCheckError)
-          throw new ProofGenerationError(
-            `The ${input.circuit} proof came out wrong and was not used (it does not verify against the proving key). Try again; if it keeps happening, reload the app or restore public/zk from git.`,
-          );
-        throw cause;
+        // Made with fixed-base tables that turn out wrong: they are dropped (not rebuilt in this session) and the
+        // proof is made again without them; a second failure is the key's or the arithmetic's.
+        if (!(cause instanceof ProofCheckError) || !dropFixedBaseTables(key)) throw cause;
+        circuit.tablesRefused = true;
+        made = await groth16Prove(await loadCurve(), key, witness);
       }
-      const { proof, publicSignals } = made;
-      const t2 = now();
-      const signals = publicSignals.map((s) => BigInt(s));
-      if (signals.length !== input.publicSignals.length || signals.some((s, i) => s !== input.publicSignals[i])) {
+    } catch (cause) {
+      if (cause instanceof ProofCheckError)
         throw new ProofGenerationError(
-          `The ${input.circuit} proof exposes unexpected public signals: the circuit artifacts and this app disagree. Reload the app.`,
+          `The ${input.circuit} proof came out wrong and was not used (it does not verify against the proving key). Try again; if it keeps happening, reload the app or restore public/zk from git.`,
         );
+      throw cause;
+    }
+    const { proof, publicSignals } = made;
+    const t2 = now();
+    const signals = publicSignals.map((s) => BigInt(s));
+    if (signals.length !== input.publicSignals.length || signals.some((s, i) => s !== input.publicSignals[i])) {
+      throw new ProofGenerationError(
+        `The ${input.circuit} proof exposes unexpected public signals: the circuit artifacts and this app disagree. Reload the app.`,
+      );
+    }
+    if (options.backgroundTables !== false) void tablesOf(circuit);
+    return { circuit: input.circuit, proof, publicSignals: signals, timings: { witnessMs: t1 - t0, proofMs: t2 - t1 } };
+  };
+
+  // Fixed-base tables are built one circuit at a time, and the build waits whenever a proof is running, so building
+  // them never slows a proof by more than one small task (tens of milliseconds).
+  let running = 0;
+  let idle: (() => void)[] = [];
+  const whenIdle = (): Promise<void> => (running === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve)));
+  let tableQueue: Promise<void> = Promise.resolve();
+  const tablesOf = (circuit: Circuit): Promise<void> => {
+    if (!circuit.tables) {
+      tableQueue = tableQueue.then(async () => {
+        try {
+          const tables = await computeFixedBaseTables(await loadCurve(), circuit.key, undefined, whenIdle);
+          if (!circuit.tablesRefused) attachFixedBaseTables(circuit.key, tables);
+        } catch {
+          // Proofs stay correct without tables; this session goes on without them.
+        }
+      });
+      circuit.tables = tableQueue;
+    }
+    return circuit.tables;
+  };
+
+  return {
+    async prove(input, onStage) {
+      running++;
+      try {
+        return await proveOne(input, onStage);
+      } finally {
+        if (--running === 0) {
+          for (const resume of idle) resume();
+          idle = [];
+        }
       }
-      return { circuit: input.circuit, proof, publicSignals: signals, timings: { witnessMs: t1 - t0, proofMs: t2 - t1 } };
     },
     async verify(circuit, publicSignals, proof) {
       // The engine snarkjs's verify will reuse is built here first, so it carries the MSM kernels for later proofs.
@@ -158,8 +226,14 @@ export function createProver(source: ArtifactSource): Prover {
         proof,
       );
     },
-    async warmUp(names) {
-      await Promise.all(names.map((c) => prepared(c)));
+    async warmUp(names, options) {
+      const ready = await Promise.all(names.map((c) => prepared(c)));
+      if (options?.tables) await Promise.all(ready.map(tablesOf));
+    },
+    async tableBytes() {
+      const out: Partial<Record<string, number>> = {};
+      for (const [name, circuit] of circuits) out[name] = fixedBaseTableBytes((await circuit).key);
+      return out;
     },
   };
 }

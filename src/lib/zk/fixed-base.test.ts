@@ -1,0 +1,178 @@
+// Signed digits and fixed-base tables (groth16.ts with msm-batch-affine.ts's digits and table kernels) against
+// wasmcurves' own kernel, on the committed proving keys' real bases: random, zero, one and r − 1 scalars, repeated and
+// opposite points (the digits kernel's fallback), and whole proofs made with tables that verify in snarkjs — or, with
+// a damaged table, fail their own check instead of coming out wrong.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as snarkjs from 'snarkjs';
+import { buildBn128 } from 'ffjavascript';
+import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node.ts';
+import {
+  buildFixedBaseTables,
+  dropFixedBaseTables,
+  groth16Prove,
+  multiExp,
+  parseProvingKey,
+  ProofCheckError,
+  signedDigits,
+  type Bn254Engine,
+  type ProvingKey,
+} from './groth16';
+import { batchAffinePlugin } from './msm-batch-affine';
+import { createWitnessCalculator } from './witness';
+import { poseidonHash } from '../identity/index';
+import { authorizationInput, registrationCommitment } from './inputs';
+import { LeanTree } from './lean-tree';
+import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';
+
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+type Engine = Bn254Engine & { terminate(): Promise<void> };
+let curve: Engine;
+let key: ProvingKey;
+
+beforeAll(async () => {
+  curve = (await buildBn128(false, batchAffinePlugin as never)) as Engine;
+  key = parseProvingKey(await fileArtifactSource().load('authorization', 'zkey'), curve);
+}, 60_000);
+afterAll(async () => curve?.terminate());
+
+const le32 = (v: bigint): Uint8Array => {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+};
+const randomScalar = (): bigint => crypto.getRandomValues(new Uint8Array(32)).reduce((acc, x) => (acc << 8n) | BigInt(x), 0n) % R;
+const scalarsOf = (values: bigint[]): Uint8Array => {
+  const out = new Uint8Array(values.length * 32);
+  values.forEach((v, i) => out.set(le32(v), i * 32));
+  return out;
+};
+const mixed = (n: number): bigint[] => Array.from({ length: n }, (_, i) => [0n, 1n, R - 1n, 2n ** 253n][i % 9] ?? randomScalar());
+const affine = (group: 'G1' | 'G2', p: unknown): string =>
+  JSON.stringify(curve[group].toObject(curve[group].toAffine(p)), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+function negate(point: Uint8Array, n8: number): Uint8Array {
+  const out = point.slice();
+  for (let o = n8; o < 2 * n8; o += 32) {
+    let y = 0n;
+    for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(point[o + i]!);
+    out.set(le32(y === 0n ? 0n : Q - y), o);
+  }
+  return out;
+}
+
+/** An authorization statement with a fresh secret, granule and user each time. */
+function authorizationSignals(): Record<string, unknown> {
+  const [secret, alpha, user] = [randomScalar(), randomScalar(), randomScalar()];
+  const salt = deriveRegistrationSalt(secret, alpha);
+  const leaf = registrationCommitment(alpha, poseidonHash([secret]), salt);
+  const tree = new LeanTree();
+  for (let i = 1n; i <= 9n; i++) tree.insert(i === 4n ? leaf : poseidonHash([i, secret]));
+  const userPk = poseidonHash([user]);
+  return authorizationInput({
+    secret,
+    alpha,
+    salt,
+    userPk,
+    authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
+    proof: tree.proof(tree.indexOf(leaf)),
+    root: tree.root,
+    sender: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    chainId: 31337,
+    registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  }).signals;
+}
+
+describe('signed digits', () => {
+  it('recompose every scalar (Σ dⱼ·2^(c·j) = s) with each digit within ±2^(c−1), for every window width', () => {
+    const values = [0n, 1n, R - 1n, 2n ** 253n, 2n ** 254n - 1n, ...Array.from({ length: 20 }, randomScalar)];
+    const sc = scalarsOf(values);
+    for (let c = 4; c <= 16; c++) {
+      const w = Math.ceil(255 / c);
+      const digits = signedDigits(sc, values.length, c, true);
+      values.forEach((v, i) => {
+        let sum = 0n;
+        for (let j = 0; j < w; j++) {
+          const d = digits[i * w + j]!;
+          expect(Math.abs(d)).toBeLessThanOrEqual(2 ** (c - 1));
+          sum += BigInt(d) << BigInt(c * j);
+        }
+        expect(sum, `c = ${c}`).toBe(v);
+      });
+      // The window-major layout holds the same digits.
+      const byWindow = signedDigits(sc, values.length, c, false);
+      for (let i = 0; i < values.length; i++) for (let j = 0; j < w; j++) expect(byWindow[j * values.length + i]).toBe(digits[i * w + j]);
+    }
+  });
+});
+
+describe('signed-digit windows and fixed-base tables', () => {
+  it("give wasmcurves' result on whole proving-key sections (G1 and G2)", async () => {
+    const sections = [
+      ['G1', key.H],
+      ['G1', key.A],
+      ['G2', key.B2],
+    ] as const;
+    const own = sections.map(([, b]) => ({ ...b, index: null, table: undefined }));
+    const values = sections.map(([, b]) => scalarsOf(mixed(b.count)));
+    const reference = await Promise.all(sections.map(([group], i) => multiExp(curve, group, own[i]!, values[i]!, 0, 'wasmcurves')));
+    for (const [i, [group]] of sections.entries()) {
+      const signed = await multiExp(curve, group, own[i]!, values[i]!, 0, 'signed');
+      expect(affine(group, signed), `${group} signed`).toBe(affine(group, reference[i]));
+    }
+    const tableKey = { ...key, H: own[0]!, A: own[1]!, B2: own[2]! };
+    const bytes = await buildFixedBaseTables(curve, tableKey, ['H', 'A', 'B2']);
+    expect(bytes).toBeGreaterThan(0);
+    for (const [i, [group]] of sections.entries()) {
+      expect(own[i]!.table).toBeDefined();
+      const fixed = await multiExp(curve, group, own[i]!, values[i]!, 0, 'fixed');
+      expect(affine(group, fixed), `${group} fixed`).toBe(affine(group, reference[i]));
+    }
+  }, 300_000);
+
+  it('add repeated and opposite points in one bucket correctly (the digits kernel falls back)', async () => {
+    for (const [group, size, n8, source] of [
+      ['G1', 64, 32, key.A.points],
+      ['G2', 128, 64, key.B2.points],
+    ] as const) {
+      const many = new Uint8Array(60 * size);
+      for (let i = 0; i < 60; i++) {
+        const p = source.subarray((i % 6) * size, ((i % 6) + 1) * size);
+        many.set(i % 2 ? negate(p, n8) : p, i * size);
+      }
+      const values = scalarsOf(Array.from({ length: 60 }, (_, i) => (i < 30 ? 3n : randomScalar())));
+      const bases = { points: many, index: null, count: 60 };
+      const reference = await multiExp(curve, group, bases, values, 0, 'wasmcurves');
+      expect(affine(group, await multiExp(curve, group, bases, values, 0, 'signed')), `${group} signed`).toBe(affine(group, reference));
+      const tableKey = { ...key, A: { ...bases }, B2: { ...bases } };
+      await buildFixedBaseTables(curve, tableKey, [group === 'G1' ? 'A' : 'B2']);
+      const fixed = await multiExp(curve, group, group === 'G1' ? tableKey.A : tableKey.B2, values, 0, 'fixed');
+      expect(affine(group, fixed), `${group} fixed`).toBe(affine(group, reference));
+    }
+  }, 300_000);
+});
+
+describe('proofs with fixed-base tables', () => {
+  it('verify in snarkjs; with a damaged table the proof fails its own check, and proves again once the tables are dropped', async () => {
+    const calculator = await createWitnessCalculator(await fileArtifactSource().load('authorization', 'wasm'));
+    const vkey = JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, 'authorization.vkey.json'), 'utf8')) as unknown;
+    const tableKey: ProvingKey = { ...key, A: { ...key.A }, B1: { ...key.B1 }, B2: { ...key.B2 }, C: { ...key.C }, H: { ...key.H } };
+    await buildFixedBaseTables(curve, tableKey);
+    for (let run = 0; run < 2; run++) {
+      const witness = await calculator.calculate(authorizationSignals());
+      const { proof, publicSignals } = await groth16Prove(curve, tableKey, witness);
+      expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).toBe(true);
+    }
+    // Two points of B2's table swapped: still valid curve points, so only the result can tell.
+    const part = tableKey.B2.table!.parts[0]!.points;
+    const first = part.slice(0, 128);
+    part.copyWithin(0, 128 * 5, 128 * 6);
+    part.set(first, 128 * 5);
+    const witness = await calculator.calculate(authorizationSignals());
+    await expect(groth16Prove(curve, tableKey, witness)).rejects.toThrow(ProofCheckError);
+    expect(dropFixedBaseTables(tableKey)).toBe(true);
+    const { proof, publicSignals } = await groth16Prove(curve, tableKey, witness);
+    expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).toBe(true);
+  }, 300_000);
+});
