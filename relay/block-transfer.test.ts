@@ -167,8 +167,10 @@ describe('a hostile peer on the direct block protocol', () => {
     const { cid } = await addFile(attacker, 1024 * KiB);
     const rootBytes = await readAll(attacker, cid);
     const leaves = dagPb.decode(rootBytes).Links.map((l) => l.Hash);
+    // An honest-looking server (the root, then everything below it) that alters one leaf.
     await hostile(attacker, async (request, write) => {
-      for (const c of request.cids.map((s) => CID.parse(s))) {
+      const asked = request.cids.map((s) => CID.parse(s));
+      for (const c of asked.some((c) => c.equals(cid)) ? [cid, ...leaves] : asked) {
         const bytes = c.equals(cid) ? rootBytes : await readAll(attacker, c);
         if (c.equals(leaves[2]!)) bytes[0] = bytes[0]! ^ 1;
         await write(frame(c, bytes));
@@ -178,6 +180,49 @@ describe('a hostile peer on the direct block protocol', () => {
     const error = await refusal(fetchDag(user.libp2p, attacker.libp2p.peerId, user.helia.blockstore, cid, { parallel: 1 }));
     expect(error.code).toBe('BLOCK_MISMATCH');
     expect(await user.helia.blockstore.has(leaves[2]!)).toBe(false);
+  });
+
+  it('is refused when a relay answering a part of a DAG alters a block, and the altered block is not stored', async () => {
+    // The pinning relay's path: nothing stored yet, so the receiver asks for the DAG in parts, one per stream.
+    const [attacker, user] = await pair();
+    const { cid } = await addFile(attacker, 2048 * KiB);
+    const rootBytes = await readAll(attacker, cid);
+    const leaves = dagPb.decode(rootBytes).Links.map((l) => l.Hash);
+    const parts: Array<[number, number] | undefined> = [];
+    await hostile(attacker, async (request, write) => {
+      const part = (request as { part?: [number, number] }).part;
+      parts.push(part);
+      const size = Math.ceil(leaves.length / (part?.[1] ?? 1));
+      const mine = part ? leaves.slice(part[0] * size, (part[0] + 1) * size) : leaves;
+      await write(frame(cid, rootBytes));
+      for (const leaf of mine) {
+        const bytes = await readAll(attacker, leaf);
+        if (leaf.equals(leaves[5]!)) bytes[100] = bytes[100]! ^ 0xff;
+        await write(frame(leaf, bytes));
+      }
+      await write(Uint8Array.of(0));
+    });
+    const error = await refusal(fetchDag(user.libp2p, attacker.libp2p.peerId, user.helia.blockstore, cid, { parallel: 4 }));
+    expect(error.code).toBe('BLOCK_MISMATCH');
+    expect(parts.map((p) => p?.join('/')).sort()).toEqual(['0/4', '1/4', '2/4', '3/4']);
+    expect(await user.helia.blockstore.has(leaves[5]!)).toBe(false);
+  });
+
+  it('is refused when it answers a part of a DAG with a block of another part', async () => {
+    const [attacker, user] = await pair();
+    const { cid } = await addFile(attacker, 2048 * KiB);
+    const rootBytes = await readAll(attacker, cid);
+    const leaves = dagPb.decode(rootBytes).Links.map((l) => l.Hash);
+    // Every stream gets the root and then the whole file: valid blocks, but only one part was asked for on each.
+    await hostile(attacker, async (_request, write) => {
+      await write(frame(cid, rootBytes));
+      for (const leaf of leaves) await write(frame(leaf, await readAll(attacker, leaf)));
+      await write(Uint8Array.of(0));
+    });
+    const error = await refusal(fetchDag(user.libp2p, attacker.libp2p.peerId, user.helia.blockstore, cid, { parallel: 2 }));
+    expect(error.code).toBe('BLOCK_UNEXPECTED');
+    // Nothing past the part's own blocks was kept.
+    expect(await user.helia.blockstore.has(leaves[leaves.length - 1]!)).toBe(false);
   });
 
   it('is refused when it sends a block larger than the limit, before the block is read', async () => {

@@ -6,18 +6,21 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { randomBytes as nodeRandomBytes, createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { createRelayNode } from '../../relay/relay';
+import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Bundles src/lib/p2p with Vite (library mode, as the app would load it) and serves it with a blank page. */
-export async function bundleP2p(outDir: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function bundleP2p(outDir: string, entry = 'src/lib/p2p/index.ts'): Promise<{ url: string; close(): Promise<void> }> {
   const { build } = await import('vite');
   await build({
     root,
     configFile: false,
     logLevel: 'error',
-    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, 'src/lib/p2p/index.ts'), formats: ['es'], fileName: 'p2p' } },
+    build: { outDir, emptyOutDir: true, target: 'es2022', lib: { entry: join(root, entry), formats: ['es'], fileName: 'p2p' } },
   });
   const http = createHttpServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -168,4 +171,70 @@ async function rawDataChannel(a: Page, b: Page, messageBytes: number): Promise<n
   );
   await b.evaluate(() => (window as unknown as W).pc.close());
   return times;
+}
+
+/**
+ * The smallest WebSocket server that can be the floor: it answers the opening handshake (RFC 6455) and, for every
+ * message the page sends, sends `total` bytes back in unmasked binary frames of `messageBytes`.
+ */
+export async function bareWebSocketSender(total: number, messageBytes: number): Promise<{ url: string; close(): Promise<void> }> {
+  const payload = nodeRandomBytes(messageBytes);
+  const header = Buffer.alloc(10);
+  header[0] = 0x82; // FIN + binary
+  header[1] = 127; // 64-bit length follows
+  header.writeBigUInt64BE(BigInt(messageBytes), 2);
+  const http = createHttpServer();
+  http.on('upgrade', (req, socket) => {
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.on('data', (frame: Buffer) => {
+      if ((frame[0]! & 0x0f) === 0x8) return void socket.end(); // close
+      for (let sent = 0; sent < total; sent += messageBytes) socket.write(Buffer.concat([header, payload]));
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => http.close(() => r())),
+  };
+}
+
+const RAW_PROTOCOL = '/twingrain-bench/raw/1.0.0';
+
+/**
+ * A Node libp2p peer set up as the relay is (WebSockets, noise, yamux) that sends 10 MiB in 256 KiB writes on each
+ * stream opened to it: what the libp2p stack alone costs on the relay path, without blocks, hashing or storage.
+ */
+export async function rawLibp2pSender(dataDir: string): Promise<{ multiaddr: string; stop(): Promise<void> }> {
+  const node = await createRelayNode({ port: await freePort(), dataDir, development: true });
+  await node.start();
+  const chunk = new Uint8Array(256 * 1024);
+  await node.libp2p.handle(RAW_PROTOCOL, async (stream) => {
+    for (let sent = 0; sent < 10 * 1024 * 1024; sent += chunk.length) if (!stream.send(chunk)) await stream.onDrain();
+    await stream.close();
+  });
+  return { multiaddr: node.libp2p.getMultiaddrs()[0]!.toString(), stop: async () => void (await node.stop()) };
+}
+
+/** ms for the page to receive the 10 MiB of one stream from rawLibp2pSender, on a connection made beforehand. */
+export async function rawLibp2pTransfer(page: Page, multiaddr: string): Promise<number> {
+  return page.evaluate(
+    async ([addr, protocol]) => {
+      const m = await import('/p2p.js' as string);
+      const node = await m.loadBrowserNode({ multiaddrs: [addr], development: true }, { storePrefix: `raw-${Date.now()}` });
+      try {
+        await node.supervisor.relayConnected();
+        const stream = await node.libp2p.getConnections()[0].newStream(protocol);
+        const t0 = performance.now();
+        let got = 0;
+        for await (const c of stream) got += c.byteLength;
+        if (got !== 10 * 1024 * 1024) throw new Error(`got ${got} bytes`);
+        return performance.now() - t0;
+      } finally {
+        await node.stop();
+      }
+    },
+    [multiaddr, RAW_PROTOCOL] as const,
+  );
 }

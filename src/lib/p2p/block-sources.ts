@@ -7,7 +7,7 @@ import type { Helia } from '@helia/interface';
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import type { CID } from 'multiformats/cid';
 import { connectionKind } from './supervisor';
-import { BlockTransferError, HOSTILE_CODES, fetchDag } from './block-transfer';
+import { BlockTransferError, HOSTILE_CODES, fetchDag, type BlockSink } from './block-transfer';
 import type { ConnectionKind } from './status';
 
 export interface BlockSource {
@@ -54,6 +54,19 @@ export interface SourcedBlocks {
    */
   prefetch(root: CID, options?: PrefetchOptions): Promise<boolean>;
   sources(): BlockSource[];
+}
+
+/** Nodes' own blockstores under Helia's, see useOwnBlockstore. */
+const ownStores = new WeakMap<object, BlockSink>();
+
+/**
+ * Names the node's own blockstore (the one under Helia's): blocks the direct protocol delivers, already verified
+ * against their CIDs, then go straight in. Helia's put first asks its store whether it has each block, and in a
+ * browser that is an IndexedDB read queued behind the writes before it: it measured 50–800 ms per block on the
+ * receive path. Blocks put this way are not announced to bitswap peers (they fetch from the owner or the relays).
+ */
+export function useOwnBlockstore(helia: object, store: BlockSink): void {
+  ownStores.set(helia, store);
 }
 
 const RANK: Record<ConnectionKind, number> = { webrtc: 0, direct: 1, relayed: 2, relay: 3 };
@@ -166,7 +179,7 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
       let blocks = 0;
       let bytes = 0;
       try {
-        const result = await fetchDag(libp2p, peer, helia.blockstore, root, {
+        const result = await fetchDag(libp2p, peer, ownStores.get(helia) ?? helia.blockstore, root, {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
           onBlock: (cid, n) => {

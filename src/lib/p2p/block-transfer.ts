@@ -1,10 +1,12 @@
 // A direct block transfer beside bitswap. Bitswap asks for each block and waits for it; over a browser's WebRTC
 // connection that costs one round trip, one want-list message and one small data-channel exchange per 256 KiB block,
-// and measured 7× the bare data channel. Here the receiver names the blocks it wants (a DAG root, or a DAG's
-// children split over several streams) and the sender streams each named block and, when asked, every block below
-// it, in order. The receiver trusts nothing it is sent: every block must be one it expects (named, or linked from
-// a dag-pb node it already verified in this exchange), at most MAX_BLOCK_BYTES, and hash to its CID before it is
-// stored or used; a stream that breaks any of these, sends too much, or goes quiet is cut with a BlockTransferError.
+// and measured 7× the bare data channel. Here the receiver names the blocks it wants and the sender streams each named
+// block and, when asked, every block below it, in order. A DAG not stored here at all is asked for in one round trip:
+// each of several streams names the root and a part of its children (the sender sends the root, then that part's
+// blocks); a partly stored DAG is asked for by its missing blocks. The receiver trusts nothing it is sent: every block
+// must be one it expects (named, or linked from a dag-pb node it already verified in this exchange), at most
+// MAX_BLOCK_BYTES, and hash to its CID before it is stored or used; a stream that breaks any of these, sends too much,
+// or goes quiet is cut with a BlockTransferError.
 import type { Helia } from '@helia/interface';
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import type { AbortOptions } from '@libp2p/interface';
@@ -62,12 +64,33 @@ export class BlockTransferError extends namedError('BlockTransferError', P2PErro
 export const HOSTILE_CODES: ReadonlySet<BlockTransferCode> = new Set(['BLOCK_MISMATCH', 'BLOCK_TOO_LARGE', 'BLOCK_UNEXPECTED', 'TOO_MUCH_DATA', 'MALFORMED']);
 
 const cidString = v.pipe(v.string(), v.maxLength(100), v.regex(/^[a-zA-Z0-9]+$/));
-/** The one message a receiver sends: which blocks, and whether to send everything below each of them too. */
-const BlockRequestSchema = v.strictObject({
-  cids: v.pipe(v.array(cidString), v.minLength(1), v.maxLength(MAX_REQUEST_CIDS)),
-  recursive: v.boolean(),
-});
+/** Streams one DAG may be split over (one part each). */
+const MAX_PARTS = MAX_INBOUND_STREAMS;
+/**
+ * The one message a receiver sends: which blocks, and whether to send everything below each of them too. `part`
+ * [i, n] (with one recursive CID) asks for the block and only the i-th of n contiguous groups of its links, with
+ * everything below them.
+ */
+const BlockRequestSchema = v.pipe(
+  v.strictObject({
+    cids: v.pipe(v.array(cidString), v.minLength(1), v.maxLength(MAX_REQUEST_CIDS)),
+    recursive: v.boolean(),
+    part: v.optional(
+      v.pipe(
+        v.tuple([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PARTS))]),
+        v.check(([i, n]) => i < n),
+      ),
+    ),
+  }),
+  v.check((r) => r.part === undefined || (r.cids.length === 1 && r.recursive)),
+);
 type BlockRequest = v.InferOutput<typeof BlockRequestSchema>;
+
+/** The i-th of n contiguous groups of a node's links (sender and receiver split alike). */
+function partOf(links: CID[], [i, n]: readonly [number, number]): CID[] {
+  const size = Math.ceil(links.length / n);
+  return links.slice(i * size, (i + 1) * size);
+}
 
 /** The store a server reads from: its own blocks only (never a networked store that would go asking peers). */
 export interface LocalBlockReader {
@@ -108,15 +131,25 @@ export async function serveBlocks(libp2p: Libp2p, store: LocalBlockReader): Prom
           BlockRequestSchema,
           JSON.parse(new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray())),
         );
-        if (!parsed.success) throw new BlockTransferError('MALFORMED', 'A block request names 1 to 1024 CIDs and says whether to send what is below them.');
+        if (!parsed.success)
+          throw new BlockTransferError(
+            'MALFORMED',
+            'A block request names 1 to 1024 CIDs, says whether to send what is below them, and names at most one part of one DAG.',
+          );
+        const { recursive, part } = parsed.output;
         const stack = parsed.output.cids.map((c) => CID.parse(c)).reverse();
+        let first = true;
         // Read one block ahead while the previous one is being written.
         let next = stack.length > 0 ? readLocal(store, stack[stack.length - 1]!, { signal }) : undefined;
         while (stack.length > 0) {
           const cid = stack.pop()!;
           const bytes = await next;
           if (bytes === undefined) break;
-          if (parsed.output.recursive) stack.push(...linksOf(cid, bytes).reverse());
+          if (recursive) {
+            const links = linksOf(cid, bytes);
+            stack.push(...(part && first ? partOf(links, part) : links).reverse());
+          }
+          first = false;
           next = stack.length > 0 ? readLocal(store, stack[stack.length - 1]!, { signal }) : undefined;
           const frame = new Uint8Array(cid.bytes.length + bytes.length);
           frame.set(cid.bytes);
@@ -166,6 +199,30 @@ interface Budget {
   bytes: number;
   maxBlocks: number;
   maxBytes: number;
+  /** Blocks already received in this exchange (the root of a split DAG comes once per part): stored and counted once. */
+  received: Set<string>;
+}
+
+/** The blocks a stream still expects, with multiplicity: a node may link the same block twice (repeated chunks). */
+class Expected {
+  readonly #count = new Map<string, number>();
+  size = 0;
+  add(key: string): void {
+    this.#count.set(key, (this.#count.get(key) ?? 0) + 1);
+    this.size++;
+  }
+  /** False when the block is not (or no longer) expected. */
+  take(key: string): boolean {
+    const n = this.#count.get(key);
+    if (n === undefined) return false;
+    if (n === 1) this.#count.delete(key);
+    else this.#count.set(key, n - 1);
+    this.size--;
+    return true;
+  }
+  keys(): string[] {
+    return [...this.#count.keys()];
+  }
 }
 
 const short = (peer: PeerId): string => peer.toString().slice(-8);
@@ -184,7 +241,8 @@ async function requestBlocks(
     signal: AbortSignal.any([AbortSignal.timeout(idleMs), ...(options.signal ? [options.signal] : [])]),
   });
   const lp = lpStream(stream, { maxDataLength: MAX_BLOCK_BYTES + MAX_CID_BYTES });
-  const expected = new Set(request.cids);
+  const expected = new Expected();
+  for (const c of request.cids) expected.add(c);
   const pending: Promise<unknown>[] = [];
   const fail = (code: BlockTransferCode, message: string): BlockTransferError => new BlockTransferError(code, message, peer.toString());
   try {
@@ -215,12 +273,15 @@ async function requestBlocks(
         throw fail('MALFORMED', `Peer …${short(peer)} sent a frame that does not start with a CID; the transfer from that peer stopped.`);
       }
       const key = cid.toString();
-      if (!expected.delete(key))
+      if (!expected.take(key))
         throw fail(
           'BLOCK_UNEXPECTED',
           `Peer …${short(peer)} sent a block that was not asked for (${key}); it was refused and the transfer from that peer stopped.`,
         );
-      if (++budget.blocks > budget.maxBlocks || (budget.bytes += bytes.length) > budget.maxBytes)
+      // Claimed before the hash is checked (streams run side by side): a copy that fails its check still fails the exchange.
+      const repeat = budget.received.has(key);
+      budget.received.add(key);
+      if (!repeat && (++budget.blocks > budget.maxBlocks || (budget.bytes += bytes.length) > budget.maxBytes))
         throw fail(
           'TOO_MUCH_DATA',
           `Peer …${short(peer)} sent more than this granule can hold (${budget.maxBlocks} blocks, ${budget.maxBytes} bytes); the transfer from that peer stopped.`,
@@ -233,7 +294,8 @@ async function requestBlocks(
           'BLOCK_MISMATCH',
           `Peer …${short(peer)} sent a block whose bytes do not match its ID (${key}): altered data, refused and not stored. The transfer from that peer stopped.`,
         );
-      // Only a verified dag-pb node can widen what is expected, and only with what it links to.
+      // Only a verified dag-pb node can widen what is expected, and only with what it links to (the named root of a
+      // part: only with that part of its links, as the receiver computes it from the verified block).
       if (request.recursive) {
         let links: CID[];
         try {
@@ -241,16 +303,19 @@ async function requestBlocks(
         } catch {
           throw fail('MALFORMED', `Peer …${short(peer)} sent a directory block that cannot be read (${key}).`);
         }
+        if (request.part && key === request.cids[0]) links = partOf(links, request.part);
         for (const link of links) expected.add(link.toString());
         if (expected.size > budget.maxBlocks)
           throw fail('TOO_MUCH_DATA', `Peer …${short(peer)} sent a block linking to more blocks than this granule can hold.`);
       }
       // Stores go on while the next frame is read; a failed store fails the fetch below.
-      pending.push(Promise.resolve(sink.put(cid, bytes)).then(() => options.onBlock?.(cid, bytes.length)));
+      if (!repeat) {
+        pending.push(Promise.resolve(sink.put(cid, bytes)).then(() => options.onBlock?.(cid, bytes.length)));
+      }
     }
     await Promise.all(pending);
     await stream.close().catch(() => undefined);
-    return { missing: [...expected].map((c) => CID.parse(c)) };
+    return { missing: expected.keys().map((c) => CID.parse(c)) };
   } catch (error) {
     stream.abort(error instanceof Error ? error : new Error(String(error)));
     await Promise.allSettled(pending);
@@ -285,10 +350,16 @@ async function missingBelow(sink: BlockSink, cid: CID, signal: AbortSignal | und
  * BlockTransferError when the peer misbehaves; returns complete: false when it simply lacks blocks.
  */
 export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions = {}): Promise<FetchDagResult> {
-  const budget: Budget = { blocks: 0, bytes: 0, maxBlocks: options.maxBlocks ?? 16_384, maxBytes: options.maxBytes ?? 64 * 1024 * 1024 };
+  const budget: Budget = { blocks: 0, bytes: 0, maxBlocks: options.maxBlocks ?? 16_384, maxBytes: options.maxBytes ?? 64 * 1024 * 1024, received: new Set() };
   if (!(await sink.has(root))) {
-    const { missing } = await requestBlocks(libp2p, peer, sink, { cids: [root.toString()], recursive: false }, budget, options);
-    if (missing.length > 0) return { blocks: budget.blocks, bytes: budget.bytes, complete: false };
+    // Nothing of it here yet (the usual case): the whole DAG in one round trip, its root's links split over the
+    // streams. Each stream also carries the (small) root, from which the receiver learns what that part holds.
+    const parts = root.code === dagPb.code ? Math.max(1, Math.min(options.parallel ?? 4, MAX_PARTS)) : 1;
+    const requests: BlockRequest[] =
+      parts === 1
+        ? [{ cids: [root.toString()], recursive: root.code === dagPb.code }]
+        : Array.from({ length: parts }, (_, i) => ({ cids: [root.toString()], recursive: true, part: [i, parts] as [number, number] }));
+    return requestAll(libp2p, peer, sink, requests, budget, options);
   }
   if (root.code !== dagPb.code) return { blocks: budget.blocks, bytes: budget.bytes, complete: true };
   const todo: CID[] = [];
@@ -298,12 +369,30 @@ export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, ro
   const size = Math.ceil(todo.length / parallel);
   const groups: CID[][] = [];
   for (let i = 0; i < todo.length; i += Math.min(size, MAX_REQUEST_CIDS)) groups.push(todo.slice(i, i + Math.min(size, MAX_REQUEST_CIDS)));
-  // The first stream to fail stops the others: one refusal ends the exchange with this peer.
+  return requestAll(
+    libp2p,
+    peer,
+    sink,
+    groups.map((group) => ({ cids: group.map((c) => c.toString()), recursive: true })),
+    budget,
+    options,
+  );
+}
+
+/** Runs the requests on parallel streams; the first stream to fail stops the others (one refusal ends the exchange). */
+async function requestAll(
+  libp2p: Libp2p,
+  peer: PeerId,
+  sink: BlockSink,
+  requests: BlockRequest[],
+  budget: Budget,
+  options: FetchDagOptions,
+): Promise<FetchDagResult> {
   const stop = new AbortController();
   const signal = AbortSignal.any([stop.signal, ...(options.signal ? [options.signal] : [])]);
   const results = await Promise.all(
-    groups.map((group) =>
-      requestBlocks(libp2p, peer, sink, { cids: group.map((c) => c.toString()), recursive: true }, budget, { ...options, signal }).catch((error: unknown) => {
+    requests.map((request) =>
+      requestBlocks(libp2p, peer, sink, request, budget, { ...options, signal }).catch((error: unknown) => {
         stop.abort(error);
         throw error;
       }),

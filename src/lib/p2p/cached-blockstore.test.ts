@@ -1,5 +1,6 @@
-// The browser's block cache in front of IndexedDB: writes reach the store underneath, reads of recent blocks do
-// not, the byte budget holds (least recently used out first), and a deleted block is gone from both.
+// The browser's block cache in front of IndexedDB: writes reach the store underneath (behind the put, bounded, a
+// failure reported), reads of recent blocks do not, the byte budget holds (least recently used out first), and a
+// deleted block is gone from both.
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockstore } from 'blockstore-core';
 import { CID } from 'multiformats/cid';
@@ -33,6 +34,7 @@ describe('CachedBlockstore', () => {
     const store = new CachedBlockstore(disk, 4000);
     const blocks = await Promise.all([1, 2, 3, 4, 5].map((n) => block(n)));
     for (const b of blocks) await store.put(b.cid, b.bytes);
+    await store.flush();
     for (const b of blocks) expect(await disk.has(b.cid)).toBe(true);
     // Budget 4000 bytes: the oldest block (1) went out; the four newest are served without a disk read.
     for (const b of blocks.slice(1)) expect(await read(store, b.cid)).toEqual(b.bytes);
@@ -57,7 +59,67 @@ describe('CachedBlockstore', () => {
 
     const big = await block(8, 1500);
     await store.put(big.cid, big.bytes);
+    await store.flush();
     await read(store, big.cid);
     expect(disk.reads).toBe(2);
   });
+
+  it('returns from a put before the disk write, serves the block meanwhile, and waits for the disk past its bound', async () => {
+    const disk = new SlowStore();
+    const store = new CachedBlockstore(disk, 40_000, 2500);
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => block(n)));
+    await store.put(a!.cid, a!.bytes);
+    // Not on disk yet, but there for readers of this store.
+    expect(await disk.has(a!.cid)).toBe(false);
+    expect(await store.has(a!.cid)).toBe(true);
+    expect(await read(store, a!.cid)).toEqual(a!.bytes);
+    await store.put(b!.cid, b!.bytes);
+    // A third block would put 3000 bytes ahead of the disk (bound 2500): this put waits for a write to land.
+    let third = false;
+    const putting = store.put(c!.cid, c!.bytes).then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBe(false);
+    disk.release();
+    await putting;
+    await store.flush();
+    for (const x of [a, b, c]) expect(await disk.has(x!.cid)).toBe(true);
+  });
+
+  it('drops a block whose disk write failed and reports the failure on the next put', async () => {
+    const disk = new SlowStore(new Error('QuotaExceededError: the disk is full'));
+    const store = new CachedBlockstore(disk, 40_000);
+    const [a, b] = await Promise.all([1, 2].map((n) => block(n)));
+    await store.put(a!.cid, a!.bytes);
+    disk.release();
+    await expect(store.flush()).rejects.toThrow(/disk is full/);
+    expect(await store.has(a!.cid)).toBe(false);
+    // The failure was reported once; the store works again.
+    disk.fail = undefined;
+    await store.put(b!.cid, b!.bytes);
+    await store.flush();
+    expect(await disk.has(b!.cid)).toBe(true);
+    disk.fail = new Error('QuotaExceededError: still full');
+    await store.put(a!.cid, a!.bytes);
+    await new Promise((r) => setTimeout(r, 0));
+    await expect(store.put(b!.cid, b!.bytes)).rejects.toThrow(/still full/);
+    expect(await store.has(a!.cid)).toBe(false);
+  });
 });
+
+/** A store whose writes wait until released (then succeed, or fail with `fail`). */
+class SlowStore extends MemoryBlockstore {
+  #released = false;
+  #waiters: Array<() => void> = [];
+  constructor(public fail?: Error) {
+    super();
+  }
+  release(): void {
+    this.#released = true;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+  override async put(cid: CID, bytes: Uint8Array): Promise<CID> {
+    if (!this.#released) await new Promise<void>((r) => this.#waiters.push(r));
+    if (this.fail) throw this.fail;
+    return super.put(cid, bytes);
+  }
+}

@@ -1,7 +1,11 @@
 // The browser's blocks live in IndexedDB, where Chromium keeps each 256 KiB block as a separate blob file: reading a
 // granule's blocks back to send them measured 2.3–2.8 s for 10 MiB on the sender (docs/bench/p2p.md), most of a
 // transfer. Blocks this tab wrote or read recently are kept in memory too (up to a byte budget, least recently used
-// out first), so serving a granule just published or fetched costs no disk read. Writes still go to IndexedDB first.
+// out first), so serving a granule just published or fetched costs no disk read.
+// Writes are behind: a put of a block's bytes returns once the block is in memory, and IndexedDB (whose writes on the
+// receiving side were on every transfer's path) catches up in the background. Until its write lands the block is
+// served from memory and never evicted; a write that fails drops the block (it is fetched again when wanted) and the
+// next put or flush throws the error. Blocks are verified before they are put, so nothing unchecked is kept.
 import { BaseBlockstore } from 'blockstore-core';
 import type { Blockstore } from 'interface-blockstore';
 import type { AbortOptions } from '@libp2p/interface';
@@ -11,14 +15,21 @@ import { base64 } from 'multiformats/bases/base64';
 export class CachedBlockstore extends BaseBlockstore {
   readonly #store: Blockstore;
   readonly #maxBytes: number;
+  readonly #maxUnwrittenBytes: number;
   /** Insertion order is recency order: a hit is moved to the end. */
   readonly #cache = new Map<string, Uint8Array>();
   #bytes = 0;
+  /** Blocks put but not yet in the store underneath, with their write. */
+  readonly #unwritten = new Map<string, { bytes: Uint8Array; write: Promise<void> }>();
+  #unwrittenBytes = 0;
+  #failure: Error | undefined;
 
-  constructor(store: Blockstore, maxBytes: number) {
+  /** `maxUnwrittenBytes`: past this many bytes waiting for the store, a put waits for the writes to catch up. */
+  constructor(store: Blockstore, maxBytes: number, maxUnwrittenBytes = maxBytes / 2) {
     super();
     this.#store = store;
     this.#maxBytes = maxBytes;
+    this.#maxUnwrittenBytes = maxUnwrittenBytes;
   }
 
   /** The store keys blocks by multihash (a raw and a dag-pb CID of the same bytes are one block): so does the cache. */
@@ -46,17 +57,49 @@ export class CachedBlockstore extends BaseBlockstore {
     this.#bytes -= old.length;
   }
 
+  #throwFailure(): void {
+    const failure = this.#failure;
+    if (failure === undefined) return;
+    this.#failure = undefined;
+    throw failure;
+  }
+
   override async put(cid: CID, value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
-    let bytes: Uint8Array | undefined;
-    if (value instanceof Uint8Array) bytes = value;
-    await this.#store.put(cid, value, options);
-    if (bytes) this.#remember(cid, bytes);
+    this.#throwFailure();
+    if (!(value instanceof Uint8Array)) {
+      await this.#store.put(cid, value, options);
+      return cid;
+    }
+    const key = this.#key(cid);
+    this.#remember(cid, value);
+    if (this.#unwritten.has(key)) return cid;
+    const write = Promise.resolve(this.#store.put(cid, value)).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failure = error instanceof Error ? error : new Error(String(error));
+        this.#forget(key);
+      },
+    );
+    this.#unwritten.set(key, { bytes: value, write });
+    this.#unwrittenBytes += value.length;
+    void write.finally(() => {
+      this.#unwritten.delete(key);
+      this.#unwrittenBytes -= value.length;
+    });
+    // Memory is bounded: a fast sender cannot pile up more than this many bytes ahead of the disk.
+    while (this.#unwrittenBytes > this.#maxUnwrittenBytes) await Promise.race([...this.#unwritten.values()].map((u) => u.write));
     return cid;
+  }
+
+  /** Resolves once every put so far is in the store underneath; throws the error of a write that failed. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#unwritten.values()].map((u) => u.write));
+    this.#throwFailure();
   }
 
   override async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
     const key = this.#key(cid);
-    const hit = this.#cache.get(key);
+    const hit = this.#cache.get(key) ?? this.#unwritten.get(key)?.bytes;
     if (hit !== undefined) {
       this.#remember(cid, hit);
       yield hit;
@@ -69,15 +112,21 @@ export class CachedBlockstore extends BaseBlockstore {
   }
 
   override async has(cid: CID, options?: AbortOptions): Promise<boolean> {
-    return this.#cache.has(this.#key(cid)) || (await this.#store.has(cid, options));
+    const key = this.#key(cid);
+    return this.#cache.has(key) || this.#unwritten.has(key) || (await this.#store.has(cid, options));
   }
 
   override async delete(cid: CID, options?: AbortOptions): Promise<void> {
-    this.#forget(this.#key(cid));
+    const key = this.#key(cid);
+    this.#forget(key);
+    // A delete must not be overtaken by the block's own pending write.
+    await this.#unwritten.get(key)?.write;
+    this.#forget(key);
     await this.#store.delete(cid, options);
   }
 
   override async *getAll(options?: AbortOptions): AsyncGenerator<{ cid: CID; bytes: AsyncGenerator<Uint8Array> }> {
+    await this.flush().catch(() => undefined);
     for await (const pair of this.#store.getAll(options)) yield { cid: pair.cid, bytes: this.get(pair.cid, options) };
   }
 }

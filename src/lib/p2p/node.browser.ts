@@ -20,6 +20,7 @@ import { DISCOVERY_TOPIC } from './protocols';
 import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
 import { serveBlocks, localBlocks } from './block-transfer';
+import { useOwnBlockstore } from './block-sources';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
@@ -121,6 +122,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     }),
     { ...options.bitswap },
   );
+  useOwnBlockstore(helia, blockstore);
   try {
     await helia.start();
   } catch (error) {
@@ -143,6 +145,8 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     async stop() {
       supervisor.stop();
       await helia.stop();
+      // Blocks still on their way to IndexedDB land before it closes.
+      await blockstore.flush().catch(() => undefined);
       await idb.close();
       await datastore.close();
       slot.release();

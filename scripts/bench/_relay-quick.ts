@@ -1,0 +1,219 @@
+// A quick timing of the pinning relay → browser path for checking a change in a few minutes:
+// `npx tsx scripts/bench/_relay-quick.ts [rounds]`. A Node peer stores a 10 MiB granule (2-of-3 shards) and the
+// relay pins it; the owner leaves; a page with a fresh store then fetches the shards from the relay, rebuilds,
+// decrypts and checks α (retrieve's steps after the key release), beside a bare WebSocket from Node into the same
+// page. No chain: the relay pins for a member it was told of in process. PROFILE=1 adds CPU profiles of the page and
+// of this process (the relay) over the last round. The report comes from p2p.ts.
+import '../../src/lib/node/polyfills';
+import '../../src/lib/p2p/websocket-global.node.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium } from '@playwright/test';
+import { Session } from 'node:inspector/promises';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { CHROMIUM_ARGS } from '../../playwright.config';
+import { startRelay } from '../../relay/relay';
+import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
+import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
+import { storeGranule } from '../../src/lib/p2p/granule-store';
+import { pinOnRelays } from '../../src/lib/p2p/pin-protocol';
+import { alphaHex } from '../../src/lib/granule/index';
+import { bareWebSocketSender, bundleP2p, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
+
+type CpuProfile = {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples?: number[];
+  timeDeltas?: number[];
+};
+function summarizeProfile(p: CpuProfile): void {
+  const dt = new Map<number, number>();
+  for (let j = 0; j < p.samples!.length; j++) dt.set(p.samples![j]!, (dt.get(p.samples![j]!) ?? 0) + p.timeDeltas![j]! / 1000);
+  const byFn = new Map<string, number>();
+  for (const n of p.nodes) {
+    const f = n.callFrame;
+    const name = `${f.functionName || '(anon)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + (dt.get(n.id) ?? 0));
+  }
+  for (const [name, ms] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+  // Who calls the heaviest native entries (self time by caller chain, 3 frames up).
+  const parent = new Map<number, number>();
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  for (const n of p.nodes as Array<{ id: number; children?: number[] }>) for (const c of n.children ?? []) parent.set(c, n.id);
+  const chains = new Map<string, number>();
+  for (const n of p.nodes) {
+    if (!['dispatch', '(program)', 'put', 'digest'].includes(n.callFrame.functionName)) continue;
+    const names: string[] = [n.callFrame.functionName];
+    let q = parent.get(n.id);
+    for (let d = 0; d < 4 && q !== undefined; d++, q = parent.get(q)) {
+      const f = byId.get(q)!.callFrame;
+      names.push(`${f.functionName || '(anon)'}@${f.url.split('/').slice(-2).join('/')}:${f.lineNumber}`);
+    }
+    chains.set(names.join(' < '), (chains.get(names.join(' < ')) ?? 0) + (dt.get(n.id) ?? 0));
+  }
+  for (const [c, ms] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`     ${ms.toFixed(0).padStart(6)} ms  ${c}`);
+}
+
+const rounds = Number(process.argv[2] ?? 3);
+const MiB = 1024 * 1024;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const dir = await mkdtemp(join(tmpdir(), 'tg-relay-quick-'));
+const relay = await startRelay({
+  port: Number(process.env.TWINGRAIN_RELAY_PORT ?? (await freePort())),
+  dataDir: join(dir, 'relay'),
+  development: true,
+  pin: true,
+});
+const relayConfig = { multiaddrs: relay.multiaddrs, development: true };
+const load0 = loadavg()[0]!;
+try {
+  const owner = await createNodeNode(relayConfig);
+  await owner.supervisor.relayConnected();
+  const archive = new Uint8Array(randomBytes(10 * MiB));
+  const stored = await storeGranule({
+    helia: owner.helia,
+    archive,
+    alpha: alphaHex(archive),
+    granule: { name: 'bench', version: '1', description: '', domain: '', context: '', printers: [], tags: [], license: '' },
+    k: 2,
+    n: 3,
+    custody: { threshold: 1, custodians: [x25519.getPublicKey(x25519.utils.randomSecretKey())] },
+  });
+  const member = privateKeyToAccount(generatePrivateKey());
+  relay.pinning!.records.addMember(member.address);
+  const t0 = performance.now();
+  // The relay's protocols are known once identify has run.
+  for (let tries = 0; ; tries++) {
+    const pinned = await pinOnRelays(owner.libp2p, { cids: stored.cids, member });
+    if (pinned.pinnedBy.length === 1) break;
+    if (tries > 100 || pinned.errors.length + pinned.refusals.length > 0) throw new Error(`not pinned: ${JSON.stringify(pinned)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`pinned on the relay in ${(performance.now() - t0).toFixed(0)} ms`);
+  await owner.stop();
+  if (process.env.NODE_FETCH) {
+    const { sourcedBlocks } = await import('../../src/lib/p2p/block-sources');
+    const { fetchGranule } = await import('../../src/lib/p2p/granule-store');
+    for (let i = 0; i < 4; i++) {
+      const user = await createNodeNode(relayConfig);
+      await user.supervisor.relayConnected();
+      const t0 = performance.now();
+      const sourced = sourcedBlocks({ helia: user.helia, relayPeerIds: user.supervisor.relayPeerIds });
+      const out = await fetchGranule({ helia: sourced.helia, prefetch: sourced.prefetch, manifest: stored.manifest, key: stored.key });
+      console.log(
+        `Node user round ${i}: ${(performance.now() - t0).toFixed(0)} ms, ${out.length} bytes, ${JSON.stringify(sourced.sources().map((s) => [s.via, s.blocks]))}`,
+      );
+      await user.stop();
+    }
+  }
+
+  const bundle = await bundleP2p(join(dir, 'bundle'), 'scripts/bench/_relay-entry.ts');
+  const browser = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    // tsx compiles with keepNames: functions inside page.evaluate call its __name helper.
+    await page.addInitScript('globalThis.__name = (f) => f');
+    page.on('console', (m) => m.text().startsWith('tg-timing') && console.log(`  ${m.text()}`));
+    await page.goto(bundle.url);
+    const times: number[] = [];
+    const cdp = await browser.newCDPSession(page);
+    const nodeProfiler = new Session();
+    nodeProfiler.connect();
+    for (let i = 0; i < rounds + 1; i++) {
+      // PROFILE=1: a CPU profile of the page over the last round, summed by function (self time).
+      const profile = process.env.PROFILE === '1' && i === rounds;
+      if (profile) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+        await cdp.send('Profiler.start');
+        await nodeProfiler.post('Profiler.enable');
+        await nodeProfiler.post('Profiler.setSamplingInterval', { interval: 200 });
+        await nodeProfiler.post('Profiler.start');
+      }
+      const r = await page.evaluate(
+        async ([manifest, keyHex, config, prefix]) => {
+          const m = await import('/p2p.js' as string);
+          const node = await m.loadBrowserNode(config, { storePrefix: prefix });
+          await node.supervisor.relayConnected();
+          const key = Uint8Array.from(keyHex.match(/../g)!.map((h: string) => parseInt(h, 16)));
+          const t0 = performance.now();
+          const sourced = m.sourcedBlocks({ helia: node.helia, relayPeerIds: node.supervisor.relayPeerIds });
+          let fetchedAt = 0;
+          const archive: Uint8Array = await m.fetchGranule({
+            helia: sourced.helia,
+            prefetch: sourced.prefetch,
+            manifest,
+            key,
+            onProgress: (p: { bytes: number; total: number }) => {
+              if (p.bytes >= p.total && !fetchedAt) fetchedAt = performance.now() - t0;
+            },
+          });
+          const ms = performance.now() - t0;
+          const sources = sourced.sources();
+          await node.stop();
+          return { ms, fetchedAt, bytes: archive.length, sources };
+        },
+        [stored.manifest, bytesToHex(stored.key), relayConfig, `q-${Date.now()}-${i}`] as const,
+      );
+      if (r.bytes !== archive.length) throw new Error('wrong archive size');
+      if (profile) {
+        const { profile: np } = await nodeProfiler.post('Profiler.stop');
+        console.log('  relay (Node) process:');
+        summarizeProfile(np as never);
+        console.log('  page:');
+        const { profile: p } = await cdp.send('Profiler.stop');
+        summarizeProfile(p);
+      }
+      console.log(
+        `round ${i}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
+      );
+      if (i > 0) times.push(r.ms);
+    }
+    // The libp2p stack alone (noise + yamux over a WebSocket from a relay-like Node peer), no blocks.
+    const raw = await rawLibp2pSender(join(dir, 'raw'));
+    const stack: number[] = [];
+    for (let i = 0; i < rounds; i++) stack.push(await rawLibp2pTransfer(page, raw.multiaddr));
+    await raw.stop();
+    const wss = await bareWebSocketSender(10 * MiB, 256 * 1024);
+    const floor: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      floor.push(
+        await page.evaluate(async (url) => {
+          const ws = new WebSocket(url);
+          ws.binaryType = 'arraybuffer';
+          await new Promise((r) => (ws.onopen = r));
+          let got = 0;
+          const t0 = performance.now();
+          const done = new Promise<void>((r) => {
+            ws.onmessage = (m) => {
+              got += (m.data as ArrayBuffer).byteLength;
+              if (got >= 10 * 1024 * 1024) r();
+            };
+          });
+          ws.send('go');
+          await done;
+          const ms = performance.now() - t0;
+          ws.close();
+          return ms;
+        }, wss.url),
+      );
+    }
+    await wss.close();
+    console.log(
+      `relay → browser: ${median(times).toFixed(0)} ms median; one libp2p stream, no blocks ${median(stack).toFixed(0)} ms; floor (bare WebSocket) ${median(floor).toFixed(0)} ms`,
+    );
+  } finally {
+    await browser.close();
+    await bundle.close();
+  }
+  console.log(`load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+} catch (error) {
+  console.error(error);
+} finally {
+  await relay.stop();
+  await rm(dir, { recursive: true, force: true });
+  process.exit(0);
+}
