@@ -1,6 +1,6 @@
 // The words a printer owner should never meet outside a "Technical details" disclosure (issue 15), and the finder
 // both checks use: the unit test over the Svelte sources and the Playwright walk over every page's visible text.
-export const JARGON: Array<{ name: string; pattern: RegExp }> = [
+const JARGON: Array<{ name: string; pattern: RegExp }> = [
   { name: 'α', pattern: /α/ },
   { name: 'Poseidon', pattern: /poseidon/i },
   { name: 'Groth16', pattern: /groth16/i },

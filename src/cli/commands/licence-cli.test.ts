@@ -1,69 +1,17 @@
 // The licence commands end to end against a real anvil with the contracts deployed and real proofs: authorize with
 // terms, licence show, instantiate with and without accepting the price, receipts, revoke and transfer — output shapes
 // exactly as issue 16 states them, and one-line refusals.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startAnvil, type AnvilInstance } from '../../lib/chain/testing/anvil.node.ts';
-import { deployContracts } from '../../lib/chain/deploy.node.ts';
+import { describe, expect, it } from 'vitest';
 import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
-import { terminateProver } from '../../lib/zk/index';
-import { commands } from './index';
+import { cli, deployedChain, refusal, runCommand as run } from './testing.node.ts';
 
-let anvil: AnvilInstance;
-const dir = mkdtempSync(join(tmpdir(), 'twingrain-licence-cli-'));
-
-async function run(...argv: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  const [verb, ...rest] = argv;
-  const command = await commands[verb!]!();
-  const lines: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  let code: number;
-  try {
-    code = await command.run(rest);
-  } finally {
-    spy.mockRestore();
-  }
-  expect(lines).toHaveLength(1);
-  return { code, out: JSON.parse(lines[0]!) as Record<string, unknown> };
-}
-
-async function cli(...argv: string[]): Promise<Record<string, unknown>> {
-  const { code, out } = await run(...argv);
-  expect(code).toBe(0);
-  return out;
-}
-
-const refusal = async (...argv: string[]): Promise<string> => {
-  const [verb, ...rest] = argv;
-  const error = await (await commands[verb!]!()).run(rest).then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error!.message;
-};
-
-beforeAll(async () => {
-  anvil = await startAnvil();
-  const deployed = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: anvil.privateKeys[0]!, openEnrolment: true });
-  writeFileSync(join(dir, 'deployment.json'), JSON.stringify({ rpcUrl: anvil.rpcUrl, chainId: anvil.chainId, name: 'test', development: true, ...deployed }));
-  process.env.TWINGRAIN_STATE_DIR = dir;
-});
-
-afterAll(async () => {
-  delete process.env.TWINGRAIN_STATE_DIR;
-  await anvil?.stop();
-  await terminateProver();
-});
+const { dir } = deployedChain('twingrain-licence-cli-');
 
 describe('twingrain authorize --expires --price, licence, revoke, transfer', () => {
   it('grants with terms, shows them, instantiates, proves the licence with a receipt, revokes and transfers', async () => {

@@ -102,7 +102,7 @@ function contextSubmodel(twin: Twin, domain: string, g: PackedGranule, parts: Gr
 }
 
 /** Builds the AAS environment and the package parts for a twin (no zip yet). */
-export function buildEnvironment(p: ExportAasxParameters): { environment: aas.types.Environment; parts: GranulePart[] } {
+function buildEnvironment(p: ExportAasxParameters): { environment: aas.types.Environment; parts: GranulePart[] } {
   const { twin, granules } = p;
   const parts: GranulePart[] = [];
   const submodels: aas.types.Submodel[] = [];

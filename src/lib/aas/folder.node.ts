@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { AasError, UnsafePathError } from './errors';
 import { namedError } from '../errors/index';
 
-export class FolderNotEmptyError extends namedError('FolderNotEmptyError', AasError) {
+class FolderNotEmptyError extends namedError('FolderNotEmptyError', AasError) {
   constructor(dir: string) {
     super('UNSAFE_PATH', `${dir} already exists and is not empty. Choose a new folder with -o; nothing was written.`);
   }

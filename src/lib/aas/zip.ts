@@ -35,7 +35,7 @@ const LFH_SIG = 0x04034b50;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A byte count as people read it: "64 MiB", "12 KiB", "300 bytes". */
-export function sizeText(n: number): string {
+function sizeText(n: number): string {
   if (n >= 1024 * 1024) return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
   if (n >= 1024) return `${Math.round((n / 1024) * 10) / 10} KiB`;
   return `${n} bytes`;
@@ -43,7 +43,7 @@ export function sizeText(n: number): string {
 
 let crcTable: Uint32Array | undefined;
 /** CRC-32 (IEEE 802.3), the checksum zip stores for every entry. */
-export function crc32(data: Uint8Array): number {
+function crc32(data: Uint8Array): number {
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -58,7 +58,7 @@ export function crc32(data: Uint8Array): number {
 }
 
 /** Refuses a zip entry name that could land outside the folder it is unpacked into. */
-export function checkEntryName(name: string): void {
+function checkEntryName(name: string): void {
   if (name.length === 0) throw new UnsafePathError(name, 'an empty name');
   if (name.includes('\\')) throw new UnsafePathError(name, 'a backslash, which some systems read as a folder separator');
   if (name.startsWith('/')) throw new UnsafePathError(name, 'an absolute path');

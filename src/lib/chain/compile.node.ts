@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Abi, Hex } from 'viem';
 import { ContractCompileError } from './errors';
 
-export interface CompiledContract {
+interface CompiledContract {
   abi: Abi;
   bytecode: Hex;
   /** Source unit, e.g. `contracts/GranuleRegistry.sol`. */

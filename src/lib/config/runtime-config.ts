@@ -17,7 +17,7 @@ export interface ChainConfig {
   deployBlock: number;
 }
 
-export interface RelayConfig {
+interface RelayConfig {
   /** Multiaddrs the app dials, e.g. /ip4/127.0.0.1/tcp/9090/ws/p2p/12D3... */
   multiaddrs: string[];
   /** True when the relay listens on plain ws:// on loopback (development only). */

@@ -8,13 +8,13 @@ import { readInstantiation } from '../chain/index';
 import { readLicenceState } from '../chain/index';
 import { DepositRefusedError } from './errors';
 
-export interface RegisteredManifest {
+interface RegisteredManifest {
   ownerPk: bigint;
   /** Binary CID as the registry stores it, 0x-hex lowercase. */
   manifestCid: Hex;
 }
 
-export interface ChainInstantiation {
+interface ChainInstantiation {
   /** Seconds since the epoch (block time of the instantiation). */
   timestamp: bigint;
   /** The user's X25519 public key recorded with the instantiation, 64 hex lowercase without 0x. */
@@ -35,7 +35,7 @@ export interface CustodyChainView {
   readLicence(alpha: bigint, userPk: bigint, blockNumber: bigint): Promise<ChainLicence>;
 }
 
-export interface ChainLicence {
+interface ChainLicence {
   inForce: boolean;
   /** Why not, in one sentence (empty when in force). */
   reason: string;

@@ -6,8 +6,8 @@ import { seal, open } from './seal';
 import { encodeKeyShare, decodeKeyShare, type GranuleKeyShare } from './key-shares';
 import { KeyShareError } from './errors';
 
-export const custodyContext = (alpha: string): string => `twingrain/custody/${alpha}`;
-export const releaseContext = (alpha: string, userX25519Hex: string): string => `twingrain/release/${alpha}/${userX25519Hex}`;
+const custodyContext = (alpha: string): string => `twingrain/custody/${alpha}`;
+const releaseContext = (alpha: string, userX25519Hex: string): string => `twingrain/release/${alpha}/${userX25519Hex}`;
 
 export interface SealedShare {
   /** The custodian's X25519 public key, hex. */

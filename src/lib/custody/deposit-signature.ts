@@ -5,10 +5,10 @@ import { recoverTypedDataAddress, type Address, type Hex, type WalletClient } fr
 import { DepositRefusedError } from './errors';
 import { bytesToHex } from 'viem';
 
-export const CUSTODY_DEPOSIT_DOMAIN_NAME = 'twingrain custody';
-export const CUSTODY_DEPOSIT_DOMAIN_VERSION = '1';
+const CUSTODY_DEPOSIT_DOMAIN_NAME = 'twingrain custody';
+const CUSTODY_DEPOSIT_DOMAIN_VERSION = '1';
 
-export const CUSTODY_DEPOSIT_TYPES = {
+const CUSTODY_DEPOSIT_TYPES = {
   Deposit: [
     { name: 'alpha', type: 'uint256' },
     { name: 'manifestCid', type: 'bytes' },

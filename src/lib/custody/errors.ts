@@ -1,7 +1,7 @@
 // Typed failures of key custody. Messages say what happened and what to do.
 import { namedError } from '../errors/index';
 
-export class CustodyError extends namedError('CustodyError', Error) {}
+class CustodyError extends namedError('CustodyError', Error) {}
 
 /** A key share that is malformed, belongs to another granule, or does not combine to the committed key. */
 export class KeyShareError extends namedError('KeyShareError', CustodyError) {}

@@ -14,12 +14,12 @@
 import { createSha256, sha256 } from './sha256';
 import { ArchiveMalformedError, ArchiveTruncatedError, PathInvalidError } from './errors';
 
-export const ARCHIVE_MAGIC = 'TWGRANUL';
-export const ARCHIVE_VERSION = 1;
-export const MAX_ENTRIES = 10_000;
-export const MAX_PATH_BYTES = 1024;
+const ARCHIVE_MAGIC = 'TWGRANUL';
+const ARCHIVE_VERSION = 1;
+const MAX_ENTRIES = 10_000;
+const MAX_PATH_BYTES = 1024;
 /** Upper bound on a whole archive; granules are source code and small assets, not datasets. */
-export const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
+const MAX_ARCHIVE_BYTES = 256 * 1024 * 1024;
 
 const HEADER_BYTES = 14;
 const TRAILER_BYTES = 32;

@@ -1,5 +1,5 @@
 // Canonical JSON: object keys sorted by code unit, no whitespace, so a manifest serialises to one byte sequence.
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));

@@ -59,7 +59,3 @@ export async function loadGranule(db: TwingrainDb, alpha: string): Promise<Unpac
   if (!row) return undefined;
   return unpackGranule({ bytes: row.bytes, expectedAlpha: alpha });
 }
-
-export async function forgetGranule(db: TwingrainDb, alpha: string): Promise<void> {
-  await db.granules.delete(alpha);
-}

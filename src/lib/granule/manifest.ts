@@ -11,7 +11,7 @@ import { ManifestSchema, type MANIFEST_SCHEMA_ID, type PHASES, SEMVER_RE, RANGE_
 export { MANIFEST_FILE, PHASES } from './manifest-schema';
 export type LifecyclePhase = (typeof PHASES)[number];
 
-export interface GranuleDependency {
+interface GranuleDependency {
   /** The depended-on granule's name, e.g. "shdm-3ddtp-500/mechanical" or a bare context such as "mechanical". */
   name: string;
   /** A semver range: "1.2.3", "^1.2.0", "~1.2.0", ">=1.0.0", "*". */
@@ -20,7 +20,7 @@ export interface GranuleDependency {
   alpha?: string;
 }
 
-export interface LibraryDependency {
+interface LibraryDependency {
   name: string;
   version: string;
 }

@@ -21,8 +21,6 @@ export interface PackGranuleReturnType {
   manifest: GranuleManifest;
 }
 
-export type PackGranuleErrorType = SourceInvalidError | ManifestInvalidError | import('./errors').PathInvalidError;
-
 const encoder = new TextEncoder();
 
 function toMap(files: PackGranuleParameters['files']): Map<string, Uint8Array> {

@@ -3,7 +3,7 @@ import { bytesToBigInt as viemBytesToBigInt, numberToHex } from 'viem';
 export const BN254_FIELD_ORDER = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 /** Big-endian unsigned integer of `bytes` (viem's, so the byte conversions live in one library). */
-export function bytesToBigInt(bytes: Uint8Array): bigint {
+function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : viemBytesToBigInt(bytes);
 }
 

@@ -14,12 +14,12 @@ export interface Identity {
 }
 
 /** The public part, safe to show and share. */
-export interface PublicIdentity {
+interface PublicIdentity {
   publicKey: bigint;
   x25519PublicKey: Uint8Array;
 }
 
-export function publicKeyOf(secret: bigint): bigint {
+function publicKeyOf(secret: bigint): bigint {
   return poseidonHash([secret]);
 }
 
@@ -38,10 +38,6 @@ export function identityFromSecrets(secret: bigint, x25519SecretKey: Uint8Array)
     publicKey: publicKeyOf(secret),
     x25519: { secretKey: x25519SecretKey, publicKey: x25519.getPublicKey(x25519SecretKey) },
   };
-}
-
-export function publicIdentity(identity: Identity): PublicIdentity {
-  return { publicKey: identity.publicKey, x25519PublicKey: identity.x25519.publicKey };
 }
 
 export function formatPublicKey(publicKey: bigint): `0x${string}` {

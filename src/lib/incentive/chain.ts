@@ -11,7 +11,7 @@ import { namedError } from '../errors/index';
 const consortiumAbi = parseAbi(['function pkOf(address account) view returns (uint256)']);
 const registryAbi = parseAbi(['function registrationsOf(uint256 pk) view returns (uint256)']);
 
-export class IncentiveNotDeployedError extends namedError('IncentiveNotDeployedError', IncentiveError) {
+class IncentiveNotDeployedError extends namedError('IncentiveNotDeployedError', IncentiveError) {
   constructor() {
     super(
       'The incentive contracts are not deployed on this chain (no SharingIncentive or CommunityCredit in the configuration). Restart the stack with "npm start" or ask the consortium admin.',
@@ -29,7 +29,7 @@ const REVERTS: Record<string, string> = {
 };
 
 /** Turns a SharingIncentive revert into an IncentiveError saying what to do; other errors pass through. */
-export function incentiveRevert(error: unknown): unknown {
+function incentiveRevert(error: unknown): unknown {
   if (error instanceof BaseError) {
     const revert = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
     const name = revert?.data?.errorName;
@@ -38,7 +38,7 @@ export function incentiveRevert(error: unknown): unknown {
   return error;
 }
 
-export interface Payout {
+interface Payout {
   blockNumber: bigint;
   transactionHash: `0x${string}`;
   kind: 'compensation' | 'instantiations';

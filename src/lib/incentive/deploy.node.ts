@@ -21,7 +21,7 @@ export interface DeployIncentiveContractsParameters {
 
 export type DeployIncentiveContractsReturnType = Record<string, `0x${string}`>;
 
-export class IncentiveDeploymentError extends namedError('IncentiveDeploymentError', IncentiveError) {}
+class IncentiveDeploymentError extends namedError('IncentiveDeploymentError', IncentiveError) {}
 
 export async function deployIncentiveContracts(p: DeployIncentiveContractsParameters): Promise<DeployIncentiveContractsReturnType> {
   const compiled = p.compiled ?? compileContracts();

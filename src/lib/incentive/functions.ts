@@ -43,12 +43,6 @@ export function marginalCost(s: ParsedScenario, i: number, mi: number): number {
   return s.theta * (s.q - s.n[i]! + mi) + s.sigma * mi;
 }
 
-/** B(n_i) − B(n_i − m_i) + C(m_i): what sharing m_i costs provider i, which (8) says the compensation covers exactly. */
-export function sharingLoss(s: ParsedScenario, i: number, mi: number): number {
-  const ni = s.n[i]!;
-  return privateUtility(s, ni) - privateUtility(s, ni - mi) + sharingCost(s, mi);
-}
-
 /**
  * Provider net utility Z(m) − B(n) = B(n − m) − C(m) + f m + g − B(n) from the scalars alone (no parsed scenario),
  * for plotting one provider of a large scenario (Fig. 3).

@@ -1,6 +1,6 @@
 // Small dependency-free SVG plots (strings) for the analysis documents and the bench reports: line charts (linear or
 // log axes) and sign maps. The one plot writer of the project (scripts/bench draws with it too).
-export interface Series {
+interface Series {
   label: string;
   points: [number, number][];
   color: string;

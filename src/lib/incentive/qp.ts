@@ -21,7 +21,7 @@ export interface BoxQpResult {
  * In-place Cholesky A = L Lᵀ of the k×k row-major matrix `a` (lower triangle overwritten with L).
  * Returns −1 on success, or the row at which a pivot is not clearly positive (A singular or indefinite).
  */
-export function cholesky(a: Float64Array, k: number): number {
+function cholesky(a: Float64Array, k: number): number {
   for (let i = 0; i < k; i++) {
     const ri = i * k;
     for (let j = 0; j <= i; j++) {
@@ -41,7 +41,7 @@ export function cholesky(a: Float64Array, k: number): number {
 }
 
 /** Solves L Lᵀ y = r in place (r becomes y) with the factor from `cholesky`. */
-export function choleskySolve(l: Float64Array, k: number, r: Float64Array): void {
+function choleskySolve(l: Float64Array, k: number, r: Float64Array): void {
   for (let i = 0; i < k; i++) {
     let sum = r[i]!;
     const ri = i * k;
@@ -77,7 +77,7 @@ export function assertPositiveDefinite(a: Float64Array, n: number): void {
  * (relative residual 1e-15). The platform's matrix is usually strongly diagonally dominant, so this takes a few dozen
  * O(k²) steps where Cholesky takes k³/3; it returns null when it does not get there and the caller factorises.
  */
-export function conjugateGradient(a: Float64Array, k: number, b: Float64Array): Float64Array | null {
+function conjugateGradient(a: Float64Array, k: number, b: Float64Array): Float64Array | null {
   const x = new Float64Array(k);
   // Work on b scaled to unit max-norm so the squared norms neither underflow nor overflow.
   let scale = 0;

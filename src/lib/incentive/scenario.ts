@@ -4,7 +4,7 @@
 //   C(m) = (σ/2) m²                                                                      (1.8)
 import { InvalidParameterError } from './errors';
 
-export interface Provider {
+interface Provider {
   /** n_i: the amount of digital twin granules provider i holds. */
   n: number;
   /** p_i ≥ n_i: saturation point of the provider's value (V grows in m_i up to p_i). */

@@ -7,7 +7,7 @@
 //
 // Z_i is the provider's utility (1) at m_i*: Z_i = B(n_i − m_i*) − C(m_i*) + E_i(m_i*), which equals B(n_i) when the
 // participation constraint (4) binds ("net-zero utility", Z* = B(n_i)). Net utility Z_i − B(n_i) is what Fig. 3 plots.
-import { type IncentiveError, SolverError } from './errors';
+import { SolverError } from './errors';
 import { marginalCost, marginalValue, platformValue, privateUtility, sharingCost } from './functions';
 import { solveBoxQp, assertPositiveDefinite } from './qp';
 import { parseScenario, type ParsedScenario, type Scenario } from './scenario';
@@ -36,8 +36,6 @@ export interface SolveScenarioReturnType {
   iterations: number;
 }
 
-export type SolveScenarioErrorType = IncentiveError;
-
 /** Is a ParsedScenario (already checked) rather than raw input? */
 function isParsed(s: SolveScenarioParameters): s is ParsedScenario {
   return typeof s === 'object' && s !== null && (s as ParsedScenario).n instanceof Float64Array;
@@ -48,7 +46,7 @@ function isParsed(s: SolveScenarioParameters): s is ParsedScenario {
  * Φ(m) = V(m) − Σ_i [B(n_i) − B(n_i − m_i) + C(m_i)] = bᵀm − ½ mᵀAm + const, so that ∇Φ = b − A m is the left side of (6):
  *   A_ii = ϑ_i Σ_{j≠i} n_j + θ + σ,  A_ij = −ω_ij,  b_i = ϑ_i p_i Σ_{j≠i} n_j − θ (q − n_i).
  */
-export function platformQuadratic(s: ParsedScenario): { a: Float64Array; b: Float64Array } {
+function platformQuadratic(s: ParsedScenario): { a: Float64Array; b: Float64Array } {
   const { x, n, p, vartheta, omega, nTotal, theta, sigma, q } = s;
   const a = new Float64Array(x * x);
   const b = new Float64Array(x);

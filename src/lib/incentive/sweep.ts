@@ -6,11 +6,11 @@ import { parseScenario, type ParsedScenario } from './scenario';
 import { netUtility, solveScenario, type SolveScenarioReturnType } from './solve';
 
 export type Relation = '>' | '=' | '<';
-export type AmountRow = 'n_i = n_j' | 'n_i > n_j';
-export type Interdependence = 'omega = 0' | 'omega > 0';
-export type Productivity = 'PD_i > PD_j' | 'PD_i = PD_j' | 'PD_i < PD_j';
+type AmountRow = 'n_i = n_j' | 'n_i > n_j';
+type Interdependence = 'omega = 0' | 'omega > 0';
+type Productivity = 'PD_i > PD_j' | 'PD_i = PD_j' | 'PD_i < PD_j';
 
-export interface Table6Instance {
+interface Table6Instance {
   theta: number;
   sigma: number;
   q: number;
@@ -63,7 +63,7 @@ export interface Table6Grid {
   omegaFactor: number[];
 }
 
-export const DEFAULT_TABLE6_GRID: Table6Grid = {
+const DEFAULT_TABLE6_GRID: Table6Grid = {
   theta: [0.2, 1, 5],
   sigma: [0.2, 1, 5],
   nj: [5, 20],

@@ -4,7 +4,7 @@
  * the printer driver does not depend on the simulator.
  */
 export { printerProfiles, printerModelIds, getPrinterProfile, motionLimitsOf } from './profiles';
-export type { PrinterProfile, HeaterSpec } from './profiles';
+export type { PrinterProfile } from './profiles';
 export { machineOf, knowsCommand } from './machine';
 export { Heater } from './thermal';
 export { UnknownPrinterModelError } from './errors';

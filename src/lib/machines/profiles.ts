@@ -8,7 +8,7 @@ import { UnknownPrinterModelError } from './errors';
 export type PrinterModelId = 'shdm-3ddtp-500' | 'jgaurora-z-603s' | 'bluemaker-bm10-450';
 
 /** Optional hardware that decides which controls a twin shows (Table 2, "Additional features"). */
-export interface PrinterFeatures {
+interface PrinterFeatures {
   /** M150 LED colour. */
   led: boolean;
   /** M140/M190 heated bed. */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { jsonRpc } from './json-rpc';
 import { namedError } from '../errors/index';
 
-export class AnvilError extends namedError('AnvilError', Error) {}
+class AnvilError extends namedError('AnvilError', Error) {}
 
 export interface StartAnvilParameters {
   port: number;

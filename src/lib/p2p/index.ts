@@ -48,6 +48,7 @@ import type { RetrieveGranuleParameters, RetrieveGranuleReturnType } from './ret
 export type { PrepareGranulePublicationParameters, PreparedPublication, PinPublicationParameters, PinPublicationReturnType };
 export type { RetrieveGranuleParameters, RetrieveGranuleReturnType };
 export type { RetrieveState } from './retrieve';
+export type { BlockSource } from './block-sources';
 export type { PublicManifest, PublicGranuleInfo } from './public-manifest';
 export { cidFromChainBytes, publicManifestCid } from './public-manifest';
 export type { DepositRefusal } from './custody-protocol';

@@ -38,4 +38,5 @@ export type { ByteLink, Transport } from './transport';
 export { BAUD_RATES } from './transport';
 export { VirtualTransport } from './transports/virtual';
 export type { VirtualTransportOptions } from './transports/virtual';
+export { virtualSerialPort } from './transports/virtual-serial-port';
 export * from './errors';

@@ -1,7 +1,7 @@
 // Typed errors of the records mirror; each message says what happened and what to do.
 import { namedError } from '../errors/index';
 
-export class RecordsError extends namedError('RecordsError', Error) {}
+class RecordsError extends namedError('RecordsError', Error) {}
 
 /** The configured registry has no code on the chain (a fresh chain, or a config from another deployment). */
 export class RegistryNotDeployedError extends namedError('RegistryNotDeployedError', RecordsError) {

@@ -3,7 +3,7 @@
 // (so nobody can squat the Pk); otherwise it says whom to ask.
 import type { Address, Hash, PublicClient, WalletClient } from 'viem';
 import { consortiumAbi } from '../chain/abi.generated';
-import { enrol } from '../chain/enrol';
+import { enrol } from '../chain/index';
 import { poseidonHash } from '../identity/index';
 import type { Prover } from '../zk/index';
 import { MembershipError } from './errors';
@@ -22,8 +22,6 @@ export interface EnsureMembershipReturnType {
   /** The enrolment transaction, when this call enrolled the account. */
   txHash: Hash | undefined;
 }
-
-export type EnsureMembershipErrorType = MembershipError | import('../chain/errors').ContractRevertError;
 
 export async function ensureMembership(p: EnsureMembershipParameters): Promise<EnsureMembershipReturnType> {
   const account = p.walletClient.account;

@@ -2,13 +2,13 @@
 // proof be made in one place (the CLI, another device) and sent later, and it is how the app shows what a proof
 // binds: the sender and chain are public inputs, so a prepared proof is only good from the account it names.
 import { getAddress, type Address, type Hash, type PublicClient, type TransactionReceipt, type WalletClient } from 'viem';
-import { sendRegistryTransaction, type RegistryFunction } from '../chain/send';
+import { sendRegistryTransaction, type RegistryFunction } from '../chain/index';
 import { PUBLIC_SIGNALS, toSolidityProof, type CircuitName, type ProveResult, type SolidityProof } from '../zk/index';
 import { PreparedProofError } from './errors';
 import * as v from 'valibot';
 import { issuePath } from '../schema/index';
 
-export const PREPARED_PROOF_SCHEMA = 'twingrain/prepared-proof@1';
+const PREPARED_PROOF_SCHEMA = 'twingrain/prepared-proof@1';
 
 const ACTION_OF: Partial<Record<CircuitName, RegistryFunction>> = { registration: 'register', authorization: 'authorize', instantiation: 'instantiate' };
 

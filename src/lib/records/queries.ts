@@ -1,12 +1,12 @@
 // What one identity sees of the mirrored records: what it registered, what it handed out, what it may use, and the
 // instantiations on either side. Pure reads of the app database.
 import type { Address } from 'viem';
-import { formatRecordAddress, parseRecordAddress, type RecordAddress } from '../chain/record';
+import { formatRecordAddress, parseRecordAddress, type RecordAddress } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import { RecordNotFoundError } from './errors';
 import { fieldHex, type AuthorizationRow, type InstantiationRow, type MirroredRecord, type RegistrationRow } from './rows';
 
-export interface UsableGranule {
+interface UsableGranule {
   authorization: AuthorizationRow;
   /** The registration of the same α (its manifest pointer), when mirrored. */
   registration: RegistrationRow | undefined;

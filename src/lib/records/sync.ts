@@ -28,8 +28,6 @@ export interface SyncRecordsReturnType {
   added: number;
 }
 
-export type SyncRecordsErrorType = ChainUnreachableError | RegistryNotDeployedError;
-
 const DEFAULT_BATCH = 5_000;
 
 // Two syncs of one chain at once would each read from the same cursor; they are queued instead.

@@ -1,24 +1,8 @@
-// The two trees the app proves against, and the check that makes proving safe: the chain area's one tree rebuilder
-// (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
-// the events since its last sync. The record rows (the lists of the app) are synced beside them.
-import type { Address } from 'viem';
-import { syncTrees, type SyncTreesErrorType, type SyncTreesParameters, type TreeStore } from '../chain/index';
+import { syncTrees, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
 import { treesKey } from './cursor';
-import type { AuthorizationRow, RegistrationRow, TreeName } from './rows';
 import { syncRecords, type SyncRecordsParameters } from './sync';
-
-export async function mirroredRows<K extends TreeName>(
-  db: TwingrainDb,
-  chainId: number,
-  registry: Address,
-  kind: K,
-): Promise<(K extends 'registration' ? RegistrationRow : AuthorizationRow)[]> {
-  const rows = (await db.records.where('[chainId+kind]').equals([chainId, kind]).toArray()) as (RegistrationRow | AuthorizationRow)[];
-  const mine = rows.filter((r) => r.registry === registry.toLowerCase()).sort((a, b) => a.leafIndex - b.leafIndex);
-  return mine as (K extends 'registration' ? RegistrationRow : AuthorizationRow)[];
-}
 
 /** The app database's settings table as the tree rebuilder's store (one entry per chain). */
 export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
@@ -46,8 +30,6 @@ export interface SyncedTreesReturnType {
   /** The mirror had to be cleared on the way (chain reset, another registry, or saved trees that no longer matched). */
   reset: boolean;
 }
-
-export type SyncedTreesErrorType = SyncTreesErrorType | import('./errors').ChainUnreachableError | import('./errors').RegistryNotDeployedError;
 
 /** Syncs the record rows and the trees; both roots equal the contract's at the returned block, or this throws. */
 export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTreesReturnType> {

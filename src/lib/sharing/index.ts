@@ -3,13 +3,10 @@
 // and receive an instantiated granule (receive-granule). Authorization and instantiation are single chain actions
 // (src/lib/chain).
 export * from './errors';
-export { shareGranule, manifestCidOf, requireCustody, type ShareGranuleParameters, type ShareGranuleReturnType, type ShareStage } from './share-granule';
+export { shareGranule, manifestCidOf, type ShareStage } from './share-granule';
 export {
   preparePublication,
   publishRegistered,
   type SharingPeer,
-  type PublishRegisteredParameters,
-  type PublishRegisteredReturnType,
 } from './publish-registered';
-export { receiveGranule, checkReceivable, type ReceiveGranuleParameters, type ReceiveGranuleReturnType } from './receive-granule';
-export { waitForServices } from './services';
+export { receiveGranule, checkReceivable } from './receive-granule';

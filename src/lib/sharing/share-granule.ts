@@ -17,7 +17,7 @@ import { poseidonHash } from '../identity/index';
 import { publicManifestCid } from '../p2p/index';
 import type { PinningServicesConfig } from '../p2p/index';
 import { CUSTODY_DEPOSIT_PROTOCOL, PIN_PROTOCOL } from '../p2p/index';
-import { ensureMembership } from '../records/membership';
+import { ensureMembership } from '../records/index';
 import type { ProveResult, Prover } from '../zk/index';
 import { SharingError } from './errors';
 import { preparePublication, publicationFinished, publishRegistered, type PublishRegisteredReturnType, type SharingPeer } from './publish-registered';
@@ -94,7 +94,7 @@ export function manifestCidOf(manifest: GranuleManifest): Uint8Array {
 }
 
 /** Custody that can work, or a refusal that says whom to ask. */
-export function requireCustody(custody: ReadCustodyReturnType): void {
+function requireCustody(custody: ReadCustodyReturnType): void {
   const n = custody.custodians.length;
   if (custody.threshold < 1 || custody.threshold > n) {
     throw new SharingError(
@@ -172,6 +172,20 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
   // registration is mined. The same α on the same device gives the same manifest (so a cut-off run can resume).
   const publication = peer ? await preparePublication({ peer, granule: p.granule, custody, ...(p.erasure ? { erasure: p.erasure } : {}) }) : undefined;
   if (publication) manifestCid = hexToBytes(publication.manifestCidBytes);
+  // Pins the encrypted granule and deposits its key shares, once the registration is on chain.
+  const publish = (to: SharingPeer, prepared: NonNullable<typeof publication>) =>
+    publishRegistered({
+      publicClient: p.publicClient,
+      walletClient: p.walletClient,
+      registry: p.registry,
+      peer: to,
+      publication: prepared,
+      threshold: custody.threshold,
+      ownerPk,
+      onStage: p.onStage,
+      onProgress: p.onProgress,
+      ...(p.pinning ? { pinning: p.pinning } : {}),
+    });
 
   if (owner === ownerPk) {
     // Registered by us in an earlier run that stopped before publishing: finish it, if this device still holds what
@@ -179,18 +193,7 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
     const registration = await readRegistration(p, p.granule.alpha);
     if (!publication || !registration) throw revert('AlreadyRegistered', p.granule.alpha);
     say('this granule is already registered to you: finishing its publication');
-    const published = await publishRegistered({
-      publicClient: p.publicClient,
-      walletClient: p.walletClient,
-      registry: p.registry,
-      peer: peer!,
-      publication,
-      threshold: custody.threshold,
-      ownerPk,
-      onStage: p.onStage,
-      onProgress: p.onProgress,
-      ...(p.pinning ? { pinning: p.pinning } : {}),
-    });
+    const published = await publish(peer!, publication);
     return { alpha: p.granule.alpha, ...registration, resumed: true, manifestCid: manifestCid!, published };
   }
 
@@ -221,18 +224,7 @@ export async function shareGranule(p: ShareGranuleParameters): Promise<ShareGran
 
   let published: PublishRegisteredReturnType | undefined;
   if (peer && publication) {
-    published = await publishRegistered({
-      publicClient: p.publicClient,
-      walletClient: p.walletClient,
-      registry: p.registry,
-      peer,
-      publication,
-      threshold: custody.threshold,
-      ownerPk,
-      onStage: p.onStage,
-      onProgress: p.onProgress,
-      ...(p.pinning ? { pinning: p.pinning } : {}),
-    });
+    published = await publish(peer, publication);
   }
   return {
     alpha: p.granule.alpha,

@@ -1,7 +1,7 @@
 // Errors raised by the virtual printer. Each says what happened and what to do about it.
 import { namedError } from '../errors/index';
 
-export class SimError extends namedError('SimError', Error) {}
+class SimError extends namedError('SimError', Error) {}
 
 /** A fault-injection setting is out of range. */
 export class InvalidFaultConfigError extends namedError('InvalidFaultConfigError', SimError) {

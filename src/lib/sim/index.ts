@@ -7,11 +7,7 @@
  * const port = printer.open(115200); // a byte endpoint: write(), onData(), onClose(), close()
  * ```
  */
-export { VirtualPrinter, validateFaults } from './virtual-printer';
-export type { VirtualPrinterOptions, VirtualEndpoint, Faults, LineFaults } from './virtual-printer';
+export { VirtualPrinter } from './virtual-printer';
+export type { VirtualPrinterOptions, VirtualEndpoint, Faults } from './virtual-printer';
 export { VirtualMarlin } from './firmware';
-export type { FirmwareOptions, FirmwareFaults, FirmwareSnapshot, ExecutedCommand } from './firmware';
-export { PacedPipe } from './link';
-export { schedule } from './schedule';
-export { seededRandom } from './random';
 export * from './errors';

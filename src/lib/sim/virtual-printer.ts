@@ -52,7 +52,7 @@ export interface VirtualEndpoint {
 
 const faultFields = ['checksumErrorRate', 'dropRate', 'garbageRate', 'returnGarbageRate', 'resendRate', 'lostOkRate', 'busyRate'] as const;
 
-export function validateFaults(faults: Faults): void {
+function validateFaults(faults: Faults): void {
   for (const f of faultFields) {
     const v = faults[f];
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new InvalidFaultConfigError(f, v);

@@ -1,7 +1,7 @@
 // Storage failures translated into what the user can do about them.
 import { namedError } from '../errors/index';
 
-export class StoreError extends namedError('StoreError', Error) {}
+class StoreError extends namedError('StoreError', Error) {}
 
 export class StorageQuotaError extends namedError('StorageQuotaError', StoreError) {
   constructor() {
@@ -19,7 +19,7 @@ export class DatabaseBlockedError extends namedError('DatabaseBlockedError', Sto
   }
 }
 
-export class DatabaseUnavailableError extends namedError('DatabaseUnavailableError', StoreError) {
+class DatabaseUnavailableError extends namedError('DatabaseUnavailableError', StoreError) {
   constructor(detail: string) {
     super(`twingrain's local database cannot be opened (${detail}). Private windows or disabled site data may prevent it; allow site data and reload.`);
   }

@@ -1,7 +1,7 @@
 // Typed errors of the twin model and runtime; messages say what happened and what to do.
 import { namedError } from '../errors/index';
 
-export class TwinError extends namedError('TwinError', Error) {}
+class TwinError extends namedError('TwinError', Error) {}
 
 /** twin.json or a granule folder it references cannot be read or understood. */
 export class TwinSourceError extends namedError('TwinSourceError', TwinError) {}

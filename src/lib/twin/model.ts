@@ -2,9 +2,9 @@
 // with the lifecycle phase of each context. validateTwin() checks the definitions and names each breaking element.
 import { PHASES, type LifecyclePhase } from '../granule/index';
 
-export type MvcKind = 'model' | 'view' | 'controller';
+type MvcKind = 'model' | 'view' | 'controller';
 
-export interface GranuleRef {
+interface GranuleRef {
   name: string;
   version: string;
   /** Known once the granule is packed. */
@@ -13,7 +13,7 @@ export interface GranuleRef {
   owner?: string;
 }
 
-export interface BoundedContext {
+interface BoundedContext {
   name: string;
   phase: LifecyclePhase;
   granule: GranuleRef;
@@ -25,7 +25,7 @@ export interface BoundedContext {
   declaredDomain?: string;
 }
 
-export interface Domain {
+interface Domain {
   name: string;
   contexts: BoundedContext[];
 }
@@ -51,7 +51,7 @@ export function elementId(granuleName: string, path: string): string {
 }
 
 /** The twin's MVC triple (Definition 3) as the union of its contexts' elements. */
-export function mvcOf(twin: Twin): { models: string[]; views: string[]; controllers: string[] } {
+function mvcOf(twin: Twin): { models: string[]; views: string[]; controllers: string[] } {
   const out = { models: [] as string[], views: [] as string[], controllers: [] as string[] };
   for (const d of twin.domains)
     for (const c of d.contexts) {
@@ -60,10 +60,6 @@ export function mvcOf(twin: Twin): { models: string[]; views: string[]; controll
       out.controllers.push(...c.controllers);
     }
   return out;
-}
-
-export function contextsOf(twin: Twin): (BoundedContext & { domain: string })[] {
-  return twin.domains.flatMap((d) => d.contexts.map((c) => ({ ...c, domain: d.name })));
 }
 
 /** Checks Definitions 1–4; an empty list means the twin is a valid MVC-DDD twin. */

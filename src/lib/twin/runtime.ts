@@ -31,7 +31,7 @@ export interface Capability {
  * communication context's "send", so a printer command outside the envelope is refused in the name of the granule
  * that asked for it (the printer capability checks again, for whatever reaches it).
  */
-export type CallGuard = (payload: unknown) => string | null;
+type CallGuard = (payload: unknown) => string | null;
 
 export interface TwinRuntimeOptions {
   sandboxFactory: SandboxFactory;

@@ -1,9 +1,3 @@
-// The boundary between the twin runtime (host) and one granule running in its sandbox. Only JSON strings cross it,
-// so no object — and no function or prototype — of the host's realm ever reaches granule code. The granule runs in
-// QuickJS (WebAssembly) inside a worker of its own (sandbox/engine.ts), the same design in the browser and in Node;
-// the host side (sandbox/guard.ts) caps sizes and rates both ways and validates every message's shape.
-import { GUEST_SOURCE } from './sandbox/guest';
-
 //
 // host → granule:  {t:'load', files, entry, environment, context}
 //                  {t:'req', id, op, payload}            a request to this context's controller
@@ -16,14 +10,6 @@ import { GUEST_SOURCE } from './sandbox/guest';
 //                  {t:'call', id, target, op, payload}   request to another context or a granted capability
 //                  {t:'emit', topic, payload} | {t:'sub', topic} | {t:'log', text}
 // Timers are set through the worker's host functions, not through messages to the host.
-
-export type HostToGranule =
-  | { t: 'load'; files: Record<string, string>; entry: string; environment: unknown; context: string }
-  | { t: 'req'; id: number; op: string; payload: unknown }
-  | { t: 'res'; id: number; ok: boolean; value?: unknown; error?: string }
-  | { t: 'event'; topic: string; payload: unknown }
-  | { t: 'timer'; id: number }
-  | { t: 'ping'; id: number };
 
 export type GranuleToHost =
   | { t: 'ready'; operations: string[] }
@@ -51,9 +37,3 @@ export interface Sandbox {
 }
 
 export type SandboxFactory = () => Sandbox;
-
-/**
- * The code that runs inside each granule's QuickJS context before the granule (see sandbox/guest.ts): it freezes the
- * built-ins, gives granule code its `twin` API and returns `receive(text)`.
- */
-export const SANDBOX_BOOTSTRAP_SOURCE = GUEST_SOURCE;

@@ -115,7 +115,7 @@ function nodeWorker(): RawWorker {
   };
 }
 
-export function createNodeSandbox(options: NodeSandboxOptions = {}): Sandbox {
+function createNodeSandbox(options: NodeSandboxOptions = {}): Sandbox {
   const limits = withLimits({ ...(options.maxHeapMb ? { memoryBytes: options.maxHeapMb * 2 ** 20 } : {}), ...options.limits });
   return guardSandbox(nodeWorker(), limits);
 }

@@ -16,13 +16,6 @@ async function readInto(out: Map<string, Uint8Array>, abs: string, rel: string):
   }
 }
 
-/** Reads a folder tree into a flat map with POSIX relative paths (hidden entries and node_modules skipped). */
-export async function readTree(root: string): Promise<Map<string, Uint8Array>> {
-  const out = new Map<string, Uint8Array>();
-  await readInto(out, root, '');
-  return out;
-}
-
 export async function loadTwinDir(dir: string): Promise<LoadedTwin> {
   const abs = resolve(dir);
   let bytes: Uint8Array;

@@ -32,7 +32,7 @@ export interface LoadedTwin {
 }
 
 /** Joins and normalises POSIX paths, refusing to climb above the root. */
-export function joinPath(base: string, rel: string): string {
+function joinPath(base: string, rel: string): string {
   const parts = rel.startsWith('/') ? [] : base.split('/').filter(Boolean);
   for (const seg of rel.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -45,7 +45,7 @@ export function joinPath(base: string, rel: string): string {
 }
 
 /** All files under `dir` (relative paths inside it). */
-export function filesUnder(all: Map<string, Uint8Array>, dir: string): Map<string, Uint8Array> {
+function filesUnder(all: Map<string, Uint8Array>, dir: string): Map<string, Uint8Array> {
   const prefix = dir ? dir + '/' : '';
   const out = new Map<string, Uint8Array>();
   for (const [p, data] of all) if (p.startsWith(prefix)) out.set(p.slice(prefix.length), data);

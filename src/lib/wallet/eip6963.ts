@@ -1,11 +1,11 @@
 // EIP-6963: wallets announce themselves with an event instead of fighting over window.ethereum.
-export interface Eip1193Provider {
+interface Eip1193Provider {
   request(args: { method: string; params?: unknown[] | object }): Promise<unknown>;
   on?(event: string, listener: (...args: unknown[]) => void): void;
   removeListener?(event: string, listener: (...args: unknown[]) => void): void;
 }
 
-export interface WalletInfo {
+interface WalletInfo {
   uuid: string;
   name: string;
   icon: string;

@@ -12,7 +12,7 @@ import { identityFromSecrets, openWithPassphrase, parseSealedVault, sealWithPass
 import { ZkInputError } from './errors';
 import { bytesToHex, hexToBytes } from 'viem';
 
-export const IDENTITY_FILE_FORMAT = 'twingrain-identity';
+const IDENTITY_FILE_FORMAT = 'twingrain-identity';
 
 export interface IdentityFileSecrets {
   secret: `0x${string}`;

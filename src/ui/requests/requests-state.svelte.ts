@@ -24,7 +24,7 @@ export interface RequestLine {
 const lineKey = (r: AuthRequestRow) => (r.direction === 'incoming' ? `in ${r.alpha} ${r.userPk}` : `out ${r.alpha}`);
 
 /** Collapses duplicates: a pending or answered line absorbs later pending copies of the same request. */
-export function collapse(rows: AuthRequestRow[]): RequestLine[] {
+function collapse(rows: AuthRequestRow[]): RequestLine[] {
   const lines = new Map<string, RequestLine>();
   for (const row of [...rows].sort((a, b) => b.createdAt - a.createdAt)) {
     const key = `${lineKey(row)} ${row.state === 'pending' ? 'open' : row.id}`;
@@ -115,7 +115,7 @@ export async function listenForRequests(): Promise<void> {
             .then((t) => t.get(m.id))
             .then(async (known) => {
               // Received is the requester's own later state: an old approval read again from a mailbox must not undo it.
-              if (!known || known.direction !== 'outgoing' || known.state === 'received') return;
+              if (known?.direction !== 'outgoing' || known.state === 'received') return;
               await (await requestsTable()).update(m.id, {
                 state: m.decision,
                 ...(m.recordAddress ? { recordAddress: m.recordAddress } : {}),

@@ -19,7 +19,7 @@ import { readCustody } from '../../lib/chain/index';
 import type { RuntimeConfig } from '../../lib/config';
 import { keepGranule, parseAlpha, type GranuleManifest } from '../../lib/granule/index';
 import type { RetrieveState } from '../../lib/p2p/index';
-import type { BlockSource } from '../../lib/p2p/block-sources';
+import type { BlockSource } from '../../lib/p2p/index';
 import { BN254_FIELD_ORDER, type Identity } from '../../lib/identity/index';
 import { manifestCidOf, receiveGranule as receiveShared, shareGranule, type SharingPeer, type ShareStage } from '../../lib/sharing/index';
 import {
@@ -121,15 +121,20 @@ export async function checkChain(ctx: Pick<ShareContext, 'config' | 'wallet' | '
   };
 }
 
-async function prepare(ctx: ShareContext, onStage: (stage: ActionStage) => void): Promise<void> {
-  onStage('checking');
-  await ensureMembership({
+/** This identity's wallet enrolled in the Consortium (enrolled now, with a proof, when it is not yet). */
+function ensureMember(ctx: ShareContext): Promise<unknown> {
+  return ensureMembership({
     publicClient: ctx.wallet.publicClient,
     walletClient: ctx.wallet.walletClient,
     consortium: contractsOf(ctx.config).consortium,
     secret: ctx.identity.secret,
     prover: ctx.prover,
   });
+}
+
+async function prepare(ctx: ShareContext, onStage: (stage: ActionStage) => void): Promise<void> {
+  onStage('checking');
+  await ensureMember(ctx);
   // Proving against a mirror the chain would not recognise wastes the proof: sync and compare roots first.
   await syncedTrees(mirrorParameters(ctx));
 }
@@ -362,13 +367,7 @@ export async function submitPrepared(
 ): Promise<`0x${string}`> {
   const prepared: PreparedProof = decodePreparedProof(text);
   onStage('checking');
-  await ensureMembership({
-    publicClient: ctx.wallet.publicClient,
-    walletClient: ctx.wallet.walletClient,
-    consortium: contractsOf(ctx.config).consortium,
-    secret: ctx.identity.secret,
-    prover: ctx.prover,
-  });
+  await ensureMember(ctx);
   onStage('transaction');
   const { hash } = await submitPreparedProof({
     publicClient: ctx.wallet.publicClient,

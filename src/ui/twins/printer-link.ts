@@ -1,6 +1,5 @@
 // Connects a twin to the virtual printer of its model through the printer-control core (Marlin host protocol).
-import { MarlinHost } from '../../lib/printer/protocol';
-import { VirtualTransport } from '../../lib/printer/transports/virtual';
+import { MarlinHost, VirtualTransport } from '../../lib/printer/index';
 import type { TwinSessionParameters } from '../../lib/twin/index';
 
 export async function virtualPrinter(model: string): Promise<NonNullable<TwinSessionParameters['printer']>> {

@@ -5,7 +5,7 @@ import { loadTwinFromFiles, packTwin, type LoadedTwin, type PackedGranule } from
 
 const raw = import.meta.glob('/static-twins/*/**/*.{js,json}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
 
-export const STATIC_TWIN_IDS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;
+const STATIC_TWIN_IDS = ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450'] as const;
 
 export interface StaticTwin {
   id: string;
@@ -15,7 +15,7 @@ export interface StaticTwin {
 
 let cache: StaticTwin[] | undefined;
 
-export function staticTwinFiles(): Map<string, Uint8Array> {
+function staticTwinFiles(): Map<string, Uint8Array> {
   const encoder = new TextEncoder();
   const files = new Map<string, Uint8Array>();
   for (const [path, text] of Object.entries(raw)) files.set(path.replace(/^\/static-twins\//, ''), encoder.encode(text));

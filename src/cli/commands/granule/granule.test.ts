@@ -1,24 +1,13 @@
 // The granule and twin commands through the real CLI (bin/twingrain.js), including determinism across file
 // creation order and timestamps.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { binCli } from '../testing.node.ts';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const run = promisify(execFile);
-const bin = resolve('bin/twingrain.js');
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: tmp });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
 const tmp = mkdtempSync(join(tmpdir(), 'twingrain-cli-'));
+const cli = binCli(tmp);
 const source = resolve('static-twins/bluemaker-bm10-450/automation');
 
 describe('twingrain granule / twin', () => {

@@ -23,7 +23,7 @@ export interface Deployment {
 export const COMMON_FLAGS = ['rpc', 'identity', 'passphrase', 'registry', 'consortium', 'deployment'];
 
 /** The embedded stack writes the deployment here (same shape as the runtime config's `chain`). */
-export function deploymentPath(flags: Record<string, string | boolean>): string {
+function deploymentPath(flags: Record<string, string | boolean>): string {
   if (typeof flags.deployment === 'string') return resolve(flags.deployment);
   return join(resolve(process.env.TWINGRAIN_STATE_DIR ?? '.twingrain'), 'deployment.json');
 }

@@ -1,24 +1,13 @@
 // `twingrain twin export --aas` and `twingrain twin import` through the real CLI (bin/twingrain.js): every reference
 // twin goes out as an AASX and comes back as a folder that `twingrain twin validate` accepts with the same α.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { binCli } from '../testing.node.ts';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const run = promisify(execFile);
-const bin = resolve('bin/twingrain.js');
 const tmp = mkdtempSync(join(tmpdir(), 'twingrain-aas-cli-'));
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: tmp });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const cli = binCli(tmp);
 
 describe('twingrain twin export --aas / twin import', () => {
   for (const id of ['shdm-3ddtp-500', 'jgaurora-z-603s', 'bluemaker-bm10-450']) {

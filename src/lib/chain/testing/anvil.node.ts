@@ -11,7 +11,7 @@ export interface AnvilInstance {
   stop(): Promise<void>;
 }
 
-export const ANVIL_PRIVATE_KEYS: `0x${string}`[] = ANVIL_ACCOUNTS.map((a) => a.privateKey);
+const ANVIL_PRIVATE_KEYS: `0x${string}`[] = ANVIL_ACCOUNTS.map((a) => a.privateKey);
 
 export { freePort };
 

@@ -21,7 +21,7 @@ export interface EngineHost {
   heapExhausted(): boolean;
 }
 
-export const CPU_DETAIL = 'used too much processor time';
+const CPU_DETAIL = 'used too much processor time';
 
 const now = () => performance.now();
 

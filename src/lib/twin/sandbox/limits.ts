@@ -25,7 +25,7 @@ export interface SandboxLimits {
   heartbeatTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: SandboxLimits = {
+const DEFAULT_LIMITS: SandboxLimits = {
   memoryBytes: 32 * 2 ** 20,
   stackBytes: 256 * 1024,
   sliceMs: 1000,

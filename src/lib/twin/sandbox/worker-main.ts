@@ -11,7 +11,7 @@ export interface WorkerPort {
 }
 
 /** The first message the host sends: the limits, and (in Node) the already compiled engine. */
-export interface WorkerInit {
+interface WorkerInit {
   k: 'init';
   limits: SandboxLimits;
   wasmModule?: WebAssembly.Module;
