@@ -2,7 +2,7 @@
 // (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
 // the events since its last sync. The record rows (the lists of the app) are synced beside them.
 import type { Address } from 'viem';
-import { syncTrees, type SyncTreesErrorType, type SyncTreesParameters, type TreeStore } from '../chain/index';
+import { httpTreeSnapshot, syncTrees, type SyncTreesErrorType, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
 import { treesKey } from './cursor';
@@ -36,6 +36,8 @@ export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
 export interface SyncedTreesParameters extends SyncRecordsParameters {
   /** A community node's tree snapshot for a first sync (checked against the chain's roots before use). */
   snapshot?: SyncTreesParameters['snapshot'];
+  /** The same, by its address (the runtime config's `trees.snapshot`): fetched only when nothing is saved. */
+  snapshotUrl?: string;
 }
 
 export interface SyncedTreesReturnType {
@@ -45,6 +47,8 @@ export interface SyncedTreesReturnType {
   authorization: LeanTree;
   /** The mirror had to be cleared on the way (chain reset, another registry, or saved trees that no longer matched). */
   reset: boolean;
+  /** What the trees started from: this browser's saved trees, a community node's snapshot, or every event. */
+  source: 'saved' | 'snapshot' | 'events';
 }
 
 export type SyncedTreesErrorType = SyncTreesErrorType | import('./errors').ChainUnreachableError | import('./errors').RegistryNotDeployedError;
@@ -57,7 +61,7 @@ export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTrees
     registry: p.registry,
     ...(p.fromBlock !== undefined ? { fromBlock: BigInt(p.fromBlock) } : {}),
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    ...(p.snapshot ? { snapshot: p.snapshot } : {}),
+    ...(p.snapshot ? { snapshot: p.snapshot } : p.snapshotUrl ? { snapshot: httpTreeSnapshot(p.snapshotUrl) } : {}),
     store: databaseTreeStore(p.db, sync.chainId),
   });
   return {
@@ -66,5 +70,6 @@ export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTrees
     registration: trees.registration,
     authorization: trees.authorization,
     reset: sync.reset || trees.reset,
+    source: trees.source,
   };
 }
