@@ -37,6 +37,7 @@ import { serveBlockTransfer } from '../src/lib/p2p/index';
 import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
 import { connectCustodyChain, type CustodyChainOptions } from './instantiations';
+import { serveTreeSnapshots } from './tree-snapshots';
 
 export interface RelayCustodianOptions {
   /** X25519 secret key; by default one is created once and kept in dataDir/custodian.key. */
@@ -92,6 +93,11 @@ export interface StartRelayOptions {
    * needs more. True by default; set false on a relay that must not carry bulk data.
    */
   liftRelayLimits?: boolean;
+  /**
+   * Publish the registry's two trees at GET /trees/snapshot (relay/tree-snapshots.ts) on this port (0: any free port)
+   * and host (the relay's by default), so new members start from them instead of from the community's whole history.
+   */
+  trees?: { chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number }; port: number; host?: string; intervalMs?: number };
 }
 
 export interface RunningRelay {
@@ -105,6 +111,8 @@ export interface RunningRelay {
     chain?: { rpcUrl: string; registry: `0x${string}` } /** The Pinning Service API's base URL (its endpoint is `${apiUrl}/pins`). */;
     apiUrl?: string;
   };
+  /** Present when the relay publishes tree snapshots: their address (…/trees/snapshot). */
+  trees?: { url: string };
   stop(): Promise<void>;
 }
 
@@ -165,6 +173,7 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
   const stops: Array<() => Promise<void> | void> = [];
   let custodian: RunningRelay['custodian'];
   let pinning: RunningRelay['pinning'];
+  let trees: RunningRelay['trees'];
   try {
     const limitHooks = { ...(o.onLimit ? { onLimit: o.onLimit } : {}), ...(o.log ? { log: o.log } : {}) };
     const mailbox = await serveAuthMailbox(libp2p, { ...o.mailbox, ...limitHooks });
@@ -233,7 +242,30 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
       stops.push(() => service.stop());
       custodian = { x25519PublicKey: service.publicKeyHex, registry: chain.registry, confirmations: chain.confirmations };
     }
+    if (o.trees) {
+      const t = o.trees;
+      const host = t.host ?? o.host ?? '127.0.0.1';
+      const snapshots = await serveTreeSnapshots({
+        publicClient: createPublicClient({ transport: http(t.chain.rpcUrl) }),
+        registry: t.chain.registry,
+        ...(t.chain.fromBlock !== undefined ? { fromBlock: t.chain.fromBlock } : {}),
+        dataDir: o.dataDir,
+        host,
+        port: t.port,
+        ...(t.intervalMs !== undefined ? { intervalMs: t.intervalMs } : {}),
+        log: o.log ?? ((line) => console.warn(line)),
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw new RelayStartError(
+          error.code === 'EADDRINUSE'
+            ? `The tree snapshots could not be served on ${host}:${t.port} because the port is in use: choose another (--trees-port).`
+            : `The tree snapshots could not start: ${error.message}`,
+        );
+      });
+      stops.push(() => snapshots.stop());
+      trees = { url: snapshots.url };
+    }
   } catch (error) {
+    for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
     await helia.stop().catch(() => undefined);
     throw error instanceof RelayStartError ? error : new RelayStartError(`The relay could not start its roles: ${(error as Error).message}`);
   }
@@ -243,6 +275,7 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     multiaddrs,
     custodian,
     pinning,
+    ...(trees ? { trees } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,12 +1,23 @@
 // A community node's tree snapshots against a real anvil with the real registry and real proofs: a new node starts
 // from one, a returning node from its own saved trees, a forged snapshot is refused, an unreachable node is no harm.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTreeSnapshot, granuleRegistryAbi, httpTreeSnapshot, syncTrees, TreeSnapshotRejectedError, type TreeStore } from '../src/lib/chain/index';
+import {
+  decodeTreeSnapshot,
+  encodeTreeSnapshot,
+  granuleRegistryAbi,
+  httpTreeSnapshot,
+  MAX_TREE_SNAPSHOT_BYTES,
+  syncTrees,
+  TreeSnapshotError,
+  TreeSnapshotRejectedError,
+  type TreeStore,
+} from '../src/lib/chain/index';
 import { LeanTree } from '../src/lib/zk/index';
 import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 import { serveTreeSnapshots, type TreeSnapshotServer } from './tree-snapshots';
@@ -87,4 +98,82 @@ describe('tree snapshots published by a community node', () => {
     expect(gone.source).toBe('events');
     expect(gone.registration.root).toBe(await chainRoot());
   }, 120_000);
+
+  it('cuts off a snapshot source that sends more than any registry could hold, declared or not', async () => {
+    // A hostile or mistaken address (a video, an endless stream): refused while it streams, not read into memory.
+    const chunk = new Uint8Array(1 << 20).fill(0x54);
+    let sent = 0;
+    const endless = createServer((req, res) => {
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-length': String(MAX_TREE_SNAPSHOT_BYTES + 1) });
+        res.end();
+        return;
+      }
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => undefined);
+      more();
+    });
+    await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+    const at = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    try {
+      await expect(httpTreeSnapshot(`${at}/declared`)()).rejects.toThrow(TreeSnapshotError);
+      await expect(httpTreeSnapshot(`${at}/endless`)()).rejects.toThrow(/larger than any registry's trees/);
+      expect(sent).toBeLessThan(MAX_TREE_SNAPSHOT_BYTES + 16 * chunk.length);
+      await expect(syncTrees({ ...base(), snapshot: httpTreeSnapshot(`${at}/endless`) })).rejects.toThrow(TreeSnapshotError);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((r) => endless.close(() => r()));
+    }
+  }, 120_000);
+
+  it('are published by `twingrain relay`, which says where on stderr', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tg-relay-trees-'));
+    const bin = resolve(import.meta.dirname, '../bin/twingrain.js');
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'relay',
+        '--port',
+        '0',
+        '--data-dir',
+        dir,
+        '--rpc',
+        chain.rpcUrl,
+        '--registry',
+        chain.registry,
+        '--from-block',
+        String(chain.deployBlock),
+        '--trees-port',
+        '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          const m = /tree snapshots: (http:\/\/\S+)/.exec(stderr);
+          if (m) resolveUrl(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`twingrain relay exited ${code}: ${stderr}`)));
+      });
+      const served = decodeTreeSnapshot(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+      expect(served.registry).toBe(chain.registry.toLowerCase());
+      expect(served.registration.root).toBe(await chainRoot());
+      // A new node takes it, and it passes the root check.
+      const fresh = await syncTrees({ ...base(), snapshot: httpTreeSnapshot(url) });
+      expect(fresh.source).toBe('snapshot');
+      expect(fresh.registration.root).toBe(await chainRoot());
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -16,6 +16,7 @@ import { linePlot } from '../../src/lib/incentive/plot';
 import { LeanTree } from '../../src/lib/zk/index';
 import { machineStamp, markdownTable } from './report';
 import { startScaleChain } from './_scale-chain';
+import { scaleStatePath } from './_scale-prepare';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -88,8 +89,9 @@ interface Row {
 }
 
 async function measure(n: number, before: string, log: (s: string) => void): Promise<Row> {
+  // A saved chain (scripts/bench/_scale-prepare.ts, under nice) is loaded; a missing one is created and saved first.
+  const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n) });
   const load0 = loadavg()[0]!;
-  const chain = await startScaleChain({ registrations: n, log });
   const dir = mkdtempSync(join(tmpdir(), 'tg-scale-'));
   const server = createServer((_req, res) => {
     // The community node publishes its own saved trees: the same bytes it syncs from.

@@ -130,8 +130,13 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       ...(chain.contracts.GranuleRegistry
         ? { custodian: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock } } }
         : {}),
+      // The community's tree snapshots, which a new browser starts from (runtime config `trees.snapshot`).
+      ...(chain.contracts.GranuleRegistry
+        ? { trees: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock }, port: 0 } }
+        : {}),
     });
     stops.push(() => relay.stop());
+    if (relay.trees) log(`trees   ${relay.trees.url} (tree snapshots for new members)`);
     if (relay.pinning?.apiUrl) log(`pins    ${relay.pinning.apiUrl}/pins (IPFS Pinning Service API; members' tokens: npx twingrain pin-token)`);
     const custodianCount = Math.max(1, o.custodians ?? 1);
     const threshold = o.threshold ?? 1;
@@ -181,6 +186,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     const config: RuntimeConfig = {
       chain,
       relay: { multiaddrs: relayMultiaddrs, development: true },
+      ...(relay.trees ? { trees: { snapshot: relay.trees.url } } : {}),
       startedAt: new Date().toISOString(),
       ...(reference ? { reference } : {}),
     };

@@ -1,7 +1,9 @@
 // `twingrain relay`: the community node — circuit relay v2 over WebSockets, discovery, and optionally pinning
 // (--pin: only what the registry records) and key custody (--custodian: deposits and releases read from the registry
 // at head − --confirmations). Prints one JSON line with its addresses (and custodian key), then runs until Ctrl-C /
-// SIGTERM. `--pins-port` also serves the IPFS Pinning Service API (relay/pinning-api.ts) there. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
+// SIGTERM. `--pins-port` also serves the IPFS Pinning Service API (relay/pinning-api.ts) there. A relay that knows the
+// chain also publishes the registry's trees (GET /trees/snapshot, on --trees-port or any free port; stderr says where)
+// so new members need not hash the community's history. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
 // exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
@@ -11,7 +13,7 @@ import { parseRuntimeConfig } from '../../lib/config';
 export const command: Command = {
   summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
   usage:
-    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--trees-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
   async run(argv) {
     const text = { type: 'string' } as const;
     const flag = { type: 'boolean' } as const;
@@ -27,6 +29,7 @@ export const command: Command = {
         confirmations: text,
         announce: text,
         'pins-port': text,
+        'trees-port': text,
       },
       ...{ pin: flag, custodian: flag, production: flag, 'keep-relay-limits': flag, 'custodian-key': flag },
     });
@@ -48,11 +51,18 @@ export const command: Command = {
         throw new CliUsageError(`--confirmations must be a whole number of blocks (0 or more), got "${String(flags['confirmations'])}"`);
     }
     let chain: { rpcUrl: string; registry: `0x${string}`; fromBlock?: number } | undefined;
-    // Both roles read the chain: a custodian registrations and instantiations, a pinning relay manifestOf(α).
-    if (flags['custodian'] || flags['pin']) {
+    // Both roles read the chain: a custodian registrations and instantiations, a pinning relay manifestOf(α); the tree
+    // snapshots the registry's events and roots.
+    let treesPort: number | undefined;
+    if (flags['trees-port'] !== undefined) {
+      treesPort = Number(flags['trees-port']);
+      if (!Number.isInteger(treesPort) || treesPort < 0 || treesPort > 65535)
+        throw new CliUsageError(`--trees-port must be a port number, got "${String(flags['trees-port'])}"`);
+    }
+    if (flags['custodian'] || flags['pin'] || treesPort !== undefined) {
       if (typeof flags['rpc'] === 'string' || typeof flags['registry'] === 'string') {
         if (typeof flags['rpc'] !== 'string' || typeof flags['registry'] !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(flags['registry'])) {
-          throw new CliUsageError('a custodian or pinning relay needs both --rpc <url> and --registry <GranuleRegistry address>');
+          throw new CliUsageError('a custodian, pinning or tree-publishing relay needs both --rpc <url> and --registry <GranuleRegistry address>');
         }
         chain = { rpcUrl: flags['rpc'], registry: flags['registry'] as `0x${string}`, fromBlock: Number(flags['from-block'] ?? 0) };
       } else {
@@ -62,7 +72,7 @@ export const command: Command = {
           text = await readFile(path, 'utf8');
         } catch {
           throw new CliUsageError(
-            `a custodian or pinning relay reads the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`,
+            `a custodian, pinning or tree-publishing relay reads the chain: pass --rpc and --registry, or --config <runtime-config.json> (${path} was not found; "npm start" writes it)`,
           );
         }
         const config = parseRuntimeConfig(JSON.parse(text));
@@ -91,9 +101,12 @@ export const command: Command = {
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
       // Without --confirmations: 0 on the embedded anvil (it mines one block per transaction and nothing else), 12 elsewhere.
+      // Every relay that reads the chain publishes its trees: the community's way in for new members.
+      ...(chain ? { trees: { chain, port: treesPort ?? 0 } } : {}),
       ...(flags['custodian'] && chain ? { custodian: { chain: { ...chain, ...(confirmations !== undefined ? { confirmations } : {}) } } } : {}),
     });
     if (relay.pinning?.apiUrl) process.stderr.write(`pinning service (IPFS Pinning Service API): ${relay.pinning.apiUrl}/pins\n`);
+    if (relay.trees) process.stderr.write(`tree snapshots: ${relay.trees.url}\n`);
     printJson({
       peerId: relay.peerId,
       multiaddrs: relay.multiaddrs,

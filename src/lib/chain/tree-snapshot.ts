@@ -3,7 +3,7 @@
 // own layout, so loading takes the bytes over as they are: no Poseidon hash, no node converted. Nothing here is
 // trusted: syncTrees checks the root against the contract.
 import type { Hex } from 'viem';
-import { LeanTree } from '../zk/index';
+import { LeanTree, TREE_MAX_DEPTH } from '../zk/index';
 import { TreeSnapshotError } from './errors';
 
 const MAGIC = [0x54, 0x47, 0x54, 0x53]; // "TGTS"
@@ -116,17 +116,66 @@ export function decodeTreeSnapshot(bytes: Uint8Array): TreeSnapshot {
 }
 
 /**
- * A community node's published snapshot over HTTP, as a syncTrees `snapshot` source. An unreachable node or a
- * missing snapshot gives undefined (the node then syncs from events: slower, never wrong); what it serves is checked
- * by syncTrees against the chain's roots.
+ * The largest snapshot a registry can have: both trees full (2^TREE_MAX_DEPTH leaves, 2n − 1 nodes of 32 bytes each)
+ * and a header. A source that sends more is not a snapshot, and is cut off before it fills the memory.
  */
-export function httpTreeSnapshot(url: string, fetcher: typeof fetch = fetch): () => Promise<Uint8Array | undefined> {
+export const MAX_TREE_SNAPSHOT_BYTES = 8 + 64 * 1024 + 2 * (2 * 2 ** TREE_MAX_DEPTH - 1) * 32;
+
+const tooLarge = (url: string, limit: number) =>
+  new TreeSnapshotError(
+    `The tree snapshot at ${url} is larger than any registry's trees (over ${Math.round(limit / 2 ** 20)} MiB): it was not used. Check the address of the community node.`,
+  );
+
+/**
+ * A community node's published snapshot over HTTP, as a syncTrees `snapshot` source. An unreachable node or a
+ * missing snapshot gives undefined (the node then syncs from events: slower, never wrong); an answer larger than any
+ * registry's trees is refused while it streams; what it serves is checked by syncTrees against the chain's roots.
+ */
+export function httpTreeSnapshot(
+  url: string,
+  fetcher: typeof fetch = fetch,
+  maxBytes: number = MAX_TREE_SNAPSHOT_BYTES,
+): () => Promise<Uint8Array | undefined> {
   return async () => {
+    let response: Response;
     try {
-      const response = await fetcher(url);
-      return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+      response = await fetcher(url);
     } catch {
       return undefined;
     }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      return undefined;
+    }
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > maxBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge(url, maxBytes);
+    }
+    // Read into one buffer of the declared size (grown when undeclared), never past the limit.
+    let out = new Uint8Array(Number.isSafeInteger(declared) && declared > 0 ? declared : 1 << 20);
+    let length = 0;
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (length + value.length > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge(url, maxBytes);
+        }
+        if (length + value.length > out.length) {
+          const grown = new Uint8Array(Math.min(maxBytes, Math.max(out.length * 2, length + value.length)));
+          grown.set(out.subarray(0, length));
+          out = grown;
+        }
+        out.set(value, length);
+        length += value.length;
+      }
+    } catch (error) {
+      if (error instanceof TreeSnapshotError) throw error;
+      return undefined; // the connection broke off: as if unreachable
+    }
+    return out.subarray(0, length);
   };
 }

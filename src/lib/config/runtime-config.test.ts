@@ -61,4 +61,23 @@ describe('runtime config', () => {
       '"pinning.replication" must be a whole number from 1 to the 1 services listed',
     );
   });
+
+  it("a community node's tree snapshot: only an http(s) address without credentials is taken", () => {
+    const snapshot = 'https://node.example.org/trees/snapshot';
+    expect(parseRuntimeConfig({ ...good, trees: { snapshot } }).trees).toEqual({ snapshot });
+    const message = '"trees.snapshot" must be the http(s) address of a community node\'s tree snapshot';
+    // Hostile or broken addresses a served file (or an old one) may hold: refused, with the field named.
+    for (const bad of [
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:application/octet-stream;base64,AAAA',
+      'https://user:pw@node/x',
+      'http://',
+      `https://n/${'a'.repeat(3000)}`,
+      5,
+    ])
+      expect(problem({ ...good, trees: { snapshot: bad } })).toBe(message);
+    expect(problem({ ...good, trees: {} })).toBe(message);
+    expect(problem({ ...good, trees: 'https://node/trees/snapshot' })).toBe('"trees" must be an object like { "snapshot": "https://…/trees/snapshot" }');
+  });
 });

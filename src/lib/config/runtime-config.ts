@@ -31,11 +31,22 @@ export interface PinningConfig {
   replication: number;
 }
 
+/** Where a new member's light node starts from instead of the community's whole history. */
+export interface TreesConfig {
+  /**
+   * A community node's tree snapshot (GET …/trees/snapshot, served by `twingrain relay`). Trusted for nothing: it is
+   * refused unless it leads to the registry's roots, and an unreachable node only makes the first sync slower.
+   */
+  snapshot: string;
+}
+
 export interface RuntimeConfig {
   chain: ChainConfig;
   relay: RelayConfig;
   /** Absent: granules are pinned by the relays over the peer-to-peer network. */
   pinning?: PinningConfig;
+  /** Absent: a new member's light node reads every tree event since the deployment. */
+  trees?: TreesConfig;
   /** When the stack wrote this file (ISO 8601). */
   startedAt: string;
   /**
@@ -109,6 +120,22 @@ const objectMessage =
 const RPC_URL = '"chain.rpcUrl" must be an http(s) or ws(s) URL';
 const CHAIN_ID = '"chain.chainId" must be a positive integer';
 const MULTIADDRS = '"relay.multiaddrs" must be a list of strings';
+const TREES_SNAPSHOT = '"trees.snapshot" must be the http(s) address of a community node\'s tree snapshot';
+
+/** An http(s) URL without credentials, of a sane length: anything else (javascript:, file:, data:) is refused. */
+function isSnapshotUrl(value: string): boolean {
+  if (value.length > 2048 || !/^https?:\/\/[^\s]+$/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+const TreesSchema = v.object(
+  { snapshot: v.pipe(v.string(TREES_SNAPSHOT), v.check(isSnapshotUrl, TREES_SNAPSHOT)) },
+  objectMessage('"trees" must be an object like { "snapshot": "https://…/trees/snapshot" }', { snapshot: TREES_SNAPSHOT }),
+);
 
 const Address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/));
 const RuntimeConfigSchema = v.object(
@@ -133,6 +160,7 @@ const RuntimeConfigSchema = v.object(
       objectMessage('"relay" is missing', { multiaddrs: MULTIADDRS }),
     ),
     pinning: v.optional(v.unknown()),
+    trees: v.optional(TreesSchema),
     startedAt: v.optional(v.unknown()),
     reference: v.optional(v.unknown()),
   },
@@ -157,6 +185,7 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
   const reference = v.safeParse(ReferenceSchema, rest.reference);
   return {
     ...(pinning ? { pinning } : {}),
+    ...(rest.trees ? { trees: { snapshot: rest.trees.snapshot } } : {}),
     chain: {
       rpcUrl: chain.rpcUrl,
       chainId: chain.chainId,

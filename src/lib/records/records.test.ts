@@ -1,5 +1,7 @@
 // The records mirror against a real anvil with the real contracts and real Groth16 proofs, stored in the app's own
 // Dexie schema on fake-indexeddb.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { createPublicClient, createWalletClient, http, type Address, type PublicClient, type WalletClient } from 'viem';
@@ -23,6 +25,7 @@ import { startAnvil as startAnvilOnPort, ANVIL_ACCOUNTS, type RunningAnvil } fro
 import { freePort } from '../node/ports';
 import { createIdentity, type Identity } from '../identity/index';
 import { openDb, type TwingrainDb } from '../store/index';
+import { parseRuntimeConfig } from '../config/index';
 import { createProver, terminateProver, type Prover } from '../zk/index';
 import { fileArtifactSource } from '../zk/artifacts.node.ts';
 import {
@@ -280,6 +283,32 @@ describe('tree snapshots and saved trees', () => {
     expect(returning.source).toBe('saved');
     expect(returning.added).toBe(0);
     expect(returning.registration.root).toBe(await onChainRoot());
+  });
+
+  it('a new browser starts from the snapshot address of the runtime config, then from its own saved trees', async () => {
+    const community = await syncTrees(params());
+    const published = encodeTreeSnapshot(community);
+    let served = 0;
+    const server = createServer((_req, res) => {
+      served++;
+      res.end(published);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = parseRuntimeConfig({
+        chain: { rpcUrl: chain.anvil.rpcUrl, chainId: chain.anvil.chainId },
+        relay: { multiaddrs: [] },
+        trees: { snapshot: `http://127.0.0.1:${(server.address() as AddressInfo).port}/trees/snapshot` },
+      });
+      const base = { db: await newDb(), ...params(), fromBlock: chain.deployBlock, snapshotUrl: config.trees!.snapshot };
+      const first = await syncedTrees(base);
+      expect([first.source, served]).toEqual(['snapshot', 1]);
+      expect(first.registration.root).toBe(await onChainRoot());
+      const again = await syncedTrees(base);
+      expect([again.source, served]).toEqual(['saved', 1]);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a forged snapshot whose root the registry does not hold', async () => {

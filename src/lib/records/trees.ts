@@ -1,4 +1,8 @@
-import { syncTrees, type SyncTreesParameters, type TreeStore } from '../chain/index';
+// The two trees the app proves against, and the check that makes proving safe: the chain area's one tree rebuilder
+// (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
+// the events since its last sync. The record rows (the lists of the app) are synced beside them.
+import type { Address } from 'viem';
+import { httpTreeSnapshot, syncTrees, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
 import { treesKey } from './cursor';
@@ -20,6 +24,8 @@ export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
 export interface SyncedTreesParameters extends SyncRecordsParameters {
   /** A community node's tree snapshot for a first sync (checked against the chain's roots before use). */
   snapshot?: SyncTreesParameters['snapshot'];
+  /** The same, by its address (the runtime config's `trees.snapshot`): fetched only when nothing is saved. */
+  snapshotUrl?: string;
 }
 
 export interface SyncedTreesReturnType {
@@ -29,6 +35,8 @@ export interface SyncedTreesReturnType {
   authorization: LeanTree;
   /** The mirror had to be cleared on the way (chain reset, another registry, or saved trees that no longer matched). */
   reset: boolean;
+  /** What the trees started from: this browser's saved trees, a community node's snapshot, or every event. */
+  source: 'saved' | 'snapshot' | 'events';
 }
 
 /** Syncs the record rows and the trees; both roots equal the contract's at the returned block, or this throws. */
@@ -39,7 +47,7 @@ export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTrees
     registry: p.registry,
     ...(p.fromBlock !== undefined ? { fromBlock: BigInt(p.fromBlock) } : {}),
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
-    ...(p.snapshot ? { snapshot: p.snapshot } : {}),
+    ...(p.snapshot ? { snapshot: p.snapshot } : p.snapshotUrl ? { snapshot: httpTreeSnapshot(p.snapshotUrl) } : {}),
     store: databaseTreeStore(p.db, sync.chainId),
   });
   return {
@@ -48,5 +56,6 @@ export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTrees
     registration: trees.registration,
     authorization: trees.authorization,
     reset: sync.reset || trees.reset,
+    source: trees.source,
   };
 }

@@ -8,7 +8,7 @@ import { packGranule } from '../../lib/granule/index';
 import { sampleFiles } from '../../lib/granule/test-fixture';
 import { BN254_FIELD_ORDER, createIdentity } from '../../lib/identity/index';
 import { ShareInputError, ShareSetupError } from './errors';
-import { contractsOf, parseAlphaText, parsePublicKey, sentenceOf } from './share';
+import { contractsOf, mirrorParameters, parseAlphaText, parsePublicKey, sentenceOf } from './share';
 import { manifestCidOf } from '../../lib/sharing/index';
 import { ContractRevertError } from '../../lib/chain/index';
 
@@ -43,5 +43,25 @@ describe('Share page inputs', () => {
     };
     expect(() => contractsOf(config)).toThrow(ShareSetupError);
     expect(sentenceOf(new ContractRevertError('The granule is already registered.', 'AlreadyRegistered'))).toBe('The granule is already registered.');
+  });
+
+  it("syncs the trees from the community node's snapshot named in the runtime config (src/lib/records tests the sync itself)", () => {
+    const registry = `0x${'1'.repeat(40)}` as const;
+    const config = {
+      chain: {
+        rpcUrl: 'http://127.0.0.1:1',
+        chainId: 31337,
+        name: 'dev',
+        development: true,
+        contracts: { GranuleRegistry: registry, Consortium: registry },
+        deployBlock: 7,
+      },
+      relay: { multiaddrs: [], development: true },
+      startedAt: '',
+    };
+    const ctx = { config, wallet: { publicClient: {} }, db: {} } as unknown as Parameters<typeof mirrorParameters>[0];
+    expect(mirrorParameters(ctx)).not.toHaveProperty('snapshotUrl');
+    const snapshot = 'https://node.example.org/trees/snapshot';
+    expect(mirrorParameters({ ...ctx, config: { ...config, trees: { snapshot } } })).toMatchObject({ registry, fromBlock: 7, snapshotUrl: snapshot });
   });
 });

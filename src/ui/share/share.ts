@@ -79,8 +79,15 @@ export function contractsOf(config: RuntimeConfig): { registry: Address; consort
   return { registry, consortium };
 }
 
-function mirrorParameters(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db'>) {
-  return { db: ctx.db, publicClient: ctx.wallet.publicClient, registry: contractsOf(ctx.config).registry, fromBlock: ctx.config.chain.deployBlock };
+export function mirrorParameters(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db'>) {
+  return {
+    db: ctx.db,
+    publicClient: ctx.wallet.publicClient,
+    registry: contractsOf(ctx.config).registry,
+    fromBlock: ctx.config.chain.deployBlock,
+    // A new browser starts from the community node's snapshot, checked against the registry's roots.
+    ...(ctx.config.trees ? { snapshotUrl: ctx.config.trees.snapshot } : {}),
+  };
 }
 
 /** The message to show for any failure: a contract revert as its sentence, a typed error as its own message. */
