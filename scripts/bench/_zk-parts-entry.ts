@@ -10,3 +10,5 @@ export async function browserParts(base: string, circuit: string) {
   const curve = (await buildBn128(false, batchAffinePlugin as (m: unknown) => void)) as Bn254Engine;
   return proofParts(curve, await get(`${base}${circuit}.wasm`), await get(`${base}${circuit}.zkey`));
 }
+export { createProver } from '../../src/lib/zk/prover';
+export { fetchArtifactSource } from '../../src/lib/zk/artifacts.browser';

@@ -1,6 +1,6 @@
 // The parts of one Groth16 proof of groth16.ts, each runnable alone, so a profile can time them one by one in Node and
 // in Chromium (zk-profile.ts; the browser gets this module bundled by Vite through _zk-parts-entry.ts).
-import { groth16Prove, multiExp, parseProvingKey, quotientOnCoset, type Bn254Engine, type MsmKernel } from '../../src/lib/zk/groth16';
+import { buildFixedBaseTables, groth16Prove, multiExp, parseProvingKey, quotientOnCoset, type Bn254Engine, type MsmKernel } from '../../src/lib/zk/groth16';
 import { createWitnessCalculator, type WitnessCalculator } from '../../src/lib/zk/witness';
 
 export type PartName = string;
@@ -9,6 +9,9 @@ export interface ProofParts {
   names: PartName[];
   run(name: PartName, signals: Record<string, unknown>): Promise<number>;
   counts: Record<string, number>;
+  /** Builds the key's fixed-base tables (once, before the "fixed" parts run): wall ms and bytes. */
+  buildTables(): Promise<{ ms: number; bytes: number }>;
+  threads: number;
 }
 
 /** Builds the witness calculator and parses the key (timed: `keyParseMs`, `compileMs`); parts then reuse them. */
@@ -31,22 +34,30 @@ export async function proofParts(curve: Bn254Engine, wasm: Uint8Array, zkey: Uin
   const parts: Record<string, (signals: Record<string, unknown>) => Promise<unknown>> = {
     witness: async (signals) => (w = await calc.calculate(signals)),
     'QAP (h on the coset)': async () => (h = await quotientOnCoset(curve, key, w)),
-    ...msm('wasmcurves'),
     ...msm('batch-affine'),
+    ...msm('signed'),
+    ...msm('fixed'),
     'self-check (pairing)': async () => {
       const { G1, Fr } = curve;
       let cpub = G1.fromRprLEM(key.ic, 0);
       for (let j = 1; j <= key.nPublic; j++) cpub = G1.add(cpub, G1.timesFr(G1.fromRprLEM(key.ic, j * 64), Fr.e(BigInt(j) * 1234567n)));
       return curve.pairingEq(G1.neg(key.alpha1), key.beta2, cpub, key.gamma2, key.delta1, key.delta2, key.alpha1, key.beta2);
     },
-    'whole proof, wasmcurves MSMs': () => groth16Prove(curve, key, w, 'wasmcurves'),
     'whole proof, batch-affine MSMs': () => groth16Prove(curve, key, w, 'batch-affine'),
+    'whole proof, signed MSMs': () => groth16Prove(curve, key, w, 'signed'),
+    'whole proof, fixed MSMs': () => groth16Prove(curve, key, w, 'fixed'),
   };
   return {
     keyParseMs,
     compileMs,
     names: Object.keys(parts),
     counts: { A: key.A.count, B1: key.B1.count, B2: key.B2.count, C: key.C.count, H: key.H.count },
+    threads: curve.tm.concurrency,
+    async buildTables() {
+      const t0 = performance.now();
+      const bytes = await buildFixedBaseTables(curve, key);
+      return { ms: performance.now() - t0, bytes };
+    },
     async run(name, signals) {
       const t0 = performance.now();
       await parts[name]!(signals);

@@ -14,7 +14,7 @@ const runs = Number(process.argv[2] ?? 6);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const snarkjs = await import('snarkjs');
 const prover = createProver(fileArtifactSource());
-await prover.warmUp(CIRCUIT_NAMES);
+await prover.warmUp(CIRCUIT_NAMES, { tables: true });
 const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`];
 for (const circuit of CIRCUIT_NAMES) {
   const inputs = Array.from({ length: runs }, () => randomInput(circuit));
