@@ -1,7 +1,6 @@
 // The two trees the app proves against, and the check that makes proving safe: the chain area's one tree rebuilder
 // (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
 // the events since its last sync. The record rows (the lists of the app) are synced beside them.
-import type { Address } from 'viem';
 import { httpTreeSnapshot, syncTrees, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
