@@ -6,7 +6,8 @@
 //   snapshot — syncTrees from a community node's snapshot (HTTP) plus the events after it, saved to `store`
 //   saved    — syncTrees from the trees saved in `store` (a returning node)
 //   floor-events / floor-snapshot — only reading the tree events' / the snapshot's bytes
-//   idle     — imports only (the process's own baseline memory)
+//   idle     — viem only (the process's own baseline memory)
+//   loaded   — the chain module loaded, nothing synced (what a node's memory is before it holds any tree)
 import '../../src/lib/node/polyfills';
 import { createPublicClient, http, toEventSelector, type Address, type PublicClient } from 'viem';
 
@@ -32,6 +33,7 @@ let tree: Tree | undefined;
 let bytes = 0;
 // Modules load before the clock starts: the figures are the sync, not the process start.
 const chain = mode === 'idle' || mode === 'floor-snapshot' ? undefined : await import('../../src/lib/chain/index');
+if (mode === 'loaded') await import('../../src/lib/chain/tree-store.node.ts');
 const storeModule = mode === 'events' || mode === 'snapshot' || mode === 'saved' ? await import('../../src/lib/chain/tree-store.node.ts') : undefined;
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -61,20 +63,32 @@ if (mode === 'before' && chain) {
   const topics = chain.granuleRegistryAbi
     .filter((i) => i.type === 'event' && ['Registered', 'OwnershipClaimed', 'Authorized'].includes(i.name))
     .map((i) => toEventSelector(i as Parameters<typeof toEventSelector>[0]));
-  const response = await fetch(args.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'eth_getLogs',
-      params: [{ address: args.registry, fromBlock: `0x${args.fromBlock.toString(16)}`, toBlock: 'latest', topics: [topics] }],
-    }),
-  });
-  bytes = (await response.arrayBuffer()).byteLength;
+  const head = Number(await publicClient.getBlockNumber({ cacheTime: 0 }));
+  // Only the bytes of every tree event, in ranges the node accepts (halved when refused), nothing decoded.
+  const read = async (from: number, to: number): Promise<void> => {
+    const response = await fetch(args.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_getLogs',
+        params: [{ address: args.registry, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}`, topics: [topics] }],
+      }),
+    });
+    const body = await response.arrayBuffer();
+    if (body.byteLength < 4096 && /"error"/.test(new TextDecoder().decode(body)) && to > from) {
+      const middle = Math.floor((from + to) / 2);
+      await read(from, middle);
+      await read(middle + 1, to);
+      return;
+    }
+    bytes += body.byteLength;
+  };
+  await read(args.fromBlock, head);
 } else if (mode === 'floor-snapshot') {
   bytes = (await (await fetch(args.snapshotUrl!)).arrayBuffer()).byteLength;
-} else if (mode !== 'idle') {
+} else if (mode !== 'idle' && mode !== 'loaded') {
   throw new Error(`unknown mode ${mode}`);
 }
 const ms = performance.now() - t0;

@@ -78,6 +78,8 @@ interface Row {
   registrations: number;
   createSeconds: number;
   idle: NodeResult;
+  /** The chain module loaded, nothing synced (absent in rows measured before it was added). */
+  loaded?: NodeResult;
   floorEvents: NodeResult;
   before: NodeResult;
   community: NodeResult;
@@ -88,7 +90,7 @@ interface Row {
   load: number[];
 }
 
-async function measure(n: number, before: string, log: (s: string) => void): Promise<Row> {
+async function measure(n: number, before: string, log: (s: string) => void, beforeFailed?: NodeResult): Promise<Row> {
   // A saved chain (scripts/bench/_scale-prepare.ts, under nice) is loaded; a missing one is created and saved first.
   const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n) });
   const load0 = loadavg()[0]!;
@@ -102,8 +104,12 @@ async function measure(n: number, before: string, log: (s: string) => void): Pro
     const args = { rpcUrl: chain.rpcUrl, registry: chain.registry, fromBlock: chain.deployBlock };
     log(`${n}: created in ${chain.createSeconds.toFixed(0)} s; measuring`);
     const idle = await runNode(root, 'idle', args);
+    const loaded = await runNode(root, 'loaded', args);
     const floorEvents = await runNode(root, 'floor-events', args);
-    const beforeResult = await runNode(before, 'before', args);
+    // Code that could not sync a smaller community cannot sync a larger one: not run again.
+    const beforeResult = beforeFailed?.error
+      ? { ...beforeFailed, error: `${beforeFailed.error} (as at the smaller size)` }
+      : await runNode(before, 'before', args);
     log(`${n}: before ${(beforeResult.ms / 1000).toFixed(1)} s`);
     const community = await runNode(root, 'events', { ...args, store: join(dir, 'community.bin') });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -120,6 +126,7 @@ async function measure(n: number, before: string, log: (s: string) => void): Pro
       registrations: n,
       createSeconds: chain.createSeconds,
       idle,
+      loaded,
       floorEvents,
       before: beforeResult,
       community,
@@ -183,8 +190,14 @@ export async function run({ outDir }: { outDir: string }): Promise<void> {
   }
   const sizes = (process.env.TWINGRAIN_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
   const before = beforeCheckout();
-  const rows: Row[] = [];
-  for (const n of sizes) rows.push(await measure(n, before, (line) => process.stdout.write(`scale: ${line}\n`)));
+  // Rows of sizes not measured in this run are kept from the last report (each row carries its own load figures).
+  const previous = existsSync(join(outDir, 'scale.json')) ? (JSON.parse(readFileSync(join(outDir, 'scale.json'), 'utf8')) as { rows: Row[] }).rows : [];
+  const measured: Row[] = [];
+  for (const n of sizes) {
+    const smaller = [...previous, ...measured].filter((r) => r.registrations < n && r.before.error).pop();
+    measured.push(await measure(n, before, (line) => process.stdout.write(`scale: ${line}\n`), smaller?.before));
+  }
+  const rows = [...previous.filter((r) => !sizes.includes(r.registrations)), ...measured].sort((a, b) => a.registrations - b.registrations);
   const decoding = [1_000, 10_000, 100_000].map(decodeCost);
   writeFileSync(join(outDir, 'scale.json'), `${JSON.stringify({ measured: new Date().toISOString(), rows, decoding }, null, 2)}\n`);
   writeReport(outDir, rows, decoding);
@@ -195,7 +208,18 @@ function extrapolation(rows: Row[], decoding: ReturnType<typeof decodeCost>[]): 
   const last = rows[rows.length - 1];
   const big = decoding.find((d) => d.n === 100_000);
   const same = decoding.find((d) => d.n === last?.registrations);
-  if (!last || !big || !same || last.registrations >= 100_000) return '';
+  const first = rows.find((r) => !r.before.error);
+  if (last && last.registrations >= 100_000) {
+    if (!first) return '';
+    // The old code's work is n single inserts of about log2(n)/2 hashes each: n·log n from its smallest measured size.
+    const k = (100_000 * Math.log2(100_000)) / (first.registrations * Math.log2(first.registrations));
+    return `## "Before" at 100,000: an estimate, not a measurement
+
+The old code cannot sync at 10,000 or 100,000 at all (its one eth_getLogs answer is over the node's cap). Were a node
+to serve that answer, its hashing alone would take about **${s(first.before.ms * k)} s** at 100,000 (estimate: the
+${first.registrations.toLocaleString('en')} row's ${s(first.before.ms)} s scaled by n·log n), every action, new node or returning.`;
+  }
+  if (!last || !big || !same) return '';
   const k = 100_000 / last.registrations;
   // Everything but the snapshot (RPC calls, the events since, one path) stays; reading it scales with its bytes.
   const fresh = last.fresh.ms - same.decodeMs + big.decodeMs;
@@ -248,14 +272,17 @@ accepts every proof, because 100,000 Groth16 proofs take about 5 h here and a li
 events and roots. The bench checks the registry's own tree size (\`registrationTree()\`), and every node below checks
 its roots against \`registrationRoot()\` / \`authorizationRoot()\` at the head.
 
-**Before** is the previous commit (${BEFORE_COMMIT}): \`loadRegistrationTree\` + \`loadAuthorizationTree\` read every
-registry event since deployment in one request and inserted every leaf one by one; every CLI action did this (the app
-rebuilt the same trees from all mirrored rows before every action). **After** is \`syncTrees\` (src/lib/chain/trees.ts):
-a new node takes a community node's snapshot (every node of both trees, 2 × 32 bytes a leaf), reads only the events
-after it (${NEW_SINCE} registrations here) and refuses it unless both roots equal the contract's; a returning node
-starts from its own saved trees (a file under the CLI's state folder; the app database in the browser). Each node runs
-in its own process; memory is its peak RSS (\`maxRSS\`) and the heap in use at the end; an idle process (imports only)
-is listed for comparison.
+**Before** is the commit before the one rebuilder (${BEFORE_COMMIT}): \`loadRegistrationTree\` + \`loadAuthorizationTree\` read every
+registry event since deployment in one request and inserted every leaf one by one into trees of bigints; every CLI
+action did this (the app rebuilt the same trees from all mirrored rows before every action). **After** is
+\`syncTrees\` (src/lib/chain/trees.ts) with the trees kept as bytes: a new node takes a community node's snapshot
+(every node of both trees, 32 bytes each, about 64 bytes a leaf; the tree takes the downloaded bytes over as its
+storage, nothing is converted or hashed), reads only the events after it (${NEW_SINCE} registrations here) and refuses
+it unless both roots equal the contract's; a returning node starts from its own saved trees (a file under the CLI's
+state folder; the app database in the browser). Events are read in ranges the RPC node accepts and go into the trees
+range by range, so a node holds one range of logs, never the history. Each node runs in its own process; memory is
+its peak RSS (\`maxRSS\`) and the heap in use at the end. Two baselines: an idle process (viem only), and the
+process with the chain module loaded but no tree synced — the difference to it is what the trees and the sync cost.
 
 ## Time until a node can make a path (s)
 
@@ -287,10 +314,11 @@ ${markdownTable(
 ## Memory (MiB): peak RSS / heap at the end
 
 ${markdownTable(
-  ['registrations', 'idle process', 'before', 'after: new node', 'after: returning', 'community node', 'events bytes', 'snapshot bytes'],
+  ['registrations', 'idle process', 'chain module loaded', 'before', 'after: new node', 'after: returning', 'community node', 'events bytes', 'snapshot bytes'],
   rows.map((r) => [
     r.registrations.toLocaleString('en'),
     `${mib(r.idle.maxRssMiB)} / ${mib(r.idle.heapMiB)}`,
+    r.loaded ? `${mib(r.loaded.maxRssMiB)} / ${mib(r.loaded.heapMiB)}` : '—',
     `${mib(r.before.maxRssMiB)} / ${mib(r.before.heapMiB)}`,
     `${mib(r.fresh.maxRssMiB)} / ${mib(r.fresh.heapMiB)}`,
     `${mib(r.returningNew.maxRssMiB)} / ${mib(r.returningNew.heapMiB)}`,

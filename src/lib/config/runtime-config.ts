@@ -32,7 +32,7 @@ export interface PinningConfig {
 }
 
 /** Where a new member's light node starts from instead of the community's whole history. */
-export interface TreesConfig {
+interface TreesConfig {
   /**
    * A community node's tree snapshot (GET …/trees/snapshot, served by `twingrain relay`). Trusted for nothing: it is
    * refused unless it leads to the registry's roots, and an unreachable node only makes the first sync slower.
