@@ -19,14 +19,18 @@ import { analyzeGcode } from '../../src/lib/gcode/index';
 import { FIXTURES, slice, type Flavour } from '../../tests/fixtures/gcode/slicer';
 
 const MODEL = 'jgaurora-z-603s';
-// The previous run's figures (docs/bench/printer.md of 2026-11-24, plain ok), by baud/faults/window.
+// The previous figures (docs/bench/printer.md of 2026-11-30 17:46 UTC, load 15–17), by ADVANCED_OK/baud/faults/window.
 const PREVIOUS: Record<string, string> = {
-  '115200/0/127': '87.9%',
-  '115200/0.01/127': '72.9%',
-  '250000/0/127': '79.4%',
-  '250000/0.01/127': '84.8%',
-  '115200/0.01/64': '50.6%',
-  '115200/0.01/96': '66.8%',
+  'no/115200/0/127': '69.3%',
+  'no/115200/0.01/127': '64.5%',
+  'no/250000/0/127': '60.7%',
+  'no/250000/0.01/127': '57.1%',
+  'yes/115200/0/127': '81.3%',
+  'yes/115200/0.01/127': '74.4%',
+  'yes/250000/0/127': '36.7%',
+  'yes/250000/0.01/127': '34.4%',
+  'no/115200/0.01/64': '64.2%',
+  'no/115200/0.01/96': '84.6%',
 };
 
 async function throughput(baud: number, faults: number, advancedOk: boolean, windowBytes?: number) {
@@ -40,6 +44,7 @@ async function throughput(baud: number, faults: number, advancedOk: boolean, win
   const runs = new Map<number, number>();
   vp.onExecute((c) => c.n !== undefined && c.n >= first && runs.set(c.n, (runs.get(c.n) ?? 0) + 1));
   const before = { ...host.stats };
+  const corrupted0 = vp.stats.corrupted;
   const idle0 = vp.wireIdleMs;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
@@ -52,7 +57,16 @@ async function throughput(baud: number, faults: number, advancedOk: boolean, win
   const executed = [...runs.values()].reduce((a, b) => a + b, 0);
   const s = host.stats;
   await host.close();
+  const firstBytes = s.bytesFirstSent - before.bytesFirstSent;
+  // The best any host can do (see the report): every corrupted line costs at least its own bytes again plus what the
+  // wire carries while Marlin's error line ("Error:checksum mismatch, Last Line: <n>") travels back.
+  const corrupted = vp.stats.corrupted - corrupted0;
+  const lineBytes = firstBytes / commands;
+  const errorLineBytes = `Error:checksum mismatch, Last Line: ${Math.round(commands / 2)}\n`.length;
+  const ceiling = firstBytes / (firstBytes + corrupted * (lineBytes + errorLineBytes));
   return {
+    corrupted,
+    ceiling,
     baud,
     faults,
     advancedOk,
@@ -160,11 +174,8 @@ function bigSlicerFile(dir: string): string {
   return path;
 }
 
-async function viewer(dir: string) {
-  const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
-  if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
-  const file = bigSlicerFile(dir);
-  const sizeMb = (await import('node:fs')).statSync(file).size / 2 ** 20;
+/** Serve the built app, plus the floor page and its worker (bundled here from scripts/bench/_viewer-floor.worker.ts). */
+async function serveApp(dist: string, extra: Record<string, { type: string; body: string }> = {}) {
   const types: Record<string, string> = {
     '.html': 'text/html',
     '.js': 'text/javascript',
@@ -175,6 +186,8 @@ async function viewer(dir: string) {
   };
   const server = createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://x').pathname;
+    const own = extra[p];
+    if (own) return void res.writeHead(200, { 'content-type': own.type }).end(own.body);
     const f = join(dist, p === '/' ? 'index.html' : p);
     readFile(f).then(
       (body) => res.writeHead(200, { 'content-type': types[extname(f)] ?? 'application/octet-stream' }).end(body),
@@ -182,18 +195,76 @@ async function viewer(dir: string) {
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/#/printers`;
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const NAME_SHIM = 'globalThis.__name ??= (f) => f;';
+
+/** In the page: count animation frames and the longest gap between two (the main thread's longest freeze). */
+const RAF_MONITOR = () => {
+  const g = globalThis as unknown as { __rafMonitor?: { gaps: number[]; last: number; max: number; reset(): void } };
+  const m = {
+    gaps: [] as number[],
+    last: performance.now(),
+    max: 0,
+    reset() {
+      m.max = 0;
+      m.last = performance.now();
+    },
+  };
+  g.__rafMonitor = m;
+  const tick = (t: number) => {
+    m.max = Math.max(m.max, t - m.last);
+    m.last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+};
+
+async function viewer(dir: string) {
+  const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
+  if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
+  const file = bigSlicerFile(dir);
+  const sizeMb = (await import('node:fs')).statSync(file).size / 2 ** 20;
+  // The floor's worker, bundled with the app's own bundler (one ES module, nothing written to disk).
+  const { build } = await import('vite');
+  const built = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    build: {
+      write: false,
+      minify: false,
+      target: 'es2022',
+      lib: { entry: resolve('scripts/bench/_viewer-floor.worker.ts'), formats: ['es'], fileName: 'floor' },
+    },
+  })) as { output: { type: string; code?: string }[] }[];
+  const floorCode = built[0]!.output.find((o) => o.type === 'chunk')!.code!;
+  const { server, origin } = await serveApp(dist, {
+    '/__floor/worker.js': { type: 'text/javascript', body: floorCode },
+    '/__floor/': { type: 'text/html', body: '<!doctype html><input type="file" id="f"><canvas id="c"></canvas>' },
+  });
   const { chromium } = await import('@playwright/test');
   const { CHROMIUM_ARGS } = await import('../../playwright.config');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(url);
+    // tsx compiles this file keeping function names through a helper the page does not have.
+    await page.addInitScript(NAME_SHIM);
+    await page.addInitScript(RAF_MONITOR);
+    await page.goto(`${origin}/#/printers`);
     await page.getByTestId('model').selectOption('bluemaker-bm10-450');
     await page.getByTestId('connect').click();
     const panel = page.getByTestId('printer-panel-p1');
     const scene = panel.getByTestId('scene-3d');
     await scene.waitFor();
+    await page.waitForTimeout(1000);
+    const canvas = await scene.locator('canvas').boundingBox();
+    type M = { frames: number; lastFrameAt: number };
+    const read = () =>
+      page.evaluate(() => structuredClone((globalThis as unknown as { __twingrainPrinterMetrics: Record<string, M> }).__twingrainPrinterMetrics.p1!));
+    const maxGap = () => page.evaluate(() => (globalThis as unknown as { __rafMonitor: { max: number } }).__rafMonitor.max);
+    await page.evaluate(() => (globalThis as unknown as { __rafMonitor: { reset(): void } }).__rafMonitor.reset());
+    const l0 = await read();
     const t0 = Date.now();
     await panel.getByTestId('file-input').setInputFiles(file);
     // First frame: the first tool paths on screen (drawn before the whole file is read).
@@ -204,31 +275,160 @@ async function viewer(dir: string) {
     const firstFrameS = (Date.now() - t0) / 1000;
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="scene-3d"]')?.getAttribute('data-layers') ?? 0) > 0, null, {
       timeout: 900_000,
-      polling: 1000,
+      polling: 500,
     });
     const wholeFileS = (Date.now() - t0) / 1000;
+    const l1 = await read();
+    const loadingFps = (l1.frames - l0.frames) / wholeFileS;
+    const loadingMaxGapMs = await maxGap();
     const segments = Number(await scene.getAttribute('data-segments-total'));
     const layers = Number(await scene.getAttribute('data-layers'));
-    // Frame rate with the whole part on screen (idle), then while the slider scrubs through the layers.
-    const read = () => page.evaluate(() => structuredClone((globalThis as any).__twingrainPrinterMetrics.p1));
-    const rate = (a: any, b: any) => (b.frames - a.frames) / Math.max(1e-9, (b.lastFrameAt - a.lastFrameAt) / 1000);
+    const drawnSegments = Number(await scene.getAttribute('data-segments-drawn'));
+    const progress = (what: string, v: unknown) => process.env.TWINGRAIN_BENCH_VERBOSE && process.stdout.write(`viewer ${what}: ${JSON.stringify(v)}\n`);
+    progress('loaded', { firstFrameS, wholeFileS, loadingFps, loadingMaxGapMs, segments, layers, drawnSegments });
+    // Idle: nothing changes, so nothing should be drawn.
+    await page.waitForTimeout(1500);
     const i0 = await read();
-    await page.waitForTimeout(5000);
-    const fps = rate(i0, await read());
-    let scrubFps = NaN;
-    let scrubNote = '';
-    try {
-      const m0 = await read();
-      const slider = panel.getByLabel('Layer');
-      for (let k = 0; k < 10; k++) {
-        await slider.fill(String(Math.round(((k + 1) * (layers - 1)) / 10)), { timeout: 15_000 });
-        await page.waitForTimeout(500);
+    await page.waitForTimeout(3000);
+    const idleFrames = (await read()).frames - i0.frames;
+    // Scrubbing: the slider moves one step per animation frame for 5 s, as a dragged thumb does; every rendered frame
+    // counts. Then one change at a time: from the input event to the frame that shows it.
+    const scrub = await page.evaluate(async (n) => {
+      const slider = document.querySelector('input[aria-label="Layer"]') as HTMLInputElement;
+      const metrics = (globalThis as unknown as { __twingrainPrinterMetrics: Record<string, { frames: number; lastFrameAt: number }> })
+        .__twingrainPrinterMetrics.p1!;
+      const set = (v: number) => {
+        slider.value = String(v);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+      };
+      const f0 = metrics.frames;
+      const t0 = performance.now();
+      let k = 0;
+      await new Promise<void>((done) => {
+        const step = () => {
+          if (performance.now() - t0 > 5000) return done();
+          set(Math.round(((k++ * 37) % n) as number));
+          requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      });
+      const fps = (metrics.frames - f0) / ((performance.now() - t0) / 1000);
+      const latencies: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const before = metrics.frames;
+        const at = performance.now();
+        set(Math.round(((i + 1) * (n - 1)) / 8));
+        while (metrics.frames === before && performance.now() - at < 20_000) await new Promise((r) => requestAnimationFrame(r));
+        latencies.push(metrics.lastFrameAt - at);
       }
-      scrubFps = rate(m0, await read());
-    } catch (e) {
-      scrubNote = (e as Error).message.split('\n')[0]!;
-    }
-    return { sizeMb, firstFrameS, wholeFileS, fps, scrubFps, scrubNote, segments, layers };
+      latencies.sort((a, b) => a - b);
+      return { fps, steps: k, latencyMedian: latencies[4]!, latencyMax: latencies[7]! };
+    }, layers);
+    progress('scrub', scrub);
+    // Floors, in a page of their own: the same file read (and read and parsed) by the same code in a worker with
+    // nothing drawn; and a bare WebGL draw of as many line vertices as the part has, on a canvas of the viewer's size.
+    const floorPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await floorPage.addInitScript(NAME_SHIM);
+    await floorPage.goto(`${origin}/__floor/`);
+    await floorPage.locator('#f').setInputFiles(file);
+    const runFloor = (readOnly: boolean) =>
+      floorPage.evaluate(
+        (ro) =>
+          new Promise<{ seconds: number; segments: number; lines: number }>((done) => {
+            const w = new Worker('/__floor/worker.js', { type: 'module' });
+            w.onmessage = (e) => (w.terminate(), done(e.data));
+            w.postMessage({ file: (document.getElementById('f') as HTMLInputElement).files![0], model: 'bluemaker-bm10-450', readOnly: ro });
+          }),
+        readOnly,
+      );
+    const readFloor = await runFloor(true);
+    progress('read floor', readFloor);
+    const parseFloor = await runFloor(false);
+    progress('parse floor', parseFloor);
+    const drawFloor = (segs: number) =>
+      floorPage.evaluate(
+        ({ segs, w, h }) => {
+          const c = document.getElementById('c') as HTMLCanvasElement;
+          c.width = w;
+          c.height = h;
+          const gl = c.getContext('webgl2')!;
+          const vs = gl.createShader(gl.VERTEX_SHADER)!;
+          gl.shaderSource(vs, '#version 300 es\nin vec3 p; in vec3 col; out vec3 v; uniform float s; void main(){ v = col; gl_Position = vec4(p * s, 1.0); }');
+          gl.compileShader(vs);
+          const fs = gl.createShader(gl.FRAGMENT_SHADER)!;
+          gl.shaderSource(fs, '#version 300 es\nprecision mediump float; in vec3 v; out vec4 o; void main(){ o = vec4(v, 1.0); }');
+          gl.compileShader(fs);
+          const prog = gl.createProgram()!;
+          gl.attachShader(prog, vs);
+          gl.attachShader(prog, fs);
+          gl.linkProgram(prog);
+          gl.useProgram(prog);
+          const verts = segs * 2;
+          const pos = new Float32Array(verts * 3);
+          const col = new Uint8Array(verts * 3);
+          // Short strokes inside a disc, like a part's tool paths seen whole.
+          for (let i = 0; i < verts; i += 2) {
+            const a = Math.random() * 6.283;
+            const r = Math.sqrt(Math.random()) * 0.8;
+            const z = Math.random() * 0.8 - 0.4;
+            pos.set([r * Math.cos(a), r * Math.sin(a) * 0.6 + z, 0, r * Math.cos(a) + 0.004, r * Math.sin(a) * 0.6 + z + 0.003, 0], i * 3);
+            col.set([200, 120, 40, 200, 120, 40], i * 3);
+          }
+          const bind = (data: ArrayBufferView, name: string, type: number, norm: boolean) => {
+            const b = gl.createBuffer();
+            gl.bindBuffer(gl.ARRAY_BUFFER, b);
+            gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
+            const loc = gl.getAttribLocation(prog, name);
+            gl.enableVertexAttribArray(loc);
+            gl.vertexAttribPointer(loc, 3, type, norm, 0, 0);
+          };
+          bind(pos, 'p', gl.FLOAT, false);
+          bind(col, 'col', gl.UNSIGNED_BYTE, true);
+          // Drawn once per animation frame, as the viewer's frames are presented: frames per second that reach the screen.
+          return new Promise<{ fps: number; frameMs: number }>((done) => {
+            let k = 0;
+            let t0 = 0;
+            const frame = (t: number) => {
+              gl.uniform1f(gl.getUniformLocation(prog, 's'), 1 + k * 1e-4);
+              gl.clear(gl.COLOR_BUFFER_BIT);
+              gl.drawArrays(gl.LINES, 0, verts);
+              if (k === 0) t0 = t;
+              else if (k >= 4 && t - t0 > 5000) return done({ fps: k / ((t - t0) / 1000), frameMs: (t - t0) / k });
+              k++;
+              requestAnimationFrame(frame);
+            };
+            requestAnimationFrame(frame);
+          });
+        },
+        { segs, w: Math.round(canvas?.width ?? 600), h: Math.round(canvas?.height ?? 320) },
+      );
+    const draw = await drawFloor(segments);
+    progress('draw floor', draw);
+    const drawLod = await drawFloor(drawnSegments);
+    progress('draw floor (drawn)', drawLod);
+    return {
+      sizeMb,
+      firstFrameS,
+      wholeFileS,
+      loadingFps,
+      loadingMaxGapMs,
+      idleFrames,
+      scrubFps: scrub.fps,
+      scrubSteps: scrub.steps,
+      changeToFrameMedianMs: scrub.latencyMedian,
+      changeToFrameMaxMs: scrub.latencyMax,
+      segments,
+      layers,
+      readFloorS: readFloor.seconds,
+      parseFloorS: parseFloor.seconds,
+      drawFloorFps: draw.fps,
+      drawFloorMs: draw.frameMs,
+      drawnSegments,
+      drawLodFps: drawLod.fps,
+      drawLodMs: drawLod.frameMs,
+      canvas: `${Math.round(canvas?.width ?? 0)}×${Math.round(canvas?.height ?? 0)}`,
+    };
   } finally {
     await browser.close();
     server.close();
@@ -238,24 +438,8 @@ async function viewer(dir: string) {
 async function liveView() {
   const dist = resolve(process.env.TWINGRAIN_DIST ?? 'dist');
   if (!existsSync(join(dist, 'index.html'))) return { error: `${dist}/ is missing: run "npx vite build" first` };
-  const types: Record<string, string> = {
-    '.html': 'text/html',
-    '.js': 'text/javascript',
-    '.css': 'text/css',
-    '.json': 'application/json',
-    '.svg': 'image/svg+xml',
-    '.webmanifest': 'application/manifest+json',
-  };
-  const server = createServer((req, res) => {
-    const p = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = join(dist, p === '/' ? 'index.html' : p);
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/#/printers`;
+  const { server, origin } = await serveApp(dist);
+  const url = `${origin}/#/printers`;
   const { chromium } = await import('@playwright/test');
   const { CHROMIUM_ARGS } = await import('../../playwright.config');
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -292,6 +476,21 @@ async function liveView() {
   }
 }
 
+/** Where the time goes, written from the measurements of 2026-11-30 (see the table for this run's own figures). */
+const THROUGHPUT_NOTES = [
+  'Where the time goes. The simulated printer executes faster than the link feeds it, so its command queue is empty',
+  'whenever it answers: everything in flight is on the wire or in the 128-byte RX ring, and no `ok` (plain or',
+  "ADVANCED_OK's B) can show that any of it has left the ring before that line's own answer. The host therefore keeps",
+  'at most 127 bytes ahead, three ~40-byte lines (11.0 ms of wire at 115200 baud, 5.1 ms at 250000), and the wire stays',
+  'busy only if the process answers each `ok` within that, less the line in flight and the `ok` itself (16 bytes for',
+  "ADVANCED_OK's `ok N<n> P<p> B<b>` against 3): about 7 ms at 115200, 3 ms at 250000. Measured at a load average of",
+  '0.3 before this change, the same host reached 99.4% at 115200 without faults; wire idle is then the event loop',
+  'running late (p99 column), not the protocol. After a corrupted line, the lines in flight behind it are drained or',
+  'rejected one by one (each with a 70-byte error and Resend on the return wire), and the host may only reuse their',
+  'room as those answers arrive. The host now rewinds at the error line itself (its `Last Line: <n>` names the line',
+  "to resend) instead of one line later at `Resend:`, and frees a drained line's room at its error line too.",
+].join('\n');
+
 /** Which parts to measure (TWINGRAIN_BENCH_PRINTER=throughput,estimates,viewer,memory,live; all by default). */
 function partsWanted(): Set<string> {
   const v = process.env.TWINGRAIN_BENCH_PRINTER;
@@ -314,10 +513,12 @@ export async function run(ctx: { outDir: string }): Promise<void> {
   const previous = previousSections(join(ctx.outDir, 'printer.md'));
   const keep = (heading: string) => previous.get(heading) ?? `${heading}\n\nNot measured yet.`;
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
-  const load = (await import('node:os'))
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' / ');
+  const { loadavg } = await import('node:os');
+  const loadNow = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+  const load = loadNow();
 
   const H_THROUGHPUT = '## Streaming throughput';
   let throughputMd = keep(H_THROUGHPUT);
@@ -332,7 +533,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     throughputMd = [
       H_THROUGHPUT,
       '',
-      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load} (2 cores).`,
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load} at the start, ${loadNow()} at the end (2 cores).`,
       '',
       "Link utilization = bytes of the file's commands as framed on the wire (`N<n> <command>*<checksum>\\n`, first",
       'transmissions only: resends are overhead, not progress) divided by (job seconds × baud/10), job seconds running',
@@ -344,28 +545,20 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       'its arrival on the wire, not when the shared process next runs), so a stall only delays the host, as with a real',
       'printer.',
       '',
-      'Floor (target): 95% in every cell. Previous figure: the same cell before ADVANCED_OK was read (plain ok only).',
-      'With ADVANCED_OK the host also stops counting lines the firmware reports as queued (released lines).',
+      'Target: 95% in every cell. Ceiling: the best any host can do against this firmware, given the corrupted lines',
+      "this run injected: each costs at least its own bytes sent again plus the bytes the wire carries while Marlin's",
+      '`Error:checksum mismatch, Last Line: <n>` travels back (the lines sent meanwhile are drained or rejected; a host',
+      'cannot know sooner). 100% without faults. Previous: the same cell in the last committed run (17:46 UTC, load',
+      '15–17). With ADVANCED_OK the host also stops counting lines the firmware reports as queued ("released").',
       '',
-      'Where the time goes: the simulated printer executes faster than any link can feed it (its motion runs ahead in',
-      'simulated time), so its command queue is empty whenever it answers: everything the host has in flight is on the',
-      'wire or in the 128-byte RX ring, and no `ok` — plain or ADVANCED_OK — can show that any of it has left the ring.',
-      'The send-ahead window is therefore 127 bytes, three ~40-byte lines: 11.0 ms of wire at 115200 baud, 5.1 ms at',
-      '250000. The wire stays busy only if the host answers each `ok` within that (less the line in flight and the `ok`',
-      "itself: 16 bytes for ADVANCED_OK's `ok N<n> P<p> B<b>` against 3 for `ok`, 0.5 ms more at 250000). Wire idle =",
-      'seconds − floor − resent, to the millisecond: no time is lost elsewhere (not in the simulator, not in the',
-      "job's reading of the file, which keeps 32 lines ready); every idle millisecond is the process not running when",
-      'an `ok` arrived. With event-loop stalls of tens of milliseconds (p99 column) on a machine loaded far above its',
-      'two cores, 95% is out of reach for any host at this RX buffer size; at a load average of 5.7 the same host',
-      'measured 98.5% at 115200 without faults. A 1% checksum-error rate costs ~3.5 resent lines per error (the lines in',
-      'flight are drained by the firmware) plus one round trip: about 4% of the wire by itself.',
-      '',
-      '| ADVANCED_OK | baud | injected checksum errors | send-ahead window (bytes) | commands | executed | lost | duplicated | resends | released | RX overflows | seconds | floor (s) | resent (s) | wire idle (s) | event-loop delay p99 / max (ms) | link utilization | target | previous |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| ADVANCED_OK | baud | injected checksum errors | send-ahead window (bytes) | commands | executed | lost | duplicated | corrupted lines | resends | released | RX overflows | seconds | floor (s) | resent (s) | wire idle (s) | event-loop delay p99 / max (ms) | link utilization | ceiling (any host) | target | previous |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.map((r) => {
-        const prev = PREVIOUS[`${r.baud}/${r.faults}/${r.window}`];
-        return `| ${r.advancedOk ? 'yes' : 'no'} | ${r.baud} | ${(r.faults * 100).toFixed(0)}% | ${r.window} | ${r.commands} | ${r.executed} | ${r.lost} | ${r.duplicates} | ${r.resends} | ${r.released} | ${r.overflows} | ${f(r.seconds, 2)} | ${f(r.floorSeconds, 2)} | ${f(r.resentSeconds, 2)} | ${f(r.wireIdle, 2)} | ${f(r.loopP99, 1)} / ${f(r.loopMax, 0)} | ${(r.utilization * 100).toFixed(1)}% | ≥ 95% | ${!r.advancedOk && prev ? prev : '–'} |`;
+        const prev = PREVIOUS[`${r.advancedOk ? 'yes' : 'no'}/${r.baud}/${r.faults}/${r.window}`];
+        return `| ${r.advancedOk ? 'yes' : 'no'} | ${r.baud} | ${(r.faults * 100).toFixed(0)}% | ${r.window} | ${r.commands} | ${r.executed} | ${r.lost} | ${r.duplicates} | ${r.corrupted} | ${r.resends} | ${r.released} | ${r.overflows} | ${f(r.seconds, 2)} | ${f(r.floorSeconds, 2)} | ${f(r.resentSeconds, 2)} | ${f(r.wireIdle, 2)} | ${f(r.loopP99, 1)} / ${f(r.loopMax, 0)} | ${(r.utilization * 100).toFixed(1)}% | ${(r.ceiling * 100).toFixed(1)}% | ≥ 95% | ${prev ?? '–'} |`;
       }),
+      '',
+      THROUGHPUT_NOTES,
     ].join('\n');
   }
 
@@ -398,13 +591,43 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     viewerMd = [
       H_VIEWER,
       '',
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load} at the start of the run, ${loadNow()} at the end of this section.`,
+      '',
       'A generated Cura-dialect file of a large dense part (not committed). The file is read in a worker and streamed;',
-      'tool paths are drawn as soon as their first chunk arrives; nearly straight runs are merged for display. Frame rate',
-      'measured with the whole part loaded while the layer slider scrubs through it.',
+      'its tool paths arrive as typed arrays transferred to the page (the first chunks small, later ones up to 65,536',
+      'segments), are uploaded to the GPU once per chunk and never rebuilt: the layer slider only moves draw ranges.',
+      'Frames are drawn on demand (a new chunk, the slider, the camera, a position report), never in an idle loop.',
+      'Nearly straight runs are merged for display (0.05 mm on files above 20 MB). Level of detail: for files above',
+      '20 MB the worker also builds an overview holding every n-th layer (n = size / 24 MB, 7 here); the part below the',
+      "slider's top 30 layers is drawn from it and those layers in full, and while the file is read the overview and",
+      'the newest chunk are drawn. The counts the page reports (shown, printed) stay those of the whole part.',
+      '',
+      '- time to first frame: from choosing the file to the first tool paths on screen;',
+      '- frames while loading: frames drawn per second until the whole file is read, and the longest gap between two',
+      "  animation frames meanwhile (the page's longest freeze);",
+      '- idle: frames drawn in 3 s with nothing changing (0 is right);',
+      '- scrubbing: the slider moved on every animation frame for 5 s, frames drawn per second; and one move at a',
+      '  time, from the input event to the frame that shows it (median / worst of 8);',
+      '- floors: the same file only read, and read and parsed, by the same code in a worker with nothing drawn; and a',
+      '  bare WebGL2 draw (one `drawArrays(LINES)`, trivial shaders) of as many segments on a canvas of the same size.',
       '',
       'error' in gview
         ? `Not measured: ${gview.error}`
-        : `| file (MB) | layers | display segments | time to first frame (s) | whole file read (s) | frame rate, idle (fps) | frame rate while scrubbing (fps) |\n|---:|---:|---:|---:|---:|---:|---:|\n| ${f(gview.sizeMb, 0)} | ${gview.layers} | ${gview.segments} | ${f(gview.firstFrameS, 2)} | ${f(gview.wholeFileS, 1)} | ${f(gview.fps)} | ${f(gview.scrubFps)} |${gview.scrubNote ? `\n\nScrubbing: ${gview.scrubNote}` : ''}`,
+        : [
+            '| file (MB) | layers | display segments | time to first frame (s) | whole file read (s) | frames while loading (fps) | longest freeze while loading (ms) | frames when idle (3 s) | frames while scrubbing (fps) | slider move → frame, median / max (ms) |',
+            '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+            `| ${f(gview.sizeMb, 0)} | ${gview.layers} | ${gview.segments} | ${f(gview.firstFrameS, 2)} | ${f(gview.wholeFileS, 1)} | ${f(gview.loadingFps)} | ${f(gview.loadingMaxGapMs, 0)} | ${gview.idleFrames} | ${f(gview.scrubFps)} | ${f(gview.changeToFrameMedianMs, 0)} / ${f(gview.changeToFrameMaxMs, 0)} |`,
+            '',
+            '| floor | seconds | frame rate (fps) |',
+            '|---|---:|---:|',
+            `| read the file in a worker (lines split, nothing parsed) | ${f(gview.readFloorS, 1)} | – |`,
+            `| read and parse it in a worker (interpreter, planner, tool paths), nothing sent or drawn | ${f(gview.parseFloorS, 1)} | – |`,
+            `| bare WebGL2 draw of all ${gview.segments} segments on ${gview.canvas} px | ${f(gview.drawFloorMs / 1000, 3)} per frame | ${f(gview.drawFloorFps)} |`,
+            `| bare WebGL2 draw of the ${gview.drawnSegments} segments the viewer draws for the whole part (overview + top layers) | ${f(gview.drawLodMs / 1000, 3)} per frame | ${f(gview.drawLodFps)} |`,
+            '',
+            'Previous figure (before frames were drawn on demand and chunks were posted without waiting): first frame',
+            '2.67 s, whole file 644.2 s, 0.0 fps, scrubbing timed out.',
+          ].join('\n'),
     ].join('\n');
   }
 
@@ -469,6 +692,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     '',
   ].join('\n');
   writeFileSync(join(ctx.outDir, 'printer.md'), md);
-  rmSync(join(dir, 'big.gcode'), { force: true });
-  rmSync(join(dir, 'viewer-100mb.gcode'), { force: true });
+  if (!process.env.TWINGRAIN_BENCH_KEEP_FILES) {
+    rmSync(join(dir, 'big.gcode'), { force: true });
+    rmSync(join(dir, 'viewer-100mb.gcode'), { force: true });
+  }
 }

@@ -18,6 +18,8 @@ export interface GcodeLayer {
 /** A run of tool-path segments ready for a line renderer (two vertices per segment). */
 export interface PathChunk {
   travel: boolean;
+  /** Part of the overview of a large file: the extrusion of every n-th layer only (see overviewStride). */
+  overview?: boolean;
   count: number;
   /** x0,y0,z0,x1,y1,z1 per segment, mm. */
   positions: Float32Array;
@@ -56,6 +58,14 @@ export interface AnalyzerOptions {
   toleranceMm?: number;
   /** Segments per chunk. */
   chunkSize?: number;
+  /** Segments in the first chunk of each kind; each later chunk doubles up to chunkSize (a viewer draws early). */
+  firstChunkSize?: number;
+  /**
+   * Also emit an overview of the extrusion: the segments of every n-th layer only, in chunks marked `overview`. A
+   * viewer draws the part below its top layers from it, so a large file costs a fraction of its segments per frame.
+   * 0 or 1: none.
+   */
+  overviewStride?: number;
   /** Stop keeping display segments beyond this many (the analysis still reads the whole file). */
   maxDisplaySegments?: number;
   onChunk?: (chunk: PathChunk) => void;
@@ -75,7 +85,9 @@ class PathStream {
 
   constructor(
     readonly travel: boolean,
-    private readonly size: number,
+    readonly overview: boolean,
+    private size: number,
+    private readonly maxSize: number,
     private readonly tolerance: number,
     private readonly emit: (c: PathChunk) => void,
     private readonly budget: { left: number; truncated: boolean },
@@ -134,11 +146,13 @@ class PathStream {
     const n = this.count;
     this.emit({
       travel: this.travel,
+      ...(this.overview ? { overview: true } : {}),
       count: n,
       positions: n === this.size ? this.positions : this.positions.slice(0, n * 6),
       colors: n === this.size ? this.colors : this.colors.slice(0, n * 6),
       commands: n === this.size ? this.commands : this.commands.slice(0, n),
     });
+    this.size = Math.min(this.maxSize, this.size * 2);
     this.positions = new Float32Array(this.size * 6);
     this.colors = new Uint8Array(this.size * 6);
     this.commands = new Uint32Array(this.size);
@@ -165,6 +179,8 @@ export class GcodeAnalyzer {
   private arcs = 0;
   private readonly extrusion: PathStream;
   private readonly travelPaths: PathStream;
+  private readonly overview: PathStream | undefined;
+  private readonly overviewStride: number;
   private readonly budget: { left: number; truncated: boolean };
   private readonly chunks: PathChunk[] = [];
 
@@ -176,10 +192,15 @@ export class GcodeAnalyzer {
     this.planner = new MotionPlanner(copyLimits(machine.limits));
     const emit = options.onChunk ?? ((c: PathChunk) => this.chunks.push(c));
     const size = options.chunkSize ?? 65_536;
+    const first = Math.min(size, options.firstChunkSize ?? size);
     const tol = options.toleranceMm ?? 0.01;
     this.budget = { left: options.maxDisplaySegments ?? 6_000_000, truncated: false };
-    this.extrusion = new PathStream(false, size, tol, emit, this.budget);
-    this.travelPaths = new PathStream(true, size, tol, emit, this.budget);
+    this.extrusion = new PathStream(false, false, first, size, tol, emit, this.budget);
+    this.travelPaths = new PathStream(true, false, first, size, tol, emit, this.budget);
+    this.overviewStride = Math.max(1, Math.floor(options.overviewStride ?? 1));
+    if (this.overviewStride > 1) {
+      this.overview = new PathStream(false, true, first, size, tol, emit, { left: this.budget.left, truncated: false });
+    }
   }
 
   /** Feed one line of the file. Returns the command text, or '' for a line that carries none. */
@@ -291,6 +312,7 @@ export class GcodeAnalyzer {
       this.lastExtrudeCommand = index;
       this.featureSegments[this.feature]!++;
       this.extrusion.add(a, b, this.feature, index);
+      if (this.overview && (this.layers.length - 1) % this.overviewStride === 0) this.overview.add(a, b, this.feature, index);
       for (let i = 0; i < 3; i++) {
         const k = i === 0 ? 'x' : i === 1 ? 'y' : 'z';
         this.min[i] = Math.min(this.min[i]!, a[k], b[k]);
@@ -311,8 +333,10 @@ export class GcodeAnalyzer {
     this.drain();
     this.extrusion.close();
     this.travelPaths.close();
+    this.overview?.close();
     this.extrusion.flush();
     this.travelPaths.flush();
+    this.overview?.flush();
     const finite = Number.isFinite(this.min[0]);
     return {
       commandCount: this.commands,

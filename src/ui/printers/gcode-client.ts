@@ -24,7 +24,7 @@ export async function analyzeInWorker(
       Comlink.proxy((f: number) => onProgress?.(f)),
       Comlink.proxy((chunk: PathChunk) => {
         chunks.push(chunk);
-        if (!chunk.travel) grow(bounds, chunk);
+        if (!chunk.travel && !chunk.overview) grow(bounds, chunk);
         if (onPartial) onPartial(partialAnalysis(chunks.slice(), bounds));
       }),
     );
@@ -47,7 +47,7 @@ function grow(b: { min: number[]; max: number[] }, c: PathChunk): void {
 }
 
 function partialAnalysis(chunks: PathChunk[], bounds: { min: [number, number, number]; max: [number, number, number] }): ViewerAnalysis {
-  const extrusion = chunks.filter((c) => !c.travel).reduce((s, c) => s + c.count, 0);
+  const extrusion = chunks.filter((c) => !c.travel && !c.overview).reduce((s, c) => s + c.count, 0);
   return {
     commandCount: 0,
     layers: [],

@@ -3,11 +3,20 @@
 import { segmentsUpTo, type GcodeLayer, type PathChunk } from '../../lib/gcode/index';
 
 export interface ChunkRange {
-  /** Segments drawn as printed: [0, done). */
+  /** Segments before this one are not drawn from this chunk (the overview draws them). */
+  from: number;
+  /** Segments drawn as printed: [from, done). */
   done: number;
-  /** Segments drawn as still to print: [done, shown). */
+  /** Segments drawn as still to print: [max(from, done), shown). */
   shown: number;
+  /** Segments of the part up to the slider in this chunk, whether drawn from it or from the overview. */
+  logical: number;
+  /** Of those, segments printed. */
+  printed: number;
 }
+
+/** The top layers (up to the slider) always drawn in full when a large file comes with an overview. */
+export const FULL_LAYERS = 30;
 
 /** The last command of `layer` (everything before the next layer's first command). */
 export function lastCommandOfLayer(layers: GcodeLayer[], layer: number): number {
@@ -17,14 +26,36 @@ export function lastCommandOfLayer(layers: GcodeLayer[], layer: number): number 
 
 /**
  * Ranges for every chunk. `doneCommand` < 0 means no print is running: everything up to the slider counts as done
- * (drawn in full colour).
+ * (drawn in full colour). With overview chunks (a large file), the part below the slider's top FULL_LAYERS layers is
+ * drawn from the overview and the top layers from the full chunks; while the file is still being read (no layers
+ * yet), the overview and the newest full chunk are drawn.
  */
 export function chunkRanges(chunks: PathChunk[], layers: GcodeLayer[], layer: number, doneCommand: number): ChunkRange[] {
   const last = lastCommandOfLayer(layers, layer);
   const done = doneCommand < 0 ? last : Math.min(doneCommand, last);
+  const overview = chunks.some((c) => c.overview);
+  if (overview && layers.length === 0) {
+    let newest = -1;
+    chunks.forEach((c, i) => {
+      if (!c.travel && !c.overview) newest = i;
+    });
+    return chunks.map((c, i) => {
+      const all = c.overview || i === newest || (c.travel && !overview);
+      const logical = c.overview ? 0 : c.count;
+      return { from: 0, done: all ? c.count : 0, shown: all ? c.count : 0, logical, printed: logical };
+    });
+  }
+  const split = overview ? (layers[layer - FULL_LAYERS + 1]?.firstCommand ?? 0) : 0;
   return chunks.map((c) => {
-    const shown = segmentsUpTo(c.commands, last);
-    return { done: Math.min(shown, segmentsUpTo(c.commands, done)), shown };
+    const upTo = segmentsUpTo(c.commands, last);
+    const doneUpTo = segmentsUpTo(c.commands, done);
+    if (c.overview) {
+      const shown = segmentsUpTo(c.commands, split - 1);
+      return { from: 0, done: Math.min(shown, doneUpTo), shown, logical: 0, printed: 0 };
+    }
+    const from = overview && !c.travel ? Math.min(upTo, segmentsUpTo(c.commands, split - 1)) : 0;
+    const printed = Math.min(upTo, doneUpTo);
+    return { from, done: Math.max(from, printed), shown: upTo, logical: upTo, printed };
   });
 }
 
