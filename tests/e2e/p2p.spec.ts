@@ -52,6 +52,26 @@ test('the app joins the network at start without the Network page, unless turned
   await page.getByTestId('network-autostart').check();
 });
 
+test('a returning visit dials the relay it remembers, and follows the configuration when that relay is gone', async ({ page, stack }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${stack.appUrl}/#/network`);
+  await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  const peerId = (await page.getByTestId('peer-id').textContent())!.trim();
+  const remembered = () => page.evaluate(() => localStorage.getItem('twingrain.network.relay') ?? '');
+  await expect.poll(remembered).toContain(stack.relayMultiaddr);
+  // The relay this browser remembers is gone (an address where nothing listens, a peer id no relay has): the
+  // configuration names the relay there is now, and the peer follows it.
+  const moved = `/ip4/127.0.0.1/tcp/9/ws/p2p/${peerId}`;
+  await page.evaluate(([m, development]) => localStorage.setItem('twingrain.network.relay', JSON.stringify({ multiaddrs: [m], development })), [
+    moved,
+    stack.config.relay.development,
+  ] as const);
+  await page.reload();
+  await expect(page.getByTestId('relay-status')).toContainText('connected', { timeout: 30_000 });
+  await expect(page.getByTestId('peer-id')).toHaveText(peerId);
+  await expect.poll(remembered).toContain(stack.relayMultiaddr);
+});
+
 test('a second tab of the same browser runs its own peer', async ({ page, stack }) => {
   test.setTimeout(120_000);
   await page.goto(`${stack.appUrl}/#/network`);

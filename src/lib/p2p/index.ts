@@ -26,19 +26,40 @@ export async function loadBrowserNode(relay: NodeRelayConfig, options?: BrowserN
   return createBrowserNode(relay, options);
 }
 
-let shared: Promise<TwingrainNode> | undefined;
+let shared: { relay: string; node: Promise<TwingrainNode> } | undefined;
 
 /**
  * The app's one peer, started on first use (the shell calls this at boot, unless the person turned that off, so the
  * relay is connected before any page needs it). Each tab of the app gets its own peer (see node.browser.ts). A failed
- * start is not cached: the next call tries again.
+ * start is not cached: the next call tries again. Asked with other relays than it runs with (the shell starts it with
+ * the relay it remembers, before the configuration has arrived, and the configuration has since changed), the peer
+ * is stopped and started again with those: same store, same peer id.
  */
 export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode> {
-  if (!shared) {
-    shared = loadBrowserNode(relay);
-    shared.catch(() => (shared = undefined));
+  const key = JSON.stringify([relay.multiaddrs, relay.development === true]);
+  if (shared && shared.relay !== key) {
+    const previous = shared.node;
+    shared = undefined;
+    // The old peer must let go of its store and its tab's slot before the new one claims them.
+    const stopped = previous.then(
+      (n) => n.stop(),
+      () => undefined,
+    );
+    return start(
+      key,
+      stopped.then(() => loadBrowserNode(relay)),
+    );
   }
-  return shared;
+  return shared?.node ?? start(key, loadBrowserNode(relay));
+}
+
+function start(relay: string, node: Promise<TwingrainNode>): Promise<TwingrainNode> {
+  const entry = { relay, node };
+  shared = entry;
+  node.catch(() => {
+    if (shared === entry) shared = undefined;
+  });
+  return node;
 }
 
 // Verbs the app, the CLI and the relay share. Each loads its heavy dependencies (Helia, UnixFS) on first call so

@@ -1,7 +1,11 @@
-// Starts the app's peer right after the shell has rendered, so the relay is connected before a page needs it. libp2p
-// stays out of the initial bundle: the p2p chunk is a dynamic import, fetched while the runtime config loads.
+// Starts the app's peer as the page loads, so the relay is connected before a page needs it. libp2p stays out of the
+// initial bundle: the p2p chunk is a dynamic import. The shell imports this first (boot.ts), so the chunk is asked
+// for before the rest of the shell is evaluated and mounted. A returning visit dials the relay it used last time
+// without waiting for the configuration file; when the configuration names other relays, the peer is restarted with
+// those (sharedBrowserNode).
 
 const AUTOSTART_KEY = 'twingrain.network.autostart';
+const RELAY_KEY = 'twingrain.network.relay';
 
 /** "Connect to the network at start" (Settings); on unless the person turned it off. */
 export function networkAutostart(): boolean {
@@ -16,21 +20,58 @@ export function setNetworkAutostart(on: boolean): void {
   localStorage.setItem(AUTOSTART_KEY, on ? 'on' : 'off');
 }
 
+interface RelaySettings {
+  multiaddrs: string[];
+  development: boolean;
+}
+
+/** The relay settings of the last configuration this browser loaded, if any (shape checked: storage is not trusted). */
+function rememberedRelay(): RelaySettings | undefined {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(RELAY_KEY) ?? 'null');
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { multiaddrs, development } = value as Record<string, unknown>;
+    if (!Array.isArray(multiaddrs) || multiaddrs.length === 0 || !multiaddrs.every((m) => typeof m === 'string' && m.startsWith('/'))) return undefined;
+    if (typeof development !== 'boolean') return undefined;
+    return { multiaddrs: multiaddrs as string[], development };
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(relay: RelaySettings): void {
+  try {
+    if (relay.multiaddrs.length > 0) localStorage.setItem(RELAY_KEY, JSON.stringify({ multiaddrs: relay.multiaddrs, development: relay.development }));
+    else localStorage.removeItem(RELAY_KEY);
+  } catch {
+    // storage blocked: every visit waits for the configuration
+  }
+}
+
+let booted = false;
+
 /**
  * Starts the shared node unless turned off or no relay is configured. Failures are not thrown: the Network page
  * starts the node itself on open and shows what went wrong.
  */
 export function bootNetwork(): void {
-  if (!networkAutostart()) return;
+  if (booted || !networkAutostart()) return;
+  booted = true;
   performance.mark('twingrain:boot-network');
-  const p2p = import('../../lib/p2p');
+  const p2p = import('../../lib/p2p/index');
   void p2p
     .then((m) => m.preloadBrowserNode())
     .then(() => performance.mark('twingrain:p2p-chunk-ready'))
     .catch(() => undefined);
   // Straight from lib/config: going through the session module would first load Dexie and the identity code.
-  const config = import('../../lib/config').then((m) => m.loadRuntimeConfig()).then((c) => (performance.mark('twingrain:config-ready'), c));
+  const config = import('../../lib/config/index').then((m) => m.loadRuntimeConfig()).then((c) => (performance.mark('twingrain:config-ready'), c));
+  const remembered = rememberedRelay();
+  if (remembered) void p2p.then((m) => m.sharedBrowserNode(remembered)).catch(() => undefined);
+  // The configuration decides: the same relay keeps the node started above, another one restarts it.
   void Promise.all([p2p, config])
-    .then(([m, config]) => (config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined))
+    .then(([m, config]) => {
+      remember(config.relay);
+      return config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined;
+    })
     .catch(() => undefined);
 }
