@@ -320,7 +320,9 @@ async function viewer(dir: string) {
         const at = performance.now();
         set(Math.round(((i + 1) * (n - 1)) / 8));
         while (metrics.frames === before && performance.now() - at < 20_000) await new Promise((r) => requestAnimationFrame(r));
-        latencies.push(metrics.lastFrameAt - at);
+        // The next animation frame after the drawn one: the browser waits for the drawn frame to be presented.
+        await new Promise((r) => requestAnimationFrame(r));
+        latencies.push(performance.now() - at);
       }
       latencies.sort((a, b) => a - b);
       return { fps, steps: k, latencyMedian: latencies[4]!, latencyMax: latencies[7]! };
@@ -476,19 +478,38 @@ async function liveView() {
   }
 }
 
-/** Where the time goes, written from the measurements of 2026-11-30 (see the table for this run's own figures). */
+/** Where the time goes, written from the run of 2026-11-30 21:25 UTC (see the table for this run's own figures). */
 const THROUGHPUT_NOTES = [
-  'Where the time goes. The simulated printer executes faster than the link feeds it, so its command queue is empty',
-  'whenever it answers: everything in flight is on the wire or in the 128-byte RX ring, and no `ok` (plain or',
-  "ADVANCED_OK's B) can show that any of it has left the ring before that line's own answer. The host therefore keeps",
-  'at most 127 bytes ahead, three ~40-byte lines (11.0 ms of wire at 115200 baud, 5.1 ms at 250000), and the wire stays',
-  'busy only if the process answers each `ok` within that, less the line in flight and the `ok` itself (16 bytes for',
-  "ADVANCED_OK's `ok N<n> P<p> B<b>` against 3): about 7 ms at 115200, 3 ms at 250000. Measured at a load average of",
-  '0.3 before this change, the same host reached 99.4% at 115200 without faults; wire idle is then the event loop',
-  'running late (p99 column), not the protocol. After a corrupted line, the lines in flight behind it are drained or',
-  'rejected one by one (each with a 70-byte error and Resend on the return wire), and the host may only reuse their',
-  'room as those answers arrive. The host now rewinds at the error line itself (its `Last Line: <n>` names the line',
-  "to resend) instead of one line later at `Resend:`, and frees a drained line's room at its error line too.",
+  'Where the time goes. With the machine nearly idle (load in the header), every cell of the target is at or above',
+  '95%. Without faults the wire never idles (≤ 0.01 s over a 6.5–14 s job). With 1% corrupted lines the loss is the',
+  'resent lines (141 for 47 errors at 115200: the bad line and the two that the 127-byte window had sent behind it,',
+  'which Marlin drains or rejects) plus 0.05–0.15 s of idle wire while the rejections come back. The ceiling column',
+  "is what a host that knew the RX ring's content exactly could reach: 97.7% at 115200 and 98.3% at 250000 with these",
+  'faults; this host reaches 95.6% and 96.8%. The previous figures (34–81%) were the benchmark process running late',
+  'under a load average of 15–17 (event-loop p99 20–45 ms): the 127-byte window is 11.0 ms of wire at 115200 and',
+  '5.1 ms at 250000, and the wire stays busy only if the process answers each `ok` within that, less the line in',
+  "flight and the `ok` itself. ADVANCED_OK changes nothing here: the simulated printer's queue is empty whenever it",
+  'answers (its moves run ahead in simulated time), so its B field never shows a line as read out of the ring early.',
+  'Since the previous run the host rewinds at the error line itself (`Last Line: <n>` names the line to resend)',
+  "instead of one line later at `Resend:`, and frees a drained line's room at its error line too. A 64-byte window",
+  'keeps fewer lines to resend after an error but leaves the wire idle between `ok`s (87.9%).',
+].join('\n');
+
+/** What the viewer's figures mean, written from the run of 2026-11-30 21:25 UTC. */
+const VIEWER_NOTES = [
+  'Reading. The file is read in 22.2 s against a floor of 16.4 s for reading and parsing it in a worker with nothing',
+  'sent or drawn (2.3 s to read it only): drawing while it streams costs 6 s. The first tool paths are on screen',
+  'after 0.18 s. Before (continuous render loop, the worker waiting for the page to take each chunk) the same file',
+  'took 644 s at 0 fps and the slider could not be moved. While loading, the page draws each new chunk once; its',
+  'longest freeze (2.5 s) is one software-WebGL frame.',
+  '',
+  'Drawing. This machine has no GPU: Chromium draws WebGL in software (SwiftShader). The',
+  'viewer draws 336,054 segments for the whole part (every 7th layer, plus the top 30 layers in full) instead of',
+  '2,200,796, and scrubs at 3.0 frames a second, each slider move presented 1.4–2.1 s later. The bare-draw rows are',
+  'not a lower bound for it: random strokes spread over the canvas cost more to rasterize than tool paths (2.4 s for',
+  'the same count). With a GPU the same draw calls are cheap; here the frame rate is bounded by the software',
+  'rasterizer, and drawing all 2.2 M segments would cost about 7 times as long per frame. Idle: the 2 frames in 3 s',
+  "are the connected printer's position reports, each drawn once.",
 ].join('\n');
 
 /** Which parts to measure (TWINGRAIN_BENCH_PRINTER=throughput,estimates,viewer,memory,live; all by default). */
@@ -607,7 +628,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       "  animation frames meanwhile (the page's longest freeze);",
       '- idle: frames drawn in 3 s with nothing changing (0 is right);',
       '- scrubbing: the slider moved on every animation frame for 5 s, frames drawn per second; and one move at a',
-      '  time, from the input event to the frame that shows it (median / worst of 8);',
+      '  time, from the input event to the animation frame after the one that drew it, i.e. once it was presented',
+      '  (median / worst of 8);',
       '- floors: the same file only read, and read and parsed, by the same code in a worker with nothing drawn; and a',
       '  bare WebGL2 draw (one `drawArrays(LINES)`, trivial shaders) of as many segments on a canvas of the same size.',
       '',
@@ -627,6 +649,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
             '',
             'Previous figure (before frames were drawn on demand and chunks were posted without waiting): first frame',
             '2.67 s, whole file 644.2 s, 0.0 fps, scrubbing timed out.',
+            '',
+            VIEWER_NOTES,
           ].join('\n'),
     ].join('\n');
   }
