@@ -67,7 +67,7 @@ function usable(s: TreeSnapshot, at: ChainPoint): boolean {
 }
 
 // Nodes cap a getLogs answer (anvil at 10 MiB, public RPCs at some thousand logs): a refused range is split in two.
-const TOO_LARGE = /size|too large|too many|limit|exceed|more than/i;
+const TOO_LARGE = /size|too large|too big|too many|limit|exceed|more than/i;
 
 interface TreeLog {
   eventName: string;
