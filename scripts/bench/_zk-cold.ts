@@ -8,7 +8,7 @@ import { randomInput } from './_inputs';
 const circuit = (process.argv[2] ?? 'authorization') as CircuitName;
 const input = randomInput(circuit);
 const t0 = performance.now();
-await createProver(fileArtifactSource(), { backgroundTables: false }).prove(input);
+await createProver(fileArtifactSource(), { backgroundTables: 'off' }).prove(input);
 process.stdout.write(`${JSON.stringify({ circuit, coldMs: performance.now() - t0 })}\n`);
 await terminateProver();
 process.exit(0);

@@ -13,9 +13,11 @@ import { processCpuMs } from './_kernel';
 const runs = Number(process.argv[2] ?? 6);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const snarkjs = await import('snarkjs');
-const prover = createProver(fileArtifactSource());
-await prover.warmUp(CIRCUIT_NAMES, { tables: true });
-const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`];
+// TWINGRAIN_ZK_TABLES=0: without fixed-base tables (what a prover does before its tables are built).
+const tables = process.env.TWINGRAIN_ZK_TABLES !== '0';
+const prover = createProver(fileArtifactSource(), { backgroundTables: 'off' });
+await prover.warmUp(CIRCUIT_NAMES, { tables });
+const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`, tables ? 'fixed-base tables' : 'no tables'];
 for (const circuit of CIRCUIT_NAMES) {
   const inputs = Array.from({ length: runs }, () => randomInput(circuit));
   await prover.prove(inputs[0]!);

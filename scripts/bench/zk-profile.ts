@@ -115,7 +115,7 @@ async function chromiumProfile(): Promise<Record<string, ChromiumCircuit>> {
         input.publicSignals = input.publicSignals.map(BigInt);
         const m = await import('/zkp/parts.js');
         const t0 = performance.now();
-        await m.createProver(m.fetchArtifactSource(location.origin + '/g/'), { backgroundTables: false }).prove(input);
+        await m.createProver(m.fetchArtifactSource(location.origin + '/g/'), { backgroundTables: 'off' }).prove(input);
         return performance.now() - t0;
       })()`)) as number;
     } finally {

@@ -446,6 +446,18 @@ export async function computeFixedBaseTables(
   return tables;
 }
 
+/** Bytes the key's fixed-base tables would take (computeFixedBaseTables's choice of window for this pool). */
+export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey): number {
+  const threads = Math.max(1, curve.tm.concurrency);
+  return MSM_NAMES.reduce((sum, name) => {
+    const g1 = name !== 'B2';
+    const n = key[name].count;
+    if (n === 0) return sum;
+    const c = tableBits(n, Math.min(n, 2 * threads), g1 ? 1 : 3);
+    return sum + n * signedWindows(c) * (g1 ? G1_AFFINE : G2_AFFINE);
+  }, 0);
+}
+
 export function attachFixedBaseTables(key: ProvingKey, tables: Partial<Record<MsmName, FixedBaseTable>>): void {
   for (const name of MSM_NAMES) if (tables[name]) key[name].table = tables[name];
 }
