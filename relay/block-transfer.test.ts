@@ -268,6 +268,24 @@ describe('a hostile peer on the direct block protocol', () => {
     expect(await user.helia.blockstore.has(leaves[leaves.length - 1]!)).toBe(false);
   });
 
+  it('cannot send more than the caller allows by linking one block many times', async () => {
+    const [attacker, user] = await pair();
+    // An honestly hashed node that links the same 64 KiB leaf 100 times: 6.4 MiB of copies where 1 MiB is allowed.
+    const leaf = randomPayload(64 * KiB);
+    const leafCid = await rawCid(leaf);
+    const node = dagPb.encode(dagPb.prepare({ Links: Array.from({ length: 100 }, () => ({ Hash: leafCid, Tsize: leaf.length })) }));
+    const root = CID.createV1(dagPb.code, await sha256.digest(node));
+    await hostile(attacker, async (request, write) => {
+      const part = (request as { part?: [number, number] }).part ?? [0, 1];
+      const size = Math.ceil(100 / part[1]);
+      await write(frame(root, node));
+      for (let i = part[0] * size; i < Math.min(100, (part[0] + 1) * size); i++) await write(frame(leafCid, leaf));
+      await write(Uint8Array.of(0));
+    });
+    const error = await refusal(fetchDag(user.libp2p, attacker.libp2p.peerId, user.helia.blockstore, root, { maxBytes: 1024 * KiB }));
+    expect(error.code).toBe('TOO_MUCH_DATA');
+  });
+
   it('is cut when it goes quiet, and the caller falls back to another source', async () => {
     const [attacker, user] = await pair();
     const { cid, data } = await addFile(attacker, 512 * KiB);

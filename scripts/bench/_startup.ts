@@ -10,7 +10,7 @@ import { serveApp } from '../stack/serve';
 import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
 import type { RuntimeConfig } from '../../src/lib/config/index';
 
-export interface StartupRuns {
+interface StartupRuns {
   firstVisit: number[];
   returning: number[];
   /** Step name → ms from navigation start, one entry per visit. */

@@ -199,8 +199,10 @@ interface Budget {
   bytes: number;
   maxBlocks: number;
   maxBytes: number;
-  /** Blocks already received in this exchange (the root of a split DAG comes once per part): stored and counted once. */
+  /** Blocks already received in this exchange (the root of a split DAG comes once per part): stored once. */
   received: Set<string>;
+  /** Distinct blocks and bytes stored (what the caller is told); `blocks` and `bytes` count every copy received. */
+  stored: { blocks: number; bytes: number };
 }
 
 /** The blocks a stream still expects, with multiplicity: a node may link the same block twice (repeated chunks). */
@@ -278,10 +280,11 @@ async function requestBlocks(
           'BLOCK_UNEXPECTED',
           `Peer …${short(peer)} sent a block that was not asked for (${key}); it was refused and the transfer from that peer stopped.`,
         );
-      // Claimed before the hash is checked (streams run side by side): a copy that fails its check still fails the exchange.
+      // Claimed before the hash is checked (streams run side by side): a copy that fails its check still fails the
+      // exchange. Every copy counts against the budget: a DAG that links one block many times is still finite.
       const repeat = budget.received.has(key);
       budget.received.add(key);
-      if (!repeat && (++budget.blocks > budget.maxBlocks || (budget.bytes += bytes.length) > budget.maxBytes))
+      if (++budget.blocks > budget.maxBlocks || (budget.bytes += bytes.length) > budget.maxBytes)
         throw fail(
           'TOO_MUCH_DATA',
           `Peer …${short(peer)} sent more than this granule can hold (${budget.maxBlocks} blocks, ${budget.maxBytes} bytes); the transfer from that peer stopped.`,
@@ -310,6 +313,8 @@ async function requestBlocks(
       }
       // Stores go on while the next frame is read; a failed store fails the fetch below.
       if (!repeat) {
+        budget.stored.blocks++;
+        budget.stored.bytes += bytes.length;
         pending.push(Promise.resolve(sink.put(cid, bytes)).then(() => options.onBlock?.(cid, bytes.length)));
       }
     }
@@ -350,7 +355,14 @@ async function missingBelow(sink: BlockSink, cid: CID, signal: AbortSignal | und
  * BlockTransferError when the peer misbehaves; returns complete: false when it simply lacks blocks.
  */
 export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions = {}): Promise<FetchDagResult> {
-  const budget: Budget = { blocks: 0, bytes: 0, maxBlocks: options.maxBlocks ?? 16_384, maxBytes: options.maxBytes ?? 64 * 1024 * 1024, received: new Set() };
+  const budget: Budget = {
+    blocks: 0,
+    bytes: 0,
+    maxBlocks: options.maxBlocks ?? 16_384,
+    maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+    received: new Set(),
+    stored: { blocks: 0, bytes: 0 },
+  };
   if (!(await sink.has(root))) {
     // Nothing of it here yet (the usual case): the whole DAG in one round trip, its root's links split over the
     // streams. Each stream also carries the (small) root, from which the receiver learns what that part holds.
@@ -361,7 +373,7 @@ export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, ro
         : Array.from({ length: parts }, (_, i) => ({ cids: [root.toString()], recursive: true, part: [i, parts] as [number, number] }));
     return requestAll(libp2p, peer, sink, requests, budget, options);
   }
-  if (root.code !== dagPb.code) return { blocks: budget.blocks, bytes: budget.bytes, complete: true };
+  if (root.code !== dagPb.code) return { ...budget.stored, complete: true };
   const todo: CID[] = [];
   for (const link of linksOf(root, await readStored(sink, root, options.signal))) await missingBelow(sink, link, options.signal, todo, budget.maxBlocks);
   const parallel = Math.max(1, Math.min(options.parallel ?? 4, todo.length));
@@ -398,5 +410,5 @@ async function requestAll(
       }),
     ),
   );
-  return { blocks: budget.blocks, bytes: budget.bytes, complete: results.every((r) => r.missing.length === 0) };
+  return { ...budget.stored, complete: results.every((r) => r.missing.length === 0) };
 }
