@@ -53,7 +53,8 @@ export async function serveTreeSnapshots(o: ServeTreeSnapshotsOptions): Promise<
     })();
     return running;
   };
-  await refresh();
+  // A chain that does not answer yet does not stop the node: it serves 503 until a later refresh succeeds.
+  await refresh().catch((error: Error) => o.log?.(`tree snapshot: ${error.message}`));
   const timer = setInterval(() => {
     refresh().catch((error: Error) => o.log?.(`tree snapshot: ${error.message}`));
   }, o.intervalMs ?? 15_000);

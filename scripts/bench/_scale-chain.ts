@@ -106,18 +106,27 @@ async function stopAndDump(anvil: RunningAnvil): Promise<void> {
  * included), then every later run loads it (--load-state): measuring repeats without re-creating 100,000
  * registrations. The file is a throwaway under /tmp, never committed.
  */
-export async function startScaleChain(o: { registrations: number; log: (s: string) => void; statePath?: string }): Promise<ScaleChain> {
+export async function startScaleChain(o: {
+  registrations: number;
+  log: (s: string) => void;
+  statePath?: string;
+  /** An anvil already running with `--load-state statePath` (loading 100,000 takes minutes): used, never stopped. */
+  attach?: string;
+}): Promise<ScaleChain> {
   const n = o.registrations;
   const metaPath = o.statePath ? `${o.statePath}.json` : undefined;
   const saved =
     o.statePath && metaPath && existsSync(o.statePath) && existsSync(metaPath) ? (JSON.parse(readFileSync(metaPath, 'utf8')) as SavedChain) : undefined;
   if (saved && saved.registrations !== n) throw new Error(`${o.statePath} holds ${saved.registrations} registrations, not ${n}`);
   const common = ['--accounts', String(MEMBERS + 1), '--base-fee', '0', '--gas-limit', String(REGISTER_GAS * BigInt(PER_BLOCK) + 10_000_000n)];
-  const anvil = await startAnvil({
-    port: await freePort(),
-    args: [...common, ...(saved ? ['--load-state', o.statePath!] : o.statePath ? ['--dump-state', o.statePath] : [])],
-    timeoutMs: 600_000,
-  });
+  if (o.attach && !saved) throw new Error(`attaching to ${o.attach} needs the saved chain's ${metaPath ?? 'state'}`);
+  const anvil: RunningAnvil = o.attach
+    ? ({ rpcUrl: o.attach, chainId: 31337, stop: async () => undefined } as unknown as RunningAnvil)
+    : await startAnvil({
+        port: await freePort(),
+        args: [...common, ...(saved ? ['--load-state', o.statePath!] : o.statePath ? ['--dump-state', o.statePath] : [])],
+        timeoutMs: 600_000,
+      });
   const url = anvil.rpcUrl;
   try {
     const { contracts, deployBlock } = saved

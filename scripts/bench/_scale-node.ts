@@ -48,9 +48,10 @@ if (mode === 'before' && chain) {
     ...(args.store ? { store: fileTreeStore(args.store) } : {}),
     ...(mode === 'snapshot' && args.snapshotUrl
       ? {
+          // The CLI's own source (--trees-from): streamed into one buffer of the declared size.
           snapshot: async () => {
-            const body = new Uint8Array(await (await fetch(args.snapshotUrl!)).arrayBuffer());
-            bytes = body.length;
+            const body = await chain.httpTreeSnapshot(args.snapshotUrl!)();
+            bytes = body?.length ?? 0;
             return body;
           },
         }

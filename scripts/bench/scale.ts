@@ -105,7 +105,8 @@ interface Row {
 
 async function measure(n: number, before: string, log: (s: string) => void, beforeFailed?: NodeResult): Promise<Row> {
   // A saved chain (scripts/bench/_scale-prepare.ts, under nice) is loaded; a missing one is created and saved first.
-  const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n) });
+  const attach = process.env[`TWINGRAIN_SCALE_RPC_${n}`];
+  const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n), ...(attach ? { attach } : {}) });
   const load0 = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'tg-scale-'));
   const server = createServer((_req, res) => {

@@ -8,6 +8,7 @@ import { freePort, PortError, assertPortFree, PORTS, portFromEnv } from './ports
 import { parseRuntimeConfig } from '../../src/lib/config';
 import { createPublicClient, http } from 'viem';
 import { consortiumAbi } from '../../src/lib/chain/abi.generated';
+import { decodeTreeSnapshot } from '../../src/lib/chain/index';
 import { jsonRpc } from '../../src/lib/node/json-rpc';
 
 describe('embedded stack', () => {
@@ -43,6 +44,10 @@ describe('embedded stack', () => {
           expect(Object.keys(served.chain.contracts)).toEqual(expect.arrayContaining(['Consortium', 'GranuleRegistry']));
           for (const address of Object.values(served.chain.contracts)) expect(await jsonRpc(stack.rpcUrl, 'eth_getCode', [address, 'latest'])).not.toBe('0x');
           expect(served.relay.multiaddrs[0]).toMatch(new RegExp(`/tcp/${ports.relayPort}/ws/p2p/12D3`));
+          // A new browser starts its trees from the relay's snapshot, named in the runtime config.
+          expect(served.trees?.snapshot).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/trees\/snapshot$/);
+          const snapshot = decodeTreeSnapshot(new Uint8Array(await (await fetch(served.trees!.snapshot)).arrayBuffer()));
+          expect(snapshot.registry).toBe(served.chain.contracts.GranuleRegistry!.toLowerCase());
           // The relay is the one listed key custodian, threshold 1.
           const client = createPublicClient({ transport: http(stack.rpcUrl) });
           const consortium = served.chain.contracts.Consortium!;
