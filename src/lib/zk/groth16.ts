@@ -4,7 +4,10 @@
 // at a time, and splits each multi-exponentiation into one thread task per 9-bit window, each task copying every
 // base again. Here the QAP (A·B−C over the coset) runs as one WASM task, and each multi-exponentiation is a handful
 // of tasks that each copy the bases once and compute several windows; the MSMs of A, B1, B2 and C start together
-// with the QAP so both cores stay busy. Errors here are plain Errors about a damaged key; prover.ts words them. The maths is the textbook Groth16 prover:
+// with the QAP so both cores stay busy. The windows use signed digits (half the buckets); once a key has fixed-base
+// tables (computeFixedBaseTables: 2^(c·j)·P for every base, built once), an MSM is one bucket sum per table part with
+// no windows and no doublings. Errors here are plain Errors about a damaged key; prover.ts words them. The maths is the
+// textbook Groth16 prover:
 //   πA = α + Σ wᵢAᵢ + rδ,  πB = β + Σ wᵢBᵢ + sδ (G2),  πC = Σ wᵢCᵢ + Σ hⱼHⱼ + s·πA + r·(β + Σ wᵢBᵢ + sδ)₁ − rsδ.
 
 import { BATCH_AFFINE_FN, batchAffineScratchBytes, DIGITS_FN, digitsScratchBytes, TABLE_FN, tableScratchBytes } from './msm-batch-affine';
@@ -52,7 +55,7 @@ interface Bases {
  * 2^(c·j)·Pᵢ for every base i and window j < w, affine, at (i·w + j), cut into parts of consecutive bases (one
  * thread task each, so each part is one ArrayBuffer to copy and one bucket sum to finish).
  */
-export interface FixedBaseTable {
+interface FixedBaseTable {
   c: number;
   w: number;
   parts: { first: number; count: number; points: Uint8Array }[];
@@ -379,8 +382,8 @@ function tableBits(n: number, parts: number, fieldCost: number): number {
   return best;
 }
 
-export const MSM_NAMES = ['B2', 'H', 'A', 'C', 'B1'] as const;
-export type MsmName = (typeof MSM_NAMES)[number];
+const MSM_NAMES = ['B2', 'H', 'A', 'C', 'B1'] as const;
+type MsmName = (typeof MSM_NAMES)[number];
 
 /** Bases per table-building task: small, so that a proof started meanwhile waits little for a free thread. */
 const TABLE_CHUNK = { G1: 256, G2: 96 } as const;

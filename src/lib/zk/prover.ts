@@ -81,7 +81,7 @@ interface Circuit {
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export interface ProverOptions {
+interface ProverOptions {
   /**
    * Which circuits get fixed-base tables built in the background after their first proof: 'small' (default) those
    * whose tables take at most 16 MiB — the registration key's 4.7 MiB cost about 0.6 s of CPU once and cut its proofs
