@@ -11,11 +11,12 @@ const root = join(import.meta.dirname, '..', '..');
 function securityReferences(text: string): { file: string; names: string[] }[] {
   const refs: { file: string; names: string[] }[] = [];
   for (const m of text.matchAll(/`([^`\s]+\.(?:test|spec)\.ts)((?: › [^`]+)+)`/g)) {
-    const names = m[2]
+    const [, file = '', tail = ''] = m;
+    const names = tail
       .split(' › ')
       .map((n) => n.trim())
       .filter(Boolean);
-    refs.push({ file: m[1], names });
+    refs.push({ file, names });
   }
   return refs;
 }
@@ -44,9 +45,11 @@ describe('SECURITY.md', () => {
   });
 
   it('finds a reference whose test was renamed (the check can fail)', () => {
-    const [first] = refs;
-    const renamed = securityReferences(`— \`${first.file} › ${first.names.join(' › ')} (renamed)\``);
-    const source = readFileSync(join(root, renamed[0].file), 'utf8');
-    expect(renamed[0].names.every((n) => source.includes(n))).toBe(false);
+    const first = refs[0];
+    if (!first) throw new Error('SECURITY.md names no test');
+    const [renamed] = securityReferences(`— \`${first.file} › ${first.names.join(' › ')} (renamed)\``);
+    if (!renamed) throw new Error('the reference was not read');
+    const source = readFileSync(join(root, renamed.file), 'utf8');
+    expect(renamed.names.every((n) => source.includes(n))).toBe(false);
   });
 });
