@@ -21,13 +21,8 @@ import {
 } from './groth16';
 import { batchAffinePlugin } from './msm-batch-affine';
 import { createWitnessCalculator } from './witness';
-import { poseidonHash } from '../identity/index';
-import { authorizationInput, registrationCommitment } from './inputs';
-import { LeanTree } from './lean-tree';
-import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';
+import { affineText, authorizationStatement, negatePoint, R, randomScalar, scalarsOf } from './testing';
 
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 type Engine = Bn254Engine & { terminate(): Promise<void> };
 let curve: Engine;
 let key: ProvingKey;
@@ -38,51 +33,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => curve?.terminate());
 
-const le32 = (v: bigint): Uint8Array => {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-  return out;
-};
-const randomScalar = (): bigint => crypto.getRandomValues(new Uint8Array(32)).reduce((acc, x) => (acc << 8n) | BigInt(x), 0n) % R;
-const scalarsOf = (values: bigint[]): Uint8Array => {
-  const out = new Uint8Array(values.length * 32);
-  values.forEach((v, i) => out.set(le32(v), i * 32));
-  return out;
-};
 const mixed = (n: number): bigint[] => Array.from({ length: n }, (_, i) => [0n, 1n, R - 1n, 2n ** 253n][i % 9] ?? randomScalar());
-const affine = (group: 'G1' | 'G2', p: unknown): string =>
-  JSON.stringify(curve[group].toObject(curve[group].toAffine(p)), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-function negate(point: Uint8Array, n8: number): Uint8Array {
-  const out = point.slice();
-  for (let o = n8; o < 2 * n8; o += 32) {
-    let y = 0n;
-    for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(point[o + i]!);
-    out.set(le32(y === 0n ? 0n : Q - y), o);
-  }
-  return out;
-}
+const affine = (group: 'G1' | 'G2', p: unknown): string => affineText(curve, group, p);
+const negate = negatePoint;
 
 /** An authorization statement with a fresh secret, granule and user each time. */
-function authorizationSignals(): Record<string, unknown> {
-  const [secret, alpha, user] = [randomScalar(), randomScalar(), randomScalar()];
-  const salt = deriveRegistrationSalt(secret, alpha);
-  const leaf = registrationCommitment(alpha, poseidonHash([secret]), salt);
-  const tree = new LeanTree();
-  for (let i = 1n; i <= 9n; i++) tree.insert(i === 4n ? leaf : poseidonHash([i, secret]));
-  const userPk = poseidonHash([user]);
-  return authorizationInput({
-    secret,
-    alpha,
-    salt,
-    userPk,
-    authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
-    proof: tree.proof(tree.indexOf(leaf)),
-    root: tree.root,
-    sender: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-    chainId: 31337,
-    registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  }).signals;
-}
+const authorizationSignals = (): Record<string, unknown> =>
+  authorizationStatement({ secret: randomScalar(), alpha: randomScalar(), user: randomScalar(), leaves: 9, at: 4 }).signals;
 
 describe('signed digits', () => {
   it('recompose every scalar (Σ dⱼ·2^(c·j) = s) with each digit within ±2^(c−1), for every window width', () => {

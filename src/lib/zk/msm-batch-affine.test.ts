@@ -6,9 +6,8 @@ import { buildBn128 } from 'ffjavascript';
 import { fileArtifactSource } from './artifacts.node.ts';
 import { multiExp, parseProvingKey, type Bn254Engine, type ProvingKey } from './groth16';
 import { BATCH_AFFINE_CALLS, BATCH_AFFINE_FN, batchAffinePlugin } from './msm-batch-affine';
+import { affineText, negatePoint, randomScalar, scalarsOf } from './testing';
 
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 type Engine = Bn254Engine & { terminate(): Promise<void>; tm: { instance: { exports: Record<string, unknown> } } };
 let curve: Engine;
 let key: ProvingKey;
@@ -23,33 +22,9 @@ beforeAll(async () => {
 });
 afterAll(async () => curve?.terminate());
 
-const le32 = (v: bigint): Uint8Array => {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-  return out;
-};
-const randomScalar = (): bigint => {
-  const b = crypto.getRandomValues(new Uint8Array(32));
-  return b.reduce((acc, x) => (acc << 8n) | BigInt(x), 0n) % R;
-};
-const scalarsOf = (values: bigint[]): Uint8Array => {
-  const out = new Uint8Array(values.length * 32);
-  values.forEach((v, i) => out.set(le32(v), i * 32));
-  return out;
-};
 const bases = (points: Uint8Array, size: number) => ({ points, index: null, count: points.byteLength / size });
-const affine = (group: 'G1' | 'G2', p: unknown): string =>
-  JSON.stringify(curve[group].toObject(curve[group].toAffine(p)), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-/** −P of an affine point in wasmcurves' Montgomery encoding: y ↦ q − y, coordinate by coordinate (Montgomery form is linear). */
-function negate(point: Uint8Array, n8: number): Uint8Array {
-  const out = point.slice();
-  for (let o = n8; o < 2 * n8; o += 32) {
-    let y = 0n;
-    for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(point[o + i]!);
-    out.set(le32(y === 0n ? 0n : Q - y), o);
-  }
-  return out;
-}
+const affine = (group: 'G1' | 'G2', p: unknown): string => affineText(curve, group, p);
+const negate = negatePoint;
 
 describe('batch-affine MSM kernel', () => {
   it('is built into the engine (every wasmcurves function it calls exists in the pinned version)', () => {

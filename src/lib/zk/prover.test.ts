@@ -5,42 +5,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as snarkjs from 'snarkjs';
-import { poseidonHash } from '../identity/index';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node.ts';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
-import { authorizationInput, registrationCommitment, registrationInput, type CircuitInput } from './inputs';
-import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';
-import { LeanTree } from './lean-tree';
+import { registrationInput, type CircuitInput } from './inputs';
+import { deriveRegistrationSalt } from './salts';
 import { createProver, terminateProver, type ArtifactSource } from './prover';
+import { authorizationStatement, TEST_REGISTRY, TEST_SENDER } from './testing';
 import { createWitnessCalculator } from './witness';
 
-const SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
-const REGISTRY = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
+const SENDER = TEST_SENDER;
+const REGISTRY = TEST_REGISTRY;
 const vkey = (circuit: string): unknown => JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.vkey.json`), 'utf8'));
 const registration = (secret: bigint, alpha: bigint): CircuitInput =>
   registrationInput({ secret, alpha, salt: deriveRegistrationSalt(secret, alpha), sender: SENDER, chainId: 31337, registry: REGISTRY });
 
-function authorization(): CircuitInput {
-  const secret = 0x1234n;
-  const alpha = 0xabcdefn;
-  const salt = deriveRegistrationSalt(secret, alpha);
-  const leaf = registrationCommitment(alpha, poseidonHash([secret]), salt);
-  const tree = new LeanTree();
-  for (let i = 1n; i <= 12n; i++) tree.insert(i === 7n ? leaf : poseidonHash([i]));
-  const userPk = poseidonHash([0x5678n]);
-  return authorizationInput({
-    secret,
-    alpha,
-    salt,
-    userPk,
-    authSalt: deriveAuthorizationSalt(secret, alpha, userPk),
-    proof: tree.proof(tree.indexOf(leaf)),
-    root: tree.root,
-    sender: SENDER,
-    chainId: 31337,
-    registry: REGISTRY,
-  });
-}
+const authorization = (): CircuitInput => authorizationStatement({ secret: 0x1234n, alpha: 0xabcdefn, user: 0x5678n, leaves: 12, at: 7 });
 
 afterAll(async () => {
   await terminateProver();
