@@ -8,12 +8,12 @@ import { deriveAuthorizationSalt, deriveRegistrationSalt } from './salts';
 
 /** BN254's scalar field order r and base field order q. */
 export const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-export const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 export const TEST_SENDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const;
 export const TEST_REGISTRY = '0x5FbDB2315678afecb367f032d93F642f64180aa3' as const;
 
 /** v as 32 little-endian bytes. */
-export function le32(v: bigint): Uint8Array {
+function le32(v: bigint): Uint8Array {
   const out = new Uint8Array(32);
   for (let i = 0; i < 32; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
   return out;
