@@ -177,7 +177,7 @@ async function rawDataChannel(a: Page, b: Page, messageBytes: number): Promise<n
  * The smallest WebSocket server that can be the floor: it answers the opening handshake (RFC 6455) and, for every
  * message the page sends, sends `total` bytes back in unmasked binary frames of `messageBytes`.
  */
-export async function bareWebSocketSender(total: number, messageBytes: number): Promise<{ url: string; close(): Promise<void> }> {
+async function bareWebSocketSender(total: number, messageBytes: number): Promise<{ url: string; close(): Promise<void> }> {
   const payload = nodeRandomBytes(messageBytes);
   const header = Buffer.alloc(10);
   header[0] = 0x82; // FIN + binary
@@ -198,6 +198,42 @@ export async function bareWebSocketSender(total: number, messageBytes: number): 
     url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => http.close(() => r())),
   };
+}
+
+/** The WebSocket floor as a page sees it: `rounds` times, ms from asking to holding `total` bytes from bareWebSocketSender. */
+export async function bareWebSocketFloor(page: Page, rounds: number, total: number): Promise<number[]> {
+  const wss = await bareWebSocketSender(total, 256 * 1024);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      times.push(
+        await page.evaluate(
+          async ([url, total]) => {
+            const ws = new WebSocket(url);
+            ws.binaryType = 'arraybuffer';
+            await new Promise((r) => (ws.onopen = r));
+            let got = 0;
+            const t0 = performance.now();
+            const done = new Promise<void>((r) => {
+              ws.onmessage = (m) => {
+                got += (m.data as ArrayBuffer).byteLength;
+                if (got >= total) r();
+              };
+            });
+            ws.send('go');
+            await done;
+            const ms = performance.now() - t0;
+            ws.close();
+            return ms;
+          },
+          [wss.url, total] as const,
+        ),
+      );
+    }
+  } finally {
+    await wss.close();
+  }
+  return times;
 }
 
 const RAW_PROTOCOL = '/twingrain-bench/raw/1.0.0';

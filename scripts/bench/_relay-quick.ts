@@ -22,7 +22,7 @@ import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
 import { storeGranule } from '../../src/lib/p2p/granule-store';
 import { pinOnRelays } from '../../src/lib/p2p/pin-protocol';
 import { alphaHex } from '../../src/lib/granule/index';
-import { bareWebSocketSender, bundleP2p, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
+import { bareWebSocketFloor, bundleP2p, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
 
 type CpuProfile = {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
@@ -177,31 +177,7 @@ try {
     const stack: number[] = [];
     for (let i = 0; i < rounds; i++) stack.push(await rawLibp2pTransfer(page, raw.multiaddr));
     await raw.stop();
-    const wss = await bareWebSocketSender(10 * MiB, 256 * 1024);
-    const floor: number[] = [];
-    for (let i = 0; i < rounds; i++) {
-      floor.push(
-        await page.evaluate(async (url) => {
-          const ws = new WebSocket(url);
-          ws.binaryType = 'arraybuffer';
-          await new Promise((r) => (ws.onopen = r));
-          let got = 0;
-          const t0 = performance.now();
-          const done = new Promise<void>((r) => {
-            ws.onmessage = (m) => {
-              got += (m.data as ArrayBuffer).byteLength;
-              if (got >= 10 * 1024 * 1024) r();
-            };
-          });
-          ws.send('go');
-          await done;
-          const ms = performance.now() - t0;
-          ws.close();
-          return ms;
-        }, wss.url),
-      );
-    }
-    await wss.close();
+    const floor = await bareWebSocketFloor(page, rounds, 10 * MiB);
     console.log(
       `relay → browser: ${median(times).toFixed(0)} ms median; one libp2p stream, no blocks ${median(stack).toFixed(0)} ms; floor (bare WebSocket) ${median(floor).toFixed(0)} ms`,
     );

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { chromium, type Page } from '@playwright/test';
 import {
-  bareWebSocketSender,
+  bareWebSocketFloor,
   bundleP2p,
   dialFresh,
   rawDataChannel,
@@ -282,31 +282,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       }
       // The floor under it: 10 MiB from Node to the same page over a bare WebSocket on 127.0.0.1 (256 KiB messages,
       // an open socket, as the relay connection is), no framing, encryption, hashing or storage.
-      const wss = await bareWebSocketSender(10 * MiB, 256 * 1024);
-      const wsFloor: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        wsFloor.push(
-          await pages[1]!.evaluate(async (url) => {
-            const ws = new WebSocket(url);
-            ws.binaryType = 'arraybuffer';
-            await new Promise((r) => (ws.onopen = r));
-            let got = 0;
-            const t0 = performance.now();
-            const done = new Promise<void>((r) => {
-              ws.onmessage = (m) => {
-                got += (m.data as ArrayBuffer).byteLength;
-                if (got >= 10 * 1024 * 1024) r();
-              };
-            });
-            ws.send('go');
-            await done;
-            const ms = performance.now() - t0;
-            ws.close();
-            return ms;
-          }, wss.url),
-        );
-      }
-      await wss.close();
+      const wsFloor = await bareWebSocketFloor(pages[1]!, 3, 10 * MiB);
       // Between the two: the libp2p stack alone (noise + yamux on one stream over a WebSocket, as to the relay).
       const rawSender = await rawLibp2pSender(await tmp());
       const stackOnly: number[] = [];
