@@ -18,9 +18,15 @@ async function becomeMember(page: Page, label: string): Promise<string> {
 
 /** Selects the first granule from `from` on that nobody registered yet (the stack is shared by the worker's tests). */
 async function chooseUnregistered(page: Page, from: number): Promise<number> {
+  // The list is complete once this member's own granules (imported above) are in it: count only then.
+  await expect(page.getByTestId('granule-select').locator('optgroup[label^="Yours"] option')).toHaveCount(2);
   const count = await page.getByTestId('granule-select').locator('option').count();
   for (let index = from; index < count; index++) {
+    const option = page.getByTestId('granule-select').locator('option').nth(index);
+    const name = ((await option.textContent()) ?? '').trim().split(' ')[0] ?? '';
     await page.getByTestId('granule-select').selectOption({ index });
+    // The state below must be the chosen granule's, not the one chosen before.
+    await expect(page.getByTestId('granule-name')).toContainText(name);
     const state = page.getByTestId('not-registered').or(page.getByTestId('already-registered')).or(page.getByTestId('already-mine'));
     await expect(state).toBeVisible();
     if (await page.getByTestId('not-registered').isVisible()) return index;
