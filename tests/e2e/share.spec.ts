@@ -170,7 +170,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(pageB.getByTestId('record-registered')).toHaveCount(0);
 
     // The received granule is kept on B's device: the Twins page lists it.
-    await pageB.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Twins' }).click();
+    await nav(pageB, 'Twins');
     await expect(pageB.locator(`[data-testid="received-granule"][data-alpha="${alpha}"]`)).toBeVisible();
   } finally {
     await contextB.close();
