@@ -10,6 +10,8 @@ import { trustlessGatewayBlockBroker } from '@helia/trustless-gateway-client';
 import { fallbackRouter } from '@helia/fallback-router';
 import { MemoryDatastore } from 'datastore-core';
 import type { Blockstore } from 'interface-blockstore';
+import type { AbortOptions } from '@libp2p/interface';
+import { BaseBlockstore } from 'blockstore-core';
 import type { CID } from 'multiformats/cid';
 import * as dagPb from '@ipld/dag-pb';
 import { concat } from './blocks';
@@ -29,6 +31,26 @@ class GatewayFetchError extends namedError('GatewayFetchError', P2PError) {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The node's store as Helia's HTTP-only node sees it: every block missing, so Helia fetches what it is asked for
+ * without first asking the store (in a browser an IndexedDB read queued behind the writes, see cached-blockstore.ts);
+ * the walk below decides what is missing. What Helia fetched and checked goes into the node's store.
+ */
+class FetchInto extends BaseBlockstore {
+  constructor(readonly store: Blockstore) {
+    super();
+  }
+  override has(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+  override async put(cid: CID, value: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options?: AbortOptions): Promise<CID> {
+    return this.store.put(cid, value, options);
+  }
+  override get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    return this.store.get(cid, options) as AsyncGenerator<Uint8Array>;
   }
 }
 
@@ -74,7 +96,7 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
   let http: Helia | undefined;
   const heliaFor = (): Helia => {
     http ??= createHeliaLight({
-      blockstore: store,
+      blockstore: new FetchInto(store),
       // Helia keeps nothing of its own here: blocks go to the node's store, the datastore is a throwaway.
       datastore: new MemoryDatastore(),
       blockBrokers: [
@@ -90,9 +112,13 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
     return http;
   };
 
-  async function readBlock(helia: Helia, cid: CID, signal: AbortSignal): Promise<{ bytes: Uint8Array; fetched: boolean }> {
-    const had = await store.has(cid);
+  /** A block from the store when `stored`, else through Helia from the gateways (checked, then stored). */
+  async function readBlock(helia: Helia, cid: CID, stored: boolean, signal: AbortSignal): Promise<{ bytes: Uint8Array; fetched: boolean }> {
     const parts: Uint8Array[] = [];
+    if (stored) {
+      for await (const part of store.get(cid, { signal })) parts.push(part);
+      return { bytes: concat(parts), fetched: false };
+    }
     try {
       for await (const part of helia.blockstore.get(cid, { signal })) parts.push(part);
     } catch (error) {
@@ -102,7 +128,7 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
         `No block gateway gave block ${cid.toString()} intact (${(error as Error).message.split('\n')[0]}); it is asked of the relays instead.`,
       );
     }
-    return { bytes: concat(parts), fetched: !had };
+    return { bytes: concat(parts), fetched: true };
   }
 
   return {
@@ -123,8 +149,11 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
       let bytes = 0;
       let seen = 0;
       const queue: CID[] = [root];
+      // Nothing of the DAG here yet (the usual case) when its root is not: then no block is looked up before it is
+      // asked for. A DAG partly here (an interrupted transfer) is checked block by block.
+      const partly = await store.has(root);
       const visit = async (cid: CID): Promise<void> => {
-        const block = await readBlock(helia, cid, signal);
+        const block = await readBlock(helia, cid, partly && (await store.has(cid)), signal);
         if (++seen > maxBlocks || (bytes += block.fetched ? block.bytes.length : 0) > maxBytes || block.bytes.length > MAX_BLOCK_BYTES)
           throw new GatewayFetchError(
             'TOO_MUCH_DATA',
