@@ -320,6 +320,10 @@ export async function run(ctx: { outDir: string }): Promise<void> {
         ),
       );
       results.push(row(`Floor: the same ${urls.length} blocks from the same gateway with plain fetch, 6 at a time (ms)`, httpFloor));
+      notes.push(
+        "From the relay's block gateway (relay/block-gateway.ts, an IPFS Trustless Gateway of raw blocks, GET /ipfs/<cid>), each shard's blocks come over plain HTTP through Helia's own trustless-gateway block broker (src/lib/p2p/gateway-blocks.ts): the root, then its links 6 at a time per shard, every block checked against its CID by Helia before it goes into the node's own store. " +
+          `Its floor is the same ${urls.length} blocks fetched from the same gateway with plain fetch and nothing else; the libp2p path's floor is the bare WebSocket. The gateway path took ${fmt(summarize(fromGateway).median)} ms against ${fmt(summarize(fromRelay).median)} ms over libp2p in this run.`,
+      );
       results.push(
         row('… the same over libp2p only (no gateway configured): WebSockets, every block checked, rebuilt + decrypted + α (ms)', fromRelay, {
           floor: wsFloorMedian,

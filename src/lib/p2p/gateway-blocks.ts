@@ -6,8 +6,6 @@
 // is unreachable or sends altered bytes leaves the rest to the relays and bitswap (block-sources.ts).
 import type { Helia, Router } from '@helia/interface';
 import { createHeliaLight } from 'helia';
-import { trustlessGatewayBlockBroker } from '@helia/trustless-gateway-client';
-import { fallbackRouter } from '@helia/fallback-router';
 import { MemoryDatastore } from 'datastore-core';
 import type { Blockstore } from 'interface-blockstore';
 import type { AbortOptions } from '@libp2p/interface';
@@ -93,9 +91,14 @@ export interface BlockGatewaysOptions {
 /** Gateways in front of a node's own blockstore (the store under its Helia, where the verified blocks go). */
 export function blockGateways(store: Blockstore, options: BlockGatewaysOptions): BlockGateways {
   let urls: readonly string[] = [...(options.urls ?? [])];
-  let http: Helia | undefined;
-  const heliaFor = (): Helia => {
-    http ??= createHeliaLight({
+  let http: Promise<Helia> | undefined;
+  // The HTTP client is loaded on the first fetch: it stays out of the p2p chunk the shell asks for at start-up.
+  const load = async (gateways: readonly string[]): Promise<Helia> => {
+    const [{ trustlessGatewayBlockBroker }, { fallbackRouter }] = await Promise.all([
+      import('@helia/trustless-gateway-client'),
+      import('@helia/fallback-router'),
+    ]);
+    return createHeliaLight({
       blockstore: new FetchInto(store),
       // Helia keeps nothing of its own here: blocks go to the node's store, the datastore is a throwaway.
       datastore: new MemoryDatastore(),
@@ -107,9 +110,18 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
           transformRequestInit: (init) => ({ ...init, cache: 'no-store' }),
         }),
       ],
-      routers: [ordinaryRouter(fallbackRouter({ gateways: [...urls], shuffle: false }))],
+      routers: [ordinaryRouter(fallbackRouter({ gateways: [...gateways], shuffle: false }))],
     });
-    return http;
+  };
+  const heliaFor = (): Promise<Helia> => {
+    if (http) return http;
+    const loading = load(urls);
+    http = loading;
+    // A chunk that failed to load is asked for again next time.
+    loading.catch(() => {
+      if (http === loading) http = undefined;
+    });
+    return loading;
   };
 
   /** A block from the store when `stored`, else through Helia from the gateways (checked, then stored). */
@@ -140,7 +152,7 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
     },
     async fetchDag(root, o = {}) {
       if (urls.length === 0) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', 'No block gateway is configured.');
-      const helia = heliaFor();
+      const helia = await heliaFor();
       const stop = new AbortController();
       const signal = AbortSignal.any([stop.signal, ...(o.signal ? [o.signal] : [])]);
       const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
