@@ -1,7 +1,8 @@
 // The pinning relay's block gateway (an IPFS Trustless Gateway of raw blocks) and the light node fetching granules
 // through it: a real relay that pins, real Helia nodes, Helia's own trustless-gateway block broker, real HTTP.
 import '../src/lib/p2p/websocket-global.node.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -198,6 +199,45 @@ describe('the pinning relay as a block gateway', () => {
       await small.stop();
     }
   });
+});
+
+describe('`twingrain relay --pin`', () => {
+  it('serves its block gateway on --gateway-port (any free port with 0) and says where on stderr; the flag needs --pin', async () => {
+    const bin = join(import.meta.dirname, '../bin/twingrain.js');
+    // A pinning relay reads its chain from the runtime config; this one's chain is not running, which only delays
+    // the relay's chain reads (nothing here needs them).
+    const config = join(dir, 'cli-config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        chain: { rpcUrl: `http://127.0.0.1:${await freePort()}`, chainId: 31337, contracts: { GranuleRegistry: `0x${'1'.repeat(40)}` } },
+        relay: { multiaddrs: [] },
+      }),
+    );
+    const child = spawn(process.execPath, [bin, 'relay', '--port', '0', '--data-dir', join(dir, 'cli'), '--config', config, '--pin', '--gateway-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          const m = /block gateway \(IPFS Trustless Gateway\): (http:\/\/\S+)\/ipfs\/<cid>/.exec(stderr);
+          if (m) resolveUrl(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`twingrain relay exited ${code}: ${stderr}`)));
+      });
+      const unknown = CID.createV1(raw.code, await sha256.digest(randomPayload(64)));
+      expect((await get(`${url}/ipfs/${unknown}`, { accept: RAW })).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const refused = spawnSync(process.execPath, [bin, 'relay', '--port', '0', '--data-dir', join(dir, 'cli2'), '--gateway-port', '0'], { encoding: 'utf8' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('--gateway-port serves the blocks a pinning relay keeps: add --pin.');
+  }, 60_000);
 });
 
 describe('a light node fetching granules through the block gateway', () => {
