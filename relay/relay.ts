@@ -38,6 +38,7 @@ import { RelayStartError } from './errors';
 import { loadOrCreateCustodianKey } from './custodian-key';
 import { connectCustodyChain, type CustodyChainOptions } from './instantiations';
 import { serveTreeSnapshots } from './tree-snapshots';
+import { serveBlockGateway, type BlockGatewayLimits } from './block-gateway';
 
 export interface RelayCustodianOptions {
   /** X25519 secret key; by default one is created once and kept in dataDir/custodian.key. */
@@ -63,6 +64,11 @@ export interface RelayPinningOptions extends Omit<PinningOptions, 'authority' | 
    * (the relay's by default). Members authenticate with tokens signed for this node, so it needs the chain.
    */
   api?: { port: number; host?: string };
+  /**
+   * Also serve the blocks this node pins as an IPFS Trustless Gateway (relay/block-gateway.ts: GET /ipfs/{cid}, raw
+   * blocks) on this port (0: any free port) and host (the relay's by default), for browsers to fetch over plain HTTP.
+   */
+  gateway?: { port: number; host?: string; limits?: Partial<BlockGatewayLimits> };
 }
 
 export interface StartRelayOptions {
@@ -110,6 +116,8 @@ export interface RunningRelay {
     records: LocalPinRecords;
     chain?: { rpcUrl: string; registry: `0x${string}` } /** The Pinning Service API's base URL (its endpoint is `${apiUrl}/pins`). */;
     apiUrl?: string;
+    /** The block gateway's base URL (blocks at `${gatewayUrl}/ipfs/{cid}`), when it is served. */
+    gatewayUrl?: string;
   };
   /** Present when the relay publishes tree snapshots: their address (…/trees/snapshot). */
   trees?: { url: string };
@@ -182,7 +190,7 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
     const blocks = await serveBlockTransfer(helia);
     stops.push(() => blocks.stop());
     if (o.pin) {
-      const { chain: pinChain, api, ...pinOptions } = o.pin === true ? {} : o.pin;
+      const { chain: pinChain, api, gateway, ...pinOptions } = o.pin === true ? {} : o.pin;
       const chain = pinChain ?? (o.custodian?.chain ? { rpcUrl: o.custodian.chain.rpcUrl, registry: o.custodian.chain.registry } : undefined);
       const records = new LocalPinRecords();
       // A second handle on the same directory: Helia's own delete needs content routers, which the relay has not.
@@ -226,7 +234,26 @@ export async function startRelay(o: StartRelayOptions): Promise<RunningRelay> {
         stops.push(() => running.stop());
         apiUrl = running.url;
       }
-      pinning = { records, ...(chain ? { chain } : {}), ...(apiUrl ? { apiUrl } : {}) };
+      let gatewayUrl: string | undefined;
+      if (gateway) {
+        const gatewayHost = gateway.host ?? o.host ?? '127.0.0.1';
+        const running = await serveBlockGateway({
+          helia,
+          host: gatewayHost,
+          port: gateway.port,
+          ...(gateway.limits ? { limits: gateway.limits } : {}),
+          ...limitHooks,
+        }).catch((error: NodeJS.ErrnoException) => {
+          throw new RelayStartError(
+            error.code === 'EADDRINUSE'
+              ? `The block gateway could not listen on ${gatewayHost}:${gateway.port} because the port is in use: choose another (--gateway-port).`
+              : `The block gateway could not start: ${error.message}`,
+          );
+        });
+        stops.push(() => running.stop());
+        gatewayUrl = running.url;
+      }
+      pinning = { records, ...(chain ? { chain } : {}), ...(apiUrl ? { apiUrl } : {}), ...(gatewayUrl ? { gatewayUrl } : {}) };
     }
     if (o.custodian) {
       const secretKey = o.custodian.secretKey ?? (await loadOrCreateCustodianKey(o.dataDir));

@@ -8,6 +8,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes as nodeRandomBytes, createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { CID } from 'multiformats/cid';
+import * as dagPb from '@ipld/dag-pb';
 import { createRelayNode } from '../../relay/relay';
 import { freePort } from '../../src/lib/chain/testing/anvil.node.ts';
 
@@ -273,4 +275,47 @@ export async function rawLibp2pTransfer(page: Page, multiaddr: string): Promise<
     },
     [multiaddr, RAW_PROTOCOL] as const,
   );
+}
+
+/**
+ * The HTTP floor for the block gateway: the page fetches the same blocks from the same gateway with plain `fetch`
+ * (`concurrency` at a time, as the app asks for them), no hashing or storage: `rounds` times, ms from the first
+ * request to the last byte.
+ */
+export async function plainHttpFloor(page: Page, urls: string[], rounds: number, concurrency = 6): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    times.push(
+      await page.evaluate(
+        async ([urls, concurrency]) => {
+          const queue = [...urls];
+          let bytes = 0;
+          const t0 = performance.now();
+          await Promise.all(
+            Array.from({ length: concurrency }, async () => {
+              for (let url = queue.shift(); url; url = queue.shift()) {
+                const res = await fetch(url, { headers: { accept: 'application/vnd.ipld.raw' }, cache: 'no-store', credentials: 'omit' });
+                bytes += (await res.arrayBuffer()).byteLength;
+              }
+            }),
+          );
+          if (bytes === 0) throw new Error('the gateway sent nothing');
+          return performance.now() - t0;
+        },
+        [urls, concurrency] as const,
+      ),
+    );
+  }
+  return times;
+}
+
+/** The gateway URLs of every block of these DAGs (dag-pb roots and their raw leaves), read from a Node store. */
+export async function blockUrls(gateway: string, roots: string[], read: (cid: CID) => Promise<Uint8Array>): Promise<string[]> {
+  const urls: string[] = [];
+  for (const root of roots) {
+    const cid = CID.parse(root);
+    urls.push(`${gateway}/ipfs/${cid}`);
+    if (cid.code === dagPb.code) for (const link of dagPb.decode(await read(cid)).Links) urls.push(`${gateway}/ipfs/${link.Hash}`);
+  }
+  return urls;
 }

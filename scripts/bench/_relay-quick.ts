@@ -1,8 +1,9 @@
 // A quick timing of the pinning relay → browser path for checking a change in a few minutes:
 // `npx tsx scripts/bench/_relay-quick.ts [rounds]`. A Node peer stores a 10 MiB granule (2-of-3 shards) and the
 // relay pins it; the owner leaves; a page with a fresh store then fetches the shards from the relay, rebuilds,
-// decrypts and checks α (retrieve's steps after the key release), beside a bare WebSocket from Node into the same
-// page. No chain: the relay pins for a member it was told of in process. PROFILE=1 adds CPU profiles of the page and
+// decrypts and checks α (retrieve's steps after the key release) — over libp2p and, in alternate rounds, from the
+// relay's block gateway over HTTP — beside a bare WebSocket from Node into the same page and a plain fetch of the same
+// blocks from the gateway. No chain: the relay pins for a member it was told of in process. PROFILE=1 adds CPU profiles of the page and
 // of this process (the relay) over the last round. The report comes from p2p.ts.
 import '../../src/lib/node/polyfills';
 import '../../src/lib/p2p/websocket-global.node.ts';
@@ -22,7 +23,7 @@ import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
 import { storeGranule } from '../../src/lib/p2p/granule-store';
 import { pinOnRelays } from '../../src/lib/p2p/pin-protocol';
 import { alphaHex } from '../../src/lib/granule/index';
-import { bareWebSocketFloor, bundleP2p, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
+import { bareWebSocketFloor, blockUrls, bundleP2p, plainHttpFloor, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
 
 type CpuProfile = {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
@@ -65,9 +66,10 @@ const relay = await startRelay({
   port: Number(process.env.TWINGRAIN_RELAY_PORT ?? (await freePort())),
   dataDir: join(dir, 'relay'),
   development: true,
-  pin: true,
+  pin: { gateway: { port: 0 } },
 });
 const relayConfig = { multiaddrs: relay.multiaddrs, development: true };
+const gatewayConfig = { ...relayConfig, gateways: [relay.pinning!.gatewayUrl!] };
 const load0 = loadavg()[0]!;
 try {
   const owner = await createNodeNode(relayConfig);
@@ -93,6 +95,16 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   console.log(`pinned on the relay in ${(performance.now() - t0).toFixed(0)} ms`);
+  // The blocks a fetch takes (the k data shards), for the HTTP floor.
+  const urls = await blockUrls(
+    relay.pinning!.gatewayUrl!,
+    stored.manifest.shards.slice(0, stored.manifest.erasure.k).map((x) => x.cid),
+    async (cid) => {
+      const parts: Uint8Array[] = [];
+      for await (const p of owner.helia.blockstore.get(cid, { offline: true })) parts.push(p);
+      return Buffer.concat(parts);
+    },
+  );
   await owner.stop();
   if (process.env.NODE_FETCH) {
     const { sourcedBlocks } = await import('../../src/lib/p2p/block-sources');
@@ -119,10 +131,14 @@ try {
     page.on('console', (m) => m.text().startsWith('tg-timing') && console.log(`  ${m.text()}`));
     await page.goto(bundle.url);
     const times: number[] = [];
+    const viaGateway: number[] = [];
     const cdp = await browser.newCDPSession(page);
     const nodeProfiler = new Session();
     nodeProfiler.connect();
-    for (let i = 0; i < rounds + 1; i++) {
+    // Rounds alternate: libp2p only (last session's path), then the block gateway.
+    for (let j = 0; j < 2 * (rounds + 1); j++) {
+      const i = j >> 1;
+      const gateway = (j & 1) === 1;
       // PROFILE=1: a CPU profile of the page over the last round, summed by function (self time).
       const profile = process.env.PROFILE === '1' && i === rounds;
       if (profile) {
@@ -156,7 +172,7 @@ try {
           await node.stop();
           return { ms, fetchedAt, bytes: archive.length, sources };
         },
-        [stored.manifest, bytesToHex(stored.key), relayConfig, `q-${Date.now()}-${i}`] as const,
+        [stored.manifest, bytesToHex(stored.key), gateway ? gatewayConfig : relayConfig, `q-${Date.now()}-${j}`] as const,
       );
       if (r.bytes !== archive.length) throw new Error('wrong archive size');
       if (profile) {
@@ -168,9 +184,9 @@ try {
         summarizeProfile(p);
       }
       console.log(
-        `round ${i}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
+        `round ${i}${gateway ? ' gateway' : ' libp2p'}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
       );
-      if (i > 0) times.push(r.ms);
+      if (i > 0) (gateway ? viaGateway : times).push(r.ms);
     }
     // The libp2p stack alone (noise + yamux over a WebSocket from a relay-like Node peer), no blocks.
     const raw = await rawLibp2pSender(join(dir, 'raw'));
@@ -178,8 +194,11 @@ try {
     for (let i = 0; i < rounds; i++) stack.push(await rawLibp2pTransfer(page, raw.multiaddr));
     await raw.stop();
     const floor = await bareWebSocketFloor(page, rounds, 10 * MiB);
+    const httpFloor = await plainHttpFloor(page, urls, rounds);
+    const all = (xs: number[]): string => `${median(xs).toFixed(0)} ms median (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+    console.log(`relay → browser over libp2p: ${all(times)}; one libp2p stream, no blocks ${all(stack)}; floor (bare WebSocket) ${all(floor)}`);
     console.log(
-      `relay → browser: ${median(times).toFixed(0)} ms median; one libp2p stream, no blocks ${median(stack).toFixed(0)} ms; floor (bare WebSocket) ${median(floor).toFixed(0)} ms`,
+      `relay → browser from the block gateway: ${all(viaGateway)}; floor (plain fetch of the same ${urls.length} blocks, 6 at a time) ${all(httpFloor)}`,
     );
   } finally {
     await browser.close();

@@ -123,6 +123,14 @@ describe('Content-Security-Policy header', () => {
   it('names exactly the chain RPC and the WebSocket relays the configuration needs', () => {
     expect(connectSources(config)).toEqual(['http://127.0.0.1:28545', 'ws://127.0.0.1:29090', 'wss://relay.example.org:443']);
     expect(multiaddrToWebSocket('/ip4/127.0.0.1/tcp/4001/p2p/x')).toBeNull();
+    // A community node's block gateway: its origin only.
+    expect(connectSources({ ...config, relay: { ...config.relay, gateways: ['http://127.0.0.1:29092', 'https://node.example.org/'] } })).toEqual([
+      'http://127.0.0.1:28545',
+      'ws://127.0.0.1:29090',
+      'wss://relay.example.org:443',
+      'http://127.0.0.1:29092',
+      'https://node.example.org',
+    ]);
     const policy = contentSecurityPolicy(config);
     expect(policy).toContain("connect-src 'self' http://127.0.0.1:28545 ws://127.0.0.1:29090 wss://relay.example.org:443;");
     expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval';");

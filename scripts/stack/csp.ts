@@ -28,6 +28,15 @@ export function connectSources(config: RuntimeConfig | undefined): string[] {
       /* refused by parseRuntimeConfig already */
     }
   }
+  // The community nodes' block gateways the app fetches granule blocks from.
+  for (const gateway of config.relay.gateways ?? []) {
+    try {
+      const url = new URL(gateway);
+      if (/^https?:$/.test(url.protocol) && /^[A-Za-z0-9.:[\]-]+$/.test(url.host)) out.add(url.origin);
+    } catch {
+      /* refused by parseRuntimeConfig already */
+    }
+  }
   // The community node's tree snapshot a new browser starts from.
   if (config.trees) {
     try {

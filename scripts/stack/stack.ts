@@ -125,8 +125,13 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
       development: true,
       // The IPFS Pinning Service API beside it: the relay's port + 1 when free (TWINGRAIN_PINS_PORT chooses), else any.
       pin: chain.contracts.GranuleRegistry
-        ? { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry }, api: { port: await pinsPortFor(relayPort, host) } }
-        : true,
+        ? {
+            chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry },
+            api: { port: await pinsPortFor(relayPort, host) },
+            // The pinned blocks over HTTP (an IPFS Trustless Gateway), which browsers fetch granules from.
+            gateway: { port: 0 },
+          }
+        : { gateway: { port: 0 } },
       ...(chain.contracts.GranuleRegistry
         ? { custodian: { chain: { rpcUrl: anvil.rpcUrl, registry: chain.contracts.GranuleRegistry, fromBlock: chain.deployBlock } } }
         : {}),
@@ -138,6 +143,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
     stops.push(() => relay.stop());
     if (relay.trees) log(`trees   ${relay.trees.url} (tree snapshots for new members)`);
     if (relay.pinning?.apiUrl) log(`pins    ${relay.pinning.apiUrl}/pins (IPFS Pinning Service API; members' tokens: npx twingrain pin-token)`);
+    if (relay.pinning?.gatewayUrl) log(`gateway ${relay.pinning.gatewayUrl}/ipfs/<cid> (IPFS Trustless Gateway: the pinned blocks over HTTP)`);
     const custodianCount = Math.max(1, o.custodians ?? 1);
     const threshold = o.threshold ?? 1;
     if (threshold < 1 || threshold > custodianCount)
@@ -185,7 +191,7 @@ export async function startStack(o: StackOptions = {}): Promise<RunningStack> {
 
     const config: RuntimeConfig = {
       chain,
-      relay: { multiaddrs: relayMultiaddrs, development: true },
+      relay: { multiaddrs: relayMultiaddrs, development: true, ...(relay.pinning?.gatewayUrl ? { gateways: [relay.pinning.gatewayUrl] } : {}) },
       ...(relay.trees ? { trees: { snapshot: relay.trees.url } } : {}),
       startedAt: new Date().toISOString(),
       ...(reference ? { reference } : {}),

@@ -95,7 +95,6 @@ async function instantiateApproved(page: Page): Promise<Array<{ peer: string; vi
 test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; C gets it from the relay after A left', async ({ browser, custodyStack }) => {
   test.setTimeout(420_000);
   const appUrl = custodyStack.appUrl;
-  const relayPeer = custodyStack.relayMultiaddrs[0]!.split('/p2p/')[1]!;
   expect(custodyStack.config.relay.multiaddrs).toHaveLength(3);
 
   // A granule of A's own: the BlueMaker appearance, renamed (a fresh α on every run).
@@ -184,13 +183,16 @@ test('A shares; B discovers, asks, instantiates and runs it over direct WebRTC; 
     const peerB = await peerIdOf(b.page);
     await b.close();
 
-    // C still gets it: key shares from the custodians, shards from the pinning relay.
+    // C still gets it: key shares from the custodians, shards from the pinning relay — over HTTP, from the block
+    // gateway the configuration names (every block checked against its ID).
     await nav(c.page, 'Network');
     await expect(c.page.locator(`[data-peer-id="${peerA}"]`)).toHaveCount(0, { timeout: 30_000 });
     await expect(c.page.locator(`[data-peer-id="${peerB}"]`)).toHaveCount(0, { timeout: 30_000 });
+    const gateway = custodyStack.config.relay.gateways?.[0];
+    expect(gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const fromRelay = await instantiateApproved(c.page);
     expect(fromRelay.length).toBeGreaterThan(0);
-    expect(fromRelay).toEqual(fromRelay.map(() => expect.objectContaining({ peer: relayPeer, via: 'relay' })));
+    expect(fromRelay).toEqual(fromRelay.map(() => expect.objectContaining({ peer: gateway, via: 'gateway' })));
   } finally {
     await a.close().catch(() => undefined);
     await b.close().catch(() => undefined);

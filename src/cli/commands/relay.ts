@@ -3,7 +3,8 @@
 // at head − --confirmations). Prints one JSON line with its addresses (and custodian key), then runs until Ctrl-C /
 // SIGTERM. `--pins-port` also serves the IPFS Pinning Service API (relay/pinning-api.ts) there. A relay that knows the
 // chain also publishes the registry's trees (GET /trees/snapshot, on --trees-port or any free port; stderr says where)
-// so new members need not hash the community's history. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
+// so new members need not hash the community's history. A pinning relay serves the blocks it pins as an IPFS Trustless
+// Gateway (GET /ipfs/{cid}, raw blocks; relay/block-gateway.ts) on --gateway-port or any free port; stderr says where. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
 // exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';
@@ -13,7 +14,7 @@ import { parseRuntimeConfig } from '../../lib/config';
 export const command: Command = {
   summary: 'run a relay (circuit relay v2, discovery) with optional --pin and --custodian roles',
   usage:
-    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--trees-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
+    'twingrain relay [--host 127.0.0.1] [--port 9090] [--data-dir .twingrain/relay] [--pin] [--custodian] [--config .twingrain/runtime-config.json | --rpc <url> --registry <0x…> [--from-block N]] [--confirmations N] [--announce <multiaddr>] [--pins-port N] [--trees-port N] [--gateway-port N] [--production] [--keep-relay-limits] | --custodian-key [--data-dir …]',
   async run(argv) {
     const text = { type: 'string' } as const;
     const flag = { type: 'boolean' } as const;
@@ -30,6 +31,7 @@ export const command: Command = {
         announce: text,
         'pins-port': text,
         'trees-port': text,
+        'gateway-port': text,
       },
       ...{ pin: flag, custodian: flag, production: flag, 'keep-relay-limits': flag, 'custodian-key': flag },
     });
@@ -91,13 +93,23 @@ export const command: Command = {
           '--pins-port serves the IPFS Pinning Service API of a pinning relay: add --pin (and the chain: --config, or --rpc and --registry).',
         );
     }
+    let gatewayPort = 0;
+    if (flags['gateway-port'] !== undefined) {
+      gatewayPort = Number(flags['gateway-port']);
+      if (!Number.isInteger(gatewayPort) || gatewayPort < 0 || gatewayPort > 65535)
+        throw new CliUsageError(`--gateway-port must be a port number, got "${String(flags['gateway-port'])}"`);
+      if (!flags['pin']) throw new CliUsageError('--gateway-port serves the blocks a pinning relay keeps: add --pin.');
+    }
     const { startRelay } = await import('../../../relay/relay');
     const relay = await startRelay({
       host: typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1',
       port,
       dataDir: typeof flags['data-dir'] === 'string' ? flags['data-dir'] : '.twingrain/relay',
       development: !flags['production'],
-      pin: flags['pin'] === true ? (chain ? { chain, ...(pinsPort !== undefined ? { api: { port: pinsPort } } : {}) } : true) : false,
+      pin:
+        flags['pin'] === true
+          ? { ...(chain ? { chain } : {}), ...(pinsPort !== undefined ? { api: { port: pinsPort } } : {}), gateway: { port: gatewayPort } }
+          : false,
       liftRelayLimits: !flags['keep-relay-limits'],
       ...(typeof flags['announce'] === 'string' ? { announce: [flags['announce']] } : {}),
       // Without --confirmations: 0 on the embedded anvil (it mines one block per transaction and nothing else), 12 elsewhere.
@@ -107,6 +119,7 @@ export const command: Command = {
     });
     if (relay.pinning?.apiUrl) process.stderr.write(`pinning service (IPFS Pinning Service API): ${relay.pinning.apiUrl}/pins\n`);
     if (relay.trees) process.stderr.write(`tree snapshots: ${relay.trees.url}\n`);
+    if (relay.pinning?.gatewayUrl) process.stderr.write(`block gateway (IPFS Trustless Gateway): ${relay.pinning.gatewayUrl}/ipfs/<cid>\n`);
     printJson({
       peerId: relay.peerId,
       multiaddrs: relay.multiaddrs,

@@ -80,4 +80,15 @@ describe('runtime config', () => {
     expect(problem({ ...good, trees: {} })).toBe(message);
     expect(problem({ ...good, trees: 'https://node/trees/snapshot' })).toBe('"trees" must be an object like { "snapshot": "https://…/trees/snapshot" }');
   });
+
+  it("community nodes' block gateways: a short list of http(s) addresses without credentials", () => {
+    const gateways = ['https://node.example.org', 'http://127.0.0.1:9092'];
+    expect(parseRuntimeConfig({ ...good, relay: { ...good.relay, gateways } }).relay).toEqual({ ...good.relay, gateways });
+    expect(parseRuntimeConfig(good).relay.gateways).toBeUndefined();
+    const message = '"relay.gateways" must be a list of at most 8 http(s) addresses of community nodes\' block gateways, without user names or passwords';
+    for (const bad of ['javascript:alert(1)', 'file:///etc', 'https://user:pw@node', 'ws://node:9092', `https://n/${'a'.repeat(3000)}`, 5])
+      expect(problem({ ...good, relay: { ...good.relay, gateways: [bad] } })).toBe(message);
+    expect(problem({ ...good, relay: { ...good.relay, gateways: 'https://node' } })).toBe(message);
+    expect(problem({ ...good, relay: { ...good.relay, gateways: Array.from({ length: 9 }, (_, i) => `https://n${i}`) } })).toBe(message);
+  });
 });

@@ -22,6 +22,11 @@ interface RelayConfig {
   multiaddrs: string[];
   /** True when the relay listens on plain ws:// on loopback (development only). */
   development: boolean;
+  /**
+   * Community nodes' block gateways (IPFS Trustless Gateways, served by `twingrain relay --pin`): base URLs the app
+   * fetches granule blocks from over HTTP, each checked against its ID. Absent: blocks come over libp2p only.
+   */
+  gateways?: string[];
 }
 
 /** IPFS Pinning Service API endpoints the app and the CLI pin granules through, and how many must hold each one. */
@@ -121,9 +126,11 @@ const RPC_URL = '"chain.rpcUrl" must be an http(s) or ws(s) URL';
 const CHAIN_ID = '"chain.chainId" must be a positive integer';
 const MULTIADDRS = '"relay.multiaddrs" must be a list of strings';
 const TREES_SNAPSHOT = '"trees.snapshot" must be the http(s) address of a community node\'s tree snapshot';
+const MAX_GATEWAYS = 8;
+const GATEWAYS = `"relay.gateways" must be a list of at most ${MAX_GATEWAYS} http(s) addresses of community nodes' block gateways, without user names or passwords`;
 
 /** An http(s) URL without credentials, of a sane length: anything else (javascript:, file:, data:) is refused. */
-function isSnapshotUrl(value: string): boolean {
+function isHttpUrl(value: string): boolean {
   if (value.length > 2048 || !/^https?:\/\/[^\s]+$/.test(value)) return false;
   try {
     const url = new URL(value);
@@ -133,7 +140,7 @@ function isSnapshotUrl(value: string): boolean {
   }
 }
 const TreesSchema = v.object(
-  { snapshot: v.pipe(v.string(TREES_SNAPSHOT), v.check(isSnapshotUrl, TREES_SNAPSHOT)) },
+  { snapshot: v.pipe(v.string(TREES_SNAPSHOT), v.check(isHttpUrl, TREES_SNAPSHOT)) },
   objectMessage('"trees" must be an object like { "snapshot": "https://…/trees/snapshot" }', { snapshot: TREES_SNAPSHOT }),
 );
 
@@ -156,7 +163,11 @@ const RuntimeConfigSchema = v.object(
       objectMessage('"chain" is missing', { rpcUrl: RPC_URL, chainId: CHAIN_ID }),
     ),
     relay: v.object(
-      { multiaddrs: v.array(v.string(MULTIADDRS), MULTIADDRS), development: v.optional(v.unknown()) },
+      {
+        multiaddrs: v.array(v.string(MULTIADDRS), MULTIADDRS),
+        development: v.optional(v.unknown()),
+        gateways: v.optional(v.pipe(v.array(v.pipe(v.string(GATEWAYS), v.check(isHttpUrl, GATEWAYS)), GATEWAYS), v.maxLength(MAX_GATEWAYS, GATEWAYS))),
+      },
       objectMessage('"relay" is missing', { multiaddrs: MULTIADDRS }),
     ),
     pinning: v.optional(v.unknown()),
@@ -194,7 +205,7 @@ export function parseRuntimeConfig(value: unknown): RuntimeConfig {
       contracts: chain.contracts as Record<string, `0x${string}`>,
       deployBlock: Number.isInteger(chain.deployBlock) ? (chain.deployBlock as number) : 0,
     },
-    relay: { multiaddrs: relay.multiaddrs, development: relay.development === true },
+    relay: { multiaddrs: relay.multiaddrs, development: relay.development === true, ...(relay.gateways ? { gateways: relay.gateways } : {}) },
     startedAt: typeof rest.startedAt === 'string' ? rest.startedAt : new Date(0).toISOString(),
     ...(reference.success
       ? {

@@ -9,12 +9,16 @@ import type { CID } from 'multiformats/cid';
 import { connectionKind } from './supervisor';
 import { BlockTransferError, HOSTILE_CODES, fetchDag, type BlockSink } from './block-transfer';
 import type { ConnectionKind } from './status';
+import type { BlockGateways } from './gateway-blocks';
 
 export interface BlockSource {
-  /** The peer that delivered the blocks, or 'local' for blocks already on this device (a resumed transfer). */
+  /**
+   * The peer that delivered the blocks, 'local' for blocks already on this device (a resumed transfer), or a block
+   * gateway's base URL.
+   */
   peerId: string;
-  /** How this node was connected to it when the blocks arrived (best first: webrtc/direct before relayed). */
-  via: ConnectionKind | 'local' | 'unknown';
+  /** How this node was connected to it when the blocks arrived (best first: webrtc/direct before relayed), or HTTP. */
+  via: ConnectionKind | 'gateway' | 'local' | 'unknown';
   blocks: number;
   bytes: number;
 }
@@ -49,8 +53,9 @@ export interface SourcedBlocks {
   /** A Helia-shaped view whose blockstore prefers direct peers and records provenance. */
   helia: Helia & { libp2p: Libp2p };
   /**
-   * Fetches the whole DAG under `root` over the direct block protocol (block-transfer.ts), from the preferred peers
-   * first, then the relays. True when every block is stored; false leaves the rest to bitswap (through `helia`).
+   * Fetches the whole DAG under `root` over the direct block protocol (block-transfer.ts) from the preferred peers
+   * first, then from the community's block gateways over HTTP (gateway-blocks.ts), then from the relays over the
+   * block protocol. True when every block is stored; false leaves the rest to bitswap (through `helia`).
    */
   prefetch(root: CID, options?: PrefetchOptions): Promise<boolean>;
   sources(): BlockSource[];
@@ -58,6 +63,13 @@ export interface SourcedBlocks {
 
 /** Nodes' own blockstores under Helia's, see useOwnBlockstore. */
 const ownStores = new WeakMap<object, BlockSink>();
+/** Nodes' block gateways, see useBlockGateways. */
+const nodeGateways = new WeakMap<object, BlockGateways>();
+
+/** Names the block gateways a node fetches through (prefetch asks them after direct peers, before the relays). */
+export function useBlockGateways(helia: object, gateways: BlockGateways): void {
+  nodeGateways.set(helia, gateways);
+}
 
 /**
  * Names the node's own blockstore (the one under Helia's): blocks the direct protocol delivers, already verified
@@ -172,7 +184,10 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
       .filter((c) => c.status === 'open' && c.limits == null && relayPeerIds.has(c.remotePeer.toString()))
       .map((c) => c.remotePeer);
     const candidates = [...sessions.map((s) => s.peer), ...relays].filter((peer, i, all) => all.findIndex((x) => x.equals(peer)) === i);
-    for (const peer of candidates) {
+    const preferredCount = sessions.length;
+    for (const [i, peer] of candidates.entries()) {
+      // After the directly connected peers, before the relays' encrypted connections: the gateways over HTTP.
+      if (i === preferredCount && (await fromGateways(root, options))) return true;
       if (refused.has(peer.toString())) continue;
       options.signal?.throwIfAborted();
       const via = bestKind(libp2p, peer, relayPeerIds) ?? 'unknown';
@@ -200,7 +215,37 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
         if (blocks > 0) creditBytes(peer.toString(), via, blocks, bytes);
       }
     }
-    return false;
+    // No relay connected (or only directly connected peers): the gateways still may have it.
+    return candidates.length <= preferredCount ? fromGateways(root, options) : false;
+  };
+
+  /** A gateway that failed once (missing, refusing or altered blocks) is not asked again in this transfer. */
+  let gatewaysFailed = false;
+  const fromGateways = async (root: CID, options: PrefetchOptions): Promise<boolean> => {
+    const gateways = nodeGateways.get(helia);
+    if (!gateways || gateways.urls().length === 0 || gatewaysFailed) return false;
+    const source = gateways.urls()[0]!;
+    let blocks = 0;
+    let bytes = 0;
+    try {
+      await gateways.fetchDag(root, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+        onBlock: (cid, n) => {
+          prefetched.add(cid.toString());
+          blocks++;
+          bytes += n;
+          options.onBlock?.(cid, n, source);
+        },
+      });
+      return true;
+    } catch {
+      options.signal?.throwIfAborted();
+      gatewaysFailed = true;
+      return false;
+    } finally {
+      if (blocks > 0) creditBytes(source, 'gateway', blocks, bytes);
+    }
   };
 
   // Everything but the blockstore (libp2p, pins, datastore…) is the real node's.

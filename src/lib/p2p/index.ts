@@ -50,7 +50,15 @@ export function sharedBrowserNode(relay: NodeRelayConfig): Promise<TwingrainNode
       stopped.then(() => loadBrowserNode(relay)),
     );
   }
-  return shared?.node ?? start(key, loadBrowserNode(relay));
+  const node = shared?.node ?? start(key, loadBrowserNode(relay));
+  // Gateways change without a restart: the shell may have started the peer before the configuration named them.
+  const gateways = relay.gateways;
+  return gateways
+    ? node.then((n) => {
+        n.setBlockGateways(gateways);
+        return n;
+      })
+    : node;
 }
 
 function start(relay: string, node: Promise<TwingrainNode>): Promise<TwingrainNode> {

@@ -21,7 +21,11 @@ export type RelayLimitCode =
   | 'PIN_TOO_LARGE'
   | 'PIN_BUSY'
   | 'PIN_FETCH_FAILED'
-  | 'PIN_MALFORMED';
+  | 'PIN_MALFORMED'
+  // Block gateway (HTTP)
+  | 'GATEWAY_RATE'
+  | 'GATEWAY_CLIENT_BUSY'
+  | 'GATEWAY_BUSY';
 
 export class RelayLimitError extends namedError('RelayLimitError', P2PError) {
   constructor(
@@ -36,9 +40,9 @@ export class RelayLimitError extends namedError('RelayLimitError', P2PError) {
 
 /** What a relay reports when a limit refuses something: to its log, and to listeners (tests, an operator's metrics). */
 export interface RelayLimitEvent {
-  service: 'mailbox' | 'pin';
+  service: 'mailbox' | 'pin' | 'gateway';
   code: RelayLimitCode;
-  /** The peer whose request or message was refused. */
+  /** The peer whose request or message was refused (for the block gateway: the client's IP address). */
   peer: string;
   message: string;
   at: number;

@@ -1,4 +1,5 @@
-// The browser's peer: Helia (light: bitswap only, no public gateways or delegated routing) over libp2p with
+// The browser's peer: Helia (light: bitswap, and the community's own block gateways when the configuration names
+// them — never public gateways or delegated routing) over libp2p with
 // WebSockets to the relay, WebRTC between browsers (signalled through circuit relay v2), IndexedDB storage
 // (so the peer id and fetched blocks persist), and gossipsub peer discovery through the relay.
 import { createHeliaLight } from 'helia';
@@ -20,10 +21,12 @@ import { DISCOVERY_TOPIC } from './protocols';
 import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
 import { serveBlocks, localBlocks } from './block-transfer';
-import { useOwnBlockstore } from './block-sources';
+import { useOwnBlockstore, useBlockGateways } from './block-sources';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
+import { blockGateways } from './gateway-blocks';
+
 import type { NodeRelayConfig, TwingrainNode } from './node';
 
 export interface BrowserNodeOptions {
@@ -123,6 +126,8 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     { ...options.bitswap },
   );
   useOwnBlockstore(helia, blockstore);
+  const gateways = blockGateways(blockstore, { development: relay.development, urls: relay.gateways ?? [] });
+  useBlockGateways(helia, gateways);
   try {
     await helia.start();
   } catch (error) {
@@ -142,6 +147,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     transferTest: (peerId: string, bytes: number, blockBytes?: number) =>
       runTransferTest(helia, peerIdFromString(peerId), bytes, status, { blockBytes, blockstore }),
     peerId: helia.libp2p.peerId.toString(),
+    setBlockGateways: (urls) => gateways.setUrls(urls),
     async stop() {
       supervisor.stop();
       await helia.stop();

@@ -23,6 +23,8 @@ import { serveBlocks, localBlocks } from './block-transfer';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { supervise, parseRelayMultiaddrs } from './supervisor';
+import { blockGateways } from './gateway-blocks';
+import { useBlockGateways } from './block-sources';
 import type { NodeRelayConfig, TwingrainNode } from './node';
 
 export interface NodeNodeOptions {
@@ -57,6 +59,8 @@ export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOp
       services: { identify: identify(), ping: ping() },
     }),
   );
+  const gateways = blockGateways(blockstore, { development: relay.development, urls: relay.gateways ?? [] });
+  useBlockGateways(helia, gateways);
   await helia.start();
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: false });
   await serveBlocks(helia.libp2p, localBlocks(helia));
@@ -68,6 +72,7 @@ export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOp
     supervisor,
     transferTest: (peerId, bytes) => runTransferTest(helia, peerIdFromString(peerId), bytes, status),
     peerId: helia.libp2p.peerId.toString(),
+    setBlockGateways: (urls) => gateways.setUrls(urls),
     async stop() {
       supervisor.stop();
       await helia.stop();

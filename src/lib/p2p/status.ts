@@ -18,8 +18,8 @@ export interface TransferStatus {
   bytes: number;
   total?: number;
   state: 'running' | 'done' | 'failed';
-  /** The peer the bytes came from, when known, and how it was connected. */
-  via?: ConnectionKind;
+  /** How the bytes came, when known: the connection to the peer that sent them, or a community node's block gateway (HTTP). */
+  via?: ConnectionKind | 'gateway';
   error?: string;
 }
 
