@@ -5,6 +5,7 @@ export * from './rows';
 export { readCursor } from './cursor';
 export { syncRecords, clearChainRecords } from './sync';
 export { syncedTrees, databaseTreeStore } from './trees';
+export { syncMyRecords } from './mine';
 export { ensureMembership } from './membership';
 export { recordsOf, recordAddressOf, resolveRecord, type RecordsOfReturnType } from './queries';
 export {

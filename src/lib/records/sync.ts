@@ -1,10 +1,12 @@
 // Mirrors the GranuleRegistry's events into the app database: every registration and authorization (the leaves of
-// both trees, in order) and every instantiation. Incremental from a per-chain cursor; a changed genesis hash, a
+// both trees, in order) and every instantiation. Its cost is the community's whole history: only what needs every
+// record (Discover's catalog of all granules) runs it; proving needs the trees (trees.ts), a member's lists only
+// its own records (mine.ts). Incremental from a per-chain cursor; a changed genesis hash, a
 // different registry or a chain shorter than the cursor means the chain was reset, and that chain's records go.
 import { parseEventLogs, type Address, type PublicClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { TwingrainDb } from '../store/index';
-import { cursorKey, readCursor, treesKey, type SyncCursor } from './cursor';
+import { cursorKey, mineKeyPrefix, readCursor, treesKey, type SyncCursor } from './cursor';
 import { ChainUnreachableError, RegistryNotDeployedError } from './errors';
 import { fieldHex, recordId, type Hex, type MirroredRecord } from './rows';
 
@@ -32,7 +34,7 @@ const DEFAULT_BATCH = 5_000;
 
 // Two syncs of one chain at once would each read from the same cursor; they are queued instead.
 const queues = new WeakMap<TwingrainDb, Map<number, Promise<unknown>>>();
-function serialised<T>(db: TwingrainDb, chainId: number, job: () => Promise<T>): Promise<T> {
+export function serialised<T>(db: TwingrainDb, chainId: number, job: () => Promise<T>): Promise<T> {
   let perDb = queues.get(db);
   if (!perDb) queues.set(db, (perDb = new Map()));
   const previous = perDb.get(chainId) ?? Promise.resolve();
@@ -41,7 +43,7 @@ function serialised<T>(db: TwingrainDb, chainId: number, job: () => Promise<T>):
   return next;
 }
 
-async function ask<T>(publicClient: PublicClient, what: () => Promise<T>): Promise<T> {
+export async function ask<T>(publicClient: PublicClient, what: () => Promise<T>): Promise<T> {
   try {
     return await what();
   } catch (cause) {
@@ -56,6 +58,7 @@ export async function clearChainRecords(db: TwingrainDb, chainId: number): Promi
     const removed = await db.records.where('chainId').equals(chainId).delete();
     await db.settings.delete(cursorKey(chainId));
     await db.settings.delete(treesKey(chainId));
+    await db.settings.where('key').startsWith(mineKeyPrefix(chainId)).delete();
     return removed;
   });
 }
@@ -97,7 +100,7 @@ async function syncChain(p: SyncRecordsParameters, chainId: number): Promise<Syn
   return { chainId, blockNumber: Number(head), reset, added: rows.length };
 }
 
-function toRows(logs: Parameters<typeof parseEventLogs>[0]['logs'], chainId: number, registry: Hex): MirroredRecord[] {
+export function toRows(logs: Parameters<typeof parseEventLogs>[0]['logs'], chainId: number, registry: Hex): MirroredRecord[] {
   const rows: MirroredRecord[] = [];
   for (const log of parseEventLogs({ abi: granuleRegistryAbi, logs })) {
     const common = { chainId, registry, txHash: log.transactionHash as string, blockNumber: Number(log.blockNumber) };
