@@ -8,7 +8,8 @@ import type { TwingrainDb } from '../store/index';
 import { mineKey, type SyncCursor } from './cursor';
 import { ChainUnreachableError, RegistryNotDeployedError } from './errors';
 import { fieldHex, type Hex, type MirroredRecord } from './rows';
-import { ask, clearChainRecords, serialised, toRows } from './sync';
+import { ask } from './ask';
+import { clearChainRecords, serialised, toRows } from './sync';
 
 export interface SyncMyRecordsParameters {
   db: TwingrainDb;

@@ -7,7 +7,10 @@ import { parseEventLogs, type Address, type PublicClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { TwingrainDb } from '../store/index';
 import { cursorKey, mineKeyPrefix, readCursor, treesKey, type SyncCursor } from './cursor';
-import { ChainUnreachableError, RegistryNotDeployedError } from './errors';
+import { ask } from './ask';
+import { checkRowsSnapshot, decodeRowsSnapshot, httpRowsSnapshot } from './rows-snapshot';
+import { syncedTrees } from './trees';
+import { RegistryNotDeployedError } from './errors';
 import { fieldHex, recordId, type Hex, type MirroredRecord } from './rows';
 
 export interface SyncRecordsParameters {
@@ -18,6 +21,16 @@ export interface SyncRecordsParameters {
   fromBlock?: number;
   /** Blocks per eth_getLogs request; public RPC nodes cap the range. */
   batchSize?: number;
+  /**
+   * A community node's tree snapshot (its address), which a first sync checks a rows snapshot against. With
+   * `rowsSnapshotUrl`, a first sync takes every registration from the node's list (records/rows-snapshot.ts, checked
+   * against the chain) and reads only the events after it.
+   */
+  snapshotUrl?: string;
+  rowsSnapshotUrl?: string;
+  /** The same sources as functions (tests, the bench). */
+  snapshot?: () => Promise<Uint8Array | undefined>;
+  rowsSnapshot?: () => Promise<Uint8Array | undefined>;
 }
 
 export interface SyncRecordsReturnType {
@@ -41,15 +54,6 @@ export function serialised<T>(db: TwingrainDb, chainId: number, job: () => Promi
   const next = previous.catch(() => undefined).then(job);
   perDb.set(chainId, next);
   return next;
-}
-
-export async function ask<T>(publicClient: PublicClient, what: () => Promise<T>): Promise<T> {
-  try {
-    return await what();
-  } catch (cause) {
-    const url = publicClient.transport?.url ?? 'the configured RPC';
-    throw new ChainUnreachableError(String(url), (cause as Error).message.split('\n')[0] ?? 'no answer');
-  }
 }
 
 /** Removes everything mirrored for one chain (records, cursor and saved trees). */
@@ -84,9 +88,31 @@ async function syncChain(p: SyncRecordsParameters, chainId: number): Promise<Syn
   const code = await ask(p.publicClient, () => p.publicClient.getCode({ address: p.registry }));
   if (!code || code === '0x') throw new RegistryNotDeployedError(p.registry, chainId);
 
-  const start = cursor && !reset ? cursor.lastBlock + 1 : (p.fromBlock ?? 0);
+  let start = cursor && !reset ? cursor.lastBlock + 1 : (p.fromBlock ?? 0);
   const batch = Math.max(1, p.batchSize ?? DEFAULT_BATCH);
   const rows: MirroredRecord[] = [];
+  const rowsSource = p.rowsSnapshot ?? (p.rowsSnapshotUrl ? httpRowsSnapshot(p.rowsSnapshotUrl) : undefined);
+  const offered = !cursor || reset ? await rowsSource?.() : undefined;
+  if (offered) {
+    const snapshot = decodeRowsSnapshot(offered);
+    // The one tree rebuilder, with this browser's saved trees: the rows are checked against trees the chain confirmed.
+    const trees = await syncedTrees({
+      db: p.db,
+      publicClient: p.publicClient,
+      registry: p.registry,
+      ...(p.fromBlock !== undefined ? { fromBlock: p.fromBlock } : {}),
+      ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
+      ...(p.snapshot ? { snapshot: p.snapshot } : p.snapshotUrl ? { snapshotUrl: p.snapshotUrl } : {}),
+    });
+    await checkRowsSnapshot({
+      publicClient: p.publicClient,
+      registry: p.registry,
+      snapshot,
+      at: { chainId, genesisHash: genesisHash.toLowerCase() as Hex, blockNumber: trees.blockNumber, registration: trees.registration },
+    });
+    rows.push(...snapshot.registrations);
+    start = Math.max(start, snapshot.blockNumber + 1);
+  }
   for (let from = start; from <= Number(head); from += batch) {
     const to = Math.min(Number(head), from + batch - 1);
     const logs = await ask(p.publicClient, () => p.publicClient.getLogs({ address: p.registry, fromBlock: BigInt(from), toBlock: BigInt(to) }));

@@ -8,7 +8,7 @@ import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
 import { treesKey } from './cursor';
 import type { Address, PublicClient } from 'viem';
-import { ask } from './sync';
+import { ask } from './ask';
 
 /** The app database's settings table as the tree rebuilder's store (one entry per chain). */
 export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {

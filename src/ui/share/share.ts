@@ -3,6 +3,7 @@
 // render these results and dispatch to them.
 import type { Address } from 'viem';
 import { effectivePinning } from '../settings/pinning-settings';
+import { effectiveSnapshotSource } from '../settings/snapshot-settings';
 import {
   authorizeGranule,
   commitRegistration,
@@ -85,8 +86,9 @@ export function mirrorParameters(ctx: Pick<ShareContext, 'config' | 'wallet' | '
     publicClient: ctx.wallet.publicClient,
     registry: contractsOf(ctx.config).registry,
     fromBlock: ctx.config.chain.deployBlock,
-    // A new browser starts from the community node's snapshot, checked against the registry's roots.
-    ...(ctx.config.trees ? { snapshotUrl: ctx.config.trees.snapshot } : {}),
+    // A new browser starts from a community node's snapshot (chosen under Settings, else the deployment's), checked
+    // against the registry's roots.
+    ...(effectiveSnapshotSource(ctx.config) ? { snapshotUrl: effectiveSnapshotSource(ctx.config)! } : {}),
   };
 }
 
