@@ -16,6 +16,8 @@ interface Args {
   snapshotUrl: string;
   /** The member whose lists are made (decimal). */
   publicKey: string;
+  /** The community node's list of all registrations (Discover's first sync; ignored by code that has none). */
+  rowsSnapshotUrl: string;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -45,14 +47,32 @@ async function visit(): Promise<{ readyMs: number; listsMs: number; source: stri
   return { readyMs, listsMs, source: trees.source, registered: lists.registered.length, pathMs };
 }
 
+/** Discover's list in a new browser: every registration (from the community node's list, checked, where the code has one). */
+async function discover(): Promise<{ ms: number; listed: number }> {
+  const other = await openDb({ name: 'scale-app-discover', indexedDB: new IDBFactory(), IDBKeyRange });
+  // As the Discover page makes its client: batched, since the list's check reads the registry twice per granule.
+  const batched = createPublicClient({ transport: http(args.rpcUrl, { timeout: 600_000, batch: { batchSize: 500 } }) }) as PublicClient;
+  const t0 = performance.now();
+  await records.syncRecords({ ...base, db: other, publicClient: batched, rowsSnapshotUrl: args.rowsSnapshotUrl });
+  const listed = await other.records.where('[chainId+kind]').equals([chainId, 'registration']).count();
+  return { ms: performance.now() - t0, listed };
+}
+
 const cpu0 = process.cpuUsage();
 const fresh = await visit();
 const returning = await visit();
 const cpu = process.cpuUsage(cpu0);
+let discovered: { ms: number; listed: number } | { error: string };
+try {
+  discovered = await discover();
+} catch (error) {
+  discovered = { error: (error as Error).message.split('\n')[0] ?? String(error) };
+}
 process.stdout.write(
   `${JSON.stringify({
     fresh,
     returning,
+    discover: discovered,
     cpuMs: (cpu.user + cpu.system) / 1000,
     rows: await db.records.count(),
     maxRssMiB: process.resourceUsage().maxRSS / 1024,

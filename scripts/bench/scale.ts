@@ -11,7 +11,8 @@ import { tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import type { Address } from 'viem';
+import { createPublicClient, http, type Address, type PublicClient } from 'viem';
+import { encodeRowsSnapshot, readRegistrationRows } from '../../src/lib/records/index';
 import { decodeTreeSnapshot, encodeTreeSnapshot } from '../../src/lib/chain/index';
 import { linePlot } from '../../src/lib/incentive/plot';
 import { LeanTree } from '../../src/lib/zk/index';
@@ -105,6 +106,8 @@ interface AppResult {
   error?: string;
   fresh?: AppVisit;
   returning?: AppVisit;
+  /** Discover's list of every registration in a new browser. */
+  discover?: { ms: number; listed: number } | { error: string };
   cpuMs?: number;
   rows?: number;
   maxRssMiB?: number;
@@ -124,9 +127,9 @@ function runApp(cwd: string, args: object): Promise<AppResult> {
     child.once('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) return resolvePromise(JSON.parse(last) as AppResult);
-      const why = /maxSize|too large|exceed|size/i.test(err)
+      const why = /maxSize|too large|exceeds|response size|max(imum)? size/i.test(err)
         ? 'fails: its eth_getLogs answer is over the node’s 10 MiB cap'
-        : `fails: ${err.trim().split('\n').pop()}`;
+        : `fails: ${(err.match(/\w*Error: [^\n]*/)?.[0] ?? err.trim().split('\n').pop() ?? '').slice(0, 160)}`;
       process.stderr.write(`app node (${cwd}) exited ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}\n`);
       resolvePromise({ error: why });
     });
@@ -169,14 +172,15 @@ async function measure(
   const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n), ...(attach ? { attach } : {}) });
   const load0 = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'tg-scale-'));
-  const server = createServer((_req, res) => {
-    // The community node publishes its own saved trees: the same bytes it syncs from.
+  const server = createServer((req, res) => {
+    // The community node publishes its own saved trees (the same bytes it syncs from) and its list of registrations.
     res.setHeader('content-type', 'application/octet-stream');
-    res.end(readFileSync(join(dir, 'community.bin')));
+    res.end(readFileSync(join(dir, req.url === '/records' ? 'rows.json' : 'community.bin')));
   });
   try {
     const args = { rpcUrl: chain.rpcUrl, registry: chain.registry, fromBlock: chain.deployBlock };
     log(`${n}: created in ${chain.createSeconds.toFixed(0)} s; measuring`);
+    if (app) await publishRows(args, join(dir, 'rows.json'));
     if (app?.only) {
       // Only the app's path: the community node's trees (its first sync), published, a little behind the chain.
       await runNode(root, 'events', { ...args, store: join(dir, 'community.bin') });
@@ -226,6 +230,29 @@ async function measure(
   }
 }
 
+/** What a community node publishes as its list of registrations (relay/tree-snapshots.ts does the same). */
+async function publishRows(args: { rpcUrl: string; registry: Address; fromBlock: number }, path: string): Promise<void> {
+  const client = createPublicClient({ transport: http(args.rpcUrl, { timeout: 600_000 }) }) as PublicClient;
+  const [chainId, genesis, head] = await Promise.all([client.getChainId(), client.getBlock({ blockNumber: 0n }), client.getBlockNumber({ cacheTime: 0 })]);
+  const registrations = await readRegistrationRows({
+    publicClient: client,
+    registry: args.registry,
+    chainId,
+    fromBlock: args.fromBlock,
+    toBlock: Number(head),
+  });
+  writeFileSync(
+    path,
+    encodeRowsSnapshot({
+      chainId,
+      genesisHash: genesis.hash!.toLowerCase() as `0x${string}`,
+      registry: args.registry.toLowerCase() as `0x${string}`,
+      blockNumber: Number(head),
+      registrations,
+    }),
+  );
+}
+
 /** The app's path before and after, against the same chain and the same published snapshot. */
 async function measureApp(
   n: number,
@@ -236,7 +263,7 @@ async function measureApp(
   load0: number,
 ): Promise<AppRow> {
   // Member 0 registered every 20th granule: its lists hold n / 20 registrations.
-  const appArgs = { ...args, snapshotUrl, publicKey: scaleMemberPk(0).toString() };
+  const appArgs = { ...args, snapshotUrl, rowsSnapshotUrl: snapshotUrl.replace(/\/trees$/, '/records'), publicKey: scaleMemberPk(0).toString() };
   const before = await runApp(beforeDir, appArgs);
   const after = await runApp(root, appArgs);
   log(
@@ -364,6 +391,15 @@ function targets(rows: Row[]): string {
 /** A time in seconds, or why there is none. */
 const at = (r: AppResult, visit: 'fresh' | 'returning', key: 'readyMs' | 'listsMs') => (r.error ? r.error : s(r[visit]?.[key] ?? Number.NaN));
 
+const discoverCell = (r: AppResult): string =>
+  r.error
+    ? r.error
+    : !r.discover
+      ? '—'
+      : 'error' in r.discover
+        ? `fails: ${r.discover.error}`
+        : `${s(r.discover.ms)} (${r.discover.listed.toLocaleString('en')} listed)`;
+
 function appSection(app: AppRow[]): string {
   if (app.length === 0) return '';
   const big = app.find((r) => r.registrations === 100_000);
@@ -380,8 +416,11 @@ registrations). **Before** is ${BEFORE_APP_COMMIT}: \`syncedTrees\` first mirror
 database (one eth_getLogs per 5,000 blocks, no splitting) and the lists scanned every row of the chain. **After**:
 proving waits only for the trees (the snapshot checked against the chain's roots, then the events since); the lists
 come from the chain by the member's own key (\`syncMyRecords\`: event filters on the indexed owner key, user key and
-granule) and are read through the database's indexes. Discover's catalog still mirrors every registration
-(\`syncRecords\`) and is not measured here. Memory is the heap in use at the end (a child's peak RSS on Linux keeps
+granule) and are read through the database's indexes. Discover needs every registration: before, it mirrored every
+event (\`syncRecords\`); after, a new browser takes the community node's list of registrations and checks it (each
+row's leaf against the checked tree, its owner and manifest pointer against the registry: two contract reads per
+granule, batched 500 to a request as the page's client does), then reads the events after it. Fetching the public
+descriptions over the peer-to-peer network is not included. Memory is the heap in use at the end (a child's peak RSS on Linux keeps
 its parent's peak across exec, so it says nothing about this process here).${big ? `\n\nTargets at 100,000 (as for the CLI): a new browser ready to prove in ≤ 5 s — ${mark(big.after.fresh?.readyMs, 5000)}; a returning one in ≤ 0.5 s — ${mark(big.after.returning?.readyMs, 500)}.` : ''}
 
 ${markdownTable(
@@ -394,6 +433,8 @@ ${markdownTable(
     'after: returning, ready to prove',
     'after: returning, lists ready',
     'member’s registrations listed',
+    'Discover, new browser: before',
+    'Discover, new browser: after (community list, checked)',
     'rows stored (before / after)',
     'heap in use at the end, MiB (before / after)',
   ],
@@ -406,6 +447,8 @@ ${markdownTable(
     at(r.after, 'returning', 'readyMs'),
     at(r.after, 'returning', 'listsMs'),
     String(r.after.fresh?.registered ?? '—'),
+    discoverCell(r.before),
+    discoverCell(r.after),
     `${r.before.rows?.toLocaleString('en') ?? '—'} / ${r.after.rows?.toLocaleString('en') ?? '—'}`,
     `${mib(r.before.heapMiB ?? Number.NaN)} / ${mib(r.after.heapMiB ?? Number.NaN)}`,
   ]),

@@ -125,8 +125,9 @@ export async function checkRowsSnapshot(p: CheckRowsSnapshotParameters): Promise
     if (row.blockNumber > s.blockNumber) forged(`registration ${row.leafIndex} is from after the list's own block`);
   }
   // The commitment hides granule and owner: those, and the manifest pointer, are checked against the registry's
-  // state at the snapshot's block. A granule handed on since has another owner there: its own event decides.
-  const blockNumber = BigInt(s.blockNumber);
+  // state at the trees' block (a registration is never undone, and a pointer never changes; an old block's state
+  // is gone from RPC nodes that are not archives). A granule handed on since has another owner: its own event decides.
+  const blockNumber = BigInt(at.blockNumber);
   const read = <T>(functionName: 'ownerOf' | 'manifestOf', alpha: string) =>
     p.publicClient.readContract({ address: p.registry, abi: granuleRegistryAbi, functionName, args: [BigInt(alpha)], blockNumber }) as Promise<T>;
   const transferred: RegistrationRow[] = [];
