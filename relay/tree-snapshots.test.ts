@@ -241,5 +241,20 @@ describe('lists of registrations published by a community node', () => {
         await new Promise<void>((r) => dishonest.close(() => r()));
       }
     }
+    // A list larger than any registry's is cut off before it is read into memory.
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(600 * 2 ** 20) });
+      res.end();
+    });
+    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(huge.address() as AddressInfo).port}/records/snapshot`;
+      await expect(syncRecords({ ...mirror(), db: await newDb(), snapshotUrl: server.url, rowsSnapshotUrl: url })).rejects.toThrow(
+        /larger than any registry's/,
+      );
+    } finally {
+      huge.closeAllConnections();
+      await new Promise<void>((r) => huge.close(() => r()));
+    }
   }, 120_000);
 });

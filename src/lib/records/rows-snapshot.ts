@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { parseEventLogs, type Address, type PublicClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
+import { httpTreeSnapshot, TreeSnapshotError } from '../chain/index';
 import type { LeanTree } from '../zk/index';
 import { RowsSnapshotRejectedError } from './errors';
 import { fieldHex, recordId, type Hex, type RegistrationRow } from './rows';
@@ -160,36 +161,19 @@ export async function checkRowsSnapshot(p: CheckRowsSnapshotParameters): Promise
 
 /**
  * A community node's rows over HTTP: undefined when the node is unreachable or has none (the mirror then reads the
- * events: slower, never wrong); an answer larger than any registry's rows is refused.
+ * events: slower, never wrong); an answer larger than any registry's rows is cut off while it streams (the tree
+ * snapshot's bounded reader, with this list's own limit).
  */
 export function httpRowsSnapshot(url: string, fetcher: typeof fetch = fetch): () => Promise<Uint8Array | undefined> {
+  const read = httpTreeSnapshot(url, fetcher, MAX_ROWS_SNAPSHOT_BYTES);
   return async () => {
-    let response: Response;
     try {
-      response = await fetcher(url);
-    } catch {
-      return undefined;
-    }
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      return undefined;
-    }
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_ROWS_SNAPSHOT_BYTES) {
-      await response.body?.cancel().catch(() => undefined);
+      return await read();
+    } catch (error) {
+      if (!(error instanceof TreeSnapshotError)) throw error;
       throw new RowsSnapshotRejectedError(
         `The list of registrations at ${url} is larger than any registry's: it was not used. Check the address of the community node.`,
       );
-    }
-    try {
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (bytes.length > MAX_ROWS_SNAPSHOT_BYTES)
-        throw new RowsSnapshotRejectedError(
-          `The list of registrations at ${url} is larger than any registry's: it was not used. Check the address of the community node.`,
-        );
-      return bytes;
-    } catch (error) {
-      if (error instanceof RowsSnapshotRejectedError) throw error;
-      return undefined; // the connection broke off: as if unreachable
     }
   };
 }
