@@ -127,7 +127,7 @@ function runApp(cwd: string, args: object): Promise<AppResult> {
     child.once('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) return resolvePromise(JSON.parse(last) as AppResult);
-      const why = /maxSize|too large|exceeds|response size|max(imum)? size/i.test(err)
+      const why = /maxSize|too large|exceed|response size|size limit|max(imum)? size/i.test(err)
         ? 'fails: its eth_getLogs answer is over the node’s 10 MiB cap'
         : `fails: ${(err.match(/\w*Error: [^\n]*/)?.[0] ?? err.trim().split('\n').pop() ?? '').slice(0, 160)}`;
       process.stderr.write(`app node (${cwd}) exited ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}\n`);
