@@ -42,6 +42,7 @@ interface MineCursor extends SyncCursor {
 const DEFAULT_BATCH = 50_000;
 // Topic lists are OR-ed by the node; a few hundred values keep a request small.
 const TOPIC_CHUNK = 200;
+const PARALLEL = 8;
 const TOO_LARGE = /size|too large|too big|too many|limit|exceed|more than/i;
 
 const EVENT = {
@@ -83,9 +84,13 @@ async function logsOf(p: SyncMyRecordsParameters, name: EventName, args: Filter,
 }
 
 async function logsForGranules(p: SyncMyRecordsParameters, name: EventName, alphas: Hex[], from: number, to: number): Promise<Log[]> {
+  const chunks: Hex[][] = [];
+  for (let i = 0; i < alphas.length; i += TOPIC_CHUNK) chunks.push(alphas.slice(i, i + TOPIC_CHUNK));
+  // The node filters each request over the whole range: requests at once, a few at a time, not one after another.
   const out: Log[] = [];
-  for (let i = 0; i < alphas.length; i += TOPIC_CHUNK) {
-    out.push(...(await logsOf(p, name, { alpha: alphas.slice(i, i + TOPIC_CHUNK).map((a) => BigInt(a)) }, from, to)));
+  for (let i = 0; i < chunks.length; i += PARALLEL) {
+    const answers = await Promise.all(chunks.slice(i, i + PARALLEL).map((c) => logsOf(p, name, { alpha: c.map((a) => BigInt(a)) }, from, to)));
+    for (const logs of answers) out.push(...logs);
   }
   return out;
 }
