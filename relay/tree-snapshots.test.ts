@@ -19,6 +19,9 @@ import {
   type TreeStore,
 } from '../src/lib/chain/index';
 import { LeanTree } from '../src/lib/zk/index';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { fieldHex, RowsSnapshotRejectedError, syncRecords, type RegistrationRow } from '../src/lib/records/index';
+import { openDb } from '../src/lib/store/index';
 import { startCustodyChain, type CustodyChain, type Member } from './testing/custody-chain';
 import { serveTreeSnapshots, type TreeSnapshotServer } from './tree-snapshots';
 
@@ -176,4 +179,82 @@ describe('tree snapshots published by a community node', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('lists of registrations published by a community node', () => {
+  let dbs = 0;
+  const newDb = () => openDb({ name: `rows-${dbs++}`, indexedDB: new IDBFactory(), IDBKeyRange });
+  const rowsUrl = () => server.url.replace('/trees/snapshot', '/records/snapshot');
+  const mirror = () => ({ publicClient: chain.publicClient, registry: chain.registry, fromBlock: chain.deployBlock });
+  const registrations = async (db: Awaited<ReturnType<typeof newDb>>) =>
+    ((await db.records.where('[chainId+kind]').equals([chain.chainId, 'registration']).sortBy('leafIndex')) as unknown as RegistrationRow[]).map((r) => [
+      r.leafIndex,
+      r.alpha,
+      r.ownerPk,
+      r.commitment,
+      r.manifestCid,
+      r.blockNumber,
+      r.txHash,
+    ]);
+
+  it("start a new browser's list of all registrations, checked against the chain, then only the events after it", async () => {
+    await server.refresh();
+    const served = JSON.parse(await (await fetch(rowsUrl())).text()) as { registrations: unknown[] };
+    expect(served.registrations.length).toBeGreaterThan(1);
+    await chain.register(owner, '104', CID); // published list now one behind
+    const db = await newDb();
+    await syncRecords({ ...mirror(), db, snapshotUrl: server.url, rowsSnapshotUrl: rowsUrl() });
+    const fromEvents = await newDb();
+    await syncRecords({ ...mirror(), db: fromEvents });
+    expect(await registrations(db)).toEqual(await registrations(fromEvents));
+    expect((await registrations(db)).length).toBe(served.registrations.length + 1);
+  }, 120_000);
+
+  it('refuses a list in which a registration claims another owner or another granule, and keeps none of it', async () => {
+    await server.refresh();
+    const honest = await (await fetch(rowsUrl())).text();
+    const attacker = await chain.member();
+    const forgeries: [string, (row: unknown[]) => void][] = [
+      // The attacker names itself the owner of someone else's granule (its requests for access would go to it).
+      ['another owner', (row) => (row[2] = fieldHex(attacker.identity.publicKey))],
+      // A granule nobody registered, under a real registration's leaf.
+      ['another granule', (row) => (row[1] = fieldHex(999_999n))],
+    ];
+    for (const [what, forge] of forgeries) {
+      const list = JSON.parse(honest) as { registrations: unknown[][] };
+      forge(list.registrations[0]!);
+      const body = JSON.stringify(list);
+      const dishonest = createServer((req, res) => res.end(req.url === '/records/snapshot' ? body : undefined));
+      await new Promise<void>((r) => dishonest.listen(0, '127.0.0.1', r));
+      try {
+        const db = await newDb();
+        const attempt = syncRecords({
+          ...mirror(),
+          db,
+          snapshotUrl: server.url,
+          rowsSnapshotUrl: `http://127.0.0.1:${(dishonest.address() as AddressInfo).port}/records/snapshot`,
+        });
+        await expect(attempt, what).rejects.toThrow(RowsSnapshotRejectedError);
+        await expect(attempt, what).rejects.toThrow(/does not match the chain/);
+        expect(await db.records.count(), what).toBe(0);
+      } finally {
+        await new Promise<void>((r) => dishonest.close(() => r()));
+      }
+    }
+    // A list larger than any registry's is cut off before it is read into memory.
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(600 * 2 ** 20) });
+      res.end();
+    });
+    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(huge.address() as AddressInfo).port}/records/snapshot`;
+      await expect(syncRecords({ ...mirror(), db: await newDb(), snapshotUrl: server.url, rowsSnapshotUrl: url })).rejects.toThrow(
+        /larger than any registry's/,
+      );
+    } finally {
+      huge.closeAllConnections();
+      await new Promise<void>((r) => huge.close(() => r()));
+    }
+  }, 120_000);
 });

@@ -59,6 +59,9 @@ const call = async <T = unknown>(url: string, method: string, params: unknown[] 
 /** Deterministic distinct field elements (commitments and α look random on chain too). */
 const field = (tag: string, i: number): bigint => (BigInt(keccak256(toHex(`${tag}-${i}`))) % FIELD) + 1n;
 
+/** The public key of the bench's member j (each of the 20 members registers every 20th granule). */
+export const scaleMemberPk = (j: number): bigint => field('member', j);
+
 async function mineAll(url: string): Promise<void> {
   for (;;) {
     // Batched requests may reach the pool out of nonce order: wait for queued ones too.

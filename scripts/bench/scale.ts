@@ -11,17 +11,21 @@ import { tmpdir, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { createPublicClient, http, type Address, type PublicClient } from 'viem';
+import { encodeRowsSnapshot, readRegistrationRows } from '../../src/lib/records/index';
 import { decodeTreeSnapshot, encodeTreeSnapshot } from '../../src/lib/chain/index';
 import { linePlot } from '../../src/lib/incentive/plot';
 import { LeanTree } from '../../src/lib/zk/index';
 import { machineStamp, markdownTable } from './report';
-import { startScaleChain } from './_scale-chain';
+import { scaleMemberPk, startScaleChain } from './_scale-chain';
 import { scaleStatePath } from './_scale-prepare';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 /** The commit whose tree code "before" measures: the last one before the one rebuilder. */
 const BEFORE_COMMIT = '432bba8';
+/** The commit whose app path "before" measures: syncedTrees first mirrored every registry event into the database. */
+const BEFORE_APP_COMMIT = '035e8fa';
 const NEW_SINCE = 100;
 
 interface NodeResult {
@@ -73,18 +77,71 @@ function runNode(cwd: string, mode: string, args: object): Promise<NodeResult> {
   });
 }
 
-/** The previous commit's sources, beside this checkout's node_modules (no git worktree: nothing in .git changes). */
-function beforeCheckout(): string {
-  const dir = join(root, '.twingrain/cache/bench', `before-${BEFORE_COMMIT}`);
+/** A commit's sources, beside this checkout's node_modules (no git worktree: nothing in .git changes). */
+function checkout(commit: string, script: string): string {
+  const dir = join(root, '.twingrain/cache/bench', `before-${commit}`);
   if (!existsSync(join(dir, 'src'))) {
     mkdirSync(dir, { recursive: true });
-    const tar = execFileSync('git', ['archive', BEFORE_COMMIT, 'src', 'package.json', 'tsconfig.json'], { cwd: root, maxBuffer: 1 << 30 });
+    const tar = execFileSync('git', ['archive', commit, 'src', 'package.json', 'tsconfig.json'], { cwd: root, maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   }
   mkdirSync(join(dir, 'scripts/bench'), { recursive: true });
-  copyFileSync(join(here, '_scale-node.ts'), join(dir, 'scripts/bench/_scale-node.ts'));
+  copyFileSync(join(here, script), join(dir, 'scripts/bench', script));
   return dir;
+}
+
+const beforeCheckout = (): string => checkout(BEFORE_COMMIT, '_scale-node.ts');
+
+interface AppVisit {
+  readyMs: number;
+  listsMs: number;
+  source: string;
+  registered: number;
+  pathMs: number;
+}
+
+/** The app's lib path in one process (scripts/bench/_scale-app.ts): a new browser, then the same one again. */
+interface AppResult {
+  error?: string;
+  fresh?: AppVisit;
+  returning?: AppVisit;
+  /** Discover's list of every registration in a new browser. */
+  discover?: { ms: number; listed: number } | { error: string };
+  cpuMs?: number;
+  rows?: number;
+  maxRssMiB?: number;
+  heapMiB?: number;
+}
+
+function runApp(cwd: string, args: object): Promise<AppResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(cwd, 'scripts/bench/_scale-app.ts'), JSON.stringify(args)], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.once('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) return resolvePromise(JSON.parse(last) as AppResult);
+      const why = /maxSize|too large|exceed|response size|size limit|max(imum)? size/i.test(err)
+        ? 'fails: its eth_getLogs answer is over the node’s 10 MiB cap'
+        : `fails: ${(err.match(/\w*Error: [^\n]*/)?.[0] ?? err.trim().split('\n').pop() ?? '').slice(0, 160)}`;
+      process.stderr.write(`app node (${cwd}) exited ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}\n`);
+      resolvePromise({ error: why });
+    });
+  });
+}
+
+interface AppRow {
+  registrations: number;
+  before: AppResult;
+  after: AppResult;
+  /** Records this member's lists hold (its registrations). */
+  load: number[];
 }
 
 interface Row {
@@ -103,20 +160,34 @@ interface Row {
   load: number[];
 }
 
-async function measure(n: number, before: string, log: (s: string) => void, beforeFailed?: NodeResult): Promise<Row> {
+async function measure(
+  n: number,
+  before: string,
+  log: (s: string) => void,
+  beforeFailed?: NodeResult,
+  app?: { beforeDir: string; only: boolean },
+): Promise<{ row?: Row; app?: AppRow }> {
   // A saved chain (scripts/bench/_scale-prepare.ts, under nice) is loaded; a missing one is created and saved first.
   const attach = process.env[`TWINGRAIN_SCALE_RPC_${n}`];
   const chain = await startScaleChain({ registrations: n, log, statePath: scaleStatePath(n), ...(attach ? { attach } : {}) });
   const load0 = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'tg-scale-'));
-  const server = createServer((_req, res) => {
-    // The community node publishes its own saved trees: the same bytes it syncs from.
+  const server = createServer((req, res) => {
+    // The community node publishes its own saved trees (the same bytes it syncs from) and its list of registrations.
     res.setHeader('content-type', 'application/octet-stream');
-    res.end(readFileSync(join(dir, 'community.bin')));
+    res.end(readFileSync(join(dir, req.url === '/records' ? 'rows.json' : 'community.bin')));
   });
   try {
     const args = { rpcUrl: chain.rpcUrl, registry: chain.registry, fromBlock: chain.deployBlock };
     log(`${n}: created in ${chain.createSeconds.toFixed(0)} s; measuring`);
+    if (app) await publishRows(args, join(dir, 'rows.json'));
+    if (app?.only) {
+      // Only the app's path: the community node's trees (its first sync), published, a little behind the chain.
+      await runNode(root, 'events', { ...args, store: join(dir, 'community.bin') });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      await chain.add(NEW_SINCE);
+      return { app: await measureApp(n, args, `http://127.0.0.1:${(server.address() as AddressInfo).port}/trees`, app.beforeDir, log, load0) };
+    }
     const idle = await runNode(root, 'idle', args);
     const loaded = await runNode(root, 'loaded', args);
     const floorEvents = await runNode(root, 'floor-events', args);
@@ -136,7 +207,8 @@ async function measure(n: number, before: string, log: (s: string) => void, befo
     await chain.add(NEW_SINCE);
     const returningNew = await runNode(root, 'saved', { ...args, store: join(dir, 'node.bin') });
     log(`${n}: new node ${(fresh.ms / 1000).toFixed(2)} s, returning ${(returning.ms / 1000).toFixed(2)} s`);
-    return {
+    const appRow = app ? await measureApp(n, args, snapshotUrl, app.beforeDir, log, loadavg()[0]!) : undefined;
+    const row: Row = {
       registrations: n,
       createSeconds: chain.createSeconds,
       idle,
@@ -150,6 +222,7 @@ async function measure(n: number, before: string, log: (s: string) => void, befo
       returningNew,
       load: [load0, loadavg()[0]!],
     };
+    return { row, ...(appRow ? { app: appRow } : {}) };
   } finally {
     server.close();
     await chain.stop();
@@ -157,10 +230,53 @@ async function measure(n: number, before: string, log: (s: string) => void, befo
   }
 }
 
-const s = (ms: number) => (Number.isNaN(ms) ? '—' : ms / 1000 < 10 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1));
+/** What a community node publishes as its list of registrations (relay/tree-snapshots.ts does the same). */
+async function publishRows(args: { rpcUrl: string; registry: Address; fromBlock: number }, path: string): Promise<void> {
+  const client = createPublicClient({ transport: http(args.rpcUrl, { timeout: 600_000 }) }) as PublicClient;
+  const [chainId, genesis, head] = await Promise.all([client.getChainId(), client.getBlock({ blockNumber: 0n }), client.getBlockNumber({ cacheTime: 0 })]);
+  const registrations = await readRegistrationRows({
+    publicClient: client,
+    registry: args.registry,
+    chainId,
+    fromBlock: args.fromBlock,
+    toBlock: Number(head),
+  });
+  writeFileSync(
+    path,
+    encodeRowsSnapshot({
+      chainId,
+      genesisHash: genesis.hash!.toLowerCase() as `0x${string}`,
+      registry: args.registry.toLowerCase() as `0x${string}`,
+      blockNumber: Number(head),
+      registrations,
+    }),
+  );
+}
+
+/** The app's path before and after, against the same chain and the same published snapshot. */
+async function measureApp(
+  n: number,
+  args: { rpcUrl: string; registry: Address; fromBlock: number },
+  snapshotUrl: string,
+  beforeDir: string,
+  log: (s: string) => void,
+  load0: number,
+): Promise<AppRow> {
+  // Member 0 registered every 20th granule: its lists hold n / 20 registrations.
+  const appArgs = { ...args, snapshotUrl, rowsSnapshotUrl: snapshotUrl.replace(/\/trees$/, '/records'), publicKey: scaleMemberPk(0).toString() };
+  const before = await runApp(beforeDir, appArgs);
+  const after = await runApp(root, appArgs);
+  log(
+    `${n}: app ready to prove ${after.fresh ? (after.fresh.readyMs / 1000).toFixed(2) : after.error} s, lists ${after.fresh ? (after.fresh.listsMs / 1000).toFixed(2) : '—'} s`,
+  );
+  return { registrations: n, before, after, load: [load0, loadavg()[0]!] };
+}
+
+// NaN is saved as null in scale.json: both mean "no figure".
+const s = (ms: number | null) => (ms === null || Number.isNaN(ms) ? '—' : ms / 1000 < 10 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1));
 /** Wall time with the node's own CPU time beside it (the machine is shared: wall time waits for other work). */
 const t = (r: NodeResult) => (r.error ? r.error : `${s(r.ms)} (cpu ${s(r.cpuMs ?? Number.NaN)})`);
-const mib = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(0));
+const mib = (v: number | null) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(0));
 
 /**
  * Reading a saved or published snapshot of n registrations, without a chain: the nodes are random field elements
@@ -196,25 +312,40 @@ function decodeCost(n: number): { n: number; bytes: number; encodeMs: number; de
 export async function run({ outDir }: { outDir: string }): Promise<void> {
   // TWINGRAIN_SCALE_REPORT_ONLY=1 rewrites scale.md and scale.svg from scale.json (no chain, no measuring).
   if (process.env.TWINGRAIN_SCALE_REPORT_ONLY === '1') {
-    const saved = JSON.parse(readFileSync(join(outDir, 'scale.json'), 'utf8')) as { rows: Row[]; decoding?: ReturnType<typeof decodeCost>[] };
+    const saved = JSON.parse(readFileSync(join(outDir, 'scale.json'), 'utf8')) as { rows: Row[]; app?: AppRow[]; decoding?: ReturnType<typeof decodeCost>[] };
     const decoding = saved.decoding ?? [1_000, 10_000, 100_000].map(decodeCost);
     writeFileSync(join(outDir, 'scale.json'), `${JSON.stringify({ ...saved, decoding }, null, 2)}\n`);
-    writeReport(outDir, saved.rows, decoding);
+    writeReport(outDir, saved.rows, decoding, saved.app ?? [], (saved as { measured?: string }).measured);
     return;
   }
   const sizes = (process.env.TWINGRAIN_SCALE_SIZES ?? '1000,10000,100000').split(',').map(Number);
-  const before = beforeCheckout();
+  // TWINGRAIN_SCALE_PART=app measures only the app's path (the CLI rows are kept from the last report).
+  const onlyApp = process.env.TWINGRAIN_SCALE_PART === 'app';
+  const before = onlyApp ? '' : beforeCheckout();
+  const beforeApp = checkout(BEFORE_APP_COMMIT, '_scale-app.ts');
   // Rows of sizes not measured in this run are kept from the last report (each row carries its own load figures).
-  const previous = existsSync(join(outDir, 'scale.json')) ? (JSON.parse(readFileSync(join(outDir, 'scale.json'), 'utf8')) as { rows: Row[] }).rows : [];
+  const saved = existsSync(join(outDir, 'scale.json'))
+    ? (JSON.parse(readFileSync(join(outDir, 'scale.json'), 'utf8')) as { measured?: string; rows: Row[]; app?: AppRow[] })
+    : { rows: [] as Row[], app: [] as AppRow[] };
+  const previous = saved.rows;
   const measured: Row[] = [];
+  const appMeasured: AppRow[] = [];
   for (const n of sizes) {
     const smaller = [...previous, ...measured].filter((r) => r.registrations < n && r.before.error).pop();
-    measured.push(await measure(n, before, (line) => process.stdout.write(`scale: ${line}\n`), smaller?.before));
+    const result = await measure(n, before, (line) => process.stdout.write(`scale: ${line}\n`), smaller?.before, { beforeDir: beforeApp, only: onlyApp });
+    if (result.row) measured.push(result.row);
+    if (result.app) appMeasured.push(result.app);
   }
-  const rows = [...previous.filter((r) => !sizes.includes(r.registrations)), ...measured].sort((a, b) => a.registrations - b.registrations);
-  const decoding = [1_000, 10_000, 100_000].map(decodeCost);
-  writeFileSync(join(outDir, 'scale.json'), `${JSON.stringify({ measured: new Date().toISOString(), rows, decoding }, null, 2)}\n`);
-  writeReport(outDir, rows, decoding);
+  const measuredSizes = measured.map((r) => r.registrations);
+  const rows = [...previous.filter((r) => !measuredSizes.includes(r.registrations)), ...measured].sort((a, b) => a.registrations - b.registrations);
+  const app = [...(saved.app ?? []).filter((r) => !sizes.includes(r.registrations)), ...appMeasured].sort((a, b) => a.registrations - b.registrations);
+  const savedDecoding = (saved as { decoding?: ReturnType<typeof decodeCost>[] }).decoding;
+  const decoding = onlyApp && savedDecoding ? savedDecoding : [1_000, 10_000, 100_000].map(decodeCost);
+  writeFileSync(
+    join(outDir, 'scale.json'),
+    `${JSON.stringify({ measured: onlyApp ? saved.measured : new Date().toISOString(), appMeasured: new Date().toISOString(), rows, app, decoding }, null, 2)}\n`,
+  );
+  writeReport(outDir, rows, decoding, app, onlyApp ? saved.measured : undefined);
 }
 
 /** The 100,000 row from the largest measured size and the measured decoding costs, when 100,000 was not created on chain. */
@@ -257,7 +388,84 @@ function targets(rows: Row[]): string {
   return `Targets at 100,000: a new node ready to prove in ≤ 5 s — ${mark(big.fresh.ms, 5000)}; a returning node in ≤ 0.5 s — ${mark(big.returning.ms, 500)} with nothing new, ${mark(big.returningNew.ms, 500)} with ${NEW_SINCE} new registrations.`;
 }
 
-function writeReport(outDir: string, rows: Row[], decoding: ReturnType<typeof decodeCost>[]): void {
+/** A time in seconds, or why there is none. */
+const at = (r: AppResult, visit: 'fresh' | 'returning', key: 'readyMs' | 'listsMs') => (r.error ? r.error : s(r[visit]?.[key] ?? Number.NaN));
+
+const discoverCell = (r: AppResult): string =>
+  r.error
+    ? r.error
+    : !r.discover
+      ? '—'
+      : 'error' in r.discover
+        ? `fails: ${r.discover.error}`
+        : `${s(r.discover.ms)} (${r.discover.listed.toLocaleString('en')} listed)`;
+
+function appSection(app: AppRow[]): string {
+  if (app.length === 0) return '';
+  const big = app.find((r) => r.registrations === 100_000);
+  const mark = (ms: number | undefined, limit: number) => (ms === undefined ? '—' : `${s(ms)} s ${ms <= limit ? '(met)' : '(**missed**)'}`);
+  return `## The app (browser) as a light node: time until it can prove, and until a member's lists are ready (s)
+
+Load average (1 min) at the start / end of each size: ${app.map((r) => `${r.registrations}: ${r.load.map((l) => l.toFixed(1)).join(' / ')}`).join('; ')}.
+The same lib functions the browser runs (src/lib/records: \`syncedTrees\`, then the Share page's lists as share.ts
+\`myRecords\` makes them), on the app's own Dexie schema, in Node over **fake-indexeddb** (not headless Chromium:
+its IndexedDB is an in-memory JavaScript store, so writes cost JavaScript time, not disk time). One process per
+version: a new browser (empty database, the community node's tree snapshot, ${NEW_SINCE} registrations behind the chain), then the
+same browser again. The member is the bench's member 0, which registered every 20th granule (its lists hold n / 20
+registrations). **Before** is ${BEFORE_APP_COMMIT}: \`syncedTrees\` first mirrored every registry event since deployment into the
+database (one eth_getLogs per 5,000 blocks, no splitting) and the lists scanned every row of the chain. **After**:
+proving waits only for the trees (the snapshot checked against the chain's roots, then the events since); the lists
+come from the chain by the member's own key (\`syncMyRecords\`: event filters on the indexed owner key, user key and
+granule) and are read through the database's indexes. Discover needs every registration: before, it mirrored every
+event (\`syncRecords\`); after, a new browser takes the community node's list of registrations and checks it (each
+row's leaf against the checked tree, its owner and manifest pointer against the registry: two contract reads per
+granule, batched 500 to a request as the page's client does), then reads the events after it. Fetching the public
+descriptions over the peer-to-peer network is not included. Memory is the heap in use at the end (a child's peak RSS on Linux keeps
+its parent's peak across exec, so it says nothing about this process here).${big ? `\n\nTargets at 100,000 (as for the CLI): a new browser ready to prove in ≤ 5 s — ${mark(big.after.fresh?.readyMs, 5000)}; a returning one in ≤ 0.5 s — ${mark(big.after.returning?.readyMs, 500)}.` : ''}
+
+${markdownTable(
+  [
+    'registrations',
+    'before: ready to prove',
+    'before: lists ready',
+    'after: new browser, ready to prove',
+    'after: new browser, lists ready',
+    'after: returning, ready to prove',
+    'after: returning, lists ready',
+    'member’s registrations listed',
+    'Discover, new browser: before',
+    'Discover, new browser: after (community list, checked)',
+    'rows stored (before / after)',
+    'heap in use at the end, MiB (before / after)',
+  ],
+  app.map((r) => [
+    r.registrations.toLocaleString('en'),
+    at(r.before, 'fresh', 'readyMs'),
+    at(r.before, 'fresh', 'listsMs'),
+    at(r.after, 'fresh', 'readyMs'),
+    at(r.after, 'fresh', 'listsMs'),
+    at(r.after, 'returning', 'readyMs'),
+    at(r.after, 'returning', 'listsMs'),
+    String(r.after.fresh?.registered ?? '—'),
+    discoverCell(r.before),
+    discoverCell(r.after),
+    `${r.before.rows?.toLocaleString('en') ?? '—'} / ${r.after.rows?.toLocaleString('en') ?? '—'}`,
+    `${mib(r.before.heapMiB ?? Number.NaN)} / ${mib(r.after.heapMiB ?? Number.NaN)}`,
+  ]),
+)}
+`;
+}
+
+/** The hand-written notes at the end of the report (from "## Status of these figures" on) survive a rewrite. */
+function keptNotes(outDir: string): string {
+  const path = join(outDir, 'scale.md');
+  if (!existsSync(path)) return '';
+  const md = readFileSync(path, 'utf8');
+  const at = md.indexOf('## Status of these figures');
+  return at < 0 ? '' : `\n${md.slice(at)}`;
+}
+
+function writeReport(outDir: string, rows: Row[], decoding: ReturnType<typeof decodeCost>[], app: AppRow[], measured?: string): void {
   const series = [
     { label: 'before: every action, new or returning', key: 'before', color: '#b03030' },
     { label: 'after: new node (snapshot + events since)', key: 'fresh', color: '#2060b0' },
@@ -282,7 +490,7 @@ function writeReport(outDir: string, rows: Row[], decoding: ReturnType<typeof de
 
   const md = `# A light node at scale: 1k, 10k and 100k registrations
 
-${machineStamp()}. Load average (1 min) at the start / end of each size: ${rows.map((r) => `${r.registrations}: ${r.load.map((l) => l.toFixed(1)).join(' / ')}`).join('; ')} — the machine is shared (2 cores), so times are upper bounds.
+${machineStamp(measured ? new Date(measured) : undefined)}. Load average (1 min) at the start / end of each size: ${rows.map((r) => `${r.registrations}: ${r.load.map((l) => l.toFixed(1)).join(' / ')}`).join('; ')} — the machine is shared (2 cores), so times are upper bounds.
 Generated by \`npx tsx scripts/bench/index.ts scale\` (scripts/bench/scale.ts). The chains are created once, under
 \`nice -n 19\`, by \`scripts/bench/_scale-prepare.ts\` and saved with anvil's \`--dump-state\` (blocks, receipts and
 logs included) under /tmp; every measuring run loads them with \`--load-state\`.
@@ -370,6 +578,7 @@ ${extrapolation(rows, decoding)}
 Creating the registrations (under \`nice -n 19\` on the shared machine, so these say little about speed) took ${rows.map((r) => `${s(r.createSeconds * 1000)} s (${r.registrations.toLocaleString('en')})`).join(', ')}.
 
 ![time until a path can be made](scale.svg)
-`;
+
+${appSection(app)}${keptNotes(outDir)}`;
   writeFileSync(join(outDir, 'scale.md'), md);
 }

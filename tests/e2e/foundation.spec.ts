@@ -32,6 +32,26 @@ test.describe('the installable app on the embedded stack', () => {
     await context.setOffline(false);
   });
 
+  test('keeps the community node to start from that a member chose under Settings, and refuses a bad address', async ({ page, stack }) => {
+    await page.goto(`${stack.appUrl}/#/settings`);
+    const panel = page.getByTestId('start-node-panel');
+    await expect(panel.getByTestId('start-node-now')).toHaveText("Now: your community's node.");
+    await expect(panel.getByTestId('start-node-address')).toHaveValue(stack.config.trees!.snapshot);
+    await panel.getByTestId('start-node-address').fill('https://me:secret@node.example.org');
+    await panel.getByTestId('start-node-save').click();
+    await expect(panel.getByTestId('start-node-error')).toContainText('That is not the address of a community node');
+    await expect(panel.getByTestId('start-node-now')).toHaveText("Now: your community's node.");
+    await panel.getByTestId('start-node-address').fill('https://node.example.org');
+    await panel.getByTestId('start-node-save').click();
+    await expect(panel.getByRole('status')).toContainText('Saved');
+    await page.reload();
+    await expect(panel.getByTestId('start-node-now')).toHaveText('Now: the node you chose.');
+    await expect(panel.getByTestId('start-node-address')).toHaveValue('https://node.example.org/trees/snapshot');
+    await panel.getByRole('button', { name: "Use the community's setting" }).click();
+    await expect(panel.getByTestId('start-node-now')).toHaveText("Now: your community's node.");
+    await expect(panel.getByTestId('start-node-address')).toHaveValue(stack.config.trees!.snapshot);
+  });
+
   test('shows the live chain and the relay as connected on the Network page', async ({ page, stack }) => {
     await page.goto(`${stack.appUrl}/#/network`);
     await expect(page.getByTestId('chain-rpc')).toHaveText(stack.rpcUrl);

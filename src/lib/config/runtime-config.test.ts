@@ -1,6 +1,6 @@
 // The served configuration is untrusted JSON: each malformed field is named, in the words the file uses.
 import { describe, expect, it } from 'vitest';
-import { parsePinningConfig, parseRuntimeConfig, RuntimeConfigError } from './runtime-config';
+import { parsePinningConfig, parseRuntimeConfig, parseSnapshotSource, RuntimeConfigError } from './runtime-config';
 
 const good = {
   chain: { rpcUrl: 'http://127.0.0.1:8545', chainId: 31337, name: 'Dev', development: true, contracts: { registry: `0x${'a'.repeat(40)}` }, deployBlock: 3 },
@@ -90,5 +90,15 @@ describe('runtime config', () => {
       expect(problem({ ...good, relay: { ...good.relay, gateways: [bad] } })).toBe(message);
     expect(problem({ ...good, relay: { ...good.relay, gateways: 'https://node' } })).toBe(message);
     expect(problem({ ...good, relay: { ...good.relay, gateways: Array.from({ length: 9 }, (_, i) => `https://n${i}`) } })).toBe(message);
+  });
+
+  it('a community node typed under Settings is checked as the runtime config checks it', () => {
+    // A bare node address gets the snapshot's path; a full snapshot address is kept.
+    expect(parseSnapshotSource('  https://node.example.org ')).toBe('https://node.example.org/trees/snapshot');
+    expect(parseSnapshotSource('http://192.168.1.20:8710/trees/snapshot')).toBe('http://192.168.1.20:8710/trees/snapshot');
+    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'https://user:pw@node/x', 'node.example.org', 'http://', '']) {
+      expect(() => parseSnapshotSource(bad)).toThrow(RuntimeConfigError);
+      expect(() => parseSnapshotSource(bad)).toThrow('That is not the address of a community node');
+    }
   });
 });

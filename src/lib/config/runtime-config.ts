@@ -139,6 +139,22 @@ function isHttpUrl(value: string): boolean {
     return false;
   }
 }
+/**
+ * A community node to start from, as a person types it (Settings): the node's address, or its tree snapshot's
+ * address. Returns the snapshot's address, checked as the runtime config checks `trees.snapshot` (http(s), no user
+ * name or password); a bare node address gets the path the node serves its snapshot at.
+ */
+export function parseSnapshotSource(text: string): string {
+  const trimmed = text.trim();
+  if (!isSnapshotUrl(trimmed))
+    throw new RuntimeConfigError(
+      'That is not the address of a community node: enter it as it starts with https:// (or http:// on your own network), without a user name or password.',
+    );
+  const url = new URL(trimmed);
+  if (url.pathname === '/' && url.search === '' && url.hash === '') url.pathname = '/trees/snapshot';
+  return url.href;
+}
+
 const TreesSchema = v.object(
   { snapshot: v.pipe(v.string(TREES_SNAPSHOT), v.check(isHttpUrl, TREES_SNAPSHOT)) },
   objectMessage('"trees" must be an object like { "snapshot": "https://…/trees/snapshot" }', { snapshot: TREES_SNAPSHOT }),

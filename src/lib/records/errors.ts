@@ -33,3 +33,6 @@ export class MembershipError extends namedError('MembershipError', RecordsError)
 
 /** A prepared proof text that cannot be read. */
 export class PreparedProofError extends namedError('PreparedProofError', RecordsError) {}
+
+/** A community node's list of registrations that does not match the chain, or cannot be read: nothing of it is kept. */
+export class RowsSnapshotRejectedError extends namedError('RowsSnapshotRejectedError', RecordsError) {}

@@ -5,6 +5,9 @@ export * from './rows';
 export { readCursor } from './cursor';
 export { syncRecords, clearChainRecords } from './sync';
 export { syncedTrees, databaseTreeStore } from './trees';
+export { syncMyRecords } from './mine';
+export { encodeRowsSnapshot, rowsSnapshotUrlBeside } from './rows-snapshot';
+export { readRegistrationRows } from './registration-rows';
 export { ensureMembership } from './membership';
 export { recordsOf, recordAddressOf, resolveRecord, type RecordsOfReturnType } from './queries';
 export {

@@ -1,10 +1,10 @@
 // What one identity sees of the mirrored records: what it registered, what it handed out, what it may use, and the
-// instantiations on either side. Pure reads of the app database.
+// instantiations on either side. Pure reads of the app database, by index.
 import type { Address } from 'viem';
 import { formatRecordAddress, parseRecordAddress, type RecordAddress } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import { RecordNotFoundError } from './errors';
-import { fieldHex, type AuthorizationRow, type InstantiationRow, type MirroredRecord, type RegistrationRow } from './rows';
+import { fieldHex, recordId, type AuthorizationRow, type InstantiationRow, type MirroredRecord, type RegistrationRow } from './rows';
 
 interface UsableGranule {
   authorization: AuthorizationRow;
@@ -23,30 +23,35 @@ export interface RecordsOfReturnType {
   instantiations: InstantiationRow[];
 }
 
-async function chainRows(db: TwingrainDb, chainId: number, registry: Address): Promise<MirroredRecord[]> {
-  const registryLower = registry.toLowerCase();
-  return ((await db.records.where('chainId').equals(chainId).toArray()) as MirroredRecord[]).filter((r) => r.registry === registryLower);
+// Every list is an index lookup (schema v6: [chainId+ownerPk], [chainId+userPk], [chainId+alpha]): what one key
+// sees costs its own rows, however many records of others the database holds (Discover keeps all registrations).
+async function rowsWhere(db: TwingrainDb, index: 'ownerPk' | 'userPk' | 'alpha', chainId: number, value: string, registry: string): Promise<MirroredRecord[]> {
+  const rows = (await db.records.where(`[chainId+${index}]`).equals([chainId, value]).toArray()) as MirroredRecord[];
+  return rows.filter((r) => r.registry === registry);
 }
 
 export async function recordsOf(db: TwingrainDb, chainId: number, registry: Address, publicKey: bigint): Promise<RecordsOfReturnType> {
   const pk = fieldHex(publicKey);
-  const rows = await chainRows(db, chainId, registry);
+  const registryLower = registry.toLowerCase();
+  const [asOwner, asUser] = await Promise.all([rowsWhere(db, 'ownerPk', chainId, pk, registryLower), rowsWhere(db, 'userPk', chainId, pk, registryLower)]);
   const byLeaf = (a: MirroredRecord, b: MirroredRecord) => a.blockNumber - b.blockNumber || a.leafIndex - b.leafIndex;
-  const registrations = rows.filter((r): r is RegistrationRow => r.kind === 'registration');
-  const authorizations = rows.filter((r): r is AuthorizationRow => r.kind === 'authorization');
-  const instantiations = rows.filter((r): r is InstantiationRow => r.kind === 'instantiation');
+  const usable: UsableGranule[] = [];
+  for (const authorization of asUser.filter((r): r is AuthorizationRow => r.kind === 'authorization').sort(byLeaf)) {
+    const ofGranule = await rowsWhere(db, 'alpha', chainId, authorization.alpha, registryLower);
+    usable.push({
+      authorization,
+      registration: ofGranule.find((r): r is RegistrationRow => r.kind === 'registration'),
+      instantiation: asUser.find((i): i is InstantiationRow => i.kind === 'instantiation' && i.alpha === authorization.alpha),
+    });
+  }
+  // An instantiation of one's own granule by oneself is in both lookups: once in the list.
+  const instantiations = new Map<string, InstantiationRow>();
+  for (const r of [...asUser, ...asOwner]) if (r.kind === 'instantiation') instantiations.set(r.id, r);
   return {
-    registered: registrations.filter((r) => r.ownerPk === pk).sort(byLeaf),
-    authorizationsGiven: authorizations.filter((r) => r.ownerPk === pk).sort(byLeaf),
-    usable: authorizations
-      .filter((r) => r.userPk === pk)
-      .sort(byLeaf)
-      .map((authorization) => ({
-        authorization,
-        registration: registrations.find((r) => r.alpha === authorization.alpha),
-        instantiation: instantiations.find((i) => i.alpha === authorization.alpha && i.userPk === pk),
-      })),
-    instantiations: instantiations.filter((r) => r.userPk === pk || r.ownerPk === pk).sort(byLeaf),
+    registered: asOwner.filter((r): r is RegistrationRow => r.kind === 'registration').sort(byLeaf),
+    authorizationsGiven: asOwner.filter((r): r is AuthorizationRow => r.kind === 'authorization').sort(byLeaf),
+    usable,
+    instantiations: [...instantiations.values()].sort(byLeaf),
   };
 }
 
@@ -66,8 +71,10 @@ export function recordAddressOf(row: MirroredRecord, authSalt?: bigint): string 
 /** Finds the mirrored record a record address points at, checking that its transaction matches too. */
 export async function resolveRecord(db: TwingrainDb, address: string | RecordAddress): Promise<MirroredRecord> {
   const record = typeof address === 'string' ? parseRecordAddress(address) : address;
-  const rows = await chainRows(db, record.chainId, record.contract);
-  const row = rows.find((r) => r.kind === record.kind && r.leafIndex === record.leafIndex && r.txHash.toLowerCase() === record.txHash.toLowerCase());
+  // One key lookup: registrations and authorizations by leaf index, instantiations by transaction and log index.
+  const position = record.kind === 'instantiation' ? `${record.txHash.toLowerCase()}/${record.leafIndex}` : record.leafIndex;
+  const found = (await db.records.get(recordId(record.chainId, record.contract, record.kind, position))) as MirroredRecord | undefined;
+  const row = found && found.txHash.toLowerCase() === record.txHash.toLowerCase() ? found : undefined;
   if (!row) {
     throw new RecordNotFoundError(
       `No ${record.kind} ${record.leafIndex} from transaction ${record.txHash.slice(0, 10)}… is recorded on chain ${record.chainId} at ${record.contract}. Check that the record address is complete and that the app is on the same chain as the sender.`,

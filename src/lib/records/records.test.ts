@@ -42,6 +42,7 @@ import {
   recordsOf,
   resolveRecord,
   syncRecords,
+  syncMyRecords,
   syncedTrees,
   PreparedProofError,
   decodePreparedProof,
@@ -189,14 +190,25 @@ describe('the records mirror', () => {
     // A mirrored leaf gives the proof the contract accepts.
     expect(trees.registration.proof(1).leaf).toBe(registered[1]!.commitment);
 
-    const ownerView = await recordsOf(db, chain.anvil.chainId, registry, owner.publicKey);
+    // Proving needs only the trees: syncing them stores no record rows (the two are the earlier full mirror's).
+    expect(await db.records.count()).toBe(2);
+    // Each member's lists come from the chain by its own key, into a database that held nothing.
+    const mine = await newDb();
+    const onlyUser = await syncMyRecords({ db: mine, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock, publicKey: user.publicKey });
+    // The user's grant, its instantiation and the granted granule's registration: not the owner's other granule.
+    expect(onlyUser.added).toBe(3);
+    expect((await mine.records.toArray()).map((r) => r.alpha).sort()).toEqual([fieldHex(12n), fieldHex(12n), fieldHex(12n)]);
+    await syncMyRecords({ db: mine, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock, publicKey: owner.publicKey });
+    const again = await syncMyRecords({ db: mine, publicClient: chain.publicClient, registry, fromBlock: chain.deployBlock, publicKey: owner.publicKey });
+    expect(again.added).toBe(0); // incremental from its cursor
+    const ownerView = await recordsOf(mine, chain.anvil.chainId, registry, owner.publicKey);
     expect(ownerView.registered.map((r) => r.alpha)).toEqual(alphas.map(fieldHex));
     expect(ownerView.authorizationsGiven).toHaveLength(1);
     expect(ownerView.authorizationsGiven[0]!.userPk).toBe(fieldHex(user.publicKey));
     expect(ownerView.usable).toEqual([]);
     expect(ownerView.instantiations.map((i) => i.txHash)).toEqual([instantiated.txHash]);
 
-    const userView = await recordsOf(db, chain.anvil.chainId, registry, user.publicKey);
+    const userView = await recordsOf(mine, chain.anvil.chainId, registry, user.publicKey);
     expect(userView.registered).toEqual([]);
     expect(userView.usable).toHaveLength(1);
     expect(userView.usable[0]!.registration?.txHash).toBe(registered[1]!.txHash);
@@ -206,11 +218,12 @@ describe('the records mirror', () => {
     // Record addresses made from mirrored rows are the ones the actions returned, and resolve back to their rows.
     expect(recordAddressOf(ownerView.registered[1]!)).toBe(registered[1]!.recordAddress);
     expect(recordAddressOf(ownerView.authorizationsGiven[0]!, authorized.record.authSalt)).toBe(authorized.recordAddress);
-    expect((await resolveRecord(db, authorized.recordAddress)).txHash).toBe(authorized.txHash);
+    expect((await resolveRecord(mine, authorized.recordAddress)).txHash).toBe(authorized.txHash);
     const wrongTx = authorized.recordAddress.replace(authorized.txHash, `0x${'ab'.repeat(32)}`);
-    await expect(resolveRecord(db, wrongTx)).rejects.toThrow(RecordNotFoundError);
+    await expect(resolveRecord(mine, wrongTx)).rejects.toThrow(RecordNotFoundError);
 
     // The same α cannot be registered twice; the mirror does not change.
+    expect((await syncRecords(base)).added).toBe(2); // the grant and the instantiation, since its last sync
     await expect(
       registerGranule({
         publicClient: chain.publicClient,
@@ -440,6 +453,10 @@ describe('chain resets', () => {
       const before = await syncRecords({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock });
       expect(before.added).toBe(1);
       expect(before.reset).toBe(false);
+      expect((await syncMyRecords({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock, publicKey: owner.publicKey })).reset).toBe(
+        false,
+      );
+      await syncedTrees({ db, publicClient: first.publicClient, registry, fromBlock: first.deployBlock });
     } finally {
       await first.anvil.stop();
     }
@@ -452,8 +469,13 @@ describe('chain resets', () => {
       const after = await syncedTrees({ db, publicClient: second.publicClient, registry, fromBlock: second.deployBlock });
       expect(after.reset).toBe(true);
       expect(after.registration.size).toBe(0);
-      expect((await readCursor(db, 31337))?.genesisHash).not.toBe(genesisBefore);
+      // The member's own records see the new genesis and clear the chain's rows (the full mirror's cursor with them).
+      const mineAfter = await syncMyRecords({ db, publicClient: second.publicClient, registry, fromBlock: second.deployBlock, publicKey: owner.publicKey });
+      expect([mineAfter.reset, mineAfter.added]).toEqual([true, 0]);
+      expect(await readCursor(db, 31337)).toBeUndefined();
       expect(await db.records.where('chainId').equals(31337).count()).toBe(0);
+      await syncRecords({ db, publicClient: second.publicClient, registry, fromBlock: second.deployBlock });
+      expect((await readCursor(db, 31337))?.genesisHash).not.toBe(genesisBefore);
       expect(await db.records.get('other')).toBeDefined();
       expect(await clearChainRecords(db, 5)).toBe(1);
     } finally {

@@ -14,8 +14,8 @@ export interface RegistrationRow extends BaseRow {
   kind: 'registration';
   ownerPk: Hex;
   commitment: Hex;
-  /** The registration root right after this leaf was added. */
-  root: Hex;
+  /** The registration root right after this leaf was added (absent when taken from a community node's list). */
+  root?: Hex;
   manifestCid: Hex;
 }
 

@@ -1,11 +1,14 @@
 // The two trees the app proves against, and the check that makes proving safe: the chain area's one tree rebuilder
 // (chain/trees.ts), with the app database as the place it keeps the trees between syncs, so a returning tab reads only
-// the events since its last sync. The record rows (the lists of the app) are synced beside them.
+// the events since its last sync. Proving needs the trees and nothing else: the record rows (a member's lists,
+// records/mine.ts; Discover's catalog, records/sync.ts) are synced apart, so a first visit is ready to prove after
+// a snapshot and the events since it, not after the community's whole history.
 import { httpTreeSnapshot, syncTrees, type SyncTreesParameters, type TreeStore } from '../chain/index';
 import type { TwingrainDb } from '../store/index';
 import type { LeanTree } from '../zk/index';
 import { treesKey } from './cursor';
-import { syncRecords, type SyncRecordsParameters } from './sync';
+import type { Address, PublicClient } from 'viem';
+import { ask } from './ask';
 
 /** The app database's settings table as the tree rebuilder's store (one entry per chain). */
 export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
@@ -20,7 +23,14 @@ export function databaseTreeStore(db: TwingrainDb, chainId: number): TreeStore {
   };
 }
 
-export interface SyncedTreesParameters extends SyncRecordsParameters {
+export interface SyncedTreesParameters {
+  db: TwingrainDb;
+  publicClient: PublicClient;
+  registry: Address;
+  /** The registry's deployment block (runtime config `chain.deployBlock`). */
+  fromBlock?: number;
+  /** Blocks per eth_getLogs request; public RPC nodes cap the range. */
+  batchSize?: number;
   /** A community node's tree snapshot for a first sync (checked against the chain's roots before use). */
   snapshot?: SyncTreesParameters['snapshot'];
   /** The same, by its address (the runtime config's `trees.snapshot`): fetched only when nothing is saved. */
@@ -32,29 +42,29 @@ export interface SyncedTreesReturnType {
   blockNumber: number;
   registration: LeanTree;
   authorization: LeanTree;
-  /** The mirror had to be cleared on the way (chain reset, another registry, or saved trees that no longer matched). */
+  /** The saved trees were dropped on the way (chain reset, another registry, or trees that no longer matched). */
   reset: boolean;
   /** What the trees started from: this browser's saved trees, a community node's snapshot, or every event. */
   source: 'saved' | 'snapshot' | 'events';
 }
 
-/** Syncs the record rows and the trees; both roots equal the contract's at the returned block, or this throws. */
+/** Syncs the trees; both roots equal the contract's at the returned block, or this throws. */
 export async function syncedTrees(p: SyncedTreesParameters): Promise<SyncedTreesReturnType> {
-  const sync = await syncRecords(p);
+  const chainId = await ask(p.publicClient, () => p.publicClient.getChainId());
   const trees = await syncTrees({
     publicClient: p.publicClient,
     registry: p.registry,
     ...(p.fromBlock !== undefined ? { fromBlock: BigInt(p.fromBlock) } : {}),
     ...(p.batchSize !== undefined ? { batchSize: p.batchSize } : {}),
     ...(p.snapshot ? { snapshot: p.snapshot } : p.snapshotUrl ? { snapshot: httpTreeSnapshot(p.snapshotUrl) } : {}),
-    store: databaseTreeStore(p.db, sync.chainId),
+    store: databaseTreeStore(p.db, chainId),
   });
   return {
-    chainId: sync.chainId,
+    chainId,
     blockNumber: trees.blockNumber,
     registration: trees.registration,
     authorization: trees.authorization,
-    reset: sync.reset || trees.reset,
+    reset: trees.reset,
     source: trees.source,
   };
 }

@@ -77,6 +77,13 @@ export const schemaVersions: SchemaVersion[] = [
       requests: 'id, direction, state, alpha, createdAt',
     },
   },
+  {
+    // v6 (issue 18): a member's lists are looked up by key and granule, not by reading every record of the chain.
+    version: 6,
+    stores: {
+      records: 'id, kind, alpha, chainId, leafIndex, txHash, [chainId+kind], [chainId+ownerPk], [chainId+userPk], [chainId+alpha]',
+    },
+  },
 ];
 
 export const CURRENT_SCHEMA_VERSION = schemaVersions[schemaVersions.length - 1]!.version;

@@ -1,6 +1,6 @@
 // The Share page's own input checks and the manifest pointer it records (the chain actions are tested in
 // src/lib/records and src/lib/chain against anvil; the page end to end in tests/e2e/share.spec.ts).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CID } from 'multiformats/cid';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalJson } from '../../lib/granule/index';
@@ -11,6 +11,8 @@ import { ShareInputError, ShareSetupError } from './errors';
 import { contractsOf, mirrorParameters, parseAlphaText, parsePublicKey, sentenceOf } from './share';
 import { manifestCidOf } from '../../lib/sharing/index';
 import { ContractRevertError } from '../../lib/chain/index';
+import { RuntimeConfigError } from '../../lib/config';
+import { saveSnapshotSource } from '../settings/snapshot-settings';
 
 describe('Share page inputs', () => {
   it('reads a public key as the Settings page shows it, and refuses anything that cannot be one', () => {
@@ -63,5 +65,25 @@ describe('Share page inputs', () => {
     expect(mirrorParameters(ctx)).not.toHaveProperty('snapshotUrl');
     const snapshot = 'https://node.example.org/trees/snapshot';
     expect(mirrorParameters({ ...ctx, config: { ...config, trees: { snapshot } } })).toMatchObject({ registry, fromBlock: 7, snapshotUrl: snapshot });
+
+    // The community node chosen under Settings comes first; a bad address is refused and changes nothing.
+    const stored = new Map<string, string>();
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, value: string) => stored.set(k, value),
+      removeItem: (k: string) => stored.delete(k),
+    });
+    try {
+      expect(saveSnapshotSource('https://my-node.example.org')).toBe('https://my-node.example.org/trees/snapshot');
+      const withConfig = { ...ctx, config: { ...config, trees: { snapshot } } };
+      expect(mirrorParameters(withConfig)).toMatchObject({ snapshotUrl: 'https://my-node.example.org/trees/snapshot' });
+      expect(() => saveSnapshotSource('https://me:secret@evil.example.org')).toThrow(RuntimeConfigError);
+      expect(mirrorParameters(withConfig)).toMatchObject({ snapshotUrl: 'https://my-node.example.org/trees/snapshot' });
+      expect(mirrorParameters(ctx)).toMatchObject({ snapshotUrl: 'https://my-node.example.org/trees/snapshot' });
+      saveSnapshotSource(undefined);
+      expect(mirrorParameters(withConfig)).toMatchObject({ snapshotUrl: snapshot });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // render these results and dispatch to them.
 import type { Address } from 'viem';
 import { effectivePinning } from '../settings/pinning-settings';
+import { effectiveSnapshotSource } from '../settings/snapshot-settings';
 import {
   authorizeGranule,
   commitRegistration,
@@ -29,7 +30,7 @@ import {
   resolveRecord,
   submitPreparedProof,
   syncedTrees,
-  syncRecords,
+  syncMyRecords,
   decodePreparedProof,
   encodePreparedProof,
   type RecordsOfReturnType,
@@ -85,9 +86,16 @@ export function mirrorParameters(ctx: Pick<ShareContext, 'config' | 'wallet' | '
     publicClient: ctx.wallet.publicClient,
     registry: contractsOf(ctx.config).registry,
     fromBlock: ctx.config.chain.deployBlock,
-    // A new browser starts from the community node's snapshot, checked against the registry's roots.
-    ...(ctx.config.trees ? { snapshotUrl: ctx.config.trees.snapshot } : {}),
+    // A new browser starts from a community node's snapshot (chosen under Settings, else the deployment's), checked
+    // against the registry's roots.
+    ...(effectiveSnapshotSource(ctx.config) ? { snapshotUrl: effectiveSnapshotSource(ctx.config)! } : {}),
   };
+}
+
+/** This identity's own records (its lists), asked of the chain by its key: not the community's whole history. */
+function syncMine(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity'>): Promise<unknown> {
+  const { db, publicClient, registry, fromBlock } = mirrorParameters(ctx);
+  return syncMyRecords({ db, publicClient, registry, fromBlock, publicKey: ctx.identity.publicKey });
 }
 
 /** The message to show for any failure: a contract revert as its sentence, a typed error as its own message. */
@@ -210,7 +218,7 @@ export async function register(ctx: ShareContext, granule: ShareGranule, onStage
     // Storage services chosen under Settings (else the deployment's); without any, the relays pin.
     ...(effectivePinning(ctx.config) ? { pinning: effectivePinning(ctx.config)! } : {}),
   });
-  await syncRecords(mirrorParameters(ctx));
+  await syncMine(ctx);
   const registered = result.registered!; // present: this page never resumes (resume is off)
   return {
     recordAddress: registered.recordAddress,
@@ -317,7 +325,7 @@ export async function authorize(
     fromBlock: BigInt(ctx.config.chain.deployBlock),
     onStage,
   });
-  await syncRecords(mirrorParameters(ctx));
+  await syncMine(ctx);
   return {
     recordAddress: result.recordAddress,
     txHash: result.txHash,
@@ -341,7 +349,8 @@ export async function instantiate(
       `This record is on chain ${record.chainId}; this app works with chain ${ctx.config.chain.chainId}. Ask for a record from this community.`,
     );
   await prepare(ctx, onStage);
-  // Resolving through the mirror confirms the record exists before any proving time is spent.
+  // Resolving through this key's records confirms the grant exists before any proving time is spent.
+  await syncMine(ctx);
   await resolveRecord(ctx.db, record);
   let proved: ProveResult | undefined;
   const result = await instantiateGranule({
@@ -355,7 +364,7 @@ export async function instantiate(
     onStage,
     maxPrice,
   });
-  await syncRecords(mirrorParameters(ctx));
+  await syncMine(ctx);
   return {
     alpha: result.alpha,
     recordAddress: formatRecordAddress(result.record),
@@ -382,11 +391,12 @@ export async function submitPrepared(
     prepared,
     onSent: () => onStage('inclusion'),
   });
-  await syncRecords(mirrorParameters(ctx));
+  await syncMine(ctx);
   return hash;
 }
 
 export async function myRecords(ctx: Pick<ShareContext, 'config' | 'wallet' | 'db' | 'identity'>): Promise<RecordsOfReturnType> {
+  await syncMine(ctx);
   return recordsOf(ctx.db, ctx.config.chain.chainId, contractsOf(ctx.config).registry, ctx.identity.publicKey);
 }
 
