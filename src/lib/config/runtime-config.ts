@@ -146,7 +146,7 @@ function isHttpUrl(value: string): boolean {
  */
 export function parseSnapshotSource(text: string): string {
   const trimmed = text.trim();
-  if (!isSnapshotUrl(trimmed))
+  if (!isHttpUrl(trimmed))
     throw new RuntimeConfigError(
       'That is not the address of a community node: enter it as it starts with https:// (or http:// on your own network), without a user name or password.',
     );
