@@ -16,20 +16,22 @@ async function becomeMember(page: Page, label: string): Promise<string> {
   return pk;
 }
 
-/** Selects the first granule from `from` on that nobody registered yet (the stack is shared by the worker's tests). */
-async function chooseUnregistered(page: Page, from: number): Promise<number> {
+/**
+ * Selects the first granule on offer, other than those named in `skip`, that nobody registered yet (the stack is
+ * shared by the worker's tests); returns its name. By name, not position: the list may be re-read between calls.
+ */
+async function chooseUnregistered(page: Page, skip: string[] = []): Promise<string> {
   // The list is complete once this member's own granules (imported above) are in it: count only then.
   await expect(page.getByTestId('granule-select').locator('optgroup[label^="Yours"] option')).toHaveCount(2);
-  const count = await page.getByTestId('granule-select').locator('option').count();
-  for (let index = from; index < count; index++) {
-    const option = page.getByTestId('granule-select').locator('option').nth(index);
-    const name = ((await option.textContent()) ?? '').trim().split(' ')[0] ?? '';
+  const names = (await page.getByTestId('granule-select').locator('option').allTextContents()).map((t) => t.trim().split(' ')[0] ?? '');
+  for (const [index, name] of names.entries()) {
+    if (skip.includes(name)) continue;
     await page.getByTestId('granule-select').selectOption({ index });
     // The state below must be the chosen granule's, not the one chosen before.
     await expect(page.getByTestId('granule-name')).toContainText(name);
     const state = page.getByTestId('not-registered').or(page.getByTestId('already-registered')).or(page.getByTestId('already-mine'));
     await expect(state).toBeVisible();
-    if (await page.getByTestId('not-registered').isVisible()) return index;
+    if (await page.getByTestId('not-registered').isVisible()) return name;
   }
   throw new Error('every granule on offer is registered already on this stack');
 }
@@ -76,7 +78,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     // A registers a granule of her own.
     await expect(page.getByTestId('proof-settings')).toContainText('Groth16');
     await expect(page.getByTestId('proof-settings')).toContainText('Poseidon');
-    const first = await chooseUnregistered(page, 0);
+    const first = await chooseUnregistered(page);
     const alpha = (await page.getByTestId('granule-alpha').textContent())!.trim();
     await page.getByTestId('register').click();
     await expect(page.getByTestId('register-record')).toContainText(`twingrain:registration/${stack.config.chain.chainId}/`, { timeout: 60_000 });
@@ -101,7 +103,7 @@ test('two identities share a granule: register, authorize, instantiate, and ever
     await expect(page.getByTestId('prepared-error')).toContainText('No registration commitment from this account matches this granule');
 
     // A makes (but does not send) a proof for a second granule; sent by B it is worthless, sent by A it holds.
-    await chooseUnregistered(page, first + 1);
+    await chooseUnregistered(page, [first]);
     await expand(page, 'register-advanced');
     await page.getByTestId('prove-only').check();
     await page.getByTestId('register').click();
