@@ -21,3 +21,4 @@ export * from './receipt';
 export * from './list-custodians';
 export * from './custody';
 export * from './tree-snapshot';
+export * from './log-ranges';

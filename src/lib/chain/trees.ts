@@ -7,6 +7,7 @@ import { LeanTree } from '../zk/index';
 import { granuleRegistryAbi } from './abi.generated';
 import { ChainConnectionError, TreeSnapshotError, TreeSnapshotRejectedError } from './errors';
 import { decodeTreeSnapshot, encodeTreeSnapshot, type TreeSnapshot } from './tree-snapshot';
+import { inLogRanges } from './log-ranges';
 import { namedError } from '../errors/index';
 
 export class TreeSyncError extends namedError('TreeSyncError', Error) {}
@@ -41,7 +42,7 @@ export interface SyncTreesReturnType extends TreeSnapshot {
 
 export type SyncTreesErrorType = ChainConnectionError | TreeSyncError | TreeSnapshotError | TreeSnapshotRejectedError;
 
-const DEFAULT_BATCH = 50_000n;
+const DEFAULT_BATCH = 50_000;
 const RESAVE_AFTER_BLOCKS = 10_000n;
 const TREE_EVENTS = granuleRegistryAbi.filter(
   (item) => item.type === 'event' && (item.name === 'Registered' || item.name === 'OwnershipClaimed' || item.name === 'Authorized'),
@@ -66,9 +67,6 @@ function usable(s: TreeSnapshot, at: ChainPoint): boolean {
   return s.chainId === at.chainId && s.genesisHash === at.genesisHash && s.registry === at.registry && BigInt(s.blockNumber) <= at.head;
 }
 
-// Nodes cap a getLogs answer (anvil at 10 MiB, public RPCs at some thousand logs): a refused range is split in two.
-const TOO_LARGE = /size|too large|too big|too many|limit|exceed|more than/i;
-
 interface TreeLog {
   eventName: string;
   args: { leafIndex: bigint; commitment: bigint };
@@ -76,16 +74,15 @@ interface TreeLog {
 
 type Leaves = { registration: { leafIndex: number; commitment: bigint }[]; authorization: { leafIndex: number; commitment: bigint }[] };
 
-/** The tree leaves announced in [from, to], by tree; undefined when the node refuses the range as too large. */
-async function leavesIn(p: SyncTreesParameters, from: bigint, to: bigint): Promise<Leaves | undefined> {
-  let logs: TreeLog[];
-  try {
-    logs = (await p.publicClient.getLogs({ address: p.registry, events: TREE_EVENTS, fromBlock: from, toBlock: to, strict: true })) as unknown as TreeLog[];
-  } catch (cause) {
-    const message = (cause as Error).message;
-    if (to > from && TOO_LARGE.test(message)) return undefined;
-    throw new ChainConnectionError(`The chain does not answer: ${message.split('\n')[0]}. Is the node running?`);
-  }
+/** The tree leaves announced in [from, to], by tree. */
+async function leavesIn(p: SyncTreesParameters, from: number, to: number): Promise<Leaves> {
+  const logs = (await p.publicClient.getLogs({
+    address: p.registry,
+    events: TREE_EVENTS,
+    fromBlock: BigInt(from),
+    toBlock: BigInt(to),
+    strict: true,
+  })) as unknown as TreeLog[];
   // Only the two numbers a tree needs are kept: the decoded logs are dropped with this range.
   const leaves: Leaves = { registration: [], authorization: [] };
   for (const log of logs) {
@@ -99,7 +96,6 @@ async function leavesIn(p: SyncTreesParameters, from: bigint, to: bigint): Promi
  * goes into the trees as soon as it arrives, so memory holds one range of logs, never the history.
  */
 async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bigint): Promise<number> {
-  const batch = p.batchSize !== undefined ? BigInt(Math.max(1, p.batchSize)) : DEFAULT_BATCH;
   let added = 0;
   const append = (leaves: Leaves): void => {
     // A transferred granule's new owner adds its own leaf (OwnershipClaimed): the registration tree holds both kinds.
@@ -118,19 +114,14 @@ async function appendEvents(p: SyncTreesParameters, base: TreeSnapshot, head: bi
       added += fresh.length;
     }
   };
-  // A refused range is halved, and the smaller span kept for the ranges after it (the events are about as dense),
-  // so the node builds each oversized answer once, not once per range.
-  let span = batch;
-  for (let from = BigInt(base.blockNumber) + 1n; from <= head; ) {
-    const to = from + span - 1n < head ? from + span - 1n : head;
-    const leaves = await leavesIn(p, from, to);
-    if (!leaves) {
-      span = (to - from + 1n) / 2n;
-      continue;
-    }
-    append(leaves);
-    from = to + 1n;
-  }
+  await inLogRanges({
+    fromBlock: base.blockNumber + 1,
+    toBlock: Number(head),
+    span: p.batchSize ?? DEFAULT_BATCH,
+    read: (from, to) => leavesIn(p, from, to),
+    take: append,
+    failed: (cause) => new ChainConnectionError(`The chain does not answer: ${(cause as Error).message.split('\n')[0]}. Is the node running?`),
+  });
   return added;
 }
 

@@ -6,9 +6,10 @@ import { getAbiItem, type Address, type Log, type PublicClient } from 'viem';
 import { granuleRegistryAbi } from '../chain/abi.generated';
 import type { TwingrainDb } from '../store/index';
 import { mineKey, type SyncCursor } from './cursor';
-import { ChainUnreachableError, RegistryNotDeployedError } from './errors';
+import { RegistryNotDeployedError } from './errors';
 import { fieldHex, type Hex, type MirroredRecord } from './rows';
-import { ask } from './ask';
+import { inLogRanges } from '../chain/index';
+import { ask, chainUnreachable } from './ask';
 import { clearChainRecords, serialised, toRows } from './sync';
 
 export interface SyncMyRecordsParameters {
@@ -43,7 +44,6 @@ const DEFAULT_BATCH = 50_000;
 // Topic lists are OR-ed by the node; a few hundred values keep a request small.
 const TOPIC_CHUNK = 200;
 const PARALLEL = 8;
-const TOO_LARGE = /size|too large|too big|too many|limit|exceed|more than/i;
 
 const EVENT = {
   Registered: getAbiItem({ abi: granuleRegistryAbi, name: 'Registered' }),
@@ -57,29 +57,21 @@ type Filter = { alpha: bigint[] } | { ownerPk: bigint } | { userPk: bigint };
 /** The logs of one event matching `args` in [from, to], in ranges the node accepts. */
 async function logsOf(p: SyncMyRecordsParameters, name: EventName, args: Filter, from: number, to: number): Promise<Log[]> {
   const out: Log[] = [];
-  let span = Math.max(1, p.batchSize ?? DEFAULT_BATCH);
-  for (let start = from; start <= to; ) {
-    const end = Math.min(to, start + span - 1);
-    try {
-      out.push(
-        ...((await p.publicClient.getLogs({
-          address: p.registry,
-          event: EVENT[name],
-          args,
-          fromBlock: BigInt(start),
-          toBlock: BigInt(end),
-        } as Parameters<PublicClient['getLogs']>[0])) as Log[]),
-      );
-      start = end + 1;
-    } catch (cause) {
-      const message = (cause as Error).message;
-      if (end > start && TOO_LARGE.test(message)) {
-        span = Math.max(1, Math.floor((end - start + 1) / 2));
-        continue;
-      }
-      throw new ChainUnreachableError(String(p.publicClient.transport?.url ?? 'the configured RPC'), message.split('\n')[0] ?? 'no answer');
-    }
-  }
+  await inLogRanges({
+    fromBlock: from,
+    toBlock: to,
+    span: p.batchSize ?? DEFAULT_BATCH,
+    read: async (start, end) =>
+      (await p.publicClient.getLogs({
+        address: p.registry,
+        event: EVENT[name],
+        args,
+        fromBlock: BigInt(start),
+        toBlock: BigInt(end),
+      } as Parameters<PublicClient['getLogs']>[0])) as Log[],
+    take: (logs) => out.push(...logs),
+    failed: (cause) => chainUnreachable(p.publicClient, cause),
+  });
   return out;
 }
 
