@@ -10,6 +10,7 @@ import { connectionKind } from './supervisor';
 import { BlockTransferError, HOSTILE_CODES, fetchDag, type BlockSink } from './block-transfer';
 import type { ConnectionKind } from './status';
 import type { BlockGateways } from './gateway-blocks';
+import { GatewayFetchError } from './gateway-errors';
 
 export interface BlockSource {
   /**
@@ -41,6 +42,19 @@ export interface SourcedBlocksParameters {
   peerTimeoutMs?: number;
 }
 
+/** A source that failed during a transfer, and why (the typed error's code). */
+export interface SourceFailure {
+  /** The peer, or the block gateway's base URL. */
+  source: string;
+  /** 'gateway-car' for a whole DAG as one CAR, 'gateway' block by block, else how the peer was connected. */
+  via: ConnectionKind | 'gateway' | 'gateway-car' | 'unknown';
+  /** The DAG being fetched. */
+  root: string;
+  /** The error's code (GatewayFetchCode, BlockTransferCode), or 'UNKNOWN'. */
+  code: string;
+  message: string;
+}
+
 interface PrefetchOptions {
   signal?: AbortSignal;
   /** The most bytes of blocks the DAG can honestly hold (a shard's size plus its UnixFS nodes). */
@@ -54,11 +68,13 @@ export interface SourcedBlocks {
   helia: Helia & { libp2p: Libp2p };
   /**
    * Fetches the whole DAG under `root` over the direct block protocol (block-transfer.ts) from the preferred peers
-   * first, then from the community's block gateways over HTTP (gateway-blocks.ts), then from the relays over the
-   * block protocol. True when every block is stored; false leaves the rest to bitswap (through `helia`).
+   * first, then from the community's block gateways over HTTP (one CAR, gateway-car.ts, then block by block,
+   * gateway-blocks.ts), then from the relays over the block protocol. True when every block is stored; false leaves the rest to bitswap (through `helia`).
    */
   prefetch(root: CID, options?: PrefetchOptions): Promise<boolean>;
   sources(): BlockSource[];
+  /** Sources that failed in this transfer (each fell back to the next), oldest first. */
+  failures(): SourceFailure[];
 }
 
 /** Nodes' own blockstores under Helia's, see useOwnBlockstore. */
@@ -112,6 +128,11 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
   const { helia, relayPeerIds } = p;
   const libp2p = helia.libp2p;
   const tally = new Map<string, BlockSource>();
+  const failed: SourceFailure[] = [];
+  const recordFailure = (source: string, via: SourceFailure['via'], root: CID, error: unknown): void => {
+    const code = error instanceof GatewayFetchError || error instanceof BlockTransferError ? error.code : 'UNKNOWN';
+    failed.push({ source, via, root: root.toString(), code, message: (error as Error).message });
+  };
   const creditBytes = (peerId: string, via: BlockSource['via'], blocks: number, bytes: number): void => {
     const entry = tally.get(peerId) ?? { peerId, via, blocks: 0, bytes: 0 };
     entry.via = via;
@@ -206,6 +227,7 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
         });
         if (result.complete) return true;
       } catch (error) {
+        if (!options.signal?.aborted) recordFailure(peer.toString(), via, root, error);
         if (error instanceof BlockTransferError && HOSTILE_CODES.has(error.code)) {
           refused.add(peer.toString());
           sessions = sessions.filter((s) => !s.peer.equals(peer));
@@ -221,26 +243,41 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
 
   /** A gateway that failed once (missing, refusing or altered blocks) is not asked again in this transfer. */
   let gatewaysFailed = false;
+  /** Nor is one whose CAR failed asked for another CAR (its blocks may still come one by one). */
+  let carFailed = false;
   const fromGateways = async (root: CID, options: PrefetchOptions): Promise<boolean> => {
     const gateways = nodeGateways.get(helia);
     if (!gateways || gateways.urls().length === 0 || gatewaysFailed) return false;
     const source = gateways.urls()[0]!;
     let blocks = 0;
     let bytes = 0;
+    const o = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      onBlock: (cid: CID, n: number) => {
+        prefetched.add(cid.toString());
+        blocks++;
+        bytes += n;
+        options.onBlock?.(cid, n, source);
+      },
+    };
     try {
-      await gateways.fetchDag(root, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
-        onBlock: (cid, n) => {
-          prefetched.add(cid.toString());
-          blocks++;
-          bytes += n;
-          options.onBlock?.(cid, n, source);
-        },
-      });
+      // One CAR for a DAG not here at all; a DAG partly here (an interrupted transfer) is finished block by block.
+      if (gateways.car && !carFailed && !(await (ownStores.get(helia) ?? helia.blockstore).has(root))) {
+        try {
+          await gateways.fetchCar(root, o);
+          return true;
+        } catch (error) {
+          options.signal?.throwIfAborted();
+          recordFailure(source, 'gateway-car', root, error);
+          carFailed = true;
+        }
+      }
+      await gateways.fetchDag(root, o);
       return true;
-    } catch {
+    } catch (error) {
       options.signal?.throwIfAborted();
+      recordFailure(source, 'gateway', root, error);
       gatewaysFailed = true;
       return false;
     } finally {
@@ -254,5 +291,6 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     helia: view,
     prefetch,
     sources: () => [...tally.values()].sort((a, b) => b.bytes - a.bytes),
+    failures: () => [...failed],
   };
 }

@@ -14,23 +14,8 @@ import type { CID } from 'multiformats/cid';
 import * as dagPb from '@ipld/dag-pb';
 import { concat } from './blocks';
 import { MAX_BLOCK_BYTES } from './block-transfer';
-import { P2PError } from './errors';
-import { namedError } from '../errors/index';
-
-type GatewayFetchCode =
-  /** A block the gateway could not give, or gave with bytes that do not hash to its CID (Helia does not say which). */
-  | 'GATEWAY_BLOCK_FAILED'
-  /** More blocks or bytes than the caller allowed for this DAG. */
-  | 'TOO_MUCH_DATA';
-
-class GatewayFetchError extends namedError('GatewayFetchError', P2PError) {
-  constructor(
-    readonly code: GatewayFetchCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { GatewayFetchError } from './gateway-errors';
+import { fetchCarInto } from './gateway-car';
 
 /**
  * The node's store as Helia's HTTP-only node sees it: every block missing, so Helia fetches what it is asked for
@@ -78,14 +63,23 @@ export interface BlockGateways {
   urls(): readonly string[];
   /** Uses these gateways from the next fetch on. */
   setUrls(urls: readonly string[]): void;
-  /** Fetches every block of the DAG under `root` not stored yet; resolves once all are stored. */
+  /** Fetches every block of the DAG under `root` not stored yet, block by block; resolves once all are stored. */
   fetchDag(root: CID, options?: GatewayDagOptions): Promise<{ blocks: number; bytes: number }>;
+  /** Whether whole DAGs are asked for as one CAR first (fetchCar). */
+  readonly car: boolean;
+  /**
+   * Fetches the whole DAG under `root` as one CAR from the first gateway (gateway-car.ts), every block checked;
+   * resolves once all are stored. Throws a GatewayFetchError, keeping what was verified, when it cannot.
+   */
+  fetchCar(root: CID, options?: GatewayDagOptions): Promise<{ blocks: number; bytes: number }>;
 }
 
 export interface BlockGatewaysOptions {
   /** Allow http:// and loopback or private addresses (the local development node only), as the relay dial does. */
   development: boolean;
   urls?: readonly string[];
+  /** Ask for each DAG as one CAR before block by block (default true; false measures the block path alone). */
+  car?: boolean;
 }
 
 /** Gateways in front of a node's own blockstore (the store under its Helia, where the verified blocks go). */
@@ -144,6 +138,17 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
   }
 
   return {
+    car: options.car ?? true,
+    fetchCar(root, o = {}) {
+      if (urls.length === 0) return Promise.reject(new GatewayFetchError('CAR_NOT_SERVED', 'No block gateway is configured.'));
+      return fetchCarInto(store, urls[0]!, root, {
+        development: options.development,
+        maxBytes: o.maxBytes ?? 64 * 1024 * 1024,
+        maxBlocks: o.maxBlocks ?? 16_384,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onBlock ? { onBlock: o.onBlock } : {}),
+      });
+    },
     urls: () => urls,
     setUrls(next) {
       if (next.length === urls.length && next.every((u, i) => u === urls[i])) return;

@@ -41,6 +41,8 @@ export interface BrowserNodeOptions {
   bitswap?: BitswapOptions;
   /** Transfer tests this node receives use bitswap only (benchmarks compare it with the direct block protocol). */
   bitswapOnly?: boolean;
+  /** Block gateways are asked block by block only, never for a whole DAG as one CAR (benchmarks compare the two). */
+  gatewayBlocksOnly?: boolean;
 }
 
 const DEFAULT_PREFIX = 'twingrain-p2p';
@@ -126,7 +128,11 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     { ...options.bitswap },
   );
   useOwnBlockstore(helia, blockstore);
-  const gateways = blockGateways(blockstore, { development: relay.development, urls: relay.gateways ?? [] });
+  const gateways = blockGateways(blockstore, {
+    development: relay.development,
+    urls: relay.gateways ?? [],
+    car: options.gatewayBlocksOnly !== true,
+  });
   useBlockGateways(helia, gateways);
   try {
     await helia.start();

@@ -30,6 +30,8 @@ import type { NodeRelayConfig, TwingrainNode } from './node';
 export interface NodeNodeOptions {
   /** Persist the peer id and blocks here; memory when absent. */
   dataDir?: string;
+  /** Block gateways are asked block by block only, never for a whole DAG as one CAR (tests and benchmarks). */
+  gatewayBlocksOnly?: boolean;
 }
 
 export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOptions = {}): Promise<TwingrainNode> {
@@ -59,7 +61,11 @@ export async function createNodeNode(relay: NodeRelayConfig, options: NodeNodeOp
       services: { identify: identify(), ping: ping() },
     }),
   );
-  const gateways = blockGateways(blockstore, { development: relay.development, urls: relay.gateways ?? [] });
+  const gateways = blockGateways(blockstore, {
+    development: relay.development,
+    urls: relay.gateways ?? [],
+    car: options.gatewayBlocksOnly !== true,
+  });
   useBlockGateways(helia, gateways);
   await helia.start();
   const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: false });

@@ -1,0 +1,161 @@
+// A whole DAG from a community node's block gateway in one response: the Trustless Gateway's CAR
+// (`GET /ipfs/{root}?format=car&dag-scope=all`, relay/block-gateway-car.ts). Block by block, a 10 MiB shard is 21
+// requests on at most 6 connections, each waiting its turn, and the walk learns the leaves from the root first; a CAR
+// streams the root and every leaf on one connection, shards side by side.
+// The gateway is trusted for nothing. Every block must hash to its CID (SHA-256) before it is stored, and must belong
+// to the DAG asked for: the root first, then only blocks linked from blocks already accepted, each once (a repeat is
+// skipped and still counted against the caps). A block of another DAG, altered bytes, a malformed or over-long stream,
+// or one that ends before the DAG is whole stops the response with a GatewayFetchError; what was verified before it
+// stays stored, and the caller (block-sources.ts) fetches the rest another way.
+import type { Blockstore } from 'interface-blockstore';
+import { CarBlockIterator } from '@ipld/car/iterator';
+import * as dagPb from '@ipld/dag-pb';
+import type { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { equals } from 'multiformats/bytes';
+// In a page this is crypto.subtle.digest (multiformats' browser build), in Node node:crypto. Measured in headless
+// Chromium 156 on 256 KiB blocks (scripts/bench/_car-hash.ts, 2 cores under load): crypto.subtle.digest
+// HASH_MEASUREMENT; multiformats' sha256 adds only its Digest wrapper to the same call.
+import { sha256 } from 'multiformats/hashes/sha2';
+import { MAX_BLOCK_BYTES } from './block-transfer';
+import { GatewayFetchError } from './gateway-errors';
+
+const CAR = 'application/vnd.ipld.car';
+/** Loopback, private and link-local host names. */
+const LOCAL_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*)\])/i;
+
+export interface CarDagOptions {
+  signal?: AbortSignal;
+  /** Refuse the DAG past this many bytes of blocks. */
+  maxBytes: number;
+  /** Refuse the DAG past this many blocks. */
+  maxBlocks: number;
+  /** Allow http:// and loopback or private addresses (the local development node only). */
+  development: boolean;
+  /** Every block received, checked and stored. */
+  onBlock?: (cid: CID, bytes: number) => void;
+}
+
+/** The response body's chunks, failing once more than `limit` bytes came (before the CAR reader buffers them). */
+async function* bounded(body: ReadableStream<Uint8Array>, limit: number, root: CID): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      total += value.length;
+      if (total > limit)
+        throw new GatewayFetchError('TOO_MUCH_DATA', `The block gateway sent more for ${root.toString()} than its DAG can hold; the rest was refused.`);
+      yield value;
+    }
+  } finally {
+    // Stops the download when the reader gives up early (a refused block, an abort).
+    reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * Fetches the DAG under `root` from `gateway` as one CAR into `store`, checking every block as described above.
+ * Resolves once every block of the DAG is stored; blocks already stored are fetched again (the caller asks only for
+ * DAGs it does not have).
+ */
+export async function fetchCarInto(store: Blockstore, gateway: string, root: CID, o: CarDagOptions): Promise<{ blocks: number; bytes: number }> {
+  const base = new URL(gateway);
+  // As the block broker does: plain http and local addresses only for the local development node.
+  if (!o.development && (base.protocol !== 'https:' || LOCAL_HOST.test(base.hostname)))
+    throw new GatewayFetchError('CAR_NOT_SERVED', `Block gateway ${base.origin} is not an https address on the internet; it is not asked.`);
+  const url = `${gateway.replace(/\/+$/, '')}/ipfs/${root.toString()}?format=car&dag-scope=all`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      // The spec's negotiation; this Accept value needs no CORS preflight.
+      headers: { accept: `${CAR}; version=1; order=dfs; dups=n` },
+      // Blocks are kept in the node's own store; the browser's HTTP cache would only hold a second copy.
+      cache: 'no-store',
+      credentials: 'omit',
+      redirect: 'error',
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  } catch (error) {
+    o.signal?.throwIfAborted();
+    throw new GatewayFetchError('CAR_NOT_SERVED', `The block gateway could not be reached for ${root.toString()} (${(error as Error).message}).`);
+  }
+  if (response.status !== 200 || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new GatewayFetchError('CAR_NOT_SERVED', `The block gateway did not serve ${root.toString()} as a CAR (HTTP ${response.status}).`);
+  }
+  // A CAR of another version (or no CAR at all, from an older gateway) is not read.
+  const type = (response.headers.get('content-type') ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((x) => x.trim());
+  if (type[0] !== CAR || !type.slice(1).every((p) => !p.startsWith('version=') || p === 'version=1')) {
+    await response.body.cancel().catch(() => undefined);
+    throw new GatewayFetchError('CAR_MALFORMED', `The block gateway answered ${type[0] || 'nothing'} instead of a CAR of version 1 for ${root.toString()}.`);
+  }
+  // Blocks, their CIDs and the length prefixes: a few hundred bytes per block over the blocks themselves.
+  const limit = o.maxBytes + 1024 + 256 * o.maxBlocks;
+  /** CIDs linked from accepted blocks and not received yet; the root before anything. */
+  const expected = new Set<string>([root.toString()]);
+  const accepted = new Set<string>();
+  let blocks = 0;
+  let bytes = 0;
+  let kept = 0;
+  let iterator: CarBlockIterator;
+  try {
+    iterator = await CarBlockIterator.fromIterable(bounded(response.body, limit, root));
+  } catch (error) {
+    o.signal?.throwIfAborted();
+    if (error instanceof GatewayFetchError) throw error;
+    throw new GatewayFetchError('CAR_MALFORMED', `The block gateway's CAR for ${root.toString()} could not be read (${(error as Error).message}).`);
+  }
+  try {
+    for await (const block of iterator) {
+      const cid = block.cid;
+      const key = cid.toString();
+      bytes += block.bytes.length;
+      if (++blocks > o.maxBlocks || bytes > o.maxBytes || block.bytes.length > MAX_BLOCK_BYTES)
+        throw new GatewayFetchError(
+          'TOO_MUCH_DATA',
+          `The DAG under ${root.toString()} holds more than this granule can (${o.maxBlocks} blocks, ${o.maxBytes} bytes).`,
+        );
+      if (accepted.has(key)) continue;
+      if (!expected.has(key))
+        throw new GatewayFetchError(
+          'CAR_UNEXPECTED_BLOCK',
+          `The block gateway sent block ${key}, which is not part of ${root.toString()} (or came before the block linking to it); it was refused.`,
+        );
+      if (cid.multihash.code !== sha256.code || (cid.code !== raw.code && cid.code !== dagPb.code))
+        throw new GatewayFetchError('CAR_UNEXPECTED_BLOCK', `The block gateway sent block ${key}, of a kind this app does not check; it was refused.`);
+      const digest = await sha256.digest(block.bytes);
+      if (!equals(digest.digest, cid.multihash.digest))
+        throw new GatewayFetchError(
+          'CAR_BLOCK_MISMATCH',
+          `The block gateway sent bytes for block ${key} that do not match its ID: altered data, refused and not stored.`,
+        );
+      // A view into the reader's buffer would carry its neighbours into the store (IndexedDB clones the whole buffer).
+      const own = block.bytes.byteOffset === 0 && block.bytes.byteLength === block.bytes.buffer.byteLength ? block.bytes : block.bytes.slice();
+      // Links only from a node verified against its CID: what the DAG holds.
+      if (cid.code === dagPb.code) for (const link of dagPb.decode(own).Links) if (!accepted.has(link.Hash.toString())) expected.add(link.Hash.toString());
+      await store.put(cid, own);
+      expected.delete(key);
+      accepted.add(key);
+      kept += own.length;
+      o.onBlock?.(cid, own.length);
+    }
+  } catch (error) {
+    o.signal?.throwIfAborted();
+    if (error instanceof GatewayFetchError) throw error;
+    throw new GatewayFetchError(
+      'CAR_INCOMPLETE',
+      `The block gateway's CAR for ${root.toString()} broke off after ${accepted.size} blocks (${(error as Error).message}); those are kept.`,
+    );
+  }
+  if (expected.size > 0)
+    throw new GatewayFetchError(
+      'CAR_INCOMPLETE',
+      `The block gateway's CAR for ${root.toString()} ended with ${expected.size} of its blocks missing; the ${accepted.size} received are kept.`,
+    );
+  return { blocks: accepted.size, bytes: kept };
+}
