@@ -59,6 +59,9 @@ function get(
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(parts)) }));
+        // A response the server cut short (a CAR it could not finish) is an error, not a hang.
+        res.on('aborted', () => reject(new Error('the response was cut short')));
+        res.on('error', reject);
       },
     );
     req.on('error', reject);
