@@ -87,6 +87,19 @@ export async function carOrder(helia: LocalStore, root: CID, scope: DagScope, ca
   return order;
 }
 
+/** Resolves when the response can take more, or is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Writes the CAR of `order` (from carOrder) to `res`, whose headers are already sent. Each block is read from the
  * store as its turn comes, and the next one only once the socket took the previous one. Ends the response; a block
@@ -117,7 +130,7 @@ export async function writeCar(helia: LocalStore, root: CID, order: CID[], res: 
   });
   for await (const chunk of out) {
     if (res.destroyed) continue;
-    if (!res.write(chunk)) await new Promise<void>((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
+    if (!res.write(chunk)) await drained(res);
   }
   await produce.catch(() => undefined);
   if (failed) res.destroy();

@@ -309,6 +309,86 @@ export async function plainHttpFloor(page: Page, urls: string[], rounds: number,
   return times;
 }
 
+/**
+ * The HTTP floor for the CAR path: the page fetches the same CARs (one per shard, all at once, as the app asks for
+ * them) from the same gateway with plain `fetch` and reads every byte, nothing parsed, hashed or stored: `rounds`
+ * times, ms from the first request to the last byte.
+ */
+export async function plainCarFloor(page: Page, urls: string[], rounds: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    times.push(
+      await page.evaluate(async (urls) => {
+        const t0 = performance.now();
+        const sizes = await Promise.all(
+          urls.map(async (url) => {
+            const res = await fetch(url, {
+              headers: { accept: 'application/vnd.ipld.car; version=1; order=dfs; dups=n' },
+              cache: 'no-store',
+              credentials: 'omit',
+            });
+            const reader = res.body!.getReader();
+            let bytes = 0;
+            for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
+            return bytes;
+          }),
+        );
+        if (sizes.some((n) => n === 0)) throw new Error('the gateway sent an empty CAR');
+        return performance.now() - t0;
+      }, urls),
+    );
+  }
+  return times;
+}
+
+/** The CAR URL of each of these DAGs on a gateway (the request the app makes for a shard). */
+export function carUrls(gateway: string, roots: string[]): string[] {
+  return roots.map((root) => `${gateway}/ipfs/${root}?format=car&dag-scope=all`);
+}
+
+/**
+ * SHA-256 of `count` random blocks of `size` bytes in the page, by each way the CAR path could hash them: µs per
+ * block (median of `rounds`) for crypto.subtle.digest one after another and all at once, multiformats' sha256 (its
+ * browser build) and @noble/hashes (plain JavaScript), as exported by the page's bundle.
+ */
+export async function pageHashCost(page: Page, count: number, size: number, rounds: number): Promise<Record<string, number>> {
+  return page.evaluate(
+    async ([count, size, rounds]) => {
+      const m = await import('/p2p.js' as string);
+      const blocks = Array.from({ length: count }, () => {
+        const b = new Uint8Array(size);
+        for (let o = 0; o < size; o += 65536) crypto.getRandomValues(b.subarray(o, Math.min(size, o + 65536)));
+        return b;
+      });
+      const ways: Record<string, () => Promise<unknown>> = {
+        'crypto.subtle.digest, one after another': async () => {
+          for (const b of blocks) await crypto.subtle.digest('SHA-256', b);
+        },
+        'crypto.subtle.digest, all at once': () => Promise.all(blocks.map((b) => crypto.subtle.digest('SHA-256', b))),
+        "multiformats' sha256, one after another": async () => {
+          for (const b of blocks) await m.sha256.digest(b);
+        },
+        '@noble/hashes sha256, one after another': async () => {
+          for (const b of blocks) m.nobleSha256(b);
+        },
+      };
+      const out: Record<string, number> = {};
+      for (const [name, run] of Object.entries(ways)) {
+        const times: number[] = [];
+        await run();
+        for (let r = 0; r < rounds; r++) {
+          const t0 = performance.now();
+          await run();
+          times.push(((performance.now() - t0) * 1000) / count);
+        }
+        out[name] = times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+      }
+      return out;
+    },
+    [count, size, rounds] as const,
+  );
+}
+
 /** The gateway URLs of every block of these DAGs (dag-pb roots and their raw leaves), read from a Node store. */
 export async function blockUrls(gateway: string, roots: string[], read: (cid: CID) => Promise<Uint8Array>): Promise<string[]> {
   const urls: string[] = [];

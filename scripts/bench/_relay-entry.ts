@@ -3,3 +3,10 @@
 export * from '../../src/lib/p2p/index';
 export { sourcedBlocks } from '../../src/lib/p2p/block-sources';
 export { fetchGranule } from '../../src/lib/p2p/granule-store';
+// For the hashing comparison (pageHashCost): multiformats' sha256 as the page gets it, and a plain-JavaScript one.
+export { sha256 } from 'multiformats/hashes/sha2';
+export { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+// For timing the CAR path alone (no IndexedDB, no rebuild).
+export { fetchCarInto } from '../../src/lib/p2p/gateway-car';
+export { MemoryBlockstore } from 'blockstore-core';
+export { CID } from 'multiformats/cid';

@@ -1,9 +1,10 @@
 // A quick timing of the pinning relay → browser path for checking a change in a few minutes:
 // `npx tsx scripts/bench/_relay-quick.ts [rounds]`. A Node peer stores a 10 MiB granule (2-of-3 shards) and the
 // relay pins it; the owner leaves; a page with a fresh store then fetches the shards from the relay, rebuilds,
-// decrypts and checks α (retrieve's steps after the key release) — over libp2p and, in alternate rounds, from the
-// relay's block gateway over HTTP — beside a bare WebSocket from Node into the same page and a plain fetch of the same
-// blocks from the gateway. No chain: the relay pins for a member it was told of in process. PROFILE=1 adds CPU profiles of the page and
+// decrypts and checks α (retrieve's steps after the key release) — in rounds taken in turn over libp2p, from the
+// relay's block gateway over HTTP block by block (last session's path), and from the gateway as one CAR per shard —
+// beside a bare WebSocket from Node into the same page, a plain fetch of the same blocks and a plain fetch of the same
+// CARs from the gateway. It also times SHA-256 of 256 KiB blocks in the page (the CAR path's check). No chain: the relay pins for a member it was told of in process. PROFILE=1 adds CPU profiles of the page and
 // of this process (the relay) over the last round. The report comes from p2p.ts.
 import '../../src/lib/node/polyfills';
 import '../../src/lib/p2p/websocket-global.node.ts';
@@ -23,7 +24,17 @@ import { createNodeNode } from '../../src/lib/p2p/node.node.ts';
 import { storeGranule } from '../../src/lib/p2p/granule-store';
 import { pinOnRelays } from '../../src/lib/p2p/pin-protocol';
 import { alphaHex } from '../../src/lib/granule/index';
-import { bareWebSocketFloor, blockUrls, bundleP2p, plainHttpFloor, rawLibp2pSender, rawLibp2pTransfer } from './_p2p-pages';
+import {
+  bareWebSocketFloor,
+  blockUrls,
+  bundleP2p,
+  carUrls,
+  pageHashCost,
+  plainCarFloor,
+  plainHttpFloor,
+  rawLibp2pSender,
+  rawLibp2pTransfer,
+} from './_p2p-pages';
 
 type CpuProfile = {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
@@ -105,6 +116,10 @@ try {
       return Buffer.concat(parts);
     },
   );
+  const cars = carUrls(
+    relay.pinning!.gatewayUrl!,
+    stored.manifest.shards.slice(0, stored.manifest.erasure.k).map((x) => x.cid),
+  );
   await owner.stop();
   if (process.env.NODE_FETCH) {
     const { sourcedBlocks } = await import('../../src/lib/p2p/block-sources');
@@ -132,13 +147,17 @@ try {
     await page.goto(bundle.url);
     const times: number[] = [];
     const viaGateway: number[] = [];
+    const viaCar: number[] = [];
+    const MODES = ['libp2p', 'gateway blocks', 'gateway CAR'] as const;
     const cdp = await browser.newCDPSession(page);
     const nodeProfiler = new Session();
     nodeProfiler.connect();
-    // Rounds alternate: libp2p only (last session's path), then the block gateway.
-    for (let j = 0; j < 2 * (rounds + 1); j++) {
-      const i = j >> 1;
-      const gateway = (j & 1) === 1;
+    // Rounds take the paths in turn: libp2p only, the block gateway block by block (last session's path), one CAR
+    // per shard from the gateway (this session's).
+    for (let j = 0; j < MODES.length * (rounds + 1); j++) {
+      const i = Math.floor(j / MODES.length);
+      const mode = MODES[j % MODES.length]!;
+      const gateway = mode !== 'libp2p';
       // PROFILE=1: a CPU profile of the page over the last round, summed by function (self time).
       const profile = process.env.PROFILE === '1' && i === rounds;
       if (profile) {
@@ -150,17 +169,25 @@ try {
         await nodeProfiler.post('Profiler.start');
       }
       const r = await page.evaluate(
-        async ([manifest, keyHex, config, prefix]) => {
+        async ([manifest, keyHex, config, prefix, blocksOnly]) => {
           const m = await import('/p2p.js' as string);
-          const node = await m.loadBrowserNode(config, { storePrefix: prefix });
+          const node = await m.loadBrowserNode(config, { storePrefix: prefix, gatewayBlocksOnly: blocksOnly });
           await node.supervisor.relayConnected();
           const key = Uint8Array.from(keyHex.match(/../g)!.map((h: string) => parseInt(h, 16)));
           const t0 = performance.now();
           const sourced = m.sourcedBlocks({ helia: node.helia, relayPeerIds: node.supervisor.relayPeerIds });
           let fetchedAt = 0;
+          // When each shard's prefetch (CAR, blocks or the block protocol) ended, for the log.
+          const prefetched: number[] = [];
           const archive: Uint8Array = await m.fetchGranule({
             helia: sourced.helia,
-            prefetch: sourced.prefetch,
+            prefetch: async (root: unknown, o: unknown) => {
+              try {
+                return await sourced.prefetch(root, o);
+              } finally {
+                prefetched.push(Math.round(performance.now() - t0));
+              }
+            },
             manifest,
             key,
             onProgress: (p: { bytes: number; total: number }) => {
@@ -169,10 +196,11 @@ try {
           });
           const ms = performance.now() - t0;
           const sources = sourced.sources();
+          const failures = sourced.failures();
           await node.stop();
-          return { ms, fetchedAt, bytes: archive.length, sources };
+          return { ms, fetchedAt, prefetched, bytes: archive.length, sources, failures };
         },
-        [stored.manifest, bytesToHex(stored.key), gateway ? gatewayConfig : relayConfig, `q-${Date.now()}-${j}`] as const,
+        [stored.manifest, bytesToHex(stored.key), gateway ? gatewayConfig : relayConfig, `q-${Date.now()}-${j}`, mode === 'gateway blocks'] as const,
       );
       if (r.bytes !== archive.length) throw new Error('wrong archive size');
       if (profile) {
@@ -183,10 +211,11 @@ try {
         const { profile: p } = await cdp.send('Profiler.stop');
         summarizeProfile(p);
       }
+      if (r.failures.length > 0) throw new Error(`a source failed: ${JSON.stringify(r.failures)}`);
       console.log(
-        `round ${i}${gateway ? ' gateway' : ' libp2p'}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
+        `round ${i} ${mode}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (shards prefetched at ${r.prefetched.join(', ')} ms, all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
       );
-      if (i > 0) (gateway ? viaGateway : times).push(r.ms);
+      if (i > 0) (mode === 'gateway CAR' ? viaCar : mode === 'gateway blocks' ? viaGateway : times).push(r.ms);
     }
     // The libp2p stack alone (noise + yamux over a WebSocket from a relay-like Node peer), no blocks.
     const raw = await rawLibp2pSender(join(dir, 'raw'));
@@ -195,11 +224,38 @@ try {
     await raw.stop();
     const floor = await bareWebSocketFloor(page, rounds, 10 * MiB);
     const httpFloor = await plainHttpFloor(page, urls, rounds);
+    const carFloor = await plainCarFloor(page, cars, rounds);
+    const hashing = await pageHashCost(page, 40, 256 * 1024, 5);
+    // The CAR path's own cost without the node's store: both CARs fetched, parsed and checked into a memory store.
+    const carIntoMemory: number[] = [];
+    for (let i = 0; i < rounds; i++)
+      carIntoMemory.push(
+        await page.evaluate(
+          async ([gateway, roots]) => {
+            const m = await import('/p2p.js' as string);
+            const store = new m.MemoryBlockstore();
+            const t0 = performance.now();
+            await Promise.all(
+              roots.map((root: string) =>
+                m.fetchCarInto(store, gateway, m.CID.parse(root), { development: true, maxBytes: 64 * 1024 * 1024, maxBlocks: 16_384 }),
+              ),
+            );
+            return performance.now() - t0;
+          },
+          [relay.pinning!.gatewayUrl!, stored.manifest.shards.slice(0, stored.manifest.erasure.k).map((x) => x.cid)] as const,
+        ),
+      );
     const all = (xs: number[]): string => `${median(xs).toFixed(0)} ms median (${xs.map((x) => x.toFixed(0)).join(', ')})`;
     console.log(`relay → browser over libp2p: ${all(times)}; one libp2p stream, no blocks ${all(stack)}; floor (bare WebSocket) ${all(floor)}`);
     console.log(
-      `relay → browser from the block gateway: ${all(viaGateway)}; floor (plain fetch of the same ${urls.length} blocks, 6 at a time) ${all(httpFloor)}`,
+      `relay → browser from the block gateway, block by block: ${all(viaGateway)}; floor (plain fetch of the same ${urls.length} blocks, 6 at a time) ${all(httpFloor)}`,
     );
+    console.log(
+      `relay → browser from the gateway, one CAR per shard: ${all(viaCar)}; floor (plain fetch of the same ${cars.length} CARs side by side) ${all(carFloor)}; ` +
+        `× CAR floor ${(median(viaCar) / median(carFloor)).toFixed(2)}, × bare WebSocket ${(median(viaCar) / median(floor)).toFixed(2)}`,
+    );
+    console.log(`the CARs alone, fetched and checked into a memory store (no IndexedDB, no rebuild): ${all(carIntoMemory)}`);
+    console.log(`SHA-256 of a 256 KiB block in the page (µs, median of 5 × 40 blocks): ${JSON.stringify(hashing)}`);
   } finally {
     await browser.close();
     await bundle.close();

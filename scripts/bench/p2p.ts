@@ -14,6 +14,8 @@ import { chromium, type Page } from '@playwright/test';
 import {
   bareWebSocketFloor,
   blockUrls,
+  carUrls,
+  plainCarFloor,
   plainHttpFloor,
   bundleP2p,
   dialFresh,
@@ -241,18 +243,21 @@ export async function run(ctx: { outDir: string }): Promise<void> {
           `On a new connection the floor itself is slow (${fmt(fCold)} ms against ${fmt(fWarm)} ms once the connection has carried data): Chromium's SCTP association starts slowly.`,
       );
 
-      // 4. The full retrieve path in a browser, shards from the pinning relay only (the owner is gone): rounds alternate
-      // between the relay's block gateway over HTTP (as the app is configured by `npm start`) and libp2p only.
+      // 4. The full retrieve path in a browser, shards from the pinning relay only (the owner is gone): rounds take in
+      // turn the relay's block gateway over HTTP as one CAR per shard (as the app is configured by `npm start`), the
+      // same gateway block by block (last session's path) and libp2p only.
       const fromRelay: number[] = [];
       const fromGateway: number[] = [];
+      const fromCar: number[] = [];
       const keyInBrowser: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const viaGateway = i % 2 === 0;
+      for (let i = 0; i < 9; i++) {
+        const mode = (['car', 'blocks', 'libp2p'] as const)[i % 3]!;
+        const viaGateway = mode !== 'libp2p';
         const member = await chain.member();
         await chain.instantiate(member, await chain.authorize(ownerMember, alpha, member));
         const secret = member.identity.x25519.secretKey;
         const r = await pages[1]!.evaluate(
-          async ([cid, alpha, secretHex, prefix, config, userPk]) => {
+          async ([cid, alpha, secretHex, prefix, config, userPk, blocksOnly]) => {
             const w = window as unknown as {
               p2p: {
                 loadBrowserNode(
@@ -263,7 +268,7 @@ export async function run(ctx: { outDir: string }): Promise<void> {
               };
             };
             // A fresh store each round, so nothing is already local.
-            const node = await w.p2p.loadBrowserNode(config, { storePrefix: prefix });
+            const node = await w.p2p.loadBrowserNode(config, { storePrefix: prefix, gatewayBlocksOnly: blocksOnly });
             await node.supervisor.relayConnected();
             const secret = Uint8Array.from(secretHex.match(/../g)!.map((h: string) => parseInt(h, 16)));
             const t0 = performance.now();
@@ -288,10 +293,11 @@ export async function run(ctx: { outDir: string }): Promise<void> {
             `r-${Date.now()}-${i}`,
             viaGateway ? { ...relayConfig, gateways: [gateway] } : relayConfig,
             member.identity.publicKey.toString(),
+            mode === 'blocks',
           ] as const,
         );
         if (r.bytes !== granule.bytes.length) throw new Error('retrieved archive has the wrong size');
-        (viaGateway ? fromGateway : fromRelay).push(r.shardsMs);
+        (mode === 'car' ? fromCar : mode === 'blocks' ? fromGateway : fromRelay).push(r.shardsMs);
         keyInBrowser.push(r.keyMs);
       }
       // The floor under it: 10 MiB from Node to the same page over a bare WebSocket on 127.0.0.1 (256 KiB messages,
@@ -312,17 +318,35 @@ export async function run(ctx: { outDir: string }): Promise<void> {
       );
       const httpFloor = await plainHttpFloor(pages[1]!, urls, 3);
       const httpFloorMedian = summarize(httpFloor).median;
+      // The HTTP floor under the CAR path: the same CARs (one per data shard, side by side) with plain fetch, every
+      // byte read, nothing parsed, checked or stored.
+      const cars = carUrls(
+        gateway,
+        manifest.shards.slice(0, manifest.erasure.k).map((x) => x.cid),
+      );
+      const carFloor = await plainCarFloor(pages[1]!, cars, 3);
+      const carFloorMedian = summarize(carFloor).median;
       results.push(
         row(
-          '10 MiB granule shards from the pinning relay into a browser from its block gateway over HTTP, every block checked, rebuilt + decrypted + α (ms)',
-          fromGateway,
-          { floor: httpFloorMedian, last: '810 (over libp2p)', target: '≤ 1.5 × floor' },
+          '10 MiB granule shards from the pinning relay into a browser from its gateway over HTTP, one CAR per shard, every block checked, rebuilt + decrypted + α (ms)',
+          fromCar,
+          { floor: carFloorMedian, last: '364 (block by block)', target: '≤ 1.5 × floor' },
         ),
       );
+      results.push(row('… the same CAR rounds against the bare WebSocket floor (row below) (ms)', fromCar, { floor: wsFloorMedian, target: '≤ 1.5 × floor' }));
+      results.push(row(`Floor: the same ${cars.length} CARs from the same gateway with plain fetch, side by side (ms)`, carFloor));
+      results.push(
+        row("… block by block (last session's path): the same gateway, every block checked, rebuilt + decrypted + α (ms)", fromGateway, {
+          floor: httpFloorMedian,
+          last: '364',
+        }),
+      );
       results.push(row(`Floor: the same ${urls.length} blocks from the same gateway with plain fetch, 6 at a time (ms)`, httpFloor));
+      const carMedian = summarize(fromCar).median;
       notes.push(
-        "From the relay's block gateway (relay/block-gateway.ts, an IPFS Trustless Gateway of raw blocks, GET /ipfs/<cid>), each shard's blocks come over plain HTTP through Helia's own trustless-gateway block broker (src/lib/p2p/gateway-blocks.ts): the root, then its links 6 at a time per shard, every block checked against its CID by Helia before it goes into the node's own store. " +
-          `Its floor is the same ${urls.length} blocks fetched from the same gateway with plain fetch and nothing else; the libp2p path's floor is the bare WebSocket. The gateway path took ${fmt(summarize(fromGateway).median)} ms against ${fmt(summarize(fromRelay).median)} ms over libp2p in this run.`,
+        "From the relay's gateway (relay/block-gateway.ts, an IPFS Trustless Gateway), each data shard comes as one CAR (GET /ipfs/<shard>?format=car&dag-scope=all: CARv1, blocks depth first, each once; relay/block-gateway-car.ts), the shards side by side (src/lib/p2p/gateway-car.ts). Every block is hashed and checked against its CID, and must be the shard root or linked from a block already accepted, before it goes into the node's own store; a CAR that breaks any rule stops, keeps what it verified and falls back to the blocks one by one, then the relays. " +
+          `Its floor is the same ${cars.length} CARs fetched from the same gateway with plain fetch and nothing else (${fmt(carFloorMedian)} ms); the bare WebSocket moved 10 MiB in ${fmt(summarize(wsFloor).median)} ms, so the CAR path is ${(carMedian / carFloorMedian).toFixed(2)}× its HTTP floor and ${(carMedian / summarize(wsFloor).median).toFixed(2)}× the WebSocket. ` +
+          `Block by block (last session's path, Helia's trustless-gateway block broker, 6 at a time per shard) took ${fmt(summarize(fromGateway).median)} ms against its floor of ${urls.length} plain fetches, ${fmt(httpFloorMedian)} ms; libp2p only ${fmt(summarize(fromRelay).median)} ms.`,
       );
       results.push(
         row('… the same over libp2p only (no gateway configured): WebSockets, every block checked, rebuilt + decrypted + α (ms)', fromRelay, {

@@ -3,7 +3,7 @@
 // transfer. Blocks this tab wrote or read recently are kept in memory too (up to a byte budget, least recently used
 // out first), so serving a granule just published or fetched costs no disk read.
 // Writes are behind: a put of a block's bytes returns once the block is in memory, and IndexedDB (whose writes on the
-// receiving side were on every transfer's path) catches up in the background. Until its write lands the block is
+// receiving side were on every transfer's path) catches up in the background, when the page is otherwise idle. Until its write lands the block is
 // served from memory and never evicted; a write that fails drops the block (it is fetched again when wanted) and the
 // next put or flush throws the error. Blocks are verified before they are put, so nothing unchecked is kept.
 import { BaseBlockstore } from 'blockstore-core';
@@ -11,6 +11,21 @@ import type { Blockstore } from 'interface-blockstore';
 import type { AbortOptions } from '@libp2p/interface';
 import type { CID } from 'multiformats/cid';
 import { base64 } from 'multiformats/bases/base64';
+
+type PostTask = (task: () => void, options: { priority: 'background' }) => Promise<unknown>;
+
+/**
+ * Resolves when the page has nothing more urgent to do (Chromium's background task priority; elsewhere the next
+ * macrotask). IndexedDB copies a value on the main thread when a write starts (about 2 ms per 256 KiB block in
+ * Chromium, where each becomes a blob): started at once, 40 writes of a shard arriving in one CAR stood in the way of
+ * reading and checking the next blocks.
+ */
+function whenIdle(): Promise<void> {
+  const postTask = (globalThis as { scheduler?: { postTask?: PostTask } }).scheduler?.postTask;
+  if (postTask)
+    return postTask.call((globalThis as unknown as { scheduler: unknown }).scheduler, () => undefined, { priority: 'background' }).then(() => undefined);
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 export class CachedBlockstore extends BaseBlockstore {
   readonly #store: Blockstore;
@@ -73,13 +88,15 @@ export class CachedBlockstore extends BaseBlockstore {
     const key = this.#key(cid);
     this.#remember(cid, value);
     if (this.#unwritten.has(key)) return cid;
-    const write = Promise.resolve(this.#store.put(cid, value)).then(
-      () => undefined,
-      (error: unknown) => {
-        this.#failure = error instanceof Error ? error : new Error(String(error));
-        this.#forget(key);
-      },
-    );
+    const write = whenIdle()
+      .then(() => this.#store.put(cid, value))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#failure = error instanceof Error ? error : new Error(String(error));
+          this.#forget(key);
+        },
+      );
     this.#unwritten.set(key, { bytes: value, write });
     this.#unwrittenBytes += value.length;
     void write.finally(() => {

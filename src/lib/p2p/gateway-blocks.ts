@@ -15,7 +15,6 @@ import * as dagPb from '@ipld/dag-pb';
 import { concat } from './blocks';
 import { MAX_BLOCK_BYTES } from './block-transfer';
 import { GatewayFetchError } from './gateway-errors';
-import { fetchCarInto } from './gateway-car';
 
 /**
  * The node's store as Helia's HTTP-only node sees it: every block missing, so Helia fetches what it is asked for
@@ -139,8 +138,11 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
 
   return {
     car: options.car ?? true,
-    fetchCar(root, o = {}) {
-      if (urls.length === 0) return Promise.reject(new GatewayFetchError('CAR_NOT_SERVED', 'No block gateway is configured.'));
+    async fetchCar(root, o = {}) {
+      if (urls.length === 0) throw new GatewayFetchError('CAR_NOT_SERVED', 'No block gateway is configured.');
+      // Loaded on the first CAR, as the block broker is: the CAR reader (and its CBOR decoder) stays out of the p2p
+      // chunk the shell asks for at start-up.
+      const { fetchCarInto } = await import('./gateway-car');
       return fetchCarInto(store, urls[0]!, root, {
         development: options.development,
         maxBytes: o.maxBytes ?? 64 * 1024 * 1024,

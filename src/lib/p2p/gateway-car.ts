@@ -21,6 +21,8 @@ import { MAX_BLOCK_BYTES } from './block-transfer';
 import { GatewayFetchError } from './gateway-errors';
 
 const CAR = 'application/vnd.ipld.car';
+/** Leaves hashed and stored at once while the stream is read on. */
+const CHECKS_IN_FLIGHT = 8;
 /** Loopback, private and link-local host names. */
 const LOCAL_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*)\])/i;
 
@@ -110,8 +112,31 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
     if (error instanceof GatewayFetchError) throw error;
     throw new GatewayFetchError('CAR_MALFORMED', `The block gateway's CAR for ${root.toString()} could not be read (${(error as Error).message}).`);
   }
+  /** Blocks taken on (their check may still run): a repeat of one is skipped. */
+  const claimed = new Set<string>();
+  /** Checks of leaves still running, oldest first; the first failure among them. */
+  const running: Promise<void>[] = [];
+  let failure: unknown;
+  /** Hashes the block, and stores it only if it matches its CID; a node's links join what the DAG may hold. */
+  const check = async (cid: CID, bytes: Uint8Array): Promise<void> => {
+    const digest = await sha256.digest(bytes);
+    if (!equals(digest.digest, cid.multihash.digest))
+      throw new GatewayFetchError(
+        'CAR_BLOCK_MISMATCH',
+        `The block gateway sent bytes for block ${cid.toString()} that do not match its ID: altered data, refused and not stored.`,
+      );
+    // A view into the reader's buffer would carry its neighbours into the store (IndexedDB clones the whole buffer).
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    // Links only from a node verified against its CID: what the DAG holds.
+    if (cid.code === dagPb.code) for (const link of dagPb.decode(own).Links) if (!claimed.has(link.Hash.toString())) expected.add(link.Hash.toString());
+    await store.put(cid, own);
+    accepted.add(cid.toString());
+    kept += own.length;
+    o.onBlock?.(cid, own.length);
+  };
   try {
     for await (const block of iterator) {
+      if (failure) throw failure;
       const cid = block.cid;
       const key = cid.toString();
       bytes += block.bytes.length;
@@ -120,7 +145,7 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
           'TOO_MUCH_DATA',
           `The DAG under ${root.toString()} holds more than this granule can (${o.maxBlocks} blocks, ${o.maxBytes} bytes).`,
         );
-      if (accepted.has(key)) continue;
+      if (claimed.has(key)) continue;
       if (!expected.has(key))
         throw new GatewayFetchError(
           'CAR_UNEXPECTED_BLOCK',
@@ -128,23 +153,24 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
         );
       if (cid.multihash.code !== sha256.code || (cid.code !== raw.code && cid.code !== dagPb.code))
         throw new GatewayFetchError('CAR_UNEXPECTED_BLOCK', `The block gateway sent block ${key}, of a kind this app does not check; it was refused.`);
-      const digest = await sha256.digest(block.bytes);
-      if (!equals(digest.digest, cid.multihash.digest))
-        throw new GatewayFetchError(
-          'CAR_BLOCK_MISMATCH',
-          `The block gateway sent bytes for block ${key} that do not match its ID: altered data, refused and not stored.`,
-        );
-      // A view into the reader's buffer would carry its neighbours into the store (IndexedDB clones the whole buffer).
-      const own = block.bytes.byteOffset === 0 && block.bytes.byteLength === block.bytes.buffer.byteLength ? block.bytes : block.bytes.slice();
-      // Links only from a node verified against its CID: what the DAG holds.
-      if (cid.code === dagPb.code) for (const link of dagPb.decode(own).Links) if (!accepted.has(link.Hash.toString())) expected.add(link.Hash.toString());
-      await store.put(cid, own);
       expected.delete(key);
-      accepted.add(key);
-      kept += own.length;
-      o.onBlock?.(cid, own.length);
+      claimed.add(key);
+      const job = check(cid, block.bytes);
+      // A node's links decide what may come next: it is checked before the next block is read. Leaves are hashed
+      // (off the main thread in a page) while the next ones are read, a few at a time.
+      if (cid.code === dagPb.code) await job;
+      else {
+        job.catch((error: unknown) => {
+          failure ??= error;
+        });
+        running.push(job);
+        if (running.length >= CHECKS_IN_FLIGHT) await running.shift();
+      }
     }
+    await Promise.all(running);
   } catch (error) {
+    // Checks still running end first: what they verify is stored, nothing lands after the caller moves on.
+    await Promise.allSettled(running);
     o.signal?.throwIfAborted();
     if (error instanceof GatewayFetchError) throw error;
     throw new GatewayFetchError(
