@@ -498,6 +498,17 @@ describe('a light node fetching granules through the block gateway', () => {
     expect(got.sources).toEqual([[proxy.url, 'gateway']]);
   });
 
+  it('attack: a CAR that goes on past what the DAG can hold is cut at the bound, whatever length its next block claims', async () => {
+    // After the shard's true blocks: a section that claims 1 GiB, and 4 MiB of it (more than a shard can hold).
+    const proxy = await carRewritingGateway((body) => Buffer.concat([body, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04]), Buffer.alloc(4 * 1024 * 1024)]));
+    const user = await node([proxy.url]);
+    const got = await retrieve(user);
+    expect(Buffer.compare(got.archive, archive)).toBe(0);
+    const carFailures = got.failures.filter((f) => f.via === 'gateway-car');
+    expect(carFailures.length).toBeGreaterThan(0);
+    expect(carFailures.map((f) => f.code)).toEqual(carFailures.map(() => 'TOO_MUCH_DATA'));
+  });
+
   it('attack: a truncated CAR (cut between blocks or inside one) fails as incomplete, keeps what was verified, and the rest comes from the gateway block by block', async () => {
     // Shard 0: its last block left out (a clean cut between blocks); shard 1: cut in the middle of a block.
     const [first, second] = stored.manifest.shards.map((x) => x.cid);
