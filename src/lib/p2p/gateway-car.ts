@@ -13,9 +13,12 @@ import * as dagPb from '@ipld/dag-pb';
 import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { equals } from 'multiformats/bytes';
-// In a page this is crypto.subtle.digest (multiformats' browser build), in Node node:crypto. Measured in headless
-// Chromium 156 on 256 KiB blocks (scripts/bench/_car-hash.ts, 2 cores under load): crypto.subtle.digest
-// HASH_MEASUREMENT; multiformats' sha256 adds only its Digest wrapper to the same call.
+// multiformats' sha256: in a page its browser build calls crypto.subtle.digest, in Node node:crypto (the fastest
+// there). Measured in headless Chromium 156, 256 KiB blocks, 40 at a time (pageHashCost in
+// scripts/bench/_p2p-pages.ts, via _relay-quick.ts; 2 cores, 1-min load 5–9): crypto.subtle.digest 167–292 µs per
+// block one after another and 167–172 µs all at once, multiformats' sha256 180–422 µs (the same call and a Digest
+// object), @noble/hashes in JavaScript 3,600–10,600 µs. Web Crypto it is, through multiformats, with leaves hashed
+// several at a time (below).
 import { sha256 } from 'multiformats/hashes/sha2';
 import { MAX_BLOCK_BYTES } from './block-transfer';
 import { GatewayFetchError } from './gateway-errors';
