@@ -375,9 +375,14 @@ export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Arra
   }
   report();
   const ciphertext = decodeShards(got, { k, n, length: p.manifest.ciphertext.length });
-  if ((await sha256Hex(ciphertext)) !== p.manifest.ciphertext.sha256)
+  // Hashed and decrypted side by side (Web Crypto runs both off the page's thread); nothing decrypted is returned
+  // unless the ciphertext is the manifest's.
+  const [digest, decrypted] = await Promise.allSettled([sha256Hex(ciphertext), decryptArchive(ciphertext, p.key)]);
+  if (digest.status === 'rejected') throw digest.reason;
+  if (digest.value !== p.manifest.ciphertext.sha256)
     throw new TamperedBlockError('The rebuilt ciphertext does not match the manifest: the shards are inconsistent.');
-  const archive = await decryptArchive(ciphertext, p.key);
+  if (decrypted.status === 'rejected') throw decrypted.reason;
+  const archive = decrypted.value;
   const alpha = alphaHex(alphaFromSha256(await sha256Bytes(archive)));
   if (alpha !== p.manifest.alpha) {
     throw new AlphaMismatchError(`The decrypted granule hashes to ${alpha.slice(0, 12)}…, not to its α ${p.manifest.alpha.slice(0, 12)}…: it was refused.`);
