@@ -489,8 +489,19 @@ let residentIds = 0;
  * send only their scalars. A key made resident in a pool that has since closed is made resident again in the new one
  * (its tables in the old pool are gone with it).
  */
-export async function makeKeyResident(pool: ResidentPool, key: ProvingKey): Promise<void> {
-  if (key.resident?.pool === pool) return;
+const residentStarts = new WeakMap<ProvingKey, { pool: ResidentPool; done: Promise<void> }>();
+export function makeKeyResident(pool: ResidentPool, key: ProvingKey): Promise<void> {
+  if (key.resident?.pool === pool) return Promise.resolve();
+  // Calls made while the first is sending share it (a proof and the table build may both ask).
+  const started = residentStarts.get(key);
+  if (started?.pool === pool) return started.done;
+  const done = sendKey(pool, key);
+  residentStarts.set(key, { pool, done });
+  done.catch(() => residentStarts.delete(key));
+  return done;
+}
+
+async function sendKey(pool: ResidentPool, key: ProvingKey): Promise<void> {
   for (const name of MSM_NAMES) {
     const table = key[name].table;
     if (table?.parts.some((p) => p.points === undefined)) delete key[name].table;
@@ -615,8 +626,11 @@ export function fixedBaseTableBytes(key: ProvingKey): number {
  * re-evaluated on the coset, then (A·B − C) — all in one WASM task (a few milliseconds of work, so thread
  * round-trips between the steps would cost more than the steps).
  */
+/** Benchmarks only: `splitQuotient = false` runs the QAP as one task on the resident pool too (the before of the split). */
+export const proverTuning = { splitQuotient: true };
+
 export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witness: Uint8Array, runner: Runner = tmRunner(curve)): Promise<Uint8Array> {
-  if (runner.pool && key.resident && runner.concurrency > 1) return quotientSplit(curve, key, witness, runner);
+  if (runner.pool && key.resident && runner.concurrency > 1 && proverTuning.splitQuotient) return quotientSplit(curve, key, witness, runner);
   const n = key.domainSize;
   const len = n * N8;
   const inc = curve.Fr.w[key.power + 1]!;

@@ -164,6 +164,9 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
           throw new ArtifactLoadError(
             `The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`,
           );
+        // The workers and the key's bases in them are made ready here too (warmUp), not at the first proof.
+        const pool = await loadPool(curve);
+        if (pool) await makeKeyResident(pool, key).catch(() => undefined);
         return { witness, key };
       })();
       hit.catch(() => circuits.delete(circuit));
