@@ -1,4 +1,5 @@
-// Every proof the app's prover makes (batch-affine MSMs, with and without fixed-base tables, self-checked) for random inputs of the three sharing circuits
+// Every proof the app's prover makes (on its resident worker pool: batch-affine MSMs, with and without the fixed-base
+// tables its workers build and keep, self-checked) for random inputs of the three sharing circuits
 // verifies twice over: in snarkjs against the committed verification key, and in the generated Solidity verifier the
 // registry calls, deployed on a real anvil. A changed public signal fails both.
 import { readFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ const CIRCUITS = [
   ['authorization', 'authorizationVerifier', 8],
   ['instantiation', 'instantiationVerifier', 6],
 ] as const;
-const RUNS = 3;
+const RUNS = 4;
 const verifierAbi = (n: number) =>
   [
     {
@@ -54,8 +55,8 @@ describe('proofs from the app prover, random inputs, checked by snarkjs and by t
     it(`${circuit}: ${RUNS} random inputs`, async () => {
       const vkey = JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, `${circuit}.vkey.json`), 'utf8')) as unknown;
       for (let run = 0; run < RUNS; run++) {
-        // The last run proves with the key's fixed-base tables (the earlier ones before they are built).
-        if (run === RUNS - 1) await prover.warmUp([circuit], { tables: true });
+        // The last two runs prove with the key's fixed-base tables, built inside the workers (the earlier ones before).
+        if (run === RUNS - 2) await prover.warmUp([circuit], { tables: true });
         const input = randomInput(circuit, { fillers: 1 + Math.floor(Math.random() * 60) });
         const { proof, publicSignals } = await prover.prove(input);
         expect(publicSignals).toEqual(input.publicSignals);

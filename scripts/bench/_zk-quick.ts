@@ -13,11 +13,20 @@ import { processCpuMs } from './_kernel';
 const runs = Number(process.argv[2] ?? 6);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const snarkjs = await import('snarkjs');
+// TWINGRAIN_ZK_QAP_SPLIT=0: the QAP as one task (the before of splitting it across the threads).
+if (process.env.TWINGRAIN_ZK_QAP_SPLIT === '0') {
+  const { proverTuning } = await import('../../src/lib/zk/groth16');
+  proverTuning.splitQuotient = false;
+}
 // TWINGRAIN_ZK_TABLES=0: without fixed-base tables (what a prover does before its tables are built).
 const tables = process.env.TWINGRAIN_ZK_TABLES !== '0';
 const prover = createProver(fileArtifactSource(), { backgroundTables: 'off' });
 await prover.warmUp(CIRCUIT_NAMES, { tables });
-const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`, tables ? 'fixed-base tables' : 'no tables'];
+const line: string[] = [
+  `load ${loadavg()[0]!.toFixed(2)}`,
+  tables ? 'fixed-base tables' : 'no tables',
+  process.env.TWINGRAIN_ZK_QAP_SPLIT === '0' ? 'QAP one task' : 'QAP split',
+];
 for (const circuit of CIRCUIT_NAMES) {
   const inputs = Array.from({ length: runs }, () => randomInput(circuit));
   await prover.prove(inputs[0]!);

@@ -10,28 +10,43 @@ import { buildBn128 } from 'ffjavascript';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node.ts';
 import {
   buildFixedBaseTables,
+  buildResidentTables,
   dropFixedBaseTables,
   groth16Prove,
+  makeKeyResident,
   multiExp,
+  runnerOf,
   parseProvingKey,
   ProofCheckError,
   signedDigits,
   type Bn254Engine,
   type ProvingKey,
 } from './groth16';
-import { batchAffinePlugin } from './msm-batch-affine';
+import { batchAffinePlugin, type WasmModuleBuilder } from './msm-batch-affine';
+import { startResidentPool, type ResidentPool } from './thread-pool';
 import { createWitnessCalculator } from './witness';
 import { affineText, authorizationStatement, negatePoint, R, randomScalar, scalarsOf } from './testing';
 
 type Engine = Bn254Engine & { terminate(): Promise<void> };
 let curve: Engine;
 let key: ProvingKey;
+let code: Uint8Array<ArrayBuffer>;
+let pool: ResidentPool | undefined;
 
 beforeAll(async () => {
-  curve = (await buildBn128(false, batchAffinePlugin as never)) as Engine;
+  // The module's code kept for the resident pool's workers (prover.ts does the same).
+  const plugin = (m: WasmModuleBuilder & { build(): Uint8Array<ArrayBuffer> }): void => {
+    batchAffinePlugin(m);
+    const build = m.build.bind(m);
+    m.build = () => (code = build());
+  };
+  curve = (await buildBn128(false, plugin as never)) as Engine;
   key = parseProvingKey(await fileArtifactSource().load('authorization', 'zkey'), curve);
 }, 60_000);
-afterAll(async () => curve?.terminate());
+afterAll(async () => {
+  await pool?.terminate();
+  await curve?.terminate();
+});
 
 const mixed = (n: number): bigint[] => Array.from({ length: n }, (_, i) => [0n, 1n, R - 1n, 2n ** 253n][i % 9] ?? randomScalar());
 const affine = (group: 'G1' | 'G2', p: unknown): string => affineText(curve, group, p);
@@ -122,7 +137,7 @@ describe('proofs with fixed-base tables', () => {
       expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).toBe(true);
     }
     // Two points of B2's table swapped: still valid curve points, so only the result can tell.
-    const part = tableKey.B2.table!.parts[0]!.points;
+    const part = tableKey.B2.table!.parts[0]!.points!;
     const first = part.slice(0, 128);
     part.copyWithin(0, 128 * 5, 128 * 6);
     part.set(first, 128 * 5);
@@ -131,5 +146,40 @@ describe('proofs with fixed-base tables', () => {
     expect(dropFixedBaseTables(tableKey)).toBe(true);
     const { proof, publicSignals } = await groth16Prove(curve, tableKey, witness);
     expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).toBe(true);
+  }, 300_000);
+});
+
+describe('fixed-base tables built and kept inside the resident pool', () => {
+  it("give wasmcurves' result (each worker summing its own share), and whole proofs with them verify in snarkjs", async () => {
+    pool = await startResidentPool(await WebAssembly.compile(code), 2);
+    const own: ProvingKey = { ...key, A: { ...key.A }, B1: { ...key.B1 }, B2: { ...key.B2 }, C: { ...key.C }, H: { ...key.H } };
+    await makeKeyResident(pool, own);
+    await buildResidentTables(curve, own);
+    for (const name of ['A', 'B1', 'B2', 'C', 'H'] as const) {
+      const parts = own[name].table!.parts;
+      expect(parts.map((p) => [p.worker, p.points])).toEqual([
+        [0, undefined],
+        [1, undefined],
+      ]);
+    }
+    const runner = runnerOf(curve, own);
+    for (const [group, name] of [
+      ['G1', 'H'],
+      ['G1', 'A'],
+      ['G2', 'B2'],
+    ] as const) {
+      const values = scalarsOf(mixed(own[name].count));
+      const reference = await multiExp(curve, group, { ...own[name], index: null, table: undefined, res: undefined }, values, 0, 'wasmcurves');
+      const fixed = await multiExp(curve, group, { ...own[name], index: null }, values, 0, 'fixed', runner);
+      expect(affine(group, fixed), `${name} fixed, resident`).toBe(affine(group, reference));
+      const signed = await multiExp(curve, group, { ...own[name], index: null, table: undefined }, values, 0, 'signed', runner);
+      expect(affine(group, signed), `${name} signed, resident bases`).toBe(affine(group, reference));
+    }
+    const calculator = await createWitnessCalculator(await fileArtifactSource().load('authorization', 'wasm'));
+    const vkey = JSON.parse(readFileSync(join(DEFAULT_ARTIFACT_DIR, 'authorization.vkey.json'), 'utf8')) as unknown;
+    for (let run = 0; run < 3; run++) {
+      const { proof, publicSignals } = await groth16Prove(curve, own, await calculator.calculate(authorizationSignals()));
+      expect(await snarkjs.groth16.verify(vkey, publicSignals, proof)).toBe(true);
+    }
   }, 300_000);
 });

@@ -12,6 +12,7 @@
 
 import { BATCH_AFFINE_FN, batchAffineScratchBytes, DIGITS_FN, digitsScratchBytes, TABLE_FN, tableScratchBytes } from './msm-batch-affine';
 import { namedError } from '../errors/index';
+import type { ResidentPool } from './thread-pool';
 
 /** The part of ffjavascript's curve engine used here (untyped upstream). */
 export interface CurveGroup {
@@ -49,6 +50,8 @@ interface Bases {
   count: number;
   /** Fixed-base table, once built (buildFixedBaseTables): the MSM then needs no windows and no doublings. */
   table?: FixedBaseTable;
+  /** Name of the same points resident in every worker of the key's pool (makeKeyResident). */
+  res?: string;
 }
 
 /**
@@ -58,7 +61,21 @@ interface Bases {
 interface FixedBaseTable {
   c: number;
   w: number;
-  parts: { first: number; count: number; points: Uint8Array }[];
+  /** A part is held here (points) or resident in one worker of the key's pool (worker, res). */
+  parts: { first: number; count: number; points?: Uint8Array; worker?: number; res?: string }[];
+}
+
+/** Where a key's tasks run: ffjavascript's pool (everything sent with each task) or the key's resident pool. */
+interface Runner {
+  concurrency: number;
+  pool?: ResidentPool;
+  run(task: unknown[], worker?: number): Promise<Uint8Array[]>;
+}
+const tmRunner = (curve: Bn254Engine): Runner => ({ concurrency: Math.max(1, curve.tm.concurrency), run: (task) => curve.tm.queueAction(task) });
+export function runnerOf(curve: Bn254Engine, key: ProvingKey): Runner {
+  const pool = key.resident?.pool;
+  if (!pool || pool.closed) return tmRunner(curve);
+  return { concurrency: pool.size, pool, run: (task, worker) => pool.run(task, worker) };
 }
 
 export interface ProvingKey {
@@ -82,6 +99,8 @@ export interface ProvingKey {
   B2: Bases;
   C: Bases;
   H: Bases;
+  /** Set by makeKeyResident: the key's bases and coefficients live in this pool's workers under names `id.…`. */
+  resident?: { pool: ResidentPool; id: string };
 }
 
 const N8 = 32;
@@ -268,6 +287,7 @@ export async function multiExp(
   scalars: Uint8Array,
   scalarOffset = 0,
   kernel: MsmKernel = 'fixed',
+  runner: Runner = tmRunner(curve),
 ): Promise<unknown> {
   const G = curve[group];
   if (bases.count === 0) return G.zero;
@@ -285,14 +305,17 @@ export async function multiExp(
   const built = hasBatchAffine(curve);
   const k: MsmKernel = !built ? 'wasmcurves' : kernel === 'fixed' && !bases.table ? 'signed' : kernel;
   const out = G.F.n8 * 3;
-  if (k === 'fixed') return fixedBaseMultiExp(curve, group, bases.table!, sc);
+  if (k === 'fixed') return fixedBaseMultiExp(curve, group, bases.table!, sc, runner);
+  // Resident bases are named in the task; otherwise every task carries a copy.
+  const resident = runner.pool && bases.res ? bases.res : undefined;
+  const basesParam = resident ? { res: resident } : { var: 0 };
   const c = windowBits(bases.count, k);
   const signed = k === 'signed';
   // Unsigned: scalars are below the group order r < 2^254, so the top two bits of the 32 bytes are always zero.
   const windows = signed ? signedWindows(c) : Math.ceil(SCALAR_BITS / c);
   const digits = signed ? signedDigits(sc, bases.count, c, false) : null;
   // Enough tasks that a slow G2 MSM does not leave the other thread idle at the end, few enough to copy little.
-  const perTask = Math.ceil(windows / (2 * Math.max(1, curve.tm.concurrency)));
+  const perTask = Math.ceil(windows / (2 * runner.concurrency));
   const fn =
     k === 'signed'
       ? DIGITS_FN[group]
@@ -306,7 +329,7 @@ export async function multiExp(
   for (let w0 = 0; w0 < windows; w0 += perTask) {
     const w1 = Math.min(windows, w0 + perTask);
     const task: unknown[] = [
-      { cmd: 'ALLOCSET', var: 0, buff: bases.points },
+      ...(resident ? [] : [{ cmd: 'ALLOCSET', var: 0, buff: bases.points }]),
       digits ? { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(w0 * bases.count, w1 * bases.count)) } : { cmd: 'ALLOCSET', var: 1, buff: sc },
     ];
     // The batch-affine kernels' scratch (buckets, sorted points, inverses) is shared by the task's windows.
@@ -319,9 +342,9 @@ export async function multiExp(
         cmd: 'CALL',
         fnName: fn,
         params: signed
-          ? [{ var: 0 }, { var: 1, offset: (w - w0) * bases.count * 4 }, { val: bases.count }, { val: nBuckets }, { var: v }, { var: 2 }]
+          ? [basesParam, { var: 1, offset: (w - w0) * bases.count * 4 }, { val: bases.count }, { val: nBuckets }, { var: v }, { var: 2 }]
           : [
-              { var: 0 },
+              basesParam,
               { var: 1 },
               { val: N8 },
               { val: bases.count },
@@ -333,7 +356,7 @@ export async function multiExp(
       });
       task.push({ cmd: 'GET', out: w - w0, var: v, len: out });
     }
-    tasks.push(curve.tm.queueAction(task));
+    tasks.push(runner.run(task));
   }
   const parts = (await Promise.all(tasks)).flat();
   let acc = G.zero;
@@ -344,22 +367,32 @@ export async function multiExp(
   return acc;
 }
 
-async function fixedBaseMultiExp(curve: Bn254Engine, group: 'G1' | 'G2', table: FixedBaseTable, sc: Uint8Array): Promise<unknown> {
+async function fixedBaseMultiExp(curve: Bn254Engine, group: 'G1' | 'G2', table: FixedBaseTable, sc: Uint8Array, runner: Runner): Promise<unknown> {
   const G = curve[group];
   const { c, w } = table;
   const nBuckets = 1 << (c - 1);
   const digits = signedDigits(sc, sc.byteLength / N8, c, true);
   const results = await Promise.all(
-    table.parts.map((part) =>
-      curve.tm.queueAction([
-        { cmd: 'ALLOCSET', var: 0, buff: part.points },
-        { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(part.first * w, (part.first + part.count) * w)) },
-        { cmd: 'ALLOC', var: 2, len: digitsScratchBytes(group, part.count * w, nBuckets) },
-        { cmd: 'ALLOC', var: 3, len: G.F.n8 * 3 },
-        { cmd: 'CALL', fnName: DIGITS_FN[group], params: [{ var: 0 }, { var: 1 }, { val: part.count * w }, { val: nBuckets }, { var: 3 }, { var: 2 }] },
-        { cmd: 'GET', out: 0, var: 3, len: G.F.n8 * 3 },
-      ]),
-    ),
+    table.parts.map((part) => {
+      // A resident part is summed by the worker that holds it; a part held here travels with its task.
+      const here = part.points !== undefined;
+      if (!here && !runner.pool) throw new Error('the fixed-base table lives in a pool that is gone');
+      return runner.run(
+        [
+          ...(here ? [{ cmd: 'ALLOCSET', var: 0, buff: part.points }] : []),
+          { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(part.first * w, (part.first + part.count) * w)) },
+          { cmd: 'ALLOC', var: 2, len: digitsScratchBytes(group, part.count * w, nBuckets) },
+          { cmd: 'ALLOC', var: 3, len: G.F.n8 * 3 },
+          {
+            cmd: 'CALL',
+            fnName: DIGITS_FN[group],
+            params: [here ? { var: 0 } : { res: part.res }, { var: 1 }, { val: part.count * w }, { val: nBuckets }, { var: 3 }, { var: 2 }],
+          },
+          { cmd: 'GET', out: 0, var: 3, len: G.F.n8 * 3 },
+        ],
+        here ? undefined : part.worker,
+      );
+    }),
   );
   return results.reduce((acc, [r]) => G.add(acc, r), G.zero);
 }
@@ -449,6 +482,105 @@ export async function computeFixedBaseTables(
   return tables;
 }
 
+let residentIds = 0;
+
+/**
+ * Sends the key's bases and QAP coefficients once to every worker of `pool`, where they stay: the key's proofs then
+ * send only their scalars. A key made resident in a pool that has since closed is made resident again in the new one
+ * (its tables in the old pool are gone with it).
+ */
+const residentStarts = new WeakMap<ProvingKey, { pool: ResidentPool; done: Promise<void> }>();
+export function makeKeyResident(pool: ResidentPool, key: ProvingKey): Promise<void> {
+  if (key.resident?.pool === pool) return Promise.resolve();
+  // Calls made while the first is sending share it (a proof and the table build may both ask).
+  const started = residentStarts.get(key);
+  if (started?.pool === pool) return started.done;
+  const done = sendKey(pool, key);
+  residentStarts.set(key, { pool, done });
+  done.catch(() => residentStarts.delete(key));
+  return done;
+}
+
+async function sendKey(pool: ResidentPool, key: ProvingKey): Promise<void> {
+  for (const name of MSM_NAMES) {
+    const table = key[name].table;
+    if (table?.parts.some((p) => p.points === undefined)) delete key[name].table;
+    delete key[name].res;
+  }
+  const id = `k${residentIds++}`;
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < pool.size; i++) {
+    sends.push(pool.keep(i, `${id}.coeffs`, key.coeffs));
+    for (const name of MSM_NAMES) if (key[name].count > 0) sends.push(pool.keep(i, `${id}.${name}`, key[name].points));
+  }
+  await Promise.all(sends);
+  for (const name of MSM_NAMES) if (key[name].count > 0) key[name].res = `${id}.${name}`;
+  key.resident = { pool, id };
+}
+
+/**
+ * Builds the key's fixed-base tables inside the workers of its resident pool, each worker its own share of every
+ * MSM's bases (one table part per worker, kept where it is built: nothing is copied back or sent again), in small
+ * tasks with `pause` awaited between rounds so that proofs keep the threads. Attaches each table when it is complete.
+ */
+export async function buildResidentTables(
+  curve: Bn254Engine,
+  key: ProvingKey,
+  pause: () => Promise<void> = async () => undefined,
+  which: readonly MsmName[] = MSM_NAMES,
+): Promise<void> {
+  const resident = key.resident;
+  if (!resident || resident.pool.closed || !hasBatchAffine(curve)) return;
+  const { pool, id } = resident;
+  for (const name of which) {
+    const group = name === 'B2' ? 'G2' : 'G1';
+    const bases = key[name];
+    if (bases.table || bases.count === 0 || !bases.res) continue;
+    const size = group === 'G1' ? G1_AFFINE : G2_AFFINE;
+    const partsCount = Math.min(bases.count, pool.size);
+    const c = tableBits(bases.count, partsCount, group === 'G1' ? 1 : 3);
+    const w = signedWindows(c);
+    const per = Math.ceil(bases.count / partsCount);
+    const parts: FixedBaseTable['parts'] = [];
+    for (let first = 0, worker = 0; first < bases.count; first += per, worker++) {
+      const count = Math.min(per, bases.count - first);
+      const res = `${id}.T.${name}`;
+      await pool.keep(worker, res, count * w * size);
+      parts.push({ first, count, worker, res });
+    }
+    const chunk = TABLE_CHUNK[group];
+    for (let done = 0; done < per; done += chunk) {
+      await pause();
+      if (key.resident !== resident || pool.closed) return;
+      await Promise.all(
+        parts.map((part) => {
+          const count = Math.min(chunk, part.count - done);
+          if (count <= 0) return undefined;
+          return pool.run(
+            [
+              { cmd: 'ALLOC', var: 2, len: tableScratchBytes(group, count, w) },
+              {
+                cmd: 'CALL',
+                fnName: TABLE_FN[group],
+                params: [
+                  { res: bases.res, offset: (part.first + done) * size },
+                  { val: count },
+                  { val: c },
+                  { val: w },
+                  { var: 2 },
+                  { res: part.res, offset: done * w * size },
+                ],
+              },
+            ],
+            part.worker,
+          );
+        }),
+      );
+    }
+    bases.table = { c, w, parts };
+  }
+}
+
 /** Bytes the key's fixed-base tables would take (computeFixedBaseTables's choice of window for this pool). */
 export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey): number {
   const threads = Math.max(1, curve.tm.concurrency);
@@ -478,12 +610,15 @@ export function dropFixedBaseTables(key: ProvingKey): boolean {
     if (key[name].table) had = true;
     delete key[name].table;
   }
+  const resident = key.resident;
+  if (resident && !resident.pool.closed) void resident.pool.drop(`${resident.id}.T.`).catch(() => undefined);
   return had;
 }
 
 /** Bytes of the key's fixed-base tables. */
 export function fixedBaseTableBytes(key: ProvingKey): number {
-  return MSM_NAMES.reduce((sum, name) => sum + (key[name].table?.parts.reduce((s, p) => s + p.points.byteLength, 0) ?? 0), 0);
+  const size = (name: MsmName): number => (name === 'B2' ? G2_AFFINE : G1_AFFINE);
+  return MSM_NAMES.reduce((sum, name) => sum + (key[name].table?.parts.reduce((s, p) => s + p.count * key[name].table!.w * size(name), 0) ?? 0), 0);
 }
 
 /**
@@ -491,7 +626,11 @@ export function fixedBaseTableBytes(key: ProvingKey): number {
  * re-evaluated on the coset, then (A·B − C) — all in one WASM task (a few milliseconds of work, so thread
  * round-trips between the steps would cost more than the steps).
  */
-export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witness: Uint8Array): Promise<Uint8Array> {
+/** Benchmarks only: `splitQuotient = false` runs the QAP as one task on the resident pool too (the before of the split). */
+export const proverTuning = { splitQuotient: true };
+
+export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witness: Uint8Array, runner: Runner = tmRunner(curve)): Promise<Uint8Array> {
+  if (runner.pool && key.resident && runner.concurrency > 1 && proverTuning.splitQuotient) return quotientSplit(curve, key, witness, runner);
   const n = key.domainSize;
   const len = n * N8;
   const inc = curve.Fr.w[key.power + 1]!;
@@ -518,7 +657,63 @@ export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witne
   task.push({ cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 2 }, { var: 3 }, { var: 4 }, { val: n }, { var: 7 }] });
   task.push({ cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 7 }, { val: n }, { var: 7 }] });
   task.push({ cmd: 'GET', out: 0, var: 7, len });
-  const [h] = await curve.tm.queueAction(task);
+  const [h] = await runner.run(task);
+  return h!;
+}
+
+/**
+ * The same on several threads: A, B and C each interpolated and moved to the coset by its own task (three tasks of
+ * a third of the work, which the threads take as they come free, instead of one on one thread while H waits for
+ * it), then one short task joins them. The coefficients are resident in every worker.
+ */
+async function quotientSplit(curve: Bn254Engine, key: ProvingKey, witness: Uint8Array, runner: Runner): Promise<Uint8Array> {
+  const n = key.domainSize;
+  const len = n * N8;
+  const inc = curve.Fr.w[key.power + 1]!;
+  const one = curve.Fr.e(1);
+  const coeffs = `${key.resident!.id}.coeffs`;
+  const transformed = await Promise.all(
+    [2, 3, 4].map(async (v) => {
+      const [out] = await runner.run([
+        { cmd: 'ALLOCSET', var: 1, buff: witness },
+        { cmd: 'ALLOC', var: 2, len },
+        { cmd: 'ALLOC', var: 3, len },
+        { cmd: 'ALLOC', var: 4, len },
+        { cmd: 'ALLOCSET', var: 5, buff: one },
+        { cmd: 'ALLOCSET', var: 6, buff: inc },
+        {
+          cmd: 'CALL',
+          fnName: 'qap_buildABC',
+          params: [
+            { res: coeffs },
+            { val: key.nCoeffs },
+            { var: 1 },
+            { var: 2 },
+            { var: 3 },
+            { var: 4 },
+            { val: 0 },
+            { val: n },
+            { val: 0 },
+            { val: key.nVars },
+          ],
+        },
+        { cmd: 'CALL', fnName: 'frm_ifft', params: [{ var: v }, { val: n }] },
+        { cmd: 'CALL', fnName: 'frm_batchApplyKey', params: [{ var: v }, { val: n }, { var: 5 }, { var: 6 }, { var: v }] },
+        { cmd: 'CALL', fnName: 'frm_fft', params: [{ var: v }, { val: n }] },
+        { cmd: 'GET', out: 0, var: v, len },
+      ]);
+      return out!;
+    }),
+  );
+  const [h] = await runner.run([
+    { cmd: 'ALLOCSET', var: 2, buff: transformed[0] },
+    { cmd: 'ALLOCSET', var: 3, buff: transformed[1] },
+    { cmd: 'ALLOCSET', var: 4, buff: transformed[2] },
+    { cmd: 'ALLOC', var: 7, len },
+    { cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 2 }, { var: 3 }, { var: 4 }, { val: n }, { var: 7 }] },
+    { cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 7 }, { val: n }, { var: 7 }] },
+    { cmd: 'GET', out: 0, var: 7, len },
+  ]);
   return h!;
 }
 
@@ -542,13 +737,15 @@ export async function groth16Prove(
 ): Promise<{ proof: Groth16ProofObject; publicSignals: string[] }> {
   if (witness.byteLength !== key.nVars * N8) throw new Error(`the witness has ${witness.byteLength / N8} values, the proving key expects ${key.nVars}`);
   const { G1, G2, Fr } = curve;
-  // Everything that needs only the witness starts at once; H waits for the quotient.
-  const hPromise = quotientOnCoset(curve, key, witness).then((h) => multiExp(curve, 'G1', key.H, h, 0, kernel));
+  const runner = runnerOf(curve, key);
+  // Everything that needs only the witness starts at once (the quotient's tasks first, so that the threads take them
+  // first); H waits for the quotient.
+  const hPromise = quotientOnCoset(curve, key, witness, runner).then((h) => multiExp(curve, 'G1', key.H, h, 0, kernel, runner));
   const [a, b1, b2, c, h] = await Promise.all([
-    multiExp(curve, 'G1', key.A, witness, 0, kernel),
-    multiExp(curve, 'G1', key.B1, witness, 0, kernel),
-    multiExp(curve, 'G2', key.B2, witness, 0, kernel),
-    multiExp(curve, 'G1', key.C, witness, (key.nPublic + 1) * N8, kernel),
+    multiExp(curve, 'G1', key.A, witness, 0, kernel, runner),
+    multiExp(curve, 'G1', key.B1, witness, 0, kernel, runner),
+    multiExp(curve, 'G2', key.B2, witness, 0, kernel, runner),
+    multiExp(curve, 'G1', key.C, witness, (key.nPublic + 1) * N8, kernel, runner),
     hPromise,
   ]);
   const r = Fr.random();

@@ -9,7 +9,8 @@ import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from './artifacts.node.ts';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
 import { registrationInput, type CircuitInput } from './inputs';
 import { deriveRegistrationSalt } from './salts';
-import { createProver, terminateProver, type ArtifactSource } from './prover';
+import { createProver, currentProverPool, terminateProver, type ArtifactSource } from './prover';
+import { randomInput } from '../../../scripts/bench/_inputs';
 import { authorizationStatement, TEST_REGISTRY, TEST_SENDER } from './testing';
 import { createWitnessCalculator } from './witness';
 
@@ -143,4 +144,59 @@ describe('prover with cached witness calculator and proving key', () => {
     const r = await damaged.prove(registration(77n, 88n));
     expect(await damaged.verify('registration', r.publicSignals, r.proof)).toBe(true);
   });
+});
+
+describe("the prover's resident worker pool", () => {
+  const prover = createProver(fileArtifactSource(), { backgroundTables: 'off' });
+  const check = async (circuit: 'registration' | 'authorization' | 'instantiation', r: { publicSignals: bigint[]; proof: unknown }): Promise<boolean> =>
+    snarkjs.groth16.verify(vkey(circuit), r.publicSignals.map(String), r.proof as never);
+
+  it('proves from tables built inside the workers; a table damaged in a worker is refused by the self-check, the prover falls back and drops the tables', async () => {
+    await prover.warmUp(['registration'], { tables: true });
+    expect((await prover.tableBytes!()).registration).toBeGreaterThan(0);
+    const pool = currentProverPool()!;
+    expect(pool).toBeDefined();
+    // This key's tables: the newest key with tables in the workers (provers of this realm share the pool). Each
+    // worker holds its own share of every table (and the key's bases), nothing of it in this thread.
+    const ids = (await pool.list(0)).filter((b) => b.name.includes('.T.')).map((b) => Number(b.name.slice(1, b.name.indexOf('.'))));
+    const id = `k${Math.max(...ids)}`;
+    const tablesOf = async (i: number): Promise<string[]> =>
+      (await pool.list(i)).filter((b) => b.name.startsWith(`${id}.T.`)).map((b) => b.name.slice(id.length + 3));
+    for (let i = 0; i < pool.size; i++) expect((await tablesOf(i)).sort()).toEqual(['A', 'B1', 'B2', 'C', 'H']);
+    for (let run = 0; run < 3; run++) {
+      const input = randomInput('registration');
+      const r = await prover.prove(input);
+      expect(r.publicSignals).toEqual(input.publicSignals);
+      expect(await check('registration', r)).toBe(true);
+    }
+    // Two points of worker 0's share of B2's table swapped: valid curve points, so only the result can tell.
+    const table = `${id}.T.B2`;
+    const [p, q] = [await pool.peek(0, table, 0, 128), await pool.peek(0, table, 128 * 40, 128)];
+    await pool.poke(0, table, 0, q);
+    await pool.poke(0, table, 128 * 40, p);
+    const r = await prover.prove(randomInput('registration'));
+    expect(await check('registration', r)).toBe(true);
+    expect((await prover.tableBytes!()).registration).toBe(0);
+    for (let i = 0; i < pool.size; i++) expect(await tablesOf(i)).toEqual([]);
+    // The session goes on without tables for this key, and its proofs stay right.
+    const again = await prover.prove(randomInput('registration'));
+    expect(await check('registration', again)).toBe(true);
+  }, 120_000);
+
+  it('a worker stopped in the middle of a proof gives ProofGenerationError, and the next proof works on new workers', async () => {
+    await prover.warmUp(['authorization']);
+    await prover.prove(randomInput('authorization'));
+    const pool = currentProverPool()!;
+    const interrupted = prover.prove(randomInput('authorization'), (stage) => {
+      if (stage === 'proof') setTimeout(() => pool.kill(1), 15);
+    });
+    await expect(interrupted).rejects.toThrow(ProofGenerationError);
+    await expect(interrupted).rejects.toThrow(/The authorization proof was interrupted: a proving thread stopped .*Try again\./);
+    expect(pool.closed).toBe(true);
+    const input = randomInput('authorization');
+    const r = await prover.prove(input);
+    expect(currentProverPool()).not.toBe(pool);
+    expect(r.publicSignals).toEqual(input.publicSignals);
+    expect(await check('authorization', r)).toBe(true);
+  }, 120_000);
 });

@@ -7,18 +7,21 @@ import type { CircuitName } from './constants';
 import { ArtifactLoadError, ProofGenerationError } from './errors';
 import {
   attachFixedBaseTables,
+  buildResidentTables,
   computeFixedBaseTables,
   dropFixedBaseTables,
   fixedBaseTableBytes,
   fixedBaseTableEstimate,
   groth16Prove,
+  makeKeyResident,
   parseProvingKey,
   ProofCheckError,
   type Bn254Engine,
   type ProvingKey,
 } from './groth16';
 import type { CircuitInput } from './inputs';
-import { batchAffinePlugin } from './msm-batch-affine';
+import { batchAffinePlugin, type WasmModuleBuilder } from './msm-batch-affine';
+import { PoolError, startResidentPool, type ResidentPool } from './thread-pool';
 import { createWitnessCalculator, type WitnessCalculator } from './witness';
 
 export type { Groth16Proof };
@@ -61,13 +64,42 @@ const loadSnarkjs = (): Promise<Snarkjs> => (snarkjsPromise ??= import('snarkjs'
  * else have built the engine first (without the kernels), groth16.ts uses wasmcurves' own kernel on it.
  */
 let curveBuild: Promise<Bn254Engine> | undefined;
+/** The engine's WebAssembly code as ffjavascript generated it (kernels included), for the resident pool's workers. */
+let engineCode: Uint8Array | undefined;
+const withKernels = (module: WasmModuleBuilder & { build(): Uint8Array }): void => {
+  batchAffinePlugin(module);
+  const build = module.build.bind(module);
+  module.build = () => (engineCode = build());
+};
 const loadCurve = async (): Promise<Bn254Engine> => {
   const live = (globalThis as { curve_bn128?: Bn254Engine | null }).curve_bn128;
   if (live) return live;
   curveBuild ??= import('ffjavascript')
-    .then(({ buildBn128 }) => buildBn128(false, batchAffinePlugin as (moduleBuilder: unknown) => void) as Promise<Bn254Engine>)
+    .then(({ buildBn128 }) => buildBn128(false, withKernels as (moduleBuilder: unknown) => void) as Promise<Bn254Engine>)
     .finally(() => (curveBuild = undefined));
   return curveBuild;
+};
+
+/**
+ * The prover's own workers (thread-pool.ts), one per core, started from the engine's module: each keeps the keys'
+ * bases and its share of their fixed-base tables resident, so a proof sends only its scalars. None when the engine
+ * was built elsewhere (its code is unknown here) or workers cannot start: groth16.ts then uses ffjavascript's pool.
+ * A pool whose worker failed is closed; the next proof starts a new one.
+ */
+let pool: ResidentPool | undefined;
+let poolStart: Promise<ResidentPool | undefined> | undefined;
+const loadPool = async (curve: Bn254Engine): Promise<ResidentPool | undefined> => {
+  if (pool && !pool.closed) return pool;
+  const code = engineCode as Uint8Array<ArrayBuffer> | undefined;
+  if (!code || typeof WebAssembly === 'undefined') return undefined;
+  poolStart ??= WebAssembly.compile(code)
+    .then((module) => startResidentPool(module, Math.max(1, curve.tm.concurrency)))
+    .then(
+      (started) => (pool = started),
+      () => undefined,
+    )
+    .finally(() => (poolStart = undefined));
+  return poolStart;
 };
 
 interface Circuit {
@@ -132,6 +164,9 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
           throw new ArtifactLoadError(
             `The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`,
           );
+        // The workers and the key's bases in them are made ready here too (warmUp), not at the first proof.
+        const pool = await loadPool(curve);
+        if (pool) await makeKeyResident(pool, key).catch(() => undefined);
         return { witness, key };
       })();
       hit.catch(() => circuits.delete(circuit));
@@ -159,16 +194,24 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
     onStage?.('proof');
     let made: Awaited<ReturnType<typeof groth16Prove>>;
     try {
+      const curve = await loadCurve();
+      const pool = await loadPool(curve);
+      if (pool) await makeKeyResident(pool, key);
       try {
-        made = await groth16Prove(await loadCurve(), key, witness);
+        made = await groth16Prove(curve, key, witness);
       } catch (cause) {
         // Made with fixed-base tables that turn out wrong: they are dropped (not rebuilt in this session) and the
         // proof is made again without them; a second failure is the key's or the arithmetic's.
         if (!(cause instanceof ProofCheckError) || !dropFixedBaseTables(key)) throw cause;
         circuit.tablesRefused = true;
-        made = await groth16Prove(await loadCurve(), key, witness);
+        made = await groth16Prove(curve, key, witness);
       }
     } catch (cause) {
+      if (cause instanceof PoolError) {
+        // The pool is closed with the tables it held: the next proof starts new workers (and tables, by policy).
+        delete circuit.tables;
+        throw new ProofGenerationError(`The ${input.circuit} proof was interrupted: a proving thread stopped (${firstLine(cause)}). Try again.`);
+      }
       if (cause instanceof ProofCheckError)
         throw new ProofGenerationError(
           `The ${input.circuit} proof came out wrong and was not used (it does not verify against the proving key). Try again; if it keeps happening, reload the app or restore public/zk from git.`,
@@ -198,10 +241,20 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
     if (!circuit.tables) {
       tableQueue = tableQueue.then(async () => {
         try {
-          const tables = await computeFixedBaseTables(await loadCurve(), circuit.key, undefined, whenIdle);
-          if (!circuit.tablesRefused) attachFixedBaseTables(circuit.key, tables);
-        } catch {
-          // Proofs stay correct without tables; this session goes on without them.
+          const curve = await loadCurve();
+          const pool = await loadPool(curve);
+          if (pool) {
+            // Built inside the workers, each its share, where the proofs use them.
+            await makeKeyResident(pool, circuit.key);
+            await buildResidentTables(curve, circuit.key, whenIdle);
+            if (circuit.tablesRefused) dropFixedBaseTables(circuit.key);
+          } else {
+            const tables = await computeFixedBaseTables(curve, circuit.key, undefined, whenIdle);
+            if (!circuit.tablesRefused) attachFixedBaseTables(circuit.key, tables);
+          }
+        } catch (cause) {
+          // Proofs stay correct without tables. A pool that stopped takes its tables with it: they may be built again.
+          if (cause instanceof PoolError) delete circuit.tables;
         }
       });
       circuit.tables = tableQueue;
@@ -253,6 +306,9 @@ function firstLine(cause: unknown): string {
 
 /** snarkjs keeps worker threads alive in Node; scripts call this before exiting. */
 export async function terminateProver(): Promise<void> {
+  const running = pool ?? (await poolStart);
+  pool = undefined;
+  await running?.terminate();
   const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
   if (curve) {
     await curve.terminate();
@@ -277,4 +333,9 @@ export function toSolidityProof(proof: Groth16Proof): SolidityProof {
     ],
     c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
   };
+}
+
+/** The resident pool the provers of this realm use, if started (tests reach the workers through it). */
+export function currentProverPool(): ResidentPool | undefined {
+  return pool && !pool.closed ? pool : undefined;
 }
