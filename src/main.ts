@@ -1,11 +1,6 @@
-// First: starts the network while the rest of the shell loads (boot.ts).
+// The entry is only the network's boot (boot.ts): it runs as soon as this small module arrives and asks for the p2p
+// chunk and the configuration at once. The app shell (Svelte, the session, the pages' frame) is its own chunk, asked
+// for in the same instant, so it downloads beside the network's chunk instead of ahead of it.
 import './ui/shell/boot';
-import { mount } from 'svelte';
-import App from './ui/shell/App.svelte';
-import './ui/shell/global.css';
 
-// The shell's modules are evaluated (User Timing: where a visit's time to the relay goes, docs/bench/p2p.md).
-performance.mark('twingrain:shell-evaluated');
-const target = document.getElementById('app');
-if (!target) throw new Error('index.html has no #app element');
-export default mount(App, { target });
+void import('./ui/shell/mount');

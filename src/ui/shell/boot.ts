@@ -1,5 +1,5 @@
-// Imported first by main.ts: modules are evaluated in import order, so the network starts loading before the rest of
-// the shell (Svelte, the pages' code) is evaluated and mounted. Keep this module's imports tiny.
+// The page's first module (main.ts): starts the network before the app shell is even downloaded. Keep this module's
+// imports tiny: everything it imports statically is in the entry chunk, ahead of the network.
 import { bootNetwork } from './network-boot';
 
 bootNetwork();

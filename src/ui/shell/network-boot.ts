@@ -1,8 +1,13 @@
 // Starts the app's peer as the page loads, so the relay is connected before a page needs it. libp2p stays out of the
-// initial bundle: the p2p chunk is a dynamic import. The shell imports this first (boot.ts), so the chunk is asked
-// for before the rest of the shell is evaluated and mounted. A returning visit dials the relay it used last time
+// initial bundle: the p2p chunk is a dynamic import. The page's entry is this boot alone (main.ts, boot.ts): the chunk
+// is asked for as soon as the first script runs, while the rest of the shell downloads beside it. A returning visit dials the relay it used last time
 // without waiting for the configuration file; when the configuration names other relays, the peer is restarted with
 // those (sharedBrowserNode).
+
+// Both statically: small (the browser peer's starter, not the p2p area's index; lib/config, not the session module,
+// which would bring Dexie and the identity code), and in the entry chunk they cost no extra round trip.
+import { preloadBrowserNode, sharedBrowserNode } from '../../lib/p2p/browser-peer/index';
+import { loadRuntimeConfig } from '../../lib/config/index';
 
 const AUTOSTART_KEY = 'twingrain.network.autostart';
 const RELAY_KEY = 'twingrain.network.relay';
@@ -58,20 +63,19 @@ export function bootNetwork(): void {
   if (booted || !networkAutostart()) return;
   booted = true;
   performance.mark('twingrain:boot-network');
-  const p2p = import('../../lib/p2p/index');
-  void p2p
-    .then((m) => m.preloadBrowserNode())
+  // The first requests of the page, before the app shell's modules queue up on the same few connections: the
+  // configuration, then the p2p chunk.
+  const config = loadRuntimeConfig().then((c) => (performance.mark('twingrain:config-ready'), c));
+  void preloadBrowserNode()
     .then(() => performance.mark('twingrain:p2p-chunk-ready'))
     .catch(() => undefined);
-  // Straight from lib/config: going through the session module would first load Dexie and the identity code.
-  const config = import('../../lib/config/index').then((m) => m.loadRuntimeConfig()).then((c) => (performance.mark('twingrain:config-ready'), c));
   const remembered = rememberedRelay();
-  if (remembered) void p2p.then((m) => m.sharedBrowserNode(remembered)).catch(() => undefined);
+  if (remembered) void sharedBrowserNode(remembered).catch(() => undefined);
   // The configuration decides: the same relay keeps the node started above, another one restarts it.
-  void Promise.all([p2p, config])
-    .then(([m, config]) => {
+  void config
+    .then((config) => {
       remember(config.relay);
-      return config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined;
+      return config.relay.multiaddrs.length > 0 ? sharedBrowserNode(config.relay) : undefined;
     })
     .catch(() => undefined);
 }
