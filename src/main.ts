@@ -1,6 +1,7 @@
-// The entry is only the network's boot (boot.ts): it runs as soon as this small module arrives and asks for the p2p
-// chunk and the configuration at once. The app shell (Svelte, the session, the pages' frame) is its own chunk, asked
-// for in the same instant, so it downloads beside the network's chunk instead of ahead of it.
-import './ui/shell/boot';
+// The page's entry: the network's boot and nothing else of the app. index.html preloads the app shell and the p2p
+// chunk (vite.config.ts), so both are already downloading and compiling; this module decides the order they run in:
+// the configuration is fetched at once, the shell is mounted as soon as it is here, and the p2p chunk runs right
+// after the shell's first paint (network-boot.ts).
+import { bootNetwork } from './ui/shell/network-boot';
 
-void import('./ui/shell/mount');
+bootNetwork(import('./ui/shell/mount'));

@@ -1,4 +1,4 @@
-// Mounts the app shell (main.ts loads this right after starting the network).
+// Mounts the app shell: main.ts imports it as the network boots, index.html preloads it (vite.config.ts).
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './global.css';
