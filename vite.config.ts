@@ -1,4 +1,4 @@
-import { defineConfig, type Connect, type Plugin } from 'vite';
+import { defineConfig, type Connect, type HtmlTagDescriptor, type Plugin, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { readFileSync } from 'node:fs';
@@ -27,6 +27,68 @@ function cspHeader(): Plugin {
   };
 }
 
+// The page's entry is only the network's boot (src/main.ts). The app shell it mounts (src/ui/shell/mount.ts) is a
+// dynamic import listed in index.html as modulepreload: the browser fetches and compiles it while it parses the page,
+// before the entry has even run. The p2p chunk's files (libp2p and Helia) are named in a meta tag instead: the boot
+// asks for them once the shell's files are in (they would otherwise share the few connections with the shell's, and
+// its first paint would wait), and runs them after that paint (network-boot.ts). Those files (and only those: not the
+// ones the shell shares) also carry V8's compile hint: their functions are compiled on the background thread that
+// compiles the preloaded file, instead of one by one on the main thread as libp2p starts and dials (about half of the
+// main thread's time from the p2p chunk's evaluation to the relay connection, measured with _startup-trace.ts). The
+// hint is added after the file's hash is made: it changes no behaviour.
+/** The meta tag naming the p2p chunk's files (read by src/ui/shell/network-boot.ts). */
+const P2P_FILES_META = 'twingrain-p2p-files';
+
+function startupChunks(p: { shell: string; p2p: string }): Plugin {
+  const closure = (bundle: Rollup.OutputBundle, module: string): Rollup.OutputChunk[] => {
+    const chunks = Object.values(bundle).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
+    const root = chunks.find((c) => c.facadeModuleId?.endsWith(module));
+    if (!root) throw new Error(`startupChunks: no chunk for ${module}`);
+    const out = new Map<string, Rollup.OutputChunk>();
+    const visit = (chunk: Rollup.OutputChunk): void => {
+      if (out.has(chunk.fileName)) return;
+      for (const name of chunk.imports) {
+        const dep = bundle[name];
+        if (dep?.type === 'chunk') visit(dep);
+      }
+      out.set(chunk.fileName, chunk);
+    };
+    visit(root);
+    return [...out.values()];
+  };
+  const entryFiles = (bundle: Rollup.OutputBundle): Set<string> =>
+    new Set(
+      Object.values(bundle)
+        .filter((c): c is Rollup.OutputChunk => c.type === 'chunk' && c.isEntry)
+        .flatMap((c) => [c.fileName, ...c.imports]),
+    );
+  return {
+    name: 'twingrain-startup-chunks',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const shell = new Set([...entryFiles(bundle), ...closure(bundle, p.shell).map((c) => c.fileName)]);
+      for (const chunk of closure(bundle, p.p2p)) if (!shell.has(chunk.fileName)) chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return;
+        const tags: HtmlTagDescriptor[] = [];
+        const shell = closure(bundle, p.shell).filter((c) => !html.includes(c.fileName));
+        for (const chunk of shell) {
+          for (const css of chunk.viteMetadata?.importedCss ?? [])
+            if (!html.includes(css)) tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: '', href: `/${css}` }, injectTo: 'head' });
+          tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${chunk.fileName}` }, injectTo: 'head' });
+        }
+        const later = closure(bundle, p.p2p).filter((c) => !html.includes(c.fileName) && !shell.includes(c));
+        tags.push({ tag: 'meta', attrs: { name: P2P_FILES_META, content: later.map((c) => `/${c.fileName}`).join(' ') }, injectTo: 'head' });
+        return tags;
+      },
+    },
+  };
+}
+
 // Large assets (proving keys, circuit WASM, 3D models) are not precached: they are fetched on first use and
 // kept by the service worker's runtime cache, so the app shell stays small and installs fast. The granule sandbox's
 // QuickJS WebAssembly is precached: twins must run offline from the first install.
@@ -34,6 +96,7 @@ export default defineConfig({
   plugins: [
     cspHeader(),
     svelte(),
+    startupChunks({ shell: 'src/ui/shell/mount.ts', p2p: 'src/lib/p2p/node.browser.ts' }),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,

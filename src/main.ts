@@ -1,11 +1,7 @@
-// First: starts the network while the rest of the shell loads (boot.ts).
-import './ui/shell/boot';
-import { mount } from 'svelte';
-import App from './ui/shell/App.svelte';
-import './ui/shell/global.css';
+// The page's entry: the network's boot and nothing else of the app. index.html preloads the app shell and the p2p
+// chunk (vite.config.ts), so both are already downloading and compiling; this module decides the order they run in:
+// the configuration is fetched at once, the shell is mounted as soon as it is here, and the p2p chunk runs right
+// after the shell's first paint (network-boot.ts).
+import { bootNetwork } from './ui/shell/network-boot';
 
-// The shell's modules are evaluated (User Timing: where a visit's time to the relay goes, docs/bench/p2p.md).
-performance.mark('twingrain:shell-evaluated');
-const target = document.getElementById('app');
-if (!target) throw new Error('index.html has no #app element');
-export default mount(App, { target });
+bootNetwork(import('./ui/shell/mount'));

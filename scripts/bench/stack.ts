@@ -167,8 +167,9 @@ The shell was 21.9 KiB gzipped in the last measurement (2026-11-24).
 ## Page load → relay connected
 
 Measured on this build by the peer-to-peer benchmark (docs/bench/p2p.md: the "Built app" rows, first and returning
-visit, and the table of steps from navigation start). The shell imports src/ui/shell/boot.ts first, which asks for the
-p2p chunk before the rest of the shell is evaluated and mounted; a returning visit dials the relay it remembers.
+visit, and the table of steps from navigation start). The page's entry is the network's boot alone (src/main.ts): it
+fetches the configuration, the shell preloaded by index.html mounts, the p2p chunk downloads while the shell runs and
+starts after its first paint; a returning visit dials the relay it remembers.
 
 ### Shell files
 

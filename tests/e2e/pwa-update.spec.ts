@@ -19,7 +19,7 @@ const config: RuntimeConfig = {
 
 test.beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'twingrain-pwa-'));
-  await cp('dist', root, { recursive: true });
+  await cp(process.env.TWINGRAIN_DIST ?? 'dist', root, { recursive: true });
   app = await serveApp({ root, host: '127.0.0.1', port: await freePort(), config: () => config });
 });
 test.afterAll(async () => {

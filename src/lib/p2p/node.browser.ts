@@ -17,6 +17,8 @@ import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery';
 import { IDBBlockstore } from 'blockstore-idb';
 import { CachedBlockstore } from './cached-blockstore';
 import { IDBDatastore } from 'datastore-idb';
+import { MemoryDatastore } from 'datastore-core';
+import { loadPeerKey } from './peer-key';
 import { DISCOVERY_TOPIC } from './protocols';
 import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
@@ -103,9 +105,22 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
     throw error;
   }
   performance.mark('twingrain:p2p-stores-open');
+  let privateKey: Awaited<ReturnType<typeof loadPeerKey>>;
+  try {
+    privateKey = await loadPeerKey(datastore);
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
+  performance.mark('twingrain:p2p-key-loaded');
   const status = new StatusStore({ store: { name: prefix, slot: slot.slot } });
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+      privateKey,
+      // libp2p's peer store in memory: on IndexedDB, every protocol its services register at start was a write of
+      // this peer's own record, one after another (~100 ms of the start). Browser peers' addresses change with each
+      // relay reservation and the relay comes from the configuration, so nothing worth keeping was lost.
+      datastore: new MemoryDatastore(),
       addresses: { listen: ['/p2p-circuit', '/webrtc'] },
       transports: [
         webSockets(),

@@ -1,8 +1,13 @@
 // Starts the app's peer as the page loads, so the relay is connected before a page needs it. libp2p stays out of the
-// initial bundle: the p2p chunk is a dynamic import. The shell imports this first (boot.ts), so the chunk is asked
-// for before the rest of the shell is evaluated and mounted. A returning visit dials the relay it used last time
-// without waiting for the configuration file; when the configuration names other relays, the peer is restarted with
-// those (sharedBrowserNode).
+// initial bundle: the p2p chunk is a dynamic import, preloaded by index.html beside the app shell (vite.config.ts) and
+// run right after the shell's first paint. The page's entry is this boot alone (main.ts). A returning visit dials the
+// relay it used last time without waiting for the configuration file; when the configuration names other relays, the
+// peer is restarted with those (sharedBrowserNode).
+
+// Both statically: small (the browser peer's starter, not the p2p area's index; lib/config, not the session module,
+// which would bring Dexie and the identity code), and in the entry chunk they cost no extra round trip.
+import { preloadBrowserNode, sharedBrowserNode } from '../../lib/p2p/browser-peer/index';
+import { loadRuntimeConfig } from '../../lib/config/index';
 
 const AUTOSTART_KEY = 'twingrain.network.autostart';
 const RELAY_KEY = 'twingrain.network.relay';
@@ -51,27 +56,80 @@ function remember(relay: RelaySettings): void {
 let booted = false;
 
 /**
- * Starts the shared node unless turned off or no relay is configured. Failures are not thrown: the Network page
- * starts the node itself on open and shows what went wrong.
+ * Starts fetching and compiling the p2p chunk's files, which index.html names (vite.config.ts), without running them;
+ * the import that runs them finds them ready.
  */
-export function bootNetwork(): void {
+function fetchP2pFiles(): void {
+  const files = document.querySelector('meta[name="twingrain-p2p-files"]')?.getAttribute('content')?.split(' ') ?? [];
+  for (const href of files) {
+    if (!href.startsWith('/assets/')) continue;
+    const link = document.createElement('link');
+    link.rel = 'modulepreload';
+    link.crossOrigin = '';
+    link.href = href;
+    document.head.append(link);
+  }
+}
+
+/** Resolves when the files index.html preloads (the app shell's) have arrived, before they run. */
+function preloadsArrived(): Promise<void> {
+  const links = [...document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"]')];
+  return Promise.all(
+    links.map((link) =>
+      performance.getEntriesByName(link.href).length > 0
+        ? undefined
+        : new Promise<void>((resolve) => {
+            link.addEventListener('load', () => resolve(), { once: true });
+            link.addEventListener('error', () => resolve(), { once: true });
+          }),
+    ),
+  ).then(() => undefined);
+}
+
+/**
+ * Resolves once the page has had the chance to paint after `shell` settled: a frame, then a task (a hidden page
+ * paints nothing, so it does not wait for a frame there).
+ */
+function afterFirstPaint(shell: Promise<void>): Promise<void> {
+  return shell.then(
+    () =>
+      new Promise<void>((resolve) => {
+        if (document.visibilityState === 'hidden') return resolve();
+        requestAnimationFrame(() => setTimeout(resolve, 0));
+      }),
+  );
+}
+
+/**
+ * Starts the shared node unless turned off or no relay is configured. The p2p chunk (preloaded by index.html) runs
+ * once `shell`, the app shell's mount, has settled and painted: its evaluation and libp2p's start would otherwise hold
+ * back the first paint. Failures are not thrown: the Network page starts the node itself on open and shows what went
+ * wrong.
+ */
+export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
   if (booted || !networkAutostart()) return;
   booted = true;
   performance.mark('twingrain:boot-network');
-  const p2p = import('../../lib/p2p/index');
-  void p2p
-    .then((m) => m.preloadBrowserNode())
+  // The page's first request of its own: the configuration.
+  const config = loadRuntimeConfig().then((c) => (performance.mark('twingrain:config-ready'), c));
+  const shellIn = shell.then(
+    () => undefined,
+    () => undefined,
+  );
+  // The p2p chunk's files download while the shell runs (or at once if the shell failed to load).
+  void Promise.race([preloadsArrived(), shellIn]).then(fetchP2pFiles);
+  const painted = afterFirstPaint(shellIn);
+  void painted
+    .then(() => preloadBrowserNode())
     .then(() => performance.mark('twingrain:p2p-chunk-ready'))
     .catch(() => undefined);
-  // Straight from lib/config: going through the session module would first load Dexie and the identity code.
-  const config = import('../../lib/config/index').then((m) => m.loadRuntimeConfig()).then((c) => (performance.mark('twingrain:config-ready'), c));
   const remembered = rememberedRelay();
-  if (remembered) void p2p.then((m) => m.sharedBrowserNode(remembered)).catch(() => undefined);
+  if (remembered) void painted.then(() => sharedBrowserNode(remembered)).catch(() => undefined);
   // The configuration decides: the same relay keeps the node started above, another one restarts it.
-  void Promise.all([p2p, config])
-    .then(([m, config]) => {
+  void Promise.all([config, painted])
+    .then(([config]) => {
       remember(config.relay);
-      return config.relay.multiaddrs.length > 0 ? m.sharedBrowserNode(config.relay) : undefined;
+      return config.relay.multiaddrs.length > 0 ? sharedBrowserNode(config.relay) : undefined;
     })
     .catch(() => undefined);
 }
