@@ -102,7 +102,7 @@ function drained(res: ServerResponse): Promise<void> {
 
 /**
  * Writes the CAR of `order` (from carOrder) to `res`, whose headers are already sent. Each block is read from the
- * store as its turn comes, and the next one only once the socket took the previous one. Ends the response; a block
+ * store as its turn comes (one ahead), and the next one only once the socket took the previous one. Ends the response; a block
  * gone meanwhile, a block over the caps or a broken connection destroys it (the client sees an incomplete CAR, as the
  * spec says a gateway does when it cannot go on).
  */
@@ -110,10 +110,19 @@ export async function writeCar(helia: LocalStore, root: CID, order: CID[], res: 
   const { writer, out } = CarWriter.create([root]);
   const produce = (async () => {
     let bytes = 0;
+    // The next block is read from disk while this one goes out.
+    const read = (i: number): Promise<Uint8Array> | undefined => {
+      if (i >= order.length) return undefined;
+      const reading = readHeld(helia, order[i]!);
+      reading.catch(() => undefined);
+      return reading;
+    };
+    let next = read(0);
     try {
-      for (const cid of order) {
+      for (const [i, cid] of order.entries()) {
         if (res.destroyed) break;
-        const block = await readHeld(helia, cid);
+        const block = await next!;
+        next = read(i + 1);
         bytes += block.length;
         if (block.length > maxBlockBytes || bytes > caps.maxCarBytes)
           throw new Error(`The DAG under ${root.toString()} is larger than this node sends in one CAR.`);

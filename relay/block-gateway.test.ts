@@ -499,11 +499,11 @@ describe('a light node fetching granules through the block gateway', () => {
   });
 
   it('attack: a CAR that goes on past what the DAG can hold is cut at the bound, whatever length its next block claims', async () => {
-    // After the shard's true blocks: a section that claims 1 GiB for a block, then 4 MiB of it (more than a shard
-    // can hold).
+    // After the shard's true blocks: a section that claims 1 GiB for a block, then more of it than the shard can
+    // hold with every allowance (its size, its UnixFS nodes, 64 bytes for each of 16,384 blocks).
     const claimed = CID.createV1(raw.code, await sha256.digest(randomPayload(64)));
     const proxy = await carRewritingGateway((body) =>
-      Buffer.concat([body, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04]), claimed.bytes, Buffer.alloc(4 * 1024 * 1024)]),
+      Buffer.concat([body, Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04]), claimed.bytes, Buffer.alloc(stored.manifest.erasure.shardSize + 2 * 1024 * 1024)]),
     );
     const user = await node([proxy.url]);
     const got = await retrieve(user);

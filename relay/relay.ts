@@ -66,7 +66,7 @@ export interface RelayPinningOptions extends Omit<PinningOptions, 'authority' | 
   api?: { port: number; host?: string };
   /**
    * Also serve the blocks this node pins as an IPFS Trustless Gateway (relay/block-gateway.ts: GET /ipfs/{cid}, raw
-   * blocks) on this port (0: any free port) and host (the relay's by default), for browsers to fetch over plain HTTP.
+   * blocks and CARs of whole pinned DAGs) on this port (0: any free port) and host (the relay's by default), for browsers to fetch over plain HTTP.
    */
   gateway?: { port: number; host?: string; limits?: Partial<BlockGatewayLimits> };
 }

@@ -148,6 +148,8 @@ try {
     const times: number[] = [];
     const viaGateway: number[] = [];
     const viaCar: number[] = [];
+    /** Per mode: when the last shard's prefetch ended (every block in the store, before rebuild + decrypt + α). */
+    const inStore = new Map<string, number[]>();
     const MODES = ['libp2p', 'gateway blocks', 'gateway CAR'] as const;
     const cdp = await browser.newCDPSession(page);
     const nodeProfiler = new Session();
@@ -216,6 +218,7 @@ try {
         `round ${i} ${mode}${i === 0 ? ' (warm-up, not counted)' : ''}: ${r.ms.toFixed(0)} ms (shards prefetched at ${r.prefetched.join(', ')} ms, all shard bytes read at ${r.fetchedAt.toFixed(0)} ms) from ${r.sources.map((s: { via: string; blocks: number }) => `${s.via}×${s.blocks}`).join(', ')}`,
       );
       if (i > 0) (mode === 'gateway CAR' ? viaCar : mode === 'gateway blocks' ? viaGateway : times).push(r.ms);
+      if (i > 0) inStore.set(mode, [...(inStore.get(mode) ?? []), Math.max(...r.prefetched)]);
     }
     // The libp2p stack alone (noise + yamux over a WebSocket from a relay-like Node peer), no blocks.
     const raw = await rawLibp2pSender(join(dir, 'raw'));
@@ -254,6 +257,7 @@ try {
       `relay → browser from the gateway, one CAR per shard: ${all(viaCar)}; floor (plain fetch of the same ${cars.length} CARs side by side) ${all(carFloor)}; ` +
         `× CAR floor ${(median(viaCar) / median(carFloor)).toFixed(2)}, × bare WebSocket ${(median(viaCar) / median(floor)).toFixed(2)}`,
     );
+    console.log(`every shard block in the store (before rebuild + decrypt + α): ${MODES.map((m) => `${m} ${all(inStore.get(m) ?? [])}`).join('; ')}`);
     console.log(`the CARs alone, fetched and checked into a memory store (no IndexedDB, no rebuild): ${all(carIntoMemory)}`);
     console.log(`SHA-256 of a 256 KiB block in the page (µs, median of 5 × 40 blocks): ${JSON.stringify(hashing)}`);
   } finally {

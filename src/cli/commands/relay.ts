@@ -4,7 +4,7 @@
 // SIGTERM. `--pins-port` also serves the IPFS Pinning Service API (relay/pinning-api.ts) there. A relay that knows the
 // chain also publishes the registry's trees (GET /trees/snapshot, on --trees-port or any free port; stderr says where)
 // so new members need not hash the community's history. A pinning relay serves the blocks it pins as an IPFS Trustless
-// Gateway (GET /ipfs/{cid}, raw blocks; relay/block-gateway.ts) on --gateway-port or any free port; stderr says where. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
+// Gateway (GET /ipfs/{cid}: raw blocks, and CARs of whole pinned DAGs; relay/block-gateway.ts) on --gateway-port or any free port; stderr says where. `--custodian-key` only prints the custodian's public key (creating its key in the data folder if needed) and
 // exits: what a consortium admin lists with `twingrain deploy --custodian <key>@<account>` before any chain exists.
 import { mkdir, readFile } from 'node:fs/promises';
 import { CliUsageError, type Command } from '../command';

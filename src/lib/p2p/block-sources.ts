@@ -263,14 +263,26 @@ export function sourcedBlocks(p: SourcedBlocksParameters): SourcedBlocks {
     };
     try {
       // One CAR for a DAG not here at all; a DAG partly here (an interrupted transfer) is finished block by block.
-      if (gateways.car && !carFailed && !(await (ownStores.get(helia) ?? helia.blockstore).has(root))) {
+      // Asking the store is an IndexedDB read in a page: the CAR is asked for meanwhile, and dropped if the root is
+      // here after all (what it brought until then is verified and kept).
+      if (gateways.car && !carFailed) {
+        const here = new AbortController();
+        const partly = Promise.resolve((ownStores.get(helia) ?? helia.blockstore).has(root)).then(
+          (has) => {
+            if (has) here.abort();
+            return has;
+          },
+          () => false,
+        );
         try {
-          await gateways.fetchCar(root, o);
+          await gateways.fetchCar(root, { ...o, signal: AbortSignal.any([here.signal, ...(options.signal ? [options.signal] : [])]) });
           return true;
         } catch (error) {
           options.signal?.throwIfAborted();
-          recordFailure(source, 'gateway-car', root, error);
-          carFailed = true;
+          if (!(await partly)) {
+            recordFailure(source, 'gateway-car', root, error);
+            carFailed = true;
+          }
         }
       }
       await gateways.fetchDag(root, o);

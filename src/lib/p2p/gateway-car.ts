@@ -99,8 +99,8 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
     await response.body.cancel().catch(() => undefined);
     throw new GatewayFetchError('CAR_MALFORMED', `The block gateway answered ${type[0] || 'nothing'} instead of a CAR of version 1 for ${root.toString()}.`);
   }
-  // Blocks, their CIDs and the length prefixes: a few hundred bytes per block over the blocks themselves.
-  const limit = o.maxBytes + 1024 + 256 * o.maxBlocks;
+  // The blocks, and per block its CID (36 bytes here) and length prefix (at most 4 for a block this app takes).
+  const limit = o.maxBytes + 4096 + 64 * o.maxBlocks;
   /** CIDs linked from accepted blocks and not received yet; the root before anything. */
   const expected = new Set<string>([root.toString()]);
   const accepted = new Set<string>();
