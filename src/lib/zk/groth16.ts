@@ -582,8 +582,7 @@ export async function buildResidentTables(
 }
 
 /** Bytes the key's fixed-base tables would take (computeFixedBaseTables's choice of window for this pool). */
-export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey): number {
-  const threads = Math.max(1, curve.tm.concurrency);
+export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey, threads = Math.max(1, curve.tm.concurrency)): number {
   return MSM_NAMES.reduce((sum, name) => {
     const g1 = name !== 'B2';
     const n = key[name].count;
