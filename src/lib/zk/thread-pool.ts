@@ -55,12 +55,12 @@ function ensure(end) {
   if (need > MAX_PAGES) throw new Error('the proving thread is out of memory');
   if (need > have) memory.grow(need - have);
 }
-function alloc(len) {
+function alloc(len, kept) {
   const f = free();
   const p = (f[0] + 7) & ~7;
-  // As ffjavascript's thread: room for as much again behind the allocation (the WASM code takes its own
-  // temporaries from the same pointer), plus a margin.
-  ensure(p + 2 * len + MARGIN);
+  // As ffjavascript's thread: room for as much again behind a task's allocation (the WASM code takes its own
+  // temporaries from the same pointer), plus a margin; a resident buffer needs only the margin.
+  ensure(p + (kept ? len : 2 * len) + MARGIN);
   free()[0] = p + len;
   return p;
 }
@@ -104,7 +104,7 @@ function handle(m) {
     case 'keep': {
       if (resident.some((x) => x.name === m.name)) throw new Error('resident buffer ' + m.name + ' exists');
       const len = typeof m.data === 'number' ? m.data : m.data.byteLength;
-      const p = alloc(len);
+      const p = alloc(len, true);
       if (typeof m.data === 'number') bytes(p, len).fill(0); else bytes(p, len).set(m.data);
       resident.push({ name: m.name, ptr: p, len });
       return [];
