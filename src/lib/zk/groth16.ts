@@ -69,13 +69,13 @@ interface FixedBaseTable {
 interface Runner {
   concurrency: number;
   pool?: ResidentPool;
-  run(task: unknown[], worker?: number): Promise<Uint8Array[]>;
+  run(task: unknown[], worker?: number, urgent?: boolean): Promise<Uint8Array[]>;
 }
 const tmRunner = (curve: Bn254Engine): Runner => ({ concurrency: Math.max(1, curve.tm.concurrency), run: (task) => curve.tm.queueAction(task) });
 export function runnerOf(curve: Bn254Engine, key: ProvingKey): Runner {
   const pool = key.resident?.pool;
   if (!pool || pool.closed) return tmRunner(curve);
-  return { concurrency: pool.size, pool, run: (task, worker) => pool.run(task, worker) };
+  return { concurrency: pool.size, pool, run: (task, worker, urgent) => pool.run(task, worker, undefined, urgent) };
 }
 
 export interface ProvingKey {
@@ -582,8 +582,7 @@ export async function buildResidentTables(
 }
 
 /** Bytes the key's fixed-base tables would take (computeFixedBaseTables's choice of window for this pool). */
-export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey): number {
-  const threads = Math.max(1, curve.tm.concurrency);
+export function fixedBaseTableEstimate(curve: Bn254Engine, key: ProvingKey, threads = Math.max(1, curve.tm.concurrency)): number {
   return MSM_NAMES.reduce((sum, name) => {
     const g1 = name !== 'B2';
     const n = key[name].count;
@@ -705,15 +704,20 @@ async function quotientSplit(curve: Bn254Engine, key: ProvingKey, witness: Uint8
       return out!;
     }),
   );
-  const [h] = await runner.run([
-    { cmd: 'ALLOCSET', var: 2, buff: transformed[0] },
-    { cmd: 'ALLOCSET', var: 3, buff: transformed[1] },
-    { cmd: 'ALLOCSET', var: 4, buff: transformed[2] },
-    { cmd: 'ALLOC', var: 7, len },
-    { cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 2 }, { var: 3 }, { var: 4 }, { val: n }, { var: 7 }] },
-    { cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 7 }, { val: n }, { var: 7 }] },
-    { cmd: 'GET', out: 0, var: 7, len },
-  ]);
+  // Urgent: it goes before the MSM tasks already queued, so that H's digits are made here while the threads work.
+  const [h] = await runner.run(
+    [
+      { cmd: 'ALLOCSET', var: 2, buff: transformed[0] },
+      { cmd: 'ALLOCSET', var: 3, buff: transformed[1] },
+      { cmd: 'ALLOCSET', var: 4, buff: transformed[2] },
+      { cmd: 'ALLOC', var: 7, len },
+      { cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 2 }, { var: 3 }, { var: 4 }, { val: n }, { var: 7 }] },
+      { cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 7 }, { val: n }, { var: 7 }] },
+      { cmd: 'GET', out: 0, var: 7, len },
+    ],
+    undefined,
+    true,
+  );
   return h!;
 }
 

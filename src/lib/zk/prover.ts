@@ -57,12 +57,13 @@ type Snarkjs = typeof import('snarkjs');
 let snarkjsPromise: Promise<Snarkjs> | undefined;
 const loadSnarkjs = (): Promise<Snarkjs> => (snarkjsPromise ??= import('snarkjs'));
 /**
- * snarkjs's BN254 engine (one WASM instance and thread pool per JavaScript realm, kept on globalThis by ffjavascript),
- * built by ffjavascript itself with the batch-affine MSM kernels added to its WASM module (msm-batch-affine.ts);
- * snarkjs's verify then reuses the same engine. Asked for at every proof because terminateProver() may have ended the
- * previous one; concurrent first calls share one build, or each would start its own thread pool. Should something
- * else have built the engine first (without the kernels), groth16.ts uses wasmcurves' own kernel on it.
+ * The BN254 engine (snarkjs's arithmetic: ffjavascript's WASM curve code), built by ffjavascript itself with the
+ * batch-affine MSM kernels added to its WASM module (msm-batch-affine.ts), single-threaded: the threads are the
+ * prover's own pool below, so ffjavascript's would only sit idle (two more workers to start and keep). It is this
+ * module's own, not the realm's global one: snarkjs's verify builds that one if asked. Concurrent first calls share
+ * one build.
  */
+let engine: Bn254Engine | undefined;
 let curveBuild: Promise<Bn254Engine> | undefined;
 /** The engine's WebAssembly code as ffjavascript generated it (kernels included), for the resident pool's workers. */
 let engineCode: Uint8Array | undefined;
@@ -72,28 +73,36 @@ const withKernels = (module: WasmModuleBuilder & { build(): Uint8Array }): void 
   module.build = () => (engineCode = build());
 };
 const loadCurve = async (): Promise<Bn254Engine> => {
-  const live = (globalThis as { curve_bn128?: Bn254Engine | null }).curve_bn128;
-  if (live) return live;
+  if (engine) return engine;
   curveBuild ??= import('ffjavascript')
-    .then(({ buildBn128 }) => buildBn128(false, withKernels as (moduleBuilder: unknown) => void) as Promise<Bn254Engine>)
+    .then(async ({ buildBn128 }) => (engine = (await buildBn128(true, withKernels as (moduleBuilder: unknown) => void)) as Bn254Engine))
     .finally(() => (curveBuild = undefined));
   return curveBuild;
 };
 
+/** Cores to use: the browser's hardwareConcurrency, Node's availableParallelism (as ffjavascript counts them). */
+const cores = async (): Promise<number> => {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  if (n) return Math.min(64, n);
+  const spec = 'node:os';
+  const os = (await import(/* @vite-ignore */ spec)) as typeof import('node:os');
+  return Math.max(1, Math.min(64, os.availableParallelism?.() ?? os.cpus().length));
+};
+
 /**
  * The prover's own workers (thread-pool.ts), one per core, started from the engine's module: each keeps the keys'
- * bases and its share of their fixed-base tables resident, so a proof sends only its scalars. None when the engine
- * was built elsewhere (its code is unknown here) or workers cannot start: groth16.ts then uses ffjavascript's pool.
- * A pool whose worker failed is closed; the next proof starts a new one.
+ * bases and its share of their fixed-base tables resident, so a proof sends only its scalars. Should workers not
+ * start, groth16.ts runs everything on the engine in this thread. A pool whose worker failed is closed; the next
+ * proof starts a new one.
  */
 let pool: ResidentPool | undefined;
 let poolStart: Promise<ResidentPool | undefined> | undefined;
-const loadPool = async (curve: Bn254Engine): Promise<ResidentPool | undefined> => {
+const loadPool = async (): Promise<ResidentPool | undefined> => {
   if (pool && !pool.closed) return pool;
   const code = engineCode as Uint8Array<ArrayBuffer> | undefined;
   if (!code || typeof WebAssembly === 'undefined') return undefined;
-  poolStart ??= WebAssembly.compile(code)
-    .then((module) => startResidentPool(module, Math.max(1, curve.tm.concurrency)))
+  poolStart ??= Promise.all([WebAssembly.compile(code), cores()])
+    .then(([module, n]) => startResidentPool(module, n))
     .then(
       (started) => (pool = started),
       () => undefined,
@@ -165,7 +174,7 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
             `The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`,
           );
         // The workers and the key's bases in them are made ready here too (warmUp), not at the first proof.
-        const pool = await loadPool(curve);
+        const pool = await loadPool();
         if (pool) await makeKeyResident(pool, key).catch(() => undefined);
         return { witness, key };
       })();
@@ -195,7 +204,7 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
     let made: Awaited<ReturnType<typeof groth16Prove>>;
     try {
       const curve = await loadCurve();
-      const pool = await loadPool(curve);
+      const pool = await loadPool();
       if (pool) await makeKeyResident(pool, key);
       try {
         made = await groth16Prove(curve, key, witness);
@@ -227,7 +236,8 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
       );
     }
     const policy = options.backgroundTables ?? 'small';
-    if (policy === 'all' || (policy === 'small' && !circuit.tables && fixedBaseTableEstimate(await loadCurve(), key) <= SMALL_TABLES)) void tablesOf(circuit);
+    if (policy === 'all' || (policy === 'small' && !circuit.tables && fixedBaseTableEstimate(await loadCurve(), key, (await loadPool())?.size) <= SMALL_TABLES))
+      void tablesOf(circuit);
     return { circuit: input.circuit, proof, publicSignals: signals, timings: { witnessMs: t1 - t0, proofMs: t2 - t1 } };
   };
 
@@ -242,7 +252,7 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
       tableQueue = tableQueue.then(async () => {
         try {
           const curve = await loadCurve();
-          const pool = await loadPool(curve);
+          const pool = await loadPool();
           if (pool) {
             // Built inside the workers, each its share, where the proofs use them.
             await makeKeyResident(pool, circuit.key);
@@ -275,8 +285,7 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
       }
     },
     async verify(circuit, publicSignals, proof) {
-      // The engine snarkjs's verify will reuse is built here first, so it carries the MSM kernels for later proofs.
-      const [snarkjs] = await Promise.all([loadSnarkjs(), loadCurve()]);
+      const snarkjs = await loadSnarkjs();
       let vkey = vkeys.get(circuit);
       if (!vkey) {
         vkey = JSON.parse(new TextDecoder().decode(await artifact(circuit, 'vkey')));

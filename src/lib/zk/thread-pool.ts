@@ -17,8 +17,11 @@ export class PoolError extends namedError('PoolError', Error) {}
 export interface ResidentPool {
   readonly size: number;
   readonly closed: boolean;
-  /** Runs one task (ffjavascript's format, plus { res, offset } parameters) on `worker`, or on any worker. */
-  run(task: readonly unknown[], worker?: number, transfer?: ArrayBuffer[]): Promise<Uint8Array[]>;
+  /**
+   * Runs one task (ffjavascript's format, plus { res, offset } parameters) on `worker`, or on any worker; `urgent`
+   * puts it before every task waiting (a short task that others wait for).
+   */
+  run(task: readonly unknown[], worker?: number, transfer?: ArrayBuffer[], urgent?: boolean): Promise<Uint8Array[]>;
   /** Keeps `data` (or `data` zeroed bytes) resident in `worker` under `name` until dropped. */
   keep(worker: number, name: string, data: Uint8Array | number): Promise<void>;
   /** Drops every resident buffer whose name starts with `prefix`, in every worker. */
@@ -52,12 +55,12 @@ function ensure(end) {
   if (need > MAX_PAGES) throw new Error('the proving thread is out of memory');
   if (need > have) memory.grow(need - have);
 }
-function alloc(len) {
+function alloc(len, kept) {
   const f = free();
   const p = (f[0] + 7) & ~7;
-  // As ffjavascript's thread: room for as much again behind the allocation (the WASM code takes its own
-  // temporaries from the same pointer), plus a margin.
-  ensure(p + 2 * len + MARGIN);
+  // As ffjavascript's thread: room for as much again behind a task's allocation (the WASM code takes its own
+  // temporaries from the same pointer), plus a margin; a resident buffer needs only the margin.
+  ensure(p + (kept ? len : 2 * len) + MARGIN);
   free()[0] = p + len;
   return p;
 }
@@ -101,7 +104,7 @@ function handle(m) {
     case 'keep': {
       if (resident.some((x) => x.name === m.name)) throw new Error('resident buffer ' + m.name + ' exists');
       const len = typeof m.data === 'number' ? m.data : m.data.byteLength;
-      const p = alloc(len);
+      const p = alloc(len, true);
       if (typeof m.data === 'number') bytes(p, len).fill(0); else bytes(p, len).set(m.data);
       resident.push({ name: m.name, ptr: p, len });
       return [];
@@ -202,6 +205,7 @@ export async function startResidentPool(module: WebAssembly.Module, size: number
   const current: (Job | undefined)[] = Array.from({ length: size }, () => undefined);
   const threads: Thread[] = [];
   let seq = 0;
+  let urgentSeq = -1;
   let nextId = 0;
   let closed = false;
   let failure: PoolError | undefined;
@@ -241,11 +245,19 @@ export async function startResidentPool(module: WebAssembly.Module, size: number
     else job.resolve(reply.out);
     pump();
   };
-  const submit = <T>(message: Record<string, unknown>, worker?: number, transfer: ArrayBuffer[] = []): Promise<T> => {
+  const submit = <T>(message: Record<string, unknown>, worker?: number, transfer: ArrayBuffer[] = [], urgent = false): Promise<T> => {
     if (closed) return Promise.reject(failure ?? new PoolError('The proving threads were closed.'));
     return new Promise<T>((resolve, reject) => {
-      const job: Job = { seq: seq++, message: { ...message, id: nextId++ }, transfer, resolve: resolve as (out: unknown) => void, reject };
-      (worker === undefined ? shared : own[worker]!).push(job);
+      const job: Job = {
+        seq: urgent ? urgentSeq-- : seq++,
+        message: { ...message, id: nextId++ },
+        transfer,
+        resolve: resolve as (out: unknown) => void,
+        reject,
+      };
+      const queue = worker === undefined ? shared : own[worker]!;
+      if (urgent) queue.unshift(job);
+      else queue.push(job);
       pump();
     });
   };
@@ -264,7 +276,7 @@ export async function startResidentPool(module: WebAssembly.Module, size: number
     get closed() {
       return closed;
     },
-    run: (task, worker, transfer) => submit<Uint8Array[]>({ op: 'task', task }, worker, transfer),
+    run: (task, worker, transfer, urgent) => submit<Uint8Array[]>({ op: 'task', task }, worker, transfer, urgent),
     keep: async (worker, name, data) => {
       await submit({ op: 'keep', name, data }, worker);
     },
