@@ -30,12 +30,11 @@ function cspHeader(): Plugin {
 // The page's entry is only the network's boot (src/main.ts). The app shell it mounts (src/ui/shell/mount.ts) is a
 // dynamic import listed in index.html as modulepreload: the browser fetches and compiles it while it parses the page,
 // before the entry has even run. The p2p chunk's files (libp2p and Helia) are named in a meta tag instead: the boot
-// asks for them once the shell's files are in (they would otherwise share the few connections with the shell's, and
-// its first paint would wait), and runs them after that paint (network-boot.ts). Those files (and only those: not the
-// ones the shell shares) also carry V8's compile hint: their functions are compiled on the background thread that
-// compiles the preloaded file, instead of one by one on the main thread as libp2p starts and dials (about half of the
-// main thread's time from the p2p chunk's evaluation to the relay connection, measured with _startup-trace.ts). The
-// hint is added after the file's hash is made: it changes no behaviour.
+// asks for them once the shell has run (they would otherwise share the few connections and the CPU with the shell's,
+// and its first paint would wait), and runs them after that paint (network-boot.ts). V8's compile hint
+// (//# allFunctionsCalledOnLoad) on the p2p files was tried: it takes the lazy compiles off the main thread during
+// libp2p's start, but the chunk then waits for the whole file's compile, and the second visit spends ~200 ms of the
+// main thread writing the much larger code cache (scripts/bench/_startup-trace.ts): not kept.
 /** The meta tag naming the p2p chunk's files (read by src/ui/shell/network-boot.ts). */
 const P2P_FILES_META = 'twingrain-p2p-files';
 
@@ -56,19 +55,9 @@ function startupChunks(p: { shell: string; p2p: string }): Plugin {
     visit(root);
     return [...out.values()];
   };
-  const entryFiles = (bundle: Rollup.OutputBundle): Set<string> =>
-    new Set(
-      Object.values(bundle)
-        .filter((c): c is Rollup.OutputChunk => c.type === 'chunk' && c.isEntry)
-        .flatMap((c) => [c.fileName, ...c.imports]),
-    );
   return {
     name: 'twingrain-startup-chunks',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      const shell = new Set([...entryFiles(bundle), ...closure(bundle, p.shell).map((c) => c.fileName)]);
-      for (const chunk of closure(bundle, p.p2p)) if (!shell.has(chunk.fileName)) chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
-    },
     transformIndexHtml: {
       order: 'post',
       handler(html, ctx) {

@@ -1,8 +1,8 @@
 // Starts the app's peer as the page loads, so the relay is connected before a page needs it. libp2p stays out of the
-// initial bundle: the p2p chunk is a dynamic import, preloaded by index.html beside the app shell (vite.config.ts) and
-// run right after the shell's first paint. The page's entry is this boot alone (main.ts). A returning visit dials the
-// relay it used last time without waiting for the configuration file; when the configuration names other relays, the
-// peer is restarted with those (sharedBrowserNode).
+// initial bundle: the p2p chunk is a dynamic import, fetched once the app shell (preloaded by index.html, see
+// vite.config.ts) has run, and run right after the shell's first paint. The page's entry is this boot alone
+// (main.ts). A returning visit dials the relay it used last time without waiting for the configuration file; when the
+// configuration names other relays, the peer is restarted with those (sharedBrowserNode).
 
 // Both statically: small (the browser peer's starter, not the p2p area's index; lib/config, not the session module,
 // which would bring Dexie and the identity code), and in the entry chunk they cost no extra round trip.
@@ -71,24 +71,9 @@ function fetchP2pFiles(): void {
   }
 }
 
-/** Resolves when the files index.html preloads (the app shell's) have arrived, before they run. */
-function preloadsArrived(): Promise<void> {
-  const links = [...document.querySelectorAll<HTMLLinkElement>('link[rel="modulepreload"]')];
-  return Promise.all(
-    links.map((link) =>
-      performance.getEntriesByName(link.href).length > 0
-        ? undefined
-        : new Promise<void>((resolve) => {
-            link.addEventListener('load', () => resolve(), { once: true });
-            link.addEventListener('error', () => resolve(), { once: true });
-          }),
-    ),
-  ).then(() => undefined);
-}
-
 /**
- * Resolves once the page has had the chance to paint after `shell` settled: a frame, then a task (a hidden page
- * paints nothing, so it does not wait for a frame there).
+ * Resolves once the page has had the chance to paint after `shell` settled: a frame, then a task. A hidden page gets
+ * no frames: it goes on at once, or after 200 ms if it is hidden meanwhile.
  */
 function afterFirstPaint(shell: Promise<void>): Promise<void> {
   return shell.then(
@@ -96,14 +81,15 @@ function afterFirstPaint(shell: Promise<void>): Promise<void> {
       new Promise<void>((resolve) => {
         if (document.visibilityState === 'hidden') return resolve();
         requestAnimationFrame(() => setTimeout(resolve, 0));
+        setTimeout(resolve, 200);
       }),
   );
 }
 
 /**
- * Starts the shared node unless turned off or no relay is configured. The p2p chunk (preloaded by index.html) runs
- * once `shell`, the app shell's mount, has settled and painted: its evaluation and libp2p's start would otherwise hold
- * back the first paint. Failures are not thrown: the Network page starts the node itself on open and shows what went
+ * Starts the shared node unless turned off or no relay is configured. The p2p chunk (its files named by index.html)
+ * is fetched once `shell`, the app shell's mount, has settled, and runs once the shell has painted: its download, its
+ * evaluation and libp2p's start would otherwise hold back the first paint. Failures are not thrown: the Network page starts the node itself on open and shows what went
  * wrong.
  */
 export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
@@ -116,8 +102,9 @@ export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
     () => undefined,
     () => undefined,
   );
-  // The p2p chunk's files download while the shell runs (or at once if the shell failed to load).
-  void Promise.race([preloadsArrived(), shellIn]).then(fetchP2pFiles);
+  // The p2p chunk's files download and compile while the shell paints. Asked for earlier (as soon as the shell's files
+  // were in), they competed with the shell's own evaluation and its first paint came later (under load, ~100 ms).
+  void shellIn.then(fetchP2pFiles);
   const painted = afterFirstPaint(shellIn);
   void painted
     .then(() => preloadBrowserNode())
