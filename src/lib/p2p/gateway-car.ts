@@ -14,11 +14,10 @@ import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { equals } from 'multiformats/bytes';
 // multiformats' sha256: in a page its browser build calls crypto.subtle.digest, in Node node:crypto (the fastest
-// there). Measured in headless Chromium 156, 256 KiB blocks, 40 at a time (pageHashCost in
-// scripts/bench/_p2p-pages.ts, via _relay-quick.ts; 2 cores, 1-min load 5–9): crypto.subtle.digest 167–292 µs per
-// block one after another and 167–172 µs all at once, multiformats' sha256 180–422 µs (the same call and a Digest
-// object), @noble/hashes in JavaScript 3,600–10,600 µs. Web Crypto it is, through multiformats, with leaves hashed
-// several at a time (below).
+// there). Measured in headless Chromium 156 on 40 blocks of 256 KiB (pageHashCost in scripts/bench/_p2p-pages.ts, run
+// by _relay-quick.ts in a quiet slot, load ≤ 2.2): crypto.subtle.digest 180–193 µs per block one after another and
+// 170–195 µs all at once, multiformats' sha256 183–185 µs (the same call plus a Digest object), @noble/hashes in
+// JavaScript 3,555–3,703 µs. Web Crypto it is, through multiformats; a 10 MiB shard pair costs about 8 ms of hashing.
 import { sha256 } from 'multiformats/hashes/sha2';
 import { MAX_BLOCK_BYTES } from './block-transfer';
 import { GatewayFetchError } from './gateway-errors';
