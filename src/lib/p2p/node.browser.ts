@@ -19,6 +19,7 @@ import { CachedBlockstore } from './cached-blockstore';
 import { IDBDatastore } from 'datastore-idb';
 import { MemoryDatastore } from 'datastore-core';
 import { loadPeerKey } from './peer-key';
+import { noiseCryptoWithKeyStock } from './noise-keys';
 import { DISCOVERY_TOPIC } from './protocols';
 import { TooManyTabsError } from './errors';
 import { StatusStore } from './status';
@@ -95,9 +96,11 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   const idb = new IDBBlockstore(`${prefix}-blocks`);
   const blockstore = new CachedBlockstore(idb, BLOCK_CACHE_BYTES);
   const datastore = new IDBDatastore(`${prefix}-data`);
+  const noiseKeys = noiseCryptoWithKeyStock();
   try {
-    // Two IndexedDB databases: opening them side by side is on the page-load → relay path.
-    await Promise.all([idb.open(), datastore.open()]);
+    // Two IndexedDB databases: opening them side by side is on the page-load → relay path (and so is making noise's
+    // first keys, meanwhile, off the main thread).
+    await Promise.all([idb.open(), datastore.open(), noiseKeys.ready]);
   } catch (error) {
     slot.release();
     throw error;
@@ -127,7 +130,7 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
         webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { ...DATA_CHANNEL, ...options.dataChannel } }),
         circuitRelayTransport(),
       ],
-      connectionEncrypters: [noise()],
+      connectionEncrypters: [noise({ crypto: noiseKeys.crypto })],
       streamMuxers: [yamux()],
       // The default gater refuses ws:// and private addresses, which is right except for the local development relay.
       connectionGater: relay.development ? { denyDialMultiaddr: async () => false } : {},
