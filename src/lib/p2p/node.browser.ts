@@ -19,14 +19,15 @@ import { CachedBlockstore } from './cached-blockstore';
 import { IDBDatastore } from 'datastore-idb';
 import { MemoryDatastore } from 'datastore-core';
 import { loadPeerKey } from './peer-key';
+import { noiseCryptoWithKeyStock } from './noise-keys';
 import { DISCOVERY_TOPIC } from './protocols';
-import { TooManyTabsError } from './errors';
+import { P2PError, TooManyTabsError } from './errors';
 import { StatusStore } from './status';
 import { serveBlocks, localBlocks } from './block-transfer';
 import { useOwnBlockstore, useBlockGateways } from './block-sources';
 import { serveTransferTest, runTransferTest } from './transfer-test';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { supervise, parseRelayMultiaddrs } from './supervisor';
+import { supervise, parseRelayMultiaddrs, type Supervisor } from './supervisor';
 import { blockGateways } from './gateway-blocks';
 
 import type { NodeRelayConfig, TwingrainNode } from './node';
@@ -97,9 +98,11 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   const idb = new IDBBlockstore(`${prefix}-blocks`);
   const blockstore = new CachedBlockstore(idb, BLOCK_CACHE_BYTES);
   const datastore = new IDBDatastore(`${prefix}-data`);
+  const noiseKeys = noiseCryptoWithKeyStock();
   try {
-    // Two IndexedDB databases: opening them side by side is on the page-load → relay path.
-    await Promise.all([idb.open(), datastore.open()]);
+    // Two IndexedDB databases: opening them side by side is on the page-load → relay path (and so is making noise's
+    // first keys, meanwhile, off the main thread).
+    await Promise.all([idb.open(), datastore.open(), noiseKeys.ready]);
   } catch (error) {
     slot.release();
     throw error;
@@ -114,34 +117,41 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   }
   performance.mark('twingrain:p2p-key-loaded');
   const status = new StatusStore({ store: { name: prefix, slot: slot.slot } });
-  const helia = withBitswap(
-    withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
-      privateKey,
-      // libp2p's peer store in memory: on IndexedDB, every protocol its services register at start was a write of
-      // this peer's own record, one after another (~100 ms of the start). Browser peers' addresses change with each
-      // relay reservation and the relay comes from the configuration, so nothing worth keeping was lost.
-      datastore: new MemoryDatastore(),
-      addresses: { listen: ['/p2p-circuit', '/webrtc'] },
-      transports: [
-        webSockets(),
-        // No STUN/TURN: peers on one machine or LAN reach each other with host candidates; elsewhere the relayed
-        // connection is the fallback.
-        webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { ...DATA_CHANNEL, ...options.dataChannel } }),
-        circuitRelayTransport(),
-      ],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      // The default gater refuses ws:// and private addresses, which is right except for the local development relay.
-      connectionGater: relay.development ? { denyDialMultiaddr: async () => false } : {},
-      peerDiscovery: [pubsubPeerDiscovery({ interval: 2_000, topics: [DISCOVERY_TOPIC] })],
-      services: {
-        identify: identify(),
-        ping: ping(),
-        pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
-      },
-    }),
-    { ...options.bitswap },
-  );
+  const withLibp2p = withLibp2pLight(createHeliaLight({ blockstore, datastore }), {
+    privateKey,
+    // libp2p's peer store in memory: on IndexedDB, every protocol its services register at start was a write of
+    // this peer's own record, one after another (~100 ms of the start). Browser peers' addresses change with each
+    // relay reservation and the relay comes from the configuration, so nothing worth keeping was lost.
+    datastore: new MemoryDatastore(),
+    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    transports: [
+      webSockets(),
+      // No STUN/TURN: peers on one machine or LAN reach each other with host candidates; elsewhere the relayed
+      // connection is the fallback.
+      webRTC({ rtcConfiguration: { iceServers: [] }, dataChannel: { ...DATA_CHANNEL, ...options.dataChannel } }),
+      circuitRelayTransport(),
+    ],
+    connectionEncrypters: [noise({ crypto: noiseKeys.crypto })],
+    streamMuxers: [yamux()],
+    // The default gater refuses ws:// and private addresses, which is right except for the local development relay.
+    connectionGater: relay.development ? { denyDialMultiaddr: async () => false } : {},
+    peerDiscovery: [pubsubPeerDiscovery({ interval: 2_000, topics: [DISCOVERY_TOPIC] })],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, scoreParams: { IPColocationFactorWeight: 0 } }),
+    },
+  });
+  // The relay is dialled as soon as libp2p has started (Helia's mixins start in order: libp2p, this, then bitswap),
+  // not once all of Helia has.
+  let supervisor: Supervisor | undefined;
+  withLibp2p.addMixin({
+    name: 'twingrain-relay',
+    start: (h) => {
+      supervisor ??= supervise((h as typeof withLibp2p).libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: true });
+    },
+  });
+  const helia = withBitswap(withLibp2p, { ...options.bitswap });
   useOwnBlockstore(helia, blockstore);
   const gateways = blockGateways(blockstore, {
     development: relay.development,
@@ -151,26 +161,28 @@ export async function createBrowserNode(relay: NodeRelayConfig, options: Browser
   useBlockGateways(helia, gateways);
   try {
     await helia.start();
+    if (!supervisor) throw new P2PError('The peer started without watching its relay connection. Reload the page.');
   } catch (error) {
+    supervisor?.stop();
     slot.release();
     throw error;
   }
   performance.mark('twingrain:p2p-started');
-  const supervisor = supervise(helia.libp2p, { relayMultiaddrs: relay.multiaddrs, status, dialDiscovered: true });
+  const relays = supervisor;
   await serveBlocks(helia.libp2p, localBlocks(helia));
-  await serveTransferTest(helia, supervisor.relayPeerIds, status, { blockstore, bitswapOnly: options.bitswapOnly === true });
+  await serveTransferTest(helia, relays.relayPeerIds, status, { blockstore, bitswapOnly: options.bitswapOnly === true });
   return {
     helia,
     libp2p: helia.libp2p,
     status,
-    supervisor,
+    supervisor: relays,
     // A third argument (block size) is for benchmarks; the interface keeps the two the app uses.
     transferTest: (peerId: string, bytes: number, blockBytes?: number) =>
       runTransferTest(helia, peerIdFromString(peerId), bytes, status, { blockBytes, blockstore }),
     peerId: helia.libp2p.peerId.toString(),
     setBlockGateways: (urls) => gateways.setUrls(urls),
     async stop() {
-      supervisor.stop();
+      relays.stop();
       await helia.stop();
       // Blocks still on their way to IndexedDB land before it closes.
       await blockstore.flush().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDatastore } from 'datastore-core';
+import { Key } from 'interface-datastore';
 import { loadOrCreateSelfKey } from '@libp2p/config';
 import { publicKeyFromRaw } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
@@ -22,6 +23,14 @@ describe('the browser peer key', () => {
     expect(peerIdFromPrivateKey(now).toString()).toBe(peerIdFromPrivateKey(before).toString());
     // …and reads it from its own record afterwards, still the same.
     expect(peerIdFromPrivateKey(await loadPeerKey(ds)).toString()).toBe(peerIdFromPrivateKey(before).toString());
+  });
+
+  it('replaces a damaged record instead of failing every start', async () => {
+    const ds = new MemoryDatastore();
+    await ds.put(new Key('/twingrain/peer-key'), new Uint8Array([1, 2, 3]));
+    const key = await loadPeerKey(ds);
+    expect(key.type).toBe('Ed25519');
+    expect(peerIdFromPrivateKey(await loadPeerKey(ds)).toString()).toBe(peerIdFromPrivateKey(key).toString());
   });
 
   it('made with WebCrypto, is a true Ed25519 pair: the public half matches the seed and signatures verify', async () => {

@@ -12,9 +12,18 @@ const PEER_KEY = new Key('/twingrain/peer-key');
 /** Where libp2p's keychain (loadOrCreateSelfKey) kept the self key before. */
 const KEYCHAIN_SELF = new Key('/pkcs8/self');
 
-/** The peer's key from `datastore`, made and stored on first use. */
+/**
+ * The peer's key from `datastore`, made and stored on first use. A record that does not parse (damaged storage) is
+ * replaced as if it were missing: the peer gets a new id rather than failing every start.
+ */
 export async function loadPeerKey(datastore: Datastore): Promise<PrivateKey> {
-  if (await datastore.has(PEER_KEY)) return privateKeyFromProtobuf(await datastore.get(PEER_KEY));
+  if (await datastore.has(PEER_KEY)) {
+    try {
+      return privateKeyFromProtobuf(await datastore.get(PEER_KEY));
+    } catch {
+      // fall through: made again below
+    }
+  }
   const key = (await datastore.has(KEYCHAIN_SELF)) ? await loadOrCreateSelfKey(datastore) : await newEd25519Key();
   await datastore.put(PEER_KEY, privateKeyToProtobuf(key));
   return key;
