@@ -4,8 +4,4 @@
 // after the shell's first paint (network-boot.ts).
 import { bootNetwork } from './ui/shell/network-boot';
 
-const shell = import('./ui/shell/mount');
-// The boot only orders the network after the shell and ignores how the shell ended; a shell that fails to load or
-// mount must still say so, or the page stays blank without a word in the console.
-shell.catch((error: unknown) => console.error('twingrain: the app could not start.', error));
-bootNetwork(shell);
+bootNetwork(import('./ui/shell/mount'));
