@@ -103,6 +103,17 @@ describe('Marlin host over the virtual printer', () => {
     await host.close();
   });
 
+  it('connects although its hello is garbled on the wire (the line is sent again within the handshake)', async () => {
+    // Seeds whose first M110 gets "No Line Number with checksum … Resend: 1": a Resend for a line never sent confirms
+    // nothing, so without the handshake's short re-send the connection failed with "did not answer within 3 s".
+    for (const seed of [7, 8, 9, 12, 15, 19]) {
+      const vp = new VirtualPrinter({ model: 'jgaurora-z-603s', faults: { checksumErrorRate: 0.3 }, seed });
+      const host = new MarlinHost({});
+      await expect(host.attach(vp.open(vp.baud)), `seed ${seed}`).resolves.toBeUndefined();
+      await host.close();
+    }
+  });
+
   it('rejects malformed G-code with the file line number before sending it', async () => {
     const vp = new VirtualPrinter({ model: MODEL });
     const host = new MarlinHost();

@@ -147,6 +147,8 @@ export class MarlinHost {
   private probing = false;
   private lastProgress = 0;
   private consecutiveTimeouts = 0;
+  /** While a handshake runs: how long a silence is before its line is sent again (shorter than the handshake's limit). */
+  private handshakeProbeMs: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private partial = '';
   private spaceWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -224,6 +226,10 @@ export class MarlinHost {
 
   private async handshake(timeoutMs: number): Promise<void> {
     this.received = { bytes: 0, validLines: 0 };
+    // A handshake line garbled on the wire (or sent while the board was still resetting) gets an error or nothing; a
+    // lone "Resend" for a line we never sent confirms nothing. So within the handshake a silence is short: the line is
+    // probed again several times before the handshake gives up, as hosts re-send their hello.
+    this.handshakeProbeMs = Math.max(200, Math.min(this.options.responseTimeoutMs, Math.floor(timeoutMs / 4)));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -247,6 +253,7 @@ export class MarlinHost {
       throw e;
     } finally {
       clearTimeout(timer);
+      this.handshakeProbeMs = undefined;
     }
     if (this.capabilities.AUTOREPORT_TEMP) await this.command('M155 S1');
   }
@@ -605,7 +612,7 @@ export class MarlinHost {
     const waiting = this.inflight.length > 0 || this.sendCursor < this.nextN || this.confirmedN < this.nextN - 1;
     if (!waiting) return;
     const now = this.options.clock();
-    if (now - this.lastProgress < this.options.responseTimeoutMs) return;
+    if (now - this.lastProgress < (this.handshakeProbeMs ?? this.options.responseTimeoutMs)) return;
     this.stats.timeouts++;
     this.consecutiveTimeouts++;
     if (this.consecutiveTimeouts > this.options.maxTimeouts) {
