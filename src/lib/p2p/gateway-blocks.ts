@@ -11,9 +11,10 @@ import type { Blockstore } from 'interface-blockstore';
 import type { AbortOptions } from '@libp2p/interface';
 import { BaseBlockstore } from 'blockstore-core';
 import type { CID } from 'multiformats/cid';
-import * as dagPb from '@ipld/dag-pb';
 import { concat } from './blocks';
 import { MAX_BLOCK_BYTES } from './block-transfer';
+import { linksOf } from './block-check';
+import { gatewayRefusal } from './gateway-address';
 import { GatewayFetchError } from './gateway-errors';
 
 /**
@@ -97,13 +98,15 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
       datastore: new MemoryDatastore(),
       blockBrokers: [
         trustlessGatewayBlockBroker({
-          allowInsecure: options.development,
-          allowLocal: options.development,
+          // Only gateways that passed gatewayRefusal (gateway-address.ts) reach the router below, the one rule both
+          // paths keep; the broker's own flags would be a second, looser one (it takes any https host name).
+          allowInsecure: true,
+          allowLocal: true,
           // Blocks are kept in the node's own store; the browser's HTTP cache would only hold a second copy.
           transformRequestInit: (init) => ({ ...init, cache: 'no-store' }),
         }),
       ],
-      routers: [ordinaryRouter(fallbackRouter({ gateways: [...gateways], shuffle: false }))],
+      routers: [ordinaryRouter(fallbackRouter({ gateways: gateways.filter((url) => gatewayRefusal(url, options.development) === undefined), shuffle: false }))],
     });
   };
   const heliaFor = (): Promise<Helia> => {
@@ -159,6 +162,9 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
     },
     async fetchDag(root, o = {}) {
       if (urls.length === 0) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', 'No block gateway is configured.');
+      // The first gateway names the source (block-sources.ts): one it may not ask fails here, as it does for a CAR.
+      const refusal = gatewayRefusal(urls[0]!, options.development);
+      if (refusal !== undefined) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', refusal);
       const helia = await heliaFor();
       const stop = new AbortController();
       const signal = AbortSignal.any([stop.signal, ...(o.signal ? [o.signal] : [])]);
@@ -183,7 +189,7 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
           o.onBlock?.(cid, block.bytes.length);
         }
         // The node was verified against its CID before it was stored: its links are what the DAG holds.
-        if (cid.code === dagPb.code) for (const link of dagPb.decode(block.bytes).Links) queue.push(link.Hash);
+        queue.push(...linksOf(cid, block.bytes));
       };
       // A few blocks at a time, in order: each worker takes the next CID as soon as it is free.
       const worker = async (): Promise<void> => {
