@@ -17,6 +17,7 @@ import * as v from 'valibot';
 import { BLOCK_TRANSFER_PROTOCOL } from './protocols';
 import { concat } from './blocks';
 import { checkBlock, linksOf } from './block-check';
+import { startReceive } from './receiving';
 import { P2PError } from './errors';
 import { namedError } from '../errors/index';
 
@@ -340,6 +341,16 @@ async function missingBelow(sink: BlockSink, cid: CID, signal: AbortSignal | und
  * BlockTransferError when the peer misbehaves; returns complete: false when it simply lacks blocks.
  */
 export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions = {}): Promise<FetchDagResult> {
+  // A receive: the page's block cache holds its disk writes back until it has ended (receiving.ts).
+  const end = startReceive();
+  try {
+    return await fetchWholeDag(libp2p, peer, sink, root, options);
+  } finally {
+    end();
+  }
+}
+
+async function fetchWholeDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions): Promise<FetchDagResult> {
   const budget: Budget = {
     blocks: 0,
     bytes: 0,

@@ -14,6 +14,7 @@ import type { CID } from 'multiformats/cid';
 import { MAX_BLOCK_BYTES } from './block-transfer';
 import { checkBlock } from './block-check';
 import { gatewayRefusal } from './gateway-address';
+import { startReceive } from './receiving';
 import { GatewayFetchError } from './gateway-errors';
 
 const CAR = 'application/vnd.ipld.car';
@@ -57,6 +58,16 @@ async function* bounded(body: ReadableStream<Uint8Array>, limit: number, root: C
  * DAGs it does not have).
  */
 export async function fetchCarInto(store: Blockstore, gateway: string, root: CID, o: CarDagOptions): Promise<{ blocks: number; bytes: number }> {
+  // A receive: the page's block cache holds its disk writes back until it has ended (receiving.ts).
+  const end = startReceive();
+  try {
+    return await carInto(store, gateway, root, o);
+  } finally {
+    end();
+  }
+}
+
+async function carInto(store: Blockstore, gateway: string, root: CID, o: CarDagOptions): Promise<{ blocks: number; bytes: number }> {
   // The rule the block-by-block path keeps too (gateway-address.ts).
   const refusal = gatewayRefusal(gateway, o.development);
   if (refusal !== undefined) throw new GatewayFetchError('CAR_NOT_SERVED', refusal);
@@ -129,7 +140,8 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
         `The block gateway sent a directory block ${cid.toString()} that cannot be read, though it matches its ID; it was refused and not stored.`,
       );
     }
-    // A view into the reader's buffer would carry its neighbours into the store (IndexedDB clones the whole buffer).
+    // A view into the reader's buffer would carry its neighbours into a store that keeps views (the node store in
+    // Node, a MemoryBlockstore); the browser's cached store copies views itself.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     // Links only from a node verified against its CID: what the DAG holds.
     for (const link of checked.links) if (!claimed.has(link.toString())) expected.add(link.toString());
