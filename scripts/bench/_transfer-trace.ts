@@ -27,6 +27,28 @@ interface TraceEvent {
 
 const rounds = Number(process.argv[2] ?? 3);
 const trace = process.env.TRACE !== '0';
+/** PROFILE=1: CPU profiles of both pages over each second transfer, top functions by self time. */
+const profile = process.env.PROFILE === '1';
+
+type CpuProfile = {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples?: number[];
+  timeDeltas?: number[];
+};
+function topFunctions(p: CpuProfile, n: number): string[] {
+  const dt = new Map<number, number>();
+  for (let j = 0; j < (p.samples ?? []).length; j++) dt.set(p.samples![j]!, (dt.get(p.samples![j]!) ?? 0) + p.timeDeltas![j]! / 1000);
+  const byFn = new Map<string, number>();
+  for (const node of p.nodes) {
+    const f = node.callFrame;
+    const name = `${f.functionName || '(anon)'} ${f.url.split('/').slice(-1)[0]}:${f.lineNumber}`;
+    byFn.set(name, (byFn.get(name) ?? 0) + (dt.get(node.id) ?? 0));
+  }
+  return [...byFn]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, ms]) => `${ms.toFixed(0).padStart(6)} ms  ${name}`);
+}
 const MiB = 1024 * 1024;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const dir = await mkdtemp(join(tmpdir(), 'tg-xfer-trace-'));
@@ -68,6 +90,8 @@ try {
   await startPageNode(to!, relayConfig, `b-${Date.now()}`);
   const warmAll: number[] = [];
   const cdp = await browser.newCDPSession(from!);
+  const profilers = profile ? await Promise.all([from!, to!].map((p) => browser.newCDPSession(p))) : [];
+  for (const c of profilers) await c.send('Profiler.enable');
   for (let i = 0; i < rounds; i++) {
     const { kind } = await dialFresh(from!, await webrtcAddrs(to!));
     if (kind !== 'webrtc') {
@@ -76,10 +100,12 @@ try {
     }
     const cold = (await transferOnce(from!, to!, 10 * MiB, 256 * 1024)).ms;
     if (trace) await startTrace(cdp);
+    for (const c of profilers) await c.send('Profiler.start');
     const t0 = await epochNow(to!);
     const anchorEpoch = await to!.evaluate(() => performance.timeOrigin + performance.mark('tg-anchor').startTime);
     const warm = (await transferOnce(from!, to!, 10 * MiB, 256 * 1024)).ms;
     const end = await epochNow(to!);
+    const profiles = await Promise.all(profilers.map(async (c) => (await c.send('Profiler.stop')).profile as unknown as CpuProfile));
     // Wait for the writes still behind, so the trace holds them all.
     await new Promise((r) => setTimeout(r, 1500));
     const events = trace ? await stopTrace(cdp) : [];
@@ -129,6 +155,8 @@ try {
         }
       for (const [k, v] of [...idb].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8)) line.push(`    IndexedDB ${k}: ${v.n}×, ${v.ms.toFixed(0)} ms`);
     }
+    for (const [k, prof] of profiles.entries())
+      line.push(`  ${k === 0 ? 'sender' : 'receiver'} CPU profile (the whole call, import included):`, ...topFunctions(prof, 14).map((x) => `    ${x}`));
     console.log(line.join('\n'));
   }
   console.log(`second transfer median ${median(warmAll).toFixed(0)} ms over ${warmAll.length}: ${warmAll.map((x) => x.toFixed(0)).join(', ')}`);

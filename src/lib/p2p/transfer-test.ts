@@ -14,6 +14,7 @@ import { handleJson, requestJson } from './rpc';
 import { connectionKind } from './supervisor';
 import { concat } from './blocks';
 import { fetchDag } from './block-transfer';
+import { startReceive } from './receiving';
 import type { ConnectionKind, StatusStore } from './status';
 import { P2PFormatError, TransferInterruptedError } from './errors';
 
@@ -69,6 +70,8 @@ export async function serveTransferTest(
     // User Timing marks around the measured part: DevTools and scripts/bench/_transfer-trace.ts line traces up with them.
     const t0 = performance.mark('twingrain:transfer-test-start').startTime;
     let received = 0;
+    // The whole receive, bitswap's part too, as on a granule's path (fetchGranule): disk writes wait until it ends.
+    const endReceive = startReceive();
     try {
       // The path a granule takes: the direct block protocol from the peer, bitswap for anything it left missing.
       if (peer && via.length > 0 && !options.bitswapOnly) {
@@ -100,6 +103,8 @@ export async function serveTransferTest(
       const why = describe(error);
       status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'failed', error: why });
       throw new TransferInterruptedError(`The test transfer stopped after ${received} bytes: ${why}`);
+    } finally {
+      endReceive();
     }
     const ms = performance.mark('twingrain:transfer-test-end').startTime - t0;
     status?.putTransfer({ id, label: 'transfer test', direction: 'download', bytes: received, total: r.bytes as number, state: 'done', via: via[0] });
