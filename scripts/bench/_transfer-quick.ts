@@ -1,7 +1,7 @@
 // A quick browser→browser transfer timing for checking a change on the shared machine in a few minutes:
 // `npx tsx scripts/bench/_transfer-quick.ts [rounds]`. Two page pairs (the app's direct block protocol, and bitswap
 // only) alternate on fresh WebRTC connections, 10 MiB in 256 KiB blocks, then a bare RTCDataChannel between the same
-// pages. The report comes from p2p.ts.
+// pages. PAIRS=direct runs the direct pair alone (a shorter A/B). The report comes from p2p.ts.
 import '../../src/lib/node/polyfills';
 import '../../src/lib/p2p/websocket-global.node.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +29,7 @@ try {
   const pairs = [
     { name: 'direct', from: pages[0]!, to: pages[1]!, cold: [] as number[], warm: [] as number[] },
     { name: 'bitswap', from: pages[2]!, to: pages[3]!, cold: [] as number[], warm: [] as number[] },
-  ];
+  ].filter((p) => (process.env.PAIRS ?? 'direct,bitswap').split(',').includes(p.name));
   for (const pair of pairs) {
     await startPageNode(pair.from, relayConfig, `a-${pair.name}-${Date.now()}`, { bitswapOnly: pair.name === 'bitswap' });
     await startPageNode(pair.to, relayConfig, `b-${pair.name}-${Date.now()}`, { bitswapOnly: pair.name === 'bitswap' });
@@ -53,8 +53,13 @@ try {
     floorCold.push(c!);
     floorWarm.push(w!);
   }
-  for (const pair of pairs) console.log(`${pair.name}: new ${median(pair.cold).toFixed(0)} ms, warm ${median(pair.warm).toFixed(0)} ms (medians)`);
-  console.log(`floor (bare RTCDataChannel, 256 KiB messages): new ${median(floorCold).toFixed(0)} ms, warm ${median(floorWarm).toFixed(0)} ms`);
+  for (const pair of pairs)
+    console.log(
+      `${pair.name}: new ${median(pair.cold).toFixed(0)} ms, warm ${median(pair.warm).toFixed(0)} ms (medians; warm ${pair.warm.map((x) => x.toFixed(0)).join(', ')})`,
+    );
+  console.log(
+    `floor (bare RTCDataChannel, 256 KiB messages): new ${median(floorCold).toFixed(0)} ms, warm ${median(floorWarm).toFixed(0)} ms (warm ${floorWarm.map((x) => x.toFixed(0)).join(', ')})`,
+  );
   console.log(`load ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
 } finally {
   await browser.close();

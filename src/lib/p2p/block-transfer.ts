@@ -12,12 +12,12 @@ import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import type { AbortOptions } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { CID } from 'multiformats/cid';
-import { sha256 } from 'multiformats/hashes/sha2';
-import * as raw from 'multiformats/codecs/raw';
 import * as dagPb from '@ipld/dag-pb';
 import * as v from 'valibot';
 import { BLOCK_TRANSFER_PROTOCOL } from './protocols';
 import { concat } from './blocks';
+import { checkBlock, linksOf } from './block-check';
+import { startReceive } from './receiving';
 import { P2PError } from './errors';
 import { namedError } from '../errors/index';
 
@@ -108,11 +108,6 @@ async function readLocal(store: LocalBlockReader, cid: CID, options: AbortOption
   const parts: Uint8Array[] = [];
   for await (const part of store.get(cid, options)) parts.push(part);
   return concat(parts);
-}
-
-function linksOf(cid: CID, bytes: Uint8Array): CID[] {
-  if (cid.code !== dagPb.code) return [];
-  return dagPb.decode(bytes).Links.map((l) => l.Hash);
 }
 
 /**
@@ -289,24 +284,21 @@ async function requestBlocks(
           'TOO_MUCH_DATA',
           `Peer …${short(peer)} sent more than this granule can hold (${budget.maxBlocks} blocks, ${budget.maxBytes} bytes); the transfer from that peer stopped.`,
         );
-      if (cid.multihash.code !== sha256.code || (cid.code !== raw.code && cid.code !== dagPb.code))
-        throw fail('MALFORMED', `Peer …${short(peer)} sent a block of a kind this app does not check (${key}); it was refused.`);
-      const digest = await sha256.digest(bytes);
-      if (!equalBytes(digest.digest, cid.multihash.digest))
-        throw fail(
-          'BLOCK_MISMATCH',
-          `Peer …${short(peer)} sent a block whose bytes do not match its ID (${key}): altered data, refused and not stored. The transfer from that peer stopped.`,
-        );
+      // The shared receiver check (block-check.ts): kind, hash against the CID, a node's links readable.
+      const checked = await checkBlock(cid, bytes);
+      if (!checked.ok) {
+        if (checked.reason === 'kind') throw fail('MALFORMED', `Peer …${short(peer)} sent a block of a kind this app does not check (${key}); it was refused.`);
+        if (checked.reason === 'mismatch')
+          throw fail(
+            'BLOCK_MISMATCH',
+            `Peer …${short(peer)} sent a block whose bytes do not match its ID (${key}): altered data, refused and not stored. The transfer from that peer stopped.`,
+          );
+        throw fail('MALFORMED', `Peer …${short(peer)} sent a directory block that cannot be read (${key}).`);
+      }
       // Only a verified dag-pb node can widen what is expected, and only with what it links to (the named root of a
       // part: only with that part of its links, as the receiver computes it from the verified block).
       if (request.recursive) {
-        let links: CID[];
-        try {
-          links = linksOf(cid, bytes);
-        } catch {
-          throw fail('MALFORMED', `Peer …${short(peer)} sent a directory block that cannot be read (${key}).`);
-        }
-        if (request.part && key === request.cids[0]) links = partOf(links, request.part);
+        const links = request.part && key === request.cids[0] ? partOf(checked.links, request.part) : checked.links;
         for (const link of links) expected.add(link.toString());
         if (expected.size > budget.maxBlocks)
           throw fail('TOO_MUCH_DATA', `Peer …${short(peer)} sent a block linking to more blocks than this granule can hold.`);
@@ -326,12 +318,6 @@ async function requestBlocks(
     await Promise.allSettled(pending);
     throw error;
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 async function readStored(sink: BlockSink, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
@@ -355,6 +341,16 @@ async function missingBelow(sink: BlockSink, cid: CID, signal: AbortSignal | und
  * BlockTransferError when the peer misbehaves; returns complete: false when it simply lacks blocks.
  */
 export async function fetchDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions = {}): Promise<FetchDagResult> {
+  // A receive: the page's block cache holds its disk writes back until it has ended (receiving.ts).
+  const end = startReceive();
+  try {
+    return await fetchWholeDag(libp2p, peer, sink, root, options);
+  } finally {
+    end();
+  }
+}
+
+async function fetchWholeDag(libp2p: Libp2p, peer: PeerId, sink: BlockSink, root: CID, options: FetchDagOptions): Promise<FetchDagResult> {
   const budget: Budget = {
     blocks: 0,
     bytes: 0,

@@ -11,9 +11,11 @@ import type { Blockstore } from 'interface-blockstore';
 import type { AbortOptions } from '@libp2p/interface';
 import { BaseBlockstore } from 'blockstore-core';
 import type { CID } from 'multiformats/cid';
-import * as dagPb from '@ipld/dag-pb';
 import { concat } from './blocks';
 import { MAX_BLOCK_BYTES } from './block-transfer';
+import { linksOf } from './block-check';
+import { gatewayRefusal } from './gateway-address';
+import { startReceive } from './receiving';
 import { GatewayFetchError } from './gateway-errors';
 
 /**
@@ -97,13 +99,15 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
       datastore: new MemoryDatastore(),
       blockBrokers: [
         trustlessGatewayBlockBroker({
-          allowInsecure: options.development,
-          allowLocal: options.development,
+          // Only gateways that passed gatewayRefusal (gateway-address.ts) reach the router below, the one rule both
+          // paths keep; the broker's own flags would be a second, looser one (it takes any https host name).
+          allowInsecure: true,
+          allowLocal: true,
           // Blocks are kept in the node's own store; the browser's HTTP cache would only hold a second copy.
           transformRequestInit: (init) => ({ ...init, cache: 'no-store' }),
         }),
       ],
-      routers: [ordinaryRouter(fallbackRouter({ gateways: [...gateways], shuffle: false }))],
+      routers: [ordinaryRouter(fallbackRouter({ gateways: gateways.filter((url) => gatewayRefusal(url, options.development) === undefined), shuffle: false }))],
     });
   };
   const heliaFor = (): Promise<Helia> => {
@@ -136,6 +140,56 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
     return { bytes: concat(parts), fetched: true };
   }
 
+  async function fetchBlocks(root: CID, o: GatewayDagOptions): Promise<{ blocks: number; bytes: number }> {
+    if (urls.length === 0) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', 'No block gateway is configured.');
+    // The first gateway names the source (block-sources.ts): one it may not ask fails here, as it does for a CAR.
+    const refusal = gatewayRefusal(urls[0]!, options.development);
+    if (refusal !== undefined) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', refusal);
+    const helia = await heliaFor();
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, ...(o.signal ? [o.signal] : [])]);
+    const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
+    const maxBlocks = o.maxBlocks ?? 16_384;
+    let blocks = 0;
+    let bytes = 0;
+    let seen = 0;
+    const queue: CID[] = [root];
+    // Nothing of the DAG here yet (the usual case) when its root is not: then no block is looked up before it is
+    // asked for. A DAG partly here (an interrupted transfer) is checked block by block.
+    const partly = await store.has(root);
+    const visit = async (cid: CID): Promise<void> => {
+      const block = await readBlock(helia, cid, partly && (await store.has(cid)), signal);
+      if (++seen > maxBlocks || (bytes += block.fetched ? block.bytes.length : 0) > maxBytes || block.bytes.length > MAX_BLOCK_BYTES)
+        throw new GatewayFetchError(
+          'TOO_MUCH_DATA',
+          `The DAG under ${root.toString()} holds more than this granule can (${maxBlocks} blocks, ${maxBytes} bytes).`,
+        );
+      if (block.fetched) {
+        blocks++;
+        o.onBlock?.(cid, block.bytes.length);
+      }
+      // The node was verified against its CID before it was stored: its links are what the DAG holds.
+      queue.push(...linksOf(cid, block.bytes));
+    };
+    // A few blocks at a time, in order: each worker takes the next CID as soon as it is free.
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const cid = queue.shift();
+        if (!cid) return;
+        await visit(cid);
+      }
+    };
+    try {
+      await visit(queue.shift()!);
+      // The root's links are known now; nodes below them add theirs as they come.
+      while (queue.length > 0) await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+    } catch (error) {
+      stop.abort();
+      throw error;
+    }
+    return { blocks, bytes };
+  }
+
   return {
     car: options.car ?? true,
     async fetchCar(root, o = {}) {
@@ -158,50 +212,13 @@ export function blockGateways(store: Blockstore, options: BlockGatewaysOptions):
       http = undefined;
     },
     async fetchDag(root, o = {}) {
-      if (urls.length === 0) throw new GatewayFetchError('GATEWAY_BLOCK_FAILED', 'No block gateway is configured.');
-      const helia = await heliaFor();
-      const stop = new AbortController();
-      const signal = AbortSignal.any([stop.signal, ...(o.signal ? [o.signal] : [])]);
-      const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
-      const maxBlocks = o.maxBlocks ?? 16_384;
-      let blocks = 0;
-      let bytes = 0;
-      let seen = 0;
-      const queue: CID[] = [root];
-      // Nothing of the DAG here yet (the usual case) when its root is not: then no block is looked up before it is
-      // asked for. A DAG partly here (an interrupted transfer) is checked block by block.
-      const partly = await store.has(root);
-      const visit = async (cid: CID): Promise<void> => {
-        const block = await readBlock(helia, cid, partly && (await store.has(cid)), signal);
-        if (++seen > maxBlocks || (bytes += block.fetched ? block.bytes.length : 0) > maxBytes || block.bytes.length > MAX_BLOCK_BYTES)
-          throw new GatewayFetchError(
-            'TOO_MUCH_DATA',
-            `The DAG under ${root.toString()} holds more than this granule can (${maxBlocks} blocks, ${maxBytes} bytes).`,
-          );
-        if (block.fetched) {
-          blocks++;
-          o.onBlock?.(cid, block.bytes.length);
-        }
-        // The node was verified against its CID before it was stored: its links are what the DAG holds.
-        if (cid.code === dagPb.code) for (const link of dagPb.decode(block.bytes).Links) queue.push(link.Hash);
-      };
-      // A few blocks at a time, in order: each worker takes the next CID as soon as it is free.
-      const worker = async (): Promise<void> => {
-        for (;;) {
-          const cid = queue.shift();
-          if (!cid) return;
-          await visit(cid);
-        }
-      };
+      // A receive: the page's block cache holds its disk writes back until it has ended (receiving.ts).
+      const end = startReceive();
       try {
-        await visit(queue.shift()!);
-        // The root's links are known now; nodes below them add theirs as they come.
-        while (queue.length > 0) await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
-      } catch (error) {
-        stop.abort();
-        throw error;
+        return await fetchBlocks(root, o);
+      } finally {
+        end();
       }
-      return { blocks, bytes };
     },
   };
 }

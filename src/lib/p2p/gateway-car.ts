@@ -2,31 +2,24 @@
 // (`GET /ipfs/{root}?format=car&dag-scope=all`, relay/block-gateway-car.ts). Block by block, a 10 MiB shard is 21
 // requests on at most 6 connections, each waiting its turn, and the walk learns the leaves from the root first; a CAR
 // streams the root and every leaf on one connection, shards side by side.
-// The gateway is trusted for nothing. Every block must hash to its CID (SHA-256) before it is stored, and must belong
-// to the DAG asked for: the root first, then only blocks linked from blocks already accepted, each once (a repeat is
-// skipped and still counted against the caps). A block of another DAG, altered bytes, a malformed or over-long stream,
+// The gateway is trusted for nothing. Every block must pass the receiver's check (block-check.ts: SHA-256 raw or
+// dag-pb, hashing to its CID) before it is stored, and must belong to the DAG asked for: the root first, then only
+// blocks linked from blocks already accepted, each once (a repeat is skipped and still counted against the caps). A block of another DAG, altered bytes, a malformed or over-long stream,
 // or one that ends before the DAG is whole stops the response with a GatewayFetchError; what was verified before it
 // stays stored, and the caller (block-sources.ts) fetches the rest another way.
 import type { Blockstore } from 'interface-blockstore';
 import { CarBlockIterator } from '@ipld/car/iterator';
 import * as dagPb from '@ipld/dag-pb';
 import type { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { equals } from 'multiformats/bytes';
-// multiformats' sha256: in a page its browser build calls crypto.subtle.digest, in Node node:crypto (the fastest
-// there). Measured in headless Chromium 156 on 40 blocks of 256 KiB (pageHashCost in scripts/bench/_p2p-pages.ts, run
-// by _relay-quick.ts in a quiet slot, load ≤ 2.2): crypto.subtle.digest 180–193 µs per block one after another and
-// 170–195 µs all at once, multiformats' sha256 183–185 µs (the same call plus a Digest object), @noble/hashes in
-// JavaScript 3,555–3,703 µs. Web Crypto it is, through multiformats; a 10 MiB shard pair costs about 8 ms of hashing.
-import { sha256 } from 'multiformats/hashes/sha2';
 import { MAX_BLOCK_BYTES } from './block-transfer';
+import { checkBlock } from './block-check';
+import { gatewayRefusal } from './gateway-address';
+import { startReceive } from './receiving';
 import { GatewayFetchError } from './gateway-errors';
 
 const CAR = 'application/vnd.ipld.car';
 /** Leaves hashed and stored at once while the stream is read on. */
 const CHECKS_IN_FLIGHT = 8;
-/** Loopback, private and link-local host names. */
-const LOCAL_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[(::1?|f[cd][0-9a-f]*:.*|fe80:.*)\])/i;
 
 export interface CarDagOptions {
   signal?: AbortSignal;
@@ -65,10 +58,19 @@ async function* bounded(body: ReadableStream<Uint8Array>, limit: number, root: C
  * DAGs it does not have).
  */
 export async function fetchCarInto(store: Blockstore, gateway: string, root: CID, o: CarDagOptions): Promise<{ blocks: number; bytes: number }> {
-  const base = new URL(gateway);
-  // As the block broker does: plain http and local addresses only for the local development node.
-  if (!o.development && (base.protocol !== 'https:' || LOCAL_HOST.test(base.hostname)))
-    throw new GatewayFetchError('CAR_NOT_SERVED', `Block gateway ${base.origin} is not an https address on the internet; it is not asked.`);
+  // A receive: the page's block cache holds its disk writes back until it has ended (receiving.ts).
+  const end = startReceive();
+  try {
+    return await carInto(store, gateway, root, o);
+  } finally {
+    end();
+  }
+}
+
+async function carInto(store: Blockstore, gateway: string, root: CID, o: CarDagOptions): Promise<{ blocks: number; bytes: number }> {
+  // The rule the block-by-block path keeps too (gateway-address.ts).
+  const refusal = gatewayRefusal(gateway, o.development);
+  if (refusal !== undefined) throw new GatewayFetchError('CAR_NOT_SERVED', refusal);
   const url = `${gateway.replace(/\/+$/, '')}/ipfs/${root.toString()}?format=car&dag-scope=all`;
   let response: Response;
   try {
@@ -119,18 +121,30 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
   /** Checks of leaves still running, oldest first; the first failure among them. */
   const running: Promise<void>[] = [];
   let failure: unknown;
-  /** Hashes the block, and stores it only if it matches its CID; a node's links join what the DAG may hold. */
+  /** Checks the block (block-check.ts), and stores it only if it passes; a node's links join what the DAG may hold. */
   const check = async (cid: CID, bytes: Uint8Array): Promise<void> => {
-    const digest = await sha256.digest(bytes);
-    if (!equals(digest.digest, cid.multihash.digest))
+    const checked = await checkBlock(cid, bytes);
+    if (!checked.ok) {
+      if (checked.reason === 'kind')
+        throw new GatewayFetchError(
+          'CAR_UNEXPECTED_BLOCK',
+          `The block gateway sent block ${cid.toString()}, of a kind this app does not check; it was refused.`,
+        );
+      if (checked.reason === 'mismatch')
+        throw new GatewayFetchError(
+          'CAR_BLOCK_MISMATCH',
+          `The block gateway sent bytes for block ${cid.toString()} that do not match its ID: altered data, refused and not stored.`,
+        );
       throw new GatewayFetchError(
-        'CAR_BLOCK_MISMATCH',
-        `The block gateway sent bytes for block ${cid.toString()} that do not match its ID: altered data, refused and not stored.`,
+        'CAR_MALFORMED',
+        `The block gateway sent a directory block ${cid.toString()} that cannot be read, though it matches its ID; it was refused and not stored.`,
       );
-    // A view into the reader's buffer would carry its neighbours into the store (IndexedDB clones the whole buffer).
+    }
+    // A view into the reader's buffer would carry its neighbours into a store that keeps views (the node store in
+    // Node, a MemoryBlockstore); the browser's cached store copies views itself.
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     // Links only from a node verified against its CID: what the DAG holds.
-    if (cid.code === dagPb.code) for (const link of dagPb.decode(own).Links) if (!claimed.has(link.Hash.toString())) expected.add(link.Hash.toString());
+    for (const link of checked.links) if (!claimed.has(link.toString())) expected.add(link.toString());
     await store.put(cid, own);
     accepted.add(cid.toString());
     kept += own.length;
@@ -153,8 +167,6 @@ export async function fetchCarInto(store: Blockstore, gateway: string, root: CID
           'CAR_UNEXPECTED_BLOCK',
           `The block gateway sent block ${key}, which is not part of ${root.toString()} (or came before the block linking to it); it was refused.`,
         );
-      if (cid.multihash.code !== sha256.code || (cid.code !== raw.code && cid.code !== dagPb.code))
-        throw new GatewayFetchError('CAR_UNEXPECTED_BLOCK', `The block gateway sent block ${key}, of a kind this app does not check; it was refused.`);
       expected.delete(key);
       claimed.add(key);
       const job = check(cid, block.bytes);

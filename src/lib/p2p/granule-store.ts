@@ -9,6 +9,7 @@ import { alphaHex, alphaFromSha256 } from '../granule/index';
 import { splitGranuleKey, sealSharesForCustodians, keyCommitment } from '../custody';
 import { toBase64 } from './rpc';
 import { concat, readBlock } from './blocks';
+import { startReceive } from './receiving';
 import { encryptArchive, decryptArchive, sha256Bytes, sha256HexOf } from './cipher';
 import { encodeShards, decodeShards, shardSizeFor, checkErasureParams } from './erasure';
 import {
@@ -181,6 +182,17 @@ interface BlockProgressEvent {
  * stays in the blockstore, so a later attempt fetches only the rest.
  */
 export async function fetchGranule(p: FetchGranuleParameters): Promise<Uint8Array> {
+  // A receive from the first shard asked to the archive checked, whichever source delivers (bitswap too): the page's
+  // block cache holds its disk writes back until it has ended (receiving.ts).
+  const end = startReceive();
+  try {
+    return await fetchAndOpen(p);
+  } finally {
+    end();
+  }
+}
+
+async function fetchAndOpen(p: FetchGranuleParameters): Promise<Uint8Array> {
   const { k, n, shardSize } = p.manifest.erasure;
   const fs = unixfs(p.helia);
   const got = new Map<number, Uint8Array>();
