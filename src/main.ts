@@ -3,5 +3,9 @@
 // the configuration is fetched at once, the shell is mounted as soon as it is here, and the p2p chunk runs right
 // after the shell's first paint (network-boot.ts).
 import { bootNetwork } from './ui/shell/network-boot';
+import { showShellFailure } from './ui/shell/shell-failed';
 
-bootNetwork(import('./ui/shell/mount'));
+const shell = import('./ui/shell/mount');
+// The boot orders the network after the shell whatever became of it; a shell that failed must still say so.
+shell.catch(showShellFailure);
+bootNetwork(shell);
