@@ -67,6 +67,7 @@ function fetchP2pFiles(): void {
     link.rel = 'modulepreload';
     link.crossOrigin = '';
     link.href = href;
+    link.fetchPriority = 'low';
     document.head.append(link);
   }
 }
@@ -102,9 +103,10 @@ export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
     () => undefined,
     () => undefined,
   );
-  // The p2p chunk's files download and compile while the shell paints. Asked for earlier (as soon as the shell's files
-  // were in), they competed with the shell's own evaluation and its first paint came later (under load, ~100 ms).
-  void shellIn.then(fetchP2pFiles);
+  // The p2p chunk's files are asked for at once, behind the shell's (index.html names those first): they download and
+  // compile while the shell runs and paints. When the shell was 269 kB they waited for it to have run, or its first
+  // paint came ~100 ms later; the shell is now small (its database, identity and wallet code load on first use).
+  fetchP2pFiles();
   const painted = afterFirstPaint(shellIn);
   void painted
     .then(() => preloadBrowserNode())
