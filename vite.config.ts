@@ -31,11 +31,12 @@ function cspHeader(): Plugin {
 // The page's entry is only the network's boot (src/main.ts). The app shell it mounts (src/ui/shell/mount.ts) is a
 // dynamic import listed in index.html as modulepreload: the browser fetches and compiles it while it parses the page,
 // before the entry has even run. The p2p chunk's files (libp2p and Helia) are named in a meta tag instead: the boot
-// asks for them once the shell has run (they would otherwise share the few connections and the CPU with the shell's,
-// and its first paint would wait), and runs them after that paint (network-boot.ts). V8's compile hint
-// (//# allFunctionsCalledOnLoad) on the p2p files was tried: it takes the lazy compiles off the main thread during
-// libp2p's start, but the chunk then waits for the whole file's compile, and the second visit spends ~200 ms of the
-// main thread writing the much larger code cache (scripts/bench/_startup-trace.ts): not kept.
+// asks for them as it starts, behind the shell's files, and runs them after the shell's first paint
+// (network-boot.ts). Until the shell was cut to ~32 kB (its database, identity and wallet code load on first use),
+// they were asked for only once the shell had run: beside a 269 kB shell they pushed its first paint back ~100 ms.
+// V8's compile hint (//# allFunctionsCalledOnLoad) on the p2p files was tried: it takes the lazy compiles off the main
+// thread during libp2p's start, but the chunk then waits for the whole file's compile, and the second visit spends
+// ~200 ms of the main thread writing the much larger code cache (scripts/bench/_startup-trace.ts): not kept.
 /** The meta tag naming the p2p chunk's files (read by src/ui/shell/network-boot.ts). */
 const P2P_FILES_META = 'twingrain-p2p-files';
 /**
