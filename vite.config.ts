@@ -2,6 +2,7 @@ import { defineConfig, type Connect, type HtmlTagDescriptor, type Plugin, type R
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { contentSecurityPolicy } from './scripts/stack/csp';
 import { parseRuntimeConfig, type RuntimeConfig } from './src/lib/config/runtime-config';
 
@@ -30,15 +31,22 @@ function cspHeader(): Plugin {
 // The page's entry is only the network's boot (src/main.ts). The app shell it mounts (src/ui/shell/mount.ts) is a
 // dynamic import listed in index.html as modulepreload: the browser fetches and compiles it while it parses the page,
 // before the entry has even run. The p2p chunk's files (libp2p and Helia) are named in a meta tag instead: the boot
-// asks for them once the shell has run (they would otherwise share the few connections and the CPU with the shell's,
-// and its first paint would wait), and runs them after that paint (network-boot.ts). V8's compile hint
-// (//# allFunctionsCalledOnLoad) on the p2p files was tried: it takes the lazy compiles off the main thread during
-// libp2p's start, but the chunk then waits for the whole file's compile, and the second visit spends ~200 ms of the
-// main thread writing the much larger code cache (scripts/bench/_startup-trace.ts): not kept.
+// asks for them as it starts, behind the shell's files, and runs them after the shell's first paint
+// (network-boot.ts). Until the shell was cut to ~32 kB (its database, identity and wallet code load on first use),
+// they were asked for only once the shell had run: beside a 269 kB shell they pushed its first paint back ~100 ms.
+// V8's compile hint (//# allFunctionsCalledOnLoad) on the p2p files was tried: it takes the lazy compiles off the main
+// thread during libp2p's start, but the chunk then waits for the whole file's compile, and the second visit spends
+// ~200 ms of the main thread writing the much larger code cache (scripts/bench/_startup-trace.ts): not kept.
 /** The meta tag naming the p2p chunk's files (read by src/ui/shell/network-boot.ts). */
 const P2P_FILES_META = 'twingrain-p2p-files';
+/**
+ * The app shell's budget, gzipped: the entry, the shell it mounts, their static imports and CSS (what a first visit
+ * loads before its first paint). A build over it fails: the shell's size is on every visit's way to its first paint
+ * and to the relay. The database, identity and wallet code load on first use (src/ui/shell/session.svelte.ts).
+ */
+const SHELL_BUDGET_BYTES = 250 * 1024;
 
-function startupChunks(p: { shell: string; p2p: string }): Plugin {
+function startupChunks(p: { shell: string; p2p: string; budgetBytes: number }): Plugin {
   const closure = (bundle: Rollup.OutputBundle, module: string): Rollup.OutputChunk[] => {
     const chunks = Object.values(bundle).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
     const root = chunks.find((c) => c.facadeModuleId?.endsWith(module));
@@ -70,7 +78,26 @@ function startupChunks(p: { shell: string; p2p: string }): Plugin {
             if (!html.includes(css)) tags.push({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: '', href: `/${css}` }, injectTo: 'head' });
           tags.push({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${chunk.fileName}` }, injectTo: 'head' });
         }
-        const later = closure(bundle, p.p2p).filter((c) => !html.includes(c.fileName) && !shell.includes(c));
+        const p2p = closure(bundle, p.p2p);
+        if (shell.includes(p2p[p2p.length - 1]!) || html.includes(p2p[p2p.length - 1]!.fileName))
+          throw new Error(`${p.p2p} is in the app shell: it must stay a dynamic import, run after the shell's first paint.`);
+        const later = p2p.filter((c) => !html.includes(c.fileName) && !shell.includes(c));
+        // The budget: every script and stylesheet index.html loads or preloads, as sent (gzipped).
+        const gz = (source: string | Uint8Array): number => gzipSync(source).length;
+        const named = new Set([...html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)].map((m) => m[1]!));
+        for (const chunk of shell) {
+          named.add(chunk.fileName);
+          for (const css of chunk.viteMetadata?.importedCss ?? []) named.add(css);
+        }
+        let shellBytes = 0;
+        for (const name of named) {
+          const file = bundle[name];
+          if (file) shellBytes += gz(file.type === 'chunk' ? file.code : file.source);
+        }
+        if (shellBytes > p.budgetBytes)
+          throw new Error(
+            `The app shell is ${(shellBytes / 1024).toFixed(1)} kB gzipped, over its budget of ${(p.budgetBytes / 1024).toFixed(0)} kB (vite.config.ts): import what the first paint does not need when it is first used.`,
+          );
         tags.push({ tag: 'meta', attrs: { name: P2P_FILES_META, content: later.map((c) => `/${c.fileName}`).join(' ') }, injectTo: 'head' });
         return tags;
       },
@@ -85,7 +112,11 @@ export default defineConfig({
   plugins: [
     cspHeader(),
     svelte(),
-    startupChunks({ shell: 'src/ui/shell/mount.ts', p2p: 'src/lib/p2p/node.browser.ts' }),
+    startupChunks({
+      shell: 'src/ui/shell/mount.ts',
+      p2p: 'src/lib/p2p/node.browser.ts',
+      budgetBytes: SHELL_BUDGET_BYTES,
+    }),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,

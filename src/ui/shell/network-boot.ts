@@ -1,8 +1,8 @@
 // Starts the app's peer as the page loads, so the relay is connected before a page needs it. libp2p stays out of the
-// initial bundle: the p2p chunk is a dynamic import, fetched once the app shell (preloaded by index.html, see
-// vite.config.ts) has run, and run right after the shell's first paint. The page's entry is this boot alone
-// (main.ts). A returning visit dials the relay it used last time without waiting for the configuration file; when the
-// configuration names other relays, the peer is restarted with those (sharedBrowserNode).
+// initial bundle: the p2p chunk is a dynamic import whose files (named by index.html, see vite.config.ts) are asked for
+// as this boot starts, behind the app shell's, and run right after the shell's first paint. The page's entry is this
+// boot alone (main.ts). A returning visit dials the relay it used last time without waiting for the configuration
+// file; when the configuration names other relays, the peer is restarted with those (sharedBrowserNode).
 
 // Both statically: small (the browser peer's starter, not the p2p area's index; lib/config, not the session module,
 // which would bring Dexie and the identity code), and in the entry chunk they cost no extra round trip.
@@ -87,10 +87,10 @@ function afterFirstPaint(shell: Promise<void>): Promise<void> {
 }
 
 /**
- * Starts the shared node unless turned off or no relay is configured. The p2p chunk (its files named by index.html)
- * is fetched once `shell`, the app shell's mount, has settled, and runs once the shell has painted: its download, its
- * evaluation and libp2p's start would otherwise hold back the first paint. Failures are not thrown: the Network page starts the node itself on open and shows what went
- * wrong.
+ * Starts the shared node unless turned off or no relay is configured. The p2p chunk's files (named by index.html) are
+ * fetched at once; the chunk runs once `shell`, the app shell's mount, has settled and painted: its evaluation and
+ * libp2p's start would otherwise hold back the first paint. Failures are not thrown: the Network page starts the node
+ * itself on open and shows what went wrong (a shell that failed is main.ts's to report).
  */
 export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
   if (booted || !networkAutostart()) return;
@@ -102,9 +102,10 @@ export function bootNetwork(shell: Promise<unknown> = Promise.resolve()): void {
     () => undefined,
     () => undefined,
   );
-  // The p2p chunk's files download and compile while the shell paints. Asked for earlier (as soon as the shell's files
-  // were in), they competed with the shell's own evaluation and its first paint came later (under load, ~100 ms).
-  void shellIn.then(fetchP2pFiles);
+  // The p2p chunk's files are asked for at once, behind the shell's (index.html names those first): they download and
+  // compile while the shell runs and paints. When the shell was 269 kB they waited for it to have run, or its first
+  // paint came ~100 ms later; the shell is now small (its database, identity and wallet code load on first use).
+  fetchP2pFiles();
   const painted = afterFirstPaint(shellIn);
   void painted
     .then(() => preloadBrowserNode())

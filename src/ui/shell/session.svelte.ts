@@ -2,10 +2,14 @@
 // the connected wallet, the member's display name and whether the browser is online. Secrets live in memory; only
 // when the person ticks "stay unlocked for this session" does the unlocked identity go to sessionStorage, which the
 // browser clears when the tab closes. The wallet choice (not a key) is remembered so a reload reconnects it.
+//
+// The app shell imports this module, so it stays light: the database (Dexie), the identity code (its Poseidon
+// constants are decoded as it loads) and the wallet (viem) are imported when first used, after the shell has painted,
+// not on the way to its first paint and the network's start (docs/bench/p2p.md, start-up).
 import { loadRuntimeConfig, type RuntimeConfig } from '../../lib/config';
-import { openDb, type TwingrainDb } from '../../lib/store';
-import { Keyring, identityFromSecrets, type Identity, type StoredIdentity } from '../../lib/identity';
-import { connectDevelopmentAccount, connectInjected, discoverWallets, type WalletConnection } from '../../lib/wallet';
+import type { TwingrainDb } from '../../lib/store';
+import type { Identity, Keyring, StoredIdentity } from '../../lib/identity';
+import type { WalletConnection } from '../../lib/wallet';
 
 export const session = $state<{
   config: RuntimeConfig | null;
@@ -31,13 +35,14 @@ export const session = $state<{
 
 let dbPromise: Promise<TwingrainDb> | null = null;
 export function db(): Promise<TwingrainDb> {
-  dbPromise ??= openDb();
+  dbPromise ??= import('../../lib/store').then((store) => store.openDb());
   dbPromise.catch(() => (dbPromise = null));
   return dbPromise;
 }
 
 export async function keyring(): Promise<Keyring> {
-  return new Keyring((await db()).identities);
+  const [{ Keyring }, database] = await Promise.all([import('../../lib/identity'), db()]);
+  return new Keyring(database.identities);
 }
 
 let configPromise: Promise<RuntimeConfig> | null = null;
@@ -110,7 +115,7 @@ export async function setDisplayName(name: string): Promise<void> {
 
 /** Connects the development chain's local account (its key is kept in this browser) and remembers the choice. */
 export async function connectDevelopmentWallet(): Promise<void> {
-  const database = await db();
+  const [database, { connectDevelopmentAccount }] = await Promise.all([db(), import('../../lib/wallet')]);
   const stored = (await database.settings.get(DEV_KEY_SETTING))?.value as `0x${string}` | undefined;
   const { connection, privateKey } = await connectDevelopmentAccount((await runtimeConfig()).chain, stored);
   if (!stored) await database.settings.put({ key: DEV_KEY_SETTING, value: privateKey });
@@ -143,6 +148,7 @@ export async function restoreSession(): Promise<void> {
       const k = JSON.parse(kept) as { publicKey: string; secret: string; x25519: string };
       const stored = (await ring.list()).find((s) => s.publicKey === k.publicKey);
       if (stored) {
+        const { identityFromSecrets } = await import('../../lib/identity');
         session.identity = identityFromSecrets(BigInt(`0x${k.secret}`), unhex(k.x25519));
         session.stored = stored;
       }
@@ -157,6 +163,7 @@ export async function restoreSession(): Promise<void> {
       const config = await runtimeConfig();
       if (choice === 'development' && config.chain.development) await connectDevelopmentWallet();
       else if (choice.startsWith('injected:')) {
+        const { connectInjected, discoverWallets } = await import('../../lib/wallet');
         const wallet = (await discoverWallets()).find((w) => `injected:${w.info.rdns}` === choice);
         if (wallet) session.wallet = await connectInjected(wallet, config.chain);
       }
