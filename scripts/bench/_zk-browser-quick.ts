@@ -4,6 +4,7 @@
 // tables; wall ms (medians) and CPU ms (all Chromium processes, /proc, 10 ms ticks), with the load average.
 // `npx tsx scripts/bench/_zk-browser-quick.ts [runs] [root]` — root: the checkout whose prover is bundled
 // (default this one; another worktree gives the "before" of a change, interleaved by the caller).
+// TWINGRAIN_ZK_FQ29=0: the proofs without tables use wasmcurves' field code instead of field29.ts's (the before).
 import '../../src/lib/node/polyfills';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,7 @@ await build({
 writeFileSync(
   join(outDir, 'worker.js'),
   `import * as m from '/zkq/entry.js';
+${process.env.TWINGRAIN_ZK_FQ29 === '0' ? 'm.proverTuning.fq29 = false;' : ''}
 const prover = m.createProver(m.fetchArtifactSource(self.location.origin + '/g/'), { backgroundTables: 'off' });
 self.onmessage = async ({ data }) => {
   try {
@@ -62,7 +64,7 @@ const input = (circuit: string) => {
   const i = randomInput(circuit as (typeof CIRCUITS)[number]);
   return { circuit, signals: i.signals, publicSignals: i.publicSignals.map(String) };
 };
-const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`, `root ${root}`];
+const line: string[] = [`load ${loadavg()[0]!.toFixed(2)}`, `root ${root}`, process.env.TWINGRAIN_ZK_FQ29 === '0' ? 'fq29 off' : 'fq29 on'];
 try {
   await bench.page.evaluate('window.__w = {}');
   for (const circuit of CIRCUITS) {

@@ -35,8 +35,8 @@ const inverse = (a: bigint, m: bigint): bigint => {
 const R29_INV = inverse(R29, p);
 const R1 = (1n << 256n) % p;
 const A = 1 << 20;
-const B = A + 64;
-const OUT = A + 128;
+const B = A + 256;
+const OUT = A + 512;
 const u32 = (): Uint32Array => new Uint32Array(memory.buffer);
 const put = (ptr: number, v: bigint): void => u32().set(toLimbs(v), ptr / 4);
 const limbsAt = (ptr: number): number[] => Array.from(u32().subarray(ptr / 4, ptr / 4 + LIMBS));
@@ -103,6 +103,40 @@ describe('fq29: Fq in 29-bit limbs', () => {
     }
     ex.fq29_one!(OUT);
     expect(valueAt(OUT) % p).toBe(R29 % p);
+    expect(wrong).toBe(0);
+  });
+
+  it('multiplies, squares and inverts in Fq2 = Fq[u]/(u² + 1) like BigInt (pairs of fq29 elements)', () => {
+    const mod = (v: bigint): bigint => ((v % p) + p) % p;
+    let wrong = 0;
+    const quads: bigint[][] = [
+      [0n, 0n, 0n, 0n],
+      [p - 1n, p, 2n * p - 1n, 1n],
+    ];
+    for (let i = 0; i < 1000; i++) quads.push([random(2n * p), random(2n * p), random(2n * p), random(2n * p)]);
+    for (const [a0, a1, b0, b1] of quads as [bigint, bigint, bigint, bigint][]) {
+      put(A, a0);
+      put(A + 36, a1);
+      put(B, b0);
+      put(B + 36, b1);
+      ex.fq2_29_mul!(A, B, OUT);
+      // Montgomery: each product carries one R⁻¹.
+      if (mod(valueAt(OUT)) !== mod((a0 * b0 - a1 * b1) * R29_INV) || mod(valueAt(OUT + 36)) !== mod((a0 * b1 + a1 * b0) * R29_INV)) wrong++;
+      if (!inRange(OUT) || !inRange(OUT + 36)) wrong++;
+      ex.fq2_29_square!(A, OUT);
+      if (mod(valueAt(OUT)) !== mod((a0 * a0 - a1 * a1) * R29_INV) || mod(valueAt(OUT + 36)) !== mod(2n * a0 * a1 * R29_INV)) wrong++;
+      if (!inRange(OUT) || !inRange(OUT + 36)) wrong++;
+      ex.fq2_29_mul!(A, B, A);
+      if (mod(valueAt(A)) !== mod((a0 * b0 - a1 * b1) * R29_INV)) wrong++;
+      if (mod(a0) !== 0n || mod(a1) !== 0n) {
+        put(A, a0);
+        put(A + 36, a1);
+        ex.fq2_29_inverse!(A, OUT);
+        ex.fq2_29_mul!(A, OUT, OUT);
+        // (a·a⁻¹)·R = R: one in Montgomery form.
+        if (mod(valueAt(OUT)) !== R29 % p || mod(valueAt(OUT + 36)) !== 0n) wrong++;
+      }
+    }
     expect(wrong).toBe(0);
   });
 });

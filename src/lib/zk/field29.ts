@@ -10,7 +10,11 @@
 //
 // Memory layout of an element: 9 little-endian u32 words, each < 2^29 after a multiplication (36 bytes).
 
-import type { WasmModuleBuilder } from './msm-batch-affine';
+/** The wasmbuilder module object (untyped; the part used here). */
+interface WasmModuleBuilder {
+  addFunction(name: string): unknown;
+  exportFunction(name: string): void;
+}
 
 /** BN254's base field modulus. */
 export const FQ = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -66,8 +70,22 @@ export const FQ29_FN = {
   mul32: 'fq29_mul32',
 } as const;
 
-/** The wasmcurves functions fq29_inverse calls. */
-export const FQ29_CALLS = ['f1m_inverse'] as const;
+/**
+ * Fq2 = Fq[u]/(u² + 1) (BN254's, as wasmcurves' f2m) on pairs of fq29 elements (72 bytes): the same operations, for
+ * the G2 kernel. mul is Karatsuba (3 fq29 multiplications), square (a+b)(a−b) and 2ab (2).
+ */
+export const FQ2_29_FN = {
+  mul: 'fq2_29_mul',
+  square: 'fq2_29_square',
+  sub: 'fq2_29_sub',
+  neg: 'fq2_29_neg',
+  copy: 'fq2_29_copy',
+  one: 'fq2_29_one',
+  isZero: 'fq2_29_isZero',
+  inverse: 'fq2_29_inverse',
+} as const;
+/** Sum without carries (limbs below 2^30, value below 4p): only as an operand of fq29_mul, whose bounds allow it. */
+const ADD_LAZY = 'fq29_addLazy';
 
 type Code = number[];
 type Builder = Record<string, (...args: unknown[]) => Code>;
@@ -106,6 +124,73 @@ export function buildFq29(module: WasmModuleBuilder): void {
   buildOne(m);
   buildIsZero(m);
   buildInverse(m);
+  buildAddLazy(m);
+  buildFq2(m);
+}
+
+function buildAddLazy(module: Module): void {
+  const { fn, c } = fnOf(module, ADD_LAZY);
+  fn.addParam('x', 'i32');
+  fn.addParam('y', 'i32');
+  fn.addParam('r', 'i32');
+  const code: Code[] = [];
+  for (let k = 0; k < LIMBS; k++)
+    code.push(c.i32_store!(c.getLocal!('r'), k * 4, c.i32_add!(c.i32_load!(c.getLocal!('x'), k * 4), c.i32_load!(c.getLocal!('y'), k * 4))));
+  fn.addCode(...code);
+}
+
+function buildFq2(module: Module): void {
+  const E = FQ29_BYTES;
+  const T0 = module.alloc(E);
+  const T1 = module.alloc(E);
+  const S0 = module.alloc(E);
+  const S1 = module.alloc(E);
+  const pW = module.alloc(64);
+  const two = (name: string, params: string[], body: (c: Builder, at: (p: string, k: 0 | 1) => Code) => Code[]): void => {
+    const { fn, c } = fnOf(module, name);
+    for (const p of params) fn.addParam(p, 'i32');
+    if (name === FQ2_29_FN.isZero) fn.setReturnType('i32');
+    const at = (p: string, k: 0 | 1): Code => (k ? c.i32_add!(c.getLocal!(p), c.i32_const!(E)) : c.getLocal!(p));
+    fn.addCode(...body(c, at));
+    module.exportFunction(name);
+  };
+  const K = (c: Builder, v: number): Code => c.i32_const!(v);
+  two(FQ2_29_FN.mul, ['x', 'y', 'r'], (c, at) => [
+    c.call!(FQ29_FN.mul, at('x', 0), at('y', 0), K(c, T0)),
+    c.call!(FQ29_FN.mul, at('x', 1), at('y', 1), K(c, T1)),
+    c.call!(ADD_LAZY, at('x', 0), at('x', 1), K(c, S0)),
+    c.call!(ADD_LAZY, at('y', 0), at('y', 1), K(c, S1)),
+    c.call!(FQ29_FN.mul, K(c, S0), K(c, S1), at('r', 1)),
+    c.call!(FQ29_FN.sub, K(c, T0), K(c, T1), at('r', 0)),
+    c.call!(FQ29_FN.sub, at('r', 1), K(c, T0), at('r', 1)),
+    c.call!(FQ29_FN.sub, at('r', 1), K(c, T1), at('r', 1)),
+  ]);
+  two(FQ2_29_FN.square, ['x', 'r'], (c, at) => [
+    c.call!(ADD_LAZY, at('x', 0), at('x', 1), K(c, S0)),
+    c.call!(FQ29_FN.sub, at('x', 0), at('x', 1), K(c, S1)),
+    c.call!(ADD_LAZY, at('x', 0), at('x', 0), K(c, T0)),
+    c.call!(FQ29_FN.mul, K(c, T0), at('x', 1), at('r', 1)),
+    c.call!(FQ29_FN.mul, K(c, S0), K(c, S1), at('r', 0)),
+  ]);
+  two(FQ2_29_FN.sub, ['x', 'y', 'r'], (c, at) => [
+    c.call!(FQ29_FN.sub, at('x', 0), at('y', 0), at('r', 0)),
+    c.call!(FQ29_FN.sub, at('x', 1), at('y', 1), at('r', 1)),
+  ]);
+  two(FQ2_29_FN.neg, ['x', 'r'], (c, at) => [c.call!(FQ29_FN.neg, at('x', 0), at('r', 0)), c.call!(FQ29_FN.neg, at('x', 1), at('r', 1))]);
+  two(FQ2_29_FN.copy, ['x', 'r'], (c, at) => [c.call!(FQ29_FN.copy, at('x', 0), at('r', 0)), c.call!(FQ29_FN.copy, at('x', 1), at('r', 1))]);
+  two(FQ2_29_FN.one, ['r'], (c, at) => [
+    c.call!(FQ29_FN.one, at('r', 0)),
+    ...[0, 4, 8, 12, 16, 20, 24, 28, 32].map((o) => c.i32_store!(c.getLocal!('r'), E + o, c.i32_const!(0))),
+  ]);
+  two(FQ2_29_FN.isZero, ['x'], (c, at) => [c.i32_and!(c.call!(FQ29_FN.isZero, at('x', 0)), c.call!(FQ29_FN.isZero, at('x', 1)))]);
+  // Through wasmcurves' f2m_inverse (one call per batch of additions).
+  two(FQ2_29_FN.inverse, ['x', 'r'], (c, at) => [
+    c.call!(FQ29_FN.toWords, at('x', 0), K(c, pW)),
+    c.call!(FQ29_FN.toWords, at('x', 1), K(c, pW + 32)),
+    c.call!('f2m_inverse', K(c, pW), K(c, pW)),
+    c.call!(FQ29_FN.fromWords, K(c, pW), at('r', 0)),
+    c.call!(FQ29_FN.fromWords, K(c, pW + 32), at('r', 1)),
+  ]);
 }
 
 function fnOf(module: Module, name: string): { fn: Fn; c: Builder } {

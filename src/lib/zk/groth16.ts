@@ -18,7 +18,7 @@ import {
   digits29ScratchBytes,
   digitsScratchBytes,
   FQ29_BASES_FN,
-  G1_AFFINE_FQ29,
+  AFFINE_FQ29,
   TABLE_FN,
   tableScratchBytes,
 } from './msm-batch-affine';
@@ -63,8 +63,10 @@ interface Bases {
   table?: FixedBaseTable;
   /** Name of the same points resident in every worker of the key's pool (makeKeyResident). */
   res?: string;
-  /** G1: name of the same points in fq29's representation, resident beside them (makeKeyResident). */
+  /** Name of the same points in fq29's representation, resident beside them (makeKeyResident). */
   res29?: string;
+  /** Set when a proof made with the fq29 kernel failed its self-check: these bases keep to wasmcurves' field code. */
+  fq29Refused?: boolean;
 }
 
 /**
@@ -237,7 +239,7 @@ export type MsmKernel = 'wasmcurves' | 'batch-affine' | 'signed' | 'fixed';
 /** Whether the engine has the fq29 G1 kernel (msm-batch-affine.ts's plugin adds it unless told not to). */
 function hasFq29(curve: Bn254Engine): boolean {
   const exports = (curve.tm as { instance?: { exports?: Record<string, unknown> } }).instance?.exports;
-  return typeof exports?.[DIGITS29_FN.G1] === 'function' && typeof exports[FQ29_BASES_FN] === 'function';
+  return [DIGITS29_FN, FQ29_BASES_FN].every((fns) => typeof exports?.[fns.G1] === 'function' && typeof exports[fns.G2] === 'function');
 }
 
 /** Whether the engine was built with msm-batch-affine.ts's plugin (a curve built elsewhere first may lack it). */
@@ -332,7 +334,7 @@ export async function multiExp(
   const signed = k === 'signed';
   // G1 signed windows add in fq29 arithmetic when the engine has that kernel: on the bases kept resident in fq29 form,
   // or converted once per task.
-  const fq29 = signed && group === 'G1' && proverTuning.fq29 && hasFq29(curve);
+  const fq29 = signed && proverTuning.fq29 && !bases.fq29Refused && hasFq29(curve);
   const fq29Resident = fq29 && runner.pool && bases.res29 ? { res: bases.res29 } : null;
   const fq29Var = 1000;
   // Unsigned: scalars are below the group order r < 2^254, so the top two bits of the 32 bytes are always zero.
@@ -358,18 +360,19 @@ export async function multiExp(
       digits ? { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(w0 * bases.count, w1 * bases.count)) } : { cmd: 'ALLOCSET', var: 1, buff: sc },
     ];
     if (convert) {
-      task.push({ cmd: 'ALLOC', var: fq29Var, len: bases.count * G1_AFFINE_FQ29 });
-      task.push({ cmd: 'CALL', fnName: FQ29_BASES_FN, params: [{ var: 0 }, { val: bases.count }, { var: fq29Var }] });
+      task.push({ cmd: 'ALLOC', var: fq29Var, len: bases.count * AFFINE_FQ29[group] });
+      task.push({ cmd: 'CALL', fnName: FQ29_BASES_FN[group], params: [{ var: 0 }, { val: bases.count }, { var: fq29Var }] });
     }
     // The batch-affine kernels' scratch (buckets, sorted points, inverses) is shared by the task's windows.
     if (k === 'batch-affine') task.push({ cmd: 'ALLOC', var: 2, len: batchAffineScratchBytes(group, bases.count, c) });
-    if (signed) task.push({ cmd: 'ALLOC', var: 2, len: fq29 ? digits29ScratchBytes(bases.count, nBuckets) : digitsScratchBytes(group, bases.count, nBuckets) });
+    if (signed)
+      task.push({ cmd: 'ALLOC', var: 2, len: fq29 ? digits29ScratchBytes(group, bases.count, nBuckets) : digitsScratchBytes(group, bases.count, nBuckets) });
     for (let w = w0; w < w1; w++) {
       const v = 3 + w - w0;
       task.push({ cmd: 'ALLOC', var: v, len: out });
       task.push({
         cmd: 'CALL',
-        fnName: fq29 ? DIGITS29_FN.G1 : fn,
+        fnName: fq29 ? DIGITS29_FN[group] : fn,
         params: signed
           ? [
               fq29Resident ?? (fq29 ? { var: fq29Var } : basesParam),
@@ -551,22 +554,25 @@ async function sendKey(pool: ResidentPool, key: ProvingKey): Promise<void> {
     for (const name of MSM_NAMES) if (key[name].count > 0) sends.push(pool.keep(i, `${id}.${name}`, key[name].points));
   }
   await Promise.all(sends);
-  // G1 bases also in fq29's representation, converted in each worker where they live (nothing more is sent).
-  const g1 = MSM_NAMES.filter((name) => name !== 'B2' && key[name].count > 0);
-  if (pool.hasFunction(FQ29_BASES_FN)) {
+  // The bases also in fq29's representation, converted in each worker where they live (nothing more is sent).
+  const named = MSM_NAMES.filter((name) => key[name].count > 0);
+  if (pool.hasFunction(FQ29_BASES_FN.G1) && pool.hasFunction(FQ29_BASES_FN.G2)) {
     const converts: Promise<unknown>[] = [];
     for (let i = 0; i < pool.size; i++) {
-      for (const name of g1) {
+      for (const name of named) {
+        const group = name === 'B2' ? 'G2' : 'G1';
         const res29 = `${id}.${name}.29`;
         converts.push(
           pool
-            .keep(i, res29, key[name].count * G1_AFFINE_FQ29)
-            .then(() => pool.run([{ cmd: 'CALL', fnName: FQ29_BASES_FN, params: [{ res: `${id}.${name}` }, { val: key[name].count }, { res: res29 }] }], i)),
+            .keep(i, res29, key[name].count * AFFINE_FQ29[group])
+            .then(() =>
+              pool.run([{ cmd: 'CALL', fnName: FQ29_BASES_FN[group], params: [{ res: `${id}.${name}` }, { val: key[name].count }, { res: res29 }] }], i),
+            ),
         );
       }
     }
     await Promise.all(converts);
-    for (const name of g1) key[name].res29 = `${id}.${name}.29`;
+    for (const name of named) if (!key[name].fq29Refused) key[name].res29 = `${id}.${name}.29`;
   }
   for (const name of MSM_NAMES) if (key[name].count > 0) key[name].res = `${id}.${name}`;
   key.resident = { pool, id };
@@ -666,6 +672,22 @@ export function dropFixedBaseTables(key: ProvingKey): boolean {
   const resident = key.resident;
   if (resident && !resident.pool.closed) void resident.pool.drop(`${resident.id}.T.`).catch(() => undefined);
   return had;
+}
+
+/**
+ * Stops the key's MSMs using the fq29 kernels (the prover's way back when a proof made with them fails its check):
+ * its bases keep to wasmcurves' field code for the session and their fq29 copies leave the workers. False when they
+ * already did.
+ */
+export function dropFq29Bases(key: ProvingKey): boolean {
+  if (MSM_NAMES.every((name) => key[name].fq29Refused)) return false;
+  for (const name of MSM_NAMES) {
+    key[name].fq29Refused = true;
+    delete key[name].res29;
+  }
+  const resident = key.resident;
+  if (resident && !resident.pool.closed) for (const name of MSM_NAMES) void resident.pool.drop(`${resident.id}.${name}.29`).catch(() => undefined);
+  return true;
 }
 
 /** Bytes of the key's fixed-base tables. */

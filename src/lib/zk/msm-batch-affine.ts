@@ -45,11 +45,11 @@ export const TABLE_FN = { G1: 'g1m_shiftedTable', G2: 'g2m_shiftedTable' } as co
  * converts them): the same bucket sum with its additions in fq29 arithmetic, about 1.45× faster per multiplication
  * than wasmcurves' f1m_mul. Same parameters and result (a Jacobian point in wasmcurves' form).
  */
-export const DIGITS29_FN = { G1: 'g1m_bucketSumDigits29' } as const;
-/** Converts n affine G1 points from wasmcurves' form (64 bytes) to fq29's (72 bytes): pIn, n, pOut. */
-export const FQ29_BASES_FN = 'g1m_toFq29';
-/** Bytes of a G1 affine point in fq29's representation. */
-export const G1_AFFINE_FQ29 = 2 * FQ29_BYTES;
+export const DIGITS29_FN = { G1: 'g1m_bucketSumDigits29', G2: 'g2m_bucketSumDigits29' } as const;
+/** Converts n affine points from wasmcurves' form (64 / 128 bytes) to fq29's (72 / 144 bytes): pIn, n, pOut. */
+export const FQ29_BASES_FN = { G1: 'g1m_toFq29', G2: 'g2m_toFq29' } as const;
+/** Bytes of an affine point in fq29's representation. */
+export const AFFINE_FQ29 = { G1: 2 * FQ29_BYTES, G2: 4 * FQ29_BYTES } as const;
 
 /** Field element size of the group's coordinates. */
 const N8 = { G1: 32, G2: 64 } as const;
@@ -68,8 +68,8 @@ export function digitsScratchBytes(group: 'G1' | 'G2', n: number, nBuckets: numb
 }
 
 /** Bytes of scratch memory DIGITS29_FN needs for `n` points and digits up to ±nBuckets. */
-export function digits29ScratchBytes(n: number, nBuckets: number): number {
-  return scratchBytes('G1', n, nBuckets + 1, FQ29_BYTES);
+export function digits29ScratchBytes(group: 'G1' | 'G2', n: number, nBuckets: number): number {
+  return scratchBytes(group, n, nBuckets + 1, AFFINE_FQ29[group] / 2);
 }
 
 function scratchBytes(group: 'G1' | 'G2', n: number, nTable: number, n8: number = N8[group]): number {
@@ -124,7 +124,9 @@ export function batchAffinePlugin(module: WasmModuleBuilder): void {
   if (!fq29Enabled) return;
   buildFq29(module);
   buildKernel(module, 'G1', 'g1m', 'fq29', 'digits');
-  buildBasesToFq29(module);
+  buildKernel(module, 'G2', 'g2m', 'fq2_29', 'digits');
+  buildBasesToFq29(module, 'G1');
+  buildBasesToFq29(module, 'G2');
 }
 
 /** Tests only: build the engine without the fq29 kernel (the prover then keeps to DIGITS_FN). */
@@ -133,27 +135,27 @@ export function setFq29Kernel(on: boolean): void {
   fq29Enabled = on;
 }
 
-function buildBasesToFq29(module: WasmModuleBuilder): void {
-  const fn = module.addFunction(FQ29_BASES_FN);
+function buildBasesToFq29(module: WasmModuleBuilder, group: 'G1' | 'G2'): void {
+  const fn = module.addFunction(FQ29_BASES_FN[group]);
   for (const p of ['pIn', 'n', 'pOut']) fn.addParam(p, 'i32');
   fn.addLocal('i', 'i32');
   const c = fn.getCodeBuilder() as unknown as Record<string, (...args: unknown[]) => number[]>;
   const get = (name: string): number[] => c.getLocal!(name);
-  const inAt = (off: number): number[] => c.i32_add!(c.i32_add!(get('pIn'), c.i32_mul!(get('i'), c.i32_const!(64))), c.i32_const!(off));
-  const outAt = (off: number): number[] => c.i32_add!(c.i32_add!(get('pOut'), c.i32_mul!(get('i'), c.i32_const!(G1_AFFINE_FQ29))), c.i32_const!(off));
+  const coords = group === 'G1' ? 2 : 4;
+  const inAt = (off: number): number[] => c.i32_add!(c.i32_add!(get('pIn'), c.i32_mul!(get('i'), c.i32_const!(32 * coords))), c.i32_const!(off));
+  const outAt = (off: number): number[] => c.i32_add!(c.i32_add!(get('pOut'), c.i32_mul!(get('i'), c.i32_const!(AFFINE_FQ29[group]))), c.i32_const!(off));
   fn.addCode(
     c.setLocal!('i', c.i32_const!(0)),
     c.block!(
       c.loop!(
         c.br_if!(1, c.i32_ge_u!(get('i'), get('n'))),
-        c.call!(FQ29_FN.fromWords, inAt(0), outAt(0)),
-        c.call!(FQ29_FN.fromWords, inAt(32), outAt(FQ29_BYTES)),
+        ...Array.from({ length: coords }, (_, k) => c.call!(FQ29_FN.fromWords, inAt(32 * k), outAt(FQ29_BYTES * k))),
         c.setLocal!('i', c.i32_add!(get('i'), c.i32_const!(1))),
         c.br!(0),
       ),
     ),
   );
-  module.exportFunction(FQ29_BASES_FN);
+  module.exportFunction(FQ29_BASES_FN[group]);
 }
 
 function buildTable(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string): void {
@@ -195,11 +197,11 @@ function buildTable(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string): v
 function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f: string, mode: 'window' | 'digits'): void {
   // fq29: the bases, sorted points and field temporaries are fq29 elements; the group functions (bucket running sum,
   // fallback) get wasmcurves' points, converted into slot AFF.
-  const fq29 = f === 'fq29';
-  const n8 = fq29 ? FQ29_BYTES : N8[group];
+  const fq29 = f.startsWith('fq');
+  const n8 = fq29 ? AFFINE_FQ29[group] / 2 : N8[group];
   const ps = 2 * n8;
   const digits = mode === 'digits';
-  const name = fq29 ? DIGITS29_FN.G1 : digits ? DIGITS_FN[group] : BATCH_AFFINE_FN[group];
+  const name = fq29 ? DIGITS29_FN[group] : digits ? DIGITS_FN[group] : BATCH_AFFINE_FN[group];
   const fn = module.addFunction(name);
   const params = digits
     ? ['pBases', 'pDigits', 'n', 'nBuckets', 'pr', 'pScratch']
@@ -239,7 +241,12 @@ function buildKernel(module: WasmModuleBuilder, group: 'G1' | 'G2', g: string, f
   const [NEGP, TJ, SCAL, AFF] = [13, 15, 18, 19];
   // The affine point at `p` as wasmcurves' point: itself, or (fq29) converted into slot AFF.
   const wcPoint = (p: number[]): { code: number[]; at: number[] } =>
-    fq29 ? { code: [...call(FQ29_FN.toWords, p, T(AFF)), ...call(FQ29_FN.toWords, add(p, C(n8)), add(T(AFF), C(32)))], at: T(AFF) } : { code: [], at: p };
+    fq29
+      ? {
+          code: Array.from({ length: ps / FQ29_BYTES }, (_, k) => call(FQ29_FN.toWords, add(p, C(k * FQ29_BYTES)), add(T(AFF), C(32 * k)))).flat(),
+          at: T(AFF),
+        }
+      : { code: [], at: p };
   const base = wcPoint(at('pBases', get('i'), ps));
   // Digits kernel, when a pair shares its x: Σ dᵢ·Pᵢ one scalar multiplication at a time into T(JACC) (slow, but only
   // met with repeated or opposite points, never with a proving key's independent bases).

@@ -10,6 +10,7 @@ import {
   buildResidentTables,
   computeFixedBaseTables,
   dropFixedBaseTables,
+  dropFq29Bases,
   fixedBaseTableBytes,
   fixedBaseTableEstimate,
   groth16Prove,
@@ -209,10 +210,14 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
       try {
         made = await groth16Prove(curve, key, witness);
       } catch (cause) {
-        // Made with fixed-base tables that turn out wrong: they are dropped (not rebuilt in this session) and the
-        // proof is made again without them; a second failure is the key's or the arithmetic's.
-        if (!(cause instanceof ProofCheckError) || !dropFixedBaseTables(key)) throw cause;
-        circuit.tablesRefused = true;
+        // Made with fixed-base tables or fq29 kernels (field29.ts) that turn out wrong: they are dropped (not used
+        // again in this session) and the proof is made again with wasmcurves' own field code; a second failure is the
+        // key's or that arithmetic's.
+        if (!(cause instanceof ProofCheckError)) throw cause;
+        const hadTables = dropFixedBaseTables(key);
+        const hadFq29 = dropFq29Bases(key);
+        if (!hadTables && !hadFq29) throw cause;
+        if (hadTables) circuit.tablesRefused = true;
         made = await groth16Prove(curve, key, witness);
       }
     } catch (cause) {
