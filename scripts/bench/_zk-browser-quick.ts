@@ -40,7 +40,10 @@ self.onmessage = async ({ data }) => {
     if (data.op === 'tables') await prover.warmUp([data.circuit], { tables: true });
     else if (data.op === 'warm') await prover.warmUp([data.circuit]);
     else await prover.prove({ ...data.input, publicSignals: data.input.publicSignals.map(BigInt) });
-    self.postMessage({ ms: performance.now() - t0, threads: navigator.hardwareConcurrency });
+    // The cold proof's steps (prover.ts's marks: ms from the start of the circuit's preparation).
+    const marks = performance.getEntriesByType('mark').filter((e) => e.name.startsWith('twingrain:zk:')).map((e) => e.name.split(':').pop() + ' ' + Math.round(e.detail));
+    performance.clearMarks();
+    self.postMessage({ ms: performance.now() - t0, threads: navigator.hardwareConcurrency, marks });
   } catch (e) { self.postMessage({ error: String(e && e.stack || e) }); }
 };`,
 );
@@ -52,13 +55,13 @@ const routes: Record<string, string> = Object.fromEntries(
 for (const c of CIRCUITS) for (const ext of ['wasm', 'zkey']) routes[`/g/${c}.${ext}`] = join(DEFAULT_ARTIFACT_DIR, `${c}.${ext}`);
 
 const bench = await openBenchPage(routes);
-const ask = async (worker: string, message: unknown): Promise<{ ms: number; cpu: number }> => {
+const ask = async (worker: string, message: unknown): Promise<{ ms: number; cpu: number; marks?: string[] }> => {
   const c0 = descendantCpuMs();
   const r = (await bench.page.evaluate(
     `new Promise((resolve) => { const w = window.__w[${JSON.stringify(worker)}]; w.onmessage = (e) => resolve(e.data); w.postMessage(${JSON.stringify(message)}); })`,
-  )) as { ms: number; error?: string };
+  )) as { ms: number; error?: string; marks?: string[] };
   if (r.error) throw new Error(r.error);
-  return { ms: r.ms, cpu: descendantCpuMs() - c0 };
+  return { ms: r.ms, cpu: descendantCpuMs() - c0, marks: r.marks };
 };
 const input = (circuit: string) => {
   const i = randomInput(circuit as (typeof CIRCUITS)[number]);
@@ -77,7 +80,7 @@ try {
     const fixed: { ms: number; cpu: number }[] = [];
     for (let i = 0; i < runs; i++) fixed.push(await ask(circuit, { op: 'prove', input: input(circuit) }));
     line.push(
-      `${circuit}: cold ${cold.ms.toFixed(0)} ms, warm ${median(plain.map((p) => p.ms)).toFixed(0)} ms (CPU ${median(plain.map((p) => p.cpu)).toFixed(0)}), ` +
+      `${circuit}: cold ${cold.ms.toFixed(0)} ms [${cold.marks?.join(', ')}], warm ${median(plain.map((p) => p.ms)).toFixed(0)} ms (CPU ${median(plain.map((p) => p.cpu)).toFixed(0)}), ` +
         `tables ${tables.ms.toFixed(0)} ms (CPU ${tables.cpu.toFixed(0)}), with tables ${median(fixed.map((p) => p.ms)).toFixed(0)} ms (CPU ${median(fixed.map((p) => p.cpu)).toFixed(0)})`,
     );
     await bench.page.evaluate(`window.__w[${JSON.stringify(circuit)}].terminate()`);

@@ -31,7 +31,7 @@ const line: string[] = [
   `load ${loadavg()[0]!.toFixed(2)}`,
   tables ? 'fixed-base tables' : 'no tables',
   process.env.TWINGRAIN_ZK_QAP_SPLIT === '0' ? 'QAP one task' : 'QAP split',
-  process.env.TWINGRAIN_ZK_FQ29 === '0' ? 'G1 in wasmcurves field code' : 'G1 in fq29',
+  process.env.TWINGRAIN_ZK_FQ29 === '0' ? 'field code: wasmcurves' : 'field code: fq29 (no-table MSMs)',
 ];
 for (const circuit of CIRCUIT_NAMES) {
   const inputs = Array.from({ length: runs }, () => randomInput(circuit));
