@@ -1,5 +1,6 @@
-// Every proof the app's prover makes (on its resident worker pool: batch-affine MSMs, with and without the fixed-base
-// tables its workers build and keep, self-checked) for random inputs of the three sharing circuits
+// Every proof the app's prover makes (on its resident worker pool: batch-affine MSMs — without tables in field29.ts's
+// 29-bit-limb arithmetic on bases its workers convert and keep, with the fixed-base tables its workers build and keep
+// in wasmcurves' — self-checked) for random inputs of the three sharing circuits
 // verifies twice over: in snarkjs against the committed verification key, and in the generated Solidity verifier the
 // registry calls, deployed on a real anvil. A changed public signal fails both.
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { deployContracts } from '../../src/lib/chain/deploy.node.ts';
 import { granuleRegistryAbi } from '../../src/lib/chain/index';
 import { createProver, terminateProver, toSolidityProof } from '../../src/lib/zk/index';
 import { DEFAULT_ARTIFACT_DIR, fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
+import { currentProverPool } from '../../src/lib/zk/prover';
 import { randomInput } from '../../scripts/bench/_inputs';
 
 const CIRCUITS = [
@@ -59,6 +61,11 @@ describe('proofs from the app prover, random inputs, checked by snarkjs and by t
         if (run === RUNS - 2) await prover.warmUp([circuit], { tables: true });
         const input = randomInput(circuit, { fillers: 1 + Math.floor(Math.random() * 60) });
         const { proof, publicSignals } = await prover.prove(input);
+        if (run === 0) {
+          // The proofs before the tables use the fq29 kernels: their bases' converted copies live in the workers.
+          const copies = (await currentProverPool()!.list(0)).filter((b) => b.name.endsWith('.B2.29') || b.name.endsWith('.A.29'));
+          expect(copies.length).toBeGreaterThanOrEqual(2);
+        }
         expect(publicSignals).toEqual(input.publicSignals);
         expect(publicSignals).toHaveLength(nPublic);
         expect(await snarkjs.groth16.verify(vkey, publicSignals.map(String), proof)).toBe(true);

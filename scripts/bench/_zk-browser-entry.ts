@@ -2,3 +2,5 @@
 // build bundles the same modules into src/workers/prover.worker.ts).
 export { createProver } from '../../src/lib/zk/prover';
 export { fetchArtifactSource } from '../../src/lib/zk/artifacts.browser';
+// Benchmarks' switches (TWINGRAIN_ZK_FQ29=0 in _zk-browser-quick.ts).
+export { proverTuning } from '../../src/lib/zk/groth16';

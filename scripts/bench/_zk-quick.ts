@@ -18,6 +18,11 @@ if (process.env.TWINGRAIN_ZK_QAP_SPLIT === '0') {
   const { proverTuning } = await import('../../src/lib/zk/groth16');
   proverTuning.splitQuotient = false;
 }
+// TWINGRAIN_ZK_FQ29=0: G1's signed windows with wasmcurves' field code (the before of field29.ts).
+if (process.env.TWINGRAIN_ZK_FQ29 === '0') {
+  const { proverTuning } = await import('../../src/lib/zk/groth16');
+  proverTuning.fq29 = false;
+}
 // TWINGRAIN_ZK_TABLES=0: without fixed-base tables (what a prover does before its tables are built).
 const tables = process.env.TWINGRAIN_ZK_TABLES !== '0';
 const prover = createProver(fileArtifactSource(), { backgroundTables: 'off' });
@@ -26,6 +31,7 @@ const line: string[] = [
   `load ${loadavg()[0]!.toFixed(2)}`,
   tables ? 'fixed-base tables' : 'no tables',
   process.env.TWINGRAIN_ZK_QAP_SPLIT === '0' ? 'QAP one task' : 'QAP split',
+  process.env.TWINGRAIN_ZK_FQ29 === '0' ? 'field code: wasmcurves' : 'field code: fq29 (no-table MSMs)',
 ];
 for (const circuit of CIRCUIT_NAMES) {
   const inputs = Array.from({ length: runs }, () => randomInput(circuit));

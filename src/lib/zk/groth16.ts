@@ -10,7 +10,18 @@
 // textbook Groth16 prover:
 //   πA = α + Σ wᵢAᵢ + rδ,  πB = β + Σ wᵢBᵢ + sδ (G2),  πC = Σ wᵢCᵢ + Σ hⱼHⱼ + s·πA + r·(β + Σ wᵢBᵢ + sδ)₁ − rsδ.
 
-import { BATCH_AFFINE_FN, batchAffineScratchBytes, DIGITS_FN, digitsScratchBytes, TABLE_FN, tableScratchBytes } from './msm-batch-affine';
+import {
+  BATCH_AFFINE_FN,
+  batchAffineScratchBytes,
+  DIGITS_FN,
+  DIGITS29_FN,
+  digits29ScratchBytes,
+  digitsScratchBytes,
+  FQ29_BASES_FN,
+  AFFINE_FQ29,
+  TABLE_FN,
+  tableScratchBytes,
+} from './msm-batch-affine';
 import { namedError } from '../errors/index';
 import type { ResidentPool } from './thread-pool';
 
@@ -52,6 +63,10 @@ interface Bases {
   table?: FixedBaseTable;
   /** Name of the same points resident in every worker of the key's pool (makeKeyResident). */
   res?: string;
+  /** Name of the same points in fq29's representation, resident beside them (makeKeyResident). */
+  res29?: string;
+  /** Set when a proof made with the fq29 kernel failed its self-check: these bases keep to wasmcurves' field code. */
+  fq29Refused?: boolean;
 }
 
 /**
@@ -221,6 +236,12 @@ export function parseProvingKey(zkey: Uint8Array, curve: Bn254Engine): ProvingKe
  */
 export type MsmKernel = 'wasmcurves' | 'batch-affine' | 'signed' | 'fixed';
 
+/** Whether the engine has the fq29 G1 kernel (msm-batch-affine.ts's plugin adds it unless told not to). */
+function hasFq29(curve: Bn254Engine): boolean {
+  const exports = (curve.tm as { instance?: { exports?: Record<string, unknown> } }).instance?.exports;
+  return [DIGITS29_FN, FQ29_BASES_FN].every((fns) => typeof exports?.[fns.G1] === 'function' && typeof exports[fns.G2] === 'function');
+}
+
 /** Whether the engine was built with msm-batch-affine.ts's plugin (a curve built elsewhere first may lack it). */
 function hasBatchAffine(curve: Bn254Engine): boolean {
   const exports = (curve.tm as { instance?: { exports?: Record<string, unknown> } }).instance?.exports;
@@ -311,6 +332,11 @@ export async function multiExp(
   const basesParam = resident ? { res: resident } : { var: 0 };
   const c = windowBits(bases.count, k);
   const signed = k === 'signed';
+  // G1 signed windows add in fq29 arithmetic when the engine has that kernel: on the bases kept resident in fq29 form,
+  // or converted once per task.
+  const fq29 = signed && proverTuning.fq29 && !bases.fq29Refused && hasFq29(curve);
+  const fq29Resident = fq29 && runner.pool && bases.res29 ? { res: bases.res29 } : null;
+  const fq29Var = 1000;
   // Unsigned: scalars are below the group order r < 2^254, so the top two bits of the 32 bytes are always zero.
   const windows = signed ? signedWindows(c) : Math.ceil(SCALAR_BITS / c);
   const digits = signed ? signedDigits(sc, bases.count, c, false) : null;
@@ -328,21 +354,34 @@ export async function multiExp(
   const tasks: Promise<Uint8Array[]>[] = [];
   for (let w0 = 0; w0 < windows; w0 += perTask) {
     const w1 = Math.min(windows, w0 + perTask);
+    const convert = fq29 && !fq29Resident;
     const task: unknown[] = [
-      ...(resident ? [] : [{ cmd: 'ALLOCSET', var: 0, buff: bases.points }]),
+      ...((resident && !convert) || fq29Resident ? [] : [{ cmd: 'ALLOCSET', var: 0, buff: bases.points }]),
       digits ? { cmd: 'ALLOCSET', var: 1, buff: bytesOf(digits.slice(w0 * bases.count, w1 * bases.count)) } : { cmd: 'ALLOCSET', var: 1, buff: sc },
     ];
+    if (convert) {
+      task.push({ cmd: 'ALLOC', var: fq29Var, len: bases.count * AFFINE_FQ29[group] });
+      task.push({ cmd: 'CALL', fnName: FQ29_BASES_FN[group], params: [{ var: 0 }, { val: bases.count }, { var: fq29Var }] });
+    }
     // The batch-affine kernels' scratch (buckets, sorted points, inverses) is shared by the task's windows.
     if (k === 'batch-affine') task.push({ cmd: 'ALLOC', var: 2, len: batchAffineScratchBytes(group, bases.count, c) });
-    if (signed) task.push({ cmd: 'ALLOC', var: 2, len: digitsScratchBytes(group, bases.count, nBuckets) });
+    if (signed)
+      task.push({ cmd: 'ALLOC', var: 2, len: fq29 ? digits29ScratchBytes(group, bases.count, nBuckets) : digitsScratchBytes(group, bases.count, nBuckets) });
     for (let w = w0; w < w1; w++) {
       const v = 3 + w - w0;
       task.push({ cmd: 'ALLOC', var: v, len: out });
       task.push({
         cmd: 'CALL',
-        fnName: fn,
+        fnName: fq29 ? DIGITS29_FN[group] : fn,
         params: signed
-          ? [basesParam, { var: 1, offset: (w - w0) * bases.count * 4 }, { val: bases.count }, { val: nBuckets }, { var: v }, { var: 2 }]
+          ? [
+              fq29Resident ?? (fq29 ? { var: fq29Var } : basesParam),
+              { var: 1, offset: (w - w0) * bases.count * 4 },
+              { val: bases.count },
+              { val: nBuckets },
+              { var: v },
+              { var: 2 },
+            ]
           : [
               basesParam,
               { var: 1 },
@@ -506,6 +545,7 @@ async function sendKey(pool: ResidentPool, key: ProvingKey): Promise<void> {
     const table = key[name].table;
     if (table?.parts.some((p) => p.points === undefined)) delete key[name].table;
     delete key[name].res;
+    delete key[name].res29;
   }
   const id = `k${residentIds++}`;
   const sends: Promise<void>[] = [];
@@ -514,6 +554,26 @@ async function sendKey(pool: ResidentPool, key: ProvingKey): Promise<void> {
     for (const name of MSM_NAMES) if (key[name].count > 0) sends.push(pool.keep(i, `${id}.${name}`, key[name].points));
   }
   await Promise.all(sends);
+  // The bases also in fq29's representation, converted in each worker where they live (nothing more is sent).
+  const named = MSM_NAMES.filter((name) => key[name].count > 0);
+  if (pool.hasFunction(FQ29_BASES_FN.G1) && pool.hasFunction(FQ29_BASES_FN.G2)) {
+    const converts: Promise<unknown>[] = [];
+    for (let i = 0; i < pool.size; i++) {
+      for (const name of named) {
+        const group = name === 'B2' ? 'G2' : 'G1';
+        const res29 = `${id}.${name}.29`;
+        converts.push(
+          pool
+            .keep(i, res29, key[name].count * AFFINE_FQ29[group])
+            .then(() =>
+              pool.run([{ cmd: 'CALL', fnName: FQ29_BASES_FN[group], params: [{ res: `${id}.${name}` }, { val: key[name].count }, { res: res29 }] }], i),
+            ),
+        );
+      }
+    }
+    await Promise.all(converts);
+    for (const name of named) if (!key[name].fq29Refused) key[name].res29 = `${id}.${name}.29`;
+  }
   for (const name of MSM_NAMES) if (key[name].count > 0) key[name].res = `${id}.${name}`;
   key.resident = { pool, id };
 }
@@ -614,6 +674,22 @@ export function dropFixedBaseTables(key: ProvingKey): boolean {
   return had;
 }
 
+/**
+ * Stops the key's MSMs using the fq29 kernels (the prover's way back when a proof made with them fails its check):
+ * its bases keep to wasmcurves' field code for the session and their fq29 copies leave the workers. False when they
+ * already did.
+ */
+export function dropFq29Bases(key: ProvingKey): boolean {
+  if (MSM_NAMES.every((name) => key[name].fq29Refused)) return false;
+  for (const name of MSM_NAMES) {
+    key[name].fq29Refused = true;
+    delete key[name].res29;
+  }
+  const resident = key.resident;
+  if (resident && !resident.pool.closed) for (const name of MSM_NAMES) void resident.pool.drop(`${resident.id}.${name}.29`).catch(() => undefined);
+  return true;
+}
+
 /** Bytes of the key's fixed-base tables. */
 export function fixedBaseTableBytes(key: ProvingKey): number {
   const size = (name: MsmName): number => (name === 'B2' ? G2_AFFINE : G1_AFFINE);
@@ -626,7 +702,8 @@ export function fixedBaseTableBytes(key: ProvingKey): number {
  * round-trips between the steps would cost more than the steps).
  */
 /** Benchmarks only: `splitQuotient = false` runs the QAP as one task on the resident pool too (the before of the split). */
-export const proverTuning = { splitQuotient: true };
+/** fq29 = false: G1's signed windows add with wasmcurves' field code (the before of field29.ts; tests, benchmarks). */
+export const proverTuning = { splitQuotient: true, fq29: true };
 
 export async function quotientOnCoset(curve: Bn254Engine, key: ProvingKey, witness: Uint8Array, runner: Runner = tmRunner(curve)): Promise<Uint8Array> {
   if (runner.pool && key.resident && runner.concurrency > 1 && proverTuning.splitQuotient) return quotientSplit(curve, key, witness, runner);

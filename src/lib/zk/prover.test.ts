@@ -183,6 +183,37 @@ describe("the prover's resident worker pool", () => {
     expect(await check('registration', again)).toBe(true);
   }, 120_000);
 
+  it("proves with the fq29 kernels on bases converted inside the workers; a converted base damaged in a worker is refused by the self-check, the prover falls back to wasmcurves' field code and drops the copies", async () => {
+    const fq29 = createProver(fileArtifactSource(), { backgroundTables: 'off' });
+    await fq29.warmUp(['instantiation']);
+    const pool = currentProverPool()!;
+    // This key: the newest key resident in the workers (provers of this realm share the pool).
+    const ids = (await pool.list(0)).map((b) => Number(b.name.slice(1, b.name.indexOf('.'))));
+    const id = `k${Math.max(...ids)}`;
+    const copiesOf = async (i: number): Promise<string[]> =>
+      (await pool.list(i))
+        .filter((b) => b.name.startsWith(`${id}.`) && b.name.endsWith('.29'))
+        .map((b) => b.name.slice(id.length + 1))
+        .sort();
+    for (let i = 0; i < pool.size; i++) expect(await copiesOf(i)).toEqual(['A.29', 'B1.29', 'B2.29', 'C.29', 'H.29']);
+    for (let run = 0; run < 3; run++) {
+      const input = randomInput('instantiation');
+      const r = await fq29.prove(input);
+      expect(r.publicSignals).toEqual(input.publicSignals);
+      expect(await check('instantiation', r)).toBe(true);
+    }
+    // Two G2 bases swapped in worker 0's fq29 copy (144 bytes a point): valid points, so only the result can tell.
+    const copy = `${id}.B2.29`;
+    const [p, q] = [await pool.peek(0, copy, 0, 144), await pool.peek(0, copy, 144 * 40, 144)];
+    await pool.poke(0, copy, 0, q);
+    await pool.poke(0, copy, 144 * 40, p);
+    const r = await fq29.prove(randomInput('instantiation'));
+    expect(await check('instantiation', r)).toBe(true);
+    for (let i = 0; i < pool.size; i++) expect(await copiesOf(i)).toEqual([]);
+    const again = await fq29.prove(randomInput('instantiation'));
+    expect(await check('instantiation', again)).toBe(true);
+  }, 120_000);
+
   it('a worker stopped in the middle of a proof gives ProofGenerationError, and the next proof works on new workers', async () => {
     await prover.warmUp(['authorization']);
     await prover.prove(randomInput('authorization'));

@@ -10,6 +10,7 @@ import {
   buildResidentTables,
   computeFixedBaseTables,
   dropFixedBaseTables,
+  dropFq29Bases,
   fixedBaseTableBytes,
   fixedBaseTableEstimate,
   groth16Prove,
@@ -154,10 +155,28 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
     let hit = circuits.get(circuit);
     if (!hit) {
       hit = (async () => {
-        const [curve, wasm, zkey] = await Promise.all([loadCurve(), artifact(circuit, 'wasm'), artifact(circuit, 'zkey')]);
+        const start = now();
+        // Marks for a cold proof's trace (benchmarks read them: performance.getEntriesByType('mark')).
+        const marked =
+          <T>(step: string) =>
+          (value: T): T => {
+            globalThis.performance?.mark?.(`twingrain:zk:${circuit}:${step}`, { detail: now() - start });
+            return value;
+          };
+        const mark = (step: string): void => void marked(step)(undefined);
+        const curveReady = loadCurve().then(marked('engine'));
+        // The workers start as soon as the engine's code exists, while the circuit compiles and the key parses.
+        const poolReady = curveReady.then(() => loadPool()).then(marked('pool'));
+        poolReady.catch(() => undefined);
+        const [curve, wasm, zkey] = await Promise.all([
+          curveReady,
+          artifact(circuit, 'wasm').then(marked('wasm-loaded')),
+          artifact(circuit, 'zkey').then(marked('zkey-loaded')),
+        ]);
         let witness: WitnessCalculator;
         try {
           witness = await createWitnessCalculator(wasm);
+          mark('circuit-compiled');
         } catch (cause) {
           cache.delete(`${circuit}.wasm`); // fetched again next time, not served damaged from memory
           throw new ArtifactLoadError(`The ${circuit} circuit (WebAssembly) is damaged (${firstLine(cause)}): reload the app, or restore public/zk from git.`);
@@ -165,6 +184,7 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
         let key: ProvingKey;
         try {
           key = parseProvingKey(zkey, curve);
+          mark('key-parsed');
         } catch (cause) {
           cache.delete(`${circuit}.zkey`);
           throw new ArtifactLoadError(`The ${circuit} proving key is damaged (${firstLine(cause)}): reload the app, or restore public/zk from git.`);
@@ -174,8 +194,9 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
             `The ${circuit} circuit and proving key do not belong together (${witness.witnessSize} vs ${key.nVars} signals): reload the app, or restore public/zk from git.`,
           );
         // The workers and the key's bases in them are made ready here too (warmUp), not at the first proof.
-        const pool = await loadPool();
+        const pool = await poolReady;
         if (pool) await makeKeyResident(pool, key).catch(() => undefined);
+        mark('resident');
         return { witness, key };
       })();
       hit.catch(() => circuits.delete(circuit));
@@ -209,10 +230,14 @@ export function createProver(source: ArtifactSource, options: ProverOptions = {}
       try {
         made = await groth16Prove(curve, key, witness);
       } catch (cause) {
-        // Made with fixed-base tables that turn out wrong: they are dropped (not rebuilt in this session) and the
-        // proof is made again without them; a second failure is the key's or the arithmetic's.
-        if (!(cause instanceof ProofCheckError) || !dropFixedBaseTables(key)) throw cause;
-        circuit.tablesRefused = true;
+        // Made with fixed-base tables or fq29 kernels (field29.ts) that turn out wrong: they are dropped (not used
+        // again in this session) and the proof is made again with wasmcurves' own field code; a second failure is the
+        // key's or that arithmetic's.
+        if (!(cause instanceof ProofCheckError)) throw cause;
+        const hadTables = dropFixedBaseTables(key);
+        const hadFq29 = dropFq29Bases(key);
+        if (!hadTables && !hadFq29) throw cause;
+        if (hadTables) circuit.tablesRefused = true;
         made = await groth16Prove(curve, key, witness);
       }
     } catch (cause) {

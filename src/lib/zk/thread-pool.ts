@@ -22,6 +22,8 @@ export interface ResidentPool {
    * puts it before every task waiting (a short task that others wait for).
    */
   run(task: readonly unknown[], worker?: number, transfer?: ArrayBuffer[], urgent?: boolean): Promise<Uint8Array[]>;
+  /** Whether the workers' module exports a function of that name. */
+  hasFunction(name: string): boolean;
   /** Keeps `data` (or `data` zeroed bytes) resident in `worker` under `name` until dropped. */
   keep(worker: number, name: string, data: Uint8Array | number): Promise<void>;
   /** Drops every resident buffer whose name starts with `prefix`, in every worker. */
@@ -271,11 +273,13 @@ export async function startResidentPool(module: WebAssembly.Module, size: number
     );
   await Promise.all(threads.map((_, i) => submit({ op: 'init', module, pages: initialPages }, i)));
 
+  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   return {
     size,
     get closed() {
       return closed;
     },
+    hasFunction: (name) => exported.has(name),
     run: (task, worker, transfer, urgent) => submit<Uint8Array[]>({ op: 'task', task }, worker, transfer, urgent),
     keep: async (worker, name, data) => {
       await submit({ op: 'keep', name, data }, worker);
