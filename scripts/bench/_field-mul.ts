@@ -5,7 +5,7 @@
 // `npx tsx scripts/bench/_field-mul.ts [millions of multiplications per run] [runs] [--browser]`
 import { loadavg } from 'node:os';
 import { buildBn128 } from 'ffjavascript';
-import { buildFq29, FQ, FQ29_BYTES, fromLimbs, R29, toLimbs } from '../../src/lib/zk/field29';
+import { buildFq29, FQ, R29 } from '../../src/lib/zk/field29';
 import type { WasmModuleBuilder } from '../../src/lib/zk/msm-batch-affine';
 
 const millions = Number(process.argv[2] ?? 4);
@@ -237,9 +237,6 @@ async function report(where: string, res: Awaited<ReturnType<typeof run>>, load0
   if (errors.length) process.exitCode = 1;
 }
 
-void FQ29_BYTES;
-void toLimbs;
-void fromLimbs;
 let load0 = loadavg()[0]!;
 const cpuMs = (): number => {
   const u = process.cpuUsage();

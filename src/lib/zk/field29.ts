@@ -19,7 +19,7 @@ interface WasmModuleBuilder {
 /** BN254's base field modulus. */
 export const FQ = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 export const LIMBS = 9;
-export const LIMB_BITS = 29;
+const LIMB_BITS = 29;
 export const FQ29_BYTES = LIMBS * 4;
 const MASK = (1 << LIMB_BITS) - 1;
 /** R of this representation: 2^261. */
@@ -32,12 +32,6 @@ export function toLimbs(v: bigint): number[] {
     v >>= BigInt(LIMB_BITS);
   }
   return out;
-}
-
-export function fromLimbs(limbs: ArrayLike<number>): bigint {
-  let v = 0n;
-  for (let i = LIMBS - 1; i >= 0; i--) v = (v << BigInt(LIMB_BITS)) + BigInt(limbs[i]! >>> 0);
-  return v;
 }
 
 function modInverse(a: bigint, m: bigint): bigint {
@@ -74,7 +68,7 @@ export const FQ29_FN = {
  * Fq2 = Fq[u]/(u² + 1) (BN254's, as wasmcurves' f2m) on pairs of fq29 elements (72 bytes): the same operations, for
  * the G2 kernel. mul is Karatsuba (3 fq29 multiplications), square (a+b)(a−b) and 2ab (2).
  */
-export const FQ2_29_FN = {
+const FQ2_29_FN = {
   mul: 'fq2_29_mul',
   square: 'fq2_29_square',
   sub: 'fq2_29_sub',

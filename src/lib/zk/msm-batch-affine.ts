@@ -121,18 +121,11 @@ export function batchAffinePlugin(module: WasmModuleBuilder): void {
     buildKernel(module, group, g, f, 'digits');
     buildTable(module, group, g);
   }
-  if (!fq29Enabled) return;
   buildFq29(module);
   buildKernel(module, 'G1', 'g1m', 'fq29', 'digits');
   buildKernel(module, 'G2', 'g2m', 'fq2_29', 'digits');
   buildBasesToFq29(module, 'G1');
   buildBasesToFq29(module, 'G2');
-}
-
-/** Tests only: build the engine without the fq29 kernel (the prover then keeps to DIGITS_FN). */
-let fq29Enabled = true;
-export function setFq29Kernel(on: boolean): void {
-  fq29Enabled = on;
 }
 
 function buildBasesToFq29(module: WasmModuleBuilder, group: 'G1' | 'G2'): void {
