@@ -123,8 +123,9 @@ try {
       const names = new Map<string, string>();
       for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, String(e.args?.name));
       for (const e of events) if (e.ph === 'M' && e.name === 'process_name') names.set(`${e.pid}`, String(e.args?.name));
+      // Top-level tasks only (RunTask events nest inside these and would count twice).
+      const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur !== undefined);
       // Trace clock → epoch, through a User Timing mark the receiver set just before the transfer.
-      const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && e.dur !== undefined);
       const mark = events.find((e) => e.name === 'tg-anchor');
       if (!mark) throw new Error('the anchor mark is not in the trace');
       const senderPid = events.find((e) => e.name === 'twingrain:transfer-test-imported')?.pid;
