@@ -8,6 +8,9 @@ import { createMember, importOwnGranules, nav } from './members';
 
 async function becomeMember(page: Page, label: string): Promise<string> {
   await nav(page, 'Settings');
+  // The page may still be rendering after the click (its code loads on first use): wait until it shows either the
+  // unlocked identity or the form to create one, then ask which.
+  await expect(page.getByTestId('identity-unlocked').or(page.getByTestId('new-label')).first()).toBeVisible();
   const pk =
     (await page.getByTestId('identity-pk').count()) > 0 ? (await page.getByTestId('identity-pk').textContent())!.trim() : await createMember(page, label);
   // Hash navigation keeps the unlocked identity (a reload would lock it).
