@@ -3,7 +3,7 @@
 // headless Chromium. Writes docs/bench/table5.md and table5.json (the README's summary reads the JSON).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { CIRCUIT_NAMES, createProver, terminateProver, type SharingCircuitName, type Prover } from '../../src/lib/zk/index';
 import { fileArtifactSource } from '../../src/lib/zk/artifacts.node.ts';
 import { writeSummary } from './_summary';
@@ -284,12 +284,26 @@ const s = (ms: number | undefined, digits = 3): string => (ms === undefined || N
 const msf = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '—' : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 const LABEL: Record<SharingCircuitName, string> = { registration: 'Registration', authorization: 'Authorization', instantiation: 'Instantiation' };
 
+/** The last run's cells (table5.json before it is overwritten), so every figure stands beside its previous one. */
+function previousRun(outDir: string): { measuredAt: string; loadavg: number[]; cells: Table5Cell[] } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(outDir, 'table5.json'), 'utf8')) as { measuredAt: string; loadavg: number[]; cells: Table5Cell[] };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function run(ctx: { outDir: string }): Promise<void> {
   const started = Date.now();
+  const previous = previousRun(ctx.outDir);
   const load0 = loadavg()[0]!;
   const { cells, chromium, plonkGates, groth16Constraints } = await measureTable5();
   const load1 = loadavg()[0]!;
   const cell = (env: Env, system: System, circuit: SharingCircuitName) => cells.find((c) => c.env === env && c.system === system && c.circuit === circuit);
+  const before = (c: Table5Cell) => previous?.cells.find((p) => p.env === c.env && p.system === c.system && p.circuit === c.circuit);
+  // Floor: the proof's CPU spread over every core with nothing else running — what this hardware allows for this
+  // arithmetic without doing less of it (issue 19 compares each figure with it).
+  const cores = availableParallelism();
 
   const side: (string | number)[][] = [];
   for (const circuit of CIRCUIT_NAMES) {
@@ -320,6 +334,8 @@ export async function run(ctx: { outDir: string }): Promise<void> {
     msf(c.gen?.p95),
     msf(c.gen?.min),
     msf(c.gen?.max),
+    msf(before(c)?.gen?.median),
+    msf(c.cpu ? c.cpu.median / cores : undefined),
     msf(c.witness?.median),
     msf(c.cpu?.median),
     c.verify ? c.verify.n : '—',
@@ -339,9 +355,11 @@ engineers' builds and tests, so these numbers are upper bounds for an idle machi
 **Generation** = witness calculation + proof (what the paper's ZoKrates \`compute-witness\` + \`generate-proof\` cover),
 with the artifacts already in memory; run 0 of each cell is the cold run (curve and WASM set-up) and is reported apart
 as "cold". Groth16 runs through the app's own prover (src/lib/zk \`createProver\`: witness calculator compiled once per
-circuit, proving key parsed once, snarkjs's BN254 engine and threads with the batch-affine MSM kernels of
-msm-batch-affine.ts, every proof checked by the pairing equation before it is returned; in Chromium the same modules
-bundled by Vite, on the page); PLONK through snarkjs's \`wtns.calculate\` + \`plonk.prove\`. "gen CPU" is the CPU time
+circuit, proving key parsed once and its bases kept in a resident pool of one worker per core, snarkjs's BN254 engine
+for the QAP step and the pairing, the multi-scalar multiplications in our own WASM kernels — signed-digit bucket sums
+with batch-affine additions in a 29-bit-limb field (msm-batch-affine.ts, field29.ts), and fixed-base tables for the
+registration key once they are built in the background — every proof checked by the pairing equation before it is
+returned; in Chromium the same modules bundled by Vite, on the page); PLONK through snarkjs's \`wtns.calculate\` + \`plonk.prove\`. "gen CPU" is the CPU time
 per warm proof over all threads (Node: the process; Chromium: all of Chromium's processes, read from /proc in 10 ms
 ticks, ${CHROMIUM_CPU_RUNS} proofs made one by one after the cell), which depends much less on the machine's load than wall time. **Verification** = snarkjs \`verify\` of a proof made in the same cell (and a tampered public signal is
 checked to be rejected). Paper: averages of ${PAPER_RUNS} runs; here medians (mean ≈ median, see p95).
@@ -352,7 +370,10 @@ ${markdownTable(['Operation', 'Paper Groth16', 'Paper GM17', 'Groth16 Node', 'Gr
 
 ## Every cell (milliseconds)
 
-${markdownTable(['env', 'system', 'circuit', 'gen n', 'cold', 'gen median', 'gen p95', 'gen min', 'gen max', 'witness median', 'gen CPU median', 'verify n', 'verify median', 'verify p95', 'verify min', 'verify max', 'proof JSON bytes', 'note'], detail)}
+"previous" is the gen median of the last run (${previous ? `${previous.measuredAt.slice(0, 16).replace('T', ' ')} UTC, load ${previous.loadavg.map((l) => l.toFixed(1)).join(' → ')}` : 'none on record'}); "floor" is the gen CPU
+median ÷ ${cores} cores: the wall time if every core worked on the proof the whole time and nothing else ran.
+
+${markdownTable(['env', 'system', 'circuit', 'gen n', 'cold', 'gen median', 'gen p95', 'gen min', 'gen max', 'previous gen median', 'floor', 'witness median', 'gen CPU median', 'verify n', 'verify median', 'verify p95', 'verify min', 'verify max', 'proof JSON bytes', 'note'], detail)}
 
 ## Circuit sizes
 
@@ -367,7 +388,7 @@ exceeds the budget) are in (\`TWINGRAIN_BENCH_CELL_SECONDS\`
 raises it). Verification always gets its ${PAPER_RUNS} runs unless one run takes longer than the budget.
 
 PLONK for authorization and instantiation: snarkjs's PLONK counts every addition as a gate, so the two tree circuits
-(about 4,000 R1CS constraints, mostly Poseidon) become about 41,000–44,000 PLONK gates and need a 2^16 powers of tau.
+(about 5,500 R1CS constraints, mostly Poseidon) become about 41,000–44,000 PLONK gates and need a 2^16 powers of tau.
 Preparing one locally takes about an hour on 2 cores (2^13: 3 minutes, 2^15: 14 minutes measured on this machine), and
 no public ceremony file can be downloaded here, so those cells stay empty rather than estimated.
 `;
